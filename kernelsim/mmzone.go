@@ -1,0 +1,6 @@
+package kernelsim
+
+// OWNER: memory-core helper. Stub: replace with the real implementation.
+
+// zoneSet holds the zones of the single NUMA node (pg_data_t's node_zones).
+type zoneSet struct{}

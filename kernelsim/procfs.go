@@ -1,0 +1,38 @@
+package kernelsim
+
+import "sort"
+
+// procFiles maps each simulated /proc file to the function that generates
+// it, as fs/proc's proc_create_seq_* registrations do. Each generator lives
+// beside the subsystem whose state it prints.
+func (k *Kernel) procFiles() map[string]func() string {
+	return map[string]func() string{
+		"/proc/buddyinfo":    k.procBuddyinfo,    // mm/vmstat.c (memory core)
+		"/proc/zoneinfo":     k.procZoneinfo,     // mm/vmstat.c (memory core)
+		"/proc/pagetypeinfo": k.procPagetypeinfo, // mm/vmstat.c (memory core)
+		"/proc/meminfo":      k.procMeminfo,      // fs/proc/meminfo.c (memory core)
+		"/proc/slabinfo":     k.procSlabinfo,     // mm/slab_common.c (slab)
+		"/proc/vmallocinfo":  k.procVmallocinfo,  // mm/vmalloc.c (vmalloc)
+		"/proc/modules":      k.procModules,      // kernel/module/procfs.c (modules)
+		"/proc/devices":      k.procDevices,      // fs/proc/devices.c (char devices)
+	}
+}
+
+// ReadProc returns the contents of a simulated /proc file, or ENOENT.
+func (k *Kernel) ReadProc(path string) (string, error) {
+	gen, ok := k.procFiles()[path]
+	if !ok {
+		return "", ENOENT
+	}
+	return gen(), nil
+}
+
+// ProcFiles lists the simulated /proc files, sorted.
+func (k *Kernel) ProcFiles() []string {
+	var names []string
+	for n := range k.procFiles() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
