@@ -5,4 +5,5 @@ package kernelsim
 // devState holds the char device regions (chrdevs), cdevs and the small VFS.
 type devState struct{}
 
-func (k *Kernel) bootDevices() error { return nil }
+func (k *Kernel) bootDevices() error  { return nil }
+func (k *Kernel) procDevices() string { return "" }

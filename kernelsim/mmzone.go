@@ -4,3 +4,8 @@ package kernelsim
 
 // zoneSet holds the zones of the single NUMA node (pg_data_t's node_zones).
 type zoneSet struct{}
+
+func (k *Kernel) procBuddyinfo() string    { return "" }
+func (k *Kernel) procZoneinfo() string     { return "" }
+func (k *Kernel) procPagetypeinfo() string { return "" }
+func (k *Kernel) procMeminfo() string      { return "" }

@@ -5,4 +5,5 @@ package kernelsim
 // moduleState holds the list of loaded modules (the kernel's modules list).
 type moduleState struct{}
 
-func (k *Kernel) bootModules() error { return nil }
+func (k *Kernel) bootModules() error  { return nil }
+func (k *Kernel) procModules() string { return "" }

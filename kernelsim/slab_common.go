@@ -41,3 +41,4 @@ func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error { panic("unimplemente
 
 // KmemCacheDestroy mirrors kmem_cache_destroy().
 func (k *Kernel) KmemCacheDestroy(c *KmemCache) error { panic("unimplemented") }
+func (k *Kernel) procSlabinfo() string                { return "" }

@@ -19,3 +19,4 @@ func (k *Kernel) VmallocToPage(a Addr) (PFN, bool) { panic("unimplemented") }
 // vmTranslate resolves an address in the vmalloc or module space to its
 // backing frame; ok is false where nothing is mapped (a guard page, a hole).
 func (k *Kernel) vmTranslate(a Addr) (pfn PFN, ok bool) { return 0, false }
+func (k *Kernel) procVmallocinfo() string               { return "" }
