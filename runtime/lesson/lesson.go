@@ -139,10 +139,17 @@ type BugExpect struct {
 	title *regexp.Regexp
 }
 
-// ProcExpect checks a /proc file's contents at the end of the run: every
-// Has line must match some line, no NotHas line may.
+// ProcExpect checks a /proc file's contents, at the end of the run or right
+// after scenario step Step (1-based): every Has line must match some line of
+// the file, no NotHas line may. Re is a shorthand for one Has regexp.
+//
+//	proc:
+//	  - {file: /proc/slabinfo, step: 4, re: "^student_cache +100 "}
+//	  - {file: /proc/modules, not: [{re: "^hello "}]}
 type ProcExpect struct {
 	File   string    `yaml:"file"`
+	Step   int       `yaml:"step"`
+	Re     string    `yaml:"re"`
 	Has    []Matcher `yaml:"has"`
 	NotHas []Matcher `yaml:"not"`
 	Pos    Pos       `yaml:"-"`

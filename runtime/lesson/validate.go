@@ -34,7 +34,7 @@ func (l *Lesson) validate() ErrorList {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "module: %q is not a module name (letters, digits and _)", l.Module))
 	}
 	errs = append(errs, l.checkSteps(l.Scenario)...)
-	errs = append(errs, l.checkExpect(l.Expect)...)
+	errs = append(errs, l.checkExpect(l.Expect, l.stepCount(nil))...)
 	if x := l.Exercise; x != nil {
 		errs = append(errs, l.checkExercise(x)...)
 	}
@@ -104,8 +104,9 @@ func (l *Lesson) checkMatchers(key string, ms []Matcher) ErrorList {
 	return errs
 }
 
-// checkExpect compiles an expectation's matchers and checks its names.
-func (l *Lesson) checkExpect(e *Expect) ErrorList {
+// checkExpect compiles an expectation; steps is the number of steps of
+// the scenario it applies to (a default scenario has at least 5).
+func (l *Lesson) checkExpect(e *Expect, steps int) ErrorList {
 	if e == nil {
 		return nil
 	}
@@ -127,7 +128,7 @@ func (l *Lesson) checkExpect(e *Expect) ErrorList {
 		errs = append(errs, l.checkBug(&e.Bugs[i])...)
 	}
 	for i := range e.Proc {
-		errs = append(errs, l.checkProc(&e.Proc[i])...)
+		errs = append(errs, l.checkProc(&e.Proc[i], steps)...)
 	}
 	for i := range e.Calls {
 		errs = append(errs, l.checkCall(&e.Calls[i])...)
@@ -152,10 +153,20 @@ func (l *Lesson) checkBug(b *BugExpect) ErrorList {
 	return nil
 }
 
-func (l *Lesson) checkProc(p *ProcExpect) ErrorList {
+func (l *Lesson) checkProc(p *ProcExpect, steps int) ErrorList {
 	var errs ErrorList
 	if !strings.HasPrefix(p.File, "/proc/") {
 		errs = append(errs, l.errorAt(p.Pos, "proc: file: %q: want a /proc file such as /proc/slabinfo", p.File))
+	}
+	if p.Step < 0 || p.Step > steps {
+		errs = append(errs, l.errorAt(p.Pos, "proc: step: %d: want a scenario step from 1 to %d", p.Step, steps))
+	}
+	if p.Re != "" {
+		p.Has = append([]Matcher{{Re: p.Re, Pos: p.Pos}}, p.Has...)
+		p.Re = ""
+	}
+	if len(p.Has) == 0 && len(p.NotHas) == 0 {
+		errs = append(errs, l.errorAt(p.Pos, "proc: give re:, has: or not: lines to check in %s", p.File))
 	}
 	errs = append(errs, l.checkMatchers("proc has", p.Has)...)
 	errs = append(errs, l.checkMatchers("proc not", p.NotHas)...)
@@ -252,7 +263,7 @@ func (l *Lesson) checkCheck(c *Check) ErrorList {
 		}
 	}
 	errs = append(errs, l.checkSteps(c.Scenario)...)
-	errs = append(errs, l.checkExpect(c.Expect)...)
+	errs = append(errs, l.checkExpect(c.Expect, l.stepCount(c.Scenario))...)
 	return errs
 }
 
@@ -273,4 +284,16 @@ func (e *Expect) ExitCommands() []string {
 	}
 	sort.Strings(cmds)
 	return cmds
+}
+
+// stepCount is the number of steps an expectation's scenario has: the
+// check's own, else the lesson's, else the default scenario's (at least 5).
+func (l *Lesson) stepCount(own []Step) int {
+	switch {
+	case len(own) > 0:
+		return len(own)
+	case len(l.Scenario) > 0:
+		return len(l.Scenario)
+	}
+	return 5
 }

@@ -1,10 +1,12 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/shell"
@@ -237,16 +239,26 @@ func (r *runner) checkBug(b *lesson.BugExpect) CheckResult {
 	return res
 }
 
-// checkProc reads a /proc file at the end of the run.
+// checkProc checks a /proc file as read after its step, or now.
 func (r *runner) checkProc(p *lesson.ProcExpect) []CheckResult {
-	text, err := r.m.Kernel().ReadProc(p.File)
-	if err != nil {
-		return []CheckResult{{Name: "proc " + p.File, Want: "the file", Got: err.Error()}}
+	name := "proc " + p.File
+	if p.Step > 0 {
+		name += fmt.Sprintf(" after step %d", p.Step)
+	}
+	text, ok := r.procAt[p]
+	if p.Step == 0 {
+		var err error
+		text, err = r.m.Kernel().ReadProc(p.File)
+		if err != nil {
+			return []CheckResult{{Name: name, Want: "the file", Got: errText(err)}}
+		}
+	} else if !ok {
+		return []CheckResult{{Name: name, Want: "the file", Got: "the step did not run"}}
 	}
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	var out []CheckResult
 	for i := range p.Has {
-		res := CheckResult{Name: "proc " + p.File, Want: p.Has[i].String(), Got: "no such line"}
+		res := CheckResult{Name: name, Want: p.Has[i].String(), Got: "no such line"}
 		for _, l := range lines {
 			if p.Has[i].Match(l) {
 				res.Pass, res.Got = true, ""
@@ -255,10 +267,7 @@ func (r *runner) checkProc(p *lesson.ProcExpect) []CheckResult {
 		}
 		out = append(out, res)
 	}
-	for _, res := range absent("proc "+p.File, p.NotHas, lines) {
-		out = append(out, res)
-	}
-	return out
+	return append(out, absent(name, p.NotHas, lines)...)
 }
 
 // checkCalls counts the recorded calls that match c.
@@ -307,4 +316,13 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) string {
 		count = fmt.Sprintf("%d to %d calls", lo, hi)
 	}
 	return strings.TrimSpace(count + " " + strings.Join(q, " "))
+}
+
+// errText is an error's message: strerror's text for an errno.
+func errText(err error) string {
+	var e kernelsim.Errno
+	if errors.As(err, &e) {
+		return e.Error()
+	}
+	return err.Error()
 }

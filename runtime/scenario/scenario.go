@@ -71,15 +71,16 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if err := m.LoadScript(in.Script, in.Src, module); err != nil {
 		return nil, err
 	}
-	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}}
+	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(),
+		procAt: map[*lesson.ProcExpect]string{}}
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
 	}
 	r.run(in.steps(module, m.Programs()))
 	r.res.Health = r.health()
-	if exp := in.expect(); exp != nil && r.res.Stopped == nil {
-		r.res.Expect = exp
-		r.res.Checks = append(r.res.Checks, r.check(exp)...)
+	if r.exp != nil && r.res.Stopped == nil {
+		r.res.Expect = r.exp
+		r.res.Checks = append(r.res.Checks, r.check(r.exp)...)
 	}
 	return r.res, nil
 }
@@ -139,6 +140,9 @@ type runner struct {
 	module string
 	res    *Result
 
+	exp    *lesson.Expect
+	procAt map[*lesson.ProcExpect]string // /proc files read after their step
+
 	startSeq      uint64    // the first log record of the run
 	before, after *snapshot // memory before the first insmod, after the last rmmod
 	loaded        int       // successful insmods minus successful rmmods
@@ -149,7 +153,7 @@ func (r *runner) run(steps []lesson.Step) {
 	r.startSeq = r.m.Kernel().NextSeq()
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
-	for _, st := range steps {
+	for i, st := range steps {
 		writePrompt(&t, st.Run)
 		var out bytes.Buffer
 		var err error
@@ -160,6 +164,7 @@ func (r *runner) run(steps []lesson.Step) {
 		}
 		t.Write(out.Bytes())
 		r.capture(st, out.String())
+		r.readProcAfter(i + 1)
 		if err != nil {
 			r.res.Stopped = err
 			break
@@ -182,6 +187,22 @@ func writePrompt(w *bytes.Buffer, run string) {
 		}
 		w.WriteString(line)
 		w.WriteByte('\n')
+	}
+}
+
+// readProcAfter reads the /proc files that expectations check after step n.
+func (r *runner) readProcAfter(n int) {
+	if r.exp == nil {
+		return
+	}
+	for i := range r.exp.Proc {
+		if p := &r.exp.Proc[i]; p.Step == n {
+			text, err := r.m.Kernel().ReadProc(p.File)
+			if err != nil {
+				text = ""
+			}
+			r.procAt[p] = text
+		}
 	}
 }
 

@@ -225,8 +225,26 @@ func (sh *Shell) runPipeline(pl *Pipeline, stdout, stderr io.Writer) error {
 
 // runCmd expands and runs one simple command with its redirections.
 func (sh *Shell) runCmd(c *Cmd, stdin []byte, stdout, stderr io.Writer) (int, error) {
+	words := c.Words
+	assigns := map[string]string{}
+	var order []string
+	for len(words) > 0 {
+		name, w, ok := assignment(words[0])
+		if !ok {
+			break
+		}
+		assigns[name] = sh.expandOne(w)
+		order = append(order, name)
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		// NAME=value alone sets a shell variable, as in bash.
+		for _, n := range order {
+			sh.vars[n] = assigns[n]
+		}
+	}
 	var argv []string
-	for _, w := range c.Words {
+	for _, w := range words {
 		argv = append(argv, sh.expandWord(w)...)
 	}
 	argv = stripSudo(argv)
@@ -242,6 +260,27 @@ func (sh *Shell) runCmd(c *Cmd, stdin []byte, stdout, stderr io.Writer) (int, er
 		status = st
 	}
 	return status, err
+}
+
+// assignment splits a word NAME=value (NAME unquoted) into the name and a
+// word for the value. Unlike bash, an assignment before a command is
+// ignored rather than put in the command's environment: the simulated
+// commands read no environment.
+func assignment(w Word) (string, Word, bool) {
+	if len(w.Parts) == 0 || w.Parts[0].Quoted || w.Parts[0].Var {
+		return "", w, false
+	}
+	name, rest, ok := strings.Cut(w.Parts[0].Text, "=")
+	if !ok || name == "" || !isNameByte(name[0], true) {
+		return "", w, false
+	}
+	for i := 1; i < len(name); i++ {
+		if !isNameByte(name[i], false) {
+			return "", w, false
+		}
+	}
+	val := Word{Pos: w.Pos, Parts: append([]Part{{Text: rest}}, w.Parts[1:]...)}
+	return name, val, true
 }
 
 // stripSudo drops a leading sudo and its options: the shell is already root.
