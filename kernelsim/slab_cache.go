@@ -137,7 +137,7 @@ func (k *Kernel) releaseCache(s *KmemCache) {
 // KmemCacheAlloc mirrors kmem_cache_alloc(): 0 (NULL) on failure. The error
 // is a constructor's failure or an Oops.
 func (k *Kernel) KmemCacheAlloc(c *KmemCache, gfp GFP) (Addr, error) {
-	if err := k.checkCacheHandle(c, "kmem_cache_alloc+0x2a/0x2e0"); err != nil {
+	if err := k.checkCacheHandle(c, 0x8, "kmem_cache_alloc+0x2a/0x2e0"); err != nil {
 		return 0, err
 	}
 	return k.slabAlloc(c, gfp, uint64(c.objectSize))
@@ -147,13 +147,13 @@ func (k *Kernel) KmemCacheAlloc(c *KmemCache, gfp GFP) (Addr, error) {
 // (Debian) cache_from_obj() checks that the object belongs to c: if not, it
 // WARNs and frees the object into the cache it really came from.
 func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error {
-	if err := k.checkCacheHandle(c, "kmem_cache_free+0x1e/0x3b0"); err != nil {
+	if err := k.checkCacheHandle(c, 0x60, "kmem_cache_free+0x1e/0x3b0"); err != nil {
 		return err
 	}
 	sl := k.virtToSlab(a)
 	if sl == nil {
 		if _, ok := k.structPageOf(a); !ok {
-			return k.pageFaultOops(structPageFaultAddr(a), "kmem_cache_free+0x3d/0x3b0")
+			return k.pageFault(structPageFaultAddr(a), false, "kmem_cache_free+0x3d/0x3b0")
 		}
 		k.slabWarnOnce("mm/slab.h", 635, "kmem_cache_free+0x2f1/0x3b0", "virt_to_cache: Object is not a Slab page!")
 		return nil
@@ -166,15 +166,16 @@ func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error {
 	return nil
 }
 
-// checkCacheHandle stands for the dereference of c every kmem_cache_*
-// function starts with: NULL faults, and a cache kmem_cache_destroy has
-// freed is SLUB-poisoned memory (0x6b...), a non-canonical pointer.
-func (k *Kernel) checkCacheHandle(c *KmemCache, rip string) error {
+// checkCacheHandle stands for the first dereference of c a kmem_cache_*
+// function makes (of the field at offset off): NULL faults there, and a
+// cache kmem_cache_destroy has freed is poisoned memory whose pointers read
+// 0x6b6b6b6b6b6b6b6b, a non-canonical address.
+func (k *Kernel) checkCacheHandle(c *KmemCache, off Addr, rip string) error {
 	switch {
 	case c == nil:
-		return k.nullDerefOops(0, rip)
+		return k.pageFault(off, false, rip)
 	case c.dead:
-		return k.gpfOops(0x6b6b6b6b6b6b6b6b, rip)
+		return k.pageFault(0x6b6b6b6b6b6b6b6b, false, rip)
 	}
 	return nil
 }
@@ -188,7 +189,7 @@ func (k *Kernel) KmemCacheDestroy(c *KmemCache) error {
 		return nil
 	}
 	if c.dead {
-		return k.gpfOops(0x6b6b6b6b6b6b6b6b, "kmem_cache_destroy+0x1c/0x160")
+		return k.pageFault(0x6b6b6b6b6b6b6b6b, false, "kmem_cache_destroy+0x1c/0x160")
 	}
 	if c.refcount--; c.refcount > 0 {
 		return nil

@@ -13,12 +13,12 @@ import (
 // every allocator case.
 func (k *Kernel) checkSlabInvariants() error {
 	seen := map[*Slab]bool{}
-	var recl, unrecl uint64
+	var recl, unrecl int64
 	for _, s := range k.slab.caches {
 		if err := k.checkCache(s, seen); err != nil {
 			return err
 		}
-		pages := uint64(0)
+		pages := int64(0)
 		for sl := range seen {
 			if sl.cache == s {
 				pages += 1 << sl.order
@@ -34,9 +34,9 @@ func (k *Kernel) checkSlabInvariants() error {
 	if err != nil {
 		return err
 	}
-	if recl != k.slab.reclaimablePages || unrecl+large != k.slab.unreclaimablePages {
+	if recl != k.mem.nrSlabReclaimable || unrecl+large != k.mem.nrSlabUnreclaimable {
 		return fmt.Errorf("slab: vmstat: reclaimable %d unreclaimable %d pages, slabs hold %d and %d (+%d large kmalloc)",
-			k.slab.reclaimablePages, k.slab.unreclaimablePages, recl, unrecl, large)
+			k.mem.nrSlabReclaimable, k.mem.nrSlabUnreclaimable, recl, unrecl, large)
 	}
 	return k.checkSlabIndex(seen)
 }
@@ -143,10 +143,11 @@ func (k *Kernel) checkSlabIndex(seen map[*Slab]bool) error {
 	return nil
 }
 
-// checkLargeKmallocs checks that every page of every large kmalloc block is
-// indexed and returns their total pages.
-func (k *Kernel) checkLargeKmallocs() (uint64, error) {
-	heads := map[*largeKmalloc]uint64{}
+// checkLargeKmallocs checks that every large kmalloc block is indexed by
+// its head, is an allocated block of its order in the page allocator, and
+// overlaps no slab; it returns their total pages.
+func (k *Kernel) checkLargeKmallocs() (int64, error) {
+	var total int64
 	for c, ch := range k.slab.large.chunks {
 		if ch == nil {
 			continue
@@ -156,18 +157,17 @@ func (k *Kernel) checkLargeKmallocs() (uint64, error) {
 				continue
 			}
 			pfn := PFN(c*pfnChunk + i)
-			if pfn < la.pfn || pfn >= la.pfn+1<<la.order {
-				return 0, fmt.Errorf("slab: pfn %#x is indexed as part of the large kmalloc at %#x", pfn, la.pfn)
+			p := k.mem.peek(uint32(pfn))
+			if la.pfn != pfn || p.flags&pgHead == 0 || int(p.order) != la.order || k.slab.byPFN.get(pfn) != nil {
+				return 0, fmt.Errorf("slab: large kmalloc at pfn %#x order %d: not an allocated block of that order", pfn, la.order)
 			}
-			heads[la]++
+			total += 1 << la.order
 		}
-	}
-	var total uint64
-	for la, n := range heads {
-		if n != 1<<la.order {
-			return 0, fmt.Errorf("slab: large kmalloc at pfn %#x has %d of its %d pages indexed", la.pfn, n, 1<<la.order)
-		}
-		total += n
 	}
 	return total, nil
+}
+
+func errSlabPage(sl *Slab) error {
+	return fmt.Errorf("slab: %s: the page allocator does not hold pfn %#x as a PG_slab block of order %d",
+		sl.cache.Name, sl.pfn, sl.order)
 }

@@ -29,12 +29,7 @@ type slabState struct {
 	kmemCache, kmemCacheNode *KmemCache
 
 	byPFN pfnTable[*Slab]         // every page of every slab: virt_to_slab()
-	large pfnTable[*largeKmalloc] // every page of every kmalloc_large block
-
-	// reclaimablePages and unreclaimablePages mirror NR_SLAB_RECLAIMABLE_B
-	// and NR_SLAB_UNRECLAIMABLE_B (in pages); kmalloc_large counts as
-	// unreclaimable, as in Linux.
-	reclaimablePages, unreclaimablePages uint64
+	large pfnTable[*largeKmalloc] // the head page of every kmalloc_large block
 
 	booted bool // bootSlab is done: new slabs are poisoned, caches get sysfs names
 
@@ -202,10 +197,8 @@ func (k *Kernel) kmallocLarge(size uint64, gfp GFP) Addr {
 	if k.Stack != nil {
 		la.track = &SlabTrack{AllocStack: k.Stack(), AllocPID: k.Current().PID, AllocTime: k.now}
 	}
-	for i := PFN(0); i < 1<<order; i++ {
-		k.slab.large.set(pfn+i, la)
-	}
-	k.slab.unreclaimablePages += 1 << order
+	k.slab.large.set(pfn, la)
+	k.mem.nrSlabUnreclaimable += 1 << order
 	return PageAddress(pfn)
 }
 
@@ -230,17 +223,15 @@ func (k *Kernel) Kfree(a Addr) error {
 func (k *Kernel) freeLargeKmalloc(a Addr) error {
 	pfn, ok := k.structPageOf(a)
 	if !ok {
-		return k.pageFaultOops(structPageFaultAddr(a), "kfree+0x4f/0x130")
+		return k.pageFault(structPageFaultAddr(a), false, "kfree+0x4f/0x130")
 	}
-	if la := k.slab.large.get(pfn); la != nil {
-		for i := PFN(0); i < 1<<la.order; i++ {
-			k.slab.large.set(la.pfn+i, nil)
-		}
-		k.slab.unreclaimablePages -= 1 << la.order
+	if la := k.largeKmallocOf(pfn); la != nil {
+		k.slab.large.set(la.pfn, nil)
+		k.mem.nrSlabUnreclaimable -= 1 << la.order
 		return k.FreePages(la.pfn, la.order)
 	}
 	if k.slabWarnOnce("mm/slab_common.c", 958, "free_large_kmalloc+0x5c/0x80", "") {
-		k.printk(LogWarning, "object pointer: 0x%s\n", hexPtr(a))
+		k.printk(LogWarning, "object pointer: 0x%s\n", k.hashedPtr(a))
 	}
 	return k.FreePages(pfn, 0)
 }
@@ -274,7 +265,7 @@ func (k *Kernel) ksize(a Addr) uint64 {
 		return slabKsize(sl.cache)
 	}
 	pfn, ok := k.structPageOf(a)
-	la := k.slab.large.get(pfn)
+	la := k.largeKmallocOf(pfn)
 	if !ok || la == nil {
 		k.slabWARN("mm/slab_common.c", 1009, "__ksize+0x91/0xb0", "")
 		return 0
@@ -338,16 +329,25 @@ func (k *Kernel) setRequestedSize(a Addr, size uint64) {
 		return
 	}
 	if pfn, ok := k.structPageOf(a); ok {
-		if la := k.slab.large.get(pfn); la != nil {
+		if la := k.largeKmallocOf(pfn); la != nil {
 			la.size = size
 		}
 	}
 }
 
-// slabPages returns NR_SLAB_RECLAIMABLE_B and NR_SLAB_UNRECLAIMABLE_B in
-// pages: /proc/meminfo's SReclaimable and SUnreclaim (their sum is Slab).
-func (k *Kernel) slabPages() (reclaimable, unreclaimable uint64) {
-	return k.slab.reclaimablePages, k.slab.unreclaimablePages
+// largeKmallocOf mirrors virt_to_folio() for a large kmalloc: the block
+// whose pages include pfn, found from the aligned heads it could have.
+func (k *Kernel) largeKmallocOf(pfn PFN) *largeKmalloc {
+	for order := 0; order < MaxOrder; order++ {
+		head := pfn &^ (1<<order - 1)
+		if la := k.slab.large.get(head); la != nil {
+			if pfn < head+1<<la.order {
+				return la
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // Caches returns slab_caches in /proc/slabinfo order, newest first.

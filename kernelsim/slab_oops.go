@@ -2,16 +2,15 @@ package kernelsim
 
 import "fmt"
 
-// This file holds the warning and Oops printers the slab code needs:
-// WARN()/WARN_ON_ONCE() (kernel/panic.c: __warn), the x86 page fault and
-// general protection Oopses (arch/x86/mm/fault.c, arch/x86/kernel/dumpstack.c)
-// and panic(). They print what Linux prints, minus the register dump and
-// Code: bytes, which would mean nothing for a simulated CPU.
+// This file holds the warnings the slab code prints, WARN()/WARN_ON_ONCE()
+// with a message (kernel/panic.c: __warn_printk, __warn), and panic(); the
+// Oopses come from fault.go.
 
 // slabWARN mirrors WARN(1, msg) / WARN_ON(1) at file:line in function rip
 // ("kmem_cache_destroy+0x14d/0x160"): the cut-here line, the message, the
-// WARNING line, the modules, the registers' RIP and the call trace; then
-// TAINT_WARN.
+// WARNING line, the modules, the registers and the call trace; then
+// TAINT_WARN, after the splat as __warn() adds it (so the splat's own
+// Tainted: line has no W yet).
 func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
 	t := k.Current()
 	k.printk(LogWarning, "------------[ cut here ]------------\n")
@@ -20,7 +19,23 @@ func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
 	}
 	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s:%d %s\n", t.PID, file, line, rip)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.showRegsTrace(LogWarning, rip)
+	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
+	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
+	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
+	k.printRegs(LogWarning, 0x55d7c5a8f000)
+	k.printk(LogWarning, "Call Trace:\n")
+	k.printk(LogWarning, " <TASK>\n")
+	for _, f := range []string{"? __warn+0x7d/0xc0", "? " + rip, "? report_bug+0xe2/0x150", "? handle_bug+0x41/0x70",
+		"? exc_invalid_op+0x13/0x60", "? asm_exc_invalid_op+0x16/0x20", "? " + rip} {
+		k.printk(LogWarning, " %s\n", f)
+	}
+	for _, f := range k.stack() {
+		k.printk(LogWarning, " %s\n", FormatFrame(f))
+	}
+	for _, f := range t.entry {
+		k.printk(LogWarning, " %s\n", f)
+	}
+	k.printk(LogWarning, " </TASK>\n")
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	title := msg
 	if title == "" {
@@ -52,35 +67,13 @@ func (k *Kernel) slabWarnOnce(file string, line int, rip, msg string) bool {
 	return true
 }
 
-// modulesLinkedIn mirrors print_modules()'s list: " name(OE) ...". The
-// module list belongs to module.go; until it offers one, the list is empty.
-func (k *Kernel) modulesLinkedIn() string { return "" }
-
-// showRegsTrace prints the part of show_regs() and dump_stack() that means
-// something here: the task line, the hardware, RIP, and the call trace.
-func (k *Kernel) showRegsTrace(level int, rip string) {
-	t := k.Current()
-	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
-	k.printk(level, "Hardware name: %s\n", hardwareStr)
-	k.printk(level, "RIP: 0010:%s\n", rip)
-	k.printk(level, "Call Trace:\n")
-	k.printk(level, " <TASK>\n")
-	for _, f := range k.stack() {
-		k.printk(level, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(level, " %s\n", f)
-	}
-	k.printk(level, " </TASK>\n")
-}
-
 // structPageOf mirrors virt_to_page() as kfree() and kmem_cache_free() use
 // it, on any address: __pa(a) >> PAGE_SHIFT (for an address below the
 // kernel text mapping, a - PAGE_OFFSET, wrapping as the CPU does). ok is
 // false when that struct page is not backed by memory: reading it faults.
 func (k *Kernel) structPageOf(a Addr) (PFN, bool) {
-	pfn := physAddrOf(a) >> PageShift
-	return PFN(pfn), pfn < uint64(k.MaxPFN()) && k.PFNValid(PFN(pfn))
+	pfn := PFN(physAddrOf(a) >> PageShift)
+	return pfn, k.PFNValid(pfn)
 }
 
 // physAddrOf mirrors __phys_addr_nodebug() with phys_base 0.
@@ -96,55 +89,6 @@ func physAddrOf(a Addr) uint64 {
 // compound_head word of a's struct page.
 func structPageFaultAddr(a Addr) Addr {
 	return VmemmapBase + Addr(physAddrOf(a)>>PageShift)*StructPageSize + 8
-}
-
-// pageFaultOops mirrors page_fault_oops() for a kernel read of an unmapped
-// address in function rip.
-func (k *Kernel) pageFaultOops(addr Addr, rip string) error {
-	title := fmt.Sprintf("BUG: unable to handle page fault for address: %016x", uint64(addr))
-	k.printk(LogAlert, "%s\n", title)
-	k.printk(LogAlert, "#PF: supervisor read access in kernel mode\n")
-	k.printk(LogAlert, "#PF: error_code(0x0000) - not-present page\n")
-	k.printk(LogWarning, "PGD 0 P4D 0 \n")
-	return k.slabDie("Oops: 0000", rip, "oops", title, fmt.Sprintf("CR2: %016x", uint64(addr)))
-}
-
-// nullDerefOops mirrors page_fault_oops() for an access near NULL.
-func (k *Kernel) nullDerefOops(addr Addr, rip string) error {
-	title := fmt.Sprintf("BUG: kernel NULL pointer dereference, address: %016x", uint64(addr))
-	k.printk(LogAlert, "%s\n", title)
-	k.printk(LogAlert, "#PF: supervisor read access in kernel mode\n")
-	k.printk(LogAlert, "#PF: error_code(0x0000) - not-present page\n")
-	k.printk(LogWarning, "PGD 0 P4D 0 \n")
-	return k.slabDie("Oops: 0000", rip, "null-deref", title, fmt.Sprintf("CR2: %016x", uint64(addr)))
-}
-
-// gpfOops mirrors exc_general_protection() for a dereference of a
-// non-canonical address, such as SLUB's 0x6b poison.
-func (k *Kernel) gpfOops(addr Addr, rip string) error {
-	head := fmt.Sprintf("general protection fault, probably for non-canonical address %#x: 0000", uint64(addr))
-	return k.slabDie(head, rip, "oops", head, "")
-}
-
-// slabDie mirrors die() and oops_end(): the Oops header with its counter,
-// the task, RIP and trace, the modules, then TAINT_DIE. It returns the
-// *Oops that kills the current task.
-func (k *Kernel) slabDie(head, rip, class, title, cr2 string) error {
-	n := 1
-	for _, r := range k.reports {
-		if r.Fatal {
-			n++
-		}
-	}
-	k.printk(LogWarning, "%s [#%d] PREEMPT SMP NOPTI\n", head, n)
-	k.showRegsTrace(LogWarning, rip)
-	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
-	if cr2 != "" {
-		k.printk(LogWarning, "%s\n", cr2)
-	}
-	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
-	k.Taint(TaintDie)
-	return k.report(class, title, true)
 }
 
 // slabPanic mirrors panic(msg): the machine stops.

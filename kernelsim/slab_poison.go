@@ -23,9 +23,9 @@ package kernelsim
 //
 // The fill is lazy: kmalloc only records that an object's contents are
 // "pending POISON_INUSE"; the bytes are written when something first touches
-// the object's memory (slabMaterialize, called by the memory core before
-// every access to a slab page), so that kmalloc+kfree of an 8 KiB object
-// costs no 8 KiB memset.
+// the object's page (slabTouchPage, called by the memory core's address
+// translation before every access), so that kmalloc+kfree of an 8 KiB
+// object costs no 8 KiB memset.
 
 // The poison bytes of include/linux/poison.h.
 const (
@@ -148,15 +148,9 @@ func (sl *Slab) poisonNewSlab() {
 	sl.pending = sl.objects
 }
 
-// slabMaterialize writes the pending fills of the slab objects that overlap
-// [a, a+n) into memory, so that the access about to happen sees them. The
-// memory core calls it before reading or writing a slab page; it is cheap
-// when the page is not a slab page or has no pending object.
-func (k *Kernel) slabMaterialize(a Addr, n uint64) {
-	sl := k.virtToSlab(a)
-	if sl == nil || sl.pending == 0 || n == 0 {
-		return
-	}
+// slabMaterialize writes the pending fills of the objects of slab sl that
+// overlap [a, a+n) into memory (slabTouchPage, slabRawRead).
+func (k *Kernel) slabMaterialize(sl *Slab, a Addr, n uint64) {
 	s := sl.cache
 	end := a + Addr(n)
 	first := 0

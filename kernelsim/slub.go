@@ -72,7 +72,7 @@ type KmemCache struct {
 	minPartial int // min_partial
 	allocFlags GFP // allocflags: added to every slab page allocation
 	refcount   int
-	hasCtor    bool            // the cache has a constructor (geometry, poisoning)
+	hasCtor    bool             // the cache has a constructor (geometry, poisoning)
 	ctor       func(Addr) error // the constructor to run, nil for boot caches
 	kmalloc    bool             // one of the kmalloc caches
 	// randomSeq mirrors random_seq (CONFIG_SLAB_FREELIST_RANDOM, on in

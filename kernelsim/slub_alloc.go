@@ -187,7 +187,7 @@ func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
 	for i := PFN(0); i < 1<<order; i++ {
 		k.slab.byPFN.set(pfn+i, sl)
 	}
-	k.setPageSlab(pfn, order, true)
+	k.setPageSlab(pfn, true)
 	s.nrSlabs++
 	s.totalObjects += n
 	k.accountSlabPages(s, order, +1)
@@ -225,7 +225,7 @@ func (k *Kernel) discardSlab(s *KmemCache, sl *Slab) {
 	for i := PFN(0); i < 1<<sl.order; i++ {
 		k.slab.byPFN.set(sl.pfn+i, nil)
 	}
-	k.setPageSlab(sl.pfn, sl.order, false)
+	k.setPageSlab(sl.pfn, false)
 	k.accountSlabPages(s, sl.order, -1)
 	if err := k.FreePages(sl.pfn, sl.order); err != nil {
 		panic("kernelsim: discard_slab: " + err.Error())
@@ -233,18 +233,14 @@ func (k *Kernel) discardSlab(s *KmemCache, sl *Slab) {
 }
 
 // accountSlabPages mirrors account_slab()/unaccount_slab(): the vmstat
-// counters NR_SLAB_RECLAIMABLE_B and NR_SLAB_UNRECLAIMABLE_B, kept in pages.
-func (k *Kernel) accountSlabPages(s *KmemCache, order int, sign int) {
-	d := uint64(1) << order
-	c := &k.slab.unreclaimablePages
+// counters NR_SLAB_RECLAIMABLE_B and NR_SLAB_UNRECLAIMABLE_B, which the
+// memory core keeps in pages for /proc/meminfo.
+func (k *Kernel) accountSlabPages(s *KmemCache, order int, sign int64) {
+	c := &k.mem.nrSlabUnreclaimable
 	if s.flags&SlabReclaimAccount != 0 {
-		c = &k.slab.reclaimablePages
+		c = &k.mem.nrSlabReclaimable
 	}
-	if sign > 0 {
-		*c += d
-	} else {
-		*c -= d
-	}
+	*c += sign << order
 }
 
 // slabFree mirrors slab_free() for an object that passed the free checks:
