@@ -85,7 +85,7 @@ func (k *Kernel) warnMsg(level int, msg string, site warnSite, callers ...string
 	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", site.rip)
-	k.printRegs(LogWarning)
+	k.printRegs(LogWarning, 0x55d7c5a8f000)
 	k.printk(LogWarning, "Call Trace:\n")
 	k.printk(LogWarning, " <TASK>\n")
 	trace := []string{"? __warn+0x7d/0xc0", "? " + site.rip, "? report_bug+0xe2/0x150",

@@ -96,11 +96,9 @@ type vmallocState struct {
 	// merge_or_add_vmap_area() keeps purge_vmap_area_root.
 	purge  []vaSpan
 	lazyNr uint64 // vmap_lazy_nr: pages waiting in purge
-	// nrPages is nr_vmalloc_pages: pages allocated by __vmalloc_area_node.
-	nrPages uint64
-	nextID  uint32
-	last    *VMStruct // the area vmTranslate found last: accesses come in runs
-	once    map[string]bool
+	nextID uint32
+	last   *VMStruct // the area vmTranslate found last: accesses come in runs
+	once   map[string]bool
 }
 
 // Vmalloc mirrors __vmalloc(size, gfp) (vmalloc() is __vmalloc(size,
@@ -191,7 +189,7 @@ func (k *Kernel) vmallocAreaNode(area *VMStruct, gfp GFP) bool {
 	}
 	area.Pages = make([]PFN, 0, nr)
 	k.vmAreaAllocPages(area, gfp|GFPNoWarn, nr)
-	k.vm.nrPages += uint64(len(area.Pages))
+	k.mem.nrVmallocPages += int64(len(area.Pages))
 	if len(area.Pages) != nr {
 		k.vmallocWarnAlloc(gfp, "vmalloc error: size %d, page order %d, failed to allocate pages", uint64(len(area.Pages))*PageSize, 0)
 		k.vfreeArea(area)
@@ -255,7 +253,7 @@ func (k *Kernel) vfreeArea(area *VMStruct) {
 		// every lazily freed area with it.
 		k.purgeVmapAreaLazy()
 	}
-	k.vm.nrPages -= uint64(area.NrPages())
+	k.mem.nrVmallocPages -= int64(area.NrPages())
 	for _, pfn := range area.Pages {
 		k.FreePages(pfn, 0)
 	}
@@ -270,10 +268,10 @@ func (k *Kernel) vfreeArea(area *VMStruct) {
 	k.tick(1_000)
 }
 
-// vmallocNrPages mirrors vmalloc_nr_pages(): what /proc/meminfo shows as
-// VmallocUsed (in kB: pages * 4).
-func (k *Kernel) vmallocNrPages() uint64 { return k.vm.nrPages }
+// VmallocNrPages mirrors vmalloc_nr_pages() (nr_vmalloc_pages): the pages
+// vmalloc areas hold, what /proc/meminfo shows as VmallocUsed.
+func (k *Kernel) VmallocNrPages() int64 { return k.mem.nrVmallocPages }
 
 // totalRAMPages is totalram_pages(), the bound vmalloc checks a request
 // against.
-func (k *Kernel) totalRAMPages() uint64 { return k.cfg.RAM >> PageShift }
+func (k *Kernel) totalRAMPages() uint64 { return uint64(k.mem.totalram) }

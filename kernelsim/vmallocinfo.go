@@ -202,9 +202,9 @@ func (k *Kernel) bootVMArea(b bootVMArea, start, end Addr) (*VMStruct, error) {
 		v.nrPages = b.pages
 	}
 	k.insertBusy(v)
-	k.vm.nrPages += uint64(v.nrPages)
+	k.mem.nrVmallocPages += int64(v.nrPages)
 	if b.freed {
-		k.vm.nrPages -= uint64(v.nrPages)
+		k.mem.nrVmallocPages -= int64(v.nrPages)
 		k.removeVMArea(v)
 	}
 	return v, nil
