@@ -151,6 +151,11 @@ func cmdLsmod(sh *Shell, inv *Invocation) int {
 	if len(inv.Args) > 0 {
 		return usageError(inv, "invalid option -- '%s'", strings.TrimLeft(inv.Args[0], "-"))
 	}
+	if l, ok := provider[lsmoder](sh); ok {
+		fmt.Fprint(inv.Stdout, l.Lsmod())
+		return 0
+	}
+	// Without the kernel's own formatter, read /proc/modules as lsmod does.
 	text, _ := sh.m.Kernel().ReadProc("/proc/modules")
 	fmt.Fprintln(inv.Stdout, "Module                  Size  Used by")
 	for _, line := range strings.Split(text, "\n") {
@@ -167,6 +172,9 @@ func cmdLsmod(sh *Shell, inv *Invocation) int {
 	}
 	return 0
 }
+
+// lsmoder formats the module list as kmod's lsmod (kernelsim/module_procfs.go).
+type lsmoder interface{ Lsmod() string }
 
 // cmdModinfo mirrors kmod's modinfo FILE.ko.
 func cmdModinfo(sh *Shell, inv *Invocation) int {

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -16,13 +17,14 @@ import (
 // helper Tick/RaiseIRQ (timers and interrupt handlers call back into
 // scripts, so the machine may implement those to run the callbacks).
 type (
-	// Presser fills memory until pct percent of it is in use, leaving the
-	// free pages near a watermark (DESIGN §6).
-	Presser interface{ Pressure(pct int) error }
-	// PressureReleaser gives back what Pressure took.
-	PressureReleaser interface{ ReleasePressure() }
+	// Presser fills memory until each zone's free pages are pct% of the
+	// way down to the min watermark (101..200 dig into the reserves),
+	// and describes what it took in one line (kernelsim/pressure.go).
+	Presser interface{ Pressure(pct int) string }
+	// PressureReleaser gives back what Pressure and Fragment took.
+	PressureReleaser interface{ ReleasePressure() string }
 	// Fragmenter leaves memory free but fragmented: few high-order blocks.
-	Fragmenter interface{ Fragment() error }
+	Fragmenter interface{ Fragment() string }
 	// Ticker advances the simulated clock by ns nanoseconds, running the
 	// timers and work that come due on the way.
 	Ticker interface{ Tick(ns uint64) error }
@@ -58,11 +60,12 @@ func notSimulated(inv *Invocation, what string) int {
 	return inv.Errorf("%s is not simulated by this kernel yet", what)
 }
 
-// cmdPressure: `pressure PCT` fills memory to PCT percent in use;
-// `pressure 0` (or off) releases it.
+// cmdPressure: `pressure PCT` fills memory (DESIGN §6): PCT% of the way from
+// the free count down to the min watermark, up to 200 (no reserve left);
+// `pressure 0` (or off) gives it back.
 func cmdPressure(sh *Shell, inv *Invocation) int {
 	if len(inv.Args) != 1 {
-		return inv.Errorf("usage: pressure PERCENT (0 or off releases the pressure)")
+		return inv.Errorf("usage: pressure PERCENT (1 to 200; 0 or off releases it)")
 	}
 	arg := strings.TrimSuffix(inv.Args[0], "%")
 	if arg == "off" || arg == "0" {
@@ -70,18 +73,19 @@ func cmdPressure(sh *Shell, inv *Invocation) int {
 		if !ok {
 			return notSimulated(inv, "memory pressure")
 		}
-		r.ReleasePressure()
+		fmt.Fprintln(inv.Stdout, r.ReleasePressure())
 		return 0
 	}
 	pct, err := strconv.Atoi(arg)
-	if err != nil || pct < 0 || pct > 100 {
-		return inv.Errorf("invalid percentage '%s': want 0 to 100", inv.Args[0])
+	if err != nil || pct < 0 || pct > 200 {
+		return inv.Errorf("invalid percentage '%s': want 0 to 200", inv.Args[0])
 	}
 	p, ok := provider[Presser](sh)
 	if !ok {
 		return notSimulated(inv, "memory pressure")
 	}
-	return stepResult(inv, p.Pressure(pct))
+	fmt.Fprintln(inv.Stdout, p.Pressure(pct))
+	return 0
 }
 
 // cmdFragment: `fragment` leaves free memory fragmented.
@@ -93,7 +97,8 @@ func cmdFragment(sh *Shell, inv *Invocation) int {
 	if !ok {
 		return notSimulated(inv, "memory fragmentation")
 	}
-	return stepResult(inv, f.Fragment())
+	fmt.Fprintln(inv.Stdout, f.Fragment())
+	return 0
 }
 
 // jiffy is one tick of Debian's kernel (CONFIG_HZ=250).
