@@ -62,6 +62,17 @@ func (l *Lesson) errorAt(pos Pos, format string, args ...any) *Error {
 	return &Error{File: l.File, Pos: pos, Msg: fmt.Sprintf(format, args...), Source: sourceLine(l.src, pos.Line)}
 }
 
+// keyPos returns where a top-level key is written ("module:" at the start
+// of a line), or 1:1.
+func (l *Lesson) keyPos(key string) Pos {
+	for i, line := range strings.Split(string(l.src), "\n") {
+		if strings.HasPrefix(line, key+":") {
+			return Pos{i + 1, 1}
+		}
+	}
+	return Pos{1, 1}
+}
+
 // ModuleName returns the module name for the lesson's script: module:, else
 // the script file's stem.
 func (l *Lesson) ModuleName() string {

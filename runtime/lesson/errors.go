@@ -72,8 +72,15 @@ func convertError(file string, src []byte, err error) *Error {
 		}
 	}
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
+	var ue *yaml.UnexpectedNodeTypeError
+	switch {
+	case errors.As(err, &te):
 		e.Msg = typeErrorMessage(te)
+	case errors.As(err, &ue):
+		e.Msg = fmt.Sprintf("got %s, want %s", nodeKind(ue.Actual.String()), nodeKind(ue.Expected.String()))
+		if key := keyBefore(sourceLine(src, e.Pos.Line), e.Pos.Col); key != "" {
+			e.Msg = key + ": " + e.Msg
+		}
 	}
 	e.Msg = strings.TrimSpace(e.Msg)
 	e.Source = sourceLine(src, e.Pos.Line)
@@ -160,4 +167,39 @@ func sourceLine(src []byte, n int) string {
 		return ""
 	}
 	return strings.TrimRight(lines[n-1], "\r")
+}
+
+// nodeKind names a YAML node type as an author thinks of it.
+func nodeKind(t string) string {
+	switch strings.ToLower(t) {
+	case "mapping", "mappingvalue":
+		return "a mapping"
+	case "sequence":
+		return "a list"
+	case "string", "literal":
+		return "a string"
+	case "integer", "float":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "null":
+		return "nothing"
+	}
+	return strings.ToLower(t)
+}
+
+// keyBefore returns the mapping key written on line before column col
+// ("scenario" in "scenario: make"), or "".
+func keyBefore(line string, col int) string {
+	r := []rune(line)
+	if col-1 > len(r) || col < 1 {
+		return ""
+	}
+	before := strings.TrimSpace(string(r[:col-1]))
+	before = strings.TrimSpace(strings.TrimPrefix(before, "-"))
+	key, ok := strings.CutSuffix(before, ":")
+	if !ok || strings.ContainsAny(key, " {[,") {
+		return ""
+	}
+	return key
 }

@@ -15,7 +15,7 @@ func (l *Lesson) Lint() ErrorList {
 	errs = append(errs, l.lintText("title", l.Title, true)...)
 	errs = append(errs, l.lintText("explain", l.Explain, true)...)
 	if stem := strings.TrimSuffix(filepath.Base(l.File), filepath.Ext(l.File)); l.ID != "" && l.ID != stem {
-		errs = append(errs, l.errorAt(Pos{1, 1}, "id: %q differs from the file name %q", l.ID, stem))
+		errs = append(errs, l.errorAt(l.keyPos("id"), "id: %q differs from the file name %q", l.ID, stem))
 	}
 	if !exists(l.Script) {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "module script %s: no such file", l.Script))

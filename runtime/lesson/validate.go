@@ -31,7 +31,7 @@ func (l *Lesson) validate() ErrorList {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "id: missing: every lesson needs an id such as 01_kmalloc"))
 	}
 	if l.Module != "" && !identRe.MatchString(l.Module) {
-		errs = append(errs, l.errorAt(Pos{1, 1}, "module: %q is not a module name (letters, digits and _)", l.Module))
+		errs = append(errs, l.errorAt(l.keyPos("module"), "module: %q is not a module name (letters, digits and _)", l.Module))
 	}
 	errs = append(errs, l.checkSteps(l.Scenario)...)
 	errs = append(errs, l.checkExpect(l.Expect, l.stepCount(nil))...)
