@@ -40,9 +40,15 @@ type snapshot struct {
 // takeSnapshot reads /proc/buddyinfo and /proc/meminfo: the same numbers a
 // student would compare by hand.
 func takeSnapshot(k *kernelsim.Kernel) *snapshot {
+	buddy, _ := k.ReadProc("/proc/buddyinfo")
+	mi, _ := k.ReadProc("/proc/meminfo")
+	return parseSnapshot(buddy, mi)
+}
+
+// parseSnapshot parses /proc/buddyinfo and /proc/meminfo texts.
+func parseSnapshot(buddyinfo, meminfo string) *snapshot {
 	s := &snapshot{buddy: map[string][]int{}}
-	text, _ := k.ReadProc("/proc/buddyinfo")
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range strings.Split(buddyinfo, "\n") {
 		// "Node 0, zone   Normal    113     54 …"
 		node, rest, ok := strings.Cut(line, ", zone")
 		f := strings.Fields(rest)
@@ -56,8 +62,7 @@ func takeSnapshot(k *kernelsim.Kernel) *snapshot {
 		}
 		s.zones = append(s.zones, key)
 	}
-	mi, _ := k.ReadProc("/proc/meminfo")
-	for _, line := range strings.Split(mi, "\n") {
+	for _, line := range strings.Split(meminfo, "\n") {
 		if rest, ok := strings.CutPrefix(line, "MemFree:"); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {

@@ -163,8 +163,8 @@ var messages = map[string][2]string{
 	"expectations": {"expectations", "ผลที่คาดหวัง"},
 	"ok":           {"ok  ", "ผ่าน"},
 	"FAIL":         {"FAIL", "ตก  "},
-	"expected":     {"expected:", "คาดว่า:  "},
-	"actual":       {"actual:  ", "ได้จริง: "},
+	"expected":     {"expected:", "คาดว่า:"},
+	"actual":       {"actual:  ", "ได้จริง:"},
 	"pass":         {"PASS", "ผ่าน"},
 	"fail":         {"FAIL", "ไม่ผ่าน"},
 }
