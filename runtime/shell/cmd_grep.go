@@ -210,27 +210,27 @@ func (o *grepOptions) compile() (*regexp.Regexp, error) {
 	}
 	re, err := regexp.Compile(expr)
 	if err != nil {
-		return nil, grepError(err)
+		return nil, errors.New(grepError(err))
 	}
 	return re, nil
 }
 
-// grepError words a regexp error as GNU grep words it.
-func grepError(err error) error {
+// grepError words a regexp error as GNU grep words it (GNU's capitals).
+func grepError(err error) string {
 	var se *syntax.Error
 	if errors.As(err, &se) {
 		switch se.Code {
 		case syntax.ErrMissingParen:
-			return errors.New(`Unmatched ( or \(`)
+			return `Unmatched ( or \(`
 		case syntax.ErrUnexpectedParen:
-			return errors.New(`Unmatched ) or \)`)
+			return `Unmatched ) or \)`
 		case syntax.ErrMissingBracket:
-			return errors.New("Unmatched [, [^, [:, [., or [=")
+			return "Unmatched [, [^, [:, [., or [="
 		case syntax.ErrInvalidRepeatOp, syntax.ErrMissingRepeatArgument:
-			return errors.New("Invalid preceding regular expression")
+			return "Invalid preceding regular expression"
 		case syntax.ErrInvalidEscape:
-			return errors.New("Trailing backslash")
+			return "Trailing backslash"
 		}
 	}
-	return errors.New("Invalid regular expression")
+	return "Invalid regular expression"
 }
