@@ -1,10 +1,12 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 )
 
@@ -183,4 +185,11 @@ func msg(lang, key string) string {
 
 // StoppedMessage is how a run's fatal error reaches the user, once:
 // "file.star:LINE:COL: message".
-func StoppedMessage(err error) string { return strings.TrimSpace(err.Error()) }
+// kscript's own bugs say so: "kscript: internal error: …".
+func StoppedMessage(err error) string {
+	var ie *kruntime.InternalError
+	if errors.As(err, &ie) {
+		return "kscript: " + ie.Error()
+	}
+	return strings.TrimSpace(err.Error())
+}

@@ -52,6 +52,15 @@ func (inv *Invocation) Errorf(format string, args ...any) int {
 	return 1
 }
 
+// Emit writes a command's already formatted output and returns its status:
+// the adapter for commands that kernelsim runs itself (CmdMknod, CmdCat…),
+// which return their output as text.
+func (inv *Invocation) Emit(stdout, stderr string, status int) int {
+	io.WriteString(inv.Stdout, stdout)
+	io.WriteString(inv.Stderr, stderr)
+	return status
+}
+
 // Fatal records an error that stops the scenario after this command (a
 // *kruntime.ScriptError or *kruntime.LimitError) and returns status 1.
 func (inv *Invocation) Fatal(err error) int {
@@ -131,6 +140,14 @@ func (sh *Shell) Machine() Machine { return sh.m }
 // Register adds or replaces a command: the char-device helper registers
 // mknod, chmod, rm and ls this way.
 func (sh *Shell) Register(name string, c Command) { sh.cmds[name] = c }
+
+// Command returns the command registered as name, so that a replacement
+// can delegate to it (a cat for /dev that leaves other files to the
+// built-in cat).
+func (sh *Shell) Command(name string) (Command, bool) {
+	c, ok := sh.cmds[name]
+	return c, ok
+}
 
 // Mount makes fs serve the paths that start with prefix ("/dev/"); the
 // longest matching prefix wins.
@@ -408,13 +425,23 @@ func (sh *Shell) openRedirs(rs []Redir, r *redirections) (int, bool) {
 func (sh *Shell) flushRedirs(r *redirections) int {
 	status := 0
 	for _, f := range r.files {
-		if err := sh.WriteFile(f.path, f.buf.Bytes(), f.append); err != nil {
+		err := sh.WriteFile(f.path, f.buf.Bytes(), f.append)
+		var sm shellMessager
+		switch {
+		case errors.As(err, &sm):
+			io.WriteString(r.fds[2], sm.ShellMessage())
+			status = 1
+		case err != nil:
 			fmt.Fprintf(r.fds[2], "bash: %s: %s\n", f.path, errText(err))
 			status = 1
 		}
 	}
 	return status
 }
+
+// shellMessager is an error from a mounted file tree that carries bash's
+// whole message ("bash: echo: write error: Bad address\n").
+type shellMessager interface{ ShellMessage() string }
 
 // errText is the message a tool prints for err: strerror for an errno.
 func errText(err error) string {
