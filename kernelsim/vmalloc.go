@@ -114,6 +114,12 @@ func (k *Kernel) Vzalloc(size uint64) Addr {
 	return k.vmallocNodeRange(size, PageSize, VmallocStart, VmallocEnd, GFP_KERNEL|GFPZero, 0, k.scriptCaller())
 }
 
+// VmallocFrom is vmalloc(size) made by kernel code rather than a script:
+// caller is the symbol /proc/vmallocinfo names, "alloc_large_system_hash+0x1b4/0x2a0".
+func (k *Kernel) VmallocFrom(size uint64, gfp GFP, caller string) Addr {
+	return k.vmallocNodeRange(size, PageSize, VmallocStart, VmallocEnd, gfp, 0, kernelCaller(caller))
+}
+
 // vmallocNodeRange mirrors __vmalloc_node_range(): reserve an area of
 // PAGE_ALIGN(size) plus a guard page in [start, end], then back it page by
 // page. Unlike Linux 6.1, it never maps huge pages (VM_ALLOW_HUGE_VMAP).

@@ -27,6 +27,9 @@ func checkInvariants(t *testing.T, k *Kernel) {
 	if err := k.CheckInvariants(); err != nil {
 		t.Fatalf("CheckInvariants: %v", err)
 	}
+	if err := k.checkVmalloc(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // logSince returns the text of the log records made after seq.
@@ -472,6 +475,51 @@ func TestHashPointer(t *testing.T) {
 	if k2.HashPointer(0xffffc90000a00000) == h {
 		t.Errorf("the hash key must depend on the seed")
 	}
+}
+
+// FuzzVmapAreas runs random vmalloc/vfree/purge sequences and checks that
+// areas never overlap, always take the lowest hole, and that every page
+// comes back.
+func FuzzVmapAreas(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 0x81, 5, 0x40, 7, 0x82, 9})
+	f.Add([]byte{64, 64, 0x80, 0x80, 0x40, 64, 1, 1, 1})
+	f.Add([]byte{200, 3, 0x81, 0x40, 200, 17, 0x80, 0x40, 9, 9})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 64 {
+			ops = ops[:64]
+		}
+		k := newVMTestKernel(t)
+		buddy := k.procBuddyinfo()
+		var live []Addr
+		for _, op := range ops {
+			switch {
+			case op == 0:
+			case op == 0x40:
+				k.purgeVmapAreaLazy()
+			case op&0x80 != 0 && len(live) > 0:
+				i := int(op&0x3f) % len(live)
+				k.Vfree(live[i])
+				live = append(live[:i], live[i+1:]...)
+			case op&0x80 == 0:
+				a := k.Vmalloc(uint64(op)*PageSize-uint64(op)%7, GFP_KERNEL)
+				if a == 0 {
+					t.Fatalf("vmalloc of %d pages failed", op)
+				}
+				checkLowest(t, k, k.FindVMArea(a))
+				live = append(live, a)
+			}
+		}
+		if err := k.checkVmalloc(); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range live {
+			k.Vfree(a)
+		}
+		if k.procBuddyinfo() != buddy {
+			t.Error("buddyinfo not restored")
+		}
+		checkInvariants(t, k)
+	})
 }
 
 func BenchmarkVmalloc32MiB(b *testing.B) {
