@@ -170,11 +170,6 @@ func (k *Kernel) getVMAreaNode(size, align uint64, flags VMFlags, start, end Add
 // vmStructSize is sizeof(struct vm_struct) on x86-64: a kmalloc-64 object.
 const vmStructSize = 64
 
-// gfpReclaimMask mirrors GFP_RECLAIM_MASK (mm/internal.h): the flags a nested
-// allocation inherits.
-const gfpReclaimMask = GFPReclaim | GFPHigh | GFPIO | GFPFS | GFPNoWarn | GFPRetryMayfail |
-	GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc
-
 func pageAlign(n uint64) uint64 { return (n + PageSize - 1) &^ (PageSize - 1) }
 
 // vmallocAreaNode mirrors __vmalloc_area_node(): allocate the pages array

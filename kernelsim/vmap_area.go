@@ -35,7 +35,7 @@ func (k *Kernel) allocVmapArea(size, align uint64, start, end Addr, gfp GFP) (Ad
 // ranges (busy areas and lazily freed ones) in address order and take the
 // first gap that holds size bytes at an aligned address.
 func (k *Kernel) findVmapLowestMatch(size, align uint64, start, end Addr) (Addr, bool) {
-	cand := alignUp(start, align)
+	cand := alignAddr(start, align)
 	busy, purge := k.vm.busy, k.vm.purge
 	i := sort.Search(len(busy), func(i int) bool { return busy[i].End() > start })
 	j := sort.Search(len(purge), func(j int) bool { return purge[j].end > start })
@@ -55,7 +55,7 @@ func (k *Kernel) findVmapLowestMatch(size, align uint64, start, end Addr) (Addr,
 			return cand, fits(cand, size, end)
 		}
 		if e > cand {
-			cand = alignUp(e, align)
+			cand = alignAddr(e, align)
 		}
 		if cand > end || cand < start {
 			return 0, false
@@ -69,7 +69,7 @@ func fits(a Addr, size uint64, end Addr) bool {
 	return last >= a && last <= end
 }
 
-func alignUp(a Addr, align uint64) Addr {
+func alignAddr(a Addr, align uint64) Addr {
 	if align <= 1 {
 		return a
 	}
