@@ -62,7 +62,8 @@ type ModuleSpec struct {
 type Module struct {
 	Name  string
 	State ModuleState
-	// Info holds the .modinfo strings, License "unspecified" when absent.
+	// Info is the spec the module was loaded from: its .modinfo strings
+	// and layout.
 	Info ModuleSpec
 	// Params are the parameters with their current values, as
 	// /sys/module/NAME/parameters shows them.
@@ -186,9 +187,6 @@ func (k *Kernel) LoadModule(spec ModuleSpec, args []string) (*Module, error) {
 // CONFIG_STRICT_MODULE_RWX): text, read-only data and writable data each
 // start on a page, and the core symbol table follows the data.
 func (k *Kernel) newModule(spec ModuleSpec) *Module {
-	if spec.License == "" {
-		spec.License = "unspecified"
-	}
 	text := pageAlign(max(spec.TextSize, 1))
 	ro := pageAlign(max(spec.RODataSize, 1))
 	data := pageAlign(spec.DataSize + thisModuleSize + symtabSize)
@@ -219,9 +217,13 @@ func (k *Kernel) checkModinfo(m *Module) {
 		}
 		k.addTaintModule(m, TaintOOTModule)
 	}
-	if !licenseIsGPLCompatible(m.Info.License) {
+	license := m.Info.License
+	if license == "" {
+		license = "unspecified"
+	}
+	if !licenseIsGPLCompatible(license) {
 		if !k.Tainted(TaintProprietaryModule) {
-			k.printk(LogWarning, "%s: module license '%s' taints kernel.\n", m.Name, m.Info.License)
+			k.printk(LogWarning, "%s: module license '%s' taints kernel.\n", m.Name, license)
 		}
 		k.addTaintModule(m, TaintProprietaryModule)
 		if !k.mods.lockDebugOff { // add_taint(LOCKDEP_NOW_UNRELIABLE)
