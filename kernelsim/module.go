@@ -225,11 +225,8 @@ func (k *Kernel) checkModinfo(m *Module) {
 		if !k.Tainted(TaintProprietaryModule) {
 			k.printk(LogWarning, "%s: module license '%s' taints kernel.\n", m.Name, license)
 		}
-		k.addTaintModule(m, TaintProprietaryModule)
-		if !k.mods.lockDebugOff { // add_taint(LOCKDEP_NOW_UNRELIABLE)
-			k.mods.lockDebugOff = true
-			k.printk(LogWarning, "Disabling lock debugging due to kernel taint\n")
-		}
+		k.addTaintUnreliable(TaintProprietaryModule) // add_taint_module(.., LOCKDEP_NOW_UNRELIABLE)
+		m.taints |= 1 << TaintProprietaryModule
 	}
 }
 
