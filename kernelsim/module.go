@@ -100,7 +100,6 @@ type moduleState struct {
 	list         []*Module // newest first, as list_add_rcu(&mod->list, &modules)
 	lastUnloaded string    // last_unloaded_module: name and taint flags
 	verifyWarned bool      // pr_notice_once of the signature check
-	lockDebugOff bool      // debug_locks cleared by a license taint
 }
 
 // Module errors the runtime maps to insmod's and rmmod's messages.
