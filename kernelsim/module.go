@@ -15,7 +15,16 @@ import "fmt"
 // module space, one for the core (text, read-only data, data and bss, the
 // symbol table) and one for init code and data, freed once init succeeds.
 // kscript's runtime runs a script's init and exit functions; kernelsim keeps
-// the module's state, memory, taints and parameters.
+// the module's state, memory, taints and parameters. The runtime's calls:
+//
+//	insmod: m, err := LoadModule(spec, args)   // taint lines, memory, params; COMING
+//	        run init → ret                      // m.DataAddr(off): static buffers
+//	        err = ModuleInitReturned(m, ret)    // LIVE, or freed and -ret returned
+//	        (init Oopsed: call nothing; m stays COMING, "Loading", refcount 1)
+//	rmmod:  err := ModuleUnload(m)              // *UnloadError, or GOING
+//	        run exit
+//	        ModuleFree(m)                       // "[last unloaded: m(OE)]"
+//	        (exit Oopsed: call nothing; m stays GOING, "Unloading")
 
 // ModuleState mirrors enum module_state (include/linux/module.h).
 type ModuleState int
