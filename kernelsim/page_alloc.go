@@ -50,16 +50,25 @@ func gfpZone(gfp GFP) int {
 // the first pfn of 2^order contiguous free frames, or ok=false after printing
 // the kernel's warning (unless __GFP_NOWARN).
 func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
+	return k.allocPages(gfp, order, allocPagesCallers)
+}
+
+var allocPagesCallers = []string{allocPagesCaller}
+
+// allocPages is __alloc_pages for a caller whose kernel frames (below
+// __alloc_pages in a call trace: "__kmalloc_large_node+0x79/0x140", ...)
+// are callers; its warnings print them.
+func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok bool) {
 	if order < 0 || order >= MaxOrder {
 		// WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)
-		k.warnOrderTooLarge(gfp, order)
+		k.warnOrderTooLarge(gfp, callers)
 		return 0, false
 	}
 	gfp &= gfpBitsMask
 	high := gfpZone(gfp)
 	p, ok := k.getPageFromFreelist(gfp, order, allocWmarkLow, high)
 	if !ok {
-		p, ok = k.allocPagesSlowpath(gfp, order, high)
+		p, ok = k.allocPagesSlowpath(gfp, order, high, callers)
 		if !ok {
 			return 0, false
 		}

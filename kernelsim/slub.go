@@ -329,9 +329,9 @@ func (s *KmemCache) calculateSizes() bool {
 	return s.objects > 0
 }
 
-// trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (Debian): addr,
-// handle, cpu, pid, when.
-const trackSize = 24
+// trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (selected by
+// SLUB_DEBUG in Debian's build): addr, handle, cpu, pid, padding, when.
+const trackSize = 32
 
 // setMinPartial mirrors set_min_partial(s, ilog2(s->size) / 2): bigger
 // objects keep more partial slabs around, between 5 and 10.
