@@ -81,7 +81,7 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 // for __GFP_ZERO.
 func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
 	p := k.mem.pg(pfn)
-	p.flags, p.order, p.use, p.data = pgHead, uint8(order), PageUseKernel, 0
+	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
 	if gfp&GFPZero != 0 {
 		k.mem.clearPages(PFN(pfn), order)
 	}
@@ -286,7 +286,7 @@ func (k *Kernel) FreePagesAddr(a Addr, order int) error {
 		return nil
 	}
 	pfn, ok := k.VirtToPage(a)
-	if !ok || a&(PageSize-1) != 0 {
+	if !ok {
 		// free_pages() does VM_BUG_ON(!virt_addr_valid(addr)), compiled
 		// out on Debian: virt_to_page() then yields a bogus struct page.
 		return k.badFreeAddress(a, order)
