@@ -89,29 +89,31 @@ func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
 
 // getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
 // the zonelist (highest allowed zone down to DMA) that passes the watermark
-// check gives the pages.
+// check gives the pages (rmqueue): small orders through the per-CPU lists
+// when Config.PCP is on, otherwise straight from the buddy free lists.
 func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint32, bool) {
 	for _, z := range k.zones.zonelist[high] {
 		if allocFlags&allocNoWatermarks == 0 {
+			// zone_watermark_fast(): an order-0 shortcut, then the
+			// full __zone_watermark_ok.
 			mark := z.watermark[allocFlags&allocWmarkMask]
-			if !k.zoneWatermarkFast(z, order, mark, high, allocFlags) {
+			if (order != 0 || z.nrFree <= int64(mark+z.lowmemReserve[high])) &&
+				!zoneWatermarkOK(z, order, mark, high, allocFlags, z.nrFree) {
 				continue
 			}
 		}
-		if pfn, ok := k.rmqueue(z, order); ok {
+		var pfn uint32
+		var ok bool
+		if k.cfg.PCP && order <= pageAllocCostlyOrd {
+			pfn, ok = k.rmqueuePCP(z, order)
+		} else {
+			pfn, ok = k.rmqueueBuddy(z, order)
+		}
+		if ok {
 			return pfn, true
 		}
 	}
 	return 0, false
-}
-
-// zoneWatermarkFast mirrors zone_watermark_fast(): an order-0 shortcut, then
-// __zone_watermark_ok.
-func (k *Kernel) zoneWatermarkFast(z *Zone, order int, mark uint64, high, allocFlags int) bool {
-	if order == 0 && z.nrFree > int64(mark+z.lowmemReserve[high]) {
-		return true
-	}
-	return zoneWatermarkOK(z, order, mark, high, allocFlags, z.nrFree)
 }
 
 // zoneWatermarkOK mirrors __zone_watermark_ok(): after taking 2^order pages,
@@ -136,15 +138,6 @@ func zoneWatermarkOK(z *Zone, order int, mark uint64, high, allocFlags int, free
 		}
 	}
 	return false
-}
-
-// rmqueue mirrors rmqueue(): small orders through the per-CPU lists when
-// Config.PCP is on, otherwise straight from the buddy free lists.
-func (k *Kernel) rmqueue(z *Zone, order int) (uint32, bool) {
-	if k.cfg.PCP && order <= pageAllocCostlyOrd {
-		return k.rmqueuePCP(z, order)
-	}
-	return k.rmqueueBuddy(z, order)
 }
 
 // rmqueueBuddy takes a block from the free lists and updates NR_FREE_PAGES.

@@ -53,37 +53,40 @@ func zoneBatchsize(managed uint64) int {
 }
 
 // rmqueuePCP mirrors rmqueue_pcplist(): pop a block from the per-CPU list,
-// refilling it from the buddy lists (rmqueue_bulk) when empty.
+// refilling it from the buddy lists first when it is empty.
 func (k *Kernel) rmqueuePCP(z *Zone, order int) (uint32, bool) {
-	pcp := &z.pcp
-	if pcp.lists[order] == noPFN {
-		n := pcp.batch
-		if order > 0 {
-			n = max(n>>order, 2)
-		}
-		for ; n > 0; n-- {
-			pfn, ok := k.rmqueueBuddy(z, order)
-			if !ok {
-				break
-			}
-			k.pcpPush(z, pfn, order)
-		}
-		if pcp.lists[order] == noPFN {
-			return 0, false
-		}
+	if z.pcp.lists[order] == noPFN && !k.rmqueueBulk(z, order) {
+		return 0, false
 	}
+	pcp := &z.pcp
 	pfn := pcp.lists[order]
 	p := k.mem.at(pfn)
-	pcp.lists[order] = p.next
-	if p.next != noPFN {
+	if pcp.lists[order] = p.next; p.next != noPFN {
 		k.mem.at(p.next).prev = noPFN
-	}
-	if p.next == noPFN {
+	} else {
 		pcp.tails[order] = noPFN
 	}
 	p.next, p.flags = noPFN, 0
 	pcp.count -= 1 << order
 	return pfn, true
+}
+
+// rmqueueBulk mirrors rmqueue_bulk(): move batch blocks (fewer for higher
+// orders, at least 2) from the buddy lists to the per-CPU list. It reports
+// whether the list has any.
+func (k *Kernel) rmqueueBulk(z *Zone, order int) bool {
+	n := z.pcp.batch
+	if order > 0 {
+		n = max(n>>order, 2)
+	}
+	for ; n > 0; n-- {
+		pfn, ok := k.rmqueueBuddy(z, order)
+		if !ok {
+			break
+		}
+		k.pcpPush(z, pfn, order)
+	}
+	return z.pcp.lists[order] != noPFN
 }
 
 // pcpPush puts a block at the head of its per-CPU list.
