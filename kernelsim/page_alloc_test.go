@@ -406,6 +406,7 @@ func TestBadFree(t *testing.T) {
 
 func TestPCP(t *testing.T) {
 	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k.drainAllPages() // boot may have left blocks on the per-CPU lists
 	z := &k.zones.z[ZoneDMA32]
 	if z.pcp.batch != 31 {
 		t.Errorf("DMA32 pcp batch %d, want 31", z.pcp.batch)
@@ -608,6 +609,7 @@ func TestPageHelpers(t *testing.T) {
 
 func TestPCPZoneinfoAndDrain(t *testing.T) {
 	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k.drainAllPages()
 	pfn, _ := k.AllocPages(GFP_KERNEL, 0)
 	if !strings.Contains(k.procZoneinfo(), "\n    cpu: 0\n              count: 30\n              high:  ") {
 		t.Errorf("zoneinfo pagesets:\n%s", k.procZoneinfo())
