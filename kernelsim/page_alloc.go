@@ -199,8 +199,9 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 }
 
 // allocatedHead returns pfn's page struct when it heads an allocated block
-// of exactly this order — the check free_pages_prepare() makes before a
-// free — and nil otherwise.
+// of exactly this order that may be freed — the check free_pages_prepare()
+// makes — and nil otherwise. A slab's pages carry PG_slab until the slab
+// layer itself frees them.
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 	if pfn >= k.mem.maxPFN {
 		return nil
@@ -209,7 +210,7 @@ func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 	if sec == nil {
 		return nil
 	}
-	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order {
+	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order && p.use != PageUseSlab {
 		return p
 	}
 	return nil

@@ -359,6 +359,11 @@ func TestBadFree(t *testing.T) {
 		{"reserved-page", func(k *Kernel) (PFN, int) {
 			return kernelPhysStart >> PageShift, 0
 		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"slab-page", func(k *Kernel) (PFN, int) {
+			pfn, _ := k.AllocPages(GFP_KERNEL, 1)
+			k.SetPageUse(pfn, PageUseSlab, 0)
+			return pfn, 1
+		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
 		{"free-top-block", func(k *Kernel) (PFN, int) {
 			z := &k.zones.z[ZoneDMA32]
 			return PFN(z.freeArea[MaxOrder-1].head), MaxOrder - 1
@@ -575,6 +580,7 @@ func TestPageHelpers(t *testing.T) {
 	if use, data, _ := k.PageUseOf(pfn); use != PageUseSlab || data != 7 {
 		t.Errorf("PageUseOf after SetPageUse = %v, %d", use, data)
 	}
+	k.SetPageUse(pfn, PageUseKernel, 0)
 	before := freeCounts(k, ZoneDMA32)
 	if err := k.FreePagesAddr(a, 2); err != nil {
 		t.Fatal(err)
