@@ -626,3 +626,35 @@ func TestPCPZoneinfoAndDrain(t *testing.T) {
 		t.Error("drain left pages on the per-CPU list")
 	}
 }
+
+func TestRAMSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ram     uint64
+		wantErr string
+	}{
+		{"64M-too-small", 64 << 20, "ram: 64 MiB is too small for Debian 12's kernel and initrd, want at least 128M"},
+		{"128M", 128 << 20, ""},
+		{"1000M-unaligned", 1000 << 20, ""},
+		{"3500M-below-hole", 3500 << 20, ""},
+		{"3584M-split", 3584 << 20, ""},
+		{"5000M", 5000 << 20, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := New(Config{RAM: tc.ram, Seed: 1})
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("New: %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustInvariants(t, k)
+			if free, total := k.nrFreePages(), k.mem.totalram; free < total/3 || total*PageSize < int64(tc.ram)*60/100 {
+				t.Errorf("MemTotal %d pages, MemFree %d pages for %d MiB", total, free, tc.ram>>20)
+			}
+		})
+	}
+}
