@@ -259,7 +259,9 @@ func (k *Kernel) Ksize(a Addr) uint64 {
 
 // ksize mirrors __ksize(): slab_ksize() for a slab object (whatever a's
 // offset into it), the folio's size for the head of a large kmalloc; any
-// other page WARNs and gives 0.
+// other page WARNs and gives 0. Unlike Linux, which faults reading the
+// struct page of an address outside the direct map, such an address WARNs
+// too (ksize has no way to kill the caller).
 func (k *Kernel) ksize(a Addr) uint64 {
 	if sl := k.virtToSlab(a); sl != nil {
 		return slabKsize(sl.cache)
@@ -267,11 +269,11 @@ func (k *Kernel) ksize(a Addr) uint64 {
 	pfn, ok := k.structPageOf(a)
 	la := k.largeKmallocOf(pfn)
 	if !ok || la == nil {
-		k.slabWARN("mm/slab_common.c", 1009, "__ksize+0x91/0xb0", "")
+		k.slabWARN("warning", "mm/slab_common.c", 1009, "__ksize+0x91/0xb0", "")
 		return 0
 	}
 	if a != PageAddress(la.pfn) {
-		k.slabWARN("mm/slab_common.c", 1011, "__ksize+0xa4/0xb0", "")
+		k.slabWARN("warning", "mm/slab_common.c", 1011, "__ksize+0xa4/0xb0", "")
 		return 0
 	}
 	return PageSize << la.order

@@ -7,11 +7,11 @@ import "fmt"
 // Oopses come from fault.go.
 
 // slabWARN mirrors WARN(1, msg) / WARN_ON(1) at file:line in function rip
-// ("kmem_cache_destroy+0x14d/0x160"): the cut-here line, the message, the
+// ("kmem_cache_destroy+0x14d/0x160"), reported as class: the cut-here line, the message, the
 // WARNING line, the modules, the registers and the call trace; then
 // TAINT_WARN, after the splat as __warn() adds it (so the splat's own
 // Tainted: line has no W yet).
-func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
+func (k *Kernel) slabWARN(class, file string, line int, rip, msg string) {
 	t := k.Current()
 	k.printk(LogWarning, "------------[ cut here ]------------\n")
 	if msg != "" {
@@ -41,13 +41,6 @@ func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
 	if title == "" {
 		title = fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s:%d %s", t.PID, file, line, rip)
 	}
-	class := "warning"
-	switch {
-	case len(msg) > 18 && msg[:18] == "kmem_cache_destroy":
-		class = "cache-still-has-objects"
-	case len(msg) > 14 && msg[:14] == "cache_from_obj":
-		class = "invalid-free"
-	}
 	k.report(class, title, false)
 	k.Taint(TaintWarn)
 }
@@ -55,6 +48,11 @@ func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
 // slabWarnOnce mirrors WARN_ON_ONCE()/WARN_ONCE(): the first time the site
 // file:line fires it warns and reports true; afterwards it is silent.
 func (k *Kernel) slabWarnOnce(file string, line int, rip, msg string) bool {
+	return k.slabWarnOnceClass("warning", file, line, rip, msg)
+}
+
+// slabWarnOnceClass is slabWarnOnce reported as class.
+func (k *Kernel) slabWarnOnceClass(class, file string, line int, rip, msg string) bool {
 	key := fmt.Sprintf("%s:%d", file, line)
 	if k.slab.warnedOnce[key] {
 		return false
@@ -63,7 +61,7 @@ func (k *Kernel) slabWarnOnce(file string, line int, rip, msg string) bool {
 		k.slab.warnedOnce = map[string]bool{}
 	}
 	k.slab.warnedOnce[key] = true
-	k.slabWARN(file, line, rip, msg)
+	k.slabWARN(class, file, line, rip, msg)
 	return true
 }
 
