@@ -58,8 +58,8 @@ func (k *Kernel) badPage(pfn PFN, reason string) {
 	k.printk(LogAlert, "%s\n", title)
 	k.dumpPage(pfn, reason)
 	k.printk(LogAlert, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.Taint(TaintBadPage)
-	k.dumpStack(LogWarning, "bad_page.cold+0x63/0x94", "free_page_is_bad_report+0x84/0x90", "free_unref_page_prepare+0x260/0x330", "free_unref_page+0x2e/0x130")
+	k.dumpStack(LogWarning, "bad_page.cold+0x63/0x94", "free_page_is_bad_report+0x84/0x90", "free_unref_page_prepare+0x260/0x330", "free_unref_page+0x2e/0x130", "__free_pages+0x23/0x90")
+	k.addTaintUnreliable(TaintBadPage)
 	k.report("bad-page-state", title, false)
 }
 

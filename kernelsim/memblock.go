@@ -60,6 +60,7 @@ func (k *Kernel) bootMemory() error {
 	k.printZoneRanges()
 	reserved := k.memblockReserve()
 	k.memblockFreeAll(reserved)
+	k.buildZonelists()
 	k.setupPerZoneWmarks()
 	k.setupPerZoneLowmemReserve()
 	k.setupPCP()
@@ -245,10 +246,8 @@ func (k *Kernel) freePagesMemory(start, end PFN) {
 // freeBootBlock gives a block to the buddy allocator for the first time.
 func (k *Kernel) freeBootBlock(pfn uint32, order int) {
 	z := k.zoneOf(pfn)
-	for i := uint32(0); i < 1<<order; i++ {
-		if s := k.mem.sections[(pfn+i)>>sectionShift]; s != nil {
-			s[(pfn+i)&sectionMask] = page{} // ClearPageReserved
-		}
+	if s := k.mem.sections[pfn>>sectionShift]; s != nil { // a block never spans sections
+		clear(s[pfn&sectionMask : pfn&sectionMask+1<<order]) // ClearPageReserved
 	}
 	z.managed += 1 << order
 	z.nrFree += 1 << order
@@ -295,10 +294,17 @@ func (k *Kernel) printZoneRanges() {
 
 // printMemInit prints the lines of build_all_zonelists() and mem_init().
 func (k *Kernel) printMemInit() {
+	// vm_total_pages is computed before memblock_free_all(), from
+	// free_area_init_core()'s estimate of each zone's managed pages:
+	// present pages minus the pages of its memmap (calc_memmap_size).
 	var total uint64
 	for i := range k.zones.z {
 		z := &k.zones.z[i]
-		total += z.managed - min(z.managed, z.watermark[wmarkHigh])
+		pages := z.spanned
+		if z.spanned > z.present+z.present>>4 {
+			pages = z.present
+		}
+		total += z.present - (pages*structPageBytes+PageSize-1)/PageSize
 	}
 	k.printk(LogInfo, "Built 1 zonelists, mobility grouping on.  Total pages: %d\n", total)
 	present := k.presentPages() * 4
