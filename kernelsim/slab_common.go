@@ -36,7 +36,6 @@ type slabState struct {
 	oomWindowStart uint64 // slub_oom_rs: the ratelimit of slab_out_of_memory
 	oomInWindow    int
 	warnedOnce     map[string]bool // WARN_ON_ONCE sites that fired
-	debugLocksOff  bool            // debug_locks was turned off by a taint
 }
 
 // SlabFlags mirrors slab_flags_t (include/linux/slab.h).
@@ -158,6 +157,10 @@ func kmallocIndex(size uint64) int {
 	return bits.Len64(size - 1)
 }
 
+// kmallocLargeCallers are the frames below __alloc_pages in the page
+// allocator's warnings when kmalloc goes to the page allocator.
+var kmallocLargeCallers = []string{"__kmalloc_large_node+0x7c/0x120", "__kmalloc+0x13b/0x1b0"}
+
 // largeKmalloc records one kmalloc_large allocation: a compound page block
 // straight from the page allocator.
 type largeKmalloc struct {
@@ -189,7 +192,7 @@ func (k *Kernel) kmallocLarge(size uint64, gfp GFP) Addr {
 		gfp = k.kmallocFixFlags(gfp)
 	}
 	order := getOrder(size)
-	pfn, ok := k.AllocPages(gfp|GFPComp, order)
+	pfn, ok := k.allocPages(gfp|GFPComp, order, kmallocLargeCallers)
 	if !ok {
 		return 0
 	}

@@ -23,19 +23,7 @@ func (k *Kernel) slabWARN(class, file string, line int, rip, msg string) {
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printk(LogWarning, "Call Trace:\n")
-	k.printk(LogWarning, " <TASK>\n")
-	for _, f := range []string{"? __warn+0x7d/0xc0", "? " + rip, "? report_bug+0xe2/0x150", "? handle_bug+0x41/0x70",
-		"? exc_invalid_op+0x13/0x60", "? asm_exc_invalid_op+0x16/0x20", "? " + rip} {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	for _, f := range k.stack() {
-		k.printk(LogWarning, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	k.printk(LogWarning, " </TASK>\n")
+	k.printTrace(LogWarning, nil)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	title := msg
 	if title == "" {

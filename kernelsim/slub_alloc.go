@@ -162,10 +162,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 		allocGFP = (allocGFP | GFPNoMemalloc) &^ GFPReclaim
 	}
 	order := s.order
-	pfn, ok := k.AllocPages(allocGFP, order)
+	pfn, ok := k.allocPages(allocGFP, order, newSlabCallers)
 	if !ok {
 		order = s.minOrder
-		if pfn, ok = k.AllocPages(flags, order); !ok {
+		if pfn, ok = k.allocPages(flags, order, newSlabCallers); !ok {
 			return nil
 		}
 	}
@@ -175,6 +175,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 	}
 	return sl
 }
+
+// newSlabCallers are the frames below __alloc_pages in the page allocator's
+// warnings when SLUB grows a cache.
+var newSlabCallers = []string{"allocate_slab+0x2e6/0x4a0", "___slab_alloc+0x5f8/0x880", "__kmem_cache_alloc_node+0x2f1/0x3a0"}
 
 // initSlab makes the 2^order pages at pfn a slab of s: the slab's freelist
 // (shuffled as shuffle_freelist() does), the page flags (__folio_set_slab),
