@@ -6,10 +6,11 @@ package kernelsim
 
 // GFP masks of mm/internal.h and mm/slab.h.
 const (
-	// gfpReclaimMask mirrors GFP_RECLAIM_MASK: the flags that say how hard
-	// to try, which SLUB passes on to the page allocator.
+	// gfpReclaimMask mirrors GFP_RECLAIM_MASK (6.1, before __GFP_ATOMIC was
+	// discarded in 6.3): the flags that say how hard to try, which SLUB
+	// passes on to the page allocator.
 	gfpReclaimMask = GFPReclaim | GFPHigh | GFPIO | GFPFS | GFPNoWarn |
-		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc
+		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc | GFPAtomic
 	// gfpConstraintMask mirrors GFP_CONSTRAINT_MASK.
 	gfpConstraintMask = GFPHardwall | GFPThisNode
 	// gfpSlabBugMask mirrors GFP_SLAB_BUG_MASK: flags a slab allocation
