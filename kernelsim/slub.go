@@ -67,17 +67,17 @@ type KmemCache struct {
 	// reciprocalSize mirrors reciprocal_size: size as a multiplier and
 	// shifts, so that obj_to_index divides without a division.
 	reciprocalSize reciprocalValue
-	flags      SlabFlags
-	order      int // oo_order(s->oo)
-	objects    int // oo_objects(s->oo)
-	minOrder   int // oo_order(s->min): the fallback order
-	minObjects int // oo_objects(s->min)
-	minPartial int // min_partial
-	allocFlags GFP // allocflags: added to every slab page allocation
-	refcount   int
-	hasCtor    bool             // the cache has a constructor (geometry, poisoning)
-	ctor       func(Addr) error // the constructor to run, nil for boot caches
-	kmalloc    bool             // one of the kmalloc caches
+	flags          SlabFlags
+	order          int // oo_order(s->oo)
+	objects        int // oo_objects(s->oo)
+	minOrder       int // oo_order(s->min): the fallback order
+	minObjects     int // oo_objects(s->min)
+	minPartial     int // min_partial
+	allocFlags     GFP // allocflags: added to every slab page allocation
+	refcount       int
+	hasCtor        bool             // the cache has a constructor (geometry, poisoning)
+	ctor           func(Addr) error // the constructor to run, nil for boot caches
+	kmalloc        bool             // one of the kmalloc caches
 	// randomSeq mirrors random_seq (CONFIG_SLAB_FREELIST_RANDOM, on in
 	// Debian): a shuffled permutation of object indices that new slabs'
 	// freelists follow from a random starting point.
