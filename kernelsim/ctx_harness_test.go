@@ -75,13 +75,14 @@ func (h *ctxHarness) log() []string {
 	return out
 }
 
-// wantInOrder checks that each want line appears in the log, in order.
+// wantInOrder checks that each want line appears in the log, in order;
+// a want ending in "*" matches a line that starts with the rest.
 func (h *ctxHarness) wantInOrder(want ...string) {
 	h.t.Helper()
 	got := h.log()
 	i := 0
 	for _, l := range got {
-		if i < len(want) && l == want[i] {
+		if i < len(want) && lineMatches(l, want[i]) {
 			i++
 		}
 	}
@@ -205,4 +206,11 @@ func runnerNamed(t *testing.T, name string) ctxRunner {
 	}
 	t.Fatalf("no runner %q", name)
 	return ctxRunner{}
+}
+
+func lineMatches(line, want string) bool {
+	if p, ok := strings.CutSuffix(want, "*"); ok {
+		return strings.HasPrefix(line, p)
+	}
+	return line == want
 }

@@ -149,7 +149,7 @@ func (k *Kernel) FreeIRQ(irq int, devID uint64) (name string, ok bool) {
 			return a.name, true
 		}
 	}
-	k.warnSplat("kernel/irq/manage.c:1868", "__free_irq+0x1e3/0x350",
+	k.ctxWarn("kernel/irq/manage.c:1868", "__free_irq+0x1e3/0x350",
 		fmt.Sprintf("Trying to free already-free IRQ %d", irq),
 		"free_irq+0x32/0x80")
 	return "", false

@@ -1,6 +1,7 @@
 package kernelsim
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -85,7 +86,8 @@ func TestRaiseIRQ(t *testing.T) {
 		t.Errorf("PendingFor = %v", got)
 	}
 	// free_irq, then freeing again WARNs.
-	h.must(h.k.RunTask(k.NewTask("rmmod", 0), nil, func() error {
+	rmmod := k.NewTask("rmmod", 0)
+	h.must(h.k.RunTask(rmmod, nil, func() error {
 		if name, ok := k.FreeIRQ(1, 0xffff888004000000); !ok || name != "kbd_logger" {
 			t.Errorf("free_irq = %q %v", name, ok)
 		}
@@ -95,8 +97,8 @@ func TestRaiseIRQ(t *testing.T) {
 		return nil
 	}))
 	h.wantInOrder("------------[ cut here ]------------", "Trying to free already-free IRQ 1",
-		"WARNING: CPU: 0 PID: 1204 at kernel/irq/manage.c:1868 __free_irq+0x1e3/0x350", "Modules linked in:",
-		"CPU: 0 PID: 1204 Comm: rmmod Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1", "RIP: 0010:__free_irq+0x1e3/0x350",
+		fmt.Sprintf("WARNING: CPU: 0 PID: %d at kernel/irq/manage.c:1868 __free_irq+0x1e3/0x350", rmmod.PID), "Modules linked in:*",
+		fmt.Sprintf("CPU: 0 PID: %d Comm: rmmod Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1", rmmod.PID), "RIP: 0010:__free_irq+0x1e3/0x350",
 		"Call Trace:", " <TASK>", " free_irq+0x32/0x80", " </TASK>", "---[ end trace 0000000000000000 ]---")
 	if len(k.PendingFor("mod")) != 0 || !k.Tainted(TaintWarn) {
 		t.Errorf("after free: pending %v, tainted W %v", k.PendingFor("mod"), k.Tainted(TaintWarn))

@@ -8,9 +8,8 @@ import "fmt"
 // __warn) and the Oops of a call through a NULL function pointer
 // (arch/x86/mm/fault.c, arch/x86/kernel/dumpstack.c).
 //
-// Unlike Linux, these splats omit the register dump ("Code:", "RSP:",
-// "RAX:" ... lines) after the "RIP:" line: the simulated CPU has no
-// registers worth showing.
+// The register lines after "RIP:" are page_alloc_report.go's plausible,
+// seed-stable values (printRegs), as in the memory reports.
 
 // Thread flags sched_show_task prints: a user task in a syscall, a kthread.
 const (
@@ -28,8 +27,8 @@ func (k *Kernel) softLockup(rip string, frames ...string) error {
 	t := k.Current()
 	title := fmt.Sprintf("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [%s:%d]", t.Comm, t.PID)
 	k.printk(LogEmerg, "%s\n", title)
-	k.printModules()
-	k.showRegs(LogWarning, rip, frames)
+	k.printModulesLine()
+	k.ctxShowRegs(LogWarning, rip, frames)
 	k.Taint(TaintSoftLockup)
 	return k.report("soft-lockup", title, true)
 }
@@ -59,17 +58,17 @@ func (k *Kernel) hungTask(frames []string) error {
 	return k.report("hung-task", title, true)
 }
 
-// warnSplat mirrors WARN(1, msg) at site (FILE:LINE) in function rip:
+// ctxWarn mirrors WARN(1, msg) at site (FILE:LINE) in function rip:
 // the cut-here line, the message, the WARNING line, the modules, the
 // interrupted registers (see above) and call trace, the end marker; then
 // TAINT_WARN. frames are rip's callers, innermost first.
-func (k *Kernel) warnSplat(site, rip, msg string, frames ...string) {
+func (k *Kernel) ctxWarn(site, rip, msg string, frames ...string) {
 	t := k.Current()
 	k.printk(LogWarning, "------------[ cut here ]------------\n")
 	k.printk(LogWarning, "%s\n", msg)
 	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", t.PID, site, rip)
-	k.printModules()
-	k.showRegs(LogWarning, rip, frames)
+	k.printModulesLine()
+	k.ctxShowRegs(LogWarning, rip, frames)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	k.Taint(TaintWarn)
 	k.report("warning", "WARNING: CPU: 0 PID: "+fmt.Sprint(t.PID)+" at "+site+" "+rip, false)
@@ -87,8 +86,8 @@ func (k *Kernel) nullCallOops() error {
 	k.printk(LogAlert, "PGD 0 P4D 0 \n")
 	k.sched.oopsCount++
 	k.printk(LogWarning, "Oops: 0010 [#%d] PREEMPT SMP NOPTI\n", k.sched.oopsCount)
-	k.showRegs(LogWarning, "0x0", nil)
-	k.printModules()
+	k.ctxShowRegs(LogWarning, "0x0", nil)
+	k.printModulesLine()
 	k.printk(LogWarning, "CR2: 0000000000000000\n")
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	k.printk(LogWarning, "RIP: 0010:0x0\n")
@@ -103,17 +102,20 @@ func (k *Kernel) nullCallOops() error {
 	return k.report("null-deref", title, true)
 }
 
-// showRegs mirrors show_regs() for a kernel-mode context: the CPU line
+// ctxShowRegs mirrors show_regs() for a kernel-mode context: the CPU line
 // (show_regs_print_info), the RIP line and the call trace of the
 // interrupted code, which starts at rip's caller.
-func (k *Kernel) showRegs(level int, rip string, frames []string) {
+func (k *Kernel) ctxShowRegs(level int, rip string, frames []string) {
 	t := k.Current()
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
 	k.printWorkerInfo(level)
 	k.printk(level, "RIP: 0010:%s\n", rip)
 	if rip == "0x0" {
+		// The registers of a call through NULL are not worth faking.
 		k.printk(level, "Code: Unable to access opcode bytes at 0xffffffffffffffd6.\n")
+	} else {
+		k.printRegs(level, 0)
 	}
 	k.printTrace(level, frames)
 }

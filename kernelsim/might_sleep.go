@@ -74,7 +74,7 @@ func (k *Kernel) mightResched(site string, frames []string) bool {
 	title := "BUG: sleeping function called from invalid context at " + site
 	k.logLines(LogErr, title,
 		fmt.Sprintf("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s",
-			b2i(k.InAtomic()), b2i(k.IrqsDisabled()), t.PID, t.Comm),
+			flag01(k.InAtomic()), flag01(k.IrqsDisabled()), t.PID, t.Comm),
 		fmt.Sprintf("preempt_count: %x, expected: 0", k.PreemptCount()),
 		fmt.Sprintf("RCU nest depth: %d, expected: 0", t.rcuDepth))
 	k.dumpStack(LogWarning, append(append([]string(nil), mightReschedFrames...), frames...)...)
@@ -109,22 +109,20 @@ func (k *Kernel) scheduleBug(frames ...string) {
 	t := k.Current()
 	title := fmt.Sprintf("BUG: scheduling while atomic: %s/%d/0x%08x", t.Comm, t.PID, k.PreemptCount()+PreemptOffset)
 	k.printk(LogErr, "%s\n", title)
-	k.printModules()
+	k.printModulesLine()
 	k.dumpStack(LogWarning, frames...)
 	k.Taint(TaintWarn)
 	k.report("scheduling-while-atomic", title, false)
 }
 
-// printModules mirrors print_modules() (kernel/module/main.c).
-func (k *Kernel) printModules() {
-	list := ""
-	if k.sched.modulesLinkedIn != nil {
-		list = k.sched.modulesLinkedIn()
-	}
-	k.printk(LogWarning, "Modules linked in:%s\n", list)
+// printModulesLine prints print_modules()'s line (module_procfs.go
+// formats the list).
+func (k *Kernel) printModulesLine() {
+	k.printk(LogWarning, "Modules linked in:%s\n", k.printModules())
 }
 
-func b2i(b bool) int {
+// flag01 is C's view of a bool in a %d.
+func flag01(b bool) int {
 	if b {
 		return 1
 	}

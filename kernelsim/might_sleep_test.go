@@ -208,7 +208,7 @@ func TestMsleepContexts(t *testing.T) {
 				h.wantNoLine("BUG:")
 				return
 			}
-			h.wantInOrder(tc.want, "Modules linked in:", "Call Trace:", " __schedule_bug.cold+0x4d/0x5a",
+			h.wantInOrder(tc.want, "Modules linked in:*", "Call Trace:", " __schedule_bug.cold+0x4d/0x5a",
 				" __schedule+0x6f1/0x8c0", " schedule+0x5e/0xd0", " schedule_timeout+0x98/0x160", " msleep+0x2d/0x40")
 			if c := h.classes(); len(c) != 1 || c[0] != "scheduling-while-atomic" {
 				t.Errorf("reports = %v", c)
@@ -223,7 +223,7 @@ func TestRunTaskLeakedSpinlock(t *testing.T) {
 	h := newHarness(t)
 	var l Spinlock
 	h.must(h.insmod(func() error { return h.k.SpinLock(&l) }))
-	h.wantInOrder("BUG: scheduling while atomic: insmod/1203/0x00000002", "Modules linked in:",
+	h.wantInOrder("BUG: scheduling while atomic: insmod/1203/0x00000002", "Modules linked in:*",
 		" schedule+0x5e/0xd0", " exit_to_user_mode_prepare+0x129/0x1a0")
 	if h.k.PreemptCount() != PreemptOffset || h.k.Current().Comm != "swapper/0" {
 		t.Errorf("after RunTask: current %s, preempt_count %#x; want swapper/0, 0x1", h.k.Current().Comm, h.k.PreemptCount())

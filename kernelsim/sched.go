@@ -39,11 +39,6 @@ type schedState struct {
 	// rate-limited to one per second (HZ jiffies), machine-wide.
 	mightPrevJiffy uint64
 
-	// modulesLinkedIn, when set (by module.go), returns print_modules()'s
-	// list, " name(OE) name2(OE) [last unloaded: x(OE)]", for the
-	// "Modules linked in:" line of BUG and WARNING reports.
-	modulesLinkedIn func() string
-
 	// oopsCount mirrors die_counter, the "[#N]" of Oops lines.
 	oopsCount int
 }

@@ -151,7 +151,7 @@ func (k *Kernel) doSoftirq() error {
 
 // softirqActionAddr are the addresses of the vectors' handlers in the
 // kernel text, for the %p of the leak message.
-var softirqActionAddr = [NRSoftirqs]uint64{
+var softirqActionAddr = [NRSoftirqs]Addr{
 	0xffffffff8e2a6e40, 0xffffffff8e33a4b0, 0xffffffff8ecb1ed0, 0xffffffff8ecb2d20, 0xffffffff8e7d8c10,
 	0xffffffff8e7f3550, 0xffffffff8e2a6e00, 0xffffffff8e2f0e70, 0xffffffff8e3475a0, 0xffffffff8e30ca80,
 }
@@ -168,19 +168,6 @@ func (k *Kernel) checkSoftirqLeak(nr int, prev uint32) {
 		k.sched.cpu.preemptCount = prev
 		k.sched.cpu.irqsOff = false
 	}
-}
-
-// hashedPtr formats addr as %p does: a keyed 32-bit hash in 16 hex digits,
-// stable for one seed (lib/vsprintf.c:ptr_to_id).
-func (k *Kernel) hashedPtr(addr uint64) string {
-	h := uint32(2166136261)
-	for _, b := range []uint64{k.cfg.Seed, addr} {
-		for i := 0; i < 8; i++ {
-			h ^= uint32(b >> (8 * i) & 0xff)
-			h *= 16777619
-		}
-	}
-	return fmt.Sprintf("%016x", h)
 }
 
 // softirqAction mirrors the softirq_vec table that open_softirq() fills:

@@ -233,7 +233,7 @@ func TestDelTimerSyncFromCallback(t *testing.T) {
 	if !errors.As(err, &oops) || oops.Report.Class != "soft-lockup" {
 		t.Fatalf("err = %v, want a soft lockup", err)
 	}
-	h.wantInOrder("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:0]", "Modules linked in:",
+	h.wantInOrder("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:0]", "Modules linked in:*",
 		"RIP: 0010:lock_timer_base+0x3b/0xa0", "Call Trace:", " <IRQ>", " del_timer_sync+0x5d/0x90",
 		" selfish (mod.star:9) [mod]", " call_timer_fn+0x27/0x130")
 	if !k.Tainted(TaintSoftLockup) {
