@@ -64,17 +64,20 @@ type KmemCache struct {
 	inuse      uint32 // inuse: offset to the metadata after the object
 	offset     uint32 // offset: where the free pointer would live
 	redLeftPad uint32 // red_left_pad: left red zone (SLAB_RED_ZONE)
-	flags      SlabFlags
-	order      int // oo_order(s->oo)
-	objects    int // oo_objects(s->oo)
-	minOrder   int // oo_order(s->min): the fallback order
-	minObjects int // oo_objects(s->min)
-	minPartial int // min_partial
-	allocFlags GFP // allocflags: added to every slab page allocation
-	refcount   int
-	hasCtor    bool             // the cache has a constructor (geometry, poisoning)
-	ctor       func(Addr) error // the constructor to run, nil for boot caches
-	kmalloc    bool             // one of the kmalloc caches
+	// reciprocalSize mirrors reciprocal_size: size as a multiplier and
+	// shifts, so that obj_to_index divides without a division.
+	reciprocalSize reciprocalValue
+	flags          SlabFlags
+	order          int // oo_order(s->oo)
+	objects        int // oo_objects(s->oo)
+	minOrder       int // oo_order(s->min): the fallback order
+	minObjects     int // oo_objects(s->min)
+	minPartial     int // min_partial
+	allocFlags     GFP // allocflags: added to every slab page allocation
+	refcount       int
+	hasCtor        bool             // the cache has a constructor (geometry, poisoning)
+	ctor           func(Addr) error // the constructor to run, nil for boot caches
+	kmalloc        bool             // one of the kmalloc caches
 	// randomSeq mirrors random_seq (CONFIG_SLAB_FREELIST_RANDOM, on in
 	// Debian): a shuffled permutation of object indices that new slabs'
 	// freelists follow from a random starting point.
@@ -212,7 +215,7 @@ func (l *slabList) remove(sl *Slab) {
 func orderObjects(order int, size uint32) int { return (PageSize << order) / int(size) }
 
 // getOrder mirrors get_order(): the smallest order whose block holds size
-// bytes (get_order(0) is undefined in Linux; here it is 0... never asked).
+// bytes (0 for size 0, which Linux leaves undefined).
 func getOrder(size uint64) int {
 	if size <= PageSize {
 		return 0
@@ -306,6 +309,7 @@ func (s *KmemCache) calculateSizes() bool {
 		size += s.redLeftPad
 	}
 	s.size = alignUp(size, s.align)
+	s.reciprocalSize = newReciprocal(s.size)
 	order := calculateOrder(s.size)
 	if order < 0 {
 		return false
@@ -329,9 +333,9 @@ func (s *KmemCache) calculateSizes() bool {
 	return s.objects > 0
 }
 
-// trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (Debian): addr,
-// handle, cpu, pid, when.
-const trackSize = 24
+// trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (selected by
+// SLUB_DEBUG in Debian's build): addr, handle, cpu, pid, padding, when.
+const trackSize = 32
 
 // setMinPartial mirrors set_min_partial(s, ilog2(s->size) / 2): bigger
 // objects keep more partial slabs around, between 5 and 10.
@@ -356,4 +360,24 @@ func (k *Kernel) initRandomSeq(s *KmemCache) {
 		seq[i], seq[j] = seq[j], seq[i]
 	}
 	s.randomSeq = seq
+}
+
+// reciprocalValue mirrors struct reciprocal_value (include/linux/
+// reciprocal_div.h): a/d computed as a multiply and two shifts.
+type reciprocalValue struct {
+	m        uint32
+	sh1, sh2 uint8
+}
+
+// newReciprocal mirrors reciprocal_value(d) (lib/reciprocal_div.c).
+func newReciprocal(d uint32) reciprocalValue {
+	l := bits.Len32(d - 1)
+	m := (uint64(1)<<32)*(uint64(1)<<l-uint64(d))/uint64(d) + 1
+	return reciprocalValue{m: uint32(m), sh1: uint8(min(l, 1)), sh2: uint8(max(l-1, 0))}
+}
+
+// divide mirrors reciprocal_divide(a, R): a / d, exact for every 32-bit a.
+func (r reciprocalValue) divide(a uint32) uint32 {
+	t := uint32((uint64(a) * uint64(r.m)) >> 32)
+	return (t + (a-t)>>r.sh1) >> r.sh2
 }

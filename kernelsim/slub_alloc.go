@@ -6,10 +6,11 @@ package kernelsim
 
 // GFP masks of mm/internal.h and mm/slab.h.
 const (
-	// gfpReclaimMask mirrors GFP_RECLAIM_MASK: the flags that say how hard
-	// to try, which SLUB passes on to the page allocator.
+	// gfpReclaimMask mirrors GFP_RECLAIM_MASK (6.1, before __GFP_ATOMIC was
+	// discarded in 6.3): the flags that say how hard to try, which SLUB
+	// passes on to the page allocator.
 	gfpReclaimMask = GFPReclaim | GFPHigh | GFPIO | GFPFS | GFPNoWarn |
-		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc
+		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc | GFPAtomic
 	// gfpConstraintMask mirrors GFP_CONSTRAINT_MASK.
 	gfpConstraintMask = GFPHardwall | GFPThisNode
 	// gfpSlabBugMask mirrors GFP_SLAB_BUG_MASK: flags a slab allocation
@@ -60,8 +61,9 @@ func (k *Kernel) virtToSlab(a Addr) *Slab {
 	return k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
 }
 
-// objIndex mirrors check_valid_pointer() and obj_to_index(): the index of
-// the object starting at a, ok=false when a is not an object's first byte.
+// objIndex mirrors check_valid_pointer() and obj_to_index() (which divides
+// by s->size with reciprocal_divide): the index of the object starting at
+// a, ok=false when a is not an object's first byte.
 func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
 	s := sl.cache
 	start := sl.base + Addr(s.redLeftPad)
@@ -69,8 +71,8 @@ func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
 		return 0, false
 	}
 	off := uint32(a - start)
-	idx = int(off / s.size)
-	return idx, off%s.size == 0 && idx < sl.objects
+	idx = int(s.reciprocalSize.divide(off))
+	return idx, uint32(idx)*s.size == off && idx < sl.objects
 }
 
 // slabAlloc mirrors slab_alloc_node(): pop the head of the CPU slab's
@@ -162,10 +164,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 		allocGFP = (allocGFP | GFPNoMemalloc) &^ GFPReclaim
 	}
 	order := s.order
-	pfn, ok := k.AllocPages(allocGFP, order)
+	pfn, ok := k.allocPages(allocGFP, order, newSlabCallers)
 	if !ok {
 		order = s.minOrder
-		if pfn, ok = k.AllocPages(flags, order); !ok {
+		if pfn, ok = k.allocPages(flags, order, newSlabCallers); !ok {
 			return nil
 		}
 	}
@@ -175,6 +177,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 	}
 	return sl
 }
+
+// newSlabCallers are the frames below __alloc_pages in the page allocator's
+// warnings when SLUB grows a cache.
+var newSlabCallers = []string{"allocate_slab+0x2e6/0x4a0", "___slab_alloc+0x5f8/0x880", "__kmem_cache_alloc_node+0x2f1/0x3a0"}
 
 // initSlab makes the 2^order pages at pfn a slab of s: the slab's freelist
 // (shuffled as shuffle_freelist() does), the page flags (__folio_set_slab),

@@ -101,6 +101,9 @@ func (m *Machine) LoadScript(path string, src []byte, moduleName string) (err er
 	}
 	s, err := m.compile(path, src, name)
 	if err != nil {
+		if se, ok := err.(*ScriptError); ok {
+			se.Msg = m.suggest(se.Msg)
+		}
 		return err
 	}
 	m.env.fileMod[path] = name
@@ -181,12 +184,13 @@ func (m *Machine) Exec(name string, args []string, stdout io.Writer) (status int
 	return m.exec(filepath.Base(name), args, stdout)
 }
 
-// Calls returns the kernel's record of API calls made by scripts so far.
+// Calls returns the kernel's record of API calls made by scripts so far,
+// oldest first. After the first 65,536 calls, only calls that differ from
+// every earlier one (function, flags, context, module, position, outcome)
+// are recorded.
 func (m *Machine) Calls() []Call {
-	out := make([]Call, len(m.env.calls))
-	for i, r := range m.env.calls {
-		out[i] = r.export()
-	}
+	out := make([]Call, 0, m.env.calls.n)
+	m.env.calls.each(func(r callRec) { out = append(out, r.export()) })
 	return out
 }
 
