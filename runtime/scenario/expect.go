@@ -8,26 +8,27 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/shell"
 )
 
 // CheckResult is one expectation's outcome: what was expected and, when it
-// failed, what happened instead.
+// failed, what happened instead, in both languages.
 type CheckResult struct {
 	Name string // "dmesg", "insmod", "clean", "calls kmalloc"…
 	Pass bool
-	Want string
-	Got  string
+	Want i18n.Text
+	Got  i18n.Text
 }
 
 // check evaluates every expectation of e, in the schema's order.
 func (r *runner) check(e *lesson.Expect) []CheckResult {
 	var out []CheckResult
 	logLines := r.logLines()
-	out = append(out, ordered("dmesg", e.Dmesg, logLines, "the kernel log")...)
+	out = append(out, ordered("dmesg", e.Dmesg, logLines, "missing-log")...)
 	out = append(out, absent("dmesg_not", e.DmesgNot, logLines)...)
-	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "the programs' output")...)
+	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "missing-stdout")...)
 	if e.Insmod != nil {
 		out = append(out, r.checkInsmod(e.Insmod))
 	}
@@ -70,13 +71,13 @@ func (r *runner) programLines() []string {
 }
 
 // ordered checks that each matcher matches a line after the previous
-// one's line.
-func ordered(name string, ms []lesson.Matcher, lines []string, where string) []CheckResult {
+// one's line; missing is the message key for a line that is not there.
+func ordered(name string, ms []lesson.Matcher, lines []string, missing string) []CheckResult {
 	var out []CheckResult
 	next, prev := 0, ""
 	for i := range ms {
 		m := &ms[i]
-		res := CheckResult{Name: name, Want: m.String(), Pass: true}
+		res := CheckResult{Name: name, Want: i18n.Plain(m.String()), Pass: true}
 		found := -1
 		for j := next; j < len(lines); j++ {
 			if m.Match(lines[j]) {
@@ -90,10 +91,10 @@ func ordered(name string, ms []lesson.Matcher, lines []string, where string) []C
 			continue
 		}
 		res.Pass = false
-		res.Got = "no such line in " + where
+		res.Got = messages.T(missing)
 		for j := 0; j < next && j < len(lines); j++ {
 			if m.Match(lines[j]) {
-				res.Got = fmt.Sprintf("the line is there, but before %q", prev)
+				res.Got = messages.T("out-of-order", prev)
 				break
 			}
 		}
@@ -106,10 +107,10 @@ func ordered(name string, ms []lesson.Matcher, lines []string, where string) []C
 func absent(name string, ms []lesson.Matcher, lines []string) []CheckResult {
 	var out []CheckResult
 	for i := range ms {
-		res := CheckResult{Name: name, Want: "no line " + ms[i].String(), Pass: true}
+		res := CheckResult{Name: name, Want: messages.T("no-line", ms[i].String()), Pass: true}
 		for _, l := range lines {
 			if ms[i].Match(l) {
-				res.Pass, res.Got = false, l
+				res.Pass, res.Got = false, i18n.Plain(l)
 				break
 			}
 		}
@@ -121,7 +122,7 @@ func absent(name string, ms []lesson.Matcher, lines []string) []CheckResult {
 // checkInsmod: "ok" wants every insmod to succeed; otherwise the first
 // failing insmod's message must contain the text.
 func (r *runner) checkInsmod(m *lesson.Matcher) CheckResult {
-	res := CheckResult{Name: "insmod", Want: m.String()}
+	res := CheckResult{Name: "insmod", Want: i18n.Plain(m.String())}
 	ran := false
 	for _, rec := range r.sh.Records() {
 		if rec.Name != "insmod" {
@@ -135,27 +136,27 @@ func (r *runner) checkInsmod(m *lesson.Matcher) CheckResult {
 		if rec.Err != nil {
 			msg = rec.Err.Error()
 		}
-		res.Pass, res.Got = !m.IsOK() && m.Contains(msg), msg
+		res.Pass, res.Got = !m.IsOK() && m.Contains(msg), i18n.Plain(msg)
 		return res
 	}
 	switch {
 	case !ran:
-		res.Got = "insmod never ran"
+		res.Got = messages.T("never-ran", "insmod")
 	case m.IsOK():
 		res.Pass = true
 	default:
-		res.Got = "every insmod succeeded"
+		res.Got = messages.T("insmod-ok")
 	}
 	return res
 }
 
 // checkExit compares the status of the last run of cmd.
 func (r *runner) checkExit(cmd string, want int) CheckResult {
-	res := CheckResult{Name: "exit_code " + cmd, Want: strconv.Itoa(want), Got: cmd + " never ran"}
+	res := CheckResult{Name: "exit_code " + cmd, Want: i18n.Plain(strconv.Itoa(want)), Got: messages.T("never-ran", cmd)}
 	recs := r.sh.Records()
 	for i := len(recs) - 1; i >= 0; i-- {
 		if sameCommand(recs[i].Name, cmd) {
-			res.Got = strconv.Itoa(recs[i].Status)
+			res.Got = i18n.Plain(strconv.Itoa(recs[i].Status))
 			res.Pass = recs[i].Status == want
 			break
 		}
@@ -179,13 +180,13 @@ func (r *runner) checkHealth(e *lesson.Expect) []CheckResult {
 	restored := h.Memory.Checked && h.Memory.Restored
 	noLeaks := len(h.Leaks) == 0 && (!h.Memory.Checked || h.Memory.Restored)
 	var out []CheckResult
-	add := func(name string, want *bool, got bool, detail func() string) {
+	add := func(name string, want *bool, got bool, detail func() i18n.Text) {
 		if want == nil {
 			return
 		}
-		res := CheckResult{Name: name, Want: strconv.FormatBool(*want), Pass: got == *want}
+		res := CheckResult{Name: name, Want: i18n.Plain(strconv.FormatBool(*want)), Pass: got == *want}
 		if !res.Pass {
-			res.Got = strconv.FormatBool(got) + ": " + detail()
+			res.Got = messages.T("bool-detail", strconv.FormatBool(got), detail())
 		}
 		out = append(out, res)
 	}
@@ -197,31 +198,31 @@ func (r *runner) checkHealth(e *lesson.Expect) []CheckResult {
 }
 
 // problems summarises what is wrong with the kernel, for expected-versus-actual.
-func (h Health) problems() string {
-	var ps []string
+func (h Health) problems() i18n.Text {
+	var ps []i18n.Text
 	for _, b := range h.Bugs {
-		ps = append(ps, b.Title)
+		ps = append(ps, i18n.Plain(b.Title))
 	}
 	if len(h.Leaks) > 0 {
-		ps = append(ps, fmt.Sprintf("%d leak reports", len(h.Leaks)))
+		ps = append(ps, messages.T("leak-reports", len(h.Leaks)))
 	}
 	switch {
 	case !h.Memory.Checked:
-		ps = append(ps, "memory not compared ("+h.Memory.Reason+")")
+		ps = append(ps, messages.T("memory-"+h.Memory.Reason))
 	case !h.Memory.Restored:
 		ps = append(ps, h.Memory.Diffs...)
 	}
 	if len(ps) == 0 {
-		return "no reports, memory restored"
+		return messages.T("healthy")
 	}
-	return strings.Join(ps, "; ")
+	return i18n.Join(ps, "; ")
 }
 
 // checkBug looks for a report of the expected class (and line and title).
 func (r *runner) checkBug(b *lesson.BugExpect) CheckResult {
-	want := b.Class
+	want := i18n.Plain(b.Class)
 	if b.Line > 0 {
-		want += fmt.Sprintf(" at line %d", b.Line)
+		want = messages.T("bug-at-line", b.Class, b.Line)
 	}
 	res := CheckResult{Name: "bugs", Want: want}
 	var seen []string
@@ -232,9 +233,9 @@ func (r *runner) checkBug(b *lesson.BugExpect) CheckResult {
 			return res
 		}
 	}
-	res.Got = "reports: " + strings.Join(seen, ", ")
+	res.Got = messages.T("reports-seen", strings.Join(seen, ", "))
 	if len(seen) == 0 {
-		res.Got = "no report"
+		res.Got = messages.T("no-report")
 	}
 	return res
 }
@@ -250,18 +251,18 @@ func (r *runner) checkProc(p *lesson.ProcExpect) []CheckResult {
 		var err error
 		text, err = r.m.Kernel().ReadProc(p.File)
 		if err != nil {
-			return []CheckResult{{Name: name, Want: "the file", Got: errText(err)}}
+			return []CheckResult{{Name: name, Want: messages.T("the-file"), Got: i18n.Plain(errText(err))}}
 		}
 	} else if !ok {
-		return []CheckResult{{Name: name, Want: "the file", Got: "the step did not run"}}
+		return []CheckResult{{Name: name, Want: messages.T("the-file"), Got: messages.T("step-not-run")}}
 	}
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	var out []CheckResult
 	for i := range p.Has {
-		res := CheckResult{Name: name, Want: p.Has[i].String(), Got: "no such line"}
+		res := CheckResult{Name: name, Want: i18n.Plain(p.Has[i].String()), Got: messages.T("missing-line")}
 		for _, l := range lines {
 			if p.Has[i].Match(l) {
-				res.Pass, res.Got = true, ""
+				res.Pass, res.Got = true, i18n.Text{}
 				break
 			}
 		}
@@ -282,7 +283,7 @@ func checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckResult {
 	res := CheckResult{Name: "calls " + strings.Join(c.Fn, "|"), Want: describeBounds(c, lo, hi)}
 	res.Pass = n >= lo && (hi < 0 || n <= hi)
 	if !res.Pass {
-		res.Got = fmt.Sprintf("%d calls", n)
+		res.Got = messages.T("n-calls", n)
 	}
 	return res
 }
@@ -298,24 +299,24 @@ func callMatches(c *lesson.CallExpect, call kruntime.Call) bool {
 	return fnOK && uint32(call.GFP)&mask == mask && ctxOK
 }
 
-func describeBounds(c *lesson.CallExpect, lo, hi int) string {
-	var q []string
-	if c.GFP != "" {
-		q = append(q, "with "+c.GFP)
-	}
-	if c.Context != "" {
-		q = append(q, "in "+c.Context+" context")
-	}
-	var count string
+func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
+	var count i18n.Text
 	switch {
 	case lo == hi:
-		count = fmt.Sprintf("exactly %d calls", lo)
+		count = messages.T("calls-exactly", lo)
 	case hi < 0:
-		count = fmt.Sprintf("at least %d calls", lo)
+		count = messages.T("calls-at-least", lo)
 	default:
-		count = fmt.Sprintf("%d to %d calls", lo, hi)
+		count = messages.T("calls-between", lo, hi)
 	}
-	return strings.TrimSpace(count + " " + strings.Join(q, " "))
+	parts := []i18n.Text{count}
+	if c.GFP != "" {
+		parts = append(parts, messages.T("calls-with", c.GFP))
+	}
+	if c.Context != "" {
+		parts = append(parts, messages.T("calls-in", c.Context))
+	}
+	return i18n.Join(parts, " ")
 }
 
 // errText is an error's message: strerror's text for an errno.

@@ -1,11 +1,11 @@
 package scenario
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/i18n"
 )
 
 // Health is the state of the kernel after a run: the reports it made, the
@@ -26,8 +26,9 @@ type MemoryCheck struct {
 	// Reason says why the check was not made ("no module was loaded",
 	// "the module is still loaded").
 	Reason string
-	// Diffs list what differs: "zone Normal order 0: 1203 free before insmod, 1202 after rmmod".
-	Diffs []string
+	// Diffs list what differs: "zone Normal order 0: 1203 free blocks
+	// before insmod, 1202 after rmmod".
+	Diffs []i18n.Text
 }
 
 // snapshot is free memory at one moment.
@@ -74,20 +75,19 @@ func parseSnapshot(buddyinfo, meminfo string) *snapshot {
 }
 
 // diff lists how after differs from before.
-func (before *snapshot) diff(after *snapshot) []string {
-	var out []string
+func (before *snapshot) diff(after *snapshot) []i18n.Text {
+	var out []i18n.Text
 	for _, zone := range before.zones {
 		b, a := before.buddy[zone], after.buddy[zone]
 		for order := 0; order < max(len(a), len(b)); order++ {
 			bn, an := at(b, order), at(a, order)
 			if bn != an {
-				out = append(out, fmt.Sprintf("%s order %d: %d free blocks before insmod, %d after rmmod",
-					strings.TrimPrefix(zone, "Node 0, "), order, bn, an))
+				out = append(out, messages.T("diff-order", strings.TrimPrefix(zone, "Node 0, "), order, bn, an))
 			}
 		}
 	}
 	if before.memFree != after.memFree {
-		out = append(out, fmt.Sprintf("MemFree: %d kB before insmod, %d kB after rmmod", before.memFree, after.memFree))
+		out = append(out, messages.T("diff-memfree", before.memFree, after.memFree))
 	}
 	return out
 }
@@ -125,9 +125,9 @@ func (r *runner) health() Health {
 	return h
 }
 
-// scriptLine returns where in the script a report was made: its innermost
+// ScriptLine returns where in the script a report was made: its innermost
 // script frame ("hello.star:23 in hello_init"), or "".
-func scriptLine(rep kernelsim.Report) string {
+func ScriptLine(rep kernelsim.Report) string {
 	for _, f := range rep.Stack {
 		if f.File != "" {
 			return f.String()

@@ -20,9 +20,17 @@ type Result struct {
 	Stopped error
 	Health  Health
 	// Checks are the expectations' outcomes, with failed captures.
-	Checks     []CheckResult
-	Expect     *lesson.Expect
+	Checks []CheckResult
+	Expect *lesson.Expect
+	// Sets are the outcomes of Input.Sets, each with the failed captures.
+	Sets       []Set
 	LessonFile string
+}
+
+// Set is the outcome of one more set of expectations on the same run.
+type Set struct {
+	Expect *lesson.Expect
+	Checks []CheckResult
 }
 
 // Failed returns the expectations that failed.
@@ -40,14 +48,19 @@ func (r *Result) Failed() []CheckResult {
 // sandbox limit, 1 when the kernel found a bug or leak or an expectation
 // failed, else 0. A lesson that expects a bug (bugs:, no_bugs: false,
 // clean: false…) lets its expectations decide instead of the health summary.
-func (r *Result) ExitCode() int {
+func (r *Result) ExitCode() int { return r.Verdict(r.Expect, r.Checks) }
+
+// Verdict is ExitCode for the run judged by expectations e, whose outcomes
+// are checks: the run's or one of its Sets.
+func (r *Result) Verdict(e *lesson.Expect, checks []CheckResult) int {
 	if r.Stopped != nil {
 		return stoppedCode(r.Stopped)
 	}
-	if len(r.Failed()) > 0 {
-		return 1
+	for _, c := range checks {
+		if !c.Pass {
+			return 1
+		}
 	}
-	e := r.Expect
 	judgesBugs := e != nil && (len(e.Bugs) > 0 || e.NoBugs != nil || e.Clean != nil)
 	judgesMemory := e != nil && (e.NoLeaks != nil || e.MemoryRestored != nil || e.Clean != nil)
 	h := r.Health
@@ -81,7 +94,7 @@ func (r *Result) WriteSummary(w io.Writer, lang string, paint Painter) {
 	if paint == nil {
 		paint = func(_ Style, s string) string { return s }
 	}
-	t := func(key string, args ...any) string { return fmt.Sprintf(msg(lang, key), args...) }
+	t := func(key string, args ...any) string { return messages.T(key, args...).In(lang) }
 	line := func(s Style, text string) { fmt.Fprintln(w, paint(s, text)) }
 
 	fmt.Fprintln(w)
@@ -111,7 +124,7 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 	} else {
 		line(Bad, "  "+t("reports", len(h.Bugs)))
 		for _, rep := range h.Bugs {
-			at := scriptLine(rep)
+			at := ScriptLine(rep)
 			if at != "" {
 				at = " (" + at + ")"
 			}
@@ -134,53 +147,20 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 	default:
 		line(Bad, "  "+t("memory-lost"))
 		for _, d := range m.Diffs {
-			line(Bad, "    "+d)
+			line(Bad, "    "+d.In(t("lang")))
 		}
 	}
 }
 
 func (r *Result) writeCheck(line func(Style, string), t func(string, ...any) string, c CheckResult) {
+	lang := t("lang")
 	if c.Pass {
-		line(Good, fmt.Sprintf("  %s  %s: %s", t("ok"), c.Name, c.Want))
+		line(Good, fmt.Sprintf("  %s  %s: %s", t("ok"), c.Name, c.Want.In(lang)))
 		return
 	}
-	line(Bad, fmt.Sprintf("  %s  %s: %s", t("FAIL"), c.Name, c.Want))
-	line(Detail, "        "+t("expected")+" "+c.Want)
-	line(Detail, "        "+t("actual")+" "+c.Got)
-}
-
-// messages holds kscript's own summary lines in English and Thai.
-var messages = map[string][2]string{
-	"health":           {"health summary", "สรุปสุขภาพของเคอร์เนล"},
-	"reports-none":     {"kernel reports: none (no BUG, WARNING, Oops or KASAN report)", "รายงานจากเคอร์เนล: ไม่มี (ไม่มี BUG, WARNING, Oops หรือ KASAN)"},
-	"reports":          {"kernel reports: %d", "รายงานจากเคอร์เนล: %d รายการ"},
-	"alloc-failure":    {"allocation failure (not a bug by itself): %s", "การจองหน่วยความจำล้มเหลว (ไม่ใช่บั๊กในตัวเอง): %s"},
-	"leaks-none":       {"leaks: none reported", "หน่วยความจำรั่ว: ไม่พบ"},
-	"leaks":            {"leaks: %d reported by kmemleak", "หน่วยความจำรั่ว: kmemleak รายงาน %d รายการ"},
-	"memory-restored":  {"memory: free blocks of every order and MemFree are back to their values before insmod", "หน่วยความจำ: จำนวนบล็อกว่างทุก order และ MemFree กลับมาเท่ากับก่อน insmod"},
-	"memory-lost":      {"memory: free memory did not come back to its value before insmod", "หน่วยความจำ: หน่วยความจำว่างไม่กลับมาเท่ากับก่อน insmod"},
-	"memory-no-insmod": {"memory: not compared (no insmod ran)", "หน่วยความจำ: ไม่ได้เปรียบเทียบ (ไม่มีการ insmod)"},
-	"memory-still-loaded": {"memory: not compared (the module is still loaded)",
-		"หน่วยความจำ: ไม่ได้เปรียบเทียบ (โมดูลยังโหลดอยู่)"},
-	"expectations": {"expectations", "ผลที่คาดหวัง"},
-	"ok":           {"ok  ", "ผ่าน"},
-	"FAIL":         {"FAIL", "ตก  "},
-	"expected":     {"expected:", "คาดว่า:"},
-	"actual":       {"actual:  ", "ได้จริง:"},
-	"pass":         {"PASS", "ผ่าน"},
-	"fail":         {"FAIL", "ไม่ผ่าน"},
-}
-
-// msg returns message key in lang, English when lang is not Thai.
-func msg(lang, key string) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	if lang == "th" {
-		return m[1]
-	}
-	return m[0]
+	line(Bad, fmt.Sprintf("  %s  %s: %s", t("FAIL"), c.Name, c.Want.In(lang)))
+	line(Detail, "        "+t("expected")+" "+c.Want.In(lang))
+	line(Detail, "        "+t("actual")+" "+c.Got.In(lang))
 }
 
 // StoppedMessage is how a run's fatal error reaches the user, once:

@@ -9,12 +9,12 @@ package scenario
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/shell"
 )
@@ -46,6 +46,10 @@ type Input struct {
 	// Steps and Expect override the lesson's (an exercise check's own).
 	Steps  []lesson.Step
 	Expect *lesson.Expect
+	// Sets are more expectations to judge the same run by, each on its own
+	// (the exercise checks that share a scenario and fault injection); their
+	// outcomes are Result.Sets, in the same order.
+	Sets []*lesson.Expect
 }
 
 // MachineError is a machine that could not boot (a bad --ram).
@@ -71,16 +75,23 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if err := m.LoadScript(in.Script, in.Src, module); err != nil {
 		return nil, err
 	}
-	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(),
+	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
 		procAt: map[*lesson.ProcExpect]string{}}
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
 	}
 	r.run(in.steps(module, m.Programs()))
 	r.res.Health = r.health()
-	if r.exp != nil && r.res.Stopped == nil {
-		r.res.Expect = r.exp
+	r.res.Expect = r.exp
+	if r.res.Stopped != nil {
+		return r.res, nil
+	}
+	if r.exp != nil {
 		r.res.Checks = append(r.res.Checks, r.check(r.exp)...)
+	}
+	for _, e := range r.sets {
+		checks := append([]CheckResult(nil), r.captures...)
+		r.res.Sets = append(r.res.Sets, Set{Expect: e, Checks: append(checks, r.check(e)...)})
 	}
 	return r.res, nil
 }
@@ -140,8 +151,10 @@ type runner struct {
 	module string
 	res    *Result
 
-	exp    *lesson.Expect
-	procAt map[*lesson.ProcExpect]string // /proc files read after their step
+	exp      *lesson.Expect
+	sets     []*lesson.Expect
+	procAt   map[*lesson.ProcExpect]string // /proc files read after their step
+	captures []CheckResult                 // failed captures
 
 	startSeq      uint64    // the first log record of the run
 	before, after *snapshot // memory before the first insmod, after the last rmmod
@@ -192,16 +205,18 @@ func writePrompt(w *bytes.Buffer, run string) {
 
 // readProcAfter reads the /proc files that expectations check after step n.
 func (r *runner) readProcAfter(n int) {
-	if r.exp == nil {
-		return
-	}
-	for i := range r.exp.Proc {
-		if p := &r.exp.Proc[i]; p.Step == n {
-			text, err := r.m.Kernel().ReadProc(p.File)
-			if err != nil {
-				text = ""
+	for _, e := range append([]*lesson.Expect{r.exp}, r.sets...) {
+		if e == nil {
+			continue
+		}
+		for i := range e.Proc {
+			if p := &e.Proc[i]; p.Step == n {
+				text, err := r.m.Kernel().ReadProc(p.File)
+				if err != nil {
+					text = ""
+				}
+				r.procAt[p] = text
 			}
-			r.procAt[p] = text
 		}
 	}
 }
@@ -214,9 +229,10 @@ func (r *runner) capture(st lesson.Step, out string) {
 		}
 		m := c.Re.FindStringSubmatch(out)
 		if m == nil {
-			r.res.Checks = append(r.res.Checks, CheckResult{
-				Name: "capture " + c.Name, Want: c.Pattern,
-				Got: fmt.Sprintf("no match in the output of %q", st.Run)})
+			res := CheckResult{Name: "capture " + c.Name, Want: i18n.Plain(c.Pattern),
+				Got: messages.T("capture-none", st.Run)}
+			r.res.Checks = append(r.res.Checks, res)
+			r.captures = append(r.captures, res)
 			continue
 		}
 		v := m[0]

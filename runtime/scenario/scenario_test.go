@@ -9,6 +9,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario/scenariotest"
 )
@@ -143,7 +144,7 @@ expect:
 	}
 	var got []string
 	for _, c := range res.Failed() {
-		got = append(got, c.Name+": "+c.Got)
+		got = append(got, c.Name+": "+c.Got.EN)
 	}
 	want := []string{
 		`capture MAJOR: no match in the output of "sudo insmod hello.ko"`,
@@ -153,7 +154,7 @@ expect:
 		"insmod: insmod: ERROR: could not load module other.ko: No such file or directory",
 		"exit_code ./user_app: 0",
 		"exit_code rmmod: rmmod never ran",
-		"memory_restored: false: memory not compared (still-loaded)",
+		"memory_restored: false: memory: not compared (the module is still loaded)",
 		"bugs: no report",
 		"calls kmalloc: 0 calls",
 	}
@@ -224,8 +225,8 @@ func TestSnapshotDiff(t *testing.T) {
 		t.Errorf("diff of equal snapshots = %q", d)
 	}
 	want := "zone DMA32 order 0: 113 free blocks before insmod, 112 after rmmod|MemFree: 250256 kB before insmod, 250252 kB after rmmod"
-	if d := before.diff(after); strings.Join(d, "|") != want {
-		t.Errorf("diff = %q, want %q", strings.Join(d, "|"), want)
+	if d := i18n.Join(before.diff(after), "|"); d.EN != want {
+		t.Errorf("diff = %q, want %q", d.EN, want)
 	}
 }
 
@@ -234,7 +235,7 @@ func TestSummaryLanguages(t *testing.T) {
 		Health: Health{Bugs: []kernelsim.Report{{Class: "double-free", Title: "BUG: KASAN: double-free in kfree",
 			Stack: []kernelsim.Frame{{Func: "hello_exit", File: "hello.star", Line: 12}}}},
 			Memory: MemoryCheck{Reason: "still-loaded"}},
-		Checks: []CheckResult{{Name: "dmesg", Want: "Hello", Got: "no such line in the kernel log"}},
+		Checks: []CheckResult{{Name: "dmesg", Want: i18n.Plain("Hello"), Got: messages.T("missing-log")}},
 	}
 	var en, th bytes.Buffer
 	res.WriteSummary(&en, "en", nil)
@@ -254,7 +255,7 @@ func TestSummaryLanguages(t *testing.T) {
 	if en.String() != wantEN {
 		t.Errorf("English summary:\n%s\nwant:\n%s", en.String(), wantEN)
 	}
-	for _, want := range []string{"== kscript: สรุปสุขภาพของเคอร์เนล ==", "รายงานจากเคอร์เนล: 1 รายการ", "ได้จริง: no such line", "== kscript: ไม่ผ่าน =="} {
+	for _, want := range []string{"== kscript: สรุปสุขภาพของเคอร์เนล ==", "รายงานจากเคอร์เนล: 1 รายการ", "ได้จริง: ไม่มีบรรทัดนี้ใน kernel log", "== kscript: ไม่ผ่าน =="} {
 		if !strings.Contains(th.String(), want) {
 			t.Errorf("Thai summary lacks %q:\n%s", want, th.String())
 		}

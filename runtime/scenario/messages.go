@@ -1,0 +1,51 @@
+package scenario
+
+import "kscript.dev/kscript/runtime/i18n"
+
+// messages holds kscript's own lines of the health summary and of
+// expected-versus-actual, in English and Thai.
+var messages = i18n.Catalog{
+	"lang": {"en", "th"},
+
+	"health":              {"health summary", "สรุปสุขภาพของเคอร์เนล"},
+	"reports-none":        {"kernel reports: none (no BUG, WARNING, Oops or KASAN report)", "รายงานจากเคอร์เนล: ไม่มี (ไม่มี BUG, WARNING, Oops หรือ KASAN)"},
+	"reports":             {"kernel reports: %d", "รายงานจากเคอร์เนล: %d รายการ"},
+	"alloc-failure":       {"allocation failure (not a bug by itself): %s", "การจองหน่วยความจำล้มเหลว (ไม่ใช่บั๊กในตัวเอง): %s"},
+	"leaks-none":          {"leaks: none reported", "หน่วยความจำรั่ว: ไม่พบ"},
+	"leaks":               {"leaks: %d reported by kmemleak", "หน่วยความจำรั่ว: kmemleak รายงาน %d รายการ"},
+	"memory-restored":     {"memory: free blocks of every order and MemFree are back to their values before insmod", "หน่วยความจำ: จำนวนบล็อกว่างทุก order และ MemFree กลับมาเท่ากับก่อน insmod"},
+	"memory-lost":         {"memory: free memory did not come back to its value before insmod", "หน่วยความจำ: หน่วยความจำว่างไม่กลับมาเท่ากับก่อน insmod"},
+	"memory-no-insmod":    {"memory: not compared (no insmod ran)", "หน่วยความจำ: ไม่ได้เปรียบเทียบ (ไม่มีการ insmod)"},
+	"memory-still-loaded": {"memory: not compared (the module is still loaded)", "หน่วยความจำ: ไม่ได้เปรียบเทียบ (โมดูลยังโหลดอยู่)"},
+	"expectations":        {"expectations", "ผลที่คาดหวัง"},
+	"ok":                  {"ok  ", "ผ่าน"},
+	"FAIL":                {"FAIL", "ตก  "},
+	"expected":            {"expected:", "คาดว่า:"},
+	"actual":              {"actual:  ", "ได้จริง:"},
+	"pass":                {"PASS", "ผ่าน"},
+	"fail":                {"FAIL", "ไม่ผ่าน"},
+	"diff-order":          {"%s order %d: %d free blocks before insmod, %d after rmmod", "%s order %d: บล็อกว่าง %d บล็อกก่อน insmod, %d บล็อกหลัง rmmod"},
+	"diff-memfree":        {"MemFree: %d kB before insmod, %d kB after rmmod", "MemFree: %d kB ก่อน insmod, %d kB หลัง rmmod"},
+	"missing-log":         {"no such line in the kernel log", "ไม่มีบรรทัดนี้ใน kernel log (dmesg)"},
+	"missing-stdout":      {"no such line in the programs' output", "ไม่มีบรรทัดนี้ในผลลัพธ์ของโปรแกรมฝั่ง user"},
+	"missing-line":        {"no such line", "ไม่มีบรรทัดนี้"},
+	"out-of-order":        {"the line is there, but before %q", "มีบรรทัดนี้ แต่อยู่ก่อนบรรทัด %q"},
+	"no-line":             {"no line %s", "ต้องไม่มีบรรทัด %s"},
+	"never-ran":           {"%s never ran", "ไม่ได้รัน %s เลย"},
+	"insmod-ok":           {"every insmod succeeded", "insmod สำเร็จทุกครั้ง"},
+	"bool-detail":         {"%s: %s", "%s: %s"},
+	"leak-reports":        {"%d leak reports", "รายงาน leak %d รายการ"},
+	"healthy":             {"no reports, memory restored", "ไม่มีรายงาน และหน่วยความจำกลับมาครบ"},
+	"bug-at-line":         {"%s at line %d", "%s ที่บรรทัด %d"},
+	"reports-seen":        {"reports: %s", "รายงานที่พบ: %s"},
+	"no-report":           {"no report", "ไม่มีรายงาน"},
+	"the-file":            {"the file", "ไฟล์นี้"},
+	"step-not-run":        {"the step did not run", "ขั้นตอนนั้นไม่ได้รัน"},
+	"n-calls":             {"%d calls", "เรียก %d ครั้ง"},
+	"calls-exactly":       {"exactly %d calls", "เรียกพอดี %d ครั้ง"},
+	"calls-at-least":      {"at least %d calls", "เรียกอย่างน้อย %d ครั้ง"},
+	"calls-between":       {"%d to %d calls", "เรียก %d ถึง %d ครั้ง"},
+	"calls-with":          {"with %s", "ด้วย %s"},
+	"calls-in":            {"in %s context", "ใน %s context"},
+	"capture-none":        {"no match in the output of %q", "ไม่พบข้อความที่ตรงกันในผลลัพธ์ของ %q"},
+}
