@@ -131,8 +131,8 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
 	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
-		a.lintCommand())
-	for _, name := range []string{"test", "grade", "new", "doc"} {
+		a.lintCommand(), a.gradeCommand(), a.testCommand())
+	for _, name := range []string{"new", "doc"} {
 		root.AddCommand(notImplemented(name))
 	}
 	return root

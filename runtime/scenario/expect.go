@@ -190,15 +190,15 @@ func (r *runner) checkHealth(e *lesson.Expect) []CheckResult {
 		}
 		out = append(out, res)
 	}
-	add("clean", e.Clean, noBugs && noLeaks && restored, h.problems)
-	add("no_leaks", e.NoLeaks, noLeaks, h.problems)
-	add("no_bugs", e.NoBugs, noBugs, h.problems)
-	add("memory_restored", e.MemoryRestored, restored, h.problems)
+	add("clean", e.Clean, noBugs && noLeaks && restored, h.Problems)
+	add("no_leaks", e.NoLeaks, noLeaks, h.Problems)
+	add("no_bugs", e.NoBugs, noBugs, h.Problems)
+	add("memory_restored", e.MemoryRestored, restored, h.Problems)
 	return out
 }
 
-// problems summarises what is wrong with the kernel, for expected-versus-actual.
-func (h Health) problems() i18n.Text {
+// Problems summarises what is wrong with the kernel, for expected-versus-actual.
+func (h Health) Problems() i18n.Text {
 	var ps []i18n.Text
 	for _, b := range h.Bugs {
 		ps = append(ps, i18n.Plain(b.Title))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 )
@@ -19,6 +20,8 @@ type Result struct {
 	// insmod, a sandbox limit); nil when every step ran.
 	Stopped error
 	Health  Health
+	// Log is the kernel log the run produced (cleared by dmesg -C or not).
+	Log []kernelsim.LogRecord
 	// Checks are the expectations' outcomes, with failed captures.
 	Checks []CheckResult
 	Expect *lesson.Expect

@@ -91,7 +91,10 @@ func Run(cfg Config, in Input) (*Result, error) {
 	}
 	for _, e := range r.sets {
 		checks := append([]CheckResult(nil), r.captures...)
-		r.res.Sets = append(r.res.Sets, Set{Expect: e, Checks: append(checks, r.check(e)...)})
+		if e != nil {
+			checks = append(checks, r.check(e)...)
+		}
+		r.res.Sets = append(r.res.Sets, Set{Expect: e, Checks: checks})
 	}
 	return r.res, nil
 }
@@ -187,6 +190,7 @@ func (r *runner) run(steps []lesson.Step) {
 		}
 	}
 	r.res.Transcript = t.String()
+	r.res.Log = r.m.Kernel().LogSince(r.startSeq)
 }
 
 // writePrompt writes a step as the terminal shows it typed: "$ " and the

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"kscript.dev/kscript/runtime/grade"
+)
+
+func (a *app) testCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "test [PATH…]",
+		Short: "Self-check lessons: each script against its lesson, each solution and starter against its checks",
+		Long: `test is the lesson author's self-check (default: every lesson in lessons/; a
+folder stands for its lesson files, a .star file for the lesson beside it).
+For each lesson it runs the lesson's script through its scenario, which must
+meet every expectation with a healthy kernel; for an exercise it grades the
+reference solution, which must earn full marks, and the starter, which must
+not. Output is KTAP (Documentation/dev-tools/ktap.rst): a test per lesson,
+a subtest per part, the kernel log and any failed expectation as "# "
+diagnostics. Checks this kscript cannot run (fault injection, before it
+exists) are named in the diagnostics and do not count against a solution.
+Exit 0 when every lesson passes.`,
+		Example: "  kscript test\n  kscript test lessons/01_kmalloc.yaml lessons/03_atomic.yaml\n  kscript test my_lessons/",
+		RunE:    func(_ *cobra.Command, args []string) error { return a.test(args) },
+	}
+}
+
+func (a *app) test(paths []string) error {
+	if len(paths) == 0 {
+		paths = []string{lessonsDir}
+	}
+	var files []string
+	for _, p := range paths {
+		fs, err := lintTargets(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, fs...)
+	}
+	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine}
+	var tests []*grade.LessonTest
+	ok := true
+	for _, f := range files {
+		t := grade.TestLesson(cfg, f, a.lang)
+		ok = ok && t.OK()
+		tests = append(tests, t)
+	}
+	if err := grade.WriteKTAP(a.stdout, tests); err != nil {
+		return fail(exitInternal, "kscript: test: %v", err)
+	}
+	if !ok {
+		return &exitError{code: exitFailed}
+	}
+	return nil
+}

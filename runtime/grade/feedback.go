@@ -1,0 +1,36 @@
+package grade
+
+import (
+	"strings"
+)
+
+// Feedback returns a check's feedback in lang, one line per item: each
+// failed expectation as expected versus actual, the kernel report that
+// explains it (title and script line), the reason it was skipped or
+// stopped, and the lesson's hint. A passed check has none.
+func (c *CheckResult) Feedback(lang string) []string {
+	t := func(key string, args ...any) string { return messages.T(key, args...).In(lang) }
+	var lines []string
+	for _, f := range c.Failures {
+		lines = append(lines,
+			f.Name+": "+t("expected")+" "+f.Want.In(lang),
+			strings.Repeat(" ", len(f.Name)+2)+t("actual")+" "+f.Got.In(lang))
+	}
+	if r := c.Report; r != nil {
+		title := r.Title
+		if r.Where != "" {
+			title = t("at", r.Title, r.Where)
+		}
+		lines = append(lines, t("report")+" "+title)
+	}
+	if !c.Reason.IsZero() {
+		lines = append(lines, c.Reason.In(lang))
+	}
+	if !c.Hint.IsZero() {
+		lines = append(lines, t("hint")+" "+c.Hint.In(lang))
+	}
+	return lines
+}
+
+// StatusText names a status in lang.
+func StatusText(s Status, lang string) string { return messages.T("status-" + string(s)).In(lang) }

@@ -1,0 +1,230 @@
+// Package grade autogrades student submissions of a lesson's exercise
+// (DESIGN §8, §9): each submission, a module script, runs on fresh
+// simulated machines through every check of the exercise — the check's
+// scenario (or the lesson's), its fault injection, its expectations — and
+// earns the points of the checks it passes. Checks whose prerequisites
+// (needs:) did not pass are skipped, not failed.
+//
+// Grading never stops on a bad submission. A script that does not parse is
+// an ERROR with its file:line:col; one that loops forever is stopped by the
+// step limit, deterministically, and is a TIMEOUT; one that allocates
+// without limit meets the simulated machine's RAM, as a real module would
+// (NULL, ENOMEM, an allocation-failure warning); one that crashes the
+// simulated kernel gets the Oops report, explained, as its feedback. A Go
+// panic inside kscript while grading one submission becomes that
+// submission's ERROR, and the batch goes on.
+//
+// Results are deterministic: the same lesson and submissions give the same
+// results byte for byte, whatever --jobs is and however fast the machine
+// is, because the simulation has its own clock and the results carry no
+// wall time.
+//
+// Checks that share a scenario and fault-injection specs are judged on one
+// run: the simulation is deterministic, so a second run would be the same
+// run again.
+package grade
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/i18n"
+	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/scenario"
+)
+
+// Config configures a grading batch.
+type Config struct {
+	// Options configure every machine (RAM, seed, limits); each check's
+	// fault-injection specs are added to Options.Fail.
+	Options kruntime.Options
+	// NewMachine boots a machine; nil means kruntime.NewMachine.
+	NewMachine func(kruntime.Options) (scenario.Machine, error)
+	// Jobs is how many submissions are graded at once (default 1).
+	Jobs int
+	// Progress, if set, is called after each submission with the number
+	// done and the total, from one goroutine at a time.
+	Progress func(done, total int)
+}
+
+// Submission is one file to grade.
+type Submission struct {
+	Path string // as the user named it; results and positions use it
+	Src  []byte
+	Err  error // the file could not be read
+}
+
+// Submissions expands the command line's paths: a .star file is one
+// submission; a folder stands for every .star file directly in it, sorted
+// by name. A path that cannot be read is still a submission, graded ERROR,
+// so that a batch always accounts for every name it was given.
+func Submissions(paths []string) []Submission {
+	var out []Submission
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			out = append(out, readSubmission(p))
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(p, "*.star"))
+		sort.Strings(files)
+		for _, f := range files {
+			out = append(out, readSubmission(f))
+		}
+	}
+	return out
+}
+
+func readSubmission(path string) Submission {
+	src, err := os.ReadFile(path)
+	return Submission{Path: path, Src: src, Err: err}
+}
+
+// Grader grades submissions of one lesson's exercise.
+type Grader struct {
+	cfg    Config
+	lesson *lesson.Lesson
+	runs   []plannedRun
+
+	probeOnce sync.Once
+	canFail   bool // the runtime honours Options.Fail
+}
+
+// New prepares the grading of the exercise of l.
+func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
+	if l.Exercise == nil || len(l.Exercise.Checks) == 0 {
+		return nil, fmt.Errorf("%s: the lesson has no exercise checks to grade", l.File)
+	}
+	if cfg.NewMachine == nil {
+		cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
+	}
+	return &Grader{cfg: cfg, lesson: l, runs: plan(l)}, nil
+}
+
+// Grade grades every submission, cfg.Jobs at a time, and returns the batch
+// in the submissions' order.
+func (g *Grader) Grade(subs []Submission) *Batch {
+	b := g.newBatch()
+	b.Results = make([]*Result, len(subs))
+	jobs := max(1, g.cfg.Jobs)
+	next := make(chan int)
+	done := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, max(1, len(subs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				b.Results[i] = g.Submission(subs[i])
+				done <- i
+			}
+		}()
+	}
+	go func() {
+		for i := range subs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		close(done)
+	}()
+	n := 0
+	for range done {
+		n++
+		if g.cfg.Progress != nil {
+			g.cfg.Progress(n, len(subs))
+		}
+	}
+	return b
+}
+
+// newBatch describes the lesson for the batch's results.
+func (g *Grader) newBatch() *Batch {
+	l := g.lesson
+	return &Batch{Lesson: l.ID, LessonFile: l.File, Module: l.ModuleName(), Title: text(l.Title), MaxScore: g.maxScore()}
+}
+
+// maxScore is the exercise's declared total, else the sum of its points.
+func (g *Grader) maxScore() int {
+	x := g.lesson.Exercise
+	if x.Points > 0 {
+		return x.Points
+	}
+	sum := 0
+	for _, c := range x.Checks {
+		sum += c.Points
+	}
+	return sum
+}
+
+// Submission grades one submission. A panic inside kscript becomes the
+// submission's ERROR: the batch goes on.
+func (g *Grader) Submission(sub Submission) (res *Result) {
+	res = g.newResult(sub.Path)
+	defer func() {
+		if r := recover(); r != nil {
+			res = g.newResult(sub.Path)
+			g.errorAll(res, Error, messages.T("internal-error", fmt.Sprint(r)))
+			if os.Getenv("KSCRIPT_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "%v\n%s", r, debug.Stack())
+			}
+		}
+	}()
+	if sub.Err != nil {
+		g.errorAll(res, Error, messages.T("unreadable", fileError(sub.Err)))
+		return res
+	}
+	for i := range g.runs {
+		if stop := g.runOne(sub, &g.runs[i], res); stop {
+			return res
+		}
+	}
+	applyNeeds(res)
+	res.finish()
+	return res
+}
+
+// newResult makes a result with every check listed, not yet judged.
+func (g *Grader) newResult(path string) *Result {
+	res := &Result{Submission: path, MaxScore: g.maxScore()}
+	for _, c := range g.lesson.Exercise.Checks {
+		res.Checks = append(res.Checks, &CheckResult{
+			ID: c.ID, Title: text(c.Title), MaxPoints: c.Points, Visibility: c.VisibilityOf(),
+			Needs: append([]string(nil), c.Needs...), Fail: append([]string(nil), c.Fail...),
+			hint: text(c.Hint),
+		})
+	}
+	return res
+}
+
+// errorAll marks the whole submission, and every check, with status st
+// for reason why: nothing of it could be judged.
+func (g *Grader) errorAll(res *Result, st Status, why i18n.Text) {
+	res.Status, res.Message, res.Score = st, why, 0
+	for _, c := range res.Checks {
+		c.Status, c.Reason, c.Points = st, why, 0
+	}
+}
+
+// text converts a lesson's bilingual text.
+func text(t lesson.Text) i18n.Text { return i18n.Text{EN: t.EN, TH: t.TH} }
+
+// fileError words a file error as "NAME: no such file".
+func fileError(err error) string {
+	var pe *os.PathError
+	if e, ok := err.(*os.PathError); ok {
+		pe = e
+		msg := pe.Err.Error()
+		if os.IsNotExist(err) {
+			msg = "no such file"
+		}
+		return pe.Path + ": " + msg
+	}
+	return strings.TrimSpace(err.Error())
+}

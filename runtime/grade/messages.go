@@ -1,0 +1,41 @@
+package grade
+
+import "kscript.dev/kscript/runtime/i18n"
+
+// messages holds the grader's own texts in English and Thai. Thai keeps the
+// technical terms (insmod, kmalloc, Oops, fault injection) in English, as
+// Thai kernel courses write them.
+var messages = i18n.Catalog{
+	// Why a check or a submission could not be judged.
+	"needs":              {"skipped: needs %s, which did not pass", "ข้าม: ต้องผ่าน %s ก่อน ซึ่งยังไม่ผ่าน"},
+	"no-fault-injection": {"not run: this kscript cannot inject faults yet (fail: %s), so the error path cannot be tested", "ไม่ได้รัน: kscript รุ่นนี้ยังทำ fault injection ไม่ได้ (fail: %s) จึงทดสอบเส้นทางจัดการ error ไม่ได้"},
+	"script-error":       {"the script stopped with an error: %s", "สคริปต์หยุดทำงานเพราะ error: %s"},
+	"step-limit":         {"stopped by the step limit, an endless loop? %s", "ถูกหยุดเพราะเกินจำนวน step ที่กำหนด อาจวนลูปไม่รู้จบ: %s"},
+	"wall-timeout":       {"stopped by the wall-time backstop: %s", "ถูกหยุดเพราะใช้เวลาจริงเกินกำหนด: %s"},
+	"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
+	"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},
+	"unreadable":         {"cannot read the submission: %s", "อ่านไฟล์งานที่ส่งไม่ได้: %s"},
+	"healthy-kernel":     {"no kernel bug, no leak, memory given back", "ไม่มีบั๊กในเคอร์เนล ไม่มีหน่วยความจำรั่ว และคืนหน่วยความจำครบ"},
+
+	// Feedback labels.
+	"expected": {"expected:", "คาดว่า:"},
+	"actual":   {"actual:", "ได้จริง:"},
+	"report":   {"kernel report:", "รายงานจากเคอร์เนล:"},
+	"hint":     {"hint:", "คำแนะนำ:"},
+	"at":       {"%s (at %s)", "%s (ที่ %s)"},
+	"hidden":   {"hidden", "ซ่อน"},
+	"points":   {"%d/%d points", "%d/%d คะแนน"},
+
+	// Summaries.
+	"batch":              {"kscript grade: %s (%s), module %s, %d submissions", "kscript grade: %s (%s), โมดูล %s, งานที่ส่ง %d ชิ้น"},
+	"totals":             {"%d passed, %d failed, %d errors, %d timeouts", "ผ่าน %d, ไม่ผ่าน %d, error %d, timeout %d"},
+	"score-line":         {"score %d/%d: %s", "คะแนน %d/%d: %s"},
+	"status-PASS":        {"PASS", "ผ่าน"},
+	"status-FAIL":        {"FAIL", "ไม่ผ่าน"},
+	"status-SKIP":        {"SKIP", "ข้าม"},
+	"status-ERROR":       {"ERROR", "ERROR"},
+	"status-TIMEOUT":     {"TIMEOUT", "TIMEOUT"},
+	"expectation-failed": {"%s: expected %s, actual %s", "%s: คาดว่า %s แต่ได้ %s"},
+	"starter-full":       {"the starter earns full marks: it must leave the exercise's work to the student", "ไฟล์เริ่มต้นได้คะแนนเต็ม: ต้องเหลืองานของแบบฝึกหัดไว้ให้ผู้เรียนทำ"},
+	"lesson-error":       {"the lesson could not be read: %s", "อ่านไฟล์บทเรียนไม่ได้: %s"},
+}

@@ -1,0 +1,161 @@
+package grade
+
+import (
+	"errors"
+	"strings"
+
+	"kscript.dev/kscript/kernelsim"
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/i18n"
+	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/scenario"
+)
+
+// plannedRun is one scenario run of a submission: its steps and fault
+// injection, and the checks judged on it.
+type plannedRun struct {
+	steps  []lesson.Step // nil: the lesson's scenario (or the default one)
+	fail   []string
+	checks []int // indexes into the exercise's checks
+}
+
+// plan groups the exercise's checks by the run they need: the same steps
+// and the same fault-injection specs make the same run.
+func plan(l *lesson.Lesson) []plannedRun {
+	var runs []plannedRun
+	index := map[string]int{}
+	for i, c := range l.Exercise.Checks {
+		steps := c.Scenario
+		if len(steps) == 0 {
+			steps = nil
+		}
+		key := runKey(steps, c.Fail)
+		j, ok := index[key]
+		if !ok {
+			j = len(runs)
+			index[key] = j
+			runs = append(runs, plannedRun{steps: steps, fail: c.Fail})
+		}
+		runs[j].checks = append(runs[j].checks, i)
+	}
+	return runs
+}
+
+// runKey identifies a run by its steps (with their captures) and specs.
+func runKey(steps []lesson.Step, fail []string) string {
+	var b strings.Builder
+	for _, s := range steps {
+		b.WriteString(s.Run)
+		for _, c := range s.Capture {
+			b.WriteString("\x01" + c.Name + "=" + c.Pattern)
+		}
+		b.WriteByte(0)
+	}
+	b.WriteString("\x02" + strings.Join(fail, "\x00"))
+	return b.String()
+}
+
+// runOne runs one planned run of a submission and judges its checks. It
+// returns true when the submission could not even be loaded: every check
+// has then been marked and grading the submission is over.
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result) (stop bool) {
+	if len(pr.fail) > 0 && !g.faultInjection() {
+		for _, i := range pr.checks {
+			c := res.Checks[i]
+			c.Status, c.CannotRun = Skip, true
+			c.Reason = messages.T("no-fault-injection", strings.Join(pr.fail, " "))
+		}
+		return false
+	}
+	opts := g.cfg.Options
+	opts.Fail = append(append([]string(nil), opts.Fail...), pr.fail...)
+	sets := make([]*lesson.Expect, len(pr.checks))
+	for k, i := range pr.checks {
+		sets[k] = g.lesson.Exercise.Checks[i].Expect
+	}
+	steps := pr.steps
+	if steps == nil {
+		steps = g.lesson.Scenario
+	}
+	out, err := scenario.Run(scenario.Config{Options: opts, NewMachine: g.cfg.NewMachine}, scenario.Input{
+		Script: sub.Path, Src: sub.Src, Module: g.lesson.ModuleName(), Steps: steps, Sets: sets,
+	})
+	if err != nil {
+		st, why := stopped(err)
+		g.errorAll(res, st, why)
+		return true
+	}
+	for k, i := range pr.checks {
+		judge(res.Checks[i], out, out.Sets[k])
+	}
+	return false
+}
+
+// judge decides one check from its run and its expectations' outcomes.
+func judge(c *CheckResult, out *scenario.Result, set scenario.Set) {
+	if out.Stopped != nil {
+		c.Status, c.Reason = stopped(out.Stopped)
+		c.Report = relevantReport(out.Health)
+		return
+	}
+	if out.Verdict(set.Expect, set.Checks) == 0 {
+		c.Status, c.Points = Pass, c.MaxPoints
+		return
+	}
+	c.Status = Fail
+	for _, e := range set.Checks {
+		if !e.Pass {
+			c.Failures = append(c.Failures, Expectation{Name: e.Name, Want: e.Want, Got: e.Got})
+		}
+	}
+	if len(c.Failures) == 0 {
+		// No expectation failed: the kernel's health did (an unexpected
+		// report, a leak, memory not given back).
+		c.Failures = append(c.Failures, Expectation{Name: "health", Want: messages.T("healthy-kernel"), Got: out.Health.Problems()})
+	}
+	c.Report = relevantReport(out.Health)
+}
+
+// stopped classifies an error that stopped a run or kept it from starting.
+func stopped(err error) (Status, i18n.Text) {
+	var le *kruntime.LimitError
+	var se *kruntime.ScriptError
+	var ie *kruntime.InternalError
+	var me *scenario.MachineError
+	switch {
+	case errors.As(err, &le) && le.Limit == "timeout":
+		return Timeout, messages.T("wall-timeout", le.Error())
+	case errors.As(err, &le):
+		return Timeout, messages.T("step-limit", le.Error())
+	case errors.As(err, &se):
+		return Error, messages.T("script-error", se.Error())
+	case errors.As(err, &ie):
+		return Error, messages.T("internal-error", ie.Error())
+	case errors.As(err, &me):
+		return Error, messages.T("machine-error", me.Error())
+	}
+	return Error, messages.T("internal-error", err.Error())
+}
+
+// relevantReport picks the kernel report that explains a failure: the
+// first fatal one (an Oops kills the task and ends what the module was
+// doing), else the first bug, else the first leak.
+func relevantReport(h scenario.Health) *Report {
+	var pick *kernelsim.Report
+	for i := range h.Bugs {
+		if h.Bugs[i].Fatal {
+			pick = &h.Bugs[i]
+			break
+		}
+	}
+	switch {
+	case pick != nil:
+	case len(h.Bugs) > 0:
+		pick = &h.Bugs[0]
+	case len(h.Leaks) > 0:
+		pick = &h.Leaks[0]
+	default:
+		return nil
+	}
+	return &Report{Class: pick.Class, Title: pick.Title, Where: scenario.ScriptLine(*pick)}
+}

@@ -1,0 +1,135 @@
+package grade
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/scenario"
+)
+
+// LessonTest is an author's self-check of one lesson (kscript test): the
+// lesson's script run through its scenario against its expectations, and,
+// for an exercise, the reference solution graded (it must earn full marks)
+// and the starter graded (it must not).
+type LessonTest struct {
+	Name  string // the lesson's id, or its file when it does not decode
+	Error error  // the lesson file does not decode
+	Parts []Part
+}
+
+// Part is one subtest of a LessonTest.
+type Part struct {
+	Name  string // "script", "solution", "starter"
+	OK    bool
+	Diags []string // diagnostics: dmesg lines, failed expectations, scores
+}
+
+// OK reports whether every part passed.
+func (t *LessonTest) OK() bool {
+	if t.Error != nil {
+		return false
+	}
+	for _, p := range t.Parts {
+		if !p.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// TestLesson self-checks the lesson at file.
+func TestLesson(cfg Config, file, lang string) *LessonTest {
+	l, err := lesson.Load(file)
+	if err != nil {
+		return &LessonTest{Name: file, Error: err}
+	}
+	t := &LessonTest{Name: l.ID}
+	t.Parts = append(t.Parts, testScript(cfg, l, lang))
+	if x := l.Exercise; x != nil {
+		g, err := New(cfg, l)
+		if err != nil {
+			t.Parts = append(t.Parts, Part{Name: "exercise", Diags: []string{err.Error()}})
+			return t
+		}
+		t.Parts = append(t.Parts,
+			testSubmission(g, "solution", l.Rel(x.Solution), true, lang),
+			testSubmission(g, "starter", l.Rel(x.Starter), false, lang))
+	}
+	return t
+}
+
+// testScript runs the lesson's own script through its scenario: it must
+// meet every expectation and leave the kernel healthy. Its dmesg lines are
+// the part's diagnostics.
+func testScript(cfg Config, l *lesson.Lesson, lang string) Part {
+	p := Part{Name: "script"}
+	src, err := os.ReadFile(l.Script)
+	if err != nil {
+		p.Diags = []string{fileError(err)}
+		return p
+	}
+	res, err := scenario.Run(scenario.Config{Options: cfg.Options, NewMachine: cfg.NewMachine},
+		scenario.Input{Script: l.Script, Src: src, Lesson: l})
+	if err != nil {
+		_, why := stopped(err)
+		p.Diags = []string{why.In(lang)}
+		return p
+	}
+	for _, rec := range res.Log {
+		p.Diags = append(p.Diags, rec.String())
+	}
+	if res.Stopped != nil {
+		_, why := stopped(res.Stopped)
+		p.Diags = append(p.Diags, why.In(lang))
+	}
+	for _, c := range res.Failed() {
+		p.Diags = append(p.Diags, messages.T("expectation-failed", c.Name, c.Want, c.Got).In(lang))
+	}
+	if res.Stopped == nil && len(res.Failed()) == 0 && res.ExitCode() != 0 {
+		p.Diags = append(p.Diags, res.Health.Problems().In(lang))
+	}
+	p.OK = res.ExitCode() == 0
+	return p
+}
+
+// testSubmission grades the solution (wantFull) or the starter (!wantFull).
+func testSubmission(g *Grader, name, path string, wantFull bool, lang string) Part {
+	r := g.Submission(readSubmission(path))
+	p := Part{Name: name, OK: r.FullMarks() == wantFull}
+	p.Diags = append(p.Diags, path+": "+messages.T("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)).In(lang))
+	for _, c := range r.Checks {
+		switch {
+		case c.CannotRun:
+			p.Diags = append(p.Diags, c.ID+": "+c.Reason.In(lang))
+		case c.Status != Pass && wantFull:
+			p.Diags = append(p.Diags, fmt.Sprintf("%s: %s", c.ID, StatusText(c.Status, lang)))
+			p.Diags = append(p.Diags, c.Feedback(lang)...)
+		}
+	}
+	if !p.OK && !wantFull {
+		p.Diags = append(p.Diags, messages.T("starter-full").In(lang))
+	}
+	return p
+}
+
+// WriteKTAP writes self-check results as KTAP: a test per lesson, a
+// subtest per part, the diagnostics before each result.
+func WriteKTAP(w io.Writer, tests []*LessonTest) error {
+	k := NewKTAP(w, len(tests))
+	for i, t := range tests {
+		if t.Error != nil {
+			k.Diag(0, t.Error.Error())
+			k.Result(0, i+1, false, t.Name, "")
+			continue
+		}
+		k.Subtest(1, t.Name, len(t.Parts))
+		for j, p := range t.Parts {
+			k.Diag(1, p.Diags...)
+			k.Result(1, j+1, p.OK, p.Name, "")
+		}
+		k.Result(0, i+1, t.OK(), t.Name, "")
+	}
+	return k.Flush()
+}
