@@ -86,7 +86,11 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result) (stop bool)
 		return true
 	}
 	for k, i := range pr.checks {
-		judge(res.Checks[i], out, out.Sets[k])
+		var set scenario.Set // none when the run stopped early
+		if k < len(out.Sets) {
+			set = out.Sets[k]
+		}
+		judge(res.Checks[i], out, set)
 	}
 	return false
 }

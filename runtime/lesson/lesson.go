@@ -158,16 +158,20 @@ type ProcExpect struct {
 // CallExpect checks the kernel's record of API calls (DESIGN §8 calls:):
 // the calls to any of Fn, with at least the GFP flags named (GFP_KERNEL also
 // matches GFP_KERNEL|__GFP_ZERO), in the context named ("process",
-// "softirq", "hardirq", or "atomic" for any of the non-process ones), must
-// number at least Min (default 1) and at most Max; Count sets both.
+// "softirq", "hardirq", or "atomic" for any of the non-process ones), with
+// the size argument Size if given (bytes for kmalloc and vmalloc, the order
+// for alloc_pages and __get_free_pages), must number at least Min (default
+// 1) and at most Max; Count sets both.
 //
 //	calls:
 //	  - {fn: vmalloc}
+//	  - {fn: alloc_pages, size: 2}
 //	  - {fn: [kmalloc, kzalloc], gfp: GFP_KERNEL, context: atomic, count: 0}
 type CallExpect struct {
 	Fn      StringList `yaml:"fn"`
 	GFP     string     `yaml:"gfp"`
 	Context string     `yaml:"context"`
+	Size    *uint64    `yaml:"size"`
 	Count   *int       `yaml:"count"`
 	Min     *int       `yaml:"min"`
 	Max     *int       `yaml:"max"`

@@ -296,7 +296,8 @@ func callMatches(c *lesson.CallExpect, call kruntime.Call) bool {
 	mask := c.GFPMask()
 	ctxOK := c.Context == "" || c.Context == call.Context ||
 		(c.Context == "atomic" && call.Context != "process")
-	return fnOK && uint32(call.GFP)&mask == mask && ctxOK
+	sizeOK := c.Size == nil || call.Size == *c.Size
+	return fnOK && uint32(call.GFP)&mask == mask && ctxOK && sizeOK
 }
 
 func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
@@ -312,6 +313,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	parts := []i18n.Text{count}
 	if c.GFP != "" {
 		parts = append(parts, messages.T("calls-with", c.GFP))
+	}
+	if c.Size != nil {
+		parts = append(parts, messages.T("calls-size", *c.Size))
 	}
 	if c.Context != "" {
 		parts = append(parts, messages.T("calls-in", c.Context))

@@ -46,6 +46,7 @@ var messages = i18n.Catalog{
 	"calls-at-least":      {"at least %d calls", "เรียกอย่างน้อย %d ครั้ง"},
 	"calls-between":       {"%d to %d calls", "เรียก %d ถึง %d ครั้ง"},
 	"calls-with":          {"with %s", "ด้วย %s"},
+	"calls-size":          {"of size %d", "ขนาด %d"},
 	"calls-in":            {"in %s context", "ใน %s context"},
 	"capture-none":        {"no match in the output of %q", "ไม่พบข้อความที่ตรงกันในผลลัพธ์ของ %q"},
 }
