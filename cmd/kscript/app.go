@@ -131,10 +131,7 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
 	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
-		a.lintCommand(), a.gradeCommand(), a.testCommand())
-	for _, name := range []string{"new", "doc"} {
-		root.AddCommand(notImplemented(name))
-	}
+		a.lintCommand(), a.gradeCommand(), a.testCommand(), a.newCommand(), a.docCommand())
 	return root
 }
 
@@ -267,16 +264,5 @@ func painter() scenario.Painter {
 			return c.Sprint(text)
 		}
 		return text
-	}
-}
-
-func notImplemented(name string) *cobra.Command {
-	return &cobra.Command{
-		Use:                name,
-		Short:              "(not implemented yet)",
-		DisableFlagParsing: true,
-		RunE: func(*cobra.Command, []string) error {
-			return fail(exitUsage, "kscript: %s: not implemented yet", name)
-		},
 	}
 }

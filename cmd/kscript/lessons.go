@@ -18,9 +18,11 @@ const lessonsDir = "lessons"
 func (a *app) lessonsCommand() *cobra.Command {
 	var dir string
 	c := &cobra.Command{
-		Use:   "lessons",
-		Short: "List the lessons",
-		Args:  cobra.NoArgs,
+		Use:     "lessons",
+		Short:   "List the lessons",
+		Long:    "lessons lists the lessons of the lessons folder: id and title, in --lang.",
+		Example: "  kscript lessons\n  kscript lessons --lang th\n  kscript lessons --dir my_course",
+		Args:    cobra.NoArgs,
 		RunE:  func(*cobra.Command, []string) error { return a.lessons(dir) },
 	}
 	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
@@ -67,6 +69,9 @@ func (a *app) explainCommand() *cobra.Command {
 		Example: "  kscript explain 03_atomic\n  kscript explain lessons/03_atomic.yaml --lang th",
 		Args:    cobra.ExactArgs(1),
 		RunE:    func(_ *cobra.Command, args []string) error { return a.explain(dir, args[0]) },
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return lessonIDs(dir), cobra.ShellCompDirectiveNoFileComp
+		},
 	}
 	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
 	return c
@@ -130,8 +135,10 @@ func (a *app) lintCommand() *cobra.Command {
 for the lesson beside it; default: lessons/): unknown keys and wrong types
 with line:column, both languages present, regular expressions compile,
 scenario steps parse, referenced files exist, exercise points add up, check
-dependencies are known and acyclic. Exit 3 when a problem is found.`,
-		RunE: func(_ *cobra.Command, args []string) error { return a.lint(args) },
+dependencies are known and acyclic, the scripts they name parse. Exit 3
+when a problem is found.`,
+		Example: "  kscript lint\n  kscript lint lessons/03_atomic.yaml\n  kscript lint my_course/",
+		RunE:    func(_ *cobra.Command, args []string) error { return a.lint(args) },
 	}
 }
 
@@ -186,4 +193,18 @@ func lintTargets(p string) ([]string, error) {
 		return nil, fail(exitUsage, "kscript: lint: %s: no lesson file beside it", p)
 	}
 	return []string{p}, nil
+}
+
+// lessonIDs lists the ids (file stems) of the lessons in dir, for shell
+// completion.
+func lessonIDs(dir string) []string {
+	files, err := lessonFiles(dir)
+	if err != nil {
+		return nil
+	}
+	ids := make([]string, len(files))
+	for i, f := range files {
+		ids[i] = strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+	}
+	return ids
 }

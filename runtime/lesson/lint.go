@@ -7,9 +7,10 @@ import (
 )
 
 // Lint checks what an author should fix beyond what Decode requires: both
-// languages present, the files the lesson names exist, the id matches the
-// file name, exercise points add up, check dependencies are known and
-// acyclic. It returns every problem, in file order.
+// languages present, the files the lesson names exist and parse, the id
+// matches the file name, exercise points add up, check dependencies are
+// known and acyclic. It returns every problem: the lesson file's in file
+// order, then the scripts'.
 func (l *Lesson) Lint() ErrorList {
 	var errs ErrorList
 	errs = append(errs, l.lintText("title", l.Title, true)...)
@@ -24,7 +25,8 @@ func (l *Lesson) Lint() ErrorList {
 		errs = append(errs, l.lintExercise(x)...)
 	}
 	sortErrors(errs)
-	return errs
+	// Script errors come after the lesson file's own, in file order.
+	return append(errs, l.lintScripts()...)
 }
 
 // lintText reports a missing language (or a missing text when required).

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	kruntime "kscript.dev/kscript/runtime"
+)
+
+func (a *app) docCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "doc [NAME…]",
+		Short: "The kernel API reference: every builtin, its C signature, what it simulates",
+		Long: `doc prints the reference of the kernel API that scripts call. Without a
+NAME it lists every builtin and constant by group with its C declaration;
+with NAMEs it prints each one's C declaration, where a script may use it and
+what it does and simulates, in --lang (en or th). The reference is generated
+from the runtime's own table of builtins, so it cannot drift from what
+scripts can call.`,
+		Example: "  kscript doc\n  kscript doc kmalloc GFP_ATOMIC\n  kscript doc --lang th copy_from_user",
+		RunE:    func(_ *cobra.Command, args []string) error { return a.doc(args) },
+		ValidArgsFunction: func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			for _, api := range kruntime.APIs() {
+				if strings.HasPrefix(api.Name, prefix) {
+					names = append(names, api.Name)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+}
+
+func (a *app) doc(names []string) error {
+	apis := kruntime.APIs()
+	if len(names) == 0 {
+		writeAPIIndex(a.stdout, apis)
+		return nil
+	}
+	for i, name := range names {
+		api, ok := kruntime.LookupAPI(name)
+		if !ok {
+			return fail(exitUsage, "kscript: doc: no builtin %q%s", name, similarNames(name, apis))
+		}
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		writeAPI(a.stdout, api, a.lang)
+	}
+	return nil
+}
+
+// writeAPIIndex lists the table by group, in the table's order.
+func writeAPIIndex(w io.Writer, apis []kruntime.API) {
+	group := ""
+	for _, api := range apis {
+		if api.Group != group {
+			if group != "" {
+				fmt.Fprintln(w)
+			}
+			group = api.Group
+			fmt.Fprintln(w, group)
+		}
+		fmt.Fprintf(w, "  %-24s %s\n", api.Name, api.C)
+	}
+}
+
+// writeAPI prints one entry: name and group, C declaration, scope, text.
+func writeAPI(w io.Writer, api kruntime.API, lang string) {
+	kind := "function"
+	if api.IsConst() {
+		kind = "constant"
+	}
+	fmt.Fprintf(w, "%s (%s, %s)\n\n    %s\n\n", api.Name, api.Group, kind, api.C)
+	scope := map[string]string{"en": "Allowed in: ", "th": "ใช้ได้ใน: "}[lang]
+	fmt.Fprintf(w, "%s%s\n\n", scope, api.Scope)
+	for _, line := range wrap(api.Doc(lang), 78) {
+		fmt.Fprintln(w, line)
+	}
+}
+
+// wrap breaks text into lines of at most width runes, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case len([]rune(line))+1+len([]rune(word)) > width:
+				lines = append(lines, line)
+				line = word
+			default:
+				line += " " + word
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// similarNames suggests table names one typo away from name, or that
+// contain it, for a reference lookup that found nothing.
+func similarNames(name string, apis []kruntime.API) string {
+	var found []string
+	low := strings.ToLower(name)
+	for _, api := range apis {
+		n := strings.ToLower(api.Name)
+		if oneEditApart(low, n) || len(low) >= 3 && strings.Contains(n, low) {
+			found = append(found, api.Name)
+		}
+	}
+	if len(found) == 0 {
+		return " (kscript doc lists them all)"
+	}
+	sort.Strings(found)
+	if len(found) > 8 {
+		found = append(found[:8], "…")
+	}
+	return " (see: " + strings.Join(found, ", ") + ")"
+}
+
+// oneEditApart reports whether a and b differ by one inserted, deleted or
+// replaced byte.
+func oneEditApart(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 || a == b {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}
