@@ -8,6 +8,7 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -39,8 +40,10 @@ func (t Text) String() string { return t.EN }
 // Catalog maps a message key to its printf formats, English then Thai.
 type Catalog map[string][2]string
 
-// T formats message key in both languages. Arguments that are Texts are
-// rendered in the matching language; others are formatted as given. An
+// T formats message key in both languages (English where the Thai format is
+// missing). Arguments that are Texts are rendered in the matching language;
+// others are formatted as given; a Thai format may reorder them with
+// explicit indexes (%[2]s). An
 // unknown key is a bug in kscript: it shows as the key itself, so that it is
 // noticed rather than hidden.
 func (c Catalog) T(key string, args ...any) Text {
@@ -48,7 +51,11 @@ func (c Catalog) T(key string, args ...any) Text {
 	if !ok {
 		return Plain(key)
 	}
-	return Text{EN: format(f[0], "en", args), TH: format(f[1], "th", args)}
+	th := f[1]
+	if th == "" {
+		th = f[0]
+	}
+	return Text{EN: format(f[0], "en", args), TH: format(th, "th", args)}
 }
 
 func format(f, lang string, args []any) string {
@@ -87,4 +94,32 @@ func (c Catalog) Missing() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// verbRe matches a printf verb, with an optional explicit argument index.
+var verbRe = regexp.MustCompile(`%%|%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z]`)
+
+// VerbMismatch lists, sorted, the keys whose English and Thai formats take
+// a different number of arguments: one of them would print %!(MISSING) or
+// %!(EXTRA).
+func (c Catalog) VerbMismatch() []string {
+	var out []string
+	for k, f := range c {
+		if verbs(f[0]) != verbs(f[1]) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// verbs counts the arguments a format consumes.
+func verbs(f string) int {
+	n := 0
+	for _, v := range verbRe.FindAllString(f, -1) {
+		if v != "%%" {
+			n++
+		}
+	}
+	return n
 }

@@ -131,6 +131,11 @@ func (m *Machine) kmalloc(t *starlark.Thread, b *starlark.Builtin, args starlark
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "size", &size, "flags", &flags); err != nil {
 		return nil, err
 	}
+	m.kmallocs++
+	if m.kmallocs == m.failNth {
+		m.record(t, "kmalloc", flags, size, true)
+		return starlark.MakeUint64(0), nil
+	}
 	m.record(t, "kmalloc", flags, size, false)
 	addr := m.nextAddr
 	m.nextAddr += (size + 63) &^ 63

@@ -5,8 +5,9 @@
 // Its scripts are real Starlark with a handful of kernel builtins: the
 // MODULE_* macros, module_init/module_exit, printk and pr_*, kmalloc/kfree
 // (recorded as calls, without memory), the GFP and errno constants, and
-// user_program with printf. Its kernel is a real kernelsim.Kernel, so dmesg
-// and the log work as they will with the bridge. Nothing else is simulated.
+// user_program with printf; of fault injection it knows kmalloc:nth=N. Its
+// kernel is a real kernelsim.Kernel, so dmesg and the log work as they will
+// with the bridge. Nothing else is simulated.
 package scenariotest
 
 import (
@@ -15,6 +16,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.starlark.net/resolve"
@@ -35,6 +37,10 @@ type Machine struct {
 	tainted  bool
 	stdout   io.Writer // the running program's standard output
 	nextAddr uint64
+	// failNth makes the failNth kmalloc return NULL (Options.Fail
+	// "kmalloc:nth=N", the only fault-injection spec the stand-in knows);
+	// kmallocs counts the calls.
+	failNth, kmallocs int
 }
 
 type module struct {
@@ -52,8 +58,14 @@ func New(opts kruntime.Options) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Machine{opts: opts, k: k, mods: map[string]*module{}, programs: map[string]starlark.Callable{},
-		nextAddr: 0xffff888003a1c000}, nil
+	m := &Machine{opts: opts, k: k, mods: map[string]*module{}, programs: map[string]starlark.Callable{},
+		nextAddr: 0xffff888003a1c000}
+	for _, spec := range opts.Fail {
+		if n, ok := strings.CutPrefix(spec, "kmalloc:nth="); ok {
+			m.failNth, _ = strconv.Atoi(n)
+		}
+	}
+	return m, nil
 }
 
 // Kernel returns the machine's kernel.

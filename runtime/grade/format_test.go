@@ -1,0 +1,349 @@
+package grade
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// gradeAll grades every test submission with jobs at a time.
+func gradeAll(t testing.TB, cfg Config, jobs int) *Batch {
+	t.Helper()
+	cfg.Jobs = jobs
+	return newGrader(t, cfg, "testdata/hello.yaml").Grade(Submissions([]string{"testdata/subs"}))
+}
+
+func render(t testing.TB, b *Batch, format, lang string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, b, WriteOptions{Format: format, Lang: lang}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestDeterministic grades the same submissions twice, one at a time and
+// three at a time: every format must come out byte for byte the same.
+func TestDeterministic(t *testing.T) {
+	first := gradeAll(t, realConfig(), 1)
+	second := gradeAll(t, realConfig(), 3)
+	for _, f := range Formats {
+		for _, lang := range []string{"en", "th"} {
+			a, b := render(t, first, f, lang), render(t, second, f, lang)
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s/%s differs between two gradings:\n%s\n----\n%s", f, lang, a, b)
+			}
+		}
+	}
+	// Progress is reported once per submission, in order of completion.
+	cfg := realConfig()
+	var seen []int
+	cfg.Progress = func(done, total int) { seen = append(seen, done*100+total) }
+	gradeAll(t, cfg, 2)
+	if fmt.Sprint(seen) != "[108 208 308 408 508 608 708 808]" {
+		t.Errorf("progress calls: %v", seen)
+	}
+}
+
+// The documented schema of Gradescope's results.json (autograder
+// specifications, "Output format").
+var (
+	gsTopKeys  = set("score", "execution_time", "output", "output_format", "test_output_format", "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard")
+	gsTestKeys = set("score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags", "visibility", "extra_data")
+	gsVisible  = set("visible", "hidden", "after_due_date", "after_published")
+	gsFormats  = set("text", "html", "simple_format", "md", "ansi")
+	gsStatus   = set("passed", "failed")
+)
+
+func set(xs ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// validateGradescope checks a decoded results.json against the schema:
+// known keys only, the right JSON types, enumerations, a score at the top
+// or on every test, and a top score that adds up.
+func validateGradescope(v map[string]any) error {
+	for k := range v {
+		if !gsTopKeys[k] {
+			return fmt.Errorf("unknown top-level key %q", k)
+		}
+	}
+	score, hasScore := v["score"].(float64)
+	if err := checkEnums(v, map[string]map[string]bool{"visibility": gsVisible, "stdout_visibility": gsVisible,
+		"output_format": gsFormats, "test_output_format": gsFormats, "test_name_format": gsFormats}); err != nil {
+		return err
+	}
+	if o, ok := v["output"]; ok {
+		if _, ok := o.(string); !ok {
+			return fmt.Errorf("output: %T, want a string", o)
+		}
+	}
+	tests, _ := v["tests"].([]any)
+	if v["tests"] != nil && tests == nil {
+		return fmt.Errorf("tests: %T, want an array", v["tests"])
+	}
+	sum := 0.0
+	for i, x := range tests {
+		tc, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Errorf("tests[%d]: %T, want an object", i, x)
+		}
+		s, err := validateTest(tc, hasScore)
+		if err != nil {
+			return fmt.Errorf("tests[%d]: %v", i, err)
+		}
+		sum += s
+	}
+	if !hasScore && len(tests) == 0 {
+		return fmt.Errorf("no score: need a top-level score or tests with scores")
+	}
+	if hasScore && len(tests) > 0 && score != sum {
+		return fmt.Errorf("score %v, but the tests add up to %v", score, sum)
+	}
+	return nil
+}
+
+func validateTest(tc map[string]any, topScore bool) (float64, error) {
+	for k := range tc {
+		if !gsTestKeys[k] {
+			return 0, fmt.Errorf("unknown key %q", k)
+		}
+	}
+	score, ok := tc["score"].(float64)
+	if !ok && !topScore {
+		return 0, fmt.Errorf("score missing and no top-level score")
+	}
+	if m, ok := tc["max_score"]; ok {
+		if ms, ok := m.(float64); !ok || score > ms {
+			return 0, fmt.Errorf("max_score %v for score %v", m, score)
+		}
+	}
+	for _, k := range []string{"name", "number", "output"} {
+		if x, ok := tc[k]; ok {
+			if _, ok := x.(string); !ok {
+				return 0, fmt.Errorf("%s: %T, want a string", k, x)
+			}
+		}
+	}
+	if tags, ok := tc["tags"]; ok {
+		list, ok := tags.([]any)
+		for _, tag := range list {
+			if _, isStr := tag.(string); !isStr {
+				ok = false
+			}
+		}
+		if !ok {
+			return 0, fmt.Errorf("tags: want an array of strings")
+		}
+	}
+	return score, checkEnums(tc, map[string]map[string]bool{"status": gsStatus, "visibility": gsVisible,
+		"name_format": gsFormats, "output_format": gsFormats})
+}
+
+func checkEnums(v map[string]any, enums map[string]map[string]bool) error {
+	for k, allowed := range enums {
+		x, ok := v[k]
+		if !ok {
+			continue
+		}
+		if s, _ := x.(string); !allowed[s] {
+			return fmt.Errorf("%s: %v is not one of the documented values", k, x)
+		}
+	}
+	return nil
+}
+
+func TestGradescopeSchema(t *testing.T) {
+	b := gradeAll(t, realConfig(), 2)
+	for _, r := range b.Results {
+		one := &Batch{Lesson: b.Lesson, Module: b.Module, Title: b.Title, MaxScore: b.MaxScore, Results: []*Result{r}}
+		for _, lang := range []string{"en", "th"} {
+			var v map[string]any
+			if err := json.Unmarshal(render(t, one, "gradescope", lang), &v); err != nil {
+				t.Fatalf("%s: %v", r.Submission, err)
+			}
+			if err := validateGradescope(v); err != nil {
+				t.Errorf("%s (%s): %v", r.Submission, lang, err)
+			}
+			tests := v["tests"].([]any)
+			if len(tests) != 5 || tests[3].(map[string]any)["visibility"] != "hidden" {
+				t.Errorf("%s: tests %v", r.Submission, tests)
+			}
+		}
+	}
+	// Several submissions: each entry's results is a results.json.
+	var many struct {
+		Submissions []struct {
+			File    string         `json:"file"`
+			Results map[string]any `json:"results"`
+		} `json:"submissions"`
+	}
+	if err := json.Unmarshal(render(t, b, "gradescope", "en"), &many); err != nil {
+		t.Fatal(err)
+	}
+	if len(many.Submissions) != len(b.Results) {
+		t.Fatalf("%d entries for %d submissions", len(many.Submissions), len(b.Results))
+	}
+	for i, e := range many.Submissions {
+		if e.File != b.Results[i].Submission {
+			t.Errorf("entry %d is %s, want %s", i, e.File, b.Results[i].Submission)
+		}
+		if err := validateGradescope(e.Results); err != nil {
+			t.Errorf("%s: %v", e.File, err)
+		}
+	}
+	// A broken lesson still gives a valid results.json.
+	var v map[string]any
+	if err := json.Unmarshal(render(t, LessonError("x.yaml", fmt.Errorf("x.yaml:1:1: bad")), "gradescope", "en"), &v); err != nil {
+		t.Fatal(err)
+	}
+	if err := validateGradescope(v); err != nil || v["score"] != 0.0 {
+		t.Errorf("lesson error: %v, %v", err, v)
+	}
+}
+
+// TestJUnit parses the XML back and checks its counts.
+func TestJUnit(t *testing.T) {
+	b := gradeAll(t, realConfig(), 2)
+	out := render(t, b, "junit", "th")
+	var doc struct {
+		Tests  int `xml:"tests,attr"`
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Errors   int    `xml:"errors,attr"`
+			Skipped  int    `xml:"skipped,attr"`
+			Cases    []struct {
+				Name    string    `xml:"name,attr"`
+				Failure *string   `xml:"failure"`
+				Error   *string   `xml:"error"`
+				Skipped *xml.Name `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("not well-formed: %v\n%s", err, out)
+	}
+	if len(doc.Suites) != len(b.Results) {
+		t.Fatalf("%d testsuites for %d submissions", len(doc.Suites), len(b.Results))
+	}
+	total := 0
+	for i, s := range doc.Suites {
+		r := b.Results[i]
+		var f, e, sk int
+		for j, c := range s.Cases {
+			switch r.Checks[j].Status {
+			case Fail:
+				f++
+				if c.Failure == nil {
+					t.Errorf("%s %s: no <failure>", s.Name, c.Name)
+				}
+			case Skip:
+				sk++
+			case Error, Timeout:
+				e++
+				if c.Error == nil {
+					t.Errorf("%s %s: no <error>", s.Name, c.Name)
+				}
+			}
+		}
+		if s.Name != r.Submission || s.Tests != len(r.Checks) || s.Failures != f || s.Errors != e || s.Skipped != sk {
+			t.Errorf("testsuite %+v", s)
+		}
+		total += s.Tests
+	}
+	if doc.Tests != total {
+		t.Errorf("testsuites tests=%d, want %d", doc.Tests, total)
+	}
+}
+
+// TestTAP checks the KTAP structure: version lines, plans that match the
+// results at each level, four-space subtest indentation.
+func TestTAP(t *testing.T) {
+	b := gradeAll(t, realConfig(), 2)
+	out := string(render(t, b, "tap", "en"))
+	if err := checkKTAP(out); err != nil {
+		t.Errorf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "    not ok 2 allocates\n") || !strings.Contains(out, "# SKIP skipped: needs loads") {
+		t.Errorf("KTAP lacks the expected lines:\n%s", out)
+	}
+}
+
+var ktapResult = regexp.MustCompile(`^(not )?ok (\d+) [^#]*( # .*)?$`)
+
+// checkKTAP verifies that every level's results are numbered 1..N as its
+// plan says.
+func checkKTAP(doc string) error {
+	type level struct{ plan, next int }
+	var stack []level
+	for i, line := range strings.Split(strings.TrimSuffix(doc, "\n"), "\n") {
+		body := strings.TrimLeft(line, " ")
+		depth := (len(line) - len(body)) / 4
+		switch {
+		case body == "KTAP version 1":
+			if depth != len(stack) {
+				return fmt.Errorf("line %d: version line at depth %d, want %d", i+1, depth, len(stack))
+			}
+			stack = append(stack, level{plan: -1, next: 1})
+		case strings.HasPrefix(body, "1.."):
+			n, err := strconv.Atoi(body[3:])
+			if err != nil || depth != len(stack)-1 {
+				return fmt.Errorf("line %d: bad plan %q", i+1, line)
+			}
+			stack[depth].plan = n
+		case strings.HasPrefix(body, "#"):
+		case ktapResult.MatchString(body):
+			for len(stack) > depth+1 {
+				top := stack[len(stack)-1]
+				if top.next-1 != top.plan {
+					return fmt.Errorf("line %d: subtests ended after %d results, plan %d", i+1, top.next-1, top.plan)
+				}
+				stack = stack[:len(stack)-1]
+			}
+			n, _ := strconv.Atoi(ktapResult.FindStringSubmatch(body)[2])
+			if depth >= len(stack) || n != stack[depth].next {
+				return fmt.Errorf("line %d: result %q out of order", i+1, line)
+			}
+			stack[depth].next++
+		default:
+			return fmt.Errorf("line %d: not KTAP: %q", i+1, line)
+		}
+	}
+	if len(stack) != 1 || stack[0].next-1 != stack[0].plan {
+		return fmt.Errorf("document ends with %d open levels", len(stack))
+	}
+	return nil
+}
+
+func TestTextAndJSON(t *testing.T) {
+	b := newGrader(t, fakeConfig(), "testdata/hello.yaml").Grade(Submissions([]string{"testdata/subs/fake_output.star"}))
+	text := string(render(t, b, "text", "th"))
+	for _, want := range []string{"testdata/subs/fake_output.star: คะแนน 3/10: ไม่ผ่าน", "ข้าม: ต้องผ่าน allocates ก่อน", "คำแนะนำ: เรียก kmalloc(64, GFP_KERNEL)", "(hidden)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Thai text lacks %q:\n%s", want, text)
+		}
+	}
+	var doc jsonBatch
+	if err := json.Unmarshal(render(t, b, "json", "en"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Submissions[0].Checks[1]
+	if doc.Version != 1 || doc.Module != "hello" || doc.Summary.Failed != 1 || c.ID != "allocates" || c.Status != Fail ||
+		len(c.Expectations) != 1 || c.Expectations[0].Actual != "0 calls" || c.Hint != "Call kmalloc(64, GFP_KERNEL)." {
+		t.Errorf("json: %+v", doc)
+	}
+	if err := Write(&bytes.Buffer{}, b, WriteOptions{Format: "xml"}); err == nil {
+		t.Error("Write of an unknown format: no error")
+	}
+}

@@ -1,0 +1,38 @@
+package i18n
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestCatalog(t *testing.T) {
+	c := Catalog{
+		"n":     {"%d calls of %s", "เรียก %[2]s %[1]d ครั้ง"},
+		"plain": {"done", "เสร็จ"},
+		"th":    {"%s", ""},
+		"extra": {"%d%%", "%d %s"},
+	}
+	if got := c.T("plain"); got != (Text{"done", "เสร็จ"}) {
+		t.Errorf("T(plain) = %+v", got)
+	}
+	// A Text argument is rendered in each language.
+	got := c.T("n", 3, Text{EN: "kmalloc", TH: "kmalloc()"})
+	if got.EN != "3 calls of kmalloc" || got.In("th") != "เรียก kmalloc() 3 ครั้ง" {
+		t.Errorf("T(n) = %+v", got)
+	}
+	if got := c.T("unknown"); got != Plain("unknown") {
+		t.Errorf("T(unknown) = %+v", got)
+	}
+	if got := c.T("th", "x").In("th"); got != "x" {
+		t.Errorf("an empty Thai text falls back to English: %q", got)
+	}
+	if got := c.Missing(); !reflect.DeepEqual(got, []string{"th"}) {
+		t.Errorf("Missing() = %v", got)
+	}
+	if got := c.VerbMismatch(); !reflect.DeepEqual(got, []string{"extra", "th"}) {
+		t.Errorf("VerbMismatch() = %v", got)
+	}
+	if got := Join([]Text{Plain("a"), {EN: "b", TH: "ข"}}, ", "); got != (Text{"a, b", "a, ข"}) {
+		t.Errorf("Join = %+v", got)
+	}
+}
