@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -259,5 +260,42 @@ func TestSummaryLanguages(t *testing.T) {
 		if !strings.Contains(th.String(), want) {
 			t.Errorf("Thai summary lacks %q:\n%s", want, th.String())
 		}
+	}
+}
+
+// TestSets judges one run by several sets of expectations, each on its own:
+// a /proc file read after a step serves every set that asks for it.
+func TestSets(t *testing.T) {
+	in := loadHello(t)
+	decode := func(src string) *lesson.Expect {
+		l, err := lesson.Decode("x.yaml", []byte("id: x\nexpect:\n"+src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Expect
+	}
+	pass := decode("  dmesg: [\"Loading hello module...\"]\n  proc: [{file: /proc/meminfo, step: 3, re: \"^MemTotal: \"}]\n")
+	fail := decode("  calls: [{fn: kmalloc, gfp: GFP_ATOMIC}]\n  proc: [{file: /proc/meminfo, step: 3, re: \"^nothing \"}]\n")
+	in.Sets = []*lesson.Expect{pass, nil, fail}
+	res, err := Run(fakeConfig(1), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sets) != 3 {
+		t.Fatalf("%d sets, want 3", len(res.Sets))
+	}
+	verdicts := []int{}
+	for _, s := range res.Sets {
+		verdicts = append(verdicts, res.Verdict(s.Expect, s.Checks))
+	}
+	if fmt.Sprint(verdicts) != "[0 0 1]" {
+		t.Errorf("verdicts %v, want [0 0 1]", verdicts)
+	}
+	got := res.Sets[2].Checks
+	if len(got) != 2 || got[0].Got.EN != "no such line" || got[0].Name != "proc /proc/meminfo after step 3" || got[1].Got.EN != "0 calls" {
+		t.Errorf("failed set: %+v", got)
+	}
+	if len(res.Log) == 0 || !strings.Contains(res.Log[len(res.Log)-1].Text, "Memory freed") {
+		t.Errorf("Log: %v", res.Log)
 	}
 }
