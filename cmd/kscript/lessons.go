@@ -23,7 +23,7 @@ func (a *app) lessonsCommand() *cobra.Command {
 		Long:    "lessons lists the lessons of the lessons folder: id and title, in --lang.",
 		Example: "  kscript lessons\n  kscript lessons --lang th\n  kscript lessons --dir my_course",
 		Args:    cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return a.lessons(dir) },
+		RunE:    func(*cobra.Command, []string) error { return a.lessons(dir) },
 	}
 	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
 	return c
