@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -82,6 +83,11 @@ func (a *app) grade(f gradeFlags, args []string) error {
 			return werr
 		}
 		return inputError(err)
+	}
+	if a.getenv("GOGC") == "" {
+		// A batch allocates a few MiB per run and keeps little: collecting
+		// less often nearly doubles the throughput on two cores.
+		debug.SetGCPercent(400)
 	}
 	subs := grade.Submissions(args)
 	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs))}

@@ -347,3 +347,16 @@ func TestTextAndJSON(t *testing.T) {
 		t.Error("Write of an unknown format: no error")
 	}
 }
+
+// TestSnapshotSameResults: grading on copies of one booted kernel gives
+// the same results, byte for byte, as booting a kernel for every run.
+func TestSnapshotSameResults(t *testing.T) {
+	fresh := realConfig()
+	fresh.FreshBoot = true
+	a, b := gradeAll(t, realConfig(), 2), gradeAll(t, fresh, 2)
+	for _, f := range []string{"json", "text"} {
+		if x, y := render(t, a, f, "en"), render(t, b, f, "en"); !bytes.Equal(x, y) {
+			t.Errorf("%s: copies and fresh boots differ:\n%s\n----\n%s", f, x, y)
+		}
+	}
+}

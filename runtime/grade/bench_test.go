@@ -1,0 +1,51 @@
+package grade
+
+import (
+	"os"
+	"runtime/debug"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cpuTime is the process's user and system CPU time: on the shared, loaded
+// machines kscript is developed on, CPU time per submission is steadier
+// than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchGrade grades b.N copies of a lesson's reference solution, jobs at a
+// time, with kscript grade's GC setting, and reports submissions per second
+// of wall time, the throughput a course sees (issue 5's target: 500/s for
+// lesson 03 with --jobs 2 on two cores), and CPU time per submission.
+func benchGrade(b *testing.B, lessonFile string, jobs int) {
+	l := loadLesson(b, lessonFile)
+	src, err := os.ReadFile(l.Rel(l.Exercise.Solution))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := realConfig()
+	cfg.Jobs = jobs
+	g := newGrader(b, cfg, lessonFile)
+	g.faultInjection() // the probe runs once per batch, not per submission
+	subs := make([]Submission, b.N)
+	for i := range subs {
+		subs[i] = Submission{Path: "student.star", Src: src}
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as kscript grade does
+	b.ResetTimer()
+	start := cpuTime()
+	batch := g.Grade(subs)
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/sub")
+	if r := batch.Results[0]; !r.FullMarks() {
+		b.Fatalf("the solution does not earn full marks: %s", checkStatuses(r))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "subs/s")
+}
+
+func BenchmarkGradeLesson01Jobs2(b *testing.B) { benchGrade(b, "../../lessons/01_kmalloc.yaml", 2) }
+func BenchmarkGradeLesson01Jobs1(b *testing.B) { benchGrade(b, "../../lessons/01_kmalloc.yaml", 1) }

@@ -1,0 +1,493 @@
+// Package kclone boots a simulated kernel once and hands out copies of it,
+// so that grading hundreds of submissions does not boot hundreds of
+// kernels: booting a 512 MiB kernelsim machine (zones, the boot-time
+// allocations, the kmalloc caches) costs several milliseconds, copying the
+// booted state a small fraction of that.
+//
+// The copy is a generic deep copy of the kernel's object graph, planned
+// once with reflection so that kernelsim needs no code of its own for it.
+// Take walks every object reachable from the *Kernel and lays the objects
+// out as an image: one array (an arena) per element type, holding every
+// object of that type, and a relocation table of the pointers between
+// them. Clone then copies each arena in one go and rewrites the pointers
+// from the table, so a pointer into the middle of an object (a *Zone into
+// the zone array, the *Task of the idle task inside the Kernel struct, a
+// sub-slice of a list) points into the copy at the same offset. Maps and
+// interface values are rebuilt through reflection.
+//
+// Strings are shared, being immutable; so are function values, which
+// cannot be copied: a closure in the booted state that captured the kernel
+// would act on the template, and the tests that compare copies with fresh
+// boots, lesson by lesson and byte for byte, guard against that. Channels
+// and unsafe pointers cannot be copied at all: Take refuses such a kernel,
+// and the caller boots fresh kernels instead.
+package kclone
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"unsafe"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// Snapshot is a booted kernel and its image. The kernel is never run
+// itself; Clone may be called from several goroutines at once.
+type Snapshot struct {
+	cfg    kernelsim.Config
+	root   *kernelsim.Kernel
+	blocks []block // every object of the graph, sorted by address
+	arenas []arena
+	relocs []reloc   // pointers to rewrite
+	slow   []slowFix // maps and interfaces, rebuilt by reflection
+	rootAt place
+	hasPtr map[reflect.Type]bool // read-only once Take returns
+	// Funcs counts the function values in the booted state, shared by
+	// every copy (see the package comment).
+	Funcs int
+}
+
+// block is one object of the template's graph: a value of type typ at
+// addr (an array type for a slice's backing array), laid out in the image
+// at place.
+type block struct {
+	ptr        unsafe.Pointer
+	addr, size uintptr
+	typ        reflect.Type
+	at         place
+}
+
+// place is a position in the image: an arena and a byte offset in it.
+type place struct {
+	arena int
+	off   uintptr
+}
+
+// arena holds every object of one element type, back to back.
+type arena struct {
+	elem  reflect.Type
+	n     int           // elements
+	image reflect.Value // []elem: the template's objects, pointers not yet rewritten
+}
+
+// reloc is a pointer slot of the image and where it must point.
+type reloc struct {
+	slot, target place
+}
+
+// slowFix is a map or interface slot, copied through reflection.
+type slowFix struct {
+	slot place
+	typ  reflect.Type
+	src  reflect.Value // the template's value
+}
+
+// Take boots a kernel with cfg and plans its copies.
+func Take(cfg kernelsim.Config) (*Snapshot, error) {
+	k, err := kernelsim.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{cfg: cfg, root: k, hasPtr: map[reflect.Type]bool{}}
+	if err := s.plan(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Config returns the configuration the snapshot was booted with.
+func (s *Snapshot) Config() kernelsim.Config { return s.cfg }
+
+// NewKernel returns a copy of the snapshot for cfg, or boots a fresh
+// kernel when cfg is not the snapshot's: the signature of
+// runtime.Options.NewKernel.
+func (s *Snapshot) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	if cfg != s.cfg {
+		return kernelsim.New(cfg)
+	}
+	return s.Clone()
+}
+
+// Clone returns a copy of the booted kernel, independent of the snapshot
+// and of every other copy.
+func (s *Snapshot) Clone() (k *kernelsim.Kernel, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			k, err = nil, fmt.Errorf("kclone: %v", r)
+		}
+	}()
+	c := &cloner{s: s, base: make([]unsafe.Pointer, len(s.arenas)), more: map[reflect.Type]bool{}}
+	for i, a := range s.arenas {
+		v := reflect.MakeSlice(a.image.Type(), a.n, a.n)
+		reflect.Copy(v, a.image)
+		c.base[i] = v.UnsafePointer()
+	}
+	for _, r := range s.relocs {
+		*(*unsafe.Pointer)(c.at(r.slot)) = c.at(r.target)
+	}
+	for _, f := range s.slow {
+		c.copy(reflect.NewAt(f.typ, c.at(f.slot)).Elem(), f.src)
+	}
+	return (*kernelsim.Kernel)(c.at(s.rootAt)), nil
+}
+
+// ---- planning ----
+
+// region is an object seen through a pointer or a slice.
+type region struct {
+	ptr  unsafe.Pointer
+	size uintptr
+	typ  reflect.Type
+}
+
+type planner struct {
+	s       *Snapshot
+	regions []region
+	seen    map[region]bool
+}
+
+func (s *Snapshot) plan() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("kclone: %v", r)
+		}
+	}()
+	p := &planner{s: s, seen: map[region]bool{}}
+	p.visit(reflect.ValueOf(s.root))
+	if err := s.merge(p.regions); err != nil {
+		return err
+	}
+	root := uintptr(unsafe.Pointer(s.root))
+	i := s.find(root)
+	if i < 0 || s.blocks[i].addr != root {
+		return errors.New("kclone: the kernel is inside another object")
+	}
+	s.layout()
+	s.rootAt = s.blocks[i].at
+	for _, b := range s.blocks {
+		s.relocate(b.typ, b.ptr, b.at)
+	}
+	return nil
+}
+
+// visit records the objects v refers to, and theirs.
+func (p *planner) visit(v reflect.Value) {
+	t := v.Type()
+	if !p.s.pointers(t) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || t.Elem().Size() == 0 {
+			return
+		}
+		if p.add(region{v.UnsafePointer(), t.Elem().Size(), t.Elem()}) {
+			p.visit(v.Elem())
+		}
+	case reflect.Slice:
+		if v.IsNil() || v.Cap() == 0 || t.Elem().Size() == 0 {
+			return
+		}
+		at := reflect.ArrayOf(v.Cap(), t.Elem())
+		if p.add(region{v.UnsafePointer(), at.Size(), at}) {
+			full := v.Slice3(0, v.Cap(), v.Cap())
+			for i := range full.Len() {
+				p.visit(full.Index(i))
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			p.visit(it.Key())
+			p.visit(it.Value())
+		}
+	case reflect.Interface:
+		if !v.IsNil() {
+			p.visit(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			p.visit(v.Field(i))
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			p.visit(v.Index(i))
+		}
+	case reflect.Func:
+		if !v.IsNil() {
+			p.s.Funcs++
+		}
+	default: // a channel or an unsafe.Pointer
+		if !v.IsNil() {
+			panic("cannot copy a " + t.String())
+		}
+	}
+}
+
+// add records a region; it reports whether it is new.
+func (p *planner) add(r region) bool {
+	if p.seen[r] {
+		return false
+	}
+	p.seen[r] = true
+	p.regions = append(p.regions, r)
+	return true
+}
+
+// merge turns regions into blocks: a region inside another (a field, an
+// element, a sub-slice) belongs to the enclosing one.
+func (s *Snapshot) merge(rs []region) error {
+	sort.Slice(rs, func(i, j int) bool {
+		if a, b := uintptr(rs[i].ptr), uintptr(rs[j].ptr); a != b {
+			return a < b
+		}
+		return rs[i].size > rs[j].size
+	})
+	for _, r := range rs {
+		addr := uintptr(r.ptr)
+		if n := len(s.blocks); n > 0 {
+			last := s.blocks[n-1]
+			if addr < last.addr+last.size {
+				if addr+r.size > last.addr+last.size {
+					return fmt.Errorf("kclone: %s and %s overlap without one containing the other", last.typ, r.typ)
+				}
+				continue
+			}
+		}
+		s.blocks = append(s.blocks, block{ptr: r.ptr, addr: addr, size: r.size, typ: r.typ})
+	}
+	return nil
+}
+
+// layout places every block in the arena of its element type (an array
+// block's elements, or the block itself) and fills the arenas' images with
+// the template's bytes.
+func (s *Snapshot) layout() {
+	index := map[reflect.Type]int{}
+	for i := range s.blocks {
+		b := &s.blocks[i]
+		elem, n := b.typ, 1
+		if b.typ.Kind() == reflect.Array {
+			elem, n = b.typ.Elem(), b.typ.Len()
+		}
+		j, ok := index[elem]
+		if !ok {
+			j = len(s.arenas)
+			index[elem] = j
+			s.arenas = append(s.arenas, arena{elem: elem})
+		}
+		b.at = place{j, uintptr(s.arenas[j].n) * elem.Size()}
+		s.arenas[j].n += n
+	}
+	for j := range s.arenas {
+		a := &s.arenas[j]
+		a.image = reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
+	}
+	for _, b := range s.blocks {
+		a := s.arenas[b.at.arena]
+		start := int(b.at.off / a.elem.Size())
+		n := int(b.size / a.elem.Size())
+		src := reflect.NewAt(reflect.ArrayOf(n, a.elem), b.ptr).Elem()
+		reflect.Copy(a.image.Slice(start, start+n), src.Slice(0, n))
+	}
+}
+
+// relocate records the pointer slots of a value of type t at ptr in the
+// template, laid out at p in the image.
+func (s *Snapshot) relocate(t reflect.Type, ptr unsafe.Pointer, p place) {
+	if !s.pointers(t) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s.pointer(uintptr(*(*unsafe.Pointer)(ptr)), t.Elem().Size(), p)
+	case reflect.Slice:
+		if h := (*sliceHeader)(ptr); h.cap > 0 {
+			s.pointer(uintptr(h.data), t.Elem().Size(), p)
+		}
+	case reflect.Map, reflect.Interface:
+		if v := reflect.NewAt(t, ptr).Elem(); !v.IsNil() {
+			s.slow = append(s.slow, slowFix{slot: p, typ: t, src: v})
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			s.relocate(f.Type, unsafe.Add(ptr, f.Offset), place{p.arena, p.off + f.Offset})
+		}
+	case reflect.Array:
+		e := t.Elem().Size()
+		for i := range uintptr(t.Len()) {
+			s.relocate(t.Elem(), unsafe.Add(ptr, i*e), place{p.arena, p.off + i*e})
+		}
+	}
+}
+
+// sliceHeader is the layout of a slice value.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// pointer records a pointer slot holding ptr (to an object of size
+// elemSize).
+func (s *Snapshot) pointer(ptr, elemSize uintptr, slot place) {
+	if ptr == 0 || elemSize == 0 {
+		return
+	}
+	i := s.find(ptr)
+	if i < 0 {
+		panic(fmt.Sprintf("pointer %#x outside the kernel's graph", ptr))
+	}
+	b := s.blocks[i]
+	s.relocs = append(s.relocs, reloc{slot: slot, target: place{b.at.arena, b.at.off + ptr - b.addr}})
+}
+
+// find returns the block containing addr, or -1.
+func (s *Snapshot) find(addr uintptr) int {
+	i := sort.Search(len(s.blocks), func(i int) bool { return s.blocks[i].addr+s.blocks[i].size > addr })
+	if i == len(s.blocks) || s.blocks[i].addr > addr {
+		return -1
+	}
+	return i
+}
+
+// pointers reports whether values of t hold pointers that copying must
+// follow (strings are shared, so they do not count). It fills the
+// snapshot's cache while planning.
+func (s *Snapshot) pointers(t reflect.Type) bool { return hasPointers(s.hasPtr, t) }
+
+func hasPointers(cache map[reflect.Type]bool, t reflect.Type) bool {
+	if v, ok := cache[t]; ok {
+		return v
+	}
+	v := false
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		v = true
+	case reflect.Array:
+		v = t.Len() > 0 && hasPointers(cache, t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			v = v || hasPointers(cache, t.Field(i).Type)
+		}
+	}
+	cache[t] = v
+	return v
+}
+
+// ---- the reflective copy of maps and interfaces ----
+
+type cloner struct {
+	s    *Snapshot
+	base []unsafe.Pointer // each arena's copy
+	more map[reflect.Type]bool
+}
+
+// at returns the address of a place in the copy.
+func (c *cloner) at(p place) unsafe.Pointer { return unsafe.Add(c.base[p.arena], p.off) }
+
+// pointers is Snapshot.pointers for a copy: copies run concurrently and
+// must not write the snapshot's cache.
+func (c *cloner) pointers(t reflect.Type) bool {
+	if v, ok := c.s.hasPtr[t]; ok {
+		return v
+	}
+	return hasPointers(c.more, t)
+}
+
+// copy copies src into dst (both of one type; dst settable), pointers
+// rewritten to point into the copy.
+func (c *cloner) copy(dst, src reflect.Value) {
+	t := src.Type()
+	if !c.pointers(t) {
+		dst.Set(src)
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if !src.IsNil() {
+			if t.Elem().Size() == 0 {
+				dst.Set(src)
+				return
+			}
+			dst.Set(reflect.NewAt(t.Elem(), c.translate(src.Pointer())))
+		}
+	case reflect.Slice:
+		c.copySlice(dst, src)
+	case reflect.Map:
+		if !src.IsNil() {
+			m := reflect.MakeMapWithSize(t, src.Len())
+			for it := src.MapRange(); it.Next(); {
+				m.SetMapIndex(c.fresh(it.Key()), c.fresh(it.Value()))
+			}
+			dst.Set(m)
+		}
+	case reflect.Interface:
+		if !src.IsNil() {
+			dst.Set(c.fresh(src.Elem()))
+		}
+	case reflect.Struct:
+		src = addressable(src)
+		for i := range t.NumField() {
+			c.copy(field(dst, i), field(src, i))
+		}
+	case reflect.Array:
+		for i := range src.Len() {
+			c.copy(dst.Index(i), src.Index(i))
+		}
+	case reflect.Func:
+		dst.Set(src)
+	default:
+		panic("cannot copy a " + t.String())
+	}
+}
+
+// copySlice points dst at the copy of src's backing array.
+func (c *cloner) copySlice(dst, src reflect.Value) {
+	t := src.Type()
+	switch {
+	case src.IsNil():
+		return
+	case src.Cap() == 0 || t.Elem().Size() == 0:
+		dst.Set(reflect.MakeSlice(t, src.Len(), src.Cap()))
+		return
+	}
+	arr := reflect.NewAt(reflect.ArrayOf(src.Cap(), t.Elem()), c.translate(src.Pointer())).Elem()
+	dst.Set(arr.Slice3(0, src.Len(), src.Cap()).Convert(t))
+}
+
+// fresh returns a copy of a value held outside any block (a map's key or
+// value, an interface's dynamic value).
+func (c *cloner) fresh(src reflect.Value) reflect.Value {
+	v := reflect.New(src.Type()).Elem()
+	c.copy(v, src)
+	return v
+}
+
+// translate maps a pointer into the template to the same place in the copy.
+func (c *cloner) translate(addr uintptr) unsafe.Pointer {
+	i := c.s.find(addr)
+	if i < 0 {
+		panic(fmt.Sprintf("pointer %#x outside the kernel's graph", addr))
+	}
+	b := c.s.blocks[i]
+	return c.at(place{b.at.arena, b.at.off + addr - b.addr})
+}
+
+// field returns field i of the addressable struct v, settable even when
+// unexported.
+func field(v reflect.Value, i int) reflect.Value {
+	f := v.Field(i)
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
+// addressable returns v, or an addressable copy of it.
+func addressable(v reflect.Value) reflect.Value {
+	if v.CanAddr() {
+		return v
+	}
+	tmp := reflect.New(v.Type()).Elem()
+	tmp.Set(v)
+	return tmp
+}
