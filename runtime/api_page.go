@@ -81,6 +81,7 @@ func allocPagesFn(single bool) apiFunc {
 		if err := c.unpack(args, kwargs, pairs...); err != nil {
 			return nil, err
 		}
+		c.mightAlloc(kernelsim.GFP(gfp), allocPagesFrames)
 		pfn, ok := c.k().AllocPages(kernelsim.GFP(gfp), int(order))
 		c.record(kernelsim.GFP(gfp), uint64(order), !ok)
 		if !ok {
@@ -124,6 +125,7 @@ func getFreePagesFn(single bool, extra kernelsim.GFP) apiFunc {
 			return nil, err
 		}
 		flags := kernelsim.GFP(gfp) | extra
+		c.mightAlloc(flags, allocPagesFrames)
 		a := c.k().GetFreePages(flags, int(order))
 		c.record(flags, uint64(order), a == 0)
 		return c.ptr(a), nil

@@ -31,6 +31,7 @@ type env struct {
 	pending error
 
 	calls   callLog
+	handles uint32            // handles made so far (newID)
 	fileMod map[string]string // script file name → module name, for frames
 
 	// lastStack is the stack returned by the previous stack() call; a
