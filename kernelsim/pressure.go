@@ -1,0 +1,280 @@
+package kernelsim
+
+import "fmt"
+
+// The machine's other users of memory: what boot left allocated, and the
+// memory pressure and fragmentation that lessons can switch on.
+//
+// Nothing here is a Linux function: it stands in for the processes, files
+// and caches of a real machine, allocating pages the way they would (order-0
+// page cache on the LRU, anonymous memory, kernel objects) so that the
+// allocator's counters, watermarks and /proc files behave as on a machine
+// that has been in use.
+
+// Tags in page.data for pages that stand in for the rest of the system.
+const (
+	tagBoot     = 1 + iota // allocated during boot
+	tagPressure            // allocated by Pressure
+	tagFragment            // pinned by Fragment
+)
+
+// bootUse is the memory boot leaves allocated, in pages.
+type bootUse struct {
+	slabReclaimable, slabUnreclaimable int64
+	kernelStackKB, pageTables          int64
+}
+
+// bootActivity leaves the memory of a freshly booted Debian VM in use: page
+// cache, anonymous memory of the first processes, slab objects, kernel
+// stacks and page tables, allocated in a seeded order and partly freed
+// again, so /proc/buddyinfo shows a used machine rather than a perfect one.
+func (k *Kernel) bootActivity() {
+	total := k.mem.totalram
+	m := &k.mem
+	cache := min(total*27/100, 150_000)
+	anon := min(total*5/100, 12_000)
+	slab := min(total*6/100, 24_000)
+	m.bootUse = bootUse{slabReclaimable: slab * 6 / 10, slabUnreclaimable: slab - slab*6/10, kernelStackKB: 2416, pageTables: 310}
+	m.nrPercpuKB = 1056
+	var blocks []uint32
+	take := func(order int, use PageUse) {
+		pfn, ok := k.rmqueueBuddy(k.bootZone(), order)
+		if !ok {
+			return
+		}
+		k.prepNewPage(pfn, order, 0)
+		p := m.pg(pfn)
+		p.use, p.data = use, tagBoot
+		if use == PageUsePageCache {
+			k.zoneOf(pfn).lru.push(pfn)
+			m.nrFilePages++
+		}
+		blocks = append(blocks, pfn)
+	}
+	for left := cache + anon + slab + 600 + m.bootUse.pageTables; left > 0; {
+		switch r := k.rng.IntN(100); {
+		case r < 55:
+			take(0, PageUsePageCache)
+			left--
+		case r < 65:
+			take(0, PageUseAnon)
+			k.mem.nrAnon++
+			k.zoneOf(blocks[len(blocks)-1]).anon++
+			left--
+		default:
+			order := k.rng.IntN(4)
+			take(order, PageUseBoot)
+			left -= 1 << order
+		}
+	}
+	k.bootChurn(blocks)
+	m.nrBuffers = m.nrFilePages / 14
+	k.bootDMA()
+}
+
+// bootZone is the zone a GFP_KERNEL allocation uses first.
+func (k *Kernel) bootZone() *Zone {
+	for i := ZoneNormal; i > ZoneDMA; i-- {
+		if k.zones.z[i].managed != 0 {
+			return &k.zones.z[i]
+		}
+	}
+	return &k.zones.z[ZoneDMA]
+}
+
+// bootChurn frees a seeded few percent of the boot-time blocks again, as
+// deleted files, exited processes and freed objects would have.
+func (k *Kernel) bootChurn(blocks []uint32) {
+	n := min(len(blocks)/25, 2500)
+	for i := 0; i < n; i++ {
+		j := i + k.rng.IntN(len(blocks)-i)
+		blocks[i], blocks[j] = blocks[j], blocks[i]
+		k.freeBootUse(blocks[i])
+	}
+}
+
+// freeBootUse frees one boot-time block, keeping the counters right.
+func (k *Kernel) freeBootUse(pfn uint32) {
+	p := k.mem.peek(pfn)
+	z := k.zoneOf(pfn)
+	switch p.use {
+	case PageUsePageCache:
+		k.lruRemove(z, pfn)
+		k.mem.nrFilePages--
+	case PageUseAnon:
+		k.mem.nrAnon--
+		z.anon--
+	}
+	k.freeToBuddy(z, pfn, int(p.order))
+}
+
+// lruRemove takes pfn off its zone's LRU (rare: boot churn and
+// ReleasePressure only).
+func (k *Kernel) lruRemove(z *Zone, pfn uint32) {
+	l := &z.lru
+	for i := l.head; i < len(l.pfns); i++ {
+		if l.pfns[i] == pfn {
+			l.pfns = append(l.pfns[:i], l.pfns[i+1:]...)
+			return
+		}
+	}
+}
+
+// bootDMA leaves a few pages of ZONE_DMA in use, as early GFP_DMA users and
+// the first allocations before DMA32 existed do.
+func (k *Kernel) bootDMA() {
+	z := &k.zones.z[ZoneDMA]
+	for i := 0; i < 24; i++ {
+		order := k.rng.IntN(3)
+		pfn, ok := k.rmqueueBuddy(z, order)
+		if !ok {
+			return
+		}
+		k.prepNewPage(pfn, order, 0)
+		k.mem.pg(pfn).use = PageUseBoot
+		k.mem.pg(pfn).data = tagBoot
+		if i%3 == 0 {
+			k.freeToBuddy(z, pfn, order)
+		}
+	}
+}
+
+// Pressure consumes free memory as a busy machine would — three quarters
+// page cache (reclaimable: GFP_KERNEL can take it back), one quarter
+// anonymous memory (not reclaimable: there is no swap) — in every zone a
+// GFP_KERNEL allocation may use, until each zone's free pages reach a level
+// set by pct:
+//
+//	0        no change
+//	1..100   pct% of the way from the current free count down to the zone's
+//	         min watermark (plus the lowmem reserve a GFP_KERNEL allocation
+//	         must leave there); 100 = at min: GFP_NOWAIT fails, GFP_ATOMIC
+//	         (which may use part of the reserve) succeeds, GFP_KERNEL
+//	         reclaims page cache and succeeds
+//	101..200 below min into the reserve: at 150, free pages are at min/2,
+//	         which __GFP_HIGH alone may not pass but GFP_ATOMIC may; at 200
+//	         no watermark reserve is left at all
+//
+// It returns a one-line description for the transcript. ReleasePressure
+// undoes it.
+func (k *Kernel) Pressure(pct int) string {
+	pct = min(max(pct, 0), 200)
+	var took int64
+	for i := ZoneNormal; i >= ZoneDMA; i-- {
+		z := &k.zones.z[i]
+		if z.managed == 0 {
+			continue
+		}
+		took += k.pressureZone(z, pressureTarget(z, pct))
+	}
+	return fmt.Sprintf("memory pressure %d%%: %d kB taken (page cache and anonymous memory), MemFree %d kB", pct, took*4, k.nrFreePages()*4)
+}
+
+// pressureTarget is the free page count Pressure(pct) leaves in z.
+func pressureTarget(z *Zone, pct int) int64 {
+	floor := int64(z.watermark[wmarkMin] + z.lowmemReserve[ZoneNormal])
+	if pct <= 100 {
+		if z.nrFree <= floor {
+			return z.nrFree
+		}
+		return z.nrFree - (z.nrFree-floor)*int64(pct)/100
+	}
+	return floor - int64(z.watermark[wmarkMin])*int64(pct-100)/100
+}
+
+// pressureZone allocates order-0 pages in z until its free count is target.
+func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
+	var took int64
+	for z.nrFree > target {
+		pfn, ok := k.rmqueueBuddy(z, 0)
+		if !ok {
+			break
+		}
+		k.prepNewPage(pfn, 0, 0)
+		if took%4 == 3 {
+			p := k.mem.pg(pfn)
+			p.use, p.data = PageUseAnon, tagPressure
+			k.mem.nrAnon++
+			z.anon++
+			k.mem.pressure = append(k.mem.pressure, pfn)
+		} else {
+			k.addCachePage(pfn, tagPressure)
+		}
+		took++
+	}
+	return took
+}
+
+// Fragment leaves memory free but fragmented, as long uptime with mixed
+// allocations does: in every zone a GFP_KERNEL allocation may use, one page
+// of each aligned group of eight free pages is pinned (an unmovable kernel
+// allocation), so no free block is larger than order 2 while seven pages in
+// eight stay free. Order-0 allocations (vmalloc) still succeed; an order-3
+// or larger one (a large kmalloc) fails: kernelsim does not simulate
+// compaction, and pinned kernel pages could not be moved anyway. It returns
+// a one-line description; ReleasePressure undoes it.
+func (k *Kernel) Fragment() string {
+	var pinned int64
+	for i := ZoneNormal; i >= ZoneDMA; i-- {
+		z := &k.zones.z[i]
+		for o := MaxOrder - 1; o >= 3; o-- {
+			for z.freeArea[o].head != noPFN {
+				pfn := z.freeArea[o].head
+				k.delFromFreeList(z, pfn, o)
+				pinned += k.fragmentBlock(z, pfn, o)
+			}
+		}
+	}
+	return fmt.Sprintf("memory fragmented: %d kB pinned, MemFree %d kB, largest free block order 2", pinned*4, k.nrFreePages()*4)
+}
+
+// fragmentBlock pins one seeded page in each 8-page group of a free block
+// taken off its list and frees the other seven as order 0..2 blocks.
+func (k *Kernel) fragmentBlock(z *Zone, block uint32, order int) int64 {
+	var pinned int64
+	for g := block; g < block+1<<order; g += 8 {
+		pin := g + uint32(k.rng.IntN(8))
+		k.prepNewPage(pin, 0, 0)
+		p := k.mem.pg(pin)
+		p.data = tagFragment
+		k.mem.pressure = append(k.mem.pressure, pin)
+		for o := 0; o < 3; o++ {
+			buddy := (pin &^ (1<<o - 1)) ^ 1<<o
+			k.addToFreeList(z, buddy, o, false)
+		}
+		z.nrFree--
+		pinned++
+	}
+	return pinned
+}
+
+// ReleasePressure frees everything Pressure and Fragment took (pressure page
+// cache reclaim already took back stays freed).
+func (k *Kernel) ReleasePressure() string {
+	var freed int64
+	for _, pfn := range k.mem.pressure {
+		z := k.zoneOf(pfn)
+		if k.mem.peek(pfn).use == PageUseAnon {
+			k.mem.nrAnon--
+			z.anon--
+		}
+		k.freeToBuddy(z, pfn, 0)
+		freed++
+	}
+	k.mem.pressure = nil
+	for i := range k.zones.z {
+		z := &k.zones.z[i]
+		kept := z.lru.pfns[:0]
+		for _, pfn := range z.lru.pfns[z.lru.head:] {
+			if k.mem.peek(pfn).data == tagPressure {
+				k.mem.nrFilePages--
+				k.freeToBuddy(z, pfn, 0)
+				freed++
+				continue
+			}
+			kept = append(kept, pfn)
+		}
+		z.lru.pfns, z.lru.head = kept, 0
+	}
+	return fmt.Sprintf("memory pressure released: %d kB freed, MemFree %d kB", freed*4, k.nrFreePages()*4)
+}
