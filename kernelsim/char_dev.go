@@ -96,6 +96,7 @@ func (k *Kernel) bootDevices() error {
 	}
 	k.dev.blkdevs = bootBlkdevs()
 	k.bootVFS()
+	k.mem.userPresent = k.userAddrPresent
 	return k.bootMisc()
 }
 

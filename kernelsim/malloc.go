@@ -203,11 +203,7 @@ func (p *Process) mmapAnon(length uint64) (Addr, bool) {
 func (p *Process) munmap(start Addr, length uint64) {
 	mm := p.MM
 	for a := start; a < start+Addr(length); a += PageSize {
-		if pfn, ok := mm.pages[a]; ok {
-			_ = p.k.FreePages(pfn, 0)
-			delete(mm.pages, a)
-			mm.rss--
-		}
+		p.k.unmapAnonPage(mm, a)
 	}
 	for i, v := range mm.vmas {
 		if v.Start == start {

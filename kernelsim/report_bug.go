@@ -7,13 +7,12 @@ package kernelsim
 // kernel with W; BUG prints "kernel BUG at file:line!", the Oops header and
 // a call trace, taints with D and kills the current task.
 //
-// Unlike Linux, no register dump and no "Code:" line are printed: the
-// simulation has no registers or machine code to show.
+// The register lines are fault.go's printRegs: plausible, seed-stable
+// values, since a script has no registers.
 
 const (
-	cutHere        = "------------[ cut here ]------------"
-	oopsEndMarker  = "---[ end trace 0000000000000000 ]---"
-	oopsFlagsIntel = " PREEMPT SMP PTI" // CONFIG_PREEMPT_DYNAMIC, SMP, page table isolation
+	cutHere       = "------------[ cut here ]------------"
+	oopsEndMarker = "---[ end trace 0000000000000000 ]---"
 )
 
 // reportWarn mirrors WARN(1, msg) from function ripSym at file:line:
@@ -42,8 +41,7 @@ func (k *Kernel) reportWarn(file string, line int, ripSym, msg string, kernelTop
 func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, kernelTop []string) error {
 	k.printk(LogWarning, "%s\n", cutHere)
 	k.printk(LogCrit, "kernel BUG at %s:%d!\n", file, line)
-	k.procs.dieCounter++
-	k.printk(LogWarning, "invalid opcode: 0000 [#%d]%s\n", k.procs.dieCounter, oopsFlagsIntel)
+	k.printk(LogWarning, "invalid opcode: 0000 [#%d] PREEMPT SMP NOPTI\n", k.dieCounter())
 	k.showRegs(LogWarning, ripSym, kernelTop)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
 	k.printk(LogWarning, "%s\n", oopsEndMarker)
@@ -53,13 +51,15 @@ func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, k
 }
 
 // showRegs mirrors show_regs() for a fault in kernel mode: the CPU line
-// (dump_stack_print_info), the hardware name, RIP, then the call trace
+// (dump_stack_print_info), the hardware name, RIP and registers, then the
+// call trace
 // (show_trace_log_lvl): kernelTop, the script frames, the entry path.
 func (k *Kernel) showRegs(level int, ripSym string, kernelTop []string) {
 	t := k.Current()
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
 	k.printk(level, "RIP: 0010:%s\n", ripSym)
+	k.printRegs(level, 0)
 	k.printk(level, "Call Trace:\n")
 	k.printk(level, " <TASK>\n")
 	for _, f := range kernelTop {

@@ -69,7 +69,6 @@ type procState struct {
 	byTask map[*Task]*Process
 	shell  *Process // bash: the root shell that echo > file runs in
 
-	dieCounter     int  // die_counter: the [#N] of Oops headers
 	warnedCopySize bool // check_copy_size's WARN_ON_ONCE fired
 }
 

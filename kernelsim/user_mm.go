@@ -124,13 +124,6 @@ func (mm *MM) findVMA(a Addr) *VMA {
 	return nil
 }
 
-// x86 page fault error code bits (arch/x86/include/asm/trap_pf.h).
-const (
-	pfProt  = 1 << 0
-	pfWrite = 1 << 1
-	pfUser  = 1 << 2
-)
-
 // fault mirrors the user part of handle_mm_fault for one page: the frame
 // backing the page of a, allocated on the first write (do_anonymous_page
 // with a zeroed GFP_HIGHUSER_MOVABLE page); ok is false with the x86 error
@@ -158,9 +151,28 @@ func (k *Kernel) userFault(mm *MM, a Addr, write bool) (pfn PFN, present, ok, oo
 	if !got {
 		return 0, false, false, true, code
 	}
+	k.mapAnonPage(mm, page, pfn)
+	return pfn, true, true, false, 0
+}
+
+// mapAnonPage installs a fresh anonymous frame at page (do_anonymous_page's
+// set_pte_at), counted in AnonPages.
+func (k *Kernel) mapAnonPage(mm *MM, page Addr, pfn PFN) {
+	k.SetPageUse(pfn, PageUseAnon, 0)
+	k.mem.nrAnon++
 	mm.pages[page] = pfn
 	mm.rss++
-	return pfn, true, true, false, 0
+}
+
+// userAddrPresent says whether user address a is mapped in the current
+// process, for the SMAP fault's error code (fault.go).
+func (k *Kernel) userAddrPresent(a Addr) bool {
+	mm := k.currentMM()
+	if mm == nil {
+		return false
+	}
+	_, ok := mm.pages[a&^(PageSize-1)]
+	return ok
 }
 
 // userAccess copies between buf and user memory at a, page by page, in the
@@ -224,9 +236,23 @@ func (p *Process) exitMM() {
 	}
 	sort.Slice(addrs, func(i, j int) bool { return addrs[i] < addrs[j] })
 	for _, a := range addrs {
-		_ = p.k.FreePages(mm.pages[a], 0) // our own frames: a bad free here is a kernelsim bug
+		p.k.unmapAnonPage(mm, a)
 	}
 	mm.pages, mm.rss, mm.vmas = map[Addr]PFN{}, 0, nil
+}
+
+// unmapAnonPage frees the frame at page (zap_pte_range then the page's
+// release).
+func (k *Kernel) unmapAnonPage(mm *MM, page Addr) {
+	pfn, ok := mm.pages[page]
+	if !ok {
+		return
+	}
+	delete(mm.pages, page)
+	mm.rss--
+	k.mem.nrAnon--
+	k.SetPageUse(pfn, PageUseKernel, 0)
+	_ = k.FreePages(pfn, 0) // our own order-0 frame: a bad free here is a kernelsim bug
 }
 
 // segfault mirrors the user-mode branch of bad_area (arch/x86/mm/fault.c):
@@ -340,7 +366,7 @@ func (p *Process) kernelPoke(a Addr, data []byte) error {
 			if !got {
 				return fmt.Errorf("user memory: out of memory loading the program")
 			}
-			mm.pages[page], mm.rss = pfn, mm.rss+1
+			p.k.mapAnonPage(mm, page, pfn)
 		}
 		off := uint64(a+Addr(i)) % PageSize
 		n := min(len(data)-i, int(PageSize-off))

@@ -27,10 +27,3 @@ func (k *Kernel) vmapAreaOf(a Addr) (start, end Addr, ok bool) {
 func (k *Kernel) compoundPageOf(a Addr) (start Addr, size uint64, ok bool) {
 	return 0, 0, false
 }
-
-// modulesLinkedIn mirrors print_modules()'s list after "Modules linked
-// in:": " name(OE) name2", each module with its taint letters, newest
-// first. Owner: vmalloc/modules helper (vm).
-func (k *Kernel) modulesLinkedIn() string {
-	return ""
-}
