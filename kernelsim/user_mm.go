@@ -6,22 +6,22 @@ import (
 	"sort"
 )
 
-// VMFlags mirrors the vm_flags protection bits of a VMA (include/linux/mm.h).
-type VMFlags uint32
+// VMAFlags mirrors the vm_flags protection bits of a VMA (include/linux/mm.h).
+type VMAFlags uint32
 
 // VMA protection and growth flags.
 const (
-	VM_READ      VMFlags = 0x1
-	VM_WRITE     VMFlags = 0x2
-	VM_EXEC      VMFlags = 0x4
-	VM_GROWSDOWN VMFlags = 0x100
+	VM_READ      VMAFlags = 0x1
+	VM_WRITE     VMAFlags = 0x2
+	VM_EXEC      VMAFlags = 0x4
+	VM_GROWSDOWN VMAFlags = 0x100
 )
 
 // VMA mirrors struct vm_area_struct: one mapped range [Start, End) of a user
 // address space with one protection.
 type VMA struct {
 	Start, End Addr
-	Flags      VMFlags
+	Flags      VMAFlags
 	Name       string // the mapped file, "[heap]" or "[stack]", as /proc/PID/maps shows
 }
 
