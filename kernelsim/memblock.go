@@ -60,6 +60,7 @@ func (k *Kernel) bootMemory() error {
 	k.printZoneRanges()
 	reserved := k.memblockReserve()
 	k.memblockFreeAll(reserved)
+	k.buildZonelists()
 	k.setupPerZoneWmarks()
 	k.setupPerZoneLowmemReserve()
 	k.setupPCP()
@@ -245,10 +246,8 @@ func (k *Kernel) freePagesMemory(start, end PFN) {
 // freeBootBlock gives a block to the buddy allocator for the first time.
 func (k *Kernel) freeBootBlock(pfn uint32, order int) {
 	z := k.zoneOf(pfn)
-	for i := uint32(0); i < 1<<order; i++ {
-		if s := k.mem.sections[(pfn+i)>>sectionShift]; s != nil {
-			s[(pfn+i)&sectionMask] = page{} // ClearPageReserved
-		}
+	if s := k.mem.sections[pfn>>sectionShift]; s != nil { // a block never spans sections
+		clear(s[pfn&sectionMask : pfn&sectionMask+1<<order]) // ClearPageReserved
 	}
 	z.managed += 1 << order
 	z.nrFree += 1 << order

@@ -84,6 +84,22 @@ type Zone struct {
 // zoneSet mirrors pg_data_t's node_zones for the single node.
 type zoneSet struct {
 	z [maxNrZones]Zone
+	// zonelist mirrors node_zonelists[ZONELIST_FALLBACK] cut at each
+	// highest zone index: the zones with memory an allocation may use,
+	// highest first (build_zonelists).
+	zonelist [maxNrZones][]*Zone
+}
+
+// buildZonelists mirrors build_all_zonelists() for one node.
+func (k *Kernel) buildZonelists() {
+	for high := range k.zones.zonelist {
+		k.zones.zonelist[high] = nil
+		for i := high; i >= 0; i-- {
+			if z := &k.zones.z[i]; z.managed != 0 {
+				k.zones.zonelist[high] = append(k.zones.zonelist[high], z)
+			}
+		}
+	}
 }
 
 // populated mirrors populated_zone().
@@ -100,8 +116,111 @@ func (k *Kernel) zoneOf(pfn uint32) *Zone {
 	return &k.zones.z[ZoneNormal]
 }
 
-// links returns the list links of the free block headed by pfn. Top-order
-// blocks keep theirs in the side table topBlocks (physmem.go).
+// Free lists are doubly linked through the page structs of the blocks'
+// first pages (page->buddy_list in Linux); top-order blocks are linked
+// through the side table topBlocks instead (physmem.go), so the helpers
+// below come in two flavours. Only __rmqueue_smallest and the final step of
+// __free_one_page ever see a top-order block.
+
+// addToFreeList mirrors add_to_free_list() and add_to_free_list_tail(),
+// with set_buddy_order().
+func (k *Kernel) addToFreeList(z *Zone, pfn uint32, order int, tail bool) {
+	if order == MaxOrder-1 {
+		k.addToTopList(z, pfn, tail)
+		return
+	}
+	k.pushFree(&z.freeArea[order], k.mem.pg(pfn), pfn, order, tail)
+}
+
+// pushFree links page p (frame pfn) into area as a free block of order.
+func (k *Kernel) pushFree(area *FreeArea, p *page, pfn uint32, order int, tail bool) {
+	p.flags, p.order, p.use, p.data = pgBuddy, uint8(order), 0, 0
+	switch {
+	case area.head == noPFN:
+		p.next, p.prev = noPFN, noPFN
+		area.head, area.tail = pfn, pfn
+	case tail:
+		p.next, p.prev = noPFN, area.tail
+		k.mem.at(area.tail).next = pfn
+		area.tail = pfn
+	default:
+		p.next, p.prev = area.head, noPFN
+		k.mem.at(area.head).prev = pfn
+		area.head = pfn
+	}
+	area.NrFree++
+}
+
+// delFromFreeList mirrors del_page_from_free_list(): unlink the block and
+// clear PageBuddy.
+func (k *Kernel) delFromFreeList(z *Zone, pfn uint32, order int) {
+	if order == MaxOrder-1 {
+		k.delFromTopList(z, pfn)
+		return
+	}
+	k.unlinkFree(&z.freeArea[order], k.mem.at(pfn))
+}
+
+// unlinkFree takes page p's block off area.
+func (k *Kernel) unlinkFree(area *FreeArea, p *page) {
+	if p.prev == noPFN {
+		area.head = p.next
+	} else {
+		k.mem.at(p.prev).next = p.next
+	}
+	if p.next == noPFN {
+		area.tail = p.prev
+	} else {
+		k.mem.at(p.next).prev = p.prev
+	}
+	p.next, p.prev, p.flags, p.order = noPFN, noPFN, 0, 0
+	area.NrFree--
+}
+
+// addToTopList adds a free top-order block; its page struct is left zero.
+func (k *Kernel) addToTopList(z *Zone, pfn uint32, tail bool) {
+	area := &z.freeArea[MaxOrder-1]
+	t := &k.mem.top[pfn>>(MaxOrder-1)]
+	t.free = true
+	if s := k.mem.sections[pfn>>sectionShift]; s != nil {
+		s[pfn&sectionMask] = page{}
+	}
+	switch {
+	case area.head == noPFN:
+		t.next, t.prev = noPFN, noPFN
+		area.head, area.tail = pfn, pfn
+	case tail:
+		t.next, t.prev = noPFN, area.tail
+		k.mem.top[area.tail>>(MaxOrder-1)].next = pfn
+		area.tail = pfn
+	default:
+		t.next, t.prev = area.head, noPFN
+		k.mem.top[area.head>>(MaxOrder-1)].prev = pfn
+		area.head = pfn
+	}
+	area.NrFree++
+}
+
+// delFromTopList unlinks a free top-order block.
+func (k *Kernel) delFromTopList(z *Zone, pfn uint32) {
+	area := &z.freeArea[MaxOrder-1]
+	t := &k.mem.top[pfn>>(MaxOrder-1)]
+	if t.prev == noPFN {
+		area.head = t.next
+	} else {
+		k.mem.top[t.prev>>(MaxOrder-1)].next = t.next
+	}
+	if t.next == noPFN {
+		area.tail = t.prev
+	} else {
+		k.mem.top[t.next>>(MaxOrder-1)].prev = t.prev
+	}
+	t.next, t.prev, t.free = noPFN, noPFN, false
+	area.NrFree--
+}
+
+// links returns the list links of the free block headed by pfn (for the
+// invariant checker).
 func (k *Kernel) links(pfn uint32, order int) *pageLinks {
 	if order == MaxOrder-1 {
 		return &k.mem.top[pfn>>(MaxOrder-1)].pageLinks
@@ -117,70 +236,7 @@ func (k *Kernel) isBuddy(pfn uint32, order int) bool {
 		return k.mem.top[pfn>>(MaxOrder-1)].free
 	}
 	p := k.mem.peek(pfn)
-	return p.flags&pgBuddy != 0 && int(p.order) == order
-}
-
-// setBuddy mirrors set_buddy_order(): mark pfn as the head of a free block.
-func (k *Kernel) setBuddy(pfn uint32, order int) {
-	if order == MaxOrder-1 {
-		k.mem.top[pfn>>(MaxOrder-1)].free = true
-		if s := k.mem.sections[pfn>>sectionShift]; s != nil {
-			s[pfn&sectionMask] = page{}
-		}
-		return
-	}
-	p := k.mem.pg(pfn)
-	p.flags, p.order, p.use, p.data = pgBuddy, uint8(order), 0, 0
-}
-
-// clearBuddy mirrors __ClearPageBuddy() + set_page_private(page, 0).
-func (k *Kernel) clearBuddy(pfn uint32, order int) {
-	if order == MaxOrder-1 {
-		k.mem.top[pfn>>(MaxOrder-1)].free = false
-		return
-	}
-	p := k.mem.pg(pfn)
-	p.flags, p.order = 0, 0
-}
-
-// addToFreeList mirrors add_to_free_list() and add_to_free_list_tail().
-func (k *Kernel) addToFreeList(z *Zone, pfn uint32, order int, tail bool) {
-	area := &z.freeArea[order]
-	l := k.links(pfn, order)
-	switch {
-	case area.head == noPFN:
-		l.next, l.prev = noPFN, noPFN
-		area.head, area.tail = pfn, pfn
-	case tail:
-		l.next, l.prev = noPFN, area.tail
-		k.links(area.tail, order).next = pfn
-		area.tail = pfn
-	default:
-		l.next, l.prev = area.head, noPFN
-		k.links(area.head, order).prev = pfn
-		area.head = pfn
-	}
-	area.NrFree++
-	k.setBuddy(pfn, order)
-}
-
-// delFromFreeList mirrors del_page_from_free_list().
-func (k *Kernel) delFromFreeList(z *Zone, pfn uint32, order int) {
-	area := &z.freeArea[order]
-	l := k.links(pfn, order)
-	if l.prev == noPFN {
-		area.head = l.next
-	} else {
-		k.links(l.prev, order).next = l.next
-	}
-	if l.next == noPFN {
-		area.tail = l.prev
-	} else {
-		k.links(l.next, order).prev = l.prev
-	}
-	l.next, l.prev = noPFN, noPFN
-	area.NrFree--
-	k.clearBuddy(pfn, order)
+	return p.flags == pgBuddy && int(p.order) == order
 }
 
 // initZones sets each zone's span and present pages from the RAM ranges.

@@ -82,11 +82,7 @@ func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
 // the zonelist (highest allowed zone down to DMA) that passes the watermark
 // check gives the pages.
 func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint32, bool) {
-	for i := high; i >= 0; i-- {
-		z := &k.zones.z[i]
-		if z.managed == 0 {
-			continue
-		}
+	for _, z := range k.zones.zonelist[high] {
 		if allocFlags&allocNoWatermarks == 0 {
 			mark := z.watermark[allocFlags&allocWmarkMask]
 			if !k.zoneWatermarkFast(z, order, mark, high, allocFlags) {
@@ -168,10 +164,15 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 
 // expand mirrors expand(): split a block of order high down to order low,
 // putting the upper half back on the free list at each step.
+//
+// A block never spans two sections, so the section's mem_map is looked up
+// once.
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
+	sec := k.mem.section(pfn)
 	for high > low {
 		high--
-		k.addToFreeList(z, pfn+1<<high, high, false)
+		half := pfn + 1<<high
+		k.pushFree(&z.freeArea[high], &sec[half&sectionMask], half, high, false)
 	}
 }
 
@@ -179,27 +180,46 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 // page not allocated) is reported as Linux reports it; the error is non-nil
 // only when Linux would kill the task.
 func (k *Kernel) FreePages(pfn PFN, order int) error {
-	if bad, err := k.freePageIsBad(pfn, order); bad {
+	p := k.allocatedHead(pfn, order)
+	if p == nil {
+		_, err := k.freePageIsBad(pfn, order)
 		return err
 	}
-	k.freePagesOK(uint32(pfn), order)
+	// free_the_page(): per-CPU lists for small orders when Config.PCP is
+	// on, otherwise __free_pages_ok.
+	z := k.zoneOf(uint32(pfn))
+	if k.cfg.PCP && order <= pageAllocCostlyOrd {
+		k.freeUnrefPage(z, uint32(pfn), order)
+		return nil
+	}
+	k.freeBlock(z, p, uint32(pfn), order)
 	return nil
 }
 
-// freePagesOK mirrors free_the_page(): per-CPU lists for small orders when
-// Config.PCP is on, otherwise __free_pages_ok.
-func (k *Kernel) freePagesOK(pfn uint32, order int) {
-	z := k.zoneOf(pfn)
-	if k.cfg.PCP && order <= pageAllocCostlyOrd {
-		k.freeUnrefPage(z, pfn, order)
-		return
+// allocatedHead returns pfn's page struct when it heads an allocated block
+// of exactly this order — the check free_pages_prepare() makes before a
+// free — and nil otherwise.
+func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
+	if pfn >= k.mem.maxPFN {
+		return nil
 	}
-	k.freeToBuddy(z, pfn, order)
+	sec := k.mem.sections[pfn>>sectionShift]
+	if sec == nil {
+		return nil
+	}
+	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order {
+		return p
+	}
+	return nil
 }
 
 // freeToBuddy frees a block into the free lists and updates NR_FREE_PAGES.
 func (k *Kernel) freeToBuddy(z *Zone, pfn uint32, order int) {
-	p := k.mem.pg(pfn)
+	k.freeBlock(z, k.mem.at(pfn), pfn, order)
+}
+
+// freeBlock frees the block whose head is p (frame pfn).
+func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 	p.flags, p.order, p.use, p.data = 0, 0, 0, 0
 	z.nrFree += 1 << order
 	k.freeOnePage(z, pfn, order, false)
@@ -209,13 +229,18 @@ func (k *Kernel) freeToBuddy(z *Zone, pfn uint32, order int) {
 // as they go, then put the block on its free list — at the tail when its
 // buddy at the next order is free (buddy_merge_likely), so that the pair has
 // a chance to merge before the block is handed out again.
+//
+// Buddies below the top order are in the block's own section (nil only for
+// a section that holds nothing but free top-order blocks).
 func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
-	for order < MaxOrder-1 {
+	sec := k.mem.sections[pfn>>sectionShift]
+	for order < MaxOrder-1 && sec != nil {
 		buddy := pfn ^ 1<<order // __find_buddy_pfn
-		if !k.isBuddy(buddy, order) {
+		bp := &sec[buddy&sectionMask]
+		if bp.flags != pgBuddy || int(bp.order) != order { // page_is_buddy
 			break
 		}
-		k.delFromFreeList(z, buddy, order)
+		k.unlinkFree(&z.freeArea[order], bp)
 		pfn &= buddy
 		order++
 	}

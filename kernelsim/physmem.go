@@ -161,12 +161,23 @@ func (m *physMem) peek(pfn uint32) *page {
 // pg returns pfn's page struct for writing, allocating its section's mem_map
 // on first use. pfn must be below maxPFN.
 func (m *physMem) pg(pfn uint32) *page {
+	return &m.section(pfn)[pfn&sectionMask]
+}
+
+// section returns the mem_map of pfn's section, allocating it on first use.
+func (m *physMem) section(pfn uint32) *memSection {
 	s := m.sections[pfn>>sectionShift]
 	if s == nil {
 		s = new(memSection)
 		m.sections[pfn>>sectionShift] = s
 	}
-	return &s[pfn&sectionMask]
+	return s
+}
+
+// at returns the page struct of a frame whose section is known to have a
+// mem_map: a block on a free or per-CPU list, or an allocated block.
+func (m *physMem) at(pfn uint32) *page {
+	return &m.sections[pfn>>sectionShift][pfn&sectionMask]
 }
 
 // contents returns pfn's data for reading, or nil when it was never written

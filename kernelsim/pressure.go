@@ -29,47 +29,57 @@ type bootUse struct {
 // stacks and page tables, allocated in a seeded order and partly freed
 // again, so /proc/buddyinfo shows a used machine rather than a perfect one.
 func (k *Kernel) bootActivity() {
-	total := k.mem.totalram
 	m := &k.mem
-	cache := min(total*27/100, 150_000)
-	anon := min(total*5/100, 12_000)
+	total := m.totalram
 	slab := min(total*6/100, 24_000)
 	m.bootUse = bootUse{slabReclaimable: slab * 6 / 10, slabUnreclaimable: slab - slab*6/10, kernelStackKB: 2416, pageTables: 310}
 	m.nrPercpuKB = 1056
-	var blocks []uint32
-	take := func(order int, use PageUse) {
-		pfn, ok := k.rmqueueBuddy(k.bootZone(), order)
-		if !ok {
-			return
-		}
-		k.prepNewPage(pfn, order, 0)
-		p := m.pg(pfn)
-		p.use, p.data = use, tagBoot
-		if use == PageUsePageCache {
-			k.zoneOf(pfn).lru.push(pfn)
-			m.nrFilePages++
-		}
-		blocks = append(blocks, pfn)
+	left := [...]int64{
+		min(total*30/100, 150_000),        // page cache
+		min(total*5/100, 12_000),          // anonymous memory
+		slab + m.bootUse.pageTables + 604, // slab, page tables, vmalloc'ed kernel stacks
 	}
-	for left := cache + anon + slab + 600 + m.bootUse.pageTables; left > 0; {
-		switch r := k.rng.IntN(100); {
-		case r < 55:
-			take(0, PageUsePageCache)
-			left--
-		case r < 65:
-			take(0, PageUseAnon)
-			k.mem.nrAnon++
-			k.zoneOf(blocks[len(blocks)-1]).anon++
-			left--
+	var blocks []uint32
+	for left[0]+left[1]+left[2] > 0 {
+		r := k.rng.Int64N(left[0] + left[1] + left[2])
+		switch {
+		case r < left[0]:
+			if pfn, ok := k.bootAlloc(0, PageUsePageCache); ok {
+				k.addCachePage(pfn, tagBoot)
+				blocks = append(blocks, pfn)
+			}
+			left[0]--
+		case r < left[0]+left[1]:
+			if pfn, ok := k.bootAlloc(0, PageUseAnon); ok {
+				m.nrAnon++
+				k.zoneOf(pfn).anon++
+				blocks = append(blocks, pfn)
+			}
+			left[1]--
 		default:
-			order := k.rng.IntN(4)
-			take(order, PageUseBoot)
-			left -= 1 << order
+			order := min(k.rng.IntN(6), 3) // slabs of orders 0..3, mostly 3
+			if pfn, ok := k.bootAlloc(order, PageUseBoot); ok {
+				blocks = append(blocks, pfn)
+			}
+			left[2] -= min(1<<order, left[2])
 		}
 	}
 	k.bootChurn(blocks)
 	m.nrBuffers = m.nrFilePages / 14
 	k.bootDMA()
+}
+
+// bootAlloc takes a block for boot-time use from the first zone of a
+// GFP_KERNEL zonelist, below the watermarks if need be.
+func (k *Kernel) bootAlloc(order int, use PageUse) (uint32, bool) {
+	pfn, ok := k.rmqueueBuddy(k.bootZone(), order)
+	if !ok {
+		return 0, false
+	}
+	k.prepNewPage(pfn, order, 0)
+	p := k.mem.pg(pfn)
+	p.use, p.data = use, tagBoot
+	return pfn, true
 }
 
 // bootZone is the zone a GFP_KERNEL allocation uses first.
@@ -91,6 +101,9 @@ func (k *Kernel) bootChurn(blocks []uint32) {
 		blocks[i], blocks[j] = blocks[j], blocks[i]
 		k.freeBootUse(blocks[i])
 	}
+	for i := range k.zones.z {
+		k.lruCompact(&k.zones.z[i])
+	}
 }
 
 // freeBootUse frees one boot-time block, keeping the counters right.
@@ -99,8 +112,7 @@ func (k *Kernel) freeBootUse(pfn uint32) {
 	z := k.zoneOf(pfn)
 	switch p.use {
 	case PageUsePageCache:
-		k.lruRemove(z, pfn)
-		k.mem.nrFilePages--
+		k.mem.nrFilePages-- // off the LRU in bootChurn's lruCompact
 	case PageUseAnon:
 		k.mem.nrAnon--
 		z.anon--
@@ -108,16 +120,16 @@ func (k *Kernel) freeBootUse(pfn uint32) {
 	k.freeToBuddy(z, pfn, int(p.order))
 }
 
-// lruRemove takes pfn off its zone's LRU (rare: boot churn and
-// ReleasePressure only).
-func (k *Kernel) lruRemove(z *Zone, pfn uint32) {
-	l := &z.lru
-	for i := l.head; i < len(l.pfns); i++ {
-		if l.pfns[i] == pfn {
-			l.pfns = append(l.pfns[:i], l.pfns[i+1:]...)
-			return
+// lruCompact drops from the zone's LRU the pages no longer in the page
+// cache (freed by boot churn or ReleasePressure).
+func (k *Kernel) lruCompact(z *Zone) {
+	kept := z.lru.pfns[:0]
+	for _, pfn := range z.lru.pfns[z.lru.head:] {
+		if p := k.mem.peek(pfn); p.flags&pgHead != 0 && p.use == PageUsePageCache {
+			kept = append(kept, pfn)
 		}
 	}
+	z.lru.pfns, z.lru.head = kept, 0
 }
 
 // bootDMA leaves a few pages of ZONE_DMA in use, as early GFP_DMA users and
@@ -209,14 +221,17 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 // allocations does: in every zone a GFP_KERNEL allocation may use, one page
 // of each aligned group of eight free pages is pinned (an unmovable kernel
 // allocation), so no free block is larger than order 2 while seven pages in
-// eight stay free. Order-0 allocations (vmalloc) still succeed; an order-3
-// or larger one (a large kmalloc) fails: kernelsim does not simulate
-// compaction, and pinned kernel pages could not be moved anyway. It returns
-// a one-line description; ReleasePressure undoes it.
+// eight stay free. The page cache is dropped first and read back into the
+// fragmented memory, so reclaiming it cannot rebuild large blocks either.
+// Order-0 allocations (vmalloc) still succeed; an order-3 or larger one (a
+// large kmalloc) fails: kernelsim does not simulate compaction, and pinned
+// kernel pages could not be moved anyway. It returns a one-line
+// description; ReleasePressure frees the pinned pages.
 func (k *Kernel) Fragment() string {
 	var pinned int64
 	for i := ZoneNormal; i >= ZoneDMA; i-- {
 		z := &k.zones.z[i]
+		tags := k.dropPageCache(z)
 		for o := MaxOrder - 1; o >= 3; o-- {
 			for z.freeArea[o].head != noPFN {
 				pfn := z.freeArea[o].head
@@ -224,8 +239,28 @@ func (k *Kernel) Fragment() string {
 				pinned += k.fragmentBlock(z, pfn, o)
 			}
 		}
+		for _, tag := range tags {
+			pfn, ok := k.rmqueueBuddy(z, 0)
+			if !ok {
+				break
+			}
+			k.prepNewPage(pfn, 0, 0)
+			k.addCachePage(pfn, tag)
+		}
 	}
 	return fmt.Sprintf("memory fragmented: %d kB pinned, MemFree %d kB, largest free block order 2", pinned*4, k.nrFreePages()*4)
+}
+
+// dropPageCache frees all of a zone's page cache, as echo 1 >
+// /proc/sys/vm/drop_caches does, and returns the dropped pages' tags.
+func (k *Kernel) dropPageCache(z *Zone) []uint32 {
+	var tags []uint32
+	for z.lru.len() > 0 {
+		pfn := z.lru.pop()
+		tags = append(tags, k.mem.peek(pfn).data)
+		k.freeCachePage(z, pfn)
+	}
+	return tags
 }
 
 // fragmentBlock pins one seeded page in each 8-page group of a free block
