@@ -4,7 +4,7 @@ package kernelsim
 // range of device numbers live. Owner is the module whose code Ops is
 // (cdev.owner = THIS_MODULE); opening the device pins it.
 type Cdev struct {
-	Owner ModuleOwner
+	Owner *Module
 	Ops   *FileOperations
 	Dev   DevT   // first number, set by cdev_add
 	Count uint32 // how many numbers, set by cdev_add
@@ -82,12 +82,12 @@ func (k *Kernel) chrdevOpen(inode *Inode, filp *File) (int, error) {
 	if c == nil {
 		return -int(ENXIO), nil
 	}
-	if !tryModuleGet(c.Owner) { // cdev_get
+	if !k.ModuleGet(c.Owner) { // cdev_get
 		return -int(ENXIO), nil
 	}
 	filp.cdev = c
 	fops := c.Ops
-	if fops == nil || !tryModuleGet(fops.Owner) { // fops_get
+	if fops == nil || !k.ModuleGet(fops.Owner) { // fops_get
 		k.cdevPut(filp)
 		return -int(ENXIO), nil
 	}
@@ -108,7 +108,7 @@ func (k *Kernel) chrdevOpen(inode *Inode, filp *File) (int, error) {
 // cdevPut mirrors cdev_put(): drop the reference chrdev_open took.
 func (k *Kernel) cdevPut(filp *File) {
 	if filp.cdev != nil {
-		modulePut(filp.cdev.Owner)
+		k.ModulePut(filp.cdev.Owner)
 		filp.cdev = nil
 	}
 }
@@ -117,21 +117,7 @@ func (k *Kernel) cdevPut(filp *File) {
 // operations.
 func (k *Kernel) fopsPut(filp *File) {
 	if filp.opHeld && filp.Op != nil {
-		modulePut(filp.Op.Owner)
+		k.ModulePut(filp.Op.Owner)
 	}
 	filp.opHeld = false
-}
-
-// tryModuleGet mirrors try_module_get(owner); a nil owner (a built-in
-// driver, or fops without .owner = THIS_MODULE) always succeeds and pins
-// nothing.
-func tryModuleGet(owner ModuleOwner) bool {
-	return owner == nil || owner.TryModuleGet()
-}
-
-// modulePut mirrors module_put(owner).
-func modulePut(owner ModuleOwner) {
-	if owner != nil {
-		owner.ModulePut()
-	}
 }

@@ -103,7 +103,7 @@ func (k *Kernel) memFops() *FileOperations {
 // replaceFops mirrors replace_fops(file, fops) after a fops_get(fops): the
 // old operations' module is released, the new ones' pinned.
 func (k *Kernel) replaceFops(filp *File, fops *FileOperations) bool {
-	if !tryModuleGet(fops.Owner) {
+	if !k.ModuleGet(fops.Owner) {
 		return false
 	}
 	k.fopsPut(filp)

@@ -16,7 +16,7 @@ type FileOperations struct {
 	// Owner mirrors .owner = THIS_MODULE: every open file pins the module
 	// (try_module_get) until release, so rmmod fails with EBUSY meanwhile.
 	// nil pins nothing, as for a driver that forgets .owner.
-	Owner ModuleOwner
+	Owner *Module
 
 	Open    func(inode *Inode, filp *File) (int, error)
 	Release func(inode *Inode, filp *File) (int, error)
@@ -28,20 +28,6 @@ type FileOperations struct {
 	// NoopLlseek, NoLlseek and FixedSizeLlseek are the kernel's stock ones.
 	Llseek        func(filp *File, offset int64, whence int) (int64, error)
 	UnlockedIoctl func(filp *File, cmd uint32, arg uint64) (int64, error)
-}
-
-// ModuleOwner is what a file_operations or cdev owner must provide: the
-// module reference count that try_module_get()/module_put() move and that
-// delete_module checks. The module loader's module type implements it.
-//
-// A typed nil pointer must not be stored in an Owner field: use a nil
-// interface for "no owner".
-type ModuleOwner interface {
-	// TryModuleGet mirrors try_module_get(): take a reference unless the
-	// module is being removed.
-	TryModuleGet() bool
-	// ModulePut mirrors module_put().
-	ModulePut()
 }
 
 // FMode mirrors fmode_t: what an open file may do.

@@ -115,12 +115,12 @@ func (k *Kernel) checkObjectSize(ptr Addr, n uint64, toUser bool) error {
 // must stay in the page.
 func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 	if IsVmallocAddr(ptr) {
-		start, end, ok := k.vmapAreaOf(ptr)
-		if !ok {
+		area := k.vmAreaContaining(ptr) // find_vmap_area: va_end includes the guard page
+		if area == nil {
 			return k.usercopyAbort("vmalloc", "no area", toUser, 0, n, nil)
 		}
-		if n > uint64(end-ptr) {
-			return k.usercopyAbort("vmalloc", "", toUser, uint64(ptr-start), n, nil)
+		if n > uint64(area.End()-ptr) {
+			return k.usercopyAbort("vmalloc", "", toUser, uint64(ptr-area.Addr), n, nil)
 		}
 		return nil
 	}

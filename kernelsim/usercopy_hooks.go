@@ -14,12 +14,6 @@ func (k *Kernel) mightFault(file string, line int) error {
 	return nil
 }
 
-// vmapAreaOf mirrors find_vmap_area(a): the [start, end) of the vmalloc
-// area containing a. Owner: vmalloc helper (vm).
-func (k *Kernel) vmapAreaOf(a Addr) (start, end Addr, ok bool) {
-	return 0, 0, false
-}
-
 // compoundPageOf mirrors virt_to_folio(a) for a compound (__GFP_COMP,
 // folio_test_large) non-slab allocation, as kmalloc's large allocations
 // are: the address of its first byte and its size. ok is false for
