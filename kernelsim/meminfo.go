@@ -85,7 +85,15 @@ func (k *Kernel) procMeminfo() string {
 		{"NFS_Unstable", 0}, {"Bounce", 0}, {"WritebackTmp", 0},
 		{"CommitLimit", m.totalram / 2 * 4}, {"Committed_AS", 412_304 + anon*4},
 		{"VmallocTotal", 34359738367}, {"VmallocUsed", m.nrVmallocPages * 4}, {"VmallocChunk", 0},
-		{"Percpu", m.nrPercpuKB}, {"HardwareCorrupted", 0},
+		{"Percpu", m.nrPercpuKB},
+	} {
+		meminfoLine(&b, l.name, l.kb)
+	}
+	b.WriteString("HardwareCorrupted:     0 kB\n") // "HardwareCorrupted: %5lu kB"
+	for _, l := range []struct {
+		name string
+		kb   int64
+	}{
 		{"AnonHugePages", 0}, {"ShmemHugePages", 0}, {"ShmemPmdMapped", 0},
 		{"FileHugePages", 0}, {"FilePmdMapped", 0},
 	} {
@@ -120,7 +128,7 @@ func (k *Kernel) directMapLines(b *strings.Builder) {
 	}
 }
 
-// FreeCommand mirrors procps-ng free(1) without options: the Mem and Swap
+// FreeCommand mirrors procps-ng 4's free(1) (Debian 12) without options: the Mem and Swap
 // lines in KiB, computed from /proc/meminfo as free does (used = total -
 // free - buff/cache; buff/cache = Buffers + Cached + SReclaimable).
 func (k *Kernel) FreeCommand() string {
@@ -129,8 +137,8 @@ func (k *Kernel) FreeCommand() string {
 	buffCache := (m.nrBuffers + max(m.nrFilePages+m.nrShmem-m.nrBuffers, 0) + m.nrSlabReclaimable + m.bootUse.slabReclaimable) * 4
 	used := total - free - buffCache
 	var b strings.Builder
-	fmt.Fprintf(&b, "%18s%12s%12s%12s%12s%12s\n", "total", "used", "free", "shared", "buff/cache", "available")
-	fmt.Fprintf(&b, "%-7s%11d%12d%12d%12d%12d%12d\n", "Mem:", total, used, free, m.nrShmem*4, buffCache, k.memAvailable()*4)
-	fmt.Fprintf(&b, "%-7s%11d%12d%12d\n", "Swap:", 0, 0, 0)
+	fmt.Fprintf(&b, "%20s%12s%12s%12s%12s%12s\n", "total", "used", "free", "shared", "buff/cache", "available")
+	fmt.Fprintf(&b, "%-8s%12d%12d%12d%12d%12d%12d\n", "Mem:", total, used, free, m.nrShmem*4, buffCache, k.memAvailable()*4)
+	fmt.Fprintf(&b, "%-8s%12d%12d%12d\n", "Swap:", 0, 0, 0)
 	return b.String()
 }

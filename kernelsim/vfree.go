@@ -162,3 +162,16 @@ func (k *Kernel) VmallocToPFN(a Addr) PFN {
 // FindVMArea mirrors find_vm_area(): the vm area that starts at a, or nil.
 // Tests and reports read its pages and caller.
 func (k *Kernel) FindVMArea(a Addr) *VMStruct { return k.findVMArea(a) }
+
+// VMAreas returns the busy vm areas in address order, as /proc/vmallocinfo
+// lists them; leak checks look for a module's areas among them.
+func (k *Kernel) VMAreas() []*VMStruct { return append([]*VMStruct(nil), k.vm.busy...) }
+
+// Caller returns the area's caller as /proc/vmallocinfo prints it (%pS).
+func (v *VMStruct) Caller() string { return v.caller.String() }
+
+// CallerFrame returns the script frame that allocated the area and the
+// module it belongs to; ok is false for an area kernelsim itself made.
+func (v *VMStruct) CallerFrame() (f Frame, ok bool) {
+	return v.caller.frame, v.caller.frame.File != ""
+}

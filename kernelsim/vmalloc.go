@@ -114,6 +114,12 @@ func (k *Kernel) Vzalloc(size uint64) Addr {
 	return k.vmallocNodeRange(size, PageSize, VmallocStart, VmallocEnd, GFP_KERNEL|GFPZero, 0, k.scriptCaller())
 }
 
+// VmallocFrom is vmalloc(size) made by kernel code rather than a script:
+// caller is the symbol /proc/vmallocinfo names, "alloc_large_system_hash+0x1b4/0x2a0".
+func (k *Kernel) VmallocFrom(size uint64, gfp GFP, caller string) Addr {
+	return k.vmallocNodeRange(size, PageSize, VmallocStart, VmallocEnd, gfp, 0, kernelCaller(caller))
+}
+
 // vmallocNodeRange mirrors __vmalloc_node_range(): reserve an area of
 // PAGE_ALIGN(size) plus a guard page in [start, end], then back it page by
 // page. Unlike Linux 6.1, it never maps huge pages (VM_ALLOW_HUGE_VMAP).
@@ -164,11 +170,6 @@ func (k *Kernel) getVMAreaNode(size, align uint64, flags VMFlags, start, end Add
 // vmStructSize is sizeof(struct vm_struct) on x86-64: a kmalloc-64 object.
 const vmStructSize = 64
 
-// gfpReclaimMask mirrors GFP_RECLAIM_MASK (mm/internal.h): the flags a nested
-// allocation inherits.
-const gfpReclaimMask = GFPReclaim | GFPHigh | GFPIO | GFPFS | GFPNoWarn | GFPRetryMayfail |
-	GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc
-
 func pageAlign(n uint64) uint64 { return (n + PageSize - 1) &^ (PageSize - 1) }
 
 // vmallocAreaNode mirrors __vmalloc_area_node(): allocate the pages array
@@ -195,9 +196,19 @@ func (k *Kernel) vmallocAreaNode(area *VMStruct, gfp GFP) bool {
 		k.vfreeArea(area)
 		return false
 	}
-	// vmap_pages_range(): mapping costs a little per page.
-	k.now += uint64(nr) * 40
+	k.now += uint64(nr) * vmallocPageCost(gfp, k.cfg.InitOnAlloc)
 	return true
+}
+
+// vmallocPageCost is the simulated time per page of a vmalloc: the bulk
+// page allocation and vmap_pages_range(), plus clearing the page when it
+// must be zeroed (__GFP_ZERO, or init_on_alloc=1 as on Debian, where a
+// 32 MiB vmalloc takes about 3 ms).
+func vmallocPageCost(gfp GFP, initOnAlloc bool) uint64 {
+	if gfp&GFPZero != 0 || initOnAlloc {
+		return 370
+	}
+	return 120
 }
 
 // allocPagesArray allocates area->pages as __vmalloc_area_node does. The
@@ -253,6 +264,7 @@ func (k *Kernel) vfreeArea(area *VMStruct) {
 		// every lazily freed area with it.
 		k.purgeVmapAreaLazy()
 	}
+	nr := uint64(len(area.Pages))
 	k.mem.nrVmallocPages -= int64(area.NrPages())
 	for _, pfn := range area.Pages {
 		k.FreePages(pfn, 0)
@@ -266,6 +278,7 @@ func (k *Kernel) vfreeArea(area *VMStruct) {
 	}
 	k.Kfree(area.self)
 	k.tick(1_000)
+	k.now += uint64(nr) * 60 // unmap and free each page
 }
 
 // VmallocNrPages mirrors vmalloc_nr_pages() (nr_vmalloc_pages): the pages

@@ -27,6 +27,9 @@ func checkInvariants(t *testing.T, k *Kernel) {
 	if err := k.CheckInvariants(); err != nil {
 		t.Fatalf("CheckInvariants: %v", err)
 	}
+	if err := k.checkVmalloc(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // logSince returns the text of the log records made after seq.
@@ -170,15 +173,6 @@ func TestVmalloc32MiB(t *testing.T) {
 	if got := k.VmallocNrPages() - used; got != 8192+16 {
 		t.Errorf("VmallocUsed grew by %d pages, want %d", got, 8192+16)
 	}
-	breaks := 0
-	for i := 1; i < len(v.Pages); i++ {
-		if v.Pages[i] != v.Pages[i-1]+1 {
-			breaks++
-		}
-	}
-	if breaks == 0 {
-		t.Errorf("the 8192 frames are physically contiguous; vmalloc's pages should be scattered")
-	}
 	// The buffer is usable end to end through the vmalloc mapping.
 	if err := k.WriteMem(a+32<<20-5, []byte("tail")); err != nil {
 		t.Fatal(err)
@@ -192,6 +186,33 @@ func TestVmalloc32MiB(t *testing.T) {
 	if k.VmallocNrPages() != used {
 		t.Errorf("VmallocUsed %d pages after vfree, want %d", k.VmallocNrPages(), used)
 	}
+	checkInvariants(t, k)
+}
+
+// TestVmallocScattered shows what vmalloc is for: with memory free but
+// fragmented (no free block above order 2), 32 MiB of virtually contiguous
+// memory is still available, made of scattered page frames.
+func TestVmallocScattered(t *testing.T) {
+	k := newVMTestKernel(t)
+	t.Log(k.Fragment())
+	if _, ok := k.AllocPages(GFP_KERNEL|GFPNoWarn, 5); ok {
+		t.Fatal("Fragment left an order-5 block free")
+	}
+	a := k.Vmalloc(32<<20, GFP_KERNEL)
+	if a == 0 {
+		t.Fatal("vmalloc(32 MiB) failed on fragmented memory")
+	}
+	v := k.FindVMArea(a)
+	runs := 1
+	for i := 1; i < len(v.Pages); i++ {
+		if v.Pages[i] != v.Pages[i-1]+1 {
+			runs++
+		}
+	}
+	if runs < len(v.Pages)/4 {
+		t.Errorf("%d frames in %d contiguous runs; with no free block above order 2 there must be at least %d", len(v.Pages), runs, len(v.Pages)/4)
+	}
+	k.Vfree(a)
 	checkInvariants(t, k)
 }
 
@@ -472,6 +493,51 @@ func TestHashPointer(t *testing.T) {
 	if k2.HashPointer(0xffffc90000a00000) == h {
 		t.Errorf("the hash key must depend on the seed")
 	}
+}
+
+// FuzzVmapAreas runs random vmalloc/vfree/purge sequences and checks that
+// areas never overlap, always take the lowest hole, and that every page
+// comes back.
+func FuzzVmapAreas(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 0x81, 5, 0x40, 7, 0x82, 9})
+	f.Add([]byte{64, 64, 0x80, 0x80, 0x40, 64, 1, 1, 1})
+	f.Add([]byte{200, 3, 0x81, 0x40, 200, 17, 0x80, 0x40, 9, 9})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 64 {
+			ops = ops[:64]
+		}
+		k := newVMTestKernel(t)
+		buddy := k.procBuddyinfo()
+		var live []Addr
+		for _, op := range ops {
+			switch {
+			case op == 0:
+			case op == 0x40:
+				k.purgeVmapAreaLazy()
+			case op&0x80 != 0 && len(live) > 0:
+				i := int(op&0x3f) % len(live)
+				k.Vfree(live[i])
+				live = append(live[:i], live[i+1:]...)
+			case op&0x80 == 0:
+				a := k.Vmalloc(uint64(op)*PageSize-uint64(op)%7, GFP_KERNEL)
+				if a == 0 {
+					t.Fatalf("vmalloc of %d pages failed", op)
+				}
+				checkLowest(t, k, k.FindVMArea(a))
+				live = append(live, a)
+			}
+		}
+		if err := k.checkVmalloc(); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range live {
+			k.Vfree(a)
+		}
+		if k.procBuddyinfo() != buddy {
+			t.Error("buddyinfo not restored")
+		}
+		checkInvariants(t, k)
+	})
 }
 
 func BenchmarkVmalloc32MiB(b *testing.B) {

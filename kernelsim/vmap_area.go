@@ -1,6 +1,9 @@
 package kernelsim
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // The address space allocator of mm/vmalloc.c: which ranges of the vmalloc
 // and module spaces are busy, which are free, and which were freed lazily.
@@ -32,7 +35,7 @@ func (k *Kernel) allocVmapArea(size, align uint64, start, end Addr, gfp GFP) (Ad
 // ranges (busy areas and lazily freed ones) in address order and take the
 // first gap that holds size bytes at an aligned address.
 func (k *Kernel) findVmapLowestMatch(size, align uint64, start, end Addr) (Addr, bool) {
-	cand := alignUp(start, align)
+	cand := alignAddr(start, align)
 	busy, purge := k.vm.busy, k.vm.purge
 	i := sort.Search(len(busy), func(i int) bool { return busy[i].End() > start })
 	j := sort.Search(len(purge), func(j int) bool { return purge[j].end > start })
@@ -52,7 +55,7 @@ func (k *Kernel) findVmapLowestMatch(size, align uint64, start, end Addr) (Addr,
 			return cand, fits(cand, size, end)
 		}
 		if e > cand {
-			cand = alignUp(e, align)
+			cand = alignAddr(e, align)
 		}
 		if cand > end || cand < start {
 			return 0, false
@@ -66,7 +69,7 @@ func fits(a Addr, size uint64, end Addr) bool {
 	return last >= a && last <= end
 }
 
-func alignUp(a Addr, align uint64) Addr {
+func alignAddr(a Addr, align uint64) Addr {
 	if align <= 1 {
 		return a
 	}
@@ -153,4 +156,62 @@ func (k *Kernel) purgeVmapAreaLazy() {
 	k.vm.purge = k.vm.purge[:0]
 	k.vm.lazyNr = 0
 	k.tick(5_000)
+}
+
+// checkVmalloc verifies the vmalloc bookkeeping: busy areas sorted, page
+// aligned, inside their space and disjoint; lazily freed ranges sorted,
+// coalesced, disjoint from busy ones and counted by vmap_lazy_nr; every
+// page of a vmalloc area an allocated frame tagged with the area;
+// nr_vmalloc_pages the sum of the areas' pages. Tests call it with
+// CheckInvariants.
+func (k *Kernel) checkVmalloc() error {
+	var prevEnd Addr
+	var pages int64
+	for _, v := range k.vm.busy {
+		if v.Addr&(PageSize-1) != 0 || v.Size&(PageSize-1) != 0 || v.Addr < prevEnd {
+			return fmt.Errorf("vmalloc: area %#x+%#x misplaced (previous ends at %#x)", v.Addr, v.Size, prevEnd)
+		}
+		if !(IsVmallocAddr(v.Addr) && IsVmallocAddr(v.End()-1)) && !(IsModuleAddr(v.Addr) && IsModuleAddr(v.End()-1)) {
+			return fmt.Errorf("vmalloc: area %#x-%#x outside the vmalloc and module spaces", v.Addr, v.End())
+		}
+		if uint64(len(v.Pages))*PageSize+k.guardSize(v) > v.Size {
+			return fmt.Errorf("vmalloc: area %#x maps %d pages into %d bytes", v.Addr, len(v.Pages), v.Size)
+		}
+		for _, pfn := range v.Pages {
+			if use, id, ok := k.PageUseOf(pfn); !ok || use != PageUseVmalloc || id != v.id {
+				return fmt.Errorf("vmalloc: area %#x: frame %#x is not its allocated page", v.Addr, pfn)
+			}
+		}
+		if v.Flags&VMAlloc != 0 {
+			pages += int64(v.NrPages())
+		}
+		prevEnd = v.End()
+	}
+	if pages != k.mem.nrVmallocPages {
+		return fmt.Errorf("vmalloc: nr_vmalloc_pages %d, areas hold %d", k.mem.nrVmallocPages, pages)
+	}
+	return k.checkPurge()
+}
+
+// checkPurge verifies the lazy purge list against the busy areas.
+func (k *Kernel) checkPurge() error {
+	var lazy uint64
+	for i, s := range k.vm.purge {
+		if s.start >= s.end || i > 0 && s.start <= k.vm.purge[i-1].end {
+			return fmt.Errorf("vmalloc: purge list not sorted and coalesced at %#x", s.start)
+		}
+		if v := k.vmAreaContaining(s.start); v != nil {
+			return fmt.Errorf("vmalloc: lazily freed %#x is inside busy area %#x", s.start, v.Addr)
+		}
+		b := k.vm.busy
+		j := sort.Search(len(b), func(j int) bool { return b[j].Addr >= s.start })
+		if j < len(b) && b[j].Addr < s.end {
+			return fmt.Errorf("vmalloc: lazily freed %#x-%#x overlaps busy area %#x", s.start, s.end, b[j].Addr)
+		}
+		lazy += uint64(s.end-s.start) >> PageShift
+	}
+	if lazy != k.vm.lazyNr {
+		return fmt.Errorf("vmalloc: vmap_lazy_nr %d, purge list holds %d pages", k.vm.lazyNr, lazy)
+	}
+	return nil
 }
