@@ -79,7 +79,7 @@ func TestModuleTaintLines(t *testing.T) {
 					}
 					want = append(want, w)
 				}
-				if got := logSince(k, seq); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				if got := vmLogSince(k, seq); strings.Join(got, "\n") != strings.Join(want, "\n") {
 					t.Errorf("loading %s logged:\n%s\nwant:\n%s", l.name, strings.Join(got, "\n"), strings.Join(want, "\n"))
 				}
 				rmmod(t, k, m)
@@ -236,7 +236,7 @@ func TestModuleInitFailed(t *testing.T) {
 	if k.FindModule("failing") != nil {
 		t.Error("module still listed")
 	}
-	if got := logSince(k, seq); len(got) != 0 {
+	if got := vmLogSince(k, seq); len(got) != 0 {
 		t.Errorf("Linux prints nothing for a failed init; logged %q", got)
 	}
 	if k.procBuddyinfo() != buddy || k.VmallocNrPages() != used {
@@ -359,7 +359,7 @@ func TestModuleParams(t *testing.T) {
 			if err != tc.err {
 				t.Fatalf("LoadModule = %v, want %v", err, tc.err)
 			}
-			if got := logSince(k, seq); strings.Join(got, "\n") != strings.Join(tc.log, "\n") {
+			if got := vmLogSince(k, seq); strings.Join(got, "\n") != strings.Join(tc.log, "\n") {
 				t.Errorf("logged %q, want %q", got, tc.log)
 			}
 			if err != nil {

@@ -32,8 +32,8 @@ func checkInvariants(t *testing.T, k *Kernel) {
 	}
 }
 
-// logSince returns the text of the log records made after seq.
-func logSince(k *Kernel, seq uint64) []string {
+// vmLogSince returns the text of the log records made after seq.
+func vmLogSince(k *Kernel, seq uint64) []string {
 	var out []string
 	for _, r := range k.LogSince(seq) {
 		out = append(out, r.Text)
@@ -312,7 +312,7 @@ func TestVfreeMisuse(t *testing.T) {
 			if err := k.Vfree(a); err != nil {
 				t.Fatalf("Vfree: %v, want nil (a WARN does not kill the task)", err)
 			}
-			log := logSince(k, seq)
+			log := vmLogSince(k, seq)
 			if tc.msg == "" {
 				if len(log) != 0 || len(k.Reports()) != nrep {
 					t.Fatalf("vfree(NULL) logged %q", log)
@@ -361,7 +361,7 @@ func TestVmallocFailure(t *testing.T) {
 			if a := k.Vmalloc(tc.size, tc.gfp); a != 0 {
 				t.Fatalf("vmalloc(%d) = %#x, want NULL", tc.size, a)
 			}
-			log := logSince(k, seq)
+			log := vmLogSince(k, seq)
 			if tc.want == "" {
 				for _, l := range log {
 					if strings.Contains(l, "vmalloc error") {
@@ -389,7 +389,7 @@ func TestVmallocOutOfMemoryWarning(t *testing.T) {
 	k := newVMTestKernel(t)
 	seq := k.NextSeq()
 	k.Vmalloc(400<<20, GFP_KERNEL)
-	line := logSince(k, seq)[0]
+	line := vmLogSince(k, seq)[0]
 	re := regexp.MustCompile(`^\S+: vmalloc error: size (\d+), page order 0, failed to allocate pages, mode:0xcc2\(GFP_KERNEL\|__GFP_HIGHMEM\), nodemask=\(null\),cpuset=/,mems_allowed=0$`)
 	m := re.FindStringSubmatch(line)
 	if m == nil {
@@ -461,7 +461,7 @@ func TestKvmalloc(t *testing.T) {
 			if a != 0 && IsVmallocAddr(a) != tc.vmalloc {
 				t.Errorf("kvmalloc(%d) = %#x, vmalloc=%v, want %v", tc.size, a, IsVmallocAddr(a), tc.vmalloc)
 			}
-			for _, l := range logSince(k, seq) {
+			for _, l := range vmLogSince(k, seq) {
 				if strings.Contains(l, "allocation failure") || strings.Contains(l, "WARNING") {
 					t.Errorf("kvmalloc's kmalloc attempt must be quiet, logged %q", l)
 				}
