@@ -65,14 +65,14 @@ func testModule(t *testing.T, k *Kernel, name string) *Module {
 // it unbounded (the workshop's bug), read always returns BUF_LEN (never 0:
 // cat never ends).
 type seedDriver struct {
-	k                         *Kernel
-	mod                       *Module
-	kbuf                      Addr
-	fops                      *FileOperations
-	major                     int
-	opens, releases, writes   int
-	reads                     int
-	lastWriteLeft, lastReadOK uint64
+	k                       *Kernel
+	mod                     *Module
+	kbuf                    Addr
+	fops                    *FileOperations
+	major                   int
+	opens, releases, writes int
+	reads                   int
+	lastWriteLeft           uint64
 }
 
 const seedBufLen = 32

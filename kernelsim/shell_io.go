@@ -77,7 +77,7 @@ func (k *Kernel) catOne(p *Process, path string, buf Addr, r *CmdResult) error {
 		if n == 0 {
 			break
 		}
-		if _, err := p.Write(1, buf, uint64(n)); err != nil {
+		if err := fullWrite(p, 1, buf, n); err != nil {
 			return err
 		}
 		reads, total = reads+1, total+n
@@ -91,6 +91,19 @@ func (k *Kernel) catOne(p *Process, path string, buf Addr, r *CmdResult) error {
 	}
 	_, err = p.Close(fd)
 	return err
+}
+
+// fullWrite mirrors gnulib's full_write: write() until all n bytes are out
+// (a terminal may take them in pieces) or an error.
+func fullWrite(p *Process, fd int64, buf Addr, n int64) error {
+	for n > 0 {
+		w, err := p.Write(fd, buf, uint64(n))
+		if err != nil || w <= 0 {
+			return err
+		}
+		buf, n = buf+Addr(w), n-w
+	}
+	return nil
 }
 
 // endCmd finishes a command whose process hit err: a killed process becomes

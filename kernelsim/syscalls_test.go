@@ -46,7 +46,7 @@ func TestSeedUserApp(t *testing.T) {
 	if n := sys(t)(p.Write(fd, msg, 29)); n != 29 {
 		t.Fatalf("write = %d, want 29", n)
 	}
-	if got := d.kbufBytes(t); !bytes.HasPrefix(got, []byte("Hello kernel, from userspace!\n\x00")) {
+	if got := d.kbufBytes(t); string(got) != "Hello kernel, from userspace!\x00\x00\x00" {
 		t.Errorf("k_buf = %q", got)
 	}
 	buf := p.Malloc(32)
@@ -54,7 +54,7 @@ func TestSeedUserApp(t *testing.T) {
 		t.Fatalf("read = %d, want 32", n)
 	}
 	s, err := p.ReadString(buf, 32)
-	if err != nil || s != "Hello kernel, from userspace!\n" {
+	if err != nil || s != "Hello kernel, from userspace!" {
 		t.Errorf("received %q, %v", s, err)
 	}
 	if r := sys(t)(p.Close(fd)); r != 0 || d.releases != 1 {
@@ -159,7 +159,7 @@ func TestWriteBadPointers(t *testing.T) {
 	if n := sys(t)(p.Write(fd, 0x1000, 20)); n != -int64(EFAULT) || d.writes != 1 || d.lastWriteLeft != 20 {
 		t.Errorf("write from unmapped 0x1000 = %d (driver writes %d, left %d)", n, d.writes, d.lastWriteLeft)
 	}
-	if got := d.kbufBytes(t); !bytes.Equal(got[:20], make([]byte, 20)) || string(got[20:24]) != "age." {
+	if got := d.kbufBytes(t); !bytes.Equal(got[:20], make([]byte, 20)) || string(got[20:24]) != "ge.\n" {
 		t.Errorf("k_buf after a failed copy = %q: want 20 zero bytes then the old tail", got)
 	}
 
@@ -243,9 +243,8 @@ func TestStrncpyFromUser(t *testing.T) {
 	p := userProc(t, k, "app", &strings.Builder{})
 	s, _ := p.PlaceString("hello")
 	long, _ := p.PlaceString("a string longer than sixteen bytes")
-	end := p.MM.Brk
 	p.Malloc(8)
-	end = p.MM.Brk
+	end := p.MM.Brk
 	p.WriteUser(end-3, []byte("abc"))
 	inProcess(t, p, func() error {
 		k.Memset(kbuf, 'K', 32)

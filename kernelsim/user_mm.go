@@ -165,11 +165,13 @@ func (k *Kernel) mapAnonPage(mm *MM, page Addr, pfn PFN) {
 }
 
 // userAddrPresent says whether user address a is mapped in the current
-// process, for the SMAP fault's error code (fault.go).
+// process, for the SMAP fault's error code (fault.go). A task without a
+// simulated address space (insmod, a kernel thread) keeps fault.go's
+// default: user pages above the first count as mapped.
 func (k *Kernel) userAddrPresent(a Addr) bool {
 	mm := k.currentMM()
 	if mm == nil {
-		return false
+		return a >= PageSize
 	}
 	_, ok := mm.pages[a&^(PageSize-1)]
 	return ok

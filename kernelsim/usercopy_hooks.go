@@ -13,11 +13,3 @@ package kernelsim
 func (k *Kernel) mightFault(file string, line int) error {
 	return nil
 }
-
-// compoundPageOf mirrors virt_to_folio(a) for a compound (__GFP_COMP,
-// folio_test_large) non-slab allocation, as kmalloc's large allocations
-// are: the address of its first byte and its size. ok is false for
-// order-0 and non-compound pages. Owner: memory core (mm) or slab.
-func (k *Kernel) compoundPageOf(a Addr) (start Addr, size uint64, ok bool) {
-	return 0, 0, false
-}

@@ -30,7 +30,7 @@ func TestCheckCopySizeRefusesOverflow(t *testing.T) {
 		"Buffer overflow detected (32 < 40)!",
 		"WARNING: CPU: 0 PID: " + strconv.Itoa(p.PID()) + " at mm/maccess.c:228 __copy_overflow+0x15/0x20",
 		"Modules linked in: uaccess_test(OE)",
-		"CPU: 0 PID: " + strconv.Itoa(p.PID()) + " Comm: long_write Tainted: G           OE      6.1.0-28-amd64",
+		"CPU: 0 PID: " + strconv.Itoa(p.PID()) + " Comm: long_write Tainted: G",
 		"RIP: 0010:__copy_overflow+0x15/0x20",
 		" vfs_write+0xc8/0x3e0",
 		"---[ end trace 0000000000000000 ]---",
@@ -147,4 +147,59 @@ func TestCheckSlabObject(t *testing.T) {
 		}
 	}
 	noErr(t, p.Exit(0))
+}
+
+// TestHardenedUsercopyRealSlab uses real kmalloc objects: the workshop's
+// 40 bytes into a kmalloc-32 object, a large kmalloc overrun, and a private
+// cache without a usercopy whitelist.
+func TestHardenedUsercopyRealSlab(t *testing.T) {
+	k := devBoot(t)
+	small := k.Kmalloc(32, GFP_KERNEL)
+	large := k.Kmalloc(10000, GFP_KERNEL)
+	cache, err := k.KmemCacheCreate("my_cache", 64, 0, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := k.KmemCacheAlloc(cache, GFP_KERNEL)
+	cases := []struct {
+		name   string
+		copy   func(u Addr) (uint64, error)
+		report string // "" when allowed
+	}{
+		{"32 bytes into kmalloc-32", func(u Addr) (uint64, error) { return k.CopyFromUser(small, u, 32, -1) }, ""},
+		{"the workshop's 40", func(u Addr) (uint64, error) { return k.CopyFromUser(small, u, 40, -1) },
+			"usercopy: Kernel memory overwrite attempt detected to SLUB object 'kmalloc-32' (offset 0, size 40)!"},
+		{"reading 16 from the middle", func(u Addr) (uint64, error) { return k.CopyToUser(u, small+24, 16, -1) },
+			"usercopy: Kernel memory exposure attempt detected from SLUB object 'kmalloc-32' (offset 24, size 16)!"},
+		{"inside a large kmalloc", func(u Addr) (uint64, error) { return k.CopyToUser(u, large, 10000, -1) }, ""},
+		{"past a large kmalloc's pages", func(u Addr) (uint64, error) { return k.CopyFromUser(large+100, u, 20000, -1) },
+			"usercopy: Kernel memory overwrite attempt detected to page alloc (offset 100, size 20000)!"},
+		{"a cache without a whitelist", func(u Addr) (uint64, error) { return k.CopyToUser(u, obj, 8, -1) },
+			"usercopy: Kernel memory exposure attempt detected from SLUB object 'my_cache' (offset 0, size 8)!"},
+	}
+	for _, c := range cases {
+		p := userProc(t, k, "app", &strings.Builder{})
+		u := p.Malloc(6 * PageSize)
+		seq := k.NextSeq()
+		left, err := p.syscall(writeEntry, func() (int64, error) {
+			left, err := c.copy(u)
+			return int64(left), err
+		})
+		log := devLog(k, seq)
+		if c.report == "" {
+			if err != nil || left != 0 {
+				t.Errorf("%s: left %d, %v:\n%s", c.name, left, err, log)
+			}
+			noErr(t, p.Exit(0))
+			continue
+		}
+		var killed *ProcessKilled
+		if !errors.As(err, &killed) || !strings.Contains(log, c.report+"\n") || !strings.Contains(log, "kernel BUG at mm/usercopy.c:101!") {
+			t.Errorf("%s: %v:\n%s", c.name, err, log)
+		}
+	}
+	k.Kfree(small)
+	k.Kfree(large)
+	k.KmemCacheFree(cache, obj)
+	k.KmemCacheDestroy(cache)
 }
