@@ -32,7 +32,7 @@ func checkInvariants(t *testing.T, k *Kernel) {
 	}
 }
 
-// vmLogSince returns the text of the log records made after seq.
+// logSince returns the text of the log records made after seq.
 func vmLogSince(k *Kernel, seq uint64) []string {
 	var out []string
 	for _, r := range k.LogSince(seq) {
