@@ -53,7 +53,7 @@ func (k *Kernel) CopyFromUser(to, from Addr, n uint64, objSize int64) (uint64, e
 
 // copyFromUser mirrors _copy_from_user (lib/usercopy.c).
 func (k *Kernel) copyFromUser(to, from Addr, n uint64) (uint64, error) {
-	if err := k.mightFault(copyFromUserFile, copyFromUserLine); err != nil {
+	if err := k.mightFault(copyFromUserFile, copyFromUserLine, "_copy_from_user+0x28/0x80"); err != nil {
 		return n, err
 	}
 	res := n
@@ -110,7 +110,7 @@ func (k *Kernel) CopyToUser(to, from Addr, n uint64, objSize int64) (uint64, err
 
 // copyToUser mirrors _copy_to_user (lib/usercopy.c).
 func (k *Kernel) copyToUser(to, from Addr, n uint64) (uint64, error) {
-	if err := k.mightFault(copyToUserFile, copyToUserLine); err != nil {
+	if err := k.mightFault(copyToUserFile, copyToUserLine, "_copy_to_user+0x21/0x50"); err != nil {
 		return n, err
 	}
 	if !AccessOK(to, n) {
@@ -148,7 +148,7 @@ func (k *Kernel) currentMM() *MM {
 // GetUser mirrors get_user(x, ptr) for a size-byte value (1, 2, 4 or 8):
 // the value and 0, or 0 and -EFAULT (x is zeroed on a fault, as Linux does).
 func (k *Kernel) GetUser(ptr Addr, size int) (uint64, int, error) {
-	if err := k.mightFault("", 0); err != nil {
+	if err := k.mightFault("", 0, ""); err != nil {
 		return 0, -int(EFAULT), err
 	}
 	if !AccessOK(ptr, uint64(size)) {
@@ -165,7 +165,7 @@ func (k *Kernel) GetUser(ptr Addr, size int) (uint64, int, error) {
 // PutUser mirrors put_user(x, ptr) for a size-byte value: 0 or -EFAULT.
 // As on x86, a fault part-way leaves the bytes before it written.
 func (k *Kernel) PutUser(x uint64, ptr Addr, size int) (int, error) {
-	if err := k.mightFault("", 0); err != nil {
+	if err := k.mightFault("", 0, ""); err != nil {
 		return -int(EFAULT), err
 	}
 	if !AccessOK(ptr, uint64(size)) {
@@ -188,7 +188,7 @@ func (k *Kernel) PutUser(x uint64, ptr Addr, size int) (int, error) {
 // (8 bytes) at a time while whole words can be read, so the bytes after the
 // NUL up to the end of its word are written as zeros.
 func (k *Kernel) StrncpyFromUser(dst, src Addr, count int64) (int64, error) {
-	if err := k.mightFault("lib/strncpy_from_user.c", strncpyFromUserLine); err != nil {
+	if err := k.mightFault("lib/strncpy_from_user.c", strncpyFromUserLine, "strncpy_from_user+0x26/0x130"); err != nil {
 		return -int64(EFAULT), err
 	}
 	if count <= 0 {
@@ -270,7 +270,7 @@ func bytesIndexZero(b []byte) int {
 // ClearUser mirrors clear_user(to, n): zero n bytes of user memory; the
 // number of bytes not cleared.
 func (k *Kernel) ClearUser(to Addr, n uint64) (uint64, error) {
-	if err := k.mightFault("", 0); err != nil {
+	if err := k.mightFault("", 0, ""); err != nil {
 		return n, err
 	}
 	if !AccessOK(to, n) {

@@ -203,3 +203,33 @@ func TestHardenedUsercopyRealSlab(t *testing.T) {
 	k.KmemCacheFree(cache, obj)
 	k.KmemCacheDestroy(cache)
 }
+
+// TestCopyFromUserInAtomicContext: copy_from_user may fault and sleep; under
+// a spinlock (preempt_disable) it gets might_fault's report, and the copy
+// still happens.
+func TestCopyFromUserInAtomicContext(t *testing.T) {
+	k := devBoot(t)
+	kbuf := k.GetFreePages(GFP_KERNEL, 0)
+	p := userProc(t, k, "app", &strings.Builder{})
+	src, _ := p.PlaceString("hello")
+	seq := k.NextSeq()
+	var left uint64
+	inProcess(t, p, func() error {
+		k.PreemptDisable()
+		left, _ = k.CopyFromUser(kbuf, src, 6, -1)
+		k.PreemptEnable()
+		return nil
+	})
+	log := devLog(k, seq)
+	for _, w := range []string{"BUG: sleeping function called from invalid context at lib/usercopy.c:13",
+		"pid: " + strconv.Itoa(p.PID()) + ", name: app", " __might_fault+0x2e/0x70", " _copy_from_user+0x28/0x80", " ksys_write+0x6b/0xf0"} {
+		if !strings.Contains(log, w) {
+			t.Errorf("log lacks %q:\n%s", w, log)
+		}
+	}
+	if got, _ := k.ReadCString(kbuf, 16); left != 0 || got != "hello" {
+		t.Errorf("copy: left %d, %q", left, got)
+	}
+	noErr(t, p.Exit(0))
+	k.FreePagesAddr(kbuf, 0)
+}
