@@ -48,7 +48,7 @@ func memFree(t *testing.T, k *Kernel) string {
 
 // testModule loads a LIVE module called name, as insmod with an init that
 // returned 0 would leave it.
-func testModule(t *testing.T, k *Kernel, name string) *Module {
+func testModule(t testing.TB, k *Kernel, name string) *Module {
 	t.Helper()
 	m, err := k.LoadModule(ModuleSpec{Name: name, License: "GPL", HasInit: true, HasExit: true}, nil)
 	if err != nil {
@@ -77,7 +77,7 @@ type seedDriver struct {
 
 const seedBufLen = 32
 
-func newSeedDriver(t *testing.T, k *Kernel) *seedDriver {
+func newSeedDriver(t testing.TB, k *Kernel) *seedDriver {
 	t.Helper()
 	d := &seedDriver{k: k, mod: testModule(t, k, "uaccess_test")}
 	d.kbuf = d.mod.DataAddr(0)
@@ -129,7 +129,7 @@ func newSeedDriver(t *testing.T, k *Kernel) *seedDriver {
 }
 
 // mknodSeed makes /dev/uaccess_dev for d's major, chmod 666 when open.
-func (d *seedDriver) mknod(t *testing.T, open bool) {
+func (d *seedDriver) mknod(t testing.TB, open bool) {
 	t.Helper()
 	if e := d.k.Mknod("/dev/uaccess_dev", S_IFCHR|0o666, MKDEV(uint32(d.major), 0), RootUID); e != 0 {
 		t.Fatalf("Mknod: %v", e)
