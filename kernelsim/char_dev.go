@@ -281,9 +281,12 @@ func (k *Kernel) procDevices() string {
 }
 
 // ChrdevRegion describes one registered region, for reports and tests.
+// Owner is the module of the cdev register_chrdev added for it (its fops'
+// owner), nil for a bare region or a built-in driver.
 type ChrdevRegion struct {
 	Major, BaseMinor, Count uint32
 	Name                    string
+	Owner                   *Module
 }
 
 // ChrdevRegions lists the registered char regions in /proc/devices order.
@@ -293,7 +296,11 @@ func (k *Kernel) ChrdevRegions() []ChrdevRegion {
 	for major := uint32(0); major < chrdevMajorMax; major++ {
 		for _, cd := range k.dev.chrdevs[major%chrdevMajorHashSize] {
 			if cd.major == major {
-				out = append(out, ChrdevRegion{cd.major, cd.baseminor, cd.minorct, cd.name})
+				r := ChrdevRegion{Major: cd.major, BaseMinor: cd.baseminor, Count: cd.minorct, Name: cd.name}
+				if cd.cdev != nil {
+					r.Owner = cd.cdev.Owner
+				}
+				out = append(out, r)
 			}
 		}
 	}

@@ -70,6 +70,9 @@ func TestSeedUserApp(t *testing.T) {
 	if err := p.Exit(0); err != nil || p.ExitStatus() != 0 {
 		t.Fatalf("exit: %v, status %d", err, p.ExitStatus())
 	}
+	if rs := k.ChrdevRegions(); !containsRegion(rs, ChrdevRegion{Major: 246, Count: 256, Name: "uaccess_dev", Owner: d.mod}) {
+		t.Errorf("regions %+v lack uaccess_dev owned by the module", rs)
+	}
 	k.UnregisterChrdev(246, "uaccess_dev")
 	k.Unlink("/dev/uaccess_dev", RootUID)
 	if err := k.ModuleUnload(d.mod); err != nil {
@@ -79,6 +82,15 @@ func TestSeedUserApp(t *testing.T) {
 	if after := memFree(t, k); after != before {
 		t.Errorf("memory not restored: %s, was %s", after, before)
 	}
+}
+
+func containsRegion(rs []ChrdevRegion, r ChrdevRegion) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSyscallErrors covers the errno paths of every system call.

@@ -40,7 +40,8 @@ type MM struct {
 	StartStack                         Addr
 	ArgStart, ArgEnd, EnvStart, EnvEnd Addr
 
-	rodataNext Addr // where the next string literal goes
+	exe        string // the program's file, as /proc/PID/exe and segfault lines name it
+	rodataNext Addr   // where the next string literal goes
 	rodataEnd  Addr
 	sp         Addr // the user stack pointer: locals are carved below it
 }
@@ -74,7 +75,7 @@ func (k *Kernel) newMM(comm string) *MM {
 	base := elfETDynBase + Addr(k.rng.Uint64N(1<<mmapRndBits))<<PageShift
 	stackTop := TaskSizeMax - Addr(k.rng.Uint64N(stackRndMask+1))<<PageShift
 	file := "/home/" + UserName + "/" + comm
-	mm := &MM{pages: map[Addr]PFN{}}
+	mm := &MM{pages: map[Addr]PFN{}, exe: file}
 	mm.StartCode, mm.EndCode = base+PageSize, base+2*PageSize
 	mm.rodataNext, mm.rodataEnd = mm.EndCode, mm.EndCode+rodataPages*PageSize
 	mm.StartData, mm.EndData = mm.rodataEnd, mm.rodataEnd+PageSize
@@ -264,7 +265,7 @@ func (p *Process) segfault(f *userFaultInfo) error {
 	ip := mm.StartCode + 0x189
 	k.printk(LogInfo, "%s[%d]: segfault at %x ip %016x sp %016x error %x in %s[%x+%x] likely on CPU 0 (core 0, socket 0)\n",
 		p.Task.Comm, p.Task.PID, uint64(f.addr), uint64(ip), uint64(mm.sp), f.code,
-		path.Base(mm.vmas[1].Name), uint64(mm.StartCode), uint64(mm.EndCode-mm.StartCode))
+		path.Base(mm.exe), uint64(mm.StartCode), uint64(mm.EndCode-mm.StartCode))
 	return p.killWith(SIGSEGV, nil)
 }
 

@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// The small VFS: a handful of directories (/, /dev, /tmp) holding device
+// The small VFS: a handful of directories (/, /dev, /tmp, /root, the
+// user's home) holding device
 // nodes and small regular files, enough for the workshop's mknod, chmod, rm,
 // ls -l, echo > /dev/x and cat /dev/x. It mirrors the parts of fs/namei.c
 // (lookup, permission, mknod, unlink), fs/attr.c (chmod) and fs/stat.c that
@@ -90,6 +91,9 @@ func (k *Kernel) bootVFS() {
 	k.newInode("/", S_IFDIR|0o755, 0, 0, 0)
 	k.newInode("/dev", S_IFDIR|0o755, 0, 0, 0)
 	k.newInode("/tmp", S_IFDIR|S_ISVTX|0o777, 0, 0, 0)
+	k.newInode("/root", S_IFDIR|0o700, 0, 0, 0)
+	k.newInode("/home", S_IFDIR|0o755, 0, 0, 0)
+	k.newInode(userCwd, S_IFDIR|0o755, UserUID, UserUID, 0)
 	for _, m := range memDevices {
 		k.newInode("/dev/"+m.name, S_IFCHR|m.mode, 0, 0, MKDEV(memMajor, m.minor))
 	}
