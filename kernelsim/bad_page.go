@@ -32,7 +32,7 @@ func (k *Kernel) freePageIsBad(pfn PFN, order int) (bad bool, err error) {
 	}
 	p := k.mem.peek(uint32(pfn))
 	switch {
-	case p.flags&pgReserved != 0:
+	case p.flags&pgReserved != 0 || p.flags&pgHead != 0 && p.use == PageUseSlab:
 		k.badPage(pfn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set")
 	case p.flags&pgBuddy != 0 || k.inTopFreeBlock(uint32(pfn)) || p.flags&pgPCP != 0:
 		k.badPage(pfn, "nonzero mapcount")
@@ -58,8 +58,8 @@ func (k *Kernel) badPage(pfn PFN, reason string) {
 	k.printk(LogAlert, "%s\n", title)
 	k.dumpPage(pfn, reason)
 	k.printk(LogAlert, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.Taint(TaintBadPage)
-	k.dumpStack(LogWarning, "bad_page.cold+0x63/0x94", "free_page_is_bad_report+0x84/0x90", "free_unref_page_prepare+0x260/0x330", "free_unref_page+0x2e/0x130")
+	k.dumpStack(LogWarning, "bad_page.cold+0x63/0x94", "free_page_is_bad_report+0x84/0x90", "free_unref_page_prepare+0x260/0x330", "free_unref_page+0x2e/0x130", "__free_pages+0x23/0x90")
+	k.addTaintUnreliable(TaintBadPage)
 	k.report("bad-page-state", title, false)
 }
 

@@ -120,28 +120,22 @@ func (k *Kernel) die(str, rip string, cr2 uint64) {
 }
 
 // dieBody mirrors __die_body() and oops_end(): the task line, registers,
-// call trace, modules, CR2 and the end marker; taint D.
+// call trace, modules and CR2; taint D; the end marker, then the registers
+// again as the "executive summary" in case the Oops scrolled away.
 func (k *Kernel) dieBody(rip string, cr2 uint64) {
 	t := k.Current()
-	stack := k.stack()
-	if rip == "" && len(stack) > 0 {
+	if stack := k.stack(); rip == "" && len(stack) > 0 {
 		rip = FormatFrame(stack[0])
 	}
 	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, cr2)
-	k.printk(LogWarning, "Call Trace:\n")
-	k.printk(LogWarning, " <TASK>\n")
-	for _, f := range stack {
-		k.printk(LogWarning, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	k.printk(LogWarning, " </TASK>\n")
+	k.mmCallTrace(LogWarning, nil)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
 	k.printk(LogWarning, "CR2: %016x\n", cr2)
+	k.addTaintUnreliable(TaintDie)
 	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
-	k.Taint(TaintDie)
+	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
+	k.printRegs(LogWarning, cr2)
 }

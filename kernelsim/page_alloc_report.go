@@ -9,52 +9,71 @@ import (
 // allocation failure warning (warn_alloc), show_mem's Mem-Info block and
 // bad_page, mirroring mm/page_alloc.c, mm/show_mem.c and mm/debug.c.
 
-// allocPagesWarnLine is where Debian 6.1.119's __alloc_pages has its
+// allocPagesWarnLine is where Linux 6.1's __alloc_pages has its
 // WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp).
-const allocPagesWarnLine = "mm/page_alloc.c:5526"
+const allocPagesWarnLine = "mm/page_alloc.c:5534"
+
+// allocPagesCaller is the frame below __alloc_pages in call traces when a
+// module calls alloc_pages() (mm/mempolicy.c on a NUMA kernel).
+const allocPagesCaller = "alloc_pages+0x95/0x1a0"
 
 // warnOrderTooLarge mirrors WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp) in
 // __alloc_pages(): a WARNING splat the first time only, never with
 // __GFP_NOWARN. No allocation failure report follows: the function returns
-// NULL straight away.
-func (k *Kernel) warnOrderTooLarge(gfp GFP, order int) {
+// NULL straight away. callers are the frames below __alloc_pages.
+func (k *Kernel) warnOrderTooLarge(gfp GFP, callers []string) {
 	if gfp&GFPNoWarn != 0 || k.mem.warnedOrder {
 		return
 	}
 	k.mem.warnedOrder = true
-	k.warnSplat(allocPagesWarnLine, "__alloc_pages+0x2dd/0x310",
-		[]string{"? __warn+0x7d/0xc0", "? __alloc_pages+0x2dd/0x310", "? report_bug+0xe2/0x150",
-			"? handle_bug+0x41/0x70", "? exc_invalid_op+0x13/0x60", "? asm_exc_invalid_op+0x16/0x20",
-			"? __alloc_pages+0x2dd/0x310"})
-	k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s __alloc_pages+0x2dd/0x310", k.Current().PID, allocPagesWarnLine), false)
-	_ = order
+	rip := "__alloc_pages+0x2e4/0x340"
+	k.warnSplat(allocPagesWarnLine, rip, callers)
+	k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s %s", k.Current().PID, allocPagesWarnLine, rip), false)
 }
 
 // warnSplat mirrors __warn() (kernel/panic.c): cut here, the WARNING line,
-// the modules, registers and call trace, the end-trace marker; taint W.
+// the modules, registers and call trace (the kernel frames below the
+// warning, then the script's), the end-trace marker; then taint W, which
+// __warn adds last.
 func (k *Kernel) warnSplat(file, rip string, trace []string) {
 	t := k.Current()
 	k.printk(LogWarning, "------------[ cut here ]------------\n")
 	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", t.PID, file, rip)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.Taint(TaintWarn)
 	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printk(LogWarning, "Call Trace:\n")
-	k.printk(LogWarning, " <TASK>\n")
-	for _, f := range trace {
-		k.printk(LogWarning, " %s\n", f)
+	k.mmCallTrace(LogWarning, trace)
+	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
+	k.Taint(TaintWarn)
+}
+
+// mmCallTrace prints a Call Trace block: kernel frames (innermost first),
+// the script's frames, then the entry path of the current task.
+func (k *Kernel) mmCallTrace(level int, kernelFrames []string) {
+	k.printk(level, "Call Trace:\n")
+	k.printk(level, " <TASK>\n")
+	for _, f := range kernelFrames {
+		k.printk(level, " %s\n", f)
 	}
 	for _, f := range k.stack() {
-		k.printk(LogWarning, " %s\n", FormatFrame(f))
+		k.printk(level, " %s\n", FormatFrame(f))
 	}
-	for _, f := range t.entry {
-		k.printk(LogWarning, " %s\n", f)
+	for _, f := range k.Current().entry {
+		k.printk(level, " %s\n", f)
 	}
-	k.printk(LogWarning, " </TASK>\n")
-	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
+	k.printk(level, " </TASK>\n")
+}
+
+// addTaintUnreliable mirrors add_taint(flag, LOCKDEP_NOW_UNRELIABLE): the
+// first such taint turns lock debugging off, and says so.
+func (k *Kernel) addTaintUnreliable(flag int) {
+	k.Taint(flag)
+	if !k.mem.debugLocksOff {
+		k.mem.debugLocksOff = true
+		k.printk(LogWarning, "Disabling lock debugging due to kernel taint\n")
+	}
 }
 
 // printRegs prints the register lines of __show_regs() with plausible,
@@ -93,19 +112,17 @@ func (k *Kernel) modulesLinkedIn() string {
 // warnAlloc mirrors warn_alloc(gfp, NULL, "page allocation failure:
 // order:%u", order): the warning line with the current task's name, its
 // cpuset, the stack and show_mem(). __GFP_NOWARN silences it.
-func (k *Kernel) warnAlloc(gfp GFP, order int) {
+func (k *Kernel) warnAlloc(gfp GFP, order int, callers []string) {
 	if gfp&GFPNoWarn != 0 {
 		return
 	}
 	t := k.Current()
 	title := fmt.Sprintf("%s: page allocation failure: order:%d, mode:%s, nodemask=(null)", t.Comm, order, gfp.Mode())
 	k.printk(LogWarning, "%s,cpuset=/,mems_allowed=0\n", title)
-	k.dumpStack(LogWarning, "warn_alloc+0x138/0x1b0", "__alloc_pages_slowpath.constprop.0+0xcb9/0xd10", "__alloc_pages+0x305/0x330")
-	k.showMem(high2zone(gfp))
+	k.dumpStack(LogWarning, append([]string{"warn_alloc+0x138/0x1b0", "__alloc_pages_slowpath.constprop.0+0xcf5/0xd20", "__alloc_pages+0x305/0x330"}, callers...)...)
+	k.showMem(gfpZone(gfp))
 	k.report("page-allocation-failure", title, false)
 }
-
-func high2zone(gfp GFP) int { return gfpZone(gfp) }
 
 // showMem mirrors __show_mem(SHOW_MEM_FILTER_NODES, NULL, highest zone)
 // (mm/show_mem.c): the Mem-Info block.

@@ -136,6 +136,9 @@ type physMem struct {
 	bootUse     bootUse     // pressure.go: kernel memory in use since boot
 	pressure    []uint32    // pressure.go: pages Pressure and Fragment hold
 	warnedOrder bool        // the order >= MAX_ORDER WARN_ON_ONCE has fired
+	// debugLocksOff mirrors debug_locks == 0: a taint that makes lockdep
+	// unreliable (a bad page, an Oops) has been added (addTaintUnreliable).
+	debugLocksOff bool
 
 	// userPresent, when set by the user-process layer, says whether a user
 	// address is mapped in the current process (fault.go: SMAP faults).

@@ -25,19 +25,21 @@ type bootUse struct {
 }
 
 // bootActivity leaves the memory of a freshly booted Debian VM in use: page
-// cache, anonymous memory of the first processes, slab objects, kernel
-// stacks and page tables, allocated in a seeded order and partly freed
+// cache, anonymous memory of the first processes, kernel stacks, page tables
+// and driver memory (the slab layer fills its own caches afterwards), allocated in a seeded order and partly freed
 // again, so /proc/buddyinfo shows a used machine rather than a perfect one.
 func (k *Kernel) bootActivity() {
 	m := &k.mem
 	total := m.totalram
-	slab := min(total*6/100, 24_000)
-	m.bootUse = bootUse{slabReclaimable: slab * 6 / 10, slabUnreclaimable: slab - slab*6/10, kernelStackKB: 2416, pageTables: 310}
+	// Slab memory is the slab layer's: its boot caches fill themselves
+	// (bootSlab) and set bootUse's slab counts.
+	m.bootUse = bootUse{kernelStackKB: 2416, pageTables: 310}
 	m.nrPercpuKB = 1056
 	left := [...]int64{
-		min(total*30/100, 150_000),        // page cache
-		min(total*5/100, 12_000),          // anonymous memory
-		slab + m.bootUse.pageTables + 604, // slab, page tables, vmalloc'ed kernel stacks
+		min(total*30/100, 150_000), // page cache
+		min(total*5/100, 12_000),   // anonymous memory
+		// page tables, vmalloc'ed kernel stacks, driver buffers
+		m.bootUse.pageTables + m.bootUse.kernelStackKB/4 + min(total/100, 4000),
 	}
 	var blocks []uint32
 	for left[0]+left[1]+left[2] > 0 {
@@ -57,7 +59,7 @@ func (k *Kernel) bootActivity() {
 			}
 			left[1]--
 		default:
-			order := min(k.rng.IntN(6), 3) // slabs of orders 0..3, mostly 3
+			order := max(k.rng.IntN(6)-2, 0) // mostly single pages, some up to order 3
 			if pfn, ok := k.bootAlloc(order, PageUseBoot); ok {
 				blocks = append(blocks, pfn)
 			}
@@ -93,13 +95,19 @@ func (k *Kernel) bootZone() *Zone {
 }
 
 // bootChurn frees a seeded few percent of the boot-time blocks again, as
-// deleted files, exited processes and freed objects would have.
+// deleted files, exited processes and freed buffers would have: runs of 1 to
+// 16 blocks allocated one after the other (so mostly physically adjacent),
+// which leaves free blocks of every small order behind.
 func (k *Kernel) bootChurn(blocks []uint32) {
-	n := min(len(blocks)/25, 2500)
-	for i := 0; i < n; i++ {
-		j := i + k.rng.IntN(len(blocks)-i)
-		blocks[i], blocks[j] = blocks[j], blocks[i]
-		k.freeBootUse(blocks[i])
+	runs := min(len(blocks)/200, 600)
+	for i := 0; i < runs; i++ {
+		start := k.rng.IntN(len(blocks))
+		for j := start; j < min(start+1<<k.rng.IntN(5), len(blocks)); j++ {
+			if blocks[j] != noPFN {
+				k.freeBootUse(blocks[j])
+				blocks[j] = noPFN
+			}
+		}
 	}
 	for i := range k.zones.z {
 		k.lruCompact(&k.zones.z[i])

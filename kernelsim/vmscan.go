@@ -61,7 +61,7 @@ func gfpToAllocFlags(gfp GFP) int {
 // or ReleasePressure. There is no compaction and no OOM killer: when nothing
 // is left to reclaim, the allocation fails as if __GFP_RETRY_MAYFAIL had been
 // given, and __GFP_NOFAIL gets the reserves instead of looping forever.
-func (k *Kernel) allocPagesSlowpath(gfp GFP, order, high int) (uint32, bool) {
+func (k *Kernel) allocPagesSlowpath(gfp GFP, order, high int, callers []string) (uint32, bool) {
 	allocFlags := gfpToAllocFlags(gfp)
 	canReclaim := gfp.AllowsBlocking()
 	if canReclaim && gfp&GFPKswapdReclaim != 0 {
@@ -92,7 +92,7 @@ func (k *Kernel) allocPagesSlowpath(gfp GFP, order, high int) (uint32, bool) {
 			return pfn, true
 		}
 	}
-	k.warnAlloc(gfp, order)
+	k.warnAlloc(gfp, order, callers)
 	return 0, false
 }
 
