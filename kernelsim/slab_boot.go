@@ -126,10 +126,10 @@ func (k *Kernel) bootSlab() error {
 	if err := k.fillBootCaches(); err != nil {
 		return err
 	}
-	// The memory core's boot activity set aside slab memory as anonymous
-	// kernel pages (bootUse) before the slab existed; the boot caches now
-	// account for the real thing.
-	k.mem.bootUse.slabReclaimable, k.mem.bootUse.slabUnreclaimable = 0, 0
+	// The boot slabs' pages came through the per-CPU lists when they are
+	// on (Config.PCP); boot leaves those lists empty, as the memory core's
+	// own boot does.
+	k.drainAllPages()
 	st.booted = true
 	return nil
 }
@@ -228,8 +228,9 @@ func (k *Kernel) fillBootCaches() error {
 }
 
 // fillBootCache gives s enough slabs for used objects plus some room: the
-// CPU slab is left with most of the free objects, a few partial slabs with
-// the rest, every other slab full, and every slab keeps at least one object.
+// CPU slab and a few partial slabs have free objects, every other slab is
+// full, and every slab keeps at least one object in use, so that no boot
+// slab is ever returned to the page allocator.
 func (k *Kernel) fillBootCache(s *KmemCache, used int) error {
 	if used == 0 {
 		return nil
@@ -245,12 +246,17 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) error {
 		}
 		slabs[i] = k.initSlab(s, pfn, s.order)
 	}
-	// The last slab is the CPU slab, with up to per-1 free objects; free
-	// objects left over go to partial slabs, newest first.
+	// The last slab is the CPU slab, with a quarter to three quarters of
+	// its objects free; the other free objects go to partial slabs, newest
+	// first.
 	for i := nslabs - 1; i >= 0; i-- {
-		f := min(free, per-1)
-		if i < nslabs-1 && f > 0 {
-			f = min(f, 1+k.rng.IntN(per-1))
+		f := 0
+		switch {
+		case free == 0 || per == 1:
+		case i == nslabs-1:
+			f = min(free, per-1, max(1, per/4+k.rng.IntN(per/2+1)))
+		default:
+			f = min(free, 1+k.rng.IntN(per-1))
 		}
 		free -= f
 		k.bootAllocate(slabs[i], per-f)

@@ -212,7 +212,7 @@ func (l *slabList) remove(sl *Slab) {
 func orderObjects(order int, size uint32) int { return (PageSize << order) / int(size) }
 
 // getOrder mirrors get_order(): the smallest order whose block holds size
-// bytes (get_order(0) is undefined in Linux; here it is 0... never asked).
+// bytes (0 for size 0, which Linux leaves undefined).
 func getOrder(size uint64) int {
 	if size <= PageSize {
 		return 0
@@ -329,9 +329,9 @@ func (s *KmemCache) calculateSizes() bool {
 	return s.objects > 0
 }
 
-// trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (Debian): addr,
-// handle, cpu, pid, when.
-const trackSize = 24
+// trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (selected by
+// SLUB_DEBUG in Debian's build): addr, handle, cpu, pid, padding, when.
+const trackSize = 32
 
 // setMinPartial mirrors set_min_partial(s, ilog2(s->size) / 2): bigger
 // objects keep more partial slabs around, between 5 and 10.
