@@ -15,7 +15,16 @@ import "fmt"
 // module space, one for the core (text, read-only data, data and bss, the
 // symbol table) and one for init code and data, freed once init succeeds.
 // kscript's runtime runs a script's init and exit functions; kernelsim keeps
-// the module's state, memory, taints and parameters.
+// the module's state, memory, taints and parameters. The runtime's calls:
+//
+//	insmod: m, err := LoadModule(spec, args)   // taint lines, memory, params; COMING
+//	        run init → ret                      // m.DataAddr(off): static buffers
+//	        err = ModuleInitReturned(m, ret)    // LIVE, or freed and -ret returned
+//	        (init Oopsed: call nothing; m stays COMING, "Loading", refcount 1)
+//	rmmod:  err := ModuleUnload(m)              // *UnloadError, or GOING
+//	        run exit
+//	        ModuleFree(m)                       // "[last unloaded: m(OE)]"
+//	        (exit Oopsed: call nothing; m stays GOING, "Unloading")
 
 // ModuleState mirrors enum module_state (include/linux/module.h).
 type ModuleState int
@@ -62,7 +71,8 @@ type ModuleSpec struct {
 type Module struct {
 	Name  string
 	State ModuleState
-	// Info holds the .modinfo strings, License "unspecified" when absent.
+	// Info is the spec the module was loaded from: its .modinfo strings
+	// and layout.
 	Info ModuleSpec
 	// Params are the parameters with their current values, as
 	// /sys/module/NAME/parameters shows them.
@@ -99,7 +109,6 @@ type moduleState struct {
 	list         []*Module // newest first, as list_add_rcu(&mod->list, &modules)
 	lastUnloaded string    // last_unloaded_module: name and taint flags
 	verifyWarned bool      // pr_notice_once of the signature check
-	lockDebugOff bool      // debug_locks cleared by a license taint
 }
 
 // Module errors the runtime maps to insmod's and rmmod's messages.
@@ -186,9 +195,6 @@ func (k *Kernel) LoadModule(spec ModuleSpec, args []string) (*Module, error) {
 // CONFIG_STRICT_MODULE_RWX): text, read-only data and writable data each
 // start on a page, and the core symbol table follows the data.
 func (k *Kernel) newModule(spec ModuleSpec) *Module {
-	if spec.License == "" {
-		spec.License = "unspecified"
-	}
 	text := pageAlign(max(spec.TextSize, 1))
 	ro := pageAlign(max(spec.RODataSize, 1))
 	data := pageAlign(spec.DataSize + thisModuleSize + symtabSize)
@@ -219,15 +225,16 @@ func (k *Kernel) checkModinfo(m *Module) {
 		}
 		k.addTaintModule(m, TaintOOTModule)
 	}
-	if !licenseIsGPLCompatible(m.Info.License) {
+	license := m.Info.License
+	if license == "" {
+		license = "unspecified"
+	}
+	if !licenseIsGPLCompatible(license) {
 		if !k.Tainted(TaintProprietaryModule) {
-			k.printk(LogWarning, "%s: module license '%s' taints kernel.\n", m.Name, m.Info.License)
+			k.printk(LogWarning, "%s: module license '%s' taints kernel.\n", m.Name, license)
 		}
-		k.addTaintModule(m, TaintProprietaryModule)
-		if !k.mods.lockDebugOff { // add_taint(LOCKDEP_NOW_UNRELIABLE)
-			k.mods.lockDebugOff = true
-			k.printk(LogWarning, "Disabling lock debugging due to kernel taint\n")
-		}
+		k.addTaintUnreliable(TaintProprietaryModule) // add_taint_module(.., LOCKDEP_NOW_UNRELIABLE)
+		m.taints |= 1 << TaintProprietaryModule
 	}
 }
 

@@ -67,13 +67,12 @@ func (k *Kernel) vmWarnOnce(key string, site warnSite, callers ...string) {
 	k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s %s", k.Current().PID, site.file, site.rip), false)
 }
 
-// warnMsg mirrors WARN(cond, fmt, ...) on x86 (__warn_printk then the ud2
-// trap handled by report_bug and __warn): the cut-here line, the message at
-// its own level, the WARNING line, the loaded modules, the task and
-// registers, and the call trace through the exception entry. callers are the
-// kernel functions between the warning one and the script (innermost
-// first); the script frames follow.
-// Taint W is added last, so the splat itself does not show it yet.
+// warnMsg mirrors WARN(cond, fmt, ...) on x86: __warn_printk() prints the
+// cut-here line and the message (at the message's own level), then the ud2
+// trap reaches __warn(): the WARNING line, the loaded modules, the task and
+// registers, the call trace and the end marker. callers are the kernel
+// functions between the warning one and the script, innermost first. Taint
+// W is added last, so the splat itself does not show it yet.
 func (k *Kernel) warnMsg(level int, msg string, site warnSite, callers ...string) {
 	t := k.Current()
 	k.printk(LogWarning, "------------[ cut here ]------------\n")
@@ -86,21 +85,7 @@ func (k *Kernel) warnMsg(level int, msg string, site warnSite, callers ...string
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", site.rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printk(LogWarning, "Call Trace:\n")
-	k.printk(LogWarning, " <TASK>\n")
-	trace := []string{"? __warn+0x7d/0xc0", "? " + site.rip, "? report_bug+0xe2/0x150",
-		"? handle_bug+0x41/0x70", "? exc_invalid_op+0x13/0x60", "? asm_exc_invalid_op+0x16/0x20",
-		"? " + site.rip}
-	for _, f := range append(trace, callers...) {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	for _, f := range k.stack() {
-		k.printk(LogWarning, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	k.printk(LogWarning, " </TASK>\n")
+	k.printTrace(LogWarning, callers)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	k.Taint(TaintWarn)
 }
