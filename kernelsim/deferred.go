@@ -23,7 +23,8 @@ import (
 //   - LocalBhEnable and spin_unlock_bh: pending softirqs run at once.
 //   - FlushWork, CancelWorkSync, TaskletKill: what they wait for runs.
 //
-// Interrupts always interrupt the idle task swapper/0: kernelsim's CPU is
+// Unlike Linux, where an interrupt may arrive while any task runs, in
+// kernelsim interrupts always interrupt the idle task swapper/0: the CPU is
 // idle between steps, and a task that sleeps leaves it idle.
 
 // Callback is a deferred function the embedder built around a script
@@ -46,7 +47,8 @@ func (c Callback) symbol() string {
 
 // maxDeferredPasses bounds one RunDeferred: deferred work that keeps
 // rescheduling itself (a tasklet that schedules itself, a disabled tasklet
-// that is requeued forever) is left pending for the next point.
+// that is requeued forever) is left pending for the next point. Unlike
+// Linux, where ksoftirqd would keep running it, burning the CPU.
 const maxDeferredPasses = 64
 
 // RunDeferred runs the deferred work that is due, in the order Linux would

@@ -136,7 +136,9 @@ func (k *Kernel) RequestIRQ(irq int, h IRQHandler, flags uint64, name string, de
 // FreeIRQ mirrors free_irq(irq, dev_id): remove the handler registered
 // with dev_id and return its name (the devname free_irq returns). Freeing
 // a handler that is not there is a bug Linux WARNs about; ok is then false.
-// free_irq takes a mutex, so it may sleep.
+// free_irq takes a mutex, so it may sleep. Unlike Linux, a call from
+// interrupt context gets no "Trying to free IRQ %d from IRQ context!" WARN
+// of its own, only the mutex's sleeping report.
 func (k *Kernel) FreeIRQ(irq int, devID uint64) (name string, ok bool) {
 	k.MightSleep(SiteMutexLock, "mutex_lock+0x1a/0x40", "__free_irq+0x3a/0x350", "free_irq+0x32/0x80")
 	if irq < 0 || irq >= nrIRQs {

@@ -80,9 +80,9 @@ func (k *Kernel) InInterrupt() bool {
 	return k.PreemptCount()&(NMIMask|HardirqMask|SoftirqMask) != 0
 }
 
-// InAtomic mirrors in_atomic(): preempt_count() != 0. Unlike Linux's macro,
-// which cannot see it, kernelsim does not count disabled interrupts here;
-// use IrqsDisabled, or MightSleep, which checks both as __might_resched does.
+// InAtomic mirrors in_atomic(): preempt_count() != 0. As in Linux,
+// disabled interrupts do not count here; __might_resched (MightSleep)
+// checks both.
 func (k *Kernel) InAtomic() bool { return k.PreemptCount() != 0 }
 
 // InTask mirrors in_task(): process context, i.e. not in an NMI, a hardirq

@@ -132,6 +132,7 @@ func (k *Kernel) DelTimer(t *TimerList) int { return k.detachTimer(t) }
 // callback is not running. On one CPU the callback can only be running if
 // this is the callback itself, which would wait for itself forever: Linux
 // spins there until the soft-lockup detector fires, and so does kernelsim.
+// Unlike Linux, a call from hardirq context is not WARNed about.
 func (k *Kernel) DelTimerSync(t *TimerList) (int, error) {
 	if t.running {
 		return 0, k.softLockup("lock_timer_base+0x3b/0xa0", "__try_to_del_timer_sync+0x2b/0xa0", "del_timer_sync+0x5d/0x90")

@@ -13,7 +13,8 @@ import "fmt"
 // runs, so it may queue itself again. flush_work() waits until it has run;
 // cancel_work_sync() takes it off the queue, or waits if it is running.
 //
-// kernelsim runs all work in one worker, kworker/0:1, FIFO.
+// Unlike Linux, whose pool wakes more workers when one sleeps, kernelsim
+// runs all work in one worker, kworker/0:1, FIFO.
 
 // Work mirrors struct work_struct: the pending bit and the function.
 type Work struct {
@@ -147,7 +148,8 @@ func (k *Kernel) dequeueWork(w *Work) bool {
 // FlushWork mirrors flush_work(work): wait until the work has finished
 // executing its last queued instance; true if it had to wait. Waiting
 // (wait_for_completion) may sleep, so a flush that must wait checks
-// might_sleep; kernelsim then runs the work at once in the kworker. Work
+// might_sleep; kernelsim then runs the work at once in the kworker (unlike
+// Linux, ahead of work queued before it). Work
 // flushed from its own function would wait for itself forever: Linux's
 // task hangs, reported by the hung-task detector.
 func (k *Kernel) FlushWork(w *Work) (bool, error) {
