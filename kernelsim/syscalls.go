@@ -45,6 +45,7 @@ func (p *Process) syscall(entry []string, fn func() (int64, error)) (int64, erro
 	if p.exited {
 		return -int64(ESRCH), &ProcessKilled{PID: p.Task.PID, Signal: p.signal}
 	}
+	p.k.tick(1_000) // the syscall entry and exit
 	var ret int64
 	err := p.k.RunTask(p.Task, entry, func() error {
 		var err error
