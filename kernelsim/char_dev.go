@@ -197,8 +197,10 @@ func (k *Kernel) RegisterChrdev(major uint32, name string, fops *FileOperations)
 		return -int(err)
 	}
 	c := k.CdevAlloc()
-	c.Owner, c.Ops = fops.Owner, fops
-	c.name = name
+	if fops != nil {
+		c.Owner = fops.Owner
+	}
+	c.Ops, c.name = fops, name
 	k.CdevAdd(c, MKDEV(cd.major, 0), 256)
 	cd.cdev = c
 	if major != 0 {
