@@ -69,7 +69,7 @@ func APIs() []API {
 	for _, group := range [][]API{
 		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
 		vmallocAPIs(), gfpAPIs(), printkAPIs(), errnoAPIs(),
-		contextAPIs(), deferredAPIs(),
+		contextAPIs(), deferredAPIs(), chrdevAPIs(), uaccessAPIs(), userAPIs(),
 	} {
 		all = append(all, group...)
 	}
