@@ -30,14 +30,14 @@ type env struct {
 	// instead of the cancellation.
 	pending error
 
-	proc    *userProc // the user program running, if any
+	proc *userProc // the user program running, if any
 	// userDepth is the thread's call depth where a user program entered the
 	// kernel (its system-call builtin included): frames from there out are
 	// user code, which kernel call traces do not show.
 	userDepth int
-	calls   callLog
-	handles uint32            // handles made so far (newID)
-	fileMod map[string]string // script file name → module name, for frames
+	calls     callLog
+	handles   uint32            // handles made so far (newID)
+	fileMod   map[string]string // script file name → module name, for frames
 
 	// lastStack is the stack returned by the previous stack() call; a
 	// loop allocating on one line gets the same slice back, so that
