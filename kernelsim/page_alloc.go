@@ -176,7 +176,7 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	for high > low {
 		high--
 		half := pfn + 1<<high
-		k.pushFree(&z.freeArea[high], &sec[half&sectionMask], half, high, false)
+		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
 	}
 }
 
