@@ -196,7 +196,9 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 		k.freeUnrefPage(z, uint32(pfn), order)
 		return nil
 	}
-	k.freeBlock(z, p, uint32(pfn), order)
+	*p = page{}
+	z.nrFree += 1 << order
+	k.freeOnePage(z, uint32(pfn), order, false)
 	return nil
 }
 
@@ -231,9 +233,10 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 }
 
 // freeOnePage mirrors __free_one_page(): merge with free buddies as far up
-// as they go, then put the block on its free list — at the tail when its
-// buddy at the next order is free (buddy_merge_likely), so that the pair has
-// a chance to merge before the block is handed out again.
+// as they go, then put the block on its free list — at the tail when the
+// buddy of the block it would merge into next is free (buddy_merge_likely),
+// so that the pair has a chance to merge before the block is handed out
+// again.
 //
 // Buddies below the top order are in the block's own section (nil only for
 // a section that holds nothing but free top-order blocks).
@@ -249,20 +252,13 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 		pfn &= buddy
 		order++
 	}
-	if !toTail {
-		toTail = k.buddyMergeLikely(pfn, order)
+	if !toTail && order < MaxOrder-2 {
+		// buddy_merge_likely(): is the buddy of the block this one
+		// would merge into free?
+		higher := pfn &^ (1 << order)
+		toTail = k.isBuddy(higher^1<<(order+1), order+1)
 	}
 	k.addToFreeList(z, pfn, order, toTail)
-}
-
-// buddyMergeLikely mirrors buddy_merge_likely(): is the buddy of the
-// block this one would merge into free?
-func (k *Kernel) buddyMergeLikely(pfn uint32, order int) bool {
-	if order >= MaxOrder-2 {
-		return false
-	}
-	higher := pfn &^ (1 << order)
-	return k.isBuddy(higher^1<<(order+1), order+1)
 }
 
 // GetFreePages mirrors __get_free_pages(): the direct-map address of the
