@@ -1,5 +1,7 @@
 package kernelsim
 
+import "fmt"
+
 // The buddy allocator, mirroring mm/page_alloc.c.
 //
 // Allocation (__alloc_pages): walk the zonelist allowed by the GFP zone
@@ -74,8 +76,16 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 		}
 	}
 	k.prepNewPage(p, order, gfp)
+	if k.mem.tracer != nil {
+		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))
+	}
 	return PFN(p), true
 }
+
+// SetPageAllocTracer makes the page allocator report every allocation and
+// free to fn, as the kmem:mm_page_alloc and kmem:mm_page_free tracepoints
+// (include/trace/events/kmem.h) print them; nil turns it off.
+func (k *Kernel) SetPageAllocTracer(fn func(line string)) { k.mem.tracer = fn }
 
 // prepNewPage mirrors prep_new_page(): mark the block allocated and clear it
 // for __GFP_ZERO.
@@ -188,6 +198,9 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 	if p == nil {
 		_, err := k.freePageIsBad(pfn, order)
 		return err
+	}
+	if k.mem.tracer != nil {
+		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
 	}
 	// free_the_page(): per-CPU lists for small orders when Config.PCP is
 	// on, otherwise __free_pages_ok.

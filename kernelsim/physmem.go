@@ -140,6 +140,10 @@ type physMem struct {
 	// unreliable (a bad page, an Oops) has been added (addTaintUnreliable).
 	debugLocksOff bool
 
+	// tracer, when set (SetPageAllocTracer), receives the mm_page_alloc
+	// and mm_page_free tracepoint lines.
+	tracer func(line string)
+
 	// userPresent, when set by the user-process layer, says whether a user
 	// address is mapped in the current process (fault.go: SMAP faults).
 	userPresent func(Addr) bool
