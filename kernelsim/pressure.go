@@ -11,6 +11,9 @@ import "fmt"
 // allocator's counters, watermarks and /proc files behave as on a machine
 // that has been in use.
 
+// bootShmemPages is what a booted Debian VM has in tmpfs (/run, /dev/shm).
+const bootShmemPages = 268
+
 // Tags in page.data for pages that stand in for the rest of the system.
 const (
 	tagBoot     = 1 + iota // allocated during boot
@@ -68,6 +71,11 @@ func (k *Kernel) bootActivity() {
 	}
 	k.bootChurn(blocks)
 	m.nrBuffers = m.nrFilePages / 14
+	for i := 0; i < bootShmemPages; i++ { // tmpfs: /run, /dev/shm; not reclaimable without swap
+		if _, ok := k.bootAlloc(0, PageUseBoot); ok {
+			m.nrShmem++
+		}
+	}
 	k.bootDMA()
 }
 
