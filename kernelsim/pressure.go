@@ -21,7 +21,9 @@ const (
 	tagFragment            // pinned by Fragment
 )
 
-// bootUse is the memory boot leaves allocated, in pages.
+// bootUse is the kernel memory boot leaves allocated, for /proc/meminfo:
+// slab pages (set by the slab layer), kernel stacks in kB, page tables in
+// pages.
 type bootUse struct {
 	slabReclaimable, slabUnreclaimable int64
 	kernelStackKB, pageTables          int64
@@ -29,8 +31,9 @@ type bootUse struct {
 
 // bootActivity leaves the memory of a freshly booted Debian VM in use: page
 // cache, anonymous memory of the first processes, kernel stacks, page tables
-// and driver memory (the slab layer fills its own caches afterwards), allocated in a seeded order and partly freed
-// again, so /proc/buddyinfo shows a used machine rather than a perfect one.
+// and driver memory (the slab layer fills its own caches afterwards),
+// allocated in a seeded order and partly freed again, so /proc/buddyinfo
+// shows a used machine rather than a perfect one.
 func (k *Kernel) bootActivity() {
 	m := &k.mem
 	total := m.totalram
