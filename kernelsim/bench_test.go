@@ -14,7 +14,7 @@ func holdSmallBlocks(k *Kernel) {
 	for o := 0; o < MaxOrder-1; o++ {
 		for z.freeArea[o].head != noPFN {
 			pfn, _ := k.rmqueueBuddy(z, o)
-			k.prepNewPage(pfn, o, 0)
+			k.prepNewPage(pfn, o)
 		}
 	}
 }

@@ -75,7 +75,10 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 			return 0, false
 		}
 	}
-	k.prepNewPage(p, order, gfp)
+	k.prepNewPage(p, order)
+	if gfp&GFPZero != 0 {
+		k.mem.clearPages(PFN(p), order) // clear_highpage() for __GFP_ZERO
+	}
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))
 	}
@@ -87,15 +90,11 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 // (include/trace/events/kmem.h) print them; nil turns it off.
 func (k *Kernel) SetPageAllocTracer(fn func(line string)) { k.mem.tracer = fn }
 
-// prepNewPage mirrors prep_new_page(): mark the block allocated and clear it
-// for __GFP_ZERO.
-//
-// The block came off a free or per-CPU list, so its section has a mem_map.
-func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
+// prepNewPage mirrors prep_new_page(): mark the block allocated (its
+// caller clears it for __GFP_ZERO). The block came off a free or per-CPU
+// list, so its section has a mem_map.
+func (k *Kernel) prepNewPage(pfn uint32, order int) {
 	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
-	if gfp&GFPZero != 0 {
-		k.mem.clearPages(PFN(pfn), order)
-	}
 }
 
 // getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
@@ -115,10 +114,13 @@ func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint
 		}
 		var pfn uint32
 		var ok bool
-		if k.cfg.PCP && order <= pageAllocCostlyOrd {
-			pfn, ok = k.rmqueuePCP(z, order)
-		} else {
+		switch {
+		case !k.cfg.PCP || order > pageAllocCostlyOrd:
 			pfn, ok = k.rmqueueBuddy(z, order)
+		case z.pcp.lists[order] != noPFN: // rmqueue_pcplist()'s fast path
+			pfn, ok = k.pcpPop(&z.pcp, order), true
+		default:
+			pfn, ok = k.rmqueuePCP(z, order)
 		}
 		if ok {
 			return pfn, true
@@ -206,7 +208,11 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 	// on, otherwise __free_pages_ok.
 	z := k.zoneOf(uint32(pfn))
 	if k.cfg.PCP && order <= pageAllocCostlyOrd {
-		k.freeUnrefPage(z, uint32(pfn), order)
+		// free_unref_page(): onto the per-CPU list; drain a batch
+		// when the lists hold more than high pages.
+		if k.pcpPush(&z.pcp, uint32(pfn), order) >= z.pcp.high {
+			k.freePCPPagesBulk(z, z.pcp.batch)
+		}
 		return nil
 	}
 	*p = page{}

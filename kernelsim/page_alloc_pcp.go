@@ -57,16 +57,20 @@ func zoneBatchsize(managed uint64) int {
 // rmqueuePCP mirrors rmqueue_pcplist(): pop a block from the per-CPU list,
 // refilling it from the buddy lists first when it is empty.
 func (k *Kernel) rmqueuePCP(z *Zone, order int) (uint32, bool) {
-	pcp := &z.pcp
-	if pcp.lists[order] == noPFN && !k.rmqueueBulk(z, order) {
+	if z.pcp.lists[order] == noPFN && !k.rmqueueBulk(z, order) {
 		return 0, false
 	}
+	return k.pcpPop(&z.pcp, order), true
+}
+
+// pcpPop takes the newest block off a non-empty per-CPU list.
+func (k *Kernel) pcpPop(pcp *perCPUPages, order int) uint32 {
 	pfn := pcp.lists[order]
 	p := k.mem.at(pfn)
 	pcp.lists[order], p.next, p.flags = p.next, noPFN, 0
 	pcp.lens[order]--
 	pcp.count -= 1 << order
-	return pfn, true
+	return pfn
 }
 
 // rmqueueBulk mirrors rmqueue_bulk(): move batch blocks (fewer for higher
@@ -82,21 +86,19 @@ func (k *Kernel) rmqueueBulk(z *Zone, order int) bool {
 		if !ok {
 			break
 		}
-		k.freeUnrefPage(z, pfn, order)
+		k.pcpPush(&z.pcp, pfn, order)
 	}
 	return z.pcp.lists[order] != noPFN
 }
 
-// freeUnrefPage mirrors free_unref_page(): push the block on the per-CPU
-// list and drain a batch when the list is above high.
-func (k *Kernel) freeUnrefPage(z *Zone, pfn uint32, order int) {
-	pcp := &z.pcp
+// pcpPush puts a block at the head of its per-CPU list and returns the
+// pages now on the lists.
+func (k *Kernel) pcpPush(pcp *perCPUPages, pfn uint32, order int) int {
 	*k.mem.at(pfn) = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
 	pcp.lists[order] = pfn
 	pcp.lens[order]++
-	if pcp.count += 1 << order; pcp.count >= pcp.high {
-		k.freePCPPagesBulk(z, pcp.batch)
-	}
+	pcp.count += 1 << order
+	return pcp.count
 }
 
 // freePCPPagesBulk mirrors free_pcppages_bulk(): return at least n pages

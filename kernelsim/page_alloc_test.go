@@ -132,7 +132,7 @@ func TestZoneFallback(t *testing.T) {
 					if !ok {
 						break
 					}
-					k.prepNewPage(pfn, 0, 0)
+					k.prepNewPage(pfn, 0)
 					taken = append(taken, PFN(pfn))
 				}
 			}

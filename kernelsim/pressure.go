@@ -89,7 +89,7 @@ func (k *Kernel) bootAlloc(order int, use PageUse) (uint32, bool) {
 	if !ok {
 		return 0, false
 	}
-	k.prepNewPage(pfn, order, 0)
+	k.prepNewPage(pfn, order)
 	p := k.mem.pg(pfn)
 	p.use, p.data = use, tagBoot
 	return pfn, true
@@ -161,7 +161,7 @@ func (k *Kernel) bootDMA() {
 		if !ok {
 			return
 		}
-		k.prepNewPage(pfn, order, 0)
+		k.prepNewPage(pfn, order)
 		k.mem.pg(pfn).use = PageUseBoot
 		k.mem.pg(pfn).data = tagBoot
 		if i%3 == 0 {
@@ -221,7 +221,7 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 		if !ok {
 			break
 		}
-		k.prepNewPage(pfn, 0, 0)
+		k.prepNewPage(pfn, 0)
 		if took%4 == 3 {
 			p := k.mem.pg(pfn)
 			p.use, p.data = PageUseAnon, tagPressure
@@ -263,7 +263,7 @@ func (k *Kernel) Fragment() string {
 			if !ok {
 				break
 			}
-			k.prepNewPage(pfn, 0, 0)
+			k.prepNewPage(pfn, 0)
 			k.addCachePage(pfn, tag)
 		}
 	}
@@ -289,7 +289,7 @@ func (k *Kernel) fragmentBlock(z *Zone, block uint32, order int) int64 {
 	k.mem.section(block)
 	for g := block; g < block+1<<order; g += 8 {
 		pin := g + uint32(k.rng.IntN(8))
-		k.prepNewPage(pin, 0, 0)
+		k.prepNewPage(pin, 0)
 		p := k.mem.pg(pin)
 		p.data = tagFragment
 		k.mem.pressure = append(k.mem.pressure, pin)
