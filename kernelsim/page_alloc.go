@@ -1,17 +1,306 @@
 package kernelsim
 
-// OWNER: memory-core helper. Stub: replace with the real implementation.
+import "fmt"
+
+// The buddy allocator, mirroring mm/page_alloc.c.
+//
+// Allocation (__alloc_pages): walk the zonelist allowed by the GFP zone
+// modifiers from the highest zone down; in the first zone whose free pages
+// stay above the watermark after the allocation, take the smallest free block
+// of at least the requested order (__rmqueue_smallest) and split it in halves
+// (expand), putting each unused upper half back on the free list one order
+// lower:
+//
+//	order-3 request, only an order-5 block free:
+//	[################################]  order 5, taken off free_area[5]
+//	[################]................  upper 16 pages -> free_area[4]
+//	[########]........                  upper 8 pages  -> free_area[3]
+//	[########]                          returned to the caller
+//
+// Freeing (__free_one_page) does the reverse: while the block's buddy (the
+// block of the same order whose pfn differs in bit `order`) is free, take it
+// off its list and merge, one order up.
+
+// Allocation flags mirror mm/internal.h's ALLOC_*: which watermark to check
+// and how far below it an allocation may go.
+const (
+	allocWmarkMin      = wmarkMin
+	allocWmarkLow      = wmarkLow
+	allocWmarkHigh     = wmarkHigh
+	allocNoWatermarks  = 0x04
+	allocWmarkMask     = allocNoWatermarks - 1
+	allocHarder        = 0x10 // ALLOC_HARDER: __GFP_ATOMIC, a further min/4
+	allocHigh          = 0x20 // ALLOC_HIGH: __GFP_HIGH, down to min/2
+	allocCPUSet        = 0x40
+	pageAllocCostlyOrd = 3 // PAGE_ALLOC_COSTLY_ORDER
+)
+
+// gfpZone mirrors gfp_zone(): the highest zone an allocation may use.
+// __GFP_HIGHMEM and __GFP_MOVABLE mean ZONE_NORMAL on x86-64 here (there is
+// no ZONE_MOVABLE memory).
+func gfpZone(gfp GFP) int {
+	switch {
+	case gfp&GFPDMA != 0:
+		return ZoneDMA
+	case gfp&GFPDMA32 != 0:
+		return ZoneDMA32
+	}
+	return ZoneNormal
+}
 
 // AllocPages mirrors alloc_pages(gfp, order) (mm/page_alloc.c:__alloc_pages):
 // the first pfn of 2^order contiguous free frames, or ok=false after printing
 // the kernel's warning (unless __GFP_NOWARN).
-func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) { panic("unimplemented") }
+func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
+	return k.allocPages(gfp, order, allocPagesCallers)
+}
+
+var allocPagesCallers = []string{allocPagesCaller}
+
+// allocPages is __alloc_pages for a caller whose kernel frames (below
+// __alloc_pages in a call trace: "__kmalloc_large_node+0x79/0x140", ...)
+// are callers; its warnings print them.
+func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok bool) {
+	if order < 0 || order >= MaxOrder {
+		// WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)
+		k.warnOrderTooLarge(gfp, callers)
+		return 0, false
+	}
+	gfp &= gfpBitsMask
+	high := gfpZone(gfp)
+	p, ok := k.getPageFromFreelist(gfp, order, allocWmarkLow, high)
+	if !ok {
+		p, ok = k.allocPagesSlowpath(gfp, order, high, callers)
+		if !ok {
+			return 0, false
+		}
+	}
+	k.prepNewPage(p, order)
+	if gfp&GFPZero != 0 {
+		k.mem.clearPages(PFN(p), order) // clear_highpage() for __GFP_ZERO
+	}
+	if k.mem.tracer != nil {
+		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))
+	}
+	return PFN(p), true
+}
+
+// SetPageAllocTracer makes the page allocator report every allocation and
+// free to fn, as the kmem:mm_page_alloc and kmem:mm_page_free tracepoints
+// (include/trace/events/kmem.h) print them; nil turns it off.
+func (k *Kernel) SetPageAllocTracer(fn func(line string)) { k.mem.tracer = fn }
+
+// prepNewPage mirrors prep_new_page(): mark the block allocated (its
+// caller clears it for __GFP_ZERO). The block came off a free or per-CPU
+// list, so its section has a mem_map.
+func (k *Kernel) prepNewPage(pfn uint32, order int) {
+	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
+}
+
+// getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
+// the zonelist (highest allowed zone down to DMA) that passes the watermark
+// check gives the pages (rmqueue): small orders through the per-CPU lists
+// when Config.PCP is on, otherwise straight from the buddy free lists.
+func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint32, bool) {
+	for _, z := range k.zones.zonelist[high] {
+		if allocFlags&allocNoWatermarks == 0 {
+			// zone_watermark_fast(): an order-0 shortcut, then the
+			// full __zone_watermark_ok.
+			mark := z.watermark[allocFlags&allocWmarkMask]
+			if (order != 0 || z.nrFree <= int64(mark+z.lowmemReserve[high])) &&
+				!zoneWatermarkOK(z, order, mark, high, allocFlags, z.nrFree) {
+				continue
+			}
+		}
+		var pfn uint32
+		var ok bool
+		switch {
+		case !k.cfg.PCP || order > pageAllocCostlyOrd:
+			pfn, ok = k.rmqueueBuddy(z, order)
+		case z.pcp.lists[order] != noPFN: // rmqueue_pcplist()'s fast path
+			pfn, ok = k.pcpPop(&z.pcp, order), true
+		default:
+			pfn, ok = k.rmqueuePCP(z, order)
+		}
+		if ok {
+			return pfn, true
+		}
+	}
+	return 0, false
+}
+
+// zoneWatermarkOK mirrors __zone_watermark_ok(): after taking 2^order pages,
+// would free pages stay above the mark (lowered for __GFP_HIGH and
+// __GFP_ATOMIC) plus the lowmem reserve, and is there a block big enough?
+// Unlike Linux there is no highatomic reserve and no CMA.
+func zoneWatermarkOK(z *Zone, order int, mark uint64, high, allocFlags int, freePages int64) bool {
+	minPages := int64(mark)
+	freePages -= 1<<order - 1 // __zone_watermark_unusable_free
+	if allocFlags&allocHigh != 0 {
+		minPages -= minPages / 2
+	}
+	if allocFlags&allocHarder != 0 {
+		minPages -= minPages / 4
+	}
+	if freePages <= minPages+int64(z.lowmemReserve[high]) {
+		return false
+	}
+	for o := order; o < MaxOrder; o++ {
+		if z.freeArea[o].NrFree != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// rmqueueBuddy takes a block from the free lists and updates NR_FREE_PAGES.
+func (k *Kernel) rmqueueBuddy(z *Zone, order int) (uint32, bool) {
+	pfn, ok := k.rmqueueSmallest(z, order)
+	if ok {
+		z.nrFree -= 1 << order
+	}
+	return pfn, ok
+}
+
+// rmqueueSmallest mirrors __rmqueue_smallest(): the first block of the
+// smallest order that fits, split down by expand.
+func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
+	for cur := order; cur < MaxOrder; cur++ {
+		pfn := z.freeArea[cur].head
+		if pfn == noPFN {
+			continue
+		}
+		k.delFromFreeList(z, pfn, cur)
+		k.mem.section(pfn) // a top-order block may come from an untouched section
+		k.expand(z, pfn, order, cur)
+		return pfn, true
+	}
+	return 0, false
+}
+
+// expand mirrors expand(): split a block of order high down to order low,
+// putting the upper half back on the free list at each step.
+//
+// A block never spans two sections, so the section's mem_map is looked up
+// once.
+func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
+	sec := k.mem.section(pfn)
+	for high > low {
+		high--
+		half := pfn + 1<<high
+		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
+	}
+}
 
 // FreePages mirrors __free_pages(page, order). A bad free (wrong order, a
 // page not allocated) is reported as Linux reports it; the error is non-nil
 // only when Linux would kill the task.
-func (k *Kernel) FreePages(pfn PFN, order int) error { panic("unimplemented") }
+func (k *Kernel) FreePages(pfn PFN, order int) error {
+	p := k.allocatedHead(pfn, order)
+	if p == nil {
+		_, err := k.freePageIsBad(pfn, order)
+		return err
+	}
+	if k.mem.tracer != nil {
+		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
+	}
+	// free_the_page(): per-CPU lists for small orders when Config.PCP is
+	// on, otherwise __free_pages_ok.
+	z := k.zoneOf(uint32(pfn))
+	if k.cfg.PCP && order <= pageAllocCostlyOrd {
+		// free_unref_page(): onto the per-CPU list; drain a batch
+		// when the lists hold more than high pages.
+		if k.pcpPush(&z.pcp, uint32(pfn), order) >= z.pcp.high {
+			k.freePCPPagesBulk(z, z.pcp.batch)
+		}
+		return nil
+	}
+	*p = page{}
+	z.nrFree += 1 << order
+	k.freeOnePage(z, uint32(pfn), order, false)
+	return nil
+}
 
-// CheckInvariants verifies the allocator's bookkeeping: free lists, counters
-// and page flags agree. Tests call it after every case.
-func (k *Kernel) CheckInvariants() error { panic("unimplemented") }
+// allocatedHead returns pfn's page struct when it heads an allocated block
+// of exactly this order that may be freed — the check free_pages_prepare()
+// makes — and nil otherwise. A slab's pages carry PG_slab until the slab
+// layer itself frees them.
+func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
+	if pfn >= k.mem.maxPFN {
+		return nil
+	}
+	sec := k.mem.sections[pfn>>sectionShift]
+	if sec == nil {
+		return nil
+	}
+	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order && p.use != PageUseSlab {
+		return p
+	}
+	return nil
+}
+
+// freeToBuddy frees a block into the free lists and updates NR_FREE_PAGES.
+func (k *Kernel) freeToBuddy(z *Zone, pfn uint32, order int) {
+	k.freeBlock(z, k.mem.at(pfn), pfn, order)
+}
+
+// freeBlock frees the block whose head is p (frame pfn).
+func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
+	p.flags, p.order, p.use, p.data = 0, 0, 0, 0
+	z.nrFree += 1 << order
+	k.freeOnePage(z, pfn, order, false)
+}
+
+// freeOnePage mirrors __free_one_page(): merge with free buddies as far up
+// as they go, then put the block on its free list — at the tail when the
+// buddy of the block it would merge into next is free (buddy_merge_likely),
+// so that the pair has a chance to merge before the block is handed out
+// again.
+//
+// Buddies below the top order are in the block's own section (nil only for
+// a section that holds nothing but free top-order blocks).
+func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
+	sec := k.mem.sections[pfn>>sectionShift]
+	for order < MaxOrder-1 && sec != nil {
+		buddy := pfn ^ 1<<order // __find_buddy_pfn
+		bp := &sec[buddy&sectionMask]
+		if bp.flags != pgBuddy || int(bp.order) != order { // page_is_buddy
+			break
+		}
+		k.unlinkFree(&z.freeArea[order], bp)
+		pfn &= buddy
+		order++
+	}
+	if !toTail && order < MaxOrder-2 {
+		// buddy_merge_likely(): is the buddy of the block this one
+		// would merge into free?
+		higher := pfn &^ (1 << order)
+		toTail = k.isBuddy(higher^1<<(order+1), order+1)
+	}
+	k.addToFreeList(z, pfn, order, toTail)
+}
+
+// GetFreePages mirrors __get_free_pages(): the direct-map address of the
+// block, 0 on failure.
+func (k *Kernel) GetFreePages(gfp GFP, order int) Addr {
+	pfn, ok := k.AllocPages(gfp&^GFPHighmem, order)
+	if !ok {
+		return 0
+	}
+	return PageAddress(pfn)
+}
+
+// FreePagesAddr mirrors free_pages(addr, order); free_pages(0, order) is a
+// no-op. An address outside the direct map is a bad free.
+func (k *Kernel) FreePagesAddr(a Addr, order int) error {
+	if a == 0 {
+		return nil
+	}
+	pfn, ok := k.VirtToPage(a)
+	if !ok {
+		// free_pages() does VM_BUG_ON(!virt_addr_valid(addr)), compiled
+		// out on Debian: virt_to_page() then yields a bogus struct page.
+		return k.badFreeAddress(a, order)
+	}
+	return k.FreePages(pfn, order)
+}

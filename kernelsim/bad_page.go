@@ -1,0 +1,135 @@
+package kernelsim
+
+import "fmt"
+
+// Bad frees, mirroring free_page_is_bad() and bad_page() in mm/page_alloc.c
+// and __dump_page() in mm/debug.c.
+//
+// Before a block goes back to the free lists, Linux checks its first page's
+// struct page: a page still mapped, still owned by a mapping, with a
+// reference left or with flags that must be clear at free is reported as
+// "BUG: Bad page state", dumped, and kept out of the allocator, and the
+// kernel is tainted B.
+//
+// Unlike Linux, kernelsim also catches frees Linux cannot see without
+// CONFIG_DEBUG_VM — a page that is already free, a page in the middle of an
+// allocated block, a block freed with the wrong order — and reports them the
+// same way, with a reason naming what is wrong. The free lists are never
+// touched by a bad free.
+
+// freePageIsBad checks a free of 2^order pages at pfn; when it is bad, the
+// report is printed and bad is true. err is non-nil when Linux would Oops
+// (a pfn with no struct page at all).
+func (k *Kernel) freePageIsBad(pfn PFN, order int) (bad bool, err error) {
+	if !k.PFNValid(pfn) {
+		// pfn_to_page() of a frame with no memmap: the first access to
+		// the struct page faults.
+		return true, k.pageFault(PageStructAddr(pfn), false, "__free_pages+0x13/0x80")
+	}
+	if order < 0 || order >= MaxOrder {
+		k.badPage(pfn, fmt.Sprintf("free with order %d, above MAX_ORDER-1", order))
+		return true, nil
+	}
+	p := k.mem.peek(uint32(pfn))
+	switch {
+	case p.flags&pgReserved != 0 || p.flags&pgHead != 0 && p.use == PageUseSlab:
+		k.badPage(pfn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set")
+	case p.flags&pgBuddy != 0 || k.inTopFreeBlock(uint32(pfn)) || p.flags&pgPCP != 0:
+		k.badPage(pfn, "nonzero mapcount")
+	case p.flags&pgHead == 0:
+		k.badPage(pfn, "not the first page of an allocated block")
+	case int(p.order) != order:
+		k.badPage(pfn, fmt.Sprintf("freed with order %d, allocated with order %d", order, p.order))
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// inTopFreeBlock reports whether pfn heads a free top-order block.
+func (k *Kernel) inTopFreeBlock(pfn uint32) bool {
+	return pfn&(1<<(MaxOrder-1)-1) == 0 && k.mem.top[pfn>>(MaxOrder-1)].free
+}
+
+// badPage mirrors bad_page(): the report, the page dump, the modules and
+// the stack; taint B.
+func (k *Kernel) badPage(pfn PFN, reason string) {
+	title := fmt.Sprintf("BUG: Bad page state in process %s  pfn:%05x", k.Current().Comm, uint64(pfn))
+	k.printk(LogAlert, "%s\n", title)
+	k.dumpPage(pfn, reason)
+	k.printk(LogAlert, "Modules linked in:%s\n", k.modulesLinkedIn())
+	k.dumpStack(LogWarning, "bad_page.cold+0x63/0x94", "free_page_is_bad_report+0x84/0x90", "free_unref_page_prepare+0x260/0x330", "free_unref_page+0x2e/0x130", "__free_pages+0x23/0x90")
+	k.addTaintUnreliable(TaintBadPage)
+	k.report("bad-page-state", title, false)
+}
+
+// dumpPage mirrors __dump_page(): the page line, flags, the raw words of
+// struct page and the reason.
+func (k *Kernel) dumpPage(pfn PFN, reason string) {
+	p := *k.mem.peek(uint32(pfn))
+	refcount, mapcount := 0, 0
+	private := uint64(0)
+	mapcountWord := uint64(0xffffffff) // _mapcount -1
+	switch {
+	case p.flags&pgHead != 0:
+		refcount = 1
+	case p.flags&pgBuddy != 0 || k.inTopFreeBlock(uint32(pfn)):
+		mapcount, mapcountWord = -128, 0xffffff7f // PG_buddy in page_type
+		private = uint64(p.order)
+		if k.inTopFreeBlock(uint32(pfn)) {
+			private = MaxOrder - 1
+		}
+	}
+	zone := k.zoneOf(uint32(pfn)).idx
+	flags := pageFlagsWord(zone)
+	names := ""
+	if p.flags&pgReserved != 0 {
+		flags |= 1 << pgReservedBit
+		names = "reserved|"
+	}
+	if p.use == PageUseSlab && p.flags&pgHead != 0 {
+		flags |= 1 << pgSlabBit
+		names = "slab|"
+	}
+	k.printk(LogWarning, "page:%s refcount:%d mapcount:%d mapping:0000000000000000 index:0x0 pfn:%#x\n",
+		k.hashedPtr(PageStructAddr(pfn)), refcount, mapcount, uint64(pfn))
+	k.printk(LogWarning, "flags: %#x(%snode=0|zone=%d|lastcpupid=0x1fffff)\n", flags, names, zone)
+	k.printk(LogWarning, "raw: %016x %016x %016x 0000000000000000\n", flags, uint64(PageStructAddr(pfn))+8, uint64(PageStructAddr(pfn))+8)
+	k.printk(LogWarning, "raw: 0000000000000000 %016x %08x%08x 0000000000000000\n", private, refcount, mapcountWord)
+	k.printk(LogWarning, "page dumped because: %s\n", reason)
+}
+
+// Bits of page->flags on Debian's x86-64 build (include/linux/page-flags.h
+// and page-flags-layout.h): PG_reserved and PG_slab, then the zone at bit 51
+// and last_cpupid (21 bits, all ones after reset) at bit 30.
+const (
+	pgReservedBit = 10
+	pgSlabBit     = 9
+)
+
+func pageFlagsWord(zone int) uint64 { return uint64(zone)<<51 | 0x1fffff<<30 }
+
+// badFreeAddress reports free_pages() of an address that is not a page in
+// the direct map: virt_to_page() yields a struct page that is not one.
+func (k *Kernel) badFreeAddress(a Addr, order int) error {
+	pfn := PFN((a - PageOffset) >> PageShift)
+	if !IsDirectMapAddr(a) || !k.PFNValid(pfn) {
+		return k.pageFault(VmemmapBase+Addr(uint64(a-PageOffset)>>PageShift)*StructPageSize, false, "free_pages+0x1b/0x30")
+	}
+	k.badPage(pfn, fmt.Sprintf("free_pages() of %#x, not the start of a page", uint64(a)))
+	_ = order
+	return nil
+}
+
+// hashedPtr mirrors %p (lib/vsprintf.c:ptr_to_id): a 32-bit keyed hash of
+// the pointer printed as 16 hex digits, never the address itself. The key
+// comes from the seed, so output is reproducible.
+func (k *Kernel) hashedPtr(a Addr) string {
+	x := uint64(a) ^ (k.cfg.Seed*0x9e3779b97f4a7c15 + 0x6b736372)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return fmt.Sprintf("%016x", x&0xffffffff)
+}

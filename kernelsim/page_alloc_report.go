@@ -1,0 +1,226 @@
+package kernelsim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The page allocator's reports: the WARN for an impossible order, the
+// allocation failure warning (warn_alloc), show_mem's Mem-Info block and
+// bad_page, mirroring mm/page_alloc.c, mm/show_mem.c and mm/debug.c.
+
+// allocPagesWarnLine is where Linux 6.1's __alloc_pages has its
+// WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp).
+const allocPagesWarnLine = "mm/page_alloc.c:5534"
+
+// allocPagesCaller is the frame below __alloc_pages in call traces when a
+// module calls alloc_pages() (mm/mempolicy.c on a NUMA kernel).
+const allocPagesCaller = "alloc_pages+0x95/0x1a0"
+
+// warnOrderTooLarge mirrors WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp) in
+// __alloc_pages(): a WARNING splat the first time only, never with
+// __GFP_NOWARN. No allocation failure report follows: the function returns
+// NULL straight away. callers are the frames below __alloc_pages.
+func (k *Kernel) warnOrderTooLarge(gfp GFP, callers []string) {
+	if gfp&GFPNoWarn != 0 || k.mem.warnedOrder {
+		return
+	}
+	k.mem.warnedOrder = true
+	rip := "__alloc_pages+0x2e4/0x340"
+	k.warnSplat(allocPagesWarnLine, rip, callers)
+	k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s %s", k.Current().PID, allocPagesWarnLine, rip), false)
+}
+
+// warnSplat mirrors __warn() (kernel/panic.c): cut here, the WARNING line,
+// the modules, registers and call trace (the kernel frames below the
+// warning, then the script's), the end-trace marker; then taint W, which
+// __warn adds last.
+func (k *Kernel) warnSplat(file, rip string, trace []string) {
+	t := k.Current()
+	k.printk(LogWarning, "------------[ cut here ]------------\n")
+	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", t.PID, file, rip)
+	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
+	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
+	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
+	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
+	k.printRegs(LogWarning, 0x55d7c5a8f000)
+	k.mmCallTrace(LogWarning, trace)
+	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
+	k.Taint(TaintWarn)
+}
+
+// mmCallTrace prints a Call Trace block: kernel frames (innermost first),
+// the script's frames, then the entry path of the current task.
+func (k *Kernel) mmCallTrace(level int, kernelFrames []string) {
+	k.printk(level, "Call Trace:\n")
+	k.printk(level, " <TASK>\n")
+	for _, f := range kernelFrames {
+		k.printk(level, " %s\n", f)
+	}
+	for _, f := range k.stack() {
+		k.printk(level, " %s\n", FormatFrame(f))
+	}
+	for _, f := range k.Current().entry {
+		k.printk(level, " %s\n", f)
+	}
+	k.printk(level, " </TASK>\n")
+}
+
+// addTaintUnreliable mirrors add_taint(flag, LOCKDEP_NOW_UNRELIABLE): the
+// first such taint turns lock debugging off, and says so.
+func (k *Kernel) addTaintUnreliable(flag int) {
+	k.Taint(flag)
+	if !k.mem.debugLocksOff {
+		k.mem.debugLocksOff = true
+		k.printk(LogWarning, "Disabling lock debugging due to kernel taint\n")
+	}
+}
+
+// printRegs prints the register lines of __show_regs() with plausible,
+// seed-stable values (the script has no registers).
+func (k *Kernel) printRegs(level int, cr2 uint64) {
+	sp := 0xffffb3c2c0a5fc00 + uint64(k.Current().PID&0xff)<<12
+	k.printk(level, "Code: 48 8b 44 24 08 65 48 2b 04 25 28 00 00 00 75 18 48 83 c4 10 5b 5d 41 5c 41 5d c3 cc cc cc cc 0f 0b <0f> 0b e9 6c fe ff ff e8 3a 1d 80 00 66 0f 1f 44 00 00 0f 1f 44\n")
+	k.printk(level, "RSP: 0018:%016x EFLAGS: 00010246\n", sp)
+	k.printk(level, "RAX: 0000000000000000 RBX: 0000000000000cc0 RCX: 0000000000000000\n")
+	k.printk(level, "RDX: 0000000000000000 RSI: 000000000000000b RDI: 0000000000000cc0\n")
+	k.printk(level, "RBP: 000000000000000b R08: 0000000000000000 R09: 0000000000000000\n")
+	k.printk(level, "R10: 0000000000000000 R11: 0000000000000000 R12: 0000000000000000\n")
+	k.printk(level, "R13: ffffffffc0a3e000 R14: 0000000000000000 R15: 0000000000000000\n")
+	k.printk(level, "FS:  00007f8a3c6a2740(0000) GS:ffff88801f000000(0000) knlGS:0000000000000000\n")
+	k.printk(level, "CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033\n")
+	k.printk(level, "CR2: %016x CR3: 0000000004b2c000 CR4: 00000000000006f0\n", cr2)
+}
+
+// modulesLinkedIn mirrors print_modules()'s list: " name(OE)" for each
+// loaded module, most recently loaded first, read from /proc/modules.
+func (k *Kernel) modulesLinkedIn() string {
+	var b strings.Builder
+	for _, line := range strings.Split(k.procModules(), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		b.WriteString(" " + f[0])
+		if last := f[len(f)-1]; strings.HasPrefix(last, "(") {
+			b.WriteString(last)
+		}
+	}
+	return b.String()
+}
+
+// warnAlloc mirrors warn_alloc(gfp, NULL, "page allocation failure:
+// order:%u", order): the warning line with the current task's name, its
+// cpuset, the stack and show_mem(). __GFP_NOWARN silences it.
+func (k *Kernel) warnAlloc(gfp GFP, order int, callers []string) {
+	if gfp&GFPNoWarn != 0 {
+		return
+	}
+	t := k.Current()
+	title := fmt.Sprintf("%s: page allocation failure: order:%d, mode:%s, nodemask=(null)", t.Comm, order, gfp.Mode())
+	k.printk(LogWarning, "%s,cpuset=/,mems_allowed=0\n", title)
+	k.dumpStack(LogWarning, append([]string{"warn_alloc+0x138/0x1b0", "__alloc_pages_slowpath.constprop.0+0xcf5/0xd20", "__alloc_pages+0x305/0x330"}, callers...)...)
+	k.showMem(gfpZone(gfp))
+	k.report("page-allocation-failure", title, false)
+}
+
+// showMem mirrors __show_mem(SHOW_MEM_FILTER_NODES, NULL, highest zone)
+// (mm/show_mem.c): the Mem-Info block.
+func (k *Kernel) showMem(maxZone int) {
+	m := &k.mem
+	lines := []string{
+		"Mem-Info:",
+		fmt.Sprintf("active_anon:%d inactive_anon:%d isolated_anon:0", m.nrAnon/4, m.nrAnon-m.nrAnon/4),
+		fmt.Sprintf(" active_file:%d inactive_file:%d isolated_file:0", k.fileLRU()/2, k.fileLRU()-k.fileLRU()/2),
+		" unevictable:0 dirty:0 writeback:0",
+		fmt.Sprintf(" slab_reclaimable:%d slab_unreclaimable:%d", m.nrSlabReclaimable, m.nrSlabUnreclaimable),
+		fmt.Sprintf(" mapped:%d shmem:%d pagetables:%d", m.nrFilePages/4, m.nrShmem, m.nrPageTables),
+		" sec_pagetables:0 bounce:0",
+		" kernel_misc_reclaimable:0",
+		fmt.Sprintf(" free:%d free_pcp:%d free_cma:0", k.nrFreePages(), k.freePCP()),
+		fmt.Sprintf("Node 0 active_anon:%dkB inactive_anon:%dkB active_file:%dkB inactive_file:%dkB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:%dkB dirty:0kB writeback:0kB shmem:%dkB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB kernel_stack:%dkB pagetables:%dkB sec_pagetables:0kB all_unreclaimable? no",
+			m.nrAnon/4*4, (m.nrAnon-m.nrAnon/4)*4, k.fileLRU()/2*4, (k.fileLRU()-k.fileLRU()/2)*4, m.nrFilePages/4*4, m.nrShmem*4, m.nrKernelStackKB, m.nrPageTables*4),
+	}
+	for i := 0; i <= maxZone && i < maxNrZones; i++ {
+		if z := &k.zones.z[i]; z.populated() {
+			lines = append(lines, k.showZone(z)...)
+		}
+	}
+	for i := 0; i <= maxZone && i < maxNrZones; i++ {
+		if z := &k.zones.z[i]; z.populated() {
+			lines = append(lines, k.showZoneFreeAreas(z))
+		}
+	}
+	lines = append(lines,
+		"Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=1048576kB",
+		"Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB",
+		fmt.Sprintf("%d total pagecache pages", m.nrFilePages),
+		"0 pages in swap cache",
+		"Free swap  = 0kB",
+		"Total swap = 0kB",
+		fmt.Sprintf("%d pages RAM", k.presentPages()),
+		"0 pages HighMem/MovableOnly",
+		fmt.Sprintf("%d pages reserved", k.presentPages()-m.totalram),
+		"0 pages hwpoisoned")
+	k.logLines(LogWarning, lines...)
+}
+
+// showZone prints a zone's line and its lowmem_reserve in show_free_areas().
+func (k *Kernel) showZone(z *Zone) []string {
+	kb := func(p uint64) uint64 { return p * 4 }
+	line := fmt.Sprintf("Node 0 %s free:%dkB boost:0kB min:%dkB low:%dkB high:%dkB reserved_highatomic:0KB active_anon:%dkB inactive_anon:%dkB active_file:%dkB inactive_file:%dkB unevictable:0kB writepending:0kB present:%dkB managed:%dkB mlocked:0kB bounce:0kB free_pcp:%dkB local_pcp:%dkB free_cma:0kB",
+		z.Name, z.nrFree*4, kb(z.watermark[wmarkMin]), kb(z.watermark[wmarkLow]), kb(z.watermark[wmarkHigh]),
+		z.anon/4*4, (z.anon-z.anon/4)*4, z.lru.len()/2*4, (z.lru.len()-z.lru.len()/2)*4,
+		kb(z.present), kb(z.managed), z.pcp.count*4, z.pcp.count*4)
+	res := "lowmem_reserve[]:"
+	for _, r := range z.lowmemReserve {
+		res += fmt.Sprintf(" %d", r)
+	}
+	return []string{line, res}
+}
+
+// showZoneFreeAreas prints "Node 0 DMA32: 3*4kB (UM) 1*8kB (M) ... = 1234kB".
+// Unlike Linux, every free block shows as movable (M): kernelsim has one
+// migrate type.
+func (k *Kernel) showZoneFreeAreas(z *Zone) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Node 0 %s: ", z.Name)
+	var total uint64
+	for o := 0; o < MaxOrder; o++ {
+		n := z.freeArea[o].NrFree
+		fmt.Fprintf(&b, "%d*%dkB ", n, 4<<o)
+		if n != 0 {
+			b.WriteString("(M) ")
+		}
+		total += n << o * 4
+	}
+	fmt.Fprintf(&b, "= %dkB", total)
+	return b.String()
+}
+
+// nrFreePages mirrors global_zone_page_state(NR_FREE_PAGES).
+func (k *Kernel) nrFreePages() int64 {
+	var n int64
+	for i := range k.zones.z {
+		n += k.zones.z[i].nrFree
+	}
+	return n
+}
+
+// freePCP returns the pages on per-CPU lists.
+func (k *Kernel) freePCP() int64 {
+	var n int64
+	for i := range k.zones.z {
+		n += int64(k.zones.z[i].pcp.count)
+	}
+	return n
+}
+
+// fileLRU returns the page cache pages on the LRUs.
+func (k *Kernel) fileLRU() int64 {
+	var n int64
+	for i := range k.zones.z {
+		n += int64(k.zones.z[i].lru.len())
+	}
+	return n
+}

@@ -1,0 +1,335 @@
+package kernelsim
+
+import "fmt"
+
+// The machine's other users of memory: what boot left allocated, and the
+// memory pressure and fragmentation that lessons can switch on.
+//
+// Nothing here is a Linux function: it stands in for the processes, files
+// and caches of a real machine, allocating pages the way they would (order-0
+// page cache on the LRU, anonymous memory, kernel objects) so that the
+// allocator's counters, watermarks and /proc files behave as on a machine
+// that has been in use.
+
+// bootShmemPages is what a booted Debian VM has in tmpfs (/run, /dev/shm).
+const bootShmemPages = 268
+
+// Tags in page.data for pages that stand in for the rest of the system.
+const (
+	tagBoot     = 1 + iota // allocated during boot
+	tagPressure            // allocated by Pressure
+	tagFragment            // pinned by Fragment
+)
+
+// bootUse is the kernel memory boot leaves allocated, for /proc/meminfo:
+// slab pages (set by the slab layer), kernel stacks in kB, page tables in
+// pages.
+type bootUse struct {
+	slabReclaimable, slabUnreclaimable int64
+	kernelStackKB, pageTables          int64
+}
+
+// bootActivity leaves the memory of a freshly booted Debian VM in use: page
+// cache, anonymous memory of the first processes, kernel stacks, page tables
+// and driver memory (the slab layer fills its own caches afterwards),
+// allocated in a seeded order and partly freed again, so /proc/buddyinfo
+// shows a used machine rather than a perfect one.
+func (k *Kernel) bootActivity() {
+	m := &k.mem
+	total := m.totalram
+	// Slab memory is the slab layer's: its boot caches fill themselves
+	// (bootSlab) and set bootUse's slab counts.
+	m.bootUse = bootUse{kernelStackKB: 2416, pageTables: 310}
+	m.nrPercpuKB = 1056
+	left := [...]int64{
+		min(total*30/100, 150_000), // page cache
+		min(total*5/100, 12_000),   // anonymous memory
+		// page tables, vmalloc'ed kernel stacks, driver buffers
+		m.bootUse.pageTables + m.bootUse.kernelStackKB/4 + min(total/100, 4000),
+	}
+	var blocks []uint32
+	for left[0]+left[1]+left[2] > 0 {
+		r := k.rng.Int64N(left[0] + left[1] + left[2])
+		switch {
+		case r < left[0]:
+			if pfn, ok := k.bootAlloc(0, PageUsePageCache); ok {
+				k.addCachePage(pfn, tagBoot)
+				blocks = append(blocks, pfn)
+			}
+			left[0]--
+		case r < left[0]+left[1]:
+			if pfn, ok := k.bootAlloc(0, PageUseAnon); ok {
+				m.nrAnon++
+				k.zoneOf(pfn).anon++
+				blocks = append(blocks, pfn)
+			}
+			left[1]--
+		default:
+			order := max(k.rng.IntN(6)-2, 0) // mostly single pages, some up to order 3
+			if pfn, ok := k.bootAlloc(order, PageUseBoot); ok {
+				blocks = append(blocks, pfn)
+			}
+			left[2] -= min(1<<order, left[2])
+		}
+	}
+	k.bootChurn(blocks)
+	m.nrBuffers = m.nrFilePages / 14
+	for i := 0; i < bootShmemPages; i++ { // tmpfs: /run, /dev/shm; not reclaimable without swap
+		if _, ok := k.bootAlloc(0, PageUseBoot); ok {
+			m.nrShmem++
+		}
+	}
+	k.bootDMA()
+}
+
+// bootAlloc takes a block for boot-time use from the first zone of a
+// GFP_KERNEL zonelist, below the watermarks if need be.
+func (k *Kernel) bootAlloc(order int, use PageUse) (uint32, bool) {
+	pfn, ok := k.rmqueueBuddy(k.bootZone(), order)
+	if !ok {
+		return 0, false
+	}
+	k.prepNewPage(pfn, order)
+	p := k.mem.pg(pfn)
+	p.use, p.data = use, tagBoot
+	return pfn, true
+}
+
+// bootZone is the zone a GFP_KERNEL allocation uses first.
+func (k *Kernel) bootZone() *Zone {
+	for i := ZoneNormal; i > ZoneDMA; i-- {
+		if k.zones.z[i].managed != 0 {
+			return &k.zones.z[i]
+		}
+	}
+	return &k.zones.z[ZoneDMA]
+}
+
+// bootChurn frees a seeded few percent of the boot-time blocks again, as
+// deleted files, exited processes and freed buffers would have: runs of 1 to
+// 16 blocks allocated one after the other (so mostly physically adjacent),
+// which leaves free blocks of every small order behind.
+func (k *Kernel) bootChurn(blocks []uint32) {
+	runs := min(len(blocks)/200, 600)
+	for i := 0; i < runs; i++ {
+		start := k.rng.IntN(len(blocks))
+		for j := start; j < min(start+1<<k.rng.IntN(5), len(blocks)); j++ {
+			if blocks[j] != noPFN {
+				k.freeBootUse(blocks[j])
+				blocks[j] = noPFN
+			}
+		}
+	}
+	for i := range k.zones.z {
+		k.lruCompact(&k.zones.z[i])
+	}
+}
+
+// freeBootUse frees one boot-time block, keeping the counters right.
+func (k *Kernel) freeBootUse(pfn uint32) {
+	p := k.mem.peek(pfn)
+	z := k.zoneOf(pfn)
+	switch p.use {
+	case PageUsePageCache:
+		k.mem.nrFilePages-- // off the LRU in bootChurn's lruCompact
+	case PageUseAnon:
+		k.mem.nrAnon--
+		z.anon--
+	}
+	k.freeToBuddy(z, pfn, int(p.order))
+}
+
+// lruCompact drops from the zone's LRU the pages no longer in the page
+// cache (freed by boot churn or ReleasePressure).
+func (k *Kernel) lruCompact(z *Zone) {
+	kept := z.lru.pfns[:0]
+	for _, pfn := range z.lru.pfns[z.lru.head:] {
+		if p := k.mem.peek(pfn); p.flags&pgHead != 0 && p.use == PageUsePageCache {
+			kept = append(kept, pfn)
+		}
+	}
+	z.lru.pfns, z.lru.head = kept, 0
+}
+
+// bootDMA leaves a few pages of ZONE_DMA in use, as early GFP_DMA users and
+// the first allocations before DMA32 existed do.
+func (k *Kernel) bootDMA() {
+	z := &k.zones.z[ZoneDMA]
+	for i := 0; i < 24; i++ {
+		order := k.rng.IntN(3)
+		pfn, ok := k.rmqueueBuddy(z, order)
+		if !ok {
+			return
+		}
+		k.prepNewPage(pfn, order)
+		k.mem.pg(pfn).use = PageUseBoot
+		k.mem.pg(pfn).data = tagBoot
+		if i%3 == 0 {
+			k.freeToBuddy(z, pfn, order)
+		}
+	}
+}
+
+// Pressure consumes free memory as a busy machine would — three quarters
+// page cache (reclaimable: GFP_KERNEL can take it back), one quarter
+// anonymous memory (not reclaimable: there is no swap) — in every zone a
+// GFP_KERNEL allocation may use, until each zone's free pages reach a level
+// set by pct:
+//
+//	0        no change
+//	1..100   pct% of the way from the current free count down to the zone's
+//	         min watermark (plus the lowmem reserve a GFP_KERNEL allocation
+//	         must leave there); 100 = at min: GFP_NOWAIT fails, GFP_ATOMIC
+//	         (which may use part of the reserve) succeeds, GFP_KERNEL
+//	         reclaims page cache and succeeds
+//	101..200 below min into the reserve: at 150, free pages are at min/2,
+//	         which __GFP_HIGH alone may not pass but GFP_ATOMIC may; at 200
+//	         no watermark reserve is left at all
+//
+// It returns a one-line description for the transcript. ReleasePressure
+// undoes it.
+func (k *Kernel) Pressure(pct int) string {
+	pct = min(max(pct, 0), 200)
+	var took int64
+	for i := ZoneNormal; i >= ZoneDMA; i-- {
+		z := &k.zones.z[i]
+		if z.managed == 0 {
+			continue
+		}
+		took += k.pressureZone(z, pressureTarget(z, pct))
+	}
+	return fmt.Sprintf("memory pressure %d%%: %d kB taken (page cache and anonymous memory), MemFree %d kB", pct, took*4, k.nrFreePages()*4)
+}
+
+// pressureTarget is the free page count Pressure(pct) leaves in z.
+func pressureTarget(z *Zone, pct int) int64 {
+	floor := int64(z.watermark[wmarkMin] + z.lowmemReserve[ZoneNormal])
+	if pct <= 100 {
+		if z.nrFree <= floor {
+			return z.nrFree
+		}
+		return z.nrFree - (z.nrFree-floor)*int64(pct)/100
+	}
+	return floor - int64(z.watermark[wmarkMin])*int64(pct-100)/100
+}
+
+// pressureZone allocates order-0 pages in z until its free count is target.
+func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
+	var took int64
+	for z.nrFree > target {
+		pfn, ok := k.rmqueueBuddy(z, 0)
+		if !ok {
+			break
+		}
+		k.prepNewPage(pfn, 0)
+		if took%4 == 3 {
+			p := k.mem.pg(pfn)
+			p.use, p.data = PageUseAnon, tagPressure
+			k.mem.nrAnon++
+			z.anon++
+			k.mem.pressure = append(k.mem.pressure, pfn)
+		} else {
+			k.addCachePage(pfn, tagPressure)
+		}
+		took++
+	}
+	return took
+}
+
+// Fragment leaves memory free but fragmented, as long uptime with mixed
+// allocations does: in every zone a GFP_KERNEL allocation may use, one page
+// of each aligned group of eight free pages is pinned (an unmovable kernel
+// allocation), so no free block is larger than order 2 while seven pages in
+// eight stay free. The page cache is dropped first and read back into the
+// fragmented memory, so reclaiming it cannot rebuild large blocks either.
+// Order-0 allocations (vmalloc) still succeed; an order-3 or larger one (a
+// large kmalloc) fails: kernelsim does not simulate compaction, and pinned
+// kernel pages could not be moved anyway. It returns a one-line
+// description; ReleasePressure frees the pinned pages.
+func (k *Kernel) Fragment() string {
+	var pinned int64
+	for i := ZoneNormal; i >= ZoneDMA; i-- {
+		z := &k.zones.z[i]
+		tags := k.dropPageCache(z)
+		for o := MaxOrder - 1; o >= 3; o-- {
+			for z.freeArea[o].head != noPFN {
+				pfn := z.freeArea[o].head
+				k.delFromFreeList(z, pfn, o)
+				pinned += k.fragmentBlock(z, pfn, o)
+			}
+		}
+		for _, tag := range tags {
+			pfn, ok := k.rmqueueBuddy(z, 0)
+			if !ok {
+				break
+			}
+			k.prepNewPage(pfn, 0)
+			k.addCachePage(pfn, tag)
+		}
+	}
+	return fmt.Sprintf("memory fragmented: %d kB pinned, MemFree %d kB, largest free block order 2", pinned*4, k.nrFreePages()*4)
+}
+
+// dropPageCache frees all of a zone's page cache, as echo 1 >
+// /proc/sys/vm/drop_caches does, and returns the dropped pages' tags.
+func (k *Kernel) dropPageCache(z *Zone) []uint32 {
+	var tags []uint32
+	for z.lru.len() > 0 {
+		pfn := z.lru.pop()
+		tags = append(tags, k.mem.peek(pfn).data)
+		k.freeCachePage(z, pfn)
+	}
+	return tags
+}
+
+// fragmentBlock pins one seeded page in each 8-page group of a free block
+// taken off its list and frees the other seven as order 0..2 blocks.
+func (k *Kernel) fragmentBlock(z *Zone, block uint32, order int) int64 {
+	var pinned int64
+	k.mem.section(block)
+	for g := block; g < block+1<<order; g += 8 {
+		pin := g + uint32(k.rng.IntN(8))
+		k.prepNewPage(pin, 0)
+		p := k.mem.pg(pin)
+		p.data = tagFragment
+		k.mem.pressure = append(k.mem.pressure, pin)
+		for o := 0; o < 3; o++ {
+			buddy := (pin &^ (1<<o - 1)) ^ 1<<o
+			k.addToFreeList(z, buddy, o, false)
+		}
+		z.nrFree--
+		pinned++
+	}
+	return pinned
+}
+
+// ReleasePressure frees everything Pressure and Fragment took (pressure page
+// cache reclaim already took back stays freed).
+func (k *Kernel) ReleasePressure() string {
+	var freed int64
+	for _, pfn := range k.mem.pressure {
+		z := k.zoneOf(pfn)
+		if k.mem.peek(pfn).use == PageUseAnon {
+			k.mem.nrAnon--
+			z.anon--
+		}
+		k.freeToBuddy(z, pfn, 0)
+		freed++
+	}
+	k.mem.pressure = nil
+	for i := range k.zones.z {
+		z := &k.zones.z[i]
+		kept := z.lru.pfns[:0]
+		for _, pfn := range z.lru.pfns[z.lru.head:] {
+			if k.mem.peek(pfn).data == tagPressure {
+				k.mem.nrFilePages--
+				k.freeToBuddy(z, pfn, 0)
+				freed++
+				continue
+			}
+			kept = append(kept, pfn)
+		}
+		z.lru.pfns, z.lru.head = kept, 0
+	}
+	return fmt.Sprintf("memory pressure released: %d kB freed, MemFree %d kB", freed*4, k.nrFreePages()*4)
+}
