@@ -258,19 +258,9 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 	per := s.objects
 	nslabs := (used + max(1, per/3) + per - 1) / per
 	free := nslabs*per - used
-	slabs := make([]*Slab, nslabs)
-	gfp := GFP_KERNEL | GFPNoWarn | s.allocFlags
-	for i := range slabs {
-		pfn, ok := k.AllocPages(gfp, s.order)
-		if !ok {
-			return nil, errBootSlab(s)
-		}
-		slabs[i] = k.initSlab(s, pfn, s.order)
-		if k.rng.IntN(8) == 0 {
-			if pfn, ok := k.AllocPages(gfp, s.order); ok {
-				transient = append(transient, bootBlock{pfn, s.order})
-			}
-		}
+	slabs, transient, err := k.allocBootSlabs(s, nslabs)
+	if err != nil {
+		return nil, err
 	}
 	// The last slab is the CPU slab, with a quarter to three quarters of
 	// its objects free; the other free objects go to partial slabs, newest
@@ -296,6 +286,27 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 		}
 	}
 	return transient, nil
+}
+
+// allocBootSlabs allocates n slabs for s, and about one transient block
+// for every eight slabs.
+func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, error) {
+	slabs := make([]*Slab, n)
+	var transient []bootBlock
+	gfp := GFP_KERNEL | GFPNoWarn | s.allocFlags
+	for i := range slabs {
+		pfn, ok := k.AllocPages(gfp, s.order)
+		if !ok {
+			return nil, nil, errBootSlab(s)
+		}
+		slabs[i] = k.initSlab(s, pfn, s.order)
+		if k.rng.IntN(8) == 0 {
+			if pfn, ok := k.AllocPages(gfp, s.order); ok {
+				transient = append(transient, bootBlock{pfn, s.order})
+			}
+		}
+	}
+	return slabs, transient, nil
 }
 
 // bootAllocate marks the first n objects of a new slab's freelist allocated.
