@@ -79,9 +79,10 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 
 // prepNewPage mirrors prep_new_page(): mark the block allocated and clear it
 // for __GFP_ZERO.
+//
+// The block came off a free or per-CPU list, so its section has a mem_map.
 func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
-	p := k.mem.pg(pfn)
-	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
+	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
 	if gfp&GFPZero != 0 {
 		k.mem.clearPages(PFN(pfn), order)
 	}
@@ -158,6 +159,7 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 			continue
 		}
 		k.delFromFreeList(z, pfn, cur)
+		k.mem.section(pfn) // a top-order block may come from an untouched section
 		k.expand(z, pfn, order, cur)
 		return pfn, true
 	}
@@ -174,7 +176,7 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	for high > low {
 		high--
 		half := pfn + 1<<high
-		k.pushFree(&z.freeArea[high], &sec[half&sectionMask], half, high, false)
+		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
 	}
 }
 
@@ -199,8 +201,9 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 }
 
 // allocatedHead returns pfn's page struct when it heads an allocated block
-// of exactly this order — the check free_pages_prepare() makes before a
-// free — and nil otherwise.
+// of exactly this order that may be freed — the check free_pages_prepare()
+// makes — and nil otherwise. A slab's pages carry PG_slab until the slab
+// layer itself frees them.
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 	if pfn >= k.mem.maxPFN {
 		return nil
@@ -209,7 +212,7 @@ func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 	if sec == nil {
 		return nil
 	}
-	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order {
+	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order && p.use != PageUseSlab {
 		return p
 	}
 	return nil

@@ -359,6 +359,11 @@ func TestBadFree(t *testing.T) {
 		{"reserved-page", func(k *Kernel) (PFN, int) {
 			return kernelPhysStart >> PageShift, 0
 		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"slab-page", func(k *Kernel) (PFN, int) {
+			pfn, _ := k.AllocPages(GFP_KERNEL, 1)
+			k.SetPageUse(pfn, PageUseSlab, 0)
+			return pfn, 1
+		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
 		{"free-top-block", func(k *Kernel) (PFN, int) {
 			z := &k.zones.z[ZoneDMA32]
 			return PFN(z.freeArea[MaxOrder-1].head), MaxOrder - 1
@@ -406,6 +411,7 @@ func TestBadFree(t *testing.T) {
 
 func TestPCP(t *testing.T) {
 	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k.drainAllPages() // boot may have left blocks on the per-CPU lists
 	z := &k.zones.z[ZoneDMA32]
 	if z.pcp.batch != 31 {
 		t.Errorf("DMA32 pcp batch %d, want 31", z.pcp.batch)
@@ -574,6 +580,7 @@ func TestPageHelpers(t *testing.T) {
 	if use, data, _ := k.PageUseOf(pfn); use != PageUseSlab || data != 7 {
 		t.Errorf("PageUseOf after SetPageUse = %v, %d", use, data)
 	}
+	k.SetPageUse(pfn, PageUseKernel, 0)
 	before := freeCounts(k, ZoneDMA32)
 	if err := k.FreePagesAddr(a, 2); err != nil {
 		t.Fatal(err)
@@ -608,6 +615,7 @@ func TestPageHelpers(t *testing.T) {
 
 func TestPCPZoneinfoAndDrain(t *testing.T) {
 	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k.drainAllPages()
 	pfn, _ := k.AllocPages(GFP_KERNEL, 0)
 	if !strings.Contains(k.procZoneinfo(), "\n    cpu: 0\n              count: 30\n              high:  ") {
 		t.Errorf("zoneinfo pagesets:\n%s", k.procZoneinfo())
@@ -616,5 +624,37 @@ func TestPCPZoneinfoAndDrain(t *testing.T) {
 	k.drainAllPages()
 	if k.zones.z[ZoneDMA32].pcp.count != 0 {
 		t.Error("drain left pages on the per-CPU list")
+	}
+}
+
+func TestRAMSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ram     uint64
+		wantErr string
+	}{
+		{"64M-too-small", 64 << 20, "ram: 64 MiB is too small for Debian 12's kernel and initrd, want at least 128M"},
+		{"128M", 128 << 20, ""},
+		{"1000M-unaligned", 1000 << 20, ""},
+		{"3500M-below-hole", 3500 << 20, ""},
+		{"3584M-split", 3584 << 20, ""},
+		{"5000M", 5000 << 20, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := New(Config{RAM: tc.ram, Seed: 1})
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("New: %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustInvariants(t, k)
+			if free, total := k.nrFreePages(), k.mem.totalram; free < total/3 || total*PageSize < int64(tc.ram)*60/100 {
+				t.Errorf("MemTotal %d pages, MemFree %d pages for %d MiB", total, free, tc.ram>>20)
+			}
+		})
 	}
 }
