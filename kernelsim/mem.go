@@ -21,6 +21,7 @@ package kernelsim
 func (k *Kernel) translate(a Addr) (pfn PFN, ok bool) {
 	if a >= PageOffset && a-PageOffset < Addr(k.mem.maxPFN)<<PageShift {
 		pfn = PFN((a - PageOffset) >> PageShift)
+		k.slabTouchPage(pfn) // slab_mm.go: write lazy slab poison before the access
 		return pfn, k.mem.present[pfn>>sectionShift]
 	}
 	if a >= VmallocStart && (a <= VmallocEnd || a >= ModulesVaddr && a <= ModulesEnd) {

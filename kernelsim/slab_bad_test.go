@@ -1,0 +1,167 @@
+package kernelsim
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestSlabBadFrees checks that every bad free is reported as SLUB (with its
+// debug checks on) and the kernel report it, leaves the allocator exactly as
+// it was, and is an Oops only where Linux would Oops.
+func TestSlabBadFrees(t *testing.T) {
+	tests := []struct {
+		name  string
+		do    func(k *Kernel) error
+		class string
+		fatal bool
+		log   []string
+		// changed says the allocator state may differ afterwards (the
+		// bad free really frees something, as in Linux).
+		changed bool
+	}{
+		{
+			name: "double free",
+			do: func(k *Kernel) error {
+				p := k.Kmalloc(100, GFP_KERNEL)
+				_ = k.Kfree(p)
+				return k.Kfree(p)
+			},
+			class: "double-free",
+			log: []string{"=============================================================================",
+				"BUG kmalloc-128 (Not tainted): Object already free",
+				"Object   ", ": 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b a5  kkkkkkkkkkkkkkk.",
+				"Disabling lock debugging due to kernel taint", "FIX kmalloc-128: Object at 0x", " not freed"},
+		},
+		{
+			name: "pointer inside an object",
+			do: func(k *Kernel) error {
+				p := k.Kmalloc(100, GFP_KERNEL)
+				err := k.Kfree(p + 8)
+				_ = k.Kfree(p)
+				return err
+			},
+			class: "invalid-free",
+			log:   []string{"BUG kmalloc-128 (Not tainted): Invalid object pointer 0xffff8880", "FIX kmalloc-128: Object at 0x"},
+		},
+		{
+			name: "kmem_cache_free into the wrong cache",
+			do: func(k *Kernel) error {
+				p := k.Kmalloc(50, GFP_KERNEL)
+				return k.KmemCacheFree(k.FindCache("kmalloc-128"), p)
+			},
+			class: "invalid-free",
+			log:   []string{"------------[ cut here ]------------", "cache_from_obj: Wrong slab cache. kmalloc-128 but object is from kmalloc-64", "WARNING: CPU: 0 PID: 0 at mm/slab.h:"},
+		},
+		{
+			name: "kmem_cache_destroy with live objects",
+			do: func(k *Kernel) error {
+				k.Stack = scriptStack
+				s, _ := k.KmemCacheCreate("leaky", 64, 0, 0, nil)
+				_, _ = k.KmemCacheAlloc(s, GFP_KERNEL)
+				return k.KmemCacheDestroy(s)
+			},
+			class: "cache-still-has-objects",
+			log: []string{"BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()",
+				"Object 0xffff8880", "Allocated in hello_init (hello.star:12) [hello] age=0 cpu=0 pid=0",
+				"kmem_cache_destroy leaky: Slab cache still has objects when called from hello_init (hello.star:12) [hello]",
+				"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:497 kmem_cache_destroy+0x14d/0x160"},
+			changed: true, // the cache and its slab are leaked, as in Linux
+		},
+		{
+			name: "kfree of a page from alloc_pages",
+			do: func(k *Kernel) error {
+				pfn, _ := k.AllocPages(GFP_KERNEL, 0)
+				return k.Kfree(PageAddress(pfn))
+			},
+			class: "warning",
+			log:   []string{"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:", "free_large_kmalloc+0x5c/0x80", "object pointer: 0x"},
+		},
+		{
+			name:  "kfree of a vmalloc address",
+			do:    func(k *Kernel) error { return k.Kfree(VmallocStart + 0x1000) },
+			class: "oops", fatal: true,
+			log: []string{"BUG: unable to handle page fault for address: ffffeb0200000048", "Oops: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:kfree+0x4f/0x130"},
+		},
+		{
+			name: "kmem_cache_alloc from a destroyed cache",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("gone", 64, 0, 0, nil)
+				_ = k.KmemCacheDestroy(s)
+				_, err := k.KmemCacheAlloc(s, GFP_KERNEL)
+				return err
+			},
+			class: "oops", fatal: true,
+			log: []string{"general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] PREEMPT SMP NOPTI"},
+		},
+		{
+			name: "kmem_cache_free of NULL faults, unlike kfree(NULL)",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
+				return k.KmemCacheFree(s, 0)
+			},
+			class: "oops", fatal: true,
+			log:     []string{"BUG: unable to handle page fault for address: ffffebde00000008", "RIP: 0010:kmem_cache_free+0x3d/0x3b0"},
+			changed: true, // the new cache
+		},
+		{
+			name: "kmem_cache_free of a page that is not a slab",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
+				pfn, _ := k.AllocPages(GFP_KERNEL, 0)
+				err := k.KmemCacheFree(s, PageAddress(pfn))
+				_ = k.FreePages(pfn, 0)
+				return err
+			},
+			class:   "invalid-free",
+			log:     []string{"virt_to_cache: Object is not a Slab page!", "WARNING: CPU: 0 PID: 0 at mm/slab.h:"},
+			changed: true, // the new cache
+		},
+		{
+			name: "kmem_cache_destroy twice after it failed",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("leaky", 64, 0, 0, nil)
+				_, _ = k.KmemCacheAlloc(s, GFP_KERNEL)
+				_ = k.KmemCacheDestroy(s)
+				return k.KmemCacheDestroy(s)
+			},
+			class:   "cache-still-has-objects",
+			log:     []string{"kmem_cache_destroy leaky: Slab cache still has objects when called from 0x0"},
+			changed: true,
+		},
+		{
+			name: "kmem_cache_free(NULL cache)",
+			do: func(k *Kernel) error {
+				return k.KmemCacheFree(nil, k.Kmalloc(8, GFP_KERNEL))
+			},
+			class: "null-deref", fatal: true,
+			log: []string{"BUG: kernel NULL pointer dereference, address: 0000000000000060"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := newSlabKernel(t, Config{})
+			slabinfo, buddy := proc(t, k, "/proc/slabinfo"), proc(t, k, "/proc/buddyinfo")
+			seq := k.NextSeq()
+			err := tt.do(k)
+			var oops *Oops
+			if isOops := errors.As(err, &oops); isOops != tt.fatal || (err != nil && !tt.fatal) {
+				t.Errorf("error %v, want fatal=%v", err, tt.fatal)
+			}
+			reps := k.Reports()
+			if len(reps) != 1 || reps[0].Class != tt.class || reps[0].Fatal != tt.fatal {
+				t.Fatalf("reports %+v, want one %s", reps, tt.class)
+			}
+			got := logText(k, seq)
+			for _, w := range tt.log {
+				if !strings.Contains(got, w) {
+					t.Errorf("log lacks %q:\n%s", w, got)
+				}
+			}
+			if !tt.changed && (proc(t, k, "/proc/slabinfo") != slabinfo || proc(t, k, "/proc/buddyinfo") != buddy) {
+				t.Error("a bad free changed the allocator state")
+			}
+			checkAllInvariants(t, k)
+		})
+	}
+}

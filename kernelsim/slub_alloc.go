@@ -1,0 +1,302 @@
+package kernelsim
+
+// This file mirrors the allocation and free paths of mm/slub.c:
+// slab_alloc_node / ___slab_alloc / new_slab / allocate_slab on the way in,
+// slab_free / __slab_free / discard_slab on the way out.
+
+// GFP masks of mm/internal.h and mm/slab.h.
+const (
+	// gfpReclaimMask mirrors GFP_RECLAIM_MASK (6.1, before __GFP_ATOMIC was
+	// discarded in 6.3): the flags that say how hard to try, which SLUB
+	// passes on to the page allocator.
+	gfpReclaimMask = GFPReclaim | GFPHigh | GFPIO | GFPFS | GFPNoWarn |
+		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc | GFPAtomic
+	// gfpConstraintMask mirrors GFP_CONSTRAINT_MASK.
+	gfpConstraintMask = GFPHardwall | GFPThisNode
+	// gfpSlabBugMask mirrors GFP_SLAB_BUG_MASK: flags a slab allocation
+	// must not carry (slab pages come from the cache's own zone).
+	gfpSlabBugMask = GFPDMA32 | GFPHighmem | ^gfpBitsMask
+)
+
+// pfnTable maps page frame numbers to values, two levels deep so that a
+// machine of any size costs memory only where the values are: a flat table
+// of chunks of 1024 frames (4 MiB), each allocated on first use.
+type pfnTable[T any] struct {
+	chunks []*[pfnChunk]T
+}
+
+const (
+	pfnChunkShift = 10
+	pfnChunk      = 1 << pfnChunkShift
+)
+
+func (t *pfnTable[T]) get(pfn PFN) T {
+	c := uint64(pfn >> pfnChunkShift)
+	if c < uint64(len(t.chunks)) {
+		if ch := t.chunks[c]; ch != nil {
+			return ch[pfn&(pfnChunk-1)]
+		}
+	}
+	var zero T
+	return zero
+}
+
+func (t *pfnTable[T]) set(pfn PFN, v T) {
+	c := int(pfn >> pfnChunkShift)
+	if c >= len(t.chunks) {
+		t.chunks = append(t.chunks, make([]*[pfnChunk]T, c+1-len(t.chunks))...)
+	}
+	if t.chunks[c] == nil {
+		t.chunks[c] = new([pfnChunk]T)
+	}
+	t.chunks[c][pfn&(pfnChunk-1)] = v
+}
+
+// virtToSlab mirrors virt_to_slab(): the slab whose pages hold address a,
+// nil when a is not in a slab page of the direct map.
+func (k *Kernel) virtToSlab(a Addr) *Slab {
+	if a < PageOffset {
+		return nil
+	}
+	return k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
+}
+
+// objIndex mirrors check_valid_pointer() and obj_to_index() (which divides
+// by s->size with reciprocal_divide): the index of the object starting at
+// a, ok=false when a is not an object's first byte.
+func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
+	s := sl.cache
+	start := sl.base + Addr(s.redLeftPad)
+	if a < start {
+		return 0, false
+	}
+	off := uint32(a - start)
+	idx = int(s.reciprocalSize.divide(off))
+	return idx, uint32(idx)*s.size == off && idx < sl.objects
+}
+
+// slabAlloc mirrors slab_alloc_node(): pop the head of the CPU slab's
+// freelist, taking another slab when it is empty, and run the post-alloc
+// hook. size is the requested size recorded for the object. The error is a
+// constructor's (a script's) failure.
+func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
+	sl := s.cpuSlab
+	if sl == nil || len(sl.free) == 0 {
+		var err error
+		if sl, err = k.slabAllocSlow(s, gfp); sl == nil {
+			return 0, err
+		}
+	}
+	n := len(sl.free) - 1
+	idx := int(sl.free[n])
+	sl.free = sl.free[:n]
+	sl.used[idx>>6] |= 1 << (idx & 63)
+	sl.inuse++
+	k.slabPostAlloc(s, sl, idx, gfp, size)
+	return sl.objAddr(idx), nil
+}
+
+// slabAllocSlow mirrors ___slab_alloc(): the CPU slab is exhausted (or
+// absent), so deactivate it and take the first slab of the node's partial
+// list (get_partial_node), or a new slab from the page allocator.
+func (k *Kernel) slabAllocSlow(s *KmemCache, gfp GFP) (*Slab, error) {
+	if c := s.cpuSlab; c != nil {
+		s.cpuSlab = nil
+		k.deactivateSlab(s, c)
+	}
+	if sl := s.partial.head; sl != nil {
+		s.partial.remove(sl)
+		s.cpuSlab = sl
+		return sl, nil
+	}
+	sl := k.newSlab(s, gfp)
+	if sl == nil {
+		k.slabOutOfMemory(s, gfp)
+		return nil, nil
+	}
+	s.cpuSlab = sl
+	return sl, k.setupObjects(s, sl)
+}
+
+// setupObjects mirrors setup_object() for every object of a new slab: it
+// runs the cache's constructor on each. The slab is already the CPU slab,
+// fully free, so a constructor that fails leaves the allocator consistent.
+func (k *Kernel) setupObjects(s *KmemCache, sl *Slab) error {
+	if s.ctor == nil {
+		return nil
+	}
+	for idx := 0; idx < sl.objects; idx++ {
+		if err := s.ctor(sl.objAddr(idx)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deactivateSlab mirrors deactivate_slab(): a slab stops being the CPU
+// slab. Empty, it goes back to the page allocator if the node already keeps
+// min_partial partial slabs; with free objects it goes to the head of the
+// partial list; full, to the full list.
+func (k *Kernel) deactivateSlab(s *KmemCache, sl *Slab) {
+	switch {
+	case sl.inuse == 0 && s.partial.n >= s.minPartial:
+		k.discardSlab(s, sl)
+	case len(sl.free) > 0:
+		s.partial.pushHead(sl)
+	default:
+		s.full.pushTail(sl)
+	}
+}
+
+// newSlab mirrors new_slab() and allocate_slab(): a compound page of the
+// cache's order, tried without warnings or retries first; on failure the
+// smallest order that holds one object (s->min), with the caller's flags.
+func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
+	if gfp&gfpSlabBugMask != 0 {
+		gfp = k.kmallocFixFlags(gfp)
+	}
+	if s.hasCtor && gfp&GFPZero != 0 {
+		k.slabWarnOnce("mm/slub.c", 2010, "new_slab+0x2e9/0x330", "")
+	}
+	flags := gfp&(gfpReclaimMask|gfpConstraintMask) | s.allocFlags
+	allocGFP := (flags | GFPNoWarn | GFPNoRetry) &^ GFPNoFail
+	if allocGFP&GFPDirectReclaim != 0 && s.order > s.minOrder {
+		allocGFP = (allocGFP | GFPNoMemalloc) &^ GFPReclaim
+	}
+	order := s.order
+	pfn, ok := k.allocPages(allocGFP, order, newSlabCallers)
+	if !ok {
+		order = s.minOrder
+		if pfn, ok = k.allocPages(flags, order, newSlabCallers); !ok {
+			return nil
+		}
+	}
+	sl := k.initSlab(s, pfn, order)
+	if k.slab.booted {
+		sl.poisonNewSlab()
+	}
+	return sl
+}
+
+// newSlabCallers are the frames below __alloc_pages in the page allocator's
+// warnings when SLUB grows a cache.
+var newSlabCallers = []string{"allocate_slab+0x2e6/0x4a0", "___slab_alloc+0x5f8/0x880", "__kmem_cache_alloc_node+0x2f1/0x3a0"}
+
+// initSlab makes the 2^order pages at pfn a slab of s: the slab's freelist
+// (shuffled as shuffle_freelist() does), the page flags (__folio_set_slab),
+// the node counters (inc_slabs_node) and the vmstat counter (account_slab).
+func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
+	n := orderObjects(order, s.size)
+	sl := &Slab{cache: s, pfn: pfn, base: PageAddress(pfn), order: order, objects: n,
+		free: make([]uint16, n), used: make([]uint64, (n+63)/64)}
+	k.shuffleFreelist(s, sl)
+	for i := PFN(0); i < 1<<order; i++ {
+		k.slab.byPFN.set(pfn+i, sl)
+	}
+	k.setPageSlab(pfn, true)
+	s.nrSlabs++
+	s.totalObjects += n
+	k.accountSlabPages(s, order, +1)
+	return sl
+}
+
+// shuffleFreelist mirrors shuffle_freelist(): the freelist follows the
+// cache's random sequence from a random position, skipping indices beyond
+// a smaller (fallback-order) slab; without a sequence it is in address
+// order. The stack's top (its last element) is the freelist's head.
+func (k *Kernel) shuffleFreelist(s *KmemCache, sl *Slab) {
+	n := sl.objects
+	if n < 2 || s.randomSeq == nil {
+		for i := 0; i < n; i++ {
+			sl.free[n-1-i] = uint16(i)
+		}
+		return
+	}
+	count := len(s.randomSeq)
+	pos := k.rng.IntN(count)
+	for i := 0; i < n; i++ {
+		idx := s.randomSeq[pos]
+		for pos = (pos + 1) % count; int(idx) >= n; pos = (pos + 1) % count {
+			idx = s.randomSeq[pos]
+		}
+		sl.free[n-1-i] = idx
+	}
+}
+
+// discardSlab mirrors discard_slab(): an empty slab's pages go back to the
+// page allocator.
+func (k *Kernel) discardSlab(s *KmemCache, sl *Slab) {
+	s.nrSlabs--
+	s.totalObjects -= sl.objects
+	for i := PFN(0); i < 1<<sl.order; i++ {
+		k.slab.byPFN.set(sl.pfn+i, nil)
+	}
+	k.setPageSlab(sl.pfn, false)
+	k.accountSlabPages(s, sl.order, -1)
+	if err := k.FreePages(sl.pfn, sl.order); err != nil {
+		panic("kernelsim: discard_slab: " + err.Error())
+	}
+}
+
+// accountSlabPages mirrors account_slab()/unaccount_slab(): the vmstat
+// counters NR_SLAB_RECLAIMABLE_B and NR_SLAB_UNRECLAIMABLE_B, which the
+// memory core keeps in pages for /proc/meminfo.
+func (k *Kernel) accountSlabPages(s *KmemCache, order int, sign int64) {
+	c := &k.mem.nrSlabUnreclaimable
+	if s.flags&SlabReclaimAccount != 0 {
+		c = &k.mem.nrSlabReclaimable
+	}
+	*c += sign << order
+}
+
+// slabFree mirrors slab_free() for an object that passed the free checks:
+// the free hook (poison, free track), then do_slab_free's fast path for the
+// CPU slab or __slab_free's list management for any other slab.
+func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
+	k.slabFreeHook(s, sl, idx)
+	sl.used[idx>>6] &^= 1 << (idx & 63)
+	sl.free = append(sl.free, uint16(idx))
+	sl.inuse--
+	if sl == s.cpuSlab {
+		return
+	}
+	wasFull := sl.list == &s.full
+	if sl.inuse == 0 && s.partial.n >= s.minPartial {
+		sl.list.remove(sl)
+		k.discardSlab(s, sl)
+		return
+	}
+	if wasFull {
+		s.full.remove(sl)
+		s.partial.pushTail(sl)
+	}
+}
+
+// slabFreeChecked frees the object at a in slab sl of cache s after SLUB's
+// debug checks (free_consistency_checks): a is an object's start, and the
+// object is allocated. A failed check is reported and nothing is freed.
+// caller is the API function's frame ("kfree+0x9a/0x130") for the trace.
+func (k *Kernel) slabFreeChecked(s *KmemCache, sl *Slab, a Addr, caller string) {
+	idx, ok := sl.objIndex(a)
+	if !ok {
+		k.slabErr(s, sl, "invalid-free", "Invalid object pointer 0x"+hexPtr(a),
+			"slab_err+0xd8/0x110", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
+		k.slabFix(s, "Object at 0x%s not freed", hexPtr(a))
+		return
+	}
+	if !sl.isUsed(idx) {
+		k.objectErr(s, sl, idx, "double-free", "Object already free",
+			"object_err+0x33/0x50", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
+		k.slabFix(s, "Object at 0x%s not freed", hexPtr(a))
+		return
+	}
+	k.slabFree(s, sl, idx)
+}
+
+// flushCPUSlab mirrors flush_slab(): the CPU slab is deactivated.
+func (k *Kernel) flushCPUSlab(s *KmemCache) {
+	if c := s.cpuSlab; c != nil {
+		s.cpuSlab = nil
+		k.deactivateSlab(s, c)
+	}
+}
