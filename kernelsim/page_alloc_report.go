@@ -93,21 +93,9 @@ func (k *Kernel) printRegs(level int, cr2 uint64) {
 }
 
 // modulesLinkedIn mirrors print_modules()'s list: " name(OE)" for each
-// loaded module, most recently loaded first, read from /proc/modules.
-func (k *Kernel) modulesLinkedIn() string {
-	var b strings.Builder
-	for _, line := range strings.Split(k.procModules(), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		b.WriteString(" " + f[0])
-		if last := f[len(f)-1]; strings.HasPrefix(last, "(") {
-			b.WriteString(last)
-		}
-	}
-	return b.String()
-}
+// loaded module, most recently loaded first, then "[last unloaded: ...]"
+// (module_procfs.go).
+func (k *Kernel) modulesLinkedIn() string { return k.printModules() }
 
 // warnAlloc mirrors warn_alloc(gfp, NULL, "page allocation failure:
 // order:%u", order): the warning line with the current task's name, its

@@ -1,0 +1,26 @@
+package kernelsim
+
+import "fmt"
+
+// HashPointer formats a pointer as the kernel's %p does (lib/vsprintf.c:
+// ptr_to_id): not the address, which would help an attacker, but a 32-bit
+// keyed hash of it printed as 16 hex digits ("00000000bdc99002"). NULL and
+// error pointers (-MAX_ERRNO..-1) are printed as they are. Linux keys the
+// hash (siphash) with a random boot-time key; kscript derives its key from
+// Config.Seed, so the same seed prints the same hashes, and uses a simpler
+// mixing function.
+func (k *Kernel) HashPointer(a Addr) string {
+	if a == 0 || uint64(a) >= uint64(1<<64-4095) {
+		return fmt.Sprintf("%016x", uint64(a))
+	}
+	key := mix64(k.cfg.Seed ^ 0x70747276616c6b65)
+	return fmt.Sprintf("%016x", mix64(uint64(a)^key)&0xffffffff)
+}
+
+// mix64 is splitmix64's finaliser: every input bit affects every output bit.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
