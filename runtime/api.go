@@ -134,8 +134,14 @@ func (e *env) checkScope(s Scope, name string) error {
 }
 
 // intConst returns the value function of an integer constant.
-func intConst[T ~int | ~int64 | ~uint32 | ~uint64](v T) func(*env) starlark.Value {
+func intConst[T ~int | ~int64 | ~uint32](v T) func(*env) starlark.Value {
 	x := starlark.MakeInt64(int64(v))
+	return func(*env) starlark.Value { return x }
+}
+
+// uintConst returns the value function of an unsigned long constant.
+func uintConst(v uint64) func(*env) starlark.Value {
+	x := starlark.MakeUint64(v)
 	return func(*env) starlark.Value { return x }
 }
 

@@ -51,7 +51,6 @@ type Machine struct {
 	universe starlark.StringDict  // the predeclared kernel API
 	scripts  map[string]*script   // by NAME.ko
 	loaded   map[string]*instance // loaded modules by name
-	ptrKey   ptrKey               // %p's hashing key
 }
 
 // NewMachine boots a kernel configured by opts.
@@ -65,7 +64,6 @@ func NewMachine(opts Options) (*Machine, error) {
 		k:       k,
 		scripts: make(map[string]*script),
 		loaded:  make(map[string]*instance),
-		ptrKey:  newPtrKey(k.Config().Seed),
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string)}
 	m.universe = m.env.universe()
