@@ -538,3 +538,29 @@ func TestSlabOutOfMemory(t *testing.T) {
 		t.Errorf("%d partial slabs kept, min_partial %d", s.partial.n, s.minPartial)
 	}
 }
+
+// TestForEachAllocation checks the walk kmemleak will use: only what was
+// allocated after boot and is still live.
+func TestForEachAllocation(t *testing.T) {
+	k := newSlabKernel(t, Config{})
+	s, _ := k.KmemCacheCreate("walk", 40, 0, 0, nil)
+	a := k.Kmalloc(100, GFP_KERNEL)
+	b, _ := k.KmemCacheAlloc(s, GFP_KERNEL)
+	c := k.Kmalloc(50_000, GFP_KERNEL)
+	d := k.Kmalloc(10, GFP_KERNEL)
+	if err := k.Kfree(d); err != nil {
+		t.Fatal(err)
+	}
+	// The cache's own bookkeeping (its name, struct kmem_cache, random
+	// sequence) is allocated after boot too.
+	got := map[Addr]uint64{}
+	k.forEachAllocation(func(o SlabObject) bool { got[o.Start] = o.RequestedSize; return true })
+	for addr, size := range map[Addr]uint64{a: 100, b: 40, c: 50_000, s.nameAddr: 5, s.selfAddr: 232} {
+		if got[addr] != size {
+			t.Errorf("allocation %#x: size %d, want %d", uint64(addr), got[addr], size)
+		}
+	}
+	if _, ok := got[d]; ok || len(got) != 7 {
+		t.Errorf("walk found %d allocations (want 7: a, b, c, name, kmem_cache, node, random_seq)", len(got))
+	}
+}

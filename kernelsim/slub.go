@@ -314,6 +314,17 @@ func (s *KmemCache) calculateSizes() bool {
 	if order < 0 {
 		return false
 	}
+	s.setAllocFlags(order)
+	s.order, s.objects = order, orderObjects(order, s.size)
+	s.minOrder = getOrder(uint64(s.size))
+	s.minObjects = orderObjects(s.minOrder, s.size)
+	return s.objects > 0
+}
+
+// setAllocFlags sets s->allocflags as calculate_sizes() does: a compound
+// page for a multi-page slab, the zone of a DMA cache, and the
+// reclaimable migratetype for SLAB_RECLAIM_ACCOUNT.
+func (s *KmemCache) setAllocFlags(order int) {
 	s.allocFlags = 0
 	if order > 0 {
 		s.allocFlags |= GFPComp
@@ -327,10 +338,6 @@ func (s *KmemCache) calculateSizes() bool {
 	if s.flags&SlabReclaimAccount != 0 {
 		s.allocFlags |= GFPReclaimable
 	}
-	s.order, s.objects = order, orderObjects(order, s.size)
-	s.minOrder = getOrder(uint64(s.size))
-	s.minObjects = orderObjects(s.minOrder, s.size)
-	return s.objects > 0
 }
 
 // trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (selected by

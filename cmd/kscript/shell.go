@@ -43,6 +43,7 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 		}
 	}
 	sh := shell.New(m)
+	sh.Lang = a.opts.Lang
 	if !hasCmds {
 		return exitStatus(sh.Interactive(a.stdin, a.stdout, a.stderr))
 	}

@@ -77,6 +77,7 @@ func Run(cfg Config, in Input) (*Result, error) {
 	}
 	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
 		procAt: map[*lesson.ProcExpect]string{}}
+	r.sh.Lang = cfg.Options.Lang
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
 	}

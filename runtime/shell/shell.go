@@ -105,6 +105,9 @@ type Shell struct {
 	exited  bool
 	exit    int
 
+	// Lang is the language of kscript's own notes ("en" or "th").
+	Lang string
+
 	// Hooks are called around every command; the scenario runner uses them
 	// to snapshot memory before the first insmod and after each rmmod.
 	Hooks Hooks
@@ -131,6 +134,7 @@ func New(m Machine) *Shell {
 	sh := &Shell{m: m, cmds: builtinCommands(), files: map[string][]byte{}, vars: map[string]string{}}
 	sh.Mount("/proc/", procFS{m})
 	sh.Mount("/dev/null", nullFS{})
+	installDevCommands(sh)
 	return sh
 }
 
@@ -149,9 +153,16 @@ func (sh *Shell) Command(name string) (Command, bool) {
 	return c, ok
 }
 
-// Mount makes fs serve the paths that start with prefix ("/dev/"); the
-// longest matching prefix wins.
+// Mount makes fs serve the paths that start with prefix ("/dev/"),
+// replacing an earlier mount of the same prefix; the longest matching prefix
+// wins.
 func (sh *Shell) Mount(prefix string, fs FS) {
+	for i, m := range sh.mounts {
+		if m.prefix == prefix {
+			sh.mounts[i].fs = fs
+			return
+		}
+	}
 	sh.mounts = append(sh.mounts, mount{prefix, fs})
 	sort.SliceStable(sh.mounts, func(i, j int) bool { return len(sh.mounts[i].prefix) > len(sh.mounts[j].prefix) })
 }
