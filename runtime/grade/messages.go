@@ -15,7 +15,7 @@ var messages = i18n.Catalog{
 	"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
 	"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},
 	"unreadable":         {"cannot read the submission: %s", "อ่านไฟล์งานที่ส่งไม่ได้: %s"},
-	"healthy-kernel":     {"no kernel bug, no leak, memory given back", "ไม่มีบั๊กในเคอร์เนล ไม่มีหน่วยความจำรั่ว และคืนหน่วยความจำครบ"},
+	"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจากเคอร์เนล และไม่มีหน่วยความจำรั่ว"},
 
 	// Feedback labels.
 	"expected": {"expected:", "คาดว่า:"},

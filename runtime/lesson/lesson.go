@@ -92,7 +92,8 @@ type Expect struct {
 	// may come between). DmesgNot lines must not appear at all.
 	Dmesg    []Matcher `yaml:"dmesg"`
 	DmesgNot []Matcher `yaml:"dmesg_not"`
-	// Stdout lines must appear, in order, in the user programs' output.
+	// Stdout lines must appear, in order, in what user space printed: the
+	// user programs' output and what cat read from device nodes.
 	Stdout []Matcher `yaml:"stdout"`
 	// Insmod is "ok" (every insmod succeeded) or the text of insmod's
 	// error (matched as a substring, or {re: …}).

@@ -59,11 +59,12 @@ func (r *runner) logLines() []string {
 	return out
 }
 
-// programLines returns the lines the user programs printed, in order.
+// programLines returns the lines user space printed, in order: the user
+// programs' output, and what cat read from device nodes.
 func (r *runner) programLines() []string {
 	var out []string
 	for _, rec := range r.sh.Records() {
-		if rec.Program && rec.Output != "" {
+		if (rec.Program || rec.Device) && rec.Output != "" {
 			out = append(out, strings.Split(strings.TrimSuffix(rec.Output, "\n"), "\n")...)
 		}
 	}
@@ -178,7 +179,7 @@ func (r *runner) checkHealth(e *lesson.Expect) []CheckResult {
 	h := r.res.Health
 	noBugs := len(h.Bugs) == 0
 	restored := h.Memory.Checked && h.Memory.Restored
-	noLeaks := len(h.Leaks) == 0 && (!h.Memory.Checked || h.Memory.Restored)
+	noLeaks := len(h.Leaks) == 0 && !h.Memory.Lost
 	var out []CheckResult
 	add := func(name string, want *bool, got bool, detail func() i18n.Text) {
 		if want == nil {

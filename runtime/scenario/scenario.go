@@ -161,7 +161,15 @@ type runner struct {
 	captures []CheckResult                 // failed captures
 
 	startSeq      uint64    // the first log record of the run
-	before, after *snapshot // memory before the first insmod, after the last rmmod
+	// Memory is compared per load cycle, from an insmod with no module
+	// loaded to the rmmod (or failed insmod) that leaves none loaded, so
+	// that what happens between cycles (pressure, fragment) is not taken
+	// for a leak. before is the open cycle's snapshot; cycles counts the
+	// closed ones, diffs their differences.
+	before *snapshot
+	cycles int
+	diffs  []i18n.Text
+	lost   bool // a cycle ended with less MemFree than it began with
 	loaded        int       // successful insmods minus successful rmmods
 }
 
@@ -248,14 +256,15 @@ func (r *runner) capture(st lesson.Step, out string) {
 	}
 }
 
+// beforeExec opens a load cycle: an insmod while no module is loaded.
 func (r *runner) beforeExec(name string, _ []string) {
-	if name == "insmod" && r.before == nil {
+	if name == "insmod" && r.loaded == 0 && r.before == nil {
 		r.before = takeSnapshot(r.m.Kernel())
 	}
 }
 
-// afterExec keeps count of the modules loaded and, whenever none is, takes
-// the "after" snapshot: after the last rmmod, or after an insmod whose init
+// afterExec keeps count of the modules loaded and, when none is any more,
+// closes the load cycle: after the rmmod, or after an insmod whose init
 // failed (its error path must give back what it took too). An insmod killed
 // by an Oops leaves its module loaded, as on Linux.
 func (r *runner) afterExec(rec shell.Record) {
@@ -268,7 +277,10 @@ func (r *runner) afterExec(rec shell.Record) {
 		return
 	}
 	if r.before != nil && r.loaded == 0 {
-		r.after = takeSnapshot(r.m.Kernel())
+		after := takeSnapshot(r.m.Kernel())
+		r.diffs = append(r.diffs, r.before.diff(after)...)
+		r.lost = r.lost || after.memFree < r.before.memFree
+		r.before, r.cycles = nil, r.cycles+1
 	}
 }
 

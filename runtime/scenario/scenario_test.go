@@ -299,3 +299,28 @@ func TestSets(t *testing.T) {
 		t.Errorf("Log: %v", res.Log)
 	}
 }
+
+// TestNoLeaks: no_leaks fails when free memory went down over a load cycle
+// or kmemleak reported, not when it went up (reclaim under pressure).
+func TestNoLeaks(t *testing.T) {
+	yes := true
+	tests := []struct {
+		name string
+		h    Health
+		pass bool
+	}{
+		{"restored", Health{Memory: MemoryCheck{Checked: true, Restored: true}}, true},
+		{"more free after", Health{Memory: MemoryCheck{Checked: true, Diffs: []i18n.Text{i18n.Plain("MemFree: 4204 kB before insmod, 5484 kB after rmmod")}}}, true},
+		{"less free after", Health{Memory: MemoryCheck{Checked: true, Lost: true, Diffs: []i18n.Text{i18n.Plain("x")}}}, false},
+		{"kmemleak", Health{Leaks: []kernelsim.Report{{Class: "memory-leak"}}, Memory: MemoryCheck{Checked: true, Restored: true}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &runner{res: &Result{Health: tt.h}}
+			got := r.checkHealth(&lesson.Expect{NoLeaks: &yes})
+			if len(got) != 1 || got[0].Pass != tt.pass {
+				t.Errorf("no_leaks = %+v, want pass %v", got, tt.pass)
+			}
+		})
+	}
+}

@@ -80,6 +80,7 @@ type Record struct {
 	Status  int
 	Err     error  // the machine's error, e.g. *kruntime.InsmodError; nil on success
 	Program bool   // a user program run as ./NAME
+	Device  bool   // cat of a device node (/dev/…): Output is what it read
 	Output  string // a user program's standard output
 }
 
@@ -335,6 +336,14 @@ func (sh *Shell) exec(argv []string, stdin []byte, stdout, stderr io.Writer) (in
 	switch c, ok := sh.cmds[name]; {
 	case strings.Contains(name, "/"):
 		status = sh.runProgram(inv)
+	case ok && name == "cat" && readsDevice(inv.Args):
+		// What user space read from a driver: stdout: expectations see it
+		// as they see a user program's output.
+		var out bytes.Buffer
+		inv.Stdout = io.MultiWriter(stdout, &out)
+		status = c(sh, inv)
+		rec := &sh.records[inv.rec]
+		rec.Device, rec.Output = true, out.String()
 	case ok:
 		status = c(sh, inv)
 	default:
@@ -346,6 +355,16 @@ func (sh *Shell) exec(argv []string, stdin []byte, stdout, stderr io.Writer) (in
 		sh.Hooks.After(sh.records[inv.rec])
 	}
 	return status, inv.fatal
+}
+
+// readsDevice reports whether cat's arguments name a device node.
+func readsDevice(args []string) bool {
+	for _, a := range args {
+		if strings.HasPrefix(a, "/dev/") {
+			return true
+		}
+	}
+	return false
 }
 
 // runProgram runs a user program registered by a script (./user_app).
