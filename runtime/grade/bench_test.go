@@ -49,3 +49,5 @@ func benchGrade(b *testing.B, lessonFile string, jobs int) {
 
 func BenchmarkGradeLesson01Jobs2(b *testing.B) { benchGrade(b, "../../lessons/01_kmalloc.yaml", 2) }
 func BenchmarkGradeLesson01Jobs1(b *testing.B) { benchGrade(b, "../../lessons/01_kmalloc.yaml", 1) }
+func BenchmarkGradeLesson03Jobs2(b *testing.B) { benchGrade(b, "../../lessons/03_atomic.yaml", 2) }
+func BenchmarkGradeLesson03Jobs1(b *testing.B) { benchGrade(b, "../../lessons/03_atomic.yaml", 1) }

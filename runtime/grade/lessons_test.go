@@ -19,17 +19,23 @@ var designAPI = []string{
 	"user_program", "open", "read", "write", "close", "printf", "perror", "malloc", "O_RDWR", "O_RDONLY",
 }
 
-// knownBridgeBugs are failures of the bridge (not of lessons nor of the
-// grader) reported to its owner, each identified by its exact error text so
-// that the lesson is tested again the moment it is fixed.
-var knownBridgeBugs = []struct{ text, why string }{
-	{"unknown binary op: void * % int", "bridge: __get_free_pages returns a void * value, but Linux's returns unsigned long"},
+// knownIssues are failures that are not the grader's, reported to their
+// owners, each identified by its exact text so that the lesson is tested
+// again the moment it is fixed.
+var knownIssues = []struct{ text, why string }{
+	// Lesson 3 expects GFP_ATOMIC kmalloc(64) to fail after "pressure 100",
+	// but kmalloc-64 still has free objects on its slabs, so no page is
+	// needed and the allocation succeeds (as it would on Linux): the
+	// lesson's expectation (the lead's) and kernelsim's pressure step
+	// (mm's) disagree.
+	{`dmesg: expected {re: page allocation failure: order:\d+, mode:0xa20\(GFP_ATOMIC\)}, actual no such line in the kernel log`,
+		"lesson 3 expects GFP_ATOMIC to fail under pressure 100, but kmalloc-64 has free objects"},
 }
 
 // gap returns why a part that failed is waiting for the bridge, or "".
 func gap(p Part) string {
 	for _, d := range p.Diags {
-		for _, b := range knownBridgeBugs {
+		for _, b := range knownIssues {
 			if strings.Contains(d, b.text) {
 				return b.why
 			}
