@@ -42,9 +42,33 @@ func (a *app) lessons(dir string) error {
 			bad = &exitError{code: exitInput}
 			continue
 		}
-		fmt.Fprintf(a.stdout, "%-20s %s\n", l.ID, l.Title.In(a.lang))
+		ex := ""
+		if x := l.Exercise; x != nil {
+			ex = fmt.Sprintf("  [%s]", exerciseSummary(x, a.lang))
+		}
+		fmt.Fprintf(a.stdout, "%-20s %s%s\n", l.ID, l.Title.In(a.lang), ex)
 	}
 	return bad
+}
+
+// exerciseSummary is "exercise, 10 points" in lang.
+func exerciseSummary(x *lesson.Exercise, lang string) string {
+	if lang == "th" {
+		return fmt.Sprintf("แบบฝึกหัด %d คะแนน", exercisePoints(x))
+	}
+	return fmt.Sprintf("exercise, %d points", exercisePoints(x))
+}
+
+// exercisePoints is the declared total, else the sum of the checks.
+func exercisePoints(x *lesson.Exercise) int {
+	if x.Points > 0 {
+		return x.Points
+	}
+	n := 0
+	for _, c := range x.Checks {
+		n += c.Points
+	}
+	return n
 }
 
 // lessonFiles lists the lesson files of a folder, sorted.
@@ -89,7 +113,42 @@ func (a *app) explain(dir, name string) error {
 	title := l.Title.In(a.lang)
 	fmt.Fprintf(a.stdout, "%s\n%s\n\n%s\n", title, strings.Repeat("=", max(len([]rune(title)), 3)),
 		strings.TrimRight(l.Explain.In(a.lang), "\n"))
+	if l.Exercise != nil {
+		a.explainExercise(l, file)
+	}
 	return nil
+}
+
+// explainExercise lists what the exercise checks (its visible checks; the
+// hidden ones are the grader's), where the starter is and how to grade it.
+func (a *app) explainExercise(l *lesson.Lesson, file string) {
+	x := l.Exercise
+	th := a.lang == "th"
+	head, grade := "Exercise", "Grade yourself:"
+	if th {
+		head, grade = "แบบฝึกหัด", "ตรวจงานตัวเอง:"
+	}
+	points := fmt.Sprintf("%d points", exercisePoints(x))
+	if th {
+		points = fmt.Sprintf("%d คะแนน", exercisePoints(x))
+	}
+	fmt.Fprintf(a.stdout, "\n%s (%s): %s\n", head, points, l.Rel(x.Starter))
+	hidden := 0
+	for _, c := range x.Checks {
+		if c.VisibilityOf() != "visible" {
+			hidden++
+			continue
+		}
+		fmt.Fprintf(a.stdout, "  - %s (%d): %s\n", c.ID, c.Points, c.Title.In(a.lang))
+	}
+	if hidden > 0 {
+		if th {
+			fmt.Fprintf(a.stdout, "  - และการตรวจที่ซ่อนไว้อีก %d รายการ\n", hidden)
+		} else {
+			fmt.Fprintf(a.stdout, "  - and %d hidden %s\n", hidden, map[bool]string{true: "check", false: "checks"}[hidden == 1])
+		}
+	}
+	fmt.Fprintf(a.stdout, "%s kscript grade --lesson %s YOUR_FILE.star\n", grade, file)
 }
 
 // findLesson resolves a lesson named by path (.yaml or .star), by id, or by
