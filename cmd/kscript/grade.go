@@ -99,6 +99,13 @@ func (a *app) grade(f gradeFlags, args []string) error {
 		return fail(exitInput, "kscript: grade: %v", err)
 	}
 	b := g.Grade(subs)
+	if a.getenv("KSCRIPT_DEBUG") != "" {
+		for _, r := range b.Results {
+			if r.Stack != "" {
+				fmt.Fprintf(a.stderr, "%s: %s\n%s", r.Submission, r.Message.EN, r.Stack)
+			}
+		}
+	}
 	if err := a.writeResults(f, b); err != nil {
 		return err
 	}

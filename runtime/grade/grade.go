@@ -185,9 +185,7 @@ func (g *Grader) Submission(sub Submission) (res *Result) {
 		if r := recover(); r != nil {
 			res = g.newResult(sub.Path)
 			g.errorAll(res, Error, messages.T("internal-error", fmt.Sprint(r)))
-			if os.Getenv("KSCRIPT_DEBUG") != "" {
-				fmt.Fprintf(os.Stderr, "%v\n%s", r, debug.Stack())
-			}
+			res.Stack = string(debug.Stack())
 		}
 	}()
 	if sub.Err != nil {

@@ -196,7 +196,7 @@ func TestInternalPanicIsRecovered(t *testing.T) {
 	g := newGrader(t, cfg, "testdata/hello.yaml")
 	b := g.Grade(Submissions([]string{"testdata/subs/good.star", "testdata/subs/starter.star"}))
 	r := b.Results[0]
-	if r.Status != Error || !strings.Contains(r.Message.EN, "kscript internal error") || !strings.Contains(r.Message.EN, "kscript bug") {
+	if r.Status != Error || !strings.Contains(r.Message.EN, "kscript internal error") || !strings.Contains(r.Message.EN, "kscript bug") || !strings.Contains(r.Stack, "panicky") {
 		t.Errorf("panicking submission: %s %q", r.Status, r.Message.EN)
 	}
 	if b.Results[1].Status != Fail {

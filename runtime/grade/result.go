@@ -69,6 +69,10 @@ type Result struct {
 	// ("alice.star:3:9: got ':', want ')'"); empty otherwise.
 	Message i18n.Text
 	Checks  []*CheckResult // in the exercise's order
+	// Stack is the Go stack of a panic inside kscript while grading the
+	// submission, for kscript's developers (KSCRIPT_DEBUG=1); no results
+	// format includes it.
+	Stack string
 }
 
 // CheckResult is one check's outcome for one submission.
