@@ -11,6 +11,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
@@ -160,7 +161,7 @@ type runner struct {
 	procAt   map[*lesson.ProcExpect]string // /proc files read after their step
 	captures []CheckResult                 // failed captures
 
-	startSeq      uint64    // the first log record of the run
+	startSeq uint64 // the first log record of the run
 	// Memory is compared per load cycle, from an insmod with no module
 	// loaded to the rmmod (or failed insmod) that leaves none loaded, so
 	// that what happens between cycles (pressure, fragment) is not taken
@@ -170,7 +171,7 @@ type runner struct {
 	cycles int
 	diffs  []i18n.Text
 	lost   bool // a cycle ended with less MemFree than it began with
-	loaded        int       // successful insmods minus successful rmmods
+	loaded int  // successful insmods minus successful rmmods
 }
 
 // run runs the steps, writing the transcript, until the end or a fatal error.
@@ -179,6 +180,10 @@ func (r *runner) run(steps []lesson.Step) {
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
 	for i, st := range steps {
+		if err := r.think(); err != nil {
+			r.res.Stopped = err
+			break
+		}
 		writePrompt(&t, st.Run)
 		var out bytes.Buffer
 		var err error
@@ -200,6 +205,18 @@ func (r *runner) run(steps []lesson.Step) {
 	}
 	r.res.Transcript = t.String()
 	r.res.Log = r.m.Kernel().LogSince(r.startSeq)
+}
+
+// think lets simulated time pass before a step, as it does while a student
+// types the next command (1.5 to 4.5 s, from the kernel's seeded source), so
+// dmesg timestamps look like a real session's. Timers that come due run.
+func (r *runner) think() error {
+	d := 1500*time.Millisecond + time.Duration(r.m.Kernel().Rand().Int64N(int64(3*time.Second)))
+	if t, ok := r.m.(interface{ Tick(time.Duration) error }); ok {
+		return t.Tick(d)
+	}
+	r.m.Kernel().Advance(uint64(d))
+	return nil
 }
 
 // writePrompt writes a step as the terminal shows it typed: "$ " and the
@@ -288,11 +305,14 @@ func (r *runner) afterExec(rec shell.Record) {
 func stoppedCode(err error) int {
 	var se *kruntime.ScriptError
 	var le *kruntime.LimitError
+	var ke *kruntime.KilledError
 	switch {
 	case errors.As(err, &se):
 		return 3
 	case errors.As(err, &le):
 		return 4
+	case errors.As(err, &ke):
+		return 1 // an Oops in a tasklet or timer: the kernel panicked
 	}
 	return 70
 }
