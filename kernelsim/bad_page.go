@@ -32,7 +32,7 @@ func (k *Kernel) freePageIsBad(pfn PFN, order int) (bad bool, err error) {
 	}
 	p := k.mem.peek(uint32(pfn))
 	switch {
-	case p.flags&pgReserved != 0:
+	case p.flags&pgReserved != 0 || p.flags&pgHead != 0 && p.use == PageUseSlab:
 		k.badPage(pfn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set")
 	case p.flags&pgBuddy != 0 || k.inTopFreeBlock(uint32(pfn)) || p.flags&pgPCP != 0:
 		k.badPage(pfn, "nonzero mapcount")

@@ -52,6 +52,9 @@ func (k *Kernel) checkZone(z *Zone, seen map[uint32]int) error {
 			pcp += 1 << o
 			prev = pfn
 		}
+		if prev != z.pcp.tails[o] {
+			return fmt.Errorf("pcp list order %d: tail %#x, list ends at %#x", o, z.pcp.tails[o], prev)
+		}
 	}
 	if pcp != z.pcp.count {
 		return fmt.Errorf("pcp count %d, lists hold %d pages", z.pcp.count, pcp)
@@ -130,6 +133,9 @@ func (k *Kernel) checkFlags(seen map[uint32]int) error {
 					return fmt.Errorf("pfn %#x flagged free (order %d) but not on a list", pfn, p.order)
 				}
 			case p.flags&pgHead != 0:
+				if p.order == MaxOrder-1 && k.mem.top[pfn>>(MaxOrder-1)].free {
+					return fmt.Errorf("allocated block %#x is also a free top-order block", pfn)
+				}
 				step = 1 << p.order
 				for j := 1; j < step && i+j < sectionPages; j++ {
 					if sec[i+j].flags != 0 {

@@ -36,6 +36,7 @@ const (
 	firstMiBPages     = 158 // pfn 1..0x9e: the first MiB below the EBDA, reserved since 5.13
 	pagesPerSection   = sectionPages
 	bootEarlyAllocsKB = 5432 // percpu areas, page tables, ACPI, hash tables' fixed part
+	minFreeAfterBoot  = 24 << 20
 )
 
 // kernelImage mirrors the sections of Debian 12's vmlinux as mem_init()
@@ -58,7 +59,10 @@ func (k *Kernel) bootMemory() error {
 	k.e820Setup()
 	k.initZones()
 	k.printZoneRanges()
-	reserved := k.memblockReserve()
+	reserved, err := k.memblockReserve()
+	if err != nil {
+		return err
+	}
 	k.memblockFreeAll(reserved)
 	k.buildZonelists()
 	k.setupPerZoneWmarks()
@@ -115,7 +119,7 @@ func (k *Kernel) presentPages() int64 {
 // setup_arch() and mm_init() do: the first MiB, the kernel image, the initrd,
 // the swiotlb bounce buffer, the vmemmap and early allocations. Allocations
 // memblock makes itself are placed top-down, as memblock does by default.
-func (k *Kernel) memblockReserve() []pfnRange {
+func (k *Kernel) memblockReserve() ([]pfnRange, error) {
 	m := &k.mem
 	hiTop, loTop := m.maxPFN, m.ranges[1].end
 	take := func(bytes uint64, low bool) pfnRange {
@@ -148,15 +152,18 @@ func (k *Kernel) memblockReserve() []pfnRange {
 	}
 	// The boot loader put the initrd high in lowmem, below what memblock
 	// took from the top.
-	m.boot.initrd = take(initrdBytes, true)
+	m.boot.initrd = take(min(initrdBytes, k.cfg.RAM/8), true)
 	rs = append(rs, m.boot.initrd)
+	if loTop < image.end+PFN(minFreeAfterBoot>>PageShift) {
+		return nil, fmt.Errorf("ram: %d MiB is too small for Debian 12's kernel and initrd, want at least 128M", k.cfg.RAM>>20)
+	}
 	for _, r := range rs {
 		for pfn := r.start; pfn < r.end; pfn++ {
 			m.pg(uint32(pfn)).flags = pgReserved
 		}
 	}
 	k.reserveHoles()
-	return rs
+	return rs, nil
 }
 
 // reserveHoles mirrors init_unavailable_range(): the page structs of frames
@@ -289,15 +296,34 @@ func (k *Kernel) printZoneRanges() {
 	k.printk(LogInfo, "Initmem setup node 0 [mem 0x%016x-0x%016x]\n", PFNToPhys(1), PFNToPhys(m.maxPFN)-1)
 	k.printk(LogInfo, "On node 0, zone DMA: 1 pages in unavailable ranges\n")
 	k.printk(LogInfo, "On node 0, zone DMA: %d pages in unavailable ranges\n", highMemStart>>PageShift-legacyHoleStart>>PageShift)
-	k.printk(LogInfo, "On node 0, zone DMA32: %d pages in unavailable ranges\n", qemuBIOSTopRsvd>>PageShift)
+	// The rest of the section after lowmem's end is initialised as
+	// unavailable, counted in the zone that starts after it.
+	low := m.ranges[1].end
+	if fill := (low+sectionMask)&^sectionMask - low; fill != 0 {
+		zone := "DMA32"
+		if len(m.ranges) > 2 {
+			zone = "Normal"
+		}
+		k.printk(LogInfo, "On node 0, zone %s: %d pages in unavailable ranges\n", zone, fill)
+	}
+	if end := m.maxPFN; len(m.ranges) > 2 && end&sectionMask != 0 {
+		k.printk(LogInfo, "On node 0, zone Normal: %d pages in unavailable ranges\n", (end+sectionMask)&^sectionMask-end)
+	}
 }
 
 // printMemInit prints the lines of build_all_zonelists() and mem_init().
 func (k *Kernel) printMemInit() {
+	// vm_total_pages is computed before memblock_free_all(), from
+	// free_area_init_core()'s estimate of each zone's managed pages:
+	// present pages minus the pages of its memmap (calc_memmap_size).
 	var total uint64
 	for i := range k.zones.z {
 		z := &k.zones.z[i]
-		total += z.managed - min(z.managed, z.watermark[wmarkHigh])
+		pages := z.spanned
+		if z.spanned > z.present+z.present>>4 {
+			pages = z.present
+		}
+		total += z.present - (pages*structPageBytes+PageSize-1)/PageSize
 	}
 	k.printk(LogInfo, "Built 1 zonelists, mobility grouping on.  Total pages: %d\n", total)
 	present := k.presentPages() * 4

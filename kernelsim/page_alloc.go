@@ -81,7 +81,7 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 // for __GFP_ZERO.
 func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
 	p := k.mem.pg(pfn)
-	p.flags, p.order, p.use, p.data = pgHead, uint8(order), PageUseKernel, 0
+	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
 	if gfp&GFPZero != 0 {
 		k.mem.clearPages(PFN(pfn), order)
 	}
@@ -89,29 +89,31 @@ func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
 
 // getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
 // the zonelist (highest allowed zone down to DMA) that passes the watermark
-// check gives the pages.
+// check gives the pages (rmqueue): small orders through the per-CPU lists
+// when Config.PCP is on, otherwise straight from the buddy free lists.
 func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint32, bool) {
 	for _, z := range k.zones.zonelist[high] {
 		if allocFlags&allocNoWatermarks == 0 {
+			// zone_watermark_fast(): an order-0 shortcut, then the
+			// full __zone_watermark_ok.
 			mark := z.watermark[allocFlags&allocWmarkMask]
-			if !k.zoneWatermarkFast(z, order, mark, high, allocFlags) {
+			if (order != 0 || z.nrFree <= int64(mark+z.lowmemReserve[high])) &&
+				!zoneWatermarkOK(z, order, mark, high, allocFlags, z.nrFree) {
 				continue
 			}
 		}
-		if pfn, ok := k.rmqueue(z, order); ok {
+		var pfn uint32
+		var ok bool
+		if k.cfg.PCP && order <= pageAllocCostlyOrd {
+			pfn, ok = k.rmqueuePCP(z, order)
+		} else {
+			pfn, ok = k.rmqueueBuddy(z, order)
+		}
+		if ok {
 			return pfn, true
 		}
 	}
 	return 0, false
-}
-
-// zoneWatermarkFast mirrors zone_watermark_fast(): an order-0 shortcut, then
-// __zone_watermark_ok.
-func (k *Kernel) zoneWatermarkFast(z *Zone, order int, mark uint64, high, allocFlags int) bool {
-	if order == 0 && z.nrFree > int64(mark+z.lowmemReserve[high]) {
-		return true
-	}
-	return zoneWatermarkOK(z, order, mark, high, allocFlags, z.nrFree)
 }
 
 // zoneWatermarkOK mirrors __zone_watermark_ok(): after taking 2^order pages,
@@ -136,15 +138,6 @@ func zoneWatermarkOK(z *Zone, order int, mark uint64, high, allocFlags int, free
 		}
 	}
 	return false
-}
-
-// rmqueue mirrors rmqueue(): small orders through the per-CPU lists when
-// Config.PCP is on, otherwise straight from the buddy free lists.
-func (k *Kernel) rmqueue(z *Zone, order int) (uint32, bool) {
-	if k.cfg.PCP && order <= pageAllocCostlyOrd {
-		return k.rmqueuePCP(z, order)
-	}
-	return k.rmqueueBuddy(z, order)
 }
 
 // rmqueueBuddy takes a block from the free lists and updates NR_FREE_PAGES.
@@ -206,8 +199,9 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 }
 
 // allocatedHead returns pfn's page struct when it heads an allocated block
-// of exactly this order — the check free_pages_prepare() makes before a
-// free — and nil otherwise.
+// of exactly this order that may be freed — the check free_pages_prepare()
+// makes — and nil otherwise. A slab's pages carry PG_slab until the slab
+// layer itself frees them.
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 	if pfn >= k.mem.maxPFN {
 		return nil
@@ -216,7 +210,7 @@ func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 	if sec == nil {
 		return nil
 	}
-	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order {
+	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order && p.use != PageUseSlab {
 		return p
 	}
 	return nil
@@ -286,7 +280,7 @@ func (k *Kernel) FreePagesAddr(a Addr, order int) error {
 		return nil
 	}
 	pfn, ok := k.VirtToPage(a)
-	if !ok || a&(PageSize-1) != 0 {
+	if !ok {
 		// free_pages() does VM_BUG_ON(!virt_addr_valid(addr)), compiled
 		// out on Debian: virt_to_page() then yields a bogus struct page.
 		return k.badFreeAddress(a, order)

@@ -19,6 +19,7 @@ func FuzzAllocFree(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		k.drainAllPages() // boot may have left blocks on the per-CPU lists
 		before := k.procBuddyinfo()
 		type blk struct {
 			pfn   PFN

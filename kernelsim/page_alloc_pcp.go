@@ -18,6 +18,7 @@ package kernelsim
 // perCPUPages mirrors struct per_cpu_pages for CPU 0.
 type perCPUPages struct {
 	lists [pageAllocCostlyOrd + 1]uint32 // head pfn of each order's list, noPFN when empty
+	tails [pageAllocCostlyOrd + 1]uint32 // tail pfn of each order's list
 	count int                            // pages on the lists
 	high  int                            // drain above this many pages
 	batch int                            // blocks moved to or from the buddy lists at a time
@@ -29,7 +30,7 @@ func (k *Kernel) setupPCP() {
 	for i := range k.zones.z {
 		z := &k.zones.z[i]
 		for o := range z.pcp.lists {
-			z.pcp.lists[o] = noPFN
+			z.pcp.lists[o], z.pcp.tails[o] = noPFN, noPFN
 		}
 		z.pcp.batch = max(1, zoneBatchsize(z.managed))
 		z.pcp.high = max(int(z.watermark[wmarkLow])/2, z.pcp.batch<<2)
@@ -52,44 +53,51 @@ func zoneBatchsize(managed uint64) int {
 }
 
 // rmqueuePCP mirrors rmqueue_pcplist(): pop a block from the per-CPU list,
-// refilling it from the buddy lists (rmqueue_bulk) when empty.
+// refilling it from the buddy lists first when it is empty.
 func (k *Kernel) rmqueuePCP(z *Zone, order int) (uint32, bool) {
-	pcp := &z.pcp
-	if pcp.lists[order] == noPFN {
-		n := pcp.batch
-		if order > 0 {
-			n = max(n>>order, 2)
-		}
-		for ; n > 0; n-- {
-			pfn, ok := k.rmqueueBuddy(z, order)
-			if !ok {
-				break
-			}
-			k.pcpPush(z, pfn, order)
-		}
-		if pcp.lists[order] == noPFN {
-			return 0, false
-		}
+	if z.pcp.lists[order] == noPFN && !k.rmqueueBulk(z, order) {
+		return 0, false
 	}
+	pcp := &z.pcp
 	pfn := pcp.lists[order]
-	p := k.mem.pg(pfn)
-	pcp.lists[order] = p.next
-	if p.next != noPFN {
-		k.mem.pg(p.next).prev = noPFN
+	p := k.mem.at(pfn)
+	if pcp.lists[order] = p.next; p.next != noPFN {
+		k.mem.at(p.next).prev = noPFN
+	} else {
+		pcp.tails[order] = noPFN
 	}
 	p.next, p.flags = noPFN, 0
 	pcp.count -= 1 << order
 	return pfn, true
 }
 
+// rmqueueBulk mirrors rmqueue_bulk(): move batch blocks (fewer for higher
+// orders, at least 2) from the buddy lists to the per-CPU list. It reports
+// whether the list has any.
+func (k *Kernel) rmqueueBulk(z *Zone, order int) bool {
+	n := z.pcp.batch
+	if order > 0 {
+		n = max(n>>order, 2)
+	}
+	for ; n > 0; n-- {
+		pfn, ok := k.rmqueueBuddy(z, order)
+		if !ok {
+			break
+		}
+		k.pcpPush(z, pfn, order)
+	}
+	return z.pcp.lists[order] != noPFN
+}
+
 // pcpPush puts a block at the head of its per-CPU list.
 func (k *Kernel) pcpPush(z *Zone, pfn uint32, order int) {
 	pcp := &z.pcp
-	p := k.mem.pg(pfn)
-	p.flags, p.order, p.use, p.data = pgPCP, uint8(order), 0, 0
-	p.next, p.prev = pcp.lists[order], noPFN
+	p := k.mem.at(pfn)
+	*p = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
 	if p.next != noPFN {
-		k.mem.pg(p.next).prev = pfn
+		k.mem.at(p.next).prev = pfn
+	} else {
+		pcp.tails[order] = pfn
 	}
 	pcp.lists[order] = pfn
 	pcp.count += 1 << order
@@ -121,16 +129,14 @@ func (k *Kernel) freePCPPagesBulk(z *Zone, n int) {
 
 // pcpRemoveTail frees the last block of an order's per-CPU list.
 func (k *Kernel) pcpRemoveTail(z *Zone, order int) {
-	pfn := z.pcp.lists[order]
-	for k.mem.peek(pfn).next != noPFN {
-		pfn = k.mem.peek(pfn).next
-	}
-	p := k.mem.pg(pfn)
+	pfn := z.pcp.tails[order]
+	p := k.mem.at(pfn)
 	if p.prev == noPFN {
 		z.pcp.lists[order] = noPFN
 	} else {
-		k.mem.pg(p.prev).next = noPFN
+		k.mem.at(p.prev).next = noPFN
 	}
+	z.pcp.tails[order] = p.prev
 	p.next, p.prev = noPFN, noPFN
 	z.pcp.count -= 1 << order
 	k.freeToBuddy(z, pfn, order)

@@ -44,14 +44,14 @@ func (k *Kernel) warnSplat(file, rip string, trace []string) {
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printTrace(LogWarning, trace)
+	k.mmCallTrace(LogWarning, trace)
 	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
 	k.Taint(TaintWarn)
 }
 
-// printTrace prints a Call Trace block: kernel frames (innermost first),
+// mmCallTrace prints a Call Trace block: kernel frames (innermost first),
 // the script's frames, then the entry path of the current task.
-func (k *Kernel) printTrace(level int, kernelFrames []string) {
+func (k *Kernel) mmCallTrace(level int, kernelFrames []string) {
 	k.printk(level, "Call Trace:\n")
 	k.printk(level, " <TASK>\n")
 	for _, f := range kernelFrames {

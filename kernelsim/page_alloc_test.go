@@ -359,6 +359,11 @@ func TestBadFree(t *testing.T) {
 		{"reserved-page", func(k *Kernel) (PFN, int) {
 			return kernelPhysStart >> PageShift, 0
 		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"slab-page", func(k *Kernel) (PFN, int) {
+			pfn, _ := k.AllocPages(GFP_KERNEL, 1)
+			k.SetPageUse(pfn, PageUseSlab, 0)
+			return pfn, 1
+		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
 		{"free-top-block", func(k *Kernel) (PFN, int) {
 			z := &k.zones.z[ZoneDMA32]
 			return PFN(z.freeArea[MaxOrder-1].head), MaxOrder - 1
@@ -406,6 +411,7 @@ func TestBadFree(t *testing.T) {
 
 func TestPCP(t *testing.T) {
 	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k.drainAllPages() // boot may have left blocks on the per-CPU lists
 	z := &k.zones.z[ZoneDMA32]
 	if z.pcp.batch != 31 {
 		t.Errorf("DMA32 pcp batch %d, want 31", z.pcp.batch)
@@ -503,6 +509,152 @@ func TestGFPZero(t *testing.T) {
 				t.Errorf("contents %#x..%#x, want %#x", buf[0], buf[2*PageSize-1], tc.want)
 			}
 			k.FreePages(p, 1)
+		})
+	}
+}
+
+func TestSlowpathFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		setup       func(k *Kernel)
+		gfp         GFP
+		order       int
+		wantOK      bool
+		wantReclaim func(n int64) bool // pages of page cache reclaimed
+	}{
+		{"costly-reclaims-once", (*Kernel).fragmentQuiet, GFP_KERNEL, 4, false, func(n int64) bool { return n == swapClusterMax }},
+		{"costly-retry-mayfail-reclaims-all", (*Kernel).fragmentQuiet, GFP_KERNEL | GFPRetryMayfail, 4, false, func(n int64) bool { return n > 10_000 }},
+		{"order3-keeps-reclaiming", (*Kernel).fragmentQuiet, GFP_KERNEL, 3, false, func(n int64) bool { return n > 10_000 }},
+		{"order3-noretry-once", (*Kernel).fragmentQuiet, GFP_KERNEL | GFPNoRetry, 3, false, func(n int64) bool { return n == swapClusterMax }},
+		{"order2-fits", (*Kernel).fragmentQuiet, GFP_KERNEL, 2, true, func(n int64) bool { return n == 0 }},
+		{"memalloc-ignores-watermarks", func(k *Kernel) { k.Pressure(200) }, GFP_NOWAIT | GFPMemalloc, 0, true, func(n int64) bool { return n == 0 }},
+		{"nomemalloc-wins", func(k *Kernel) { k.Pressure(200) }, GFP_NOWAIT | GFPMemalloc | GFPNoMemalloc, 0, false, func(n int64) bool { return n == 0 }},
+		{"kswapd-balances-to-high", func(k *Kernel) { k.Pressure(100) }, GFP_KERNEL, 0, true, func(n int64) bool { return n > 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := bootTest(t, Config{Seed: 6})
+			tc.setup(k)
+			cache := k.mem.nrFilePages
+			_, ok := k.AllocPages(tc.gfp|GFPNoWarn, tc.order)
+			if ok != tc.wantOK {
+				t.Errorf("AllocPages(%v, %d) ok=%v, want %v", tc.gfp, tc.order, ok, tc.wantOK)
+			}
+			if n := cache - k.mem.nrFilePages; !tc.wantReclaim(n) {
+				t.Errorf("%d page cache pages reclaimed", n)
+			}
+			if tc.name == "kswapd-balances-to-high" {
+				if z := &k.zones.z[ZoneDMA32]; z.nrFree <= int64(z.watermark[wmarkHigh]) {
+					t.Errorf("DMA32 free %d not above high %d", z.nrFree, z.watermark[wmarkHigh])
+				}
+			}
+		})
+	}
+}
+
+// fragmentQuiet runs Fragment for a test.
+func (k *Kernel) fragmentQuiet() { k.Fragment() }
+
+func TestPageHelpers(t *testing.T) {
+	k := bootTest(t, Config{Seed: 1})
+	a := k.GetFreePages(GFP_KERNEL|GFPZero, 2)
+	if a == 0 || !IsDirectMapAddr(a) || a&(4*PageSize-1) != 0 {
+		t.Fatalf("GetFreePages = %#x", uint64(a))
+	}
+	pfn, ok := k.VirtToPage(a + 5)
+	if !ok || PageAddress(pfn) != a {
+		t.Errorf("VirtToPage(%#x) = %#x, %v", uint64(a+5), pfn, ok)
+	}
+	if phys, ok := k.VirtToPhys(a + 5); !ok || phys != PFNToPhys(pfn)+5 {
+		t.Errorf("VirtToPhys = %#x, %v", phys, ok)
+	}
+	if got, ok := PageStructToPFN(PageStructAddr(pfn)); !ok || got != pfn {
+		t.Errorf("PageStructToPFN(PageStructAddr(%#x)) = %#x, %v", pfn, got, ok)
+	}
+	if _, ok := PageStructToPFN(PageStructAddr(pfn) + 8); ok {
+		t.Error("PageStructToPFN accepted a pointer into a struct page")
+	}
+	if use, _, head := k.PageUseOf(pfn); !head || use != PageUseKernel {
+		t.Errorf("PageUseOf = %v, %v", use, head)
+	}
+	k.SetPageUse(pfn, PageUseSlab, 7)
+	if use, data, _ := k.PageUseOf(pfn); use != PageUseSlab || data != 7 {
+		t.Errorf("PageUseOf after SetPageUse = %v, %d", use, data)
+	}
+	k.SetPageUse(pfn, PageUseKernel, 0)
+	before := freeCounts(k, ZoneDMA32)
+	if err := k.FreePagesAddr(a, 2); err != nil {
+		t.Fatal(err)
+	}
+	if freeCounts(k, ZoneDMA32) == before {
+		t.Error("FreePagesAddr freed nothing")
+	}
+	if err := k.FreePagesAddr(0, 3); err != nil {
+		t.Errorf("free_pages(0) = %v", err)
+	}
+	for _, tc := range []struct {
+		name  string
+		pfn   PFN
+		valid bool
+	}{
+		{"pfn0", 0, true}, {"legacy-hole", 0xa0, true}, {"last", k.MaxPFN() - 1, true}, {"max", k.MaxPFN(), false},
+	} {
+		if got := k.PFNValid(tc.pfn); got != tc.valid {
+			t.Errorf("%s: PFNValid(%#x) = %v", tc.name, tc.pfn, got)
+		}
+	}
+	big := bootTest(t, Config{RAM: 8 << 30, Seed: 1})
+	for _, tc := range []struct {
+		pfn   PFN
+		valid bool
+	}{{0xbffdf, true}, {0xbffe0, true}, {0xc0000, false}, {0xfffff, false}, {0x100000, true}, {big.MaxPFN(), false}} {
+		if got := big.PFNValid(tc.pfn); got != tc.valid {
+			t.Errorf("8G: PFNValid(%#x) = %v, want %v", tc.pfn, got, tc.valid)
+		}
+	}
+}
+
+func TestPCPZoneinfoAndDrain(t *testing.T) {
+	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k.drainAllPages()
+	pfn, _ := k.AllocPages(GFP_KERNEL, 0)
+	if !strings.Contains(k.procZoneinfo(), "\n    cpu: 0\n              count: 30\n              high:  ") {
+		t.Errorf("zoneinfo pagesets:\n%s", k.procZoneinfo())
+	}
+	k.FreePages(pfn, 0)
+	k.drainAllPages()
+	if k.zones.z[ZoneDMA32].pcp.count != 0 {
+		t.Error("drain left pages on the per-CPU list")
+	}
+}
+
+func TestRAMSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ram     uint64
+		wantErr string
+	}{
+		{"64M-too-small", 64 << 20, "ram: 64 MiB is too small for Debian 12's kernel and initrd, want at least 128M"},
+		{"128M", 128 << 20, ""},
+		{"1000M-unaligned", 1000 << 20, ""},
+		{"3500M-below-hole", 3500 << 20, ""},
+		{"3584M-split", 3584 << 20, ""},
+		{"5000M", 5000 << 20, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := New(Config{RAM: tc.ram, Seed: 1})
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("New: %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustInvariants(t, k)
+			if free, total := k.nrFreePages(), k.mem.totalram; free < total/3 || total*PageSize < int64(tc.ram)*60/100 {
+				t.Errorf("MemTotal %d pages, MemFree %d pages for %d MiB", total, free, tc.ram>>20)
+			}
 		})
 	}
 }

@@ -15,6 +15,8 @@ func (k *Kernel) procFiles() map[string]func() string {
 		"/proc/vmallocinfo":  k.procVmallocinfo,  // mm/vmalloc.c (vmalloc)
 		"/proc/modules":      k.procModules,      // kernel/module/procfs.c (modules)
 		"/proc/devices":      k.procDevices,      // fs/proc/devices.c (char devices)
+		"/proc/interrupts":   k.procInterrupts,   // kernel/irq/proc.c (contexts)
+		"/proc/softirqs":     k.procSoftirqs,     // fs/proc/softirqs.c (contexts)
 	}
 }
 

@@ -95,6 +95,41 @@ func TestSlabBadFrees(t *testing.T) {
 			log: []string{"general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] PREEMPT SMP NOPTI"},
 		},
 		{
+			name: "kmem_cache_free of NULL faults, unlike kfree(NULL)",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
+				return k.KmemCacheFree(s, 0)
+			},
+			class: "oops", fatal: true,
+			log:     []string{"BUG: unable to handle page fault for address: ffffebde00000008", "RIP: 0010:kmem_cache_free+0x3d/0x3b0"},
+			changed: true, // the new cache
+		},
+		{
+			name: "kmem_cache_free of a page that is not a slab",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
+				pfn, _ := k.AllocPages(GFP_KERNEL, 0)
+				err := k.KmemCacheFree(s, PageAddress(pfn))
+				_ = k.FreePages(pfn, 0)
+				return err
+			},
+			class:   "invalid-free",
+			log:     []string{"virt_to_cache: Object is not a Slab page!", "WARNING: CPU: 0 PID: 0 at mm/slab.h:"},
+			changed: true, // the new cache
+		},
+		{
+			name: "kmem_cache_destroy twice after it failed",
+			do: func(k *Kernel) error {
+				s, _ := k.KmemCacheCreate("leaky", 64, 0, 0, nil)
+				_, _ = k.KmemCacheAlloc(s, GFP_KERNEL)
+				_ = k.KmemCacheDestroy(s)
+				return k.KmemCacheDestroy(s)
+			},
+			class:   "cache-still-has-objects",
+			log:     []string{"kmem_cache_destroy leaky: Slab cache still has objects when called from 0x0"},
+			changed: true,
+		},
+		{
 			name: "kmem_cache_free(NULL cache)",
 			do: func(k *Kernel) error {
 				return k.KmemCacheFree(nil, k.Kmalloc(8, GFP_KERNEL))

@@ -126,10 +126,10 @@ func (k *Kernel) bootSlab() error {
 	if err := k.fillBootCaches(); err != nil {
 		return err
 	}
-	// The memory core's boot activity set aside slab memory as anonymous
-	// kernel pages (bootUse) before the slab existed; the boot caches now
-	// account for the real thing.
-	k.mem.bootUse.slabReclaimable, k.mem.bootUse.slabUnreclaimable = 0, 0
+	// The boot slabs' pages came through the per-CPU lists when they are
+	// on (Config.PCP); boot leaves those lists empty, as the memory core's
+	// own boot does.
+	k.drainAllPages()
 	st.booted = true
 	return nil
 }

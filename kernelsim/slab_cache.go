@@ -155,11 +155,11 @@ func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error {
 		if _, ok := k.structPageOf(a); !ok {
 			return k.pageFault(structPageFaultAddr(a), false, "kmem_cache_free+0x3d/0x3b0")
 		}
-		k.slabWarnOnce("mm/slab.h", 635, "kmem_cache_free+0x2f1/0x3b0", "virt_to_cache: Object is not a Slab page!")
+		k.slabWarnOnceClass("invalid-free", "mm/slab.h", 635, "kmem_cache_free+0x2f1/0x3b0", "virt_to_cache: Object is not a Slab page!")
 		return nil
 	}
 	if sl.cache != c {
-		k.slabWARN("mm/slab.h", 659, "kmem_cache_free+0x2c3/0x3b0",
+		k.slabWARN("invalid-free", "mm/slab.h", 659, "kmem_cache_free+0x2c3/0x3b0",
 			fmt.Sprintf("cache_from_obj: Wrong slab cache. %s but object is from %s", c.Name, sl.cache.Name))
 	}
 	k.slabFreeChecked(sl.cache, sl, a, "kmem_cache_free+0x1ae/0x3b0")
@@ -191,7 +191,9 @@ func (k *Kernel) KmemCacheDestroy(c *KmemCache) error {
 	if c.dead {
 		return k.pageFault(0x6b6b6b6b6b6b6b6b, false, "kmem_cache_destroy+0x1c/0x160")
 	}
-	if c.refcount--; c.refcount > 0 {
+	// A cache whose shutdown failed keeps a zero (then negative) count:
+	// destroying it again does nothing, as in Linux.
+	if c.refcount--; c.refcount != 0 {
 		return nil
 	}
 	if !k.kmemCacheShutdown(c) {
@@ -199,7 +201,7 @@ func (k *Kernel) KmemCacheDestroy(c *KmemCache) error {
 		if st := k.stack(); len(st) > 0 {
 			caller = FormatFrame(st[0])
 		}
-		k.slabWARN("mm/slab_common.c", 497, "kmem_cache_destroy+0x14d/0x160",
+		k.slabWARN("cache-still-has-objects", "mm/slab_common.c", 497, "kmem_cache_destroy+0x14d/0x160",
 			fmt.Sprintf("kmem_cache_destroy %s: Slab cache still has objects when called from %s", c.Name, caller))
 		return nil
 	}

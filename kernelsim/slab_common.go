@@ -36,7 +36,6 @@ type slabState struct {
 	oomWindowStart uint64 // slub_oom_rs: the ratelimit of slab_out_of_memory
 	oomInWindow    int
 	warnedOnce     map[string]bool // WARN_ON_ONCE sites that fired
-	debugLocksOff  bool            // debug_locks was turned off by a taint
 }
 
 // SlabFlags mirrors slab_flags_t (include/linux/slab.h).
@@ -158,6 +157,10 @@ func kmallocIndex(size uint64) int {
 	return bits.Len64(size - 1)
 }
 
+// kmallocLargeCallers are the frames below __alloc_pages in the page
+// allocator's warnings when kmalloc goes to the page allocator.
+var kmallocLargeCallers = []string{"__kmalloc_large_node+0x7c/0x120", "__kmalloc+0x13b/0x1b0"}
+
 // largeKmalloc records one kmalloc_large allocation: a compound page block
 // straight from the page allocator.
 type largeKmalloc struct {
@@ -189,7 +192,7 @@ func (k *Kernel) kmallocLarge(size uint64, gfp GFP) Addr {
 		gfp = k.kmallocFixFlags(gfp)
 	}
 	order := getOrder(size)
-	pfn, ok := k.AllocPages(gfp|GFPComp, order)
+	pfn, ok := k.allocPages(gfp|GFPComp, order, kmallocLargeCallers)
 	if !ok {
 		return 0
 	}
@@ -259,7 +262,9 @@ func (k *Kernel) Ksize(a Addr) uint64 {
 
 // ksize mirrors __ksize(): slab_ksize() for a slab object (whatever a's
 // offset into it), the folio's size for the head of a large kmalloc; any
-// other page WARNs and gives 0.
+// other page WARNs and gives 0. Unlike Linux, which faults reading the
+// struct page of an address outside the direct map, such an address WARNs
+// too (ksize has no way to kill the caller).
 func (k *Kernel) ksize(a Addr) uint64 {
 	if sl := k.virtToSlab(a); sl != nil {
 		return slabKsize(sl.cache)
@@ -267,11 +272,11 @@ func (k *Kernel) ksize(a Addr) uint64 {
 	pfn, ok := k.structPageOf(a)
 	la := k.largeKmallocOf(pfn)
 	if !ok || la == nil {
-		k.slabWARN("mm/slab_common.c", 1009, "__ksize+0x91/0xb0", "")
+		k.slabWARN("warning", "mm/slab_common.c", 1009, "__ksize+0x91/0xb0", "")
 		return 0
 	}
 	if a != PageAddress(la.pfn) {
-		k.slabWARN("mm/slab_common.c", 1011, "__ksize+0xa4/0xb0", "")
+		k.slabWARN("warning", "mm/slab_common.c", 1011, "__ksize+0xa4/0xb0", "")
 		return 0
 	}
 	return PageSize << la.order

@@ -7,11 +7,11 @@ import "fmt"
 // Oopses come from fault.go.
 
 // slabWARN mirrors WARN(1, msg) / WARN_ON(1) at file:line in function rip
-// ("kmem_cache_destroy+0x14d/0x160"): the cut-here line, the message, the
+// ("kmem_cache_destroy+0x14d/0x160"), reported as class: the cut-here line, the message, the
 // WARNING line, the modules, the registers and the call trace; then
 // TAINT_WARN, after the splat as __warn() adds it (so the splat's own
 // Tainted: line has no W yet).
-func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
+func (k *Kernel) slabWARN(class, file string, line int, rip, msg string) {
 	t := k.Current()
 	k.printk(LogWarning, "------------[ cut here ]------------\n")
 	if msg != "" {
@@ -23,30 +23,11 @@ func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printk(LogWarning, "Call Trace:\n")
-	k.printk(LogWarning, " <TASK>\n")
-	for _, f := range []string{"? __warn+0x7d/0xc0", "? " + rip, "? report_bug+0xe2/0x150", "? handle_bug+0x41/0x70",
-		"? exc_invalid_op+0x13/0x60", "? asm_exc_invalid_op+0x16/0x20", "? " + rip} {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	for _, f := range k.stack() {
-		k.printk(LogWarning, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(LogWarning, " %s\n", f)
-	}
-	k.printk(LogWarning, " </TASK>\n")
+	k.printTrace(LogWarning, nil)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	title := msg
 	if title == "" {
 		title = fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s:%d %s", t.PID, file, line, rip)
-	}
-	class := "warning"
-	switch {
-	case len(msg) > 18 && msg[:18] == "kmem_cache_destroy":
-		class = "cache-still-has-objects"
-	case len(msg) > 14 && msg[:14] == "cache_from_obj":
-		class = "invalid-free"
 	}
 	k.report(class, title, false)
 	k.Taint(TaintWarn)
@@ -55,6 +36,11 @@ func (k *Kernel) slabWARN(file string, line int, rip, msg string) {
 // slabWarnOnce mirrors WARN_ON_ONCE()/WARN_ONCE(): the first time the site
 // file:line fires it warns and reports true; afterwards it is silent.
 func (k *Kernel) slabWarnOnce(file string, line int, rip, msg string) bool {
+	return k.slabWarnOnceClass("warning", file, line, rip, msg)
+}
+
+// slabWarnOnceClass is slabWarnOnce reported as class.
+func (k *Kernel) slabWarnOnceClass(class, file string, line int, rip, msg string) bool {
 	key := fmt.Sprintf("%s:%d", file, line)
 	if k.slab.warnedOnce[key] {
 		return false
@@ -63,7 +49,7 @@ func (k *Kernel) slabWarnOnce(file string, line int, rip, msg string) bool {
 		k.slab.warnedOnce = map[string]bool{}
 	}
 	k.slab.warnedOnce[key] = true
-	k.slabWARN(file, line, rip, msg)
+	k.slabWARN(class, file, line, rip, msg)
 	return true
 }
 

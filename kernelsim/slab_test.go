@@ -489,3 +489,52 @@ func TestSlabSmallMachine(t *testing.T) {
 		checkAllInvariants(t, k)
 	}
 }
+
+// TestSlabOutOfMemory exhausts memory with GFP_ATOMIC kmalloc-8k objects:
+// SLUB first asks for an order-3 slab without warnings or retries, then
+// falls back to an order-1 slab of one object (s->min), and finally fails
+// with the page allocator's warning and slab_out_of_memory()'s lines.
+func TestSlabOutOfMemory(t *testing.T) {
+	k := newSlabKernel(t, Config{RAM: 128 << 20})
+	var live []Addr
+	for {
+		a := k.Kmalloc(8192, GFP_ATOMIC|GFPNoWarn)
+		if a == 0 {
+			break
+		}
+		live = append(live, a)
+	}
+	s := k.FindCache("kmalloc-8k")
+	small := 0
+	for sl := s.full.head; sl != nil; sl = sl.next {
+		if sl.order == s.minOrder && sl.objects == 1 {
+			small++
+		}
+	}
+	if small == 0 {
+		t.Error("no fallback slab of order 1 with one object")
+	}
+	checkAllInvariants(t, k)
+	seq := k.NextSeq()
+	if a := k.Kmalloc(8192, GFP_ATOMIC); a != 0 {
+		t.Fatalf("kmalloc succeeded after exhaustion: %#x", uint64(a))
+	}
+	got := logText(k, seq)
+	for _, w := range []string{"page allocation failure: order:1, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)",
+		"SLUB: Unable to allocate memory on node -1, gfp=0xa20(GFP_ATOMIC)",
+		"  cache: kmalloc-8k, object size: 8192, buffer size: 8192, default order: 3, min order: 1",
+		"  node 0: slabs: "} {
+		if !strings.Contains(got, w) {
+			t.Errorf("log lacks %q:\n%s", w, got)
+		}
+	}
+	for _, a := range live {
+		if err := k.Kfree(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkAllInvariants(t, k)
+	if s.partial.n > s.minPartial {
+		t.Errorf("%d partial slabs kept, min_partial %d", s.partial.n, s.minPartial)
+	}
+}

@@ -212,7 +212,7 @@ func (l *slabList) remove(sl *Slab) {
 func orderObjects(order int, size uint32) int { return (PageSize << order) / int(size) }
 
 // getOrder mirrors get_order(): the smallest order whose block holds size
-// bytes (get_order(0) is undefined in Linux; here it is 0... never asked).
+// bytes (0 for size 0, which Linux leaves undefined).
 func getOrder(size uint64) int {
 	if size <= PageSize {
 		return 0

@@ -6,10 +6,11 @@ package kernelsim
 
 // GFP masks of mm/internal.h and mm/slab.h.
 const (
-	// gfpReclaimMask mirrors GFP_RECLAIM_MASK: the flags that say how hard
-	// to try, which SLUB passes on to the page allocator.
+	// gfpReclaimMask mirrors GFP_RECLAIM_MASK (6.1, before __GFP_ATOMIC was
+	// discarded in 6.3): the flags that say how hard to try, which SLUB
+	// passes on to the page allocator.
 	gfpReclaimMask = GFPReclaim | GFPHigh | GFPIO | GFPFS | GFPNoWarn |
-		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc
+		GFPRetryMayfail | GFPNoFail | GFPNoRetry | GFPMemalloc | GFPNoMemalloc | GFPAtomic
 	// gfpConstraintMask mirrors GFP_CONSTRAINT_MASK.
 	gfpConstraintMask = GFPHardwall | GFPThisNode
 	// gfpSlabBugMask mirrors GFP_SLAB_BUG_MASK: flags a slab allocation
@@ -162,10 +163,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 		allocGFP = (allocGFP | GFPNoMemalloc) &^ GFPReclaim
 	}
 	order := s.order
-	pfn, ok := k.AllocPages(allocGFP, order)
+	pfn, ok := k.allocPages(allocGFP, order, newSlabCallers)
 	if !ok {
 		order = s.minOrder
-		if pfn, ok = k.AllocPages(flags, order); !ok {
+		if pfn, ok = k.allocPages(flags, order, newSlabCallers); !ok {
 			return nil
 		}
 	}
@@ -175,6 +176,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 	}
 	return sl
 }
+
+// newSlabCallers are the frames below __alloc_pages in the page allocator's
+// warnings when SLUB grows a cache.
+var newSlabCallers = []string{"allocate_slab+0x2e6/0x4a0", "___slab_alloc+0x5f8/0x880", "__kmem_cache_alloc_node+0x2f1/0x3a0"}
 
 // initSlab makes the 2^order pages at pfn a slab of s: the slab's freelist
 // (shuffled as shuffle_freelist() does), the page flags (__folio_set_slab),

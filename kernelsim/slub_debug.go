@@ -210,13 +210,7 @@ func (k *Kernel) listSlabObjects(s *KmemCache, sl *Slab) {
 
 // addTaintBadPage mirrors add_taint(TAINT_BAD_PAGE, LOCKDEP_NOW_UNRELIABLE):
 // the first such taint also turns lock debugging off, and says so.
-func (k *Kernel) addTaintBadPage() {
-	k.Taint(TaintBadPage)
-	if !k.slab.debugLocksOff {
-		k.slab.debugLocksOff = true
-		k.printk(LogWarning, "Disabling lock debugging due to kernel taint\n")
-	}
-}
+func (k *Kernel) addTaintBadPage() { k.addTaintUnreliable(TaintBadPage) }
 
 // kmallocFixFlags mirrors kmalloc_fix_flags(): a slab allocation asked for
 // __GFP_DMA32 or __GFP_HIGHMEM (or unknown bits), which slab pages cannot

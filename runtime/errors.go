@@ -36,24 +36,44 @@ type InsmodError struct {
 }
 
 func (e *InsmodError) Error() string {
-	verb := "insert"
 	if e.Load {
-		verb = "load"
+		return fmt.Sprintf("insmod: ERROR: could not load module %s: %s", e.File, e.Errno.Error())
 	}
-	return fmt.Sprintf("insmod: ERROR: could not %s module %s: %s", verb, e.File, e.Errno.Error())
+	return fmt.Sprintf("insmod: ERROR: could not insert module %s: %s", e.File, modStrerror(e.Errno))
+}
+
+// modStrerror mirrors kmod 30's mod_strerror() (tools/insmod.c): insmod's
+// words for the errnos finit_module returns for module problems.
+func modStrerror(errno kernelsim.Errno) string {
+	switch errno {
+	case kernelsim.ENOEXEC:
+		return "Invalid module format"
+	case kernelsim.ENOENT:
+		return "Unknown symbol in module, or unknown parameter (see dmesg)"
+	case kernelsim.ESRCH:
+		return "Module has wrong symbol version"
+	case kernelsim.EINVAL:
+		return "Invalid parameters"
+	}
+	return errno.Error()
 }
 
 // RmmodError is rmmod's failure, with rmmod's own message.
 type RmmodError struct {
 	Name  string
 	Errno kernelsim.Errno
+	// Kernel is true when delete_module(2) refused (a module not live, or
+	// one with init but no exit): "could not remove module". EBUSY without
+	// it is kmod's own refcount check: "Module x is in use".
+	Kernel bool
 }
 
 func (e *RmmodError) Error() string {
-	switch e.Errno {
-	case kernelsim.EBUSY:
+	switch {
+	case e.Kernel:
+	case e.Errno == kernelsim.EBUSY:
 		return fmt.Sprintf("rmmod: ERROR: Module %s is in use", e.Name)
-	case kernelsim.ENOENT:
+	case e.Errno == kernelsim.ENOENT:
 		return fmt.Sprintf("rmmod: ERROR: Module %s is not currently loaded", e.Name)
 	}
 	return fmt.Sprintf("rmmod: ERROR: could not remove module %s: %s", e.Name, e.Errno.Error())
@@ -66,3 +86,22 @@ type KilledError struct {
 }
 
 func (e *KilledError) Error() string { return "Killed" }
+
+// InternalError is a bug in kscript itself (a Go panic) caught at a
+// Machine entry point; the CLI reports it with exit code 70. The machine
+// should not be used after it.
+type InternalError struct {
+	Panic any
+	Stack string
+}
+
+func (e *InternalError) Error() string { return fmt.Sprintf("internal error: %v", e.Panic) }
+
+// ModinfoError is modinfo's failure for a file no script provides.
+type ModinfoError struct {
+	File string
+}
+
+func (e *ModinfoError) Error() string {
+	return "modinfo: ERROR: Module " + e.File + " not found."
+}

@@ -2,13 +2,18 @@ package runtime
 
 import (
 	"io"
+	"path/filepath"
+	rt "runtime"
+	"sort"
 	"time"
+
+	"go.starlark.net/starlark"
 
 	"kscript.dev/kscript/kernelsim"
 )
 
-// OWNER: bridge helper. The exported API below is the contract the shell, the
-// scenario runner and the CLI code against; bodies are stubs until replaced.
+// The exported API below is the contract the shell, the scenario runner and
+// the CLI code against.
 
 // Options configure one simulated machine and its sandbox limits.
 type Options struct {
@@ -41,10 +46,46 @@ const (
 type Machine struct {
 	opts Options
 	k    *kernelsim.Kernel
+	env  *env
+
+	universe starlark.StringDict  // the predeclared kernel API
+	scripts  map[string]*script   // by NAME.ko
+	loaded   map[string]*instance // loaded modules by name
+	ptrKey   ptrKey               // %p's hashing key
 }
 
 // NewMachine boots a kernel configured by opts.
-func NewMachine(opts Options) (*Machine, error) { panic("unimplemented") }
+func NewMachine(opts Options) (*Machine, error) {
+	k, err := kernelsim.New(opts.Kernel)
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{
+		opts:    opts,
+		k:       k,
+		scripts: make(map[string]*script),
+		loaded:  make(map[string]*instance),
+		ptrKey:  newPtrKey(k.Config().Seed),
+	}
+	m.env = &env{m: m, k: k, fileMod: make(map[string]string)}
+	m.universe = m.env.universe()
+	k.Stack = m.env.stack
+	return m, nil
+}
+
+// guard is the internal-error net of the Machine's entry points: a Go panic
+// (a bug in kscript, never a script's doing) becomes an *InternalError, and
+// the machine's per-call state is reset.
+func (m *Machine) guard(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	buf := make([]byte, 16<<10)
+	buf = buf[:rt.Stack(buf, false)]
+	m.env.thread, m.env.where, m.env.mod, m.env.pending = nil, whereNone, nil, nil
+	*err = &InternalError{Panic: r, Stack: string(buf)}
+}
 
 // Kernel returns the simulated kernel, for dmesg, /proc and reports.
 func (m *Machine) Kernel() *kernelsim.Kernel { return m.k }
@@ -54,38 +95,102 @@ func (m *Machine) Kernel() *kernelsim.Kernel { return m.k }
 // runs now (as a C file's static initialisers would), so user_program() and
 // module_init() registrations are known before insmod. A syntax or runtime
 // error is returned as *ScriptError with the file:line:col.
-func (m *Machine) LoadScript(path string, src []byte, moduleName string) error {
-	panic("unimplemented")
+func (m *Machine) LoadScript(path string, src []byte, moduleName string) (err error) {
+	defer m.guard(&err)
+	name := moduleNameOf(path, moduleName)
+	if err := checkModuleName(name); err != nil {
+		return &ScriptError{Pos: path, Msg: err.Error()}
+	}
+	s, err := m.compile(path, src, name)
+	if err != nil {
+		return err
+	}
+	m.env.fileMod[path] = name
+	s.probe = &instance{s: s}
+	if err := m.runTopLevel(s.probe, whereProbe); err != nil {
+		return err
+	}
+	m.scripts[s.ko] = s
+	return nil
 }
 
 // ModuleFiles lists the NAME.ko files that LoadScript made available, sorted.
-func (m *Machine) ModuleFiles() []string { panic("unimplemented") }
+func (m *Machine) ModuleFiles() []string {
+	var kos []string
+	for ko := range m.scripts {
+		kos = append(kos, ko)
+	}
+	sort.Strings(kos)
+	return kos
+}
+
+// Loaded lists the names of the modules loaded by Insmod, sorted.
+func (m *Machine) Loaded() []string {
+	var names []string
+	for n := range m.loaded {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
 
 // Insmod mirrors insmod NAME.ko [param=value...]: load the module, run its
 // init in process context as a fresh insmod task. Errors: *InsmodError (the
 // kernel refused or init returned an errno), *KilledError (init Oopsed),
 // *ScriptError, *LimitError.
-func (m *Machine) Insmod(ko string, params []string) error { panic("unimplemented") }
+func (m *Machine) Insmod(ko string, params []string) (err error) {
+	defer m.guard(&err)
+	return m.insmod(ko, params)
+}
 
 // Rmmod mirrors rmmod NAME: run exit, unload. Errors: *RmmodError (not
 // loaded, in use), *KilledError, *ScriptError, *LimitError.
-func (m *Machine) Rmmod(name string) error { panic("unimplemented") }
+func (m *Machine) Rmmod(name string) (err error) {
+	defer m.guard(&err)
+	return m.rmmod(name)
+}
 
 // Modinfo returns modinfo's lines for NAME.ko ("filename:", "license:", ...).
-func (m *Machine) Modinfo(ko string) ([]string, error) { panic("unimplemented") }
+func (m *Machine) Modinfo(ko string) ([]string, error) {
+	s := m.scripts[koName(ko)]
+	if s == nil {
+		return nil, &ModinfoError{File: ko}
+	}
+	return s.modinfo(), nil
+}
 
 // Programs lists the user programs scripts registered with user_program().
-func (m *Machine) Programs() []string { panic("unimplemented") }
+func (m *Machine) Programs() []string {
+	seen := make(map[string]bool)
+	var names []string
+	for _, s := range m.scripts {
+		for _, p := range s.probe.programs {
+			if !seen[p.name] {
+				seen[p.name] = true
+				names = append(names, p.name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
 
 // Exec runs user program NAME (as ./NAME args...) in a new process, its
 // stdout written to stdout. It returns the exit status (128+signal when the
 // process was killed).
-func (m *Machine) Exec(name string, args []string, stdout io.Writer) (int, error) {
-	panic("unimplemented")
+func (m *Machine) Exec(name string, args []string, stdout io.Writer) (status int, err error) {
+	defer m.guard(&err)
+	return m.exec(filepath.Base(name), args, stdout)
 }
 
 // Calls returns the kernel's record of API calls made by scripts so far.
-func (m *Machine) Calls() []Call { panic("unimplemented") }
+func (m *Machine) Calls() []Call {
+	out := make([]Call, len(m.env.calls))
+	for i, r := range m.env.calls {
+		out[i] = r.export()
+	}
+	return out
+}
 
 // Call is one kernel API call a script made: which builtin, the GFP flags
 // where it took some, the execution context, the script position and its

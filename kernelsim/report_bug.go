@@ -1,0 +1,75 @@
+package kernelsim
+
+// WARN() and BUG() splats as x86-64 Linux 6.1 prints them (kernel/panic.c
+// __warn, lib/bug.c report_bug, arch/x86/kernel/dumpstack.c __die and
+// oops_end). Both start from an invalid opcode (ud2) the macro plants:
+// WARN prints its message and a call trace and carries on, tainting the
+// kernel with W; BUG prints "kernel BUG at file:line!", the Oops header and
+// a call trace, taints with D and kills the current task.
+//
+// The register lines are fault.go's printRegs: plausible, seed-stable
+// values, since a script has no registers.
+
+const (
+	cutHere       = "------------[ cut here ]------------"
+	oopsEndMarker = "---[ end trace 0000000000000000 ]---"
+)
+
+// reportWarn mirrors WARN(1, msg) from function ripSym at file:line:
+// "cut here", the message (if any), the WARNING line, the modules, the CPU
+// and hardware lines, the RIP and the call trace (kernelTop, then the script
+// frames, then the entry path), and the end marker. The caller records the
+// Report.
+func (k *Kernel) reportWarn(file string, line int, ripSym, msg string, kernelTop []string) {
+	t := k.Current()
+	k.printk(LogWarning, "%s\n", cutHere)
+	if msg != "" {
+		k.printk(LogWarning, "%s\n", msg)
+	}
+	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s:%d %s\n", t.PID, file, line, ripSym)
+	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
+	k.showRegs(LogWarning, ripSym, kernelTop)
+	k.printk(LogWarning, "%s\n", oopsEndMarker)
+	k.Taint(TaintWarn)
+}
+
+// reportBUG mirrors BUG() at file:line inside function ripSym: report_bug's
+// "kernel BUG at" line, __die's "invalid opcode" header, the registers'
+// place taken by the RIP, the call trace and the modules, oops_end's end
+// marker and taint D. It records the fatal Report (class, title) and
+// returns its *Oops: the caller kills the task.
+func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, kernelTop []string) error {
+	k.printk(LogWarning, "%s\n", cutHere)
+	k.printk(LogCrit, "kernel BUG at %s:%d!\n", file, line)
+	k.printk(LogWarning, "invalid opcode: 0000 [#%d] PREEMPT SMP NOPTI\n", k.dieCounter())
+	k.showRegs(LogWarning, ripSym, kernelTop)
+	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
+	k.printk(LogWarning, "%s\n", oopsEndMarker)
+	k.printk(LogWarning, "RIP: 0010:%s\n", ripSym)
+	k.Taint(TaintDie)
+	return k.report(class, title, true)
+}
+
+// showRegs mirrors show_regs() for a fault in kernel mode: the CPU line
+// (dump_stack_print_info), the hardware name, RIP and registers, then the
+// call trace
+// (show_trace_log_lvl): kernelTop, the script frames, the entry path.
+func (k *Kernel) showRegs(level int, ripSym string, kernelTop []string) {
+	t := k.Current()
+	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
+	k.printk(level, "Hardware name: %s\n", hardwareStr)
+	k.printk(level, "RIP: 0010:%s\n", ripSym)
+	k.printRegs(level, 0)
+	k.printk(level, "Call Trace:\n")
+	k.printk(level, " <TASK>\n")
+	for _, f := range kernelTop {
+		k.printk(level, " %s\n", f)
+	}
+	for _, f := range k.stack() {
+		k.printk(level, " %s\n", FormatFrame(f))
+	}
+	for _, f := range t.entry {
+		k.printk(level, " %s\n", f)
+	}
+	k.printk(level, " </TASK>\n")
+}

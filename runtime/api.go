@@ -1,0 +1,170 @@
+package runtime
+
+import (
+	"fmt"
+
+	"go.starlark.net/starlark"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// API is one entry of the kernel API table: a predeclared Starlark name with
+// the kernel's spelling, its C declaration and what it simulates in English
+// and Thai. The table is both what scripts see and the source of truth for
+// `kscript doc`.
+type API struct {
+	Name  string // the Starlark name, the kernel's: "kmalloc"
+	C     string // the C declaration: "void *kmalloc(size_t size, gfp_t flags)"
+	Group string // the DESIGN §4 group: "Slab", "Pages", ...
+	Scope Scope  // where scripts may use it
+	En    string // what it simulates, in English (one paragraph)
+	Th    string // the same in Thai
+
+	fn  apiFunc                   // the builtin; nil for a constant
+	val func(*env) starlark.Value // the constant's value
+}
+
+// Doc returns a's description in lang ("th" or "en"; English otherwise).
+func (a API) Doc(lang string) string {
+	if lang == "th" && a.Th != "" {
+		return a.Th
+	}
+	return a.En
+}
+
+// IsConst reports whether a is a constant rather than a function.
+func (a API) IsConst() bool { return a.fn == nil }
+
+// Scope says where a script may use a predeclared name.
+type Scope uint8
+
+const (
+	// ScopeAny: constants and pure helpers (sizeof, get_order), anywhere.
+	ScopeAny Scope = iota
+	// ScopeDecl: declarations (MODULE_LICENSE, module_init, static_buffer),
+	// only at a module script's top level, as in C.
+	ScopeDecl
+	// ScopeKernel: kernel functions, only in kernel code (init, exit,
+	// callbacks), never at file scope nor in a user program.
+	ScopeKernel
+	// ScopeCode: functions both worlds have (memset, strlen): kernel code
+	// and user programs, not at file scope.
+	ScopeCode
+	// ScopeUser: the C library and system calls of user programs.
+	ScopeUser
+)
+
+// String names the scope for documentation.
+func (s Scope) String() string {
+	return [...]string{"anywhere", "file scope", "kernel code", "kernel code and user programs", "user programs"}[s]
+}
+
+// apiFunc is the Go side of a builtin. It receives the call (env, thread,
+// name) by value, so that dispatch costs no allocation.
+type apiFunc func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+
+// APIs returns the whole kernel API table in documentation order.
+func APIs() []API {
+	var all []API
+	for _, group := range [][]API{
+		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
+		vmallocAPIs(), gfpAPIs(), printkAPIs(), errnoAPIs(),
+	} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// LookupAPI returns the table entry for a predeclared name.
+func LookupAPI(name string) (API, bool) {
+	for _, a := range APIs() {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return API{}, false
+}
+
+// universe builds the predeclared names of e's machine from the table.
+func (e *env) universe() starlark.StringDict {
+	u := make(starlark.StringDict)
+	for _, a := range APIs() {
+		if a.fn != nil {
+			u[a.Name] = a.builtin()
+		} else {
+			u[a.Name] = a.val(e)
+		}
+	}
+	return u
+}
+
+// builtin wraps a's Go function: it finds the env, enforces a's scope and
+// passes the call on.
+func (a API) builtin() *starlark.Builtin {
+	fn, scope := a.fn, a.Scope
+	return starlark.NewBuiltin(a.Name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		e := envOf(t)
+		if e == nil {
+			return nil, fmt.Errorf("%s: called outside a kscript machine", b.Name())
+		}
+		if err := e.checkScope(scope, b.Name()); err != nil {
+			return nil, err
+		}
+		return fn(call{e: e, t: t, name: b.Name()}, args, kwargs)
+	})
+}
+
+// checkScope rejects a call of a builtin where C would not allow it.
+func (e *env) checkScope(s Scope, name string) error {
+	switch {
+	case s == ScopeAny:
+		return nil
+	case s == ScopeDecl && !e.atFileScope():
+		return fmt.Errorf("%s: a declaration, allowed only at file scope (the top level of a module script)", name)
+	case s == ScopeDecl:
+		return nil
+	case e.atFileScope():
+		return fmt.Errorf("%s: called at file scope, where C has only static initialisers: call it from the init function", name)
+	case s == ScopeKernel && e.where == whereUser:
+		return fmt.Errorf("%s: a kernel function, called from a user program: user space reaches the kernel only through system calls (open, read, write, ioctl)", name)
+	case s == ScopeUser && e.where != whereUser:
+		return fmt.Errorf("%s: a C library function, not available in kernel code: use printk/pr_info, kmalloc/kfree", name)
+	}
+	return nil
+}
+
+// intConst returns the value function of an integer constant.
+func intConst[T ~int | ~int64 | ~uint32 | ~uint64](v T) func(*env) starlark.Value {
+	x := starlark.MakeInt64(int64(v))
+	return func(*env) starlark.Value { return x }
+}
+
+// strConst returns the value function of a string constant.
+func strConst(s string) func(*env) starlark.Value {
+	x := starlark.String(s)
+	return func(*env) starlark.Value { return x }
+}
+
+// call is one invocation of a builtin: the machine's env, the thread and
+// the builtin's name (for error messages).
+type call struct {
+	e    *env
+	t    *starlark.Thread
+	name string
+}
+
+// k returns the simulated kernel.
+func (c call) k() *kernelsim.Kernel { return c.e.k }
+
+// unpack unpacks the arguments as starlark.UnpackArgs does, under c's name.
+func (c call) unpack(args starlark.Tuple, kwargs []starlark.Tuple, pairs ...any) error {
+	return starlark.UnpackArgs(c.name, args, kwargs, pairs...)
+}
+
+// errorf returns an error "name: detail".
+func (c call) errorf(format string, args ...any) error {
+	return fmt.Errorf(c.name+": "+format, args...)
+}
+
+// ptr returns a kernel pointer value for a.
+func (c call) ptr(a kernelsim.Addr) Ptr { return Ptr{e: c.e, addr: a} }

@@ -1,0 +1,153 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// enter runs fn as script code of kind w for module instance inst (nil for
+// a user program). From Go it starts a fresh thread with the sandbox limits
+// (Options.MaxSteps, Options.Timeout) and converts what comes back into
+// kscript's errors; called while a script runs (a constructor or a tasklet
+// run by a builtin) it reuses the running thread and its budget, and
+// returns errors unconverted so that they unwind the outer script.
+func (m *Machine) enter(inst *instance, w where, fn func(*starlark.Thread) error) error {
+	e := m.env
+	prevWhere, prevMod := e.where, e.mod
+	e.where, e.mod = w, inst
+	defer func() { e.where, e.mod = prevWhere, prevMod }()
+	if e.thread != nil {
+		return fn(e.thread)
+	}
+	t, stop := m.newThread()
+	e.thread = t
+	defer func() { e.thread = nil }()
+	err := fn(t)
+	return m.scriptError(err, stop())
+}
+
+// callScript calls a script function from Go (an init function, a
+// callback) as code of kind w.
+func (m *Machine) callScript(inst *instance, w where, fn starlark.Callable, args ...starlark.Value) (starlark.Value, error) {
+	var v starlark.Value
+	err := m.enter(inst, w, func(t *starlark.Thread) error {
+		var err error
+		v, err = starlark.Call(t, fn, args, nil)
+		return err
+	})
+	return v, err
+}
+
+// newThread makes the thread of one call into a script, with its step
+// budget and wall-time backstop; stop ends the timer and says which limit,
+// if any, stopped the thread.
+func (m *Machine) newThread() (*starlark.Thread, func() string) {
+	t := &starlark.Thread{Name: "kscript", Print: m.print}
+	t.SetLocal(threadKey, m.env)
+	var hit atomic.Value // "steps" or "timeout"
+	t.SetMaxExecutionSteps(m.maxSteps())
+	t.OnMaxSteps = func(t *starlark.Thread) {
+		hit.CompareAndSwap(nil, "steps")
+		t.Cancel("step limit reached")
+	}
+	timer := time.AfterFunc(m.timeout(), func() {
+		hit.CompareAndSwap(nil, "timeout")
+		t.Cancel("wall-time limit reached")
+	})
+	return t, func() string {
+		timer.Stop()
+		s, _ := hit.Load().(string)
+		return s
+	}
+}
+
+func (m *Machine) maxSteps() uint64 {
+	if m.opts.MaxSteps == 0 {
+		return DefaultMaxSteps
+	}
+	return m.opts.MaxSteps
+}
+
+func (m *Machine) timeout() time.Duration {
+	if m.opts.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return m.opts.Timeout
+}
+
+// print implements Starlark's print(): kernel code has no stdout, so it
+// logs like a printk without a level; the probe run prints nothing; user
+// programs write to their stdout.
+func (m *Machine) print(t *starlark.Thread, msg string) {
+	switch e := m.env; e.where {
+	case whereProbe:
+	case whereUser:
+		e.userPrint(msg + "\n")
+	default:
+		m.k.Printk(msg + "\n")
+	}
+}
+
+// scriptError converts what a call into a script returned: an Oops to
+// *KilledError, a sandbox limit to *LimitError, any other Starlark error to
+// *ScriptError with its position.
+func (m *Machine) scriptError(err error, limit string) error {
+	e := m.env
+	pending := e.pending
+	e.pending = nil
+	if err == nil {
+		return nil
+	}
+	var oops *kernelsim.Oops
+	if pending != nil && limit == "" && errors.As(pending, &oops) {
+		return &KilledError{Oops: oops}
+	}
+	if errors.As(err, &oops) {
+		return &KilledError{Oops: oops}
+	}
+	var ee *starlark.EvalError
+	if !errors.As(err, &ee) {
+		return compileError(err)
+	}
+	pos := innermostPos(ee.CallStack)
+	switch {
+	case limit == "steps":
+		return &LimitError{Pos: pos, Limit: limit, Msg: fmt.Sprintf("step limit reached: %d Starlark steps in one call (an endless loop?)", m.maxSteps())}
+	case limit == "timeout":
+		return &LimitError{Pos: pos, Limit: limit, Msg: fmt.Sprintf("wall-time limit reached: the call ran longer than %v", m.timeout())}
+	case pending != nil:
+		return &ScriptError{Pos: pos, Msg: pending.Error(), Backtrace: ee.Backtrace()}
+	}
+	return &ScriptError{Pos: pos, Msg: ee.Msg, Backtrace: ee.Backtrace()}
+}
+
+// innermostPos is the position of the innermost script frame of a stack.
+func innermostPos(stack starlark.CallStack) string {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if p := stack[i].Pos; p.Filename() != "<builtin>" {
+			return p.String()
+		}
+	}
+	return ""
+}
+
+// compileError converts a syntax or resolver error into a *ScriptError.
+func compileError(err error) error {
+	var se syntax.Error
+	if errors.As(err, &se) {
+		return &ScriptError{Pos: se.Pos.String(), Msg: se.Msg}
+	}
+	var el resolve.ErrorList
+	if errors.As(err, &el) && len(el) > 0 {
+		return &ScriptError{Pos: el[0].Pos.String(), Msg: el[0].Msg}
+	}
+	return &ScriptError{Msg: err.Error()}
+}

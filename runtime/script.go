@@ -1,0 +1,162 @@
+package runtime
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// fileOptions are the Starlark dialect of kscript scripts: while loops,
+// if/for at top level, reassignment of globals, sets and recursion, so that
+// C code ports line by line.
+var fileOptions = &syntax.FileOptions{
+	While:           true,
+	TopLevelControl: true,
+	GlobalReassign:  true,
+	Set:             true,
+	Recursion:       true,
+}
+
+// script is a module script made available as NAME.ko by LoadScript: the
+// compiled program and what its probe run declared.
+type script struct {
+	path string // as given to LoadScript; positions use it
+	name string // the module name: what insmod, lsmod and reports use
+	ko   string // NAME.ko
+	src  []byte
+	prog *starlark.Program
+
+	predeclared starlark.StringDict // the universe plus THIS_MODULE
+	probe       *instance           // declarations learnt by LoadScript
+}
+
+// instance is one run of a script's top level: the probe run, or the run of
+// a load (each insmod runs the top level afresh, so statics start fresh as a
+// C module's .data does). It collects the declarations made at file scope.
+type instance struct {
+	s       *script
+	globals starlark.StringDict
+
+	init, exit starlark.Callable
+	tags       []modinfoTag // MODULE_LICENSE and friends, in declaration order
+	params     []*moduleParam
+	values     map[string]starlark.Value // parameter values given to insmod
+	dyndbg     bool                      // insmod dyndbg=+p: pr_debug prints
+	programs   []userProgram
+	statics    []*staticBuf
+	dataSize   uint64         // bytes of static_buffers, with KASAN redzones
+	dataBase   kernelsim.Addr // where the module's data section lies (loads only)
+	state      modState
+	kmod       kmodHandle
+}
+
+// modState mirrors enum module_state (include/linux/module.h).
+type modState uint8
+
+const (
+	modUnformed modState = iota // MODULE_STATE_UNFORMED: being set up
+	modComing                   // MODULE_STATE_COMING: init running (or it Oopsed)
+	modLive                     // MODULE_STATE_LIVE
+	modGoing                    // MODULE_STATE_GOING: exit running (or it Oopsed)
+)
+
+type modinfoTag struct{ key, value string }
+
+// userProgram is a program registered with user_program(name, main).
+type userProgram struct {
+	name string
+	main starlark.Callable
+}
+
+// staticBuf is a static_buffer: a C array with static storage in the
+// module's data section.
+type staticBuf struct {
+	name string // the global it is bound to, once known
+	off  uint64
+	size uint64
+}
+
+// moduleNameOf mirrors how kbuild names a module after its file: the stem,
+// with '-' read as '_' (KBUILD_MODNAME).
+func moduleNameOf(path, override string) string {
+	name := override
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return strings.ReplaceAll(name, "-", "_")
+}
+
+// checkModuleName rejects names insmod could not use (MODULE_NAME_LEN).
+func checkModuleName(name string) error {
+	if name == "" || len(name) > 55 {
+		return fmt.Errorf("module name %q: want 1 to 55 characters", name)
+	}
+	for _, c := range name {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return fmt.Errorf("module name %q: want letters, digits and '_'", name)
+		}
+	}
+	return nil
+}
+
+// compile parses and resolves a script against the machine's predeclared
+// names; an unknown name is a compile error with its position.
+func (m *Machine) compile(path string, src []byte, name string) (*script, error) {
+	s := &script{path: path, name: name, ko: name + ".ko", src: src}
+	s.predeclared = make(starlark.StringDict, len(m.universe)+1)
+	for k, v := range m.universe {
+		s.predeclared[k] = v
+	}
+	s.predeclared["THIS_MODULE"] = Module{s: s}
+	_, prog, err := starlark.SourceProgramOptions(fileOptions, path, src, s.predeclared.Has)
+	if err != nil {
+		return nil, compileError(err)
+	}
+	s.prog = prog
+	return s, nil
+}
+
+// runTopLevel runs a script's top level for inst: the probe (w ==
+// whereProbe) or a load (whereFile). It binds static_buffers to the
+// globals they were assigned to, for reports.
+func (m *Machine) runTopLevel(inst *instance, w where) error {
+	var globals starlark.StringDict
+	err := m.enter(inst, w, func(t *starlark.Thread) error {
+		var err error
+		globals, err = inst.s.prog.Init(t, inst.s.predeclared)
+		return err
+	})
+	inst.globals = globals
+	inst.nameStatics()
+	return err
+}
+
+// nameStatics names each static buffer after the global holding it.
+func (inst *instance) nameStatics() {
+	for _, name := range inst.globals.Keys() { // sorted
+		p, ok := inst.globals[name].(Ptr)
+		if !ok || p.flags&ptrArray == 0 {
+			continue
+		}
+		for _, sb := range inst.statics {
+			if sb.name == "" && p.addr == inst.dataBase+kernelsim.Addr(sb.off) {
+				sb.name = name
+			}
+		}
+	}
+}
+
+// program returns the user program name declared by inst.
+func (inst *instance) program(name string) (userProgram, bool) {
+	for _, p := range inst.programs {
+		if p.name == name {
+			return p, true
+		}
+	}
+	return userProgram{}, false
+}
