@@ -77,16 +77,17 @@ func (k *Kernel) userPagePresent(a Addr) bool {
 }
 
 // dumpPagetable mirrors dump_pagetable(): the page-table walk down to the
-// level that was not present.
+// first level that is not present (plausible entries: the simulation has no
+// page tables).
 func (k *Kernel) dumpPagetable(a Addr) string {
 	switch {
 	case IsUserAddr(a) && a < PageSize:
 		return "PGD 0 P4D 0 "
+	case IsUserAddr(a) && k.userPagePresent(a):
+		return "PGD 800000000a9b3067 P4D 800000000a9b3067 PUD a9b5067 PMD a9b6067 PTE 800000000a9b7067"
 	case IsUserAddr(a):
 		return "PGD 800000000a9b3067 P4D 800000000a9b3067 PUD a9b5067 PMD 0 "
-	case IsDirectMapAddr(a):
-		return "PGD 19a01067 P4D 19a01067 PUD 0 "
-	case a >= VmemmapBase && a < VmemmapBase+1<<40:
+	case IsDirectMapAddr(a), a >= VmemmapBase && a < VmemmapBase+1<<40:
 		return "PGD 19a01067 P4D 19a01067 PUD 0 "
 	}
 	return "PGD 19a0e067 P4D 19a0e067 PUD 19a10067 PMD 4a1f067 PTE 0"

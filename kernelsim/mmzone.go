@@ -132,22 +132,28 @@ func (k *Kernel) addToFreeList(z *Zone, pfn uint32, order int, tail bool) {
 	k.pushFree(&z.freeArea[order], k.mem.pg(pfn), pfn, order, tail)
 }
 
-// pushFree links page p (frame pfn) into area as a free block of order.
+// pushFree links page p (frame pfn) into area as a free block of order, at
+// the head of the list or, with tail, at its end.
 func (k *Kernel) pushFree(area *FreeArea, p *page, pfn uint32, order int, tail bool) {
-	p.flags, p.order, p.use, p.data = pgBuddy, uint8(order), 0, 0
-	switch {
-	case area.head == noPFN:
-		p.next, p.prev = noPFN, noPFN
-		area.head, area.tail = pfn, pfn
-	case tail:
-		p.next, p.prev = noPFN, area.tail
+	if tail && area.tail != noPFN {
+		*p = page{pageLinks: pageLinks{noPFN, area.tail}, flags: pgBuddy, order: uint8(order)}
 		k.mem.at(area.tail).next = pfn
 		area.tail = pfn
-	default:
-		p.next, p.prev = area.head, noPFN
-		k.mem.at(area.head).prev = pfn
-		area.head = pfn
+		area.NrFree++
+		return
 	}
+	k.pushFreeHead(area, p, pfn, order)
+}
+
+// pushFreeHead links page p (frame pfn) at the head of area.
+func (k *Kernel) pushFreeHead(area *FreeArea, p *page, pfn uint32, order int) {
+	*p = page{pageLinks: pageLinks{area.head, noPFN}, flags: pgBuddy, order: uint8(order)}
+	if area.head == noPFN {
+		area.tail = pfn
+	} else {
+		k.mem.at(area.head).prev = pfn
+	}
+	area.head = pfn
 	area.NrFree++
 }
 
@@ -161,19 +167,20 @@ func (k *Kernel) delFromFreeList(z *Zone, pfn uint32, order int) {
 	k.unlinkFree(&z.freeArea[order], k.mem.at(pfn))
 }
 
-// unlinkFree takes page p's block off area.
+// unlinkFree takes page p's block off area and clears its page struct.
 func (k *Kernel) unlinkFree(area *FreeArea, p *page) {
-	if p.prev == noPFN {
-		area.head = p.next
+	next, prev := p.next, p.prev
+	if prev == noPFN {
+		area.head = next
 	} else {
-		k.mem.at(p.prev).next = p.next
+		k.mem.at(prev).next = next
 	}
-	if p.next == noPFN {
-		area.tail = p.prev
+	if next == noPFN {
+		area.tail = prev
 	} else {
-		k.mem.at(p.next).prev = p.prev
+		k.mem.at(next).prev = prev
 	}
-	p.next, p.prev, p.flags, p.order = noPFN, noPFN, 0, 0
+	*p = page{}
 	area.NrFree--
 }
 

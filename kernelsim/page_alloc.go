@@ -79,9 +79,10 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 
 // prepNewPage mirrors prep_new_page(): mark the block allocated and clear it
 // for __GFP_ZERO.
+//
+// The block came off a free or per-CPU list, so its section has a mem_map.
 func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
-	p := k.mem.pg(pfn)
-	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
+	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
 	if gfp&GFPZero != 0 {
 		k.mem.clearPages(PFN(pfn), order)
 	}
@@ -158,6 +159,7 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 			continue
 		}
 		k.delFromFreeList(z, pfn, cur)
+		k.mem.section(pfn) // a top-order block may come from an untouched section
 		k.expand(z, pfn, order, cur)
 		return pfn, true
 	}
@@ -174,7 +176,7 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	for high > low {
 		high--
 		half := pfn + 1<<high
-		k.pushFree(&z.freeArea[high], &sec[half&sectionMask], half, high, false)
+		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
 	}
 }
 

@@ -104,11 +104,20 @@ func (k *Kernel) pcpPush(z *Zone, pfn uint32, order int) {
 }
 
 // freeUnrefPage mirrors free_unref_page(): push the block on the per-CPU
-// list and drain a batch when the list is above high.
+// list (pcpPush, written out: this is the hot path) and drain a batch when
+// the list is above high.
 func (k *Kernel) freeUnrefPage(z *Zone, pfn uint32, order int) {
-	k.pcpPush(z, pfn, order)
-	if z.pcp.count >= z.pcp.high {
-		k.freePCPPagesBulk(z, z.pcp.batch)
+	pcp := &z.pcp
+	p := k.mem.at(pfn)
+	*p = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
+	if p.next != noPFN {
+		k.mem.at(p.next).prev = pfn
+	} else {
+		pcp.tails[order] = pfn
+	}
+	pcp.lists[order] = pfn
+	if pcp.count += 1 << order; pcp.count >= pcp.high {
+		k.freePCPPagesBulk(z, pcp.batch)
 	}
 }
 

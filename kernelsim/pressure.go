@@ -275,6 +275,7 @@ func (k *Kernel) dropPageCache(z *Zone) []uint32 {
 // taken off its list and frees the other seven as order 0..2 blocks.
 func (k *Kernel) fragmentBlock(z *Zone, block uint32, order int) int64 {
 	var pinned int64
+	k.mem.section(block)
 	for g := block; g < block+1<<order; g += 8 {
 		pin := g + uint32(k.rng.IntN(8))
 		k.prepNewPage(pin, 0, 0)

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 var buddyinfoLine = regexp.MustCompile(`^Node 0, zone [ A-Za-z0-9]{8} ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) ( {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,}) $`)
@@ -207,4 +208,11 @@ func TestBigMachineCost(t *testing.T) {
 		t.Errorf("MemTotal %d kB", k.mem.totalram*4)
 	}
 	runtime.KeepAlive(k)
+}
+
+// TestPageStructSize pins the per-frame metadata at 16 bytes.
+func TestPageStructSize(t *testing.T) {
+	if got := unsafe.Sizeof(page{}); got != 16 {
+		t.Errorf("page struct is %d bytes, want 16", got)
+	}
 }
