@@ -212,39 +212,55 @@ func (k *Kernel) bootObjects(s *KmemCache) int {
 // fillBootCaches allocates every boot cache's slabs, oldest cache first,
 // with its objects in use. Counts vary by ±10% with the seed and shrink on
 // machines smaller than 512 MiB.
+//
+// Boot also used slabs it no longer needs (the dentries and inodes of the
+// initramfs, objects of probes that failed): about one slab in eight is
+// allocated among the others and freed at the end, leaving the scattered
+// small free blocks a booted machine's /proc/buddyinfo shows.
 func (k *Kernel) fillBootCaches() error {
 	scale := min(1.0, float64(k.cfg.RAM)/float64(DefaultRAM))
+	var transient []bootBlock
 	for i := len(k.slab.caches) - 1; i >= 0; i-- {
 		s := k.slab.caches[i]
 		n := k.bootObjects(s)
 		if n > 50 {
 			n = int(float64(n) * scale * (0.9 + 0.2*k.rng.Float64()))
 		}
-		if err := k.fillBootCache(s, n); err != nil {
+		t, err := k.fillBootCache(s, n)
+		if err != nil {
+			return err
+		}
+		transient = append(transient, t...)
+	}
+	k.rng.Shuffle(len(transient), func(i, j int) { transient[i], transient[j] = transient[j], transient[i] })
+	for _, b := range transient {
+		if err := k.FreePages(b.pfn, b.order); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// bootBlock is a block of pages boot used for a while.
+type bootBlock struct {
+	pfn   PFN
+	order int
+}
+
 // fillBootCache gives s enough slabs for used objects plus some room: the
 // CPU slab and a few partial slabs have free objects, every other slab is
 // full, and every slab keeps at least one object in use, so that no boot
 // slab is ever returned to the page allocator.
-func (k *Kernel) fillBootCache(s *KmemCache, used int) error {
+func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, err error) {
 	if used == 0 {
-		return nil
+		return nil, nil
 	}
 	per := s.objects
 	nslabs := (used + max(1, per/3) + per - 1) / per
 	free := nslabs*per - used
-	slabs := make([]*Slab, nslabs)
-	for i := range slabs {
-		pfn, ok := k.AllocPages(GFP_KERNEL|GFPNoWarn|s.allocFlags, s.order)
-		if !ok {
-			return errBootSlab(s)
-		}
-		slabs[i] = k.initSlab(s, pfn, s.order)
+	slabs, transient, err := k.allocBootSlabs(s, nslabs)
+	if err != nil {
+		return nil, err
 	}
 	// The last slab is the CPU slab, with a quarter to three quarters of
 	// its objects free; the other free objects go to partial slabs, newest
@@ -269,7 +285,28 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) error {
 			s.full.pushTail(slabs[i])
 		}
 	}
-	return nil
+	return transient, nil
+}
+
+// allocBootSlabs allocates n slabs for s, and about one transient block
+// for every eight slabs.
+func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, error) {
+	slabs := make([]*Slab, n)
+	var transient []bootBlock
+	gfp := GFP_KERNEL | GFPNoWarn | s.allocFlags
+	for i := range slabs {
+		pfn, ok := k.AllocPages(gfp, s.order)
+		if !ok {
+			return nil, nil, errBootSlab(s)
+		}
+		slabs[i] = k.initSlab(s, pfn, s.order)
+		if k.rng.IntN(8) == 0 {
+			if pfn, ok := k.AllocPages(gfp, s.order); ok {
+				transient = append(transient, bootBlock{pfn, s.order})
+			}
+		}
+	}
+	return slabs, transient, nil
 }
 
 // bootAllocate marks the first n objects of a new slab's freelist allocated.

@@ -62,10 +62,12 @@ func (k *Kernel) KmemCacheCreate(name string, size, align uint64, flags SlabFlag
 // name already registered under /sys/kernel/slab.
 //
 // Unlike Debian's kernel, which checks sizes only with CONFIG_DEBUG_VM
-// (kmem_cache_sanity_check) and would divide by zero on size 0, kscript
-// refuses size 0 and sizes above KMALLOC_MAX_SIZE with -EINVAL.
+// (kmem_cache_sanity_check) and would divide by zero on size 0 or compute a
+// nonsensical layout for an alignment that is not a power of two, kscript
+// refuses those, and sizes above KMALLOC_MAX_SIZE, with -EINVAL.
 func (k *Kernel) kmemCacheCreateCheck(name string, size, align uint64, flags SlabFlags) Errno {
-	if flags&^slabFlagsPermitted != 0 || size == 0 || size > KmallocMaxSize || align > KmallocMaxSize {
+	if flags&^slabFlagsPermitted != 0 || size == 0 || size > KmallocMaxSize ||
+		align > KmallocMaxSize || align&(align-1) != 0 {
 		return EINVAL
 	}
 	if k.FindCache(name) != nil {

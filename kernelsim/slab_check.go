@@ -63,28 +63,36 @@ func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 		}
 	}
 	for _, l := range []*slabList{&s.partial, &s.full} {
-		n := 0
-		var prev *Slab
-		for sl := l.head; sl != nil; prev, sl = sl, sl.next {
-			if sl.prev != prev {
-				return fmt.Errorf("slab: %s: broken list links at pfn %#x", s.Name, sl.pfn)
-			}
-			if err := visit(sl, l); err != nil {
-				return err
-			}
-			full := sl.inuse == sl.objects
-			if (l == &s.full) != full {
-				return fmt.Errorf("slab: %s: slab at pfn %#x with %d/%d objects in use is on the wrong list", s.Name, sl.pfn, sl.inuse, sl.objects)
-			}
-			n++
-		}
-		if n != l.n || l.tail != prev {
-			return fmt.Errorf("slab: %s: list holds %d slabs, counted %d", s.Name, n, l.n)
+		if err := checkList(s, l, visit); err != nil {
+			return err
 		}
 	}
 	if nslabs != s.nrSlabs || nobjs != s.totalObjects {
 		return fmt.Errorf("slab: %s: nr_slabs %d total_objects %d, found %d slabs of %d objects",
 			s.Name, s.nrSlabs, s.totalObjects, nslabs, nobjs)
+	}
+	return nil
+}
+
+// checkList walks a partial or full list: its links, its length, and that
+// each slab belongs there (full slabs on the full list only).
+func checkList(s *KmemCache, l *slabList, visit func(*Slab, *slabList) error) error {
+	n := 0
+	var prev *Slab
+	for sl := l.head; sl != nil; prev, sl = sl, sl.next {
+		if sl.prev != prev {
+			return fmt.Errorf("slab: %s: broken list links at pfn %#x", s.Name, sl.pfn)
+		}
+		if err := visit(sl, l); err != nil {
+			return err
+		}
+		if full := sl.inuse == sl.objects; (l == &s.full) != full {
+			return fmt.Errorf("slab: %s: slab at pfn %#x with %d/%d objects in use is on the wrong list", s.Name, sl.pfn, sl.inuse, sl.objects)
+		}
+		n++
+	}
+	if n != l.n || l.tail != prev {
+		return fmt.Errorf("slab: %s: list holds %d slabs, counted %d", s.Name, n, l.n)
 	}
 	return nil
 }

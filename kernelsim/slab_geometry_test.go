@@ -212,3 +212,16 @@ func TestKmallocSizeIndex(t *testing.T) {
 	}
 	checkAllInvariants(t, k)
 }
+
+// TestReciprocalDivide checks reciprocal_divide against division for every
+// object size the caches use and offsets across a slab of MAX_ORDER-1.
+func TestReciprocalDivide(t *testing.T) {
+	for d := uint32(8); d <= 1<<22; d += 8 + d/64 {
+		r := newReciprocal(d)
+		for _, a := range []uint32{0, 1, d - 1, d, d + 1, 3*d - 1, 3 * d, 1<<22 - 1, 1 << 22, 1<<32 - 1} {
+			if got, want := r.divide(a), a/d; got != want {
+				t.Fatalf("%d/%d = %d, want %d", a, d, got, want)
+			}
+		}
+	}
+}

@@ -43,10 +43,7 @@ func (k *Kernel) slabRawFill(a Addr, c byte, n uint64) {
 		off := uint64(a & (PageSize - 1))
 		step := min(n, PageSize-off)
 		if c != 0 || k.mem.contents(pfn) != nil {
-			dst := k.mem.contentsForWrite(pfn)[off : off+step]
-			for i := range dst {
-				dst[i] = c
-			}
+			fillBytes(k.mem.contentsForWrite(pfn)[off:off+step], c)
 		}
 		n, a = n-step, a+Addr(step)
 	}
@@ -68,5 +65,17 @@ func (k *Kernel) slabRawRead(a Addr, buf []byte) {
 			clear(buf[:n])
 		}
 		buf, a = buf[n:], a+Addr(n)
+	}
+}
+
+// fillBytes sets every byte of dst to c, doubling the filled prefix with
+// copy (a memmove) rather than storing byte by byte.
+func fillBytes(dst []byte, c byte) {
+	if len(dst) == 0 {
+		return
+	}
+	dst[0] = c
+	for n := 1; n < len(dst); n *= 2 {
+		copy(dst[n:], dst[:n])
 	}
 }

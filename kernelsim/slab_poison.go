@@ -219,3 +219,51 @@ func (k *Kernel) SlabObjectAt(a Addr) (SlabObject, bool) {
 	}
 	return o, true
 }
+
+// forEachAllocation calls fn for every live allocation made after boot, as
+// kmemleak's scan would visit them: slab objects cache by cache (newest
+// cache first; CPU slab, partial, then full slabs; objects in address
+// order), then kmalloc_large blocks by address (Cache nil). fn returns
+// false to stop.
+func (k *Kernel) forEachAllocation(fn func(SlabObject) bool) {
+	for _, s := range k.slab.caches {
+		if !forEachCacheObject(s, fn) {
+			return
+		}
+	}
+	for c, ch := range k.slab.large.chunks {
+		if ch == nil {
+			continue
+		}
+		for i, la := range ch {
+			if la != nil && !fn(SlabObject{Start: PageAddress(PFN(c*pfnChunk + i)), Allocated: true, RequestedSize: la.size, Track: la.track}) {
+				return
+			}
+		}
+	}
+}
+
+// forEachCacheObject calls fn for the post-boot objects of one cache.
+func forEachCacheObject(s *KmemCache, fn func(SlabObject) bool) bool {
+	visit := func(sl *Slab) bool {
+		for idx := 0; sl.meta != nil && idx < sl.objects; idx++ {
+			if m := sl.meta[idx]; sl.isUsed(idx) && m.size > 0 {
+				if !fn(SlabObject{Cache: s, Start: sl.objAddr(idx), Allocated: true, RequestedSize: uint64(m.size), Track: m.track}) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if s.cpuSlab != nil && !visit(s.cpuSlab) {
+		return false
+	}
+	for _, l := range []*slabList{&s.partial, &s.full} {
+		for sl := l.head; sl != nil; sl = sl.next {
+			if !visit(sl) {
+				return false
+			}
+		}
+	}
+	return true
+}

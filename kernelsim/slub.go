@@ -64,17 +64,20 @@ type KmemCache struct {
 	inuse      uint32 // inuse: offset to the metadata after the object
 	offset     uint32 // offset: where the free pointer would live
 	redLeftPad uint32 // red_left_pad: left red zone (SLAB_RED_ZONE)
-	flags      SlabFlags
-	order      int // oo_order(s->oo)
-	objects    int // oo_objects(s->oo)
-	minOrder   int // oo_order(s->min): the fallback order
-	minObjects int // oo_objects(s->min)
-	minPartial int // min_partial
-	allocFlags GFP // allocflags: added to every slab page allocation
-	refcount   int
-	hasCtor    bool             // the cache has a constructor (geometry, poisoning)
-	ctor       func(Addr) error // the constructor to run, nil for boot caches
-	kmalloc    bool             // one of the kmalloc caches
+	// reciprocalSize mirrors reciprocal_size: size as a multiplier and
+	// shifts, so that obj_to_index divides without a division.
+	reciprocalSize reciprocalValue
+	flags          SlabFlags
+	order          int // oo_order(s->oo)
+	objects        int // oo_objects(s->oo)
+	minOrder       int // oo_order(s->min): the fallback order
+	minObjects     int // oo_objects(s->min)
+	minPartial     int // min_partial
+	allocFlags     GFP // allocflags: added to every slab page allocation
+	refcount       int
+	hasCtor        bool             // the cache has a constructor (geometry, poisoning)
+	ctor           func(Addr) error // the constructor to run, nil for boot caches
+	kmalloc        bool             // one of the kmalloc caches
 	// randomSeq mirrors random_seq (CONFIG_SLAB_FREELIST_RANDOM, on in
 	// Debian): a shuffled permutation of object indices that new slabs'
 	// freelists follow from a random starting point.
@@ -306,10 +309,22 @@ func (s *KmemCache) calculateSizes() bool {
 		size += s.redLeftPad
 	}
 	s.size = alignUp(size, s.align)
+	s.reciprocalSize = newReciprocal(s.size)
 	order := calculateOrder(s.size)
 	if order < 0 {
 		return false
 	}
+	s.setAllocFlags(order)
+	s.order, s.objects = order, orderObjects(order, s.size)
+	s.minOrder = getOrder(uint64(s.size))
+	s.minObjects = orderObjects(s.minOrder, s.size)
+	return s.objects > 0
+}
+
+// setAllocFlags sets s->allocflags as calculate_sizes() does: a compound
+// page for a multi-page slab, the zone of a DMA cache, and the
+// reclaimable migratetype for SLAB_RECLAIM_ACCOUNT.
+func (s *KmemCache) setAllocFlags(order int) {
 	s.allocFlags = 0
 	if order > 0 {
 		s.allocFlags |= GFPComp
@@ -323,10 +338,6 @@ func (s *KmemCache) calculateSizes() bool {
 	if s.flags&SlabReclaimAccount != 0 {
 		s.allocFlags |= GFPReclaimable
 	}
-	s.order, s.objects = order, orderObjects(order, s.size)
-	s.minOrder = getOrder(uint64(s.size))
-	s.minObjects = orderObjects(s.minOrder, s.size)
-	return s.objects > 0
 }
 
 // trackSize is sizeof(struct track) with CONFIG_STACKDEPOT (selected by
@@ -356,4 +367,24 @@ func (k *Kernel) initRandomSeq(s *KmemCache) {
 		seq[i], seq[j] = seq[j], seq[i]
 	}
 	s.randomSeq = seq
+}
+
+// reciprocalValue mirrors struct reciprocal_value (include/linux/
+// reciprocal_div.h): a/d computed as a multiply and two shifts.
+type reciprocalValue struct {
+	m        uint32
+	sh1, sh2 uint8
+}
+
+// newReciprocal mirrors reciprocal_value(d) (lib/reciprocal_div.c).
+func newReciprocal(d uint32) reciprocalValue {
+	l := bits.Len32(d - 1)
+	m := (uint64(1)<<32)*(uint64(1)<<l-uint64(d))/uint64(d) + 1
+	return reciprocalValue{m: uint32(m), sh1: uint8(min(l, 1)), sh2: uint8(max(l-1, 0))}
+}
+
+// divide mirrors reciprocal_divide(a, R): a / d, exact for every 32-bit a.
+func (r reciprocalValue) divide(a uint32) uint32 {
+	t := uint32((uint64(a) * uint64(r.m)) >> 32)
+	return (t + (a-t)>>r.sh1) >> r.sh2
 }

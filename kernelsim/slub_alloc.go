@@ -61,8 +61,9 @@ func (k *Kernel) virtToSlab(a Addr) *Slab {
 	return k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
 }
 
-// objIndex mirrors check_valid_pointer() and obj_to_index(): the index of
-// the object starting at a, ok=false when a is not an object's first byte.
+// objIndex mirrors check_valid_pointer() and obj_to_index() (which divides
+// by s->size with reciprocal_divide): the index of the object starting at
+// a, ok=false when a is not an object's first byte.
 func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
 	s := sl.cache
 	start := sl.base + Addr(s.redLeftPad)
@@ -70,8 +71,8 @@ func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
 		return 0, false
 	}
 	off := uint32(a - start)
-	idx = int(off / s.size)
-	return idx, off%s.size == 0 && idx < sl.objects
+	idx = int(s.reciprocalSize.divide(off))
+	return idx, uint32(idx)*s.size == off && idx < sl.objects
 }
 
 // slabAlloc mirrors slab_alloc_node(): pop the head of the CPU slab's

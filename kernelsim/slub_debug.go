@@ -24,26 +24,22 @@ func (k *Kernel) slabBug(s *KmemCache, reason string) {
 	k.printk(LogErr, "-----------------------------------------------------------------------------\n\n")
 }
 
-// slabFolioFlags formats a slab's head page flags as %pGp does on Debian's
-// 6.1 kernel: PG_slab (bit 9), PG_head (bit 16) for a compound slab, then
-// the node, zone and last_cpupid fields packed at the top of page->flags
-// (NODES_SHIFT 10, ZONES_SHIFT 3, LAST_CPUPID_SHIFT 21, all -1).
-func slabFolioFlags(pfn PFN, order int) string {
-	zone := 0
-	switch {
-	case pfn >= 1<<(32-PageShift):
-		zone = 2
-	case pfn >= 1<<(24-PageShift):
-		zone = 1
-	}
-	v := uint64(zone)<<51 | uint64(0x1fffff)<<30 | 1<<9
+// slabFolioFlags formats a slab's head page flags as %pGp does, with the
+// memory core's page->flags layout (pageFlagsWord): PG_slab, PG_head for a
+// compound slab, then the node, zone and last_cpupid fields.
+func (k *Kernel) slabFolioFlags(sl *Slab) string {
+	zone := k.zoneOf(uint32(sl.pfn)).idx
+	v := pageFlagsWord(zone) | 1<<pgSlabBit
 	names := "slab"
-	if order > 0 {
-		v |= 1 << 16
+	if sl.order > 0 {
+		v |= 1 << pgHeadFlagBit
 		names += "|head"
 	}
 	return fmt.Sprintf("%#x(%s|node=0|zone=%d|lastcpupid=0x1fffff)", v, names, zone)
 }
+
+// pgHeadFlagBit is PG_head's bit in page->flags on Debian's 6.1 build.
+const pgHeadFlagBit = 16
 
 // slabFreelistHead returns slab->freelist: the first free object, or 0 for
 // the CPU slab, whose freelist belongs to kmem_cache_cpu while it is active.
@@ -57,7 +53,7 @@ func (sl *Slab) slabFreelistHead() Addr {
 // printSlabInfo mirrors print_slab_info().
 func (k *Kernel) printSlabInfo(sl *Slab) {
 	k.printk(LogErr, "Slab 0x%s objects=%d used=%d fp=0x%s flags=%s\n", hexPtr(PageStructAddr(sl.pfn)),
-		sl.objects, sl.inuse, hexPtr(sl.slabFreelistHead()), slabFolioFlags(sl.pfn, sl.order))
+		sl.objects, sl.inuse, hexPtr(sl.slabFreelistHead()), k.slabFolioFlags(sl))
 }
 
 // slabErr mirrors slab_err(): a report about a slab as a whole.
