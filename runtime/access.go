@@ -14,6 +14,7 @@ var errFileScopeAccess = errors.New("memory access at file scope, where C has on
 // load in kernel code (kernelsim checks it, and reports a user address as
 // an SMAP violation), a user-mode load in a user program.
 func (e *env) read(a kernelsim.Addr, buf []byte) error {
+	e.stackGen++ // a fault report must see where the script is now
 	if e.atFileScope() {
 		return errFileScopeAccess
 	}
@@ -25,6 +26,7 @@ func (e *env) read(a kernelsim.Addr, buf []byte) error {
 
 // write stores data at a, as read loads.
 func (e *env) write(a kernelsim.Addr, data []byte) error {
+	e.stackGen++ // a fault report must see where the script is now
 	if e.atFileScope() {
 		return errFileScopeAccess
 	}
@@ -37,6 +39,7 @@ func (e *env) write(a kernelsim.Addr, data []byte) error {
 // readCString reads a NUL-terminated string at a, at most max bytes
 // before the NUL.
 func (e *env) readCString(a kernelsim.Addr, max uint64) (string, error) {
+	e.stackGen++ // a fault report must see where the script is now
 	if e.atFileScope() {
 		return "", errFileScopeAccess
 	}

@@ -101,7 +101,7 @@ func (e *env) universe() starlark.StringDict {
 // builtin wraps a's Go function: it finds the env, enforces a's scope and
 // passes the call on.
 func (a API) builtin() *starlark.Builtin {
-	fn, scope := a.fn, a.Scope
+	fn, scope, name := a.fn, a.Scope, &a.Name
 	return starlark.NewBuiltin(a.Name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		e := envOf(t)
 		if e == nil {
@@ -110,7 +110,8 @@ func (a API) builtin() *starlark.Builtin {
 		if err := e.checkScope(scope, b.Name()); err != nil {
 			return nil, err
 		}
-		return fn(call{e: e, t: t, name: b.Name()}, args, kwargs)
+		e.stackGen++
+		return fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
 	})
 }
 
@@ -134,8 +135,14 @@ func (e *env) checkScope(s Scope, name string) error {
 }
 
 // intConst returns the value function of an integer constant.
-func intConst[T ~int | ~int64 | ~uint32 | ~uint64](v T) func(*env) starlark.Value {
+func intConst[T ~int | ~int64 | ~uint32](v T) func(*env) starlark.Value {
 	x := starlark.MakeInt64(int64(v))
+	return func(*env) starlark.Value { return x }
+}
+
+// uintConst returns the value function of an unsigned long constant.
+func uintConst(v uint64) func(*env) starlark.Value {
+	x := starlark.MakeUint64(v)
 	return func(*env) starlark.Value { return x }
 }
 
@@ -151,6 +158,7 @@ type call struct {
 	e    *env
 	t    *starlark.Thread
 	name string
+	api  *string // the table entry's name: one pointer per builtin, for the call log
 }
 
 // k returns the simulated kernel.

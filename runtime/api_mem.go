@@ -81,6 +81,7 @@ func memsetFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 // memset and memmove run in kernelsim for kernel code; in a user program
 // they go through user memory a chunk at a time.
 func (e *env) memset(a kernelsim.Addr, b byte, n uint64) error {
+	e.stackGen++
 	if e.where == whereUser {
 		return e.write(a, repeatByte(b, n))
 	}

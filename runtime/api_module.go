@@ -164,7 +164,7 @@ func (inst *instance) placeStatic(c call, size uint64, data string) (starlark.Va
 		return nil, c.errorf("the data section was sized when the script was loaded: declare static buffers unconditionally")
 	}
 	inst.statics = append(inst.statics, &staticBuf{off: off, size: size})
-	a := inst.dataBase + kernelsim.Addr(off)
+	a := inst.dataAddr(off)
 	if c.e.where == whereFile {
 		buf := make([]byte, size)
 		copy(buf, data)

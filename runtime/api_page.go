@@ -62,7 +62,7 @@ func pageAPIs() []API {
 			En: `The size of a page on x86-64: 4096 bytes.`, Th: `ขนาดของหนึ่งหน้าบน x86-64 คือ 4096 ไบต์`},
 		{Name: "PAGE_SHIFT", C: "#define PAGE_SHIFT 12", Group: g, Scope: ScopeAny, val: intConst(kernelsim.PageShift),
 			En: `log2(PAGE_SIZE): 12.`, Th: `log2(PAGE_SIZE) คือ 12`},
-		{Name: "PAGE_MASK", C: "#define PAGE_MASK (~(PAGE_SIZE-1))  /* 0xfffffffffffff000 */", Group: g, Scope: ScopeAny, val: intConst(kernelsim.PageMask),
+		{Name: "PAGE_MASK", C: "#define PAGE_MASK (~(PAGE_SIZE-1))  /* 0xfffffffffffff000 */", Group: g, Scope: ScopeAny, val: uintConst(kernelsim.PageMask),
 			En: `Masks an address down to the start of its page: addr & PAGE_MASK.`, Th: `ใช้ปัดที่อยู่ลงไปที่ต้นหน้า: addr & PAGE_MASK`},
 		{Name: "MAX_ORDER", C: "#define MAX_ORDER 11", Group: g, Scope: ScopeAny, val: intConst(kernelsim.MaxOrder),
 			En: `One more than the largest order the buddy allocator manages (6.1's meaning): orders 0..10, blocks of up to 1024 pages (4 MiB).`,
@@ -123,13 +123,10 @@ func getFreePagesFn(single bool, extra kernelsim.GFP) apiFunc {
 		if err := c.unpack(args, kwargs, pairs...); err != nil {
 			return nil, err
 		}
-		flags := (kernelsim.GFP(gfp) | extra) &^ kernelsim.GFPHighmem
-		pfn, ok := c.k().AllocPages(flags, int(order))
-		c.record(flags, uint64(order), !ok)
-		if !ok {
-			return c.ptr(0), nil
-		}
-		return c.ptr(kernelsim.PageAddress(pfn)), nil
+		flags := kernelsim.GFP(gfp) | extra
+		a := c.k().GetFreePages(flags, int(order))
+		c.record(flags, uint64(order), a == 0)
+		return c.ptr(a), nil
 	}
 }
 
@@ -148,10 +145,7 @@ func freePagesAddrFn(single bool) apiFunc {
 			return nil, err
 		}
 		c.record(0, uint64(order), false)
-		if addr.a == 0 {
-			return starlark.None, nil
-		}
-		return starlark.None, c.k().FreePages(virtToPFN(addr.a), int(order))
+		return starlark.None, c.k().FreePagesAddr(addr.a, int(order))
 	}
 }
 
@@ -205,7 +199,10 @@ func virtToPhysFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlar
 	if err := c.unpack(args, kwargs, "address", &addr); err != nil {
 		return nil, err
 	}
-	return starlark.MakeUint64(uint64(addr.a - kernelsim.PageOffset)), nil
+	if phys, ok := c.k().VirtToPhys(addr.a); ok {
+		return starlark.MakeUint64(phys), nil
+	}
+	return starlark.MakeUint64(uint64(addr.a - kernelsim.PageOffset)), nil // __pa() of a bad address: garbage, as on Linux
 }
 
 // getOrderFn mirrors get_order(): fls64((size - 1) >> PAGE_SHIFT).

@@ -56,29 +56,32 @@ func slabAPIs() []API {
 	}, slabFlagAPIs()...)
 }
 
-// slabFlags mirror slab_flags_t's bits in include/linux/slab.h (6.1).
+// slabFlags names kernelsim's slab_flags_t bits (include/linux/slab.h).
 var slabFlags = []struct {
 	name   string
-	val    uint32
+	val    kernelsim.SlabFlags
 	en, th string
 }{
-	{"SLAB_HWCACHE_ALIGN", 0x00002000, "Align objects on CPU cache lines (64 bytes), so two objects never share a line.", "จัดตำแหน่ง object ให้ตรงกับ cache line ของ CPU (64 ไบต์) เพื่อไม่ให้ object สองตัวใช้ cache line ร่วมกัน"},
-	{"SLAB_POISON", 0x00000800, "Fill free objects with a poison pattern (0x6b, ending in 0xa5) so use after free shows (SLUB debug).", "เติมค่า poison (0x6b ปิดท้ายด้วย 0xa5) ใน object ที่ว่าง เพื่อให้เห็นการใช้งานหลังคืน (SLUB debug)"},
-	{"SLAB_RED_ZONE", 0x00000400, "Put red zones around each object to catch writes past its end (SLUB debug).", "ใส่ red zone รอบ object แต่ละตัวเพื่อจับการเขียนเลยขอบ (SLUB debug)"},
-	{"SLAB_STORE_USER", 0x00010000, "Record who allocated and freed each object, for debug reports (SLUB debug).", "บันทึกว่าใครจองและคืน object แต่ละตัว เพื่อใช้ในรายงาน debug (SLUB debug)"},
-	{"SLAB_PANIC", 0x00040000, "Panic if the cache cannot be created instead of returning NULL.", "ให้เคอร์เนล panic ถ้าสร้าง cache ไม่ได้ แทนการคืน NULL"},
-	{"SLAB_ACCOUNT", 0x04000000, "Charge objects to the allocating task's memory cgroup.", "คิดหน่วยความจำของ object เข้ากับ memory cgroup ของ task ที่จอง"},
-	{"SLAB_RECLAIM_ACCOUNT", 0x00020000, "Count the cache's pages as reclaimable (SReclaimable in /proc/meminfo).", "นับหน้าของ cache นี้เป็นหน่วยความจำที่ reclaim ได้ (SReclaimable ใน /proc/meminfo)"},
-	{"SLAB_CACHE_DMA", 0x00004000, "Take the cache's pages from ZONE_DMA.", "เอาหน้าของ cache นี้มาจาก ZONE_DMA"},
-	{"SLAB_CACHE_DMA32", 0x00008000, "Take the cache's pages from ZONE_DMA32.", "เอาหน้าของ cache นี้มาจาก ZONE_DMA32"},
-	{"SLAB_TYPESAFE_BY_RCU", 0x00080000, "Delay freeing the cache's slabs by an RCU grace period.", "หน่วงการคืน slab ของ cache นี้ไปจนผ่าน RCU grace period"},
+	{"SLAB_HWCACHE_ALIGN", kernelsim.SlabHWCacheAlign, "Align objects on CPU cache lines (64 bytes), so two objects never share a line.", "จัดตำแหน่ง object ให้ตรงกับ cache line ของ CPU (64 ไบต์) เพื่อไม่ให้ object สองตัวใช้ cache line ร่วมกัน"},
+	{"SLAB_POISON", kernelsim.SlabPoison, "Fill free objects with a poison pattern (0x6b, ending in 0xa5) so use after free shows (SLUB debug).", "เติมค่า poison (0x6b ปิดท้ายด้วย 0xa5) ใน object ที่ว่าง เพื่อให้เห็นการใช้งานหลังคืน (SLUB debug)"},
+	{"SLAB_RED_ZONE", kernelsim.SlabRedZone, "Put red zones around each object to catch writes past its end (SLUB debug).", "ใส่ red zone รอบ object แต่ละตัวเพื่อจับการเขียนเลยขอบ (SLUB debug)"},
+	{"SLAB_STORE_USER", kernelsim.SlabStoreUser, "Record who allocated and freed each object, for debug reports (SLUB debug).", "บันทึกว่าใครจองและคืน object แต่ละตัว เพื่อใช้ในรายงาน debug (SLUB debug)"},
+	{"SLAB_CONSISTENCY_CHECKS", kernelsim.SlabConsistencyChecks, "Check the slab's metadata on every allocation and free (SLUB debug).", "ตรวจ metadata ของ slab ทุกครั้งที่จองและคืน (SLUB debug)"},
+	{"SLAB_PANIC", kernelsim.SlabPanic, "Panic if the cache cannot be created instead of returning NULL.", "ให้เคอร์เนล panic ถ้าสร้าง cache ไม่ได้ แทนการคืน NULL"},
+	{"SLAB_ACCOUNT", kernelsim.SlabAccount, "Charge objects to the allocating task's memory cgroup.", "คิดหน่วยความจำของ object เข้ากับ memory cgroup ของ task ที่จอง"},
+	{"SLAB_RECLAIM_ACCOUNT", kernelsim.SlabReclaimAccount, "Count the cache's pages as reclaimable (SReclaimable in /proc/meminfo).", "นับหน้าของ cache นี้เป็นหน่วยความจำที่ reclaim ได้ (SReclaimable ใน /proc/meminfo)"},
+	{"SLAB_CACHE_DMA", kernelsim.SlabCacheDMA, "Take the cache's pages from ZONE_DMA.", "เอาหน้าของ cache นี้มาจาก ZONE_DMA"},
+	{"SLAB_CACHE_DMA32", kernelsim.SlabCacheDMA32, "Take the cache's pages from ZONE_DMA32.", "เอาหน้าของ cache นี้มาจาก ZONE_DMA32"},
+	{"SLAB_TYPESAFE_BY_RCU", kernelsim.SlabTypesafeByRCU, "Delay freeing the cache's slabs by an RCU grace period.", "หน่วงการคืน slab ของ cache นี้ไปจนผ่าน RCU grace period"},
+	{"SLAB_MEM_SPREAD", kernelsim.SlabMemSpread, "Spread the cache's pages over cpuset memory nodes.", "กระจายหน้าของ cache นี้ไปตาม memory node ของ cpuset"},
+	{"SLAB_NOLEAKTRACE", kernelsim.SlabNoLeakTrace, "Keep the cache's objects out of kmemleak's leak tracking.", "ไม่ให้ kmemleak ติดตาม object ของ cache นี้"},
 }
 
 func slabFlagAPIs() []API {
 	var out []API
 	for _, f := range slabFlags {
-		out = append(out, API{Name: f.name, C: fmt.Sprintf("#define %s ((slab_flags_t __force)%#08xU)", f.name, f.val),
-			Group: "Slab", Scope: ScopeAny, val: intConst(f.val), En: f.en, Th: f.th})
+		out = append(out, API{Name: f.name, C: fmt.Sprintf("#define %s ((slab_flags_t __force)%#08xU)", f.name, uint32(f.val)),
+			Group: "Slab", Scope: ScopeAny, val: intConst(uint32(f.val)), En: f.en, Th: f.th})
 	}
 	return out
 }
@@ -147,17 +150,8 @@ func kfreeSensitiveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (sta
 		return nil, err
 	}
 	c.record(0, 0, false)
-	if a := p.addr(); a > zeroSizePtr {
-		if err := c.k().Memset(a, 0, c.k().Ksize(a)); err != nil {
-			return nil, err
-		}
-	}
-	return starlark.None, c.k().Kfree(p.addr())
+	return starlark.None, c.k().KfreeSensitive(p.addr())
 }
-
-// zeroSizePtr mirrors ZERO_SIZE_PTR: what kmalloc(0) returns; kfree and
-// ksize treat it like NULL.
-const zeroSizePtr = kernelsim.Addr(16)
 
 func ksizeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var p PtrArg

@@ -69,12 +69,11 @@ func vmallocToPageFn(pfnOnly bool) apiFunc {
 		if err := c.unpack(args, kwargs, "addr", &p); err != nil {
 			return nil, err
 		}
+		if pfnOnly {
+			return starlark.MakeUint64(uint64(c.k().VmallocToPFN(p.addr()))), nil
+		}
 		pfn, ok := c.k().VmallocToPage(p.addr())
 		switch {
-		case pfnOnly && !ok:
-			return starlark.MakeInt(0), nil
-		case pfnOnly:
-			return starlark.MakeUint64(uint64(pfn)), nil
 		case !ok:
 			return c.ptr(0), nil
 		}
@@ -90,9 +89,8 @@ func isVmallocAddrFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (star
 	return starlark.Bool(kernelsim.IsVmallocAddr(p.addr())), nil
 }
 
-// kvmallocFn mirrors kvmalloc_node() (mm/util.c): kmalloc with
-// __GFP_NOWARN|__GFP_NORETRY for sizes above a page, then vmalloc when
-// blocking is allowed.
+// kvmallocFn makes kvmalloc and kvzalloc (kvmalloc_node() in mm/util.c:
+// kmalloc first, vmalloc as the fallback).
 func kvmallocFn(extra kernelsim.GFP) apiFunc {
 	return func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var size Size
@@ -101,27 +99,10 @@ func kvmallocFn(extra kernelsim.GFP) apiFunc {
 			return nil, err
 		}
 		flags := kernelsim.GFP(gfp) | extra
-		a := c.kvmalloc(uint64(size), flags)
+		a := c.k().Kvmalloc(uint64(size), flags)
 		c.record(flags, uint64(size), a == 0)
 		return c.ptr(a), nil
 	}
-}
-
-func (c call) kvmalloc(size uint64, flags kernelsim.GFP) kernelsim.Addr {
-	kflags := flags
-	if size > kernelsim.PageSize {
-		kflags |= kernelsim.GFPNoWarn
-		if kflags&kernelsim.GFPRetryMayfail == 0 {
-			kflags |= kernelsim.GFPNoRetry
-		}
-	}
-	if a := c.k().Kmalloc(size, kflags); a != 0 || size <= kernelsim.PageSize {
-		return a
-	}
-	if !flags.AllowsBlocking() || size > 1<<31-1 {
-		return 0
-	}
-	return c.k().Vmalloc(size, flags)
 }
 
 func kvfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -130,8 +111,5 @@ func kvfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 		return nil, err
 	}
 	c.record(0, 0, false)
-	if kernelsim.IsVmallocAddr(p.addr()) {
-		return starlark.None, c.k().Vfree(p.addr())
-	}
-	return starlark.None, c.k().Kfree(p.addr())
+	return starlark.None, c.k().Kvfree(p.addr())
 }

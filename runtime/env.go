@@ -30,9 +30,37 @@ type env struct {
 	// instead of the cancellation.
 	pending error
 
-	calls   []callRec
+	calls   callLog
 	fileMod map[string]string // script file name → module name, for frames
+
+	// lastStack is the stack returned by the previous stack() call; a
+	// loop allocating on one line gets the same slice back, so that
+	// kernelsim can record the stack of every allocation cheaply. It is
+	// valid while stackGen equals lastGen: stackGen moves on at every
+	// builtin call and every entry into and return from script code.
+	lastStack         []kernelsim.Frame
+	stackGen, lastGen uint64
+	// stacks interns the stacks seen so far, by their frames' positions,
+	// so that a stack is built once per distinct call path; recent is a
+	// direct-mapped cache in front of it.
+	stacks map[stackKey][]kernelsim.Frame
+	recent [64]struct {
+		key    stackKey
+		frames []kernelsim.Frame
+	}
 }
+
+// stackKey identifies a call stack of up to maxInternDepth frames by the
+// positions its frames are at (a position belongs to one function).
+type stackKey struct {
+	n   int
+	pos [maxInternDepth]syntax.Position
+}
+
+const (
+	maxInternDepth  = 4
+	maxInternStacks = 1 << 12
+)
 
 // where is the kind of code a thread is running.
 type where uint8
@@ -58,23 +86,60 @@ func envOf(t *starlark.Thread) *env {
 func (e *env) atFileScope() bool { return e.where == whereFile || e.where == whereProbe }
 
 // stack returns the script call stack, innermost first, for kernel reports
-// (kernelsim's Kernel.Stack hook). Builtin frames are left out: their kernel
-// counterparts are printed by kernelsim itself.
+// and allocation tracking (kernelsim's Kernel.Stack hook). Builtin frames
+// are left out: their kernel counterparts are kernelsim's to print. The
+// slice is shared between calls that see the same stack and must not be
+// modified.
 func (e *env) stack() []kernelsim.Frame {
 	t := e.thread
 	if t == nil {
 		return nil
 	}
-	n := t.CallStackDepth()
-	frames := make([]kernelsim.Frame, 0, n)
-	for i := 0; i < n; i++ {
-		fr := t.CallFrame(i)
-		if fr.Pos.Filename() == "<builtin>" {
-			continue
-		}
-		frames = append(frames, e.frame(fr))
+	if e.lastGen == e.stackGen && e.lastStack != nil {
+		return e.lastStack
 	}
-	return frames
+	e.lastGen = e.stackGen
+	var buf [16]starlark.CallFrame
+	frames := buf[:0]
+	for i, n := 0, t.CallStackDepth(); i < n; i++ {
+		if fr := t.CallFrame(i); fr.Pos.Filename() != "<builtin>" {
+			frames = append(frames, fr)
+		}
+	}
+	e.lastStack = e.intern(frames)
+	return e.lastStack
+}
+
+// intern returns the frames of a stack, built once per distinct stack.
+func (e *env) intern(frames []starlark.CallFrame) []kernelsim.Frame {
+	key := stackKey{n: len(frames)}
+	if len(frames) <= maxInternDepth {
+		for i, fr := range frames {
+			key.pos[i] = fr.Pos
+		}
+		slot := &e.recent[0]
+		if len(frames) > 0 {
+			slot = &e.recent[(frames[0].Pos.Line*31+frames[0].Pos.Col)&63]
+		}
+		if slot.frames != nil && slot.key == key {
+			return slot.frames
+		}
+		if st, ok := e.stacks[key]; ok {
+			slot.key, slot.frames = key, st
+			return st
+		}
+	}
+	out := make([]kernelsim.Frame, len(frames))
+	for i, fr := range frames {
+		out[i] = e.frame(fr)
+	}
+	if len(frames) <= maxInternDepth && len(e.stacks) < maxInternStacks {
+		if e.stacks == nil {
+			e.stacks = make(map[stackKey][]kernelsim.Frame)
+		}
+		e.stacks[key] = out
+	}
+	return out
 }
 
 func (e *env) frame(fr starlark.CallFrame) kernelsim.Frame {
@@ -88,13 +153,13 @@ func (e *env) frame(fr starlark.CallFrame) kernelsim.Frame {
 	}
 }
 
-// callerPos returns the position of the script code that called the
-// running builtin.
-func callerPos(t *starlark.Thread) syntax.Position {
-	if t.CallStackDepth() < 2 {
-		return syntax.Position{}
+// callerPos returns the frame of the script code that called the running
+// builtin (interned: the same pointer for the same stack), or nil.
+func (e *env) callerPos() *kernelsim.Frame {
+	if st := e.stack(); len(st) > 0 {
+		return &st[0]
 	}
-	return t.CallFrame(1).Pos
+	return nil
 }
 
 // fail records an error found where Starlark gives no error return and

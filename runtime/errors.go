@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strings"
 
 	"kscript.dev/kscript/kernelsim"
 )
@@ -64,13 +65,16 @@ type RmmodError struct {
 	Errno kernelsim.Errno
 	// Kernel is true when delete_module(2) refused (a module not live, or
 	// one with init but no exit): "could not remove module". EBUSY without
-	// it is kmod's own refcount check: "Module x is in use".
-	Kernel bool
+	// it is kmod's own check: "Module x is in use" (by Holders, if any).
+	Kernel  bool
+	Holders []string
 }
 
 func (e *RmmodError) Error() string {
 	switch {
 	case e.Kernel:
+	case e.Errno == kernelsim.EBUSY && len(e.Holders) > 0:
+		return fmt.Sprintf("rmmod: ERROR: Module %s is in use by: %s", e.Name, strings.Join(e.Holders, " "))
 	case e.Errno == kernelsim.EBUSY:
 		return fmt.Sprintf("rmmod: ERROR: Module %s is in use", e.Name)
 	case e.Errno == kernelsim.ENOENT:

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -40,75 +41,59 @@ func modName(arg string) string {
 }
 
 // insmod mirrors finit_module(2) as kmod's insmod drives it: load_module
-// (memory, taint, parameters, the top level's static initialisers), then
-// do_init_module (init in process context, as the insmod task).
+// (kernelsim: taint, memory, parameters; then the top level's static
+// initialisers), then do_init_module (init in process context, as the
+// insmod task).
 func (m *Machine) insmod(ko string, params []string) error {
 	s := m.scripts[koName(ko)]
 	if s == nil {
 		return &InsmodError{File: ko, Errno: kernelsim.ENOENT, Load: true}
 	}
-	if m.loaded[s.name] != nil {
-		return &InsmodError{File: ko, Errno: kernelsim.EEXIST}
-	}
 	inst := &instance{s: s}
-	if err := m.loadModule(inst, ko, params); err != nil {
+	if err := m.kmodLoad(inst, ko, params); err != nil {
+		return err
+	}
+	if err := m.runTopLevel(inst, whereFile); err != nil {
+		m.k.ModuleInitFailed(inst.kmod)
 		return err
 	}
 	m.loaded[s.name] = inst
 	return m.doInitModule(inst, ko)
 }
 
-// loadModule mirrors load_module() up to do_init_module.
-func (m *Machine) loadModule(inst *instance, ko string, params []string) error {
-	if err := m.kmodLoad(inst); err != nil {
+// doInitModule mirrors do_init_module(): init runs as the insmod task and
+// kernelsim takes its return value (a negative errno frees the module and
+// fails insmod; a positive one is warned about and the module loads). An
+// Oops in init leaves the module COMING for good, as on Linux; a script
+// error or a sandbox limit unloads it.
+func (m *Machine) doInitModule(inst *instance, ko string) error {
+	task := m.k.NewTask("insmod", 0)
+	err := m.k.RunTask(task, initEntry, func() error {
+		n := 0
+		if inst.init != nil {
+			ret, err := m.callScript(inst, whereKern, inst.init)
+			if err != nil {
+				return err
+			}
+			if n, err = initReturn(inst.init, ret); err != nil {
+				return err
+			}
+		}
+		return m.k.ModuleInitReturned(inst.kmod, n)
+	})
+	var errno kernelsim.Errno
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, new(*KilledError)):
 		return err
-	}
-	if errno := m.parseArgs(inst, params); errno != 0 {
-		m.kmodFree(inst)
+	case errors.As(err, &errno):
+		delete(m.loaded, inst.s.name) // kernelsim freed it
 		return &InsmodError{File: ko, Errno: errno}
 	}
-	if err := m.runTopLevel(inst, whereFile); err != nil {
-		m.kmodFree(inst)
-		return err
-	}
-	inst.state = modComing
-	return nil
-}
-
-// doInitModule mirrors do_init_module(): init runs as the insmod task; a
-// negative return frees the module and fails insmod with that errno; a
-// positive one is warned about and the module loads anyway, as 6.1 does.
-func (m *Machine) doInitModule(inst *instance, ko string) error {
-	if inst.init == nil {
-		return m.moduleLive(inst)
-	}
-	task := m.k.NewTask("insmod", 0)
-	var ret starlark.Value
-	err := m.k.RunTask(task, initEntry, func() error {
-		var err error
-		ret, err = m.callScript(inst, whereKern, inst.init)
-		return err
-	})
-	if _, killed := err.(*KilledError); killed {
-		return err // the module stays, COMING forever, as after an Oops in init
-	}
-	if err == nil {
-		var n int
-		n, err = initReturn(inst.init, ret)
-		if n < 0 {
-			m.failInit(inst)
-			return &InsmodError{File: ko, Errno: kernelsim.Errno(-n)}
-		}
-		if n > 0 {
-			m.k.Printk(fmt.Sprintf("%sdo_init_module: '%s'->init suspiciously returned %d, it should follow 0/-E convention\n%sdo_init_module: loading module anyway...\n",
-				kernelsim.KernSOH+"4", inst.s.name, n, kernelsim.KernSOH+"4"))
-		}
-	}
-	if err != nil {
-		m.failInit(inst)
-		return err
-	}
-	return m.moduleLive(inst)
+	delete(m.loaded, inst.s.name)
+	m.k.ModuleInitFailed(inst.kmod)
+	return err
 }
 
 // initReturn checks init's return value: C's int init(void).
@@ -131,55 +116,41 @@ func fnPos(fn starlark.Callable) string {
 	return ""
 }
 
-// failInit mirrors do_init_module's failure path: the module is freed.
-func (m *Machine) failInit(inst *instance) {
-	delete(m.loaded, inst.s.name)
-	m.kmodFree(inst)
-}
-
-func (m *Machine) moduleLive(inst *instance) error {
-	inst.state = modLive
-	m.kmodLive(inst)
-	return nil
-}
-
-// rmmod mirrors kmod's rmmod and delete_module(2): a module in use is
-// refused by rmmod itself; one not live, or with an init but no exit, by
-// the kernel (EBUSY); otherwise exit runs as the rmmod task and the module
-// is freed.
+// rmmod mirrors kmod's rmmod and delete_module(2): kernelsim refuses a
+// module in use, not live, or with an init but no exit; otherwise exit runs
+// as the rmmod task and the module is freed. An Oops in exit leaves the
+// module GOING for good; a script error or a limit in exit still frees it.
 func (m *Machine) rmmod(arg string) error {
 	name := modName(arg)
 	inst := m.loaded[name]
-	switch {
-	case inst == nil:
+	km := m.k.FindModule(name)
+	if km == nil {
 		return &RmmodError{Name: name, Errno: kernelsim.ENOENT}
-	case inst.state == modComing || m.kmodBusy(inst):
-		// kmod's own check: a reference is held (init still holds its own
-		// after an Oops in init), so rmmod does not ask the kernel.
-		return &RmmodError{Name: name, Errno: kernelsim.EBUSY}
-	case inst.state != modLive, inst.init != nil && inst.exit == nil:
-		return &RmmodError{Name: name, Errno: kernelsim.EBUSY, Kernel: true}
 	}
-	inst.state = modGoing
-	if inst.exit != nil {
+	if err := m.k.ModuleUnload(km); err != nil {
+		var ue *kernelsim.UnloadError
+		if errors.As(err, &ue) {
+			return &RmmodError{Name: name, Errno: ue.Errno, Kernel: !ue.InUse, Holders: ue.Holders}
+		}
+		return err
+	}
+	if inst != nil && inst.exit != nil {
 		task := m.k.NewTask("rmmod", 0)
 		err := m.k.RunTask(task, exitEntry, func() error {
 			_, err := m.callScript(inst, whereKern, inst.exit)
 			return err
 		})
-		if _, killed := err.(*KilledError); killed {
-			return err // the module stays, GOING forever
-		}
-		if err != nil {
-			m.freeModule(inst)
+		if errors.As(err, new(*KilledError)) {
 			return err
 		}
+		defer m.freeModule(name, km)
+		return err
 	}
-	m.freeModule(inst)
+	m.freeModule(name, km)
 	return nil
 }
 
-func (m *Machine) freeModule(inst *instance) {
-	delete(m.loaded, inst.s.name)
-	m.kmodFree(inst)
+func (m *Machine) freeModule(name string, km *kernelsim.Module) {
+	delete(m.loaded, name)
+	m.k.ModuleFree(km)
 }

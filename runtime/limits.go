@@ -23,7 +23,8 @@ func (m *Machine) enter(inst *instance, w where, fn func(*starlark.Thread) error
 	e := m.env
 	prevWhere, prevMod := e.where, e.mod
 	e.where, e.mod = w, inst
-	defer func() { e.where, e.mod = prevWhere, prevMod }()
+	e.stackGen++
+	defer func() { e.where, e.mod = prevWhere, prevMod; e.stackGen++ }()
 	if e.thread != nil {
 		return fn(e.thread)
 	}

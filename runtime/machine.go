@@ -51,7 +51,6 @@ type Machine struct {
 	universe starlark.StringDict  // the predeclared kernel API
 	scripts  map[string]*script   // by NAME.ko
 	loaded   map[string]*instance // loaded modules by name
-	ptrKey   ptrKey               // %p's hashing key
 }
 
 // NewMachine boots a kernel configured by opts.
@@ -65,7 +64,6 @@ func NewMachine(opts Options) (*Machine, error) {
 		k:       k,
 		scripts: make(map[string]*script),
 		loaded:  make(map[string]*instance),
-		ptrKey:  newPtrKey(k.Config().Seed),
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string)}
 	m.universe = m.env.universe()
@@ -103,6 +101,9 @@ func (m *Machine) LoadScript(path string, src []byte, moduleName string) (err er
 	}
 	s, err := m.compile(path, src, name)
 	if err != nil {
+		if se, ok := err.(*ScriptError); ok {
+			se.Msg = m.suggest(se.Msg)
+		}
 		return err
 	}
 	m.env.fileMod[path] = name
@@ -183,12 +184,13 @@ func (m *Machine) Exec(name string, args []string, stdout io.Writer) (status int
 	return m.exec(filepath.Base(name), args, stdout)
 }
 
-// Calls returns the kernel's record of API calls made by scripts so far.
+// Calls returns the kernel's record of API calls made by scripts so far,
+// oldest first. After the first 65,536 calls, only calls that differ from
+// every earlier one (function, flags, context, module, position, outcome)
+// are recorded.
 func (m *Machine) Calls() []Call {
-	out := make([]Call, len(m.env.calls))
-	for i, r := range m.env.calls {
-		out[i] = r.export()
-	}
+	out := make([]Call, 0, m.env.calls.n)
+	m.env.calls.each(func(r callRec) { out = append(out, r.export()) })
 	return out
 }
 

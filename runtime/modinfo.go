@@ -42,13 +42,3 @@ func (s *script) srcversion() string {
 	sum := sha256.Sum256(s.src)
 	return strings.ToUpper(fmt.Sprintf("%x", sum[:12])[:23])
 }
-
-// license returns the MODULE_LICENSE string, "" when none was declared.
-func (inst *instance) license() string {
-	for _, t := range inst.tags {
-		if t.key == "license" {
-			return t.value
-		}
-	}
-	return ""
-}

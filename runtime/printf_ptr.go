@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -73,12 +74,17 @@ func pointerString(u uint64, spec printfSpec) string {
 
 // ptrToID mirrors ptr_to_id(): the pointer hashed with the boot's key, so
 // that %p does not leak kernel addresses; NULL and error pointers print
-// as they are.
+// as they are. The hash is kernelsim's (HashPointer), so that a pointer
+// reads the same in the script's messages and in the kernel's.
 func (f *formatter) ptrToID(a kernelsim.Addr, spec printfSpec) string {
 	if a == 0 || a >= errPtrMin {
 		return pointerString(uint64(a), spec)
 	}
-	return pointerString(f.e.m.ptrKey.hashPointer(uint64(a)), spec)
+	h, err := strconv.ParseUint(f.e.k.HashPointer(a), 16, 64)
+	if err != nil {
+		panic(fmt.Sprintf("kernelsim.HashPointer(%#x): %v", uint64(a), err)) // kscript's bug
+	}
+	return pointerString(h, spec)
 }
 
 // symbol mirrors %pS / %ps (symbol_string): a script function's name, with

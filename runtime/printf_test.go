@@ -9,15 +9,17 @@ import (
 	"kscript.dev/kscript/kernelsim"
 )
 
-// formatEnv is an env with no kernel: enough for formats that read no memory.
-func formatEnv() *env {
-	m := &Machine{ptrKey: newPtrKey(1)}
-	m.env = &env{m: m, fileMod: map[string]string{}}
+// formatEnv is the env of a fresh machine booted with seed.
+func formatEnv(t testing.TB, seed uint64) *env {
+	m, err := NewMachine(Options{Kernel: kernelsim.Config{Seed: seed}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return m.env
 }
 
 func TestPrintf(t *testing.T) {
-	e := formatEnv()
+	e := formatEnv(t, 1)
 	i := func(n int64) starlark.Value { return starlark.MakeInt64(n) }
 	s := func(x string) starlark.Value { return starlark.String(x) }
 	p := func(a uint64) starlark.Value { return Ptr{e: e, addr: kernelsim.Addr(a)} }
@@ -102,7 +104,7 @@ func TestPrintf(t *testing.T) {
 }
 
 func TestPrintfHashedPointer(t *testing.T) {
-	e := formatEnv()
+	e := formatEnv(t, 1)
 	a := Ptr{e: e, addr: 0xffff888003a1c000}
 	got, err := e.vsprintf("printk", "%p", []starlark.Value{a})
 	if err != nil {
@@ -115,15 +117,14 @@ func TestPrintfHashedPointer(t *testing.T) {
 	if again != got {
 		t.Errorf("%%pK = %q, want the same hash as %%p %q", again, got)
 	}
-	other := formatEnv()
-	other.m.ptrKey = newPtrKey(2)
+	other := formatEnv(t, 2)
 	if h, _ := other.vsprintf("printk", "%p", []starlark.Value{a}); h == got {
 		t.Errorf("%%p with another seed = %q, want a different hash", h)
 	}
 }
 
 func TestPrintfErrors(t *testing.T) {
-	e := formatEnv()
+	e := formatEnv(t, 1)
 	i := starlark.MakeInt(1)
 	tests := []struct {
 		name   string
@@ -159,7 +160,7 @@ func FuzzPrintf(f *testing.F) {
 	for _, s := range []string{"%d", "%-08.3lld|%s", "%*ph", "%pGg %px %pS", "%%%", "%.*s", "%hhu%c", "%#o%#X"} {
 		f.Add(s)
 	}
-	e := formatEnv()
+	e := formatEnv(f, 1)
 	args := starlark.Tuple{starlark.MakeInt(3), starlark.String("abc"), starlark.Bytes("\x01\x02\x03\x04"), starlark.MakeInt(-7)}
 	f.Fuzz(func(t *testing.T, format string) {
 		a, errA := e.vsprintf("printk", format, args)
@@ -168,13 +169,4 @@ func FuzzPrintf(f *testing.F) {
 			t.Fatalf("vsprintf(%q) not deterministic: %q/%v then %q/%v", format, a, errA, b, errB)
 		}
 	})
-}
-
-func TestSiphash(t *testing.T) {
-	// lib/test_siphash.c's test_vectors_siphash[8]: the 8-byte message
-	// 00..07 under the key 00..0f.
-	key := ptrKey{0x0706050403020100, 0x0f0e0d0c0b0a0908}
-	if got, want := siphash1u64(0x0706050403020100, key), uint64(0x93f5f5799a932462); got != want {
-		t.Errorf("siphash1u64 = %#x, want %#x", got, want)
-	}
 }

@@ -7,8 +7,6 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
-
-	"kscript.dev/kscript/kernelsim"
 )
 
 // fileOptions are the Starlark dialect of kscript scripts: while loops,
@@ -49,21 +47,9 @@ type instance struct {
 	dyndbg     bool                      // insmod dyndbg=+p: pr_debug prints
 	programs   []userProgram
 	statics    []*staticBuf
-	dataSize   uint64         // bytes of static_buffers, with KASAN redzones
-	dataBase   kernelsim.Addr // where the module's data section lies (loads only)
-	state      modState
-	kmod       kmodHandle
+	dataSize   uint64     // bytes of static_buffers, with KASAN redzones
+	kmod       kmodHandle // kernelsim's struct module (loads only)
 }
-
-// modState mirrors enum module_state (include/linux/module.h).
-type modState uint8
-
-const (
-	modUnformed modState = iota // MODULE_STATE_UNFORMED: being set up
-	modComing                   // MODULE_STATE_COMING: init running (or it Oopsed)
-	modLive                     // MODULE_STATE_LIVE
-	modGoing                    // MODULE_STATE_GOING: exit running (or it Oopsed)
-)
 
 type modinfoTag struct{ key, value string }
 
@@ -144,7 +130,7 @@ func (inst *instance) nameStatics() {
 			continue
 		}
 		for _, sb := range inst.statics {
-			if sb.name == "" && p.addr == inst.dataBase+kernelsim.Addr(sb.off) {
+			if sb.name == "" && p.addr == inst.dataAddr(sb.off) {
 				sb.name = name
 			}
 		}
