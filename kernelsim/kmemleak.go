@@ -1,0 +1,4 @@
+package kernelsim
+
+// kmemleakState holds kmemleak's objects (kmemleak.go).
+type kmemleakState struct{}
