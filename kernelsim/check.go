@@ -39,10 +39,9 @@ func (k *Kernel) checkZone(z *Zone, seen map[uint32]int) error {
 	}
 	var pcp int
 	for o, head := range z.pcp.lists {
-		prev := noPFN
+		n := 0
 		for pfn := head; pfn != noPFN; pfn = k.mem.peek(pfn).next {
-			p := k.mem.peek(pfn)
-			if p.flags != pgPCP || int(p.order) != o || p.prev != prev {
+			if p := k.mem.peek(pfn); p.flags != pgPCP || int(p.order) != o {
 				return fmt.Errorf("pcp list order %d: pfn %#x flags %#x order %d", o, pfn, p.flags, p.order)
 			}
 			if _, dup := seen[pfn]; dup {
@@ -50,10 +49,12 @@ func (k *Kernel) checkZone(z *Zone, seen map[uint32]int) error {
 			}
 			seen[pfn] = o
 			pcp += 1 << o
-			prev = pfn
+			if n++; n > int(k.mem.maxPFN) {
+				return fmt.Errorf("pcp list order %d loops", o)
+			}
 		}
-		if prev != z.pcp.tails[o] {
-			return fmt.Errorf("pcp list order %d: tail %#x, list ends at %#x", o, z.pcp.tails[o], prev)
+		if n != z.pcp.lens[o] {
+			return fmt.Errorf("pcp list order %d: %d blocks, lens says %d", o, n, z.pcp.lens[o])
 		}
 	}
 	if pcp != z.pcp.count {

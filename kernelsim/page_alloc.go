@@ -1,5 +1,7 @@
 package kernelsim
 
+import "fmt"
+
 // The buddy allocator, mirroring mm/page_alloc.c.
 //
 // Allocation (__alloc_pages): walk the zonelist allowed by the GFP zone
@@ -73,19 +75,26 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 			return 0, false
 		}
 	}
-	k.prepNewPage(p, order, gfp)
+	k.prepNewPage(p, order)
+	if gfp&GFPZero != 0 {
+		k.mem.clearPages(PFN(p), order) // clear_highpage() for __GFP_ZERO
+	}
+	if k.mem.tracer != nil {
+		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))
+	}
 	return PFN(p), true
 }
 
-// prepNewPage mirrors prep_new_page(): mark the block allocated and clear it
-// for __GFP_ZERO.
-//
-// The block came off a free or per-CPU list, so its section has a mem_map.
-func (k *Kernel) prepNewPage(pfn uint32, order int, gfp GFP) {
+// SetPageAllocTracer makes the page allocator report every allocation and
+// free to fn, as the kmem:mm_page_alloc and kmem:mm_page_free tracepoints
+// (include/trace/events/kmem.h) print them; nil turns it off.
+func (k *Kernel) SetPageAllocTracer(fn func(line string)) { k.mem.tracer = fn }
+
+// prepNewPage mirrors prep_new_page(): mark the block allocated (its
+// caller clears it for __GFP_ZERO). The block came off a free or per-CPU
+// list, so its section has a mem_map.
+func (k *Kernel) prepNewPage(pfn uint32, order int) {
 	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
-	if gfp&GFPZero != 0 {
-		k.mem.clearPages(PFN(pfn), order)
-	}
 }
 
 // getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
@@ -105,10 +114,13 @@ func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint
 		}
 		var pfn uint32
 		var ok bool
-		if k.cfg.PCP && order <= pageAllocCostlyOrd {
-			pfn, ok = k.rmqueuePCP(z, order)
-		} else {
+		switch {
+		case !k.cfg.PCP || order > pageAllocCostlyOrd:
 			pfn, ok = k.rmqueueBuddy(z, order)
+		case z.pcp.lists[order] != noPFN: // rmqueue_pcplist()'s fast path
+			pfn, ok = k.pcpPop(&z.pcp, order), true
+		default:
+			pfn, ok = k.rmqueuePCP(z, order)
 		}
 		if ok {
 			return pfn, true
@@ -189,14 +201,23 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 		_, err := k.freePageIsBad(pfn, order)
 		return err
 	}
+	if k.mem.tracer != nil {
+		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
+	}
 	// free_the_page(): per-CPU lists for small orders when Config.PCP is
 	// on, otherwise __free_pages_ok.
 	z := k.zoneOf(uint32(pfn))
 	if k.cfg.PCP && order <= pageAllocCostlyOrd {
-		k.freeUnrefPage(z, uint32(pfn), order)
+		// free_unref_page(): onto the per-CPU list; drain a batch
+		// when the lists hold more than high pages.
+		if k.pcpPush(&z.pcp, uint32(pfn), order) >= z.pcp.high {
+			k.freePCPPagesBulk(z, z.pcp.batch)
+		}
 		return nil
 	}
-	k.freeBlock(z, p, uint32(pfn), order)
+	*p = page{}
+	z.nrFree += 1 << order
+	k.freeOnePage(z, uint32(pfn), order, false)
 	return nil
 }
 
@@ -231,9 +252,10 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 }
 
 // freeOnePage mirrors __free_one_page(): merge with free buddies as far up
-// as they go, then put the block on its free list — at the tail when its
-// buddy at the next order is free (buddy_merge_likely), so that the pair has
-// a chance to merge before the block is handed out again.
+// as they go, then put the block on its free list — at the tail when the
+// buddy of the block it would merge into next is free (buddy_merge_likely),
+// so that the pair has a chance to merge before the block is handed out
+// again.
 //
 // Buddies below the top order are in the block's own section (nil only for
 // a section that holds nothing but free top-order blocks).
@@ -249,20 +271,13 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 		pfn &= buddy
 		order++
 	}
-	if !toTail {
-		toTail = k.buddyMergeLikely(pfn, order)
+	if !toTail && order < MaxOrder-2 {
+		// buddy_merge_likely(): is the buddy of the block this one
+		// would merge into free?
+		higher := pfn &^ (1 << order)
+		toTail = k.isBuddy(higher^1<<(order+1), order+1)
 	}
 	k.addToFreeList(z, pfn, order, toTail)
-}
-
-// buddyMergeLikely mirrors buddy_merge_likely(): is the buddy of the
-// block this one would merge into free?
-func (k *Kernel) buddyMergeLikely(pfn uint32, order int) bool {
-	if order >= MaxOrder-2 {
-		return false
-	}
-	higher := pfn &^ (1 << order)
-	return k.isBuddy(higher^1<<(order+1), order+1)
 }
 
 // GetFreePages mirrors __get_free_pages(): the direct-map address of the

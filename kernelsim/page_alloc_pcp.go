@@ -15,10 +15,12 @@ package kernelsim
 // lists, so students see each one in /proc/buddyinfo. With Config.PCP there
 // is one list set per zone (the simulated code always runs on CPU 0).
 
-// perCPUPages mirrors struct per_cpu_pages for CPU 0.
+// perCPUPages mirrors struct per_cpu_pages for CPU 0. Each order's list is
+// singly linked through the blocks' page structs, newest first; the oldest
+// blocks, which a drain returns first, are at the end.
 type perCPUPages struct {
 	lists [pageAllocCostlyOrd + 1]uint32 // head pfn of each order's list, noPFN when empty
-	tails [pageAllocCostlyOrd + 1]uint32 // tail pfn of each order's list
+	lens  [pageAllocCostlyOrd + 1]int    // blocks on each list
 	count int                            // pages on the lists
 	high  int                            // drain above this many pages
 	batch int                            // blocks moved to or from the buddy lists at a time
@@ -30,7 +32,7 @@ func (k *Kernel) setupPCP() {
 	for i := range k.zones.z {
 		z := &k.zones.z[i]
 		for o := range z.pcp.lists {
-			z.pcp.lists[o], z.pcp.tails[o] = noPFN, noPFN
+			z.pcp.lists[o] = noPFN
 		}
 		z.pcp.batch = max(1, zoneBatchsize(z.managed))
 		z.pcp.high = max(int(z.watermark[wmarkLow])/2, z.pcp.batch<<2)
@@ -58,17 +60,17 @@ func (k *Kernel) rmqueuePCP(z *Zone, order int) (uint32, bool) {
 	if z.pcp.lists[order] == noPFN && !k.rmqueueBulk(z, order) {
 		return 0, false
 	}
-	pcp := &z.pcp
+	return k.pcpPop(&z.pcp, order), true
+}
+
+// pcpPop takes the newest block off a non-empty per-CPU list.
+func (k *Kernel) pcpPop(pcp *perCPUPages, order int) uint32 {
 	pfn := pcp.lists[order]
 	p := k.mem.at(pfn)
-	if pcp.lists[order] = p.next; p.next != noPFN {
-		k.mem.at(p.next).prev = noPFN
-	} else {
-		pcp.tails[order] = noPFN
-	}
-	p.next, p.flags = noPFN, 0
+	pcp.lists[order], p.next, p.flags = p.next, noPFN, 0
+	pcp.lens[order]--
 	pcp.count -= 1 << order
-	return pfn, true
+	return pfn
 }
 
 // rmqueueBulk mirrors rmqueue_bulk(): move batch blocks (fewer for higher
@@ -84,71 +86,70 @@ func (k *Kernel) rmqueueBulk(z *Zone, order int) bool {
 		if !ok {
 			break
 		}
-		k.pcpPush(z, pfn, order)
+		k.pcpPush(&z.pcp, pfn, order)
 	}
 	return z.pcp.lists[order] != noPFN
 }
 
-// pcpPush puts a block at the head of its per-CPU list.
-func (k *Kernel) pcpPush(z *Zone, pfn uint32, order int) {
-	pcp := &z.pcp
-	p := k.mem.at(pfn)
-	*p = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
-	if p.next != noPFN {
-		k.mem.at(p.next).prev = pfn
-	} else {
-		pcp.tails[order] = pfn
-	}
+// pcpPush puts a block at the head of its per-CPU list and returns the
+// pages now on the lists.
+func (k *Kernel) pcpPush(pcp *perCPUPages, pfn uint32, order int) int {
+	*k.mem.at(pfn) = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
 	pcp.lists[order] = pfn
+	pcp.lens[order]++
 	pcp.count += 1 << order
-}
-
-// freeUnrefPage mirrors free_unref_page(): push the block on the per-CPU
-// list (pcpPush, written out: this is the hot path) and drain a batch when
-// the list is above high.
-func (k *Kernel) freeUnrefPage(z *Zone, pfn uint32, order int) {
-	pcp := &z.pcp
-	p := k.mem.at(pfn)
-	*p = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
-	if p.next != noPFN {
-		k.mem.at(p.next).prev = pfn
-	} else {
-		pcp.tails[order] = pfn
-	}
-	pcp.lists[order] = pfn
-	if pcp.count += 1 << order; pcp.count >= pcp.high {
-		k.freePCPPagesBulk(z, pcp.batch)
-	}
+	return pcp.count
 }
 
 // freePCPPagesBulk mirrors free_pcppages_bulk(): return at least n pages
-// from the per-CPU lists to the buddy lists, oldest (tail) blocks first,
-// going round the orders.
+// from the per-CPU lists to the buddy lists, oldest blocks first, going
+// round the orders one block at a time.
 func (k *Kernel) freePCPPagesBulk(z *Zone, n int) {
-	for n > 0 && z.pcp.count > 0 {
-		for o := range z.pcp.lists {
-			if z.pcp.lists[o] == noPFN {
-				continue
+	var take [pageAllocCostlyOrd + 1]int
+	lens := z.pcp.lens
+	for left := n; left > 0; {
+		progress := false
+		for o := range lens {
+			if lens[o] > 0 && left > 0 {
+				lens[o]--
+				take[o]++
+				left -= 1 << o
+				progress = true
 			}
-			n -= 1 << o
-			k.pcpRemoveTail(z, o)
 		}
+		if !progress {
+			break
+		}
+	}
+	for o, t := range take {
+		k.pcpFreeOldest(z, o, t)
 	}
 }
 
-// pcpRemoveTail frees the last block of an order's per-CPU list.
-func (k *Kernel) pcpRemoveTail(z *Zone, order int) {
-	pfn := z.pcp.tails[order]
-	p := k.mem.at(pfn)
-	if p.prev == noPFN {
-		z.pcp.lists[order] = noPFN
-	} else {
-		k.mem.at(p.prev).next = noPFN
+// pcpFreeOldest frees the last n blocks of an order's per-CPU list.
+func (k *Kernel) pcpFreeOldest(z *Zone, order, n int) {
+	pcp := &z.pcp
+	if n == 0 {
+		return
 	}
-	z.pcp.tails[order] = p.prev
-	p.next, p.prev = noPFN, noPFN
-	z.pcp.count -= 1 << order
-	k.freeToBuddy(z, pfn, order)
+	keep := pcp.lens[order] - n
+	pfn := pcp.lists[order]
+	if keep == 0 {
+		pcp.lists[order] = noPFN
+	} else {
+		for i := 1; i < keep; i++ {
+			pfn = k.mem.at(pfn).next
+		}
+		last := k.mem.at(pfn)
+		pfn, last.next = last.next, noPFN
+	}
+	pcp.lens[order] = keep
+	pcp.count -= n << order
+	for pfn != noPFN {
+		next := k.mem.at(pfn).next
+		k.freeToBuddy(z, pfn, order)
+		pfn = next
+	}
 }
 
 // drainAllPages mirrors drain_all_pages(): every per-CPU page back to the
@@ -157,9 +158,7 @@ func (k *Kernel) drainAllPages() {
 	for i := range k.zones.z {
 		z := &k.zones.z[i]
 		for o := range z.pcp.lists {
-			for z.pcp.lists[o] != noPFN {
-				k.pcpRemoveTail(z, o)
-			}
+			k.pcpFreeOldest(z, o, z.pcp.lens[o])
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package kernelsim
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -131,7 +132,7 @@ func TestZoneFallback(t *testing.T) {
 					if !ok {
 						break
 					}
-					k.prepNewPage(pfn, 0, 0)
+					k.prepNewPage(pfn, 0)
 					taken = append(taken, PFN(pfn))
 				}
 			}
@@ -656,5 +657,28 @@ func TestRAMSizes(t *testing.T) {
 				t.Errorf("MemTotal %d pages, MemFree %d pages for %d MiB", total, free, tc.ram>>20)
 			}
 		})
+	}
+}
+
+func TestPageAllocTracer(t *testing.T) {
+	k := bootTest(t, Config{Seed: 1})
+	var lines []string
+	k.SetPageAllocTracer(func(l string) { lines = append(lines, l) })
+	pfn, _ := k.AllocPages(GFP_KERNEL|GFPZero, 2)
+	k.FreePages(pfn, 2)
+	k.SetPageAllocTracer(nil)
+	k.AllocPages(GFP_KERNEL, 0)
+	if len(lines) != 2 {
+		t.Fatalf("trace lines %q, want 2", lines)
+	}
+	hash := k.hashedPtr(PageStructAddr(pfn))
+	want := []string{
+		"mm_page_alloc: page=" + hash + " pfn=0x" + strconv.FormatUint(uint64(pfn), 16) + " order=2 migratetype=0 gfp_flags=GFP_KERNEL|__GFP_ZERO",
+		"mm_page_free: page=" + hash + " pfn=0x" + strconv.FormatUint(uint64(pfn), 16) + " order=2",
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d\n%s\nwant\n%s", i, lines[i], want[i])
+		}
 	}
 }

@@ -110,12 +110,17 @@ type topBlock struct {
 // physMem holds mem_map, the page contents and the counters of memory that
 // the slab, vmalloc and other layers use (reported by /proc/meminfo).
 type physMem struct {
-	maxPFN   PFN               // max_pfn: one past the last frame of RAM
-	present  []bool            // per section: has RAM (pfn_valid)
-	sections []*memSection     // per section: mem_map, nil until first written
-	content  []*contentSection // per section: page contents, nil until first written
-	top      []topBlock        // per top-order block (pfn >> (MaxOrder-1))
-	ranges   []pfnRange        // e820 usable RAM, ascending (memblock.memory)
+	maxPFN   PFN           // max_pfn: one past the last frame of RAM
+	sections []*memSection // per section: mem_map, nil until first written
+	// tracer, when set (SetPageAllocTracer), receives the mm_page_alloc
+	// and mm_page_free tracepoint lines. (Beside sections: both are read
+	// on every allocation and free.)
+	tracer func(line string)
+
+	present []bool            // per section: has RAM (pfn_valid)
+	content []*contentSection // per section: page contents, nil until first written
+	top     []topBlock        // per top-order block (pfn >> (MaxOrder-1))
+	ranges  []pfnRange        // e820 usable RAM, ascending (memblock.memory)
 
 	// Counters maintained by other layers, in pages unless noted; they feed
 	// /proc/meminfo and show_mem. The slab helper bumps the slab counters when

@@ -11,6 +11,9 @@ import "fmt"
 // allocator's counters, watermarks and /proc files behave as on a machine
 // that has been in use.
 
+// bootShmemPages is what a booted Debian VM has in tmpfs (/run, /dev/shm).
+const bootShmemPages = 268
+
 // Tags in page.data for pages that stand in for the rest of the system.
 const (
 	tagBoot     = 1 + iota // allocated during boot
@@ -18,7 +21,9 @@ const (
 	tagFragment            // pinned by Fragment
 )
 
-// bootUse is the memory boot leaves allocated, in pages.
+// bootUse is the kernel memory boot leaves allocated, for /proc/meminfo:
+// slab pages (set by the slab layer), kernel stacks in kB, page tables in
+// pages.
 type bootUse struct {
 	slabReclaimable, slabUnreclaimable int64
 	kernelStackKB, pageTables          int64
@@ -26,8 +31,9 @@ type bootUse struct {
 
 // bootActivity leaves the memory of a freshly booted Debian VM in use: page
 // cache, anonymous memory of the first processes, kernel stacks, page tables
-// and driver memory (the slab layer fills its own caches afterwards), allocated in a seeded order and partly freed
-// again, so /proc/buddyinfo shows a used machine rather than a perfect one.
+// and driver memory (the slab layer fills its own caches afterwards),
+// allocated in a seeded order and partly freed again, so /proc/buddyinfo
+// shows a used machine rather than a perfect one.
 func (k *Kernel) bootActivity() {
 	m := &k.mem
 	total := m.totalram
@@ -68,6 +74,11 @@ func (k *Kernel) bootActivity() {
 	}
 	k.bootChurn(blocks)
 	m.nrBuffers = m.nrFilePages / 14
+	for i := 0; i < bootShmemPages; i++ { // tmpfs: /run, /dev/shm; not reclaimable without swap
+		if _, ok := k.bootAlloc(0, PageUseBoot); ok {
+			m.nrShmem++
+		}
+	}
 	k.bootDMA()
 }
 
@@ -78,7 +89,7 @@ func (k *Kernel) bootAlloc(order int, use PageUse) (uint32, bool) {
 	if !ok {
 		return 0, false
 	}
-	k.prepNewPage(pfn, order, 0)
+	k.prepNewPage(pfn, order)
 	p := k.mem.pg(pfn)
 	p.use, p.data = use, tagBoot
 	return pfn, true
@@ -150,7 +161,7 @@ func (k *Kernel) bootDMA() {
 		if !ok {
 			return
 		}
-		k.prepNewPage(pfn, order, 0)
+		k.prepNewPage(pfn, order)
 		k.mem.pg(pfn).use = PageUseBoot
 		k.mem.pg(pfn).data = tagBoot
 		if i%3 == 0 {
@@ -210,7 +221,7 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 		if !ok {
 			break
 		}
-		k.prepNewPage(pfn, 0, 0)
+		k.prepNewPage(pfn, 0)
 		if took%4 == 3 {
 			p := k.mem.pg(pfn)
 			p.use, p.data = PageUseAnon, tagPressure
@@ -252,7 +263,7 @@ func (k *Kernel) Fragment() string {
 			if !ok {
 				break
 			}
-			k.prepNewPage(pfn, 0, 0)
+			k.prepNewPage(pfn, 0)
 			k.addCachePage(pfn, tag)
 		}
 	}
@@ -278,7 +289,7 @@ func (k *Kernel) fragmentBlock(z *Zone, block uint32, order int) int64 {
 	k.mem.section(block)
 	for g := block; g < block+1<<order; g += 8 {
 		pin := g + uint32(k.rng.IntN(8))
-		k.prepNewPage(pin, 0, 0)
+		k.prepNewPage(pin, 0)
 		p := k.mem.pg(pin)
 		p.data = tagFragment
 		k.mem.pressure = append(k.mem.pressure, pin)

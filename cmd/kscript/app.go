@@ -1,0 +1,282 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"kscript.dev/kscript/kernelsim"
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/scenario"
+)
+
+// Exit codes of the CLI (TEAM.md): usage errors, script and lesson input
+// errors, kernel bugs and failed expectations, sandbox limits and kscript's
+// own bugs are told apart.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // a kernel BUG/Oops/KASAN/leak, or an expectation failed
+	exitUsage    = 2 // a bad flag or argument, a missing file
+	exitInput    = 3 // a script or lesson that does not parse or type-check
+	exitLimit    = 4 // a sandbox limit stopped a script
+	exitInternal = 70
+)
+
+// exitError ends a command with an exit code; its message, if any, is
+// printed once by kscriptMain.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func fail(code int, format string, args ...any) error {
+	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// app is one invocation of the CLI: its streams, its global flags and how it
+// boots machines.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// newMachine boots a simulated machine; tests may use a fake.
+	newMachine func(kruntime.Options) (scenario.Machine, error)
+
+	flags globalFlags
+	lang  string // resolved --lang
+	opts  kruntime.Options
+}
+
+// globalFlags are DESIGN §3's common flags.
+type globalFlags struct {
+	lang        string
+	ram         string
+	seed        uint64
+	color       string
+	maxSteps    uint64
+	timeout     time.Duration
+	fail        []string
+	trace       bool
+	quiet       bool
+	pcp         bool
+	initOnAlloc bool
+}
+
+// kscriptMain is the real entry point: it returns the exit code, and every
+// error has been printed exactly once when it returns.
+func kscriptMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return newApp(stdin, stdout, stderr).main(args)
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv,
+		newMachine: func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }}
+}
+
+func (a *app) main(args []string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(a.stderr, "kscript: internal error: %v\n", r)
+			if a.getenv("KSCRIPT_DEBUG") != "" {
+				a.stderr.Write(debug.Stack())
+			}
+			code = exitInternal
+		}
+	}()
+	root := a.rootCommand()
+	root.SetArgs(args)
+	err := root.Execute()
+	var ee *exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintln(a.stderr, ee.msg)
+		}
+		return ee.code
+	}
+	// Everything else comes from cobra's own parsing: a usage error.
+	fmt.Fprintf(a.stderr, "kscript: %v\nRun 'kscript --help' for usage.\n", err)
+	return exitUsage
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kscript",
+		Short: "Linux kernel modules as Starlark scripts, on a simulated Linux 6.1 kernel",
+		Long: `kscript runs Starlark scripts that are Linux kernel modules on kernelsim,
+a simulated Linux 6.1 x86-64 kernel, through the shell steps of a workshop
+lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
+		Example: `  kscript run lessons/01_kmalloc.star
+  kscript shell lessons/01_kmalloc.star -c 'make; sudo insmod hello_kmalloc.ko; dmesg | tail -n 3'
+  kscript lint lessons/
+  kscript explain 03_atomic --lang th`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setup() },
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	a.addGlobalFlags(root)
+	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
+		a.lintCommand())
+	for _, name := range []string{"test", "grade", "new", "doc"} {
+		root.AddCommand(notImplemented(name))
+	}
+	return root
+}
+
+func (a *app) addGlobalFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	g := &a.flags
+	f.StringVar(&g.lang, "lang", "", "language of kscript's messages: en or th (default from KSCRIPT_LANG, then LANG)")
+	f.StringVar(&g.ram, "ram", "512M", "simulated RAM, e.g. 512M, 4G, 16G")
+	f.Uint64Var(&g.seed, "seed", 0, "seed of the simulation: same seed, same output byte for byte")
+	f.StringVar(&g.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
+	f.Uint64Var(&g.maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps allowed per call into a script (default %d)", kruntime.DefaultMaxSteps))
+	f.DurationVar(&g.timeout, "timeout", 0, fmt.Sprintf("wall-time backstop per call into a script (default %v)", kruntime.DefaultTimeout))
+	f.StringArrayVar(&g.fail, "fail", nil, "fault injection, e.g. kmalloc:nth=3 (repeatable)")
+	f.BoolVar(&g.trace, "trace", false, "log allocator events to stderr")
+	f.BoolVar(&g.quiet, "quiet", false, "print only the summary, not the transcript")
+	f.BoolVar(&g.pcp, "pcp", false, "turn on the per-CPU page lists (hidden from /proc/buddyinfo, as on Linux)")
+	f.BoolVar(&g.initOnAlloc, "init-on-alloc", false, "zero kmalloc memory as Debian's init_on_alloc=1 does")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+}
+
+// setup validates the global flags and prepares the machine options and
+// the colour setting, once per invocation.
+func (a *app) setup() error {
+	g := &a.flags
+	lang, err := resolveLang(g.lang, a.getenv)
+	if err != nil {
+		return usage("%v", err)
+	}
+	a.lang = lang
+	ram, err := parseSize(g.ram)
+	if err != nil {
+		return usage("--ram: %v", err)
+	}
+	if g.timeout < 0 {
+		return usage("--timeout: %v: want a positive duration", g.timeout)
+	}
+	if err := a.setColor(); err != nil {
+		return err
+	}
+	a.opts = kruntime.Options{
+		Kernel:   kernelsim.Config{RAM: ram, Seed: g.seed, PCP: g.pcp, InitOnAlloc: g.initOnAlloc},
+		MaxSteps: g.maxSteps, Timeout: g.timeout, Fail: g.fail, Trace: g.trace, Lang: lang,
+	}
+	if g.trace {
+		a.opts.TraceOut = a.stderr
+	}
+	return nil
+}
+
+// usage is a usage error (exit 2) with the hint to --help.
+func usage(format string, args ...any) error {
+	return fail(exitUsage, "kscript: %s\nRun 'kscript --help' for usage.", fmt.Sprintf(format, args...))
+}
+
+// resolveLang picks the language: --lang, then KSCRIPT_LANG, then LANG
+// (th_* is Thai), else English.
+func resolveLang(flag string, getenv func(string) string) (string, error) {
+	if flag != "" {
+		if flag != "en" && flag != "th" {
+			return "", fmt.Errorf("--lang: %q: want en or th", flag)
+		}
+		return flag, nil
+	}
+	if l := getenv("KSCRIPT_LANG"); l == "en" || l == "th" {
+		return l, nil
+	}
+	if strings.HasPrefix(getenv("LANG"), "th") {
+		return "th", nil
+	}
+	return "en", nil
+}
+
+// parseSize parses a RAM size: a number with K, M, G or T (powers of 1024,
+// optionally followed by "iB" or "B"), or a plain number of bytes.
+func parseSize(s string) (uint64, error) {
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(s)), "B"), "I")
+	shift := 0
+	if t != "" {
+		switch t[len(t)-1] {
+		case 'K':
+			shift = 10
+		case 'M':
+			shift = 20
+		case 'G':
+			shift = 30
+		case 'T':
+			shift = 40
+		}
+		if shift > 0 {
+			t = t[:len(t)-1]
+		}
+	}
+	var n uint64
+	if _, err := fmt.Sscanf(t, "%d", &n); err != nil || fmt.Sprint(n) != t || n == 0 {
+		return 0, fmt.Errorf("%q: want a size such as 512M or 16G", s)
+	}
+	if shift > 0 && n > 1<<(64-shift)-1 {
+		return 0, fmt.Errorf("%q: too large", s)
+	}
+	return n << shift, nil
+}
+
+// setColor sets color.NoColor once from --color, NO_COLOR and the terminal.
+func (a *app) setColor() error {
+	switch a.flags.color {
+	case "always":
+		color.NoColor = false
+	case "never":
+		color.NoColor = true
+	case "auto":
+		f, ok := a.stdout.(*os.File)
+		tty := ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+		color.NoColor = !tty || a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb"
+	default:
+		return usage("--color: %q: want auto, always or never", a.flags.color)
+	}
+	return nil
+}
+
+// painter colours kscript's summary lines.
+func painter() scenario.Painter {
+	styles := map[scenario.Style]*color.Color{
+		scenario.Heading: color.New(color.Bold, color.FgCyan),
+		scenario.Good:    color.New(color.FgGreen),
+		scenario.Bad:     color.New(color.Bold, color.FgRed),
+		scenario.Detail:  color.New(color.FgYellow),
+	}
+	return func(s scenario.Style, text string) string {
+		if c, ok := styles[s]; ok {
+			return c.Sprint(text)
+		}
+		return text
+	}
+}
+
+func notImplemented(name string) *cobra.Command {
+	return &cobra.Command{
+		Use:                name,
+		Short:              "(not implemented yet)",
+		DisableFlagParsing: true,
+		RunE: func(*cobra.Command, []string) error {
+			return fail(exitUsage, "kscript: %s: not implemented yet", name)
+		},
+	}
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"kscript.dev/kscript/runtime/lesson"
+)
+
+// lessonsDir is where kscript looks for lessons by default.
+const lessonsDir = "lessons"
+
+func (a *app) lessonsCommand() *cobra.Command {
+	var dir string
+	c := &cobra.Command{
+		Use:   "lessons",
+		Short: "List the lessons",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return a.lessons(dir) },
+	}
+	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	return c
+}
+
+func (a *app) lessons(dir string) error {
+	files, err := lessonFiles(dir)
+	if err != nil {
+		return err
+	}
+	var bad error
+	for _, f := range files {
+		l, err := lesson.Load(f)
+		if err != nil {
+			fmt.Fprintln(a.stderr, err)
+			bad = &exitError{code: exitInput}
+			continue
+		}
+		fmt.Fprintf(a.stdout, "%-20s %s\n", l.ID, l.Title.In(a.lang))
+	}
+	return bad
+}
+
+// lessonFiles lists the lesson files of a folder, sorted.
+func lessonFiles(dir string) ([]string, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fail(exitUsage, "kscript: %s", fileError(err))
+	}
+	var files []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, _ := filepath.Glob(filepath.Join(dir, pat))
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+func (a *app) explainCommand() *cobra.Command {
+	var dir string
+	c := &cobra.Command{
+		Use:     "explain LESSON",
+		Short:   "Print a lesson's explanation (--lang th for Thai)",
+		Example: "  kscript explain 03_atomic\n  kscript explain lessons/03_atomic.yaml --lang th",
+		Args:    cobra.ExactArgs(1),
+		RunE:    func(_ *cobra.Command, args []string) error { return a.explain(dir, args[0]) },
+	}
+	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	return c
+}
+
+func (a *app) explain(dir, name string) error {
+	file, err := findLesson(dir, name)
+	if err != nil {
+		return err
+	}
+	l, err := lesson.Load(file)
+	if err != nil {
+		return inputError(err)
+	}
+	title := l.Title.In(a.lang)
+	fmt.Fprintf(a.stdout, "%s\n%s\n\n%s\n", title, strings.Repeat("=", max(len([]rune(title)), 3)),
+		strings.TrimRight(l.Explain.In(a.lang), "\n"))
+	return nil
+}
+
+// findLesson resolves a lesson named by path (.yaml or .star), by id, or by
+// a unique prefix of its file name ("03").
+func findLesson(dir, name string) (string, error) {
+	switch filepath.Ext(name) {
+	case ".yaml", ".yml":
+		return name, nil
+	case ".star":
+		if y := lesson.ForScript(name); y != "" {
+			return y, nil
+		}
+		return "", fail(exitUsage, "kscript: %s: no lesson file beside it", name)
+	}
+	files, err := lessonFiles(dir)
+	if err != nil {
+		return "", err
+	}
+	var found []string
+	for _, f := range files {
+		stem := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		if stem == name {
+			return f, nil
+		}
+		if strings.HasPrefix(stem, name) {
+			found = append(found, f)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return "", fail(exitUsage, "kscript: no lesson %q in %s (see kscript lessons)", name, dir)
+	}
+	return "", fail(exitUsage, "kscript: %q names several lessons: %s", name, strings.Join(found, ", "))
+}
+
+func (a *app) lintCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lint [PATH…]",
+		Short: "Check lesson files: schema, both languages, regexps, steps, files",
+		Long: `lint checks lesson files (a folder stands for its *.yaml files; a .star file
+for the lesson beside it; default: lessons/): unknown keys and wrong types
+with line:column, both languages present, regular expressions compile,
+scenario steps parse, referenced files exist, exercise points add up, check
+dependencies are known and acyclic. Exit 3 when a problem is found.`,
+		RunE: func(_ *cobra.Command, args []string) error { return a.lint(args) },
+	}
+}
+
+func (a *app) lint(paths []string) error {
+	if len(paths) == 0 {
+		paths = []string{lessonsDir}
+	}
+	var files []string
+	for _, p := range paths {
+		fs, err := lintTargets(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, fs...)
+	}
+	problems := 0
+	for _, f := range files {
+		problems += a.lintFile(f)
+	}
+	if problems > 0 {
+		return fail(exitInput, "kscript: lint: %d problems in %d files", problems, len(files))
+	}
+	fmt.Fprintf(a.stdout, "kscript: lint: %d files ok\n", len(files))
+	return nil
+}
+
+// lintFile prints a file's problems and returns how many there were.
+func (a *app) lintFile(f string) int {
+	l, err := lesson.Load(f)
+	if err != nil {
+		fmt.Fprintln(a.stderr, err)
+		return 1
+	}
+	errs := l.Lint()
+	for _, e := range errs {
+		fmt.Fprintln(a.stderr, e)
+	}
+	return len(errs)
+}
+
+func lintTargets(p string) ([]string, error) {
+	st, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return nil, fail(exitUsage, "kscript: lint: %s", fileError(err))
+	case st.IsDir():
+		return lessonFiles(p)
+	case filepath.Ext(p) == ".star":
+		if y := lesson.ForScript(p); y != "" {
+			return []string{y}, nil
+		}
+		return nil, fail(exitUsage, "kscript: lint: %s: no lesson file beside it", p)
+	}
+	return []string{p}, nil
+}

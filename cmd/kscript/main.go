@@ -1,0 +1,7 @@
+// Command kscript runs Starlark scripts that are Linux kernel modules on a
+// simulated Linux 6.1 kernel, driven by YAML lessons. See DESIGN.md §3.
+package main
+
+import "os"
+
+func main() { os.Exit(kscriptMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/scenario"
+)
+
+func (a *app) runCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "run FILE.star",
+		Short: "Run a module script through its lesson's scenario (or the default one)",
+		Long: `run loads FILE.star as a kernel module on a fresh simulated machine and
+runs it through the scenario of the lesson beside it (FILE.yaml), or through
+the default scenario: make, insmod, the user programs, rmmod, dmesg. It prints
+the session as a terminal transcript, then a health summary and, with a
+lesson, each expectation. Exit 0 only if the kernel found no bug and every
+expectation held.`,
+		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star",
+		Args:    cobra.ExactArgs(1),
+		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0]) },
+	}
+}
+
+func (a *app) run(file string) error {
+	script, l, err := a.loadInput(file)
+	if err != nil {
+		return err
+	}
+	src, err := os.ReadFile(script)
+	if err != nil {
+		return fail(exitUsage, "kscript: run: %s", fileError(err))
+	}
+	res, err := scenario.Run(a.config(), scenario.Input{Script: script, Src: src, Lesson: l})
+	if err != nil {
+		return setupError(err)
+	}
+	if !a.flags.quiet {
+		fmt.Fprint(a.stdout, res.Transcript)
+	}
+	if res.Stopped != nil {
+		// The error that stopped the run is shown once, after the
+		// transcript that led to it.
+		fmt.Fprintln(a.stderr, scenario.StoppedMessage(res.Stopped))
+	}
+	res.WriteSummary(a.stdout, a.lang, painter())
+	if code := res.ExitCode(); code != 0 {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// loadInput resolves what run was given: a script, with the lesson beside
+// it if there is one, or a lesson file, with its script.
+func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
+	script, yamlFile := file, ""
+	switch filepath.Ext(file) {
+	case ".yaml", ".yml":
+		yamlFile = file
+		script = strings.TrimSuffix(file, filepath.Ext(file)) + ".star"
+	default:
+		if _, err := os.Stat(file); err != nil {
+			return "", nil, fail(exitUsage, "kscript: run: %s", fileError(err))
+		}
+		yamlFile = lesson.ForScript(file)
+	}
+	if yamlFile == "" {
+		return script, nil, nil
+	}
+	l, err := lesson.Load(yamlFile)
+	if err != nil {
+		return "", nil, inputError(err)
+	}
+	return script, l, nil
+}
+
+func (a *app) config() scenario.Config {
+	return scenario.Config{Options: a.opts, NewMachine: a.newMachine}
+}
+
+// inputError turns a lesson or script error into exit 3 (a missing file
+// into exit 2).
+func inputError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fail(exitUsage, "kscript: %s", fileError(err))
+	}
+	return fail(exitInput, "%s", err)
+}
+
+// setupError maps an error that kept a run from starting to its exit code.
+func setupError(err error) error {
+	var me *scenario.MachineError
+	var se *kruntime.ScriptError
+	var le *kruntime.LimitError
+	switch {
+	case errors.As(err, &me):
+		return usage("%v", me.Err)
+	case errors.As(err, &se):
+		return fail(exitInput, "%s", se.Error())
+	case errors.As(err, &le):
+		return fail(exitLimit, "%s", le.Error())
+	}
+	return fail(exitInternal, "kscript: internal error: %v", err)
+}
+
+// fileError words a file error as "NAME: no such file".
+func fileError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		msg := pe.Err.Error()
+		if errors.Is(err, os.ErrNotExist) {
+			msg = "no such file"
+		}
+		return pe.Path + ": " + msg
+	}
+	return err.Error()
+}

@@ -1,0 +1,224 @@
+// Package lesson reads kscript's lesson files (lessons/NN_name.yaml, DESIGN
+// §8): the scenario a lesson's module script runs through, what the run must
+// show, the explanation in Thai and English, and, for exercises, the
+// autograding checks.
+//
+// Files are decoded strictly: an unknown key, a wrong type, a regular
+// expression that does not compile or a scenario step that does not parse is
+// an *Error naming the file, line and column, with the source line — never a
+// panic. The schema, field by field, is in lessons/README.md and below.
+package lesson
+
+import (
+	"regexp"
+
+	"kscript.dev/kscript/runtime/shell"
+)
+
+// Lesson is one lesson file.
+type Lesson struct {
+	// ID names the lesson ("03_atomic"); required.
+	ID string `yaml:"id"`
+	// Module is the module name insmod, lsmod and reports use; empty means
+	// the script file's stem.
+	Module string `yaml:"module"`
+	// Title and Explain are the lesson's name and text, in both languages.
+	Title   Text `yaml:"title"`
+	Explain Text `yaml:"explain"`
+	// Scenario is the list of shell steps; empty means the default scenario
+	// (make, insmod, user programs, rmmod, dmesg).
+	Scenario []Step `yaml:"scenario"`
+	// Expect is what the run must show; nil expects nothing beyond a
+	// healthy kernel.
+	Expect *Expect `yaml:"expect"`
+	// Exercise makes the lesson an autograded exercise.
+	Exercise *Exercise `yaml:"exercise"`
+
+	// File is the path the lesson was read from; Script the module script
+	// beside it (NN_name.star), whether or not it exists.
+	File   string `yaml:"-"`
+	Script string `yaml:"-"`
+	src    []byte
+}
+
+// Pos is a position in a lesson file.
+type Pos struct {
+	Line, Col int
+}
+
+// Text is a text in both of kscript's languages.
+type Text struct {
+	EN  string `yaml:"en"`
+	TH  string `yaml:"th"`
+	Pos Pos    `yaml:"-"`
+}
+
+// In returns the text in lang ("th" or "en"), falling back to the other.
+func (t Text) In(lang string) string {
+	if lang == "th" && t.TH != "" || t.EN == "" {
+		return t.TH
+	}
+	return t.EN
+}
+
+// Step is one scenario step: a command line, and the values to capture from
+// its output into shell variables for later steps ($MAJOR).
+//
+//	scenario:
+//	  - sudo insmod hello.ko                       # a string
+//	  - run: sudo dmesg | grep "major number"      # or a mapping
+//	    capture: {MAJOR: 'major number (\d+)'}
+type Step struct {
+	Run     string
+	Capture []Capture
+	Pos     Pos // of the step
+	RunPos  Pos // of the command text's first character
+	Script  *shell.Script
+}
+
+// Capture sets shell variable Name to the first submatch of Pattern (the
+// whole match when it has no group) in a step's output.
+type Capture struct {
+	Name    string
+	Pattern string
+	Re      *regexp.Regexp
+	Pos     Pos
+}
+
+// Expect is what a run must show (DESIGN §8). Every field is optional; a
+// boolean expectation asserts both ways (clean: false expects a report).
+type Expect struct {
+	// Dmesg lines must appear in the kernel log, in this order (other lines
+	// may come between). DmesgNot lines must not appear at all.
+	Dmesg    []Matcher `yaml:"dmesg"`
+	DmesgNot []Matcher `yaml:"dmesg_not"`
+	// Stdout lines must appear, in order, in the user programs' output.
+	Stdout []Matcher `yaml:"stdout"`
+	// Insmod is "ok" (every insmod succeeded) or the text of insmod's
+	// error (matched as a substring, or {re: …}).
+	Insmod *Matcher `yaml:"insmod"`
+	// ExitCode maps a command as typed ("insmod", "./user_app") to the exit
+	// status its last run must have had.
+	ExitCode map[string]int `yaml:"exit_code"`
+	// Clean is NoLeaks and NoBugs and MemoryRestored together.
+	Clean          *bool `yaml:"clean"`
+	NoLeaks        *bool `yaml:"no_leaks"`
+	NoBugs         *bool `yaml:"no_bugs"`
+	MemoryRestored *bool `yaml:"memory_restored"`
+	// Bugs are report classes that must have been reported.
+	Bugs []BugExpect `yaml:"bugs"`
+	// Proc checks /proc files at the end of the run.
+	Proc []ProcExpect `yaml:"proc"`
+	// Calls checks the kernel's record of the API calls scripts made.
+	Calls []CallExpect `yaml:"calls"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Matcher matches one line: exact text, where {{addr}}, {{num}}, {{hex}}
+// and {{any}} stand for values that vary, or a regular expression
+// ({re: '…'}, found anywhere in the line).
+type Matcher struct {
+	Text string
+	Re   string
+	Pos  Pos
+	re   *regexp.Regexp
+}
+
+// BugExpect is a kernel report that must have been made: its class
+// ("double-free"), and optionally the script line it names and a regular
+// expression its title must match.
+//
+//	bugs: [double-free]                     # or
+//	bugs: [{class: use-after-free, line: 23}]
+type BugExpect struct {
+	Class string `yaml:"class"`
+	Line  int    `yaml:"line"`
+	Title string `yaml:"title"`
+	Pos   Pos    `yaml:"-"`
+	title *regexp.Regexp
+}
+
+// ProcExpect checks a /proc file's contents, at the end of the run or right
+// after scenario step Step (1-based): every Has line must match some line of
+// the file, no NotHas line may. Re is a shorthand for one Has regexp.
+//
+//	proc:
+//	  - {file: /proc/slabinfo, step: 4, re: "^student_cache +100 "}
+//	  - {file: /proc/modules, not: [{re: "^hello "}]}
+type ProcExpect struct {
+	File   string    `yaml:"file"`
+	Step   int       `yaml:"step"`
+	Re     string    `yaml:"re"`
+	Has    []Matcher `yaml:"has"`
+	NotHas []Matcher `yaml:"not"`
+	Pos    Pos       `yaml:"-"`
+}
+
+// CallExpect checks the kernel's record of API calls (DESIGN §8 calls:):
+// the calls to any of Fn, with at least the GFP flags named (GFP_KERNEL also
+// matches GFP_KERNEL|__GFP_ZERO), in the context named ("process",
+// "softirq", "hardirq", or "atomic" for any of the non-process ones), must
+// number at least Min (default 1) and at most Max; Count sets both.
+//
+//	calls:
+//	  - {fn: vmalloc}
+//	  - {fn: [kmalloc, kzalloc], gfp: GFP_KERNEL, context: atomic, count: 0}
+type CallExpect struct {
+	Fn      StringList `yaml:"fn"`
+	GFP     string     `yaml:"gfp"`
+	Context string     `yaml:"context"`
+	Count   *int       `yaml:"count"`
+	Min     *int       `yaml:"min"`
+	Max     *int       `yaml:"max"`
+	Pos     Pos        `yaml:"-"`
+	gfp     uint32
+}
+
+// Exercise is the autograding part of a lesson (DESIGN §8, §9).
+type Exercise struct {
+	// Starter and Solution are .star files, relative to the lesson file.
+	Starter  string `yaml:"starter"`
+	Solution string `yaml:"solution"`
+	// Points is the declared total; lint checks the checks add up to it.
+	// Zero means the sum of the checks' points.
+	Points int     `yaml:"points"`
+	Checks []Check `yaml:"checks"`
+	Pos    Pos     `yaml:"-"`
+}
+
+// Check is one autograding check.
+type Check struct {
+	ID     string `yaml:"id"`
+	Points int    `yaml:"points"`
+	Title  Text   `yaml:"title"`
+	Hint   Text   `yaml:"hint"`
+	// Hidden hides the check from students (visibility: hidden);
+	// Visibility is Gradescope's: visible, hidden, after_due_date,
+	// after_published. Give one or the other.
+	Hidden     bool   `yaml:"hidden"`
+	Visibility string `yaml:"visibility"`
+	// Needs lists checks that must pass first; when one fails this check
+	// is skipped, not failed.
+	Needs StringList `yaml:"needs"`
+	// Fail holds fault-injection specs for this check ("kmalloc:nth=1").
+	Fail StringList `yaml:"fail"`
+	// Scenario replaces the lesson's for this check.
+	Scenario []Step  `yaml:"scenario"`
+	Expect   *Expect `yaml:"expect"`
+	Pos      Pos     `yaml:"-"`
+}
+
+// VisibilityOf returns the check's Gradescope visibility.
+func (c *Check) VisibilityOf() string {
+	switch {
+	case c.Visibility != "":
+		return c.Visibility
+	case c.Hidden:
+		return "hidden"
+	}
+	return "visible"
+}
+
+// StringList is a list of strings that may be written as one string.
+type StringList []string

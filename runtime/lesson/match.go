@@ -1,0 +1,136 @@
+package lesson
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// placeholders are the names {{…}} an exact text may use for values that
+// legitimately vary from run to run.
+var placeholders = map[string]string{
+	"addr": `(?:0x)?[0-9a-f]{8,16}`, // an address or a %p hash
+	"num":  `-?[0-9]+`,
+	"hex":  `(?:0x)?[0-9a-fA-F]+`,
+	"word": `\S+`,
+	"any":  `.*`,
+}
+
+// PlaceholderNames lists the placeholders, sorted, for documentation.
+func PlaceholderNames() []string { return []string{"addr", "any", "hex", "num", "word"} }
+
+var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// compile prepares the matcher's regular expression: for a text, its
+// literal parts quoted and its placeholders expanded, anchored to the
+// whole line.
+func (m *Matcher) compile() error {
+	if m.Re != "" {
+		re, err := regexp.Compile(m.Re)
+		if err != nil {
+			return fmt.Errorf("re: %s", reError(err))
+		}
+		m.re = re
+		return nil
+	}
+	expr, err := textPattern(m.Text)
+	if err != nil {
+		return err
+	}
+	m.re = regexp.MustCompile("^" + expr + "$")
+	return nil
+}
+
+// textPattern turns a text with {{placeholders}} into a regexp (unanchored).
+func textPattern(text string) (string, error) {
+	var b strings.Builder
+	last := 0
+	for _, loc := range placeholderRe.FindAllStringSubmatchIndex(text, -1) {
+		name := text[loc[2]:loc[3]]
+		p, ok := placeholders[name]
+		if !ok {
+			return "", fmt.Errorf("unknown placeholder {{%s}}: want one of {{%s}}", name, strings.Join(PlaceholderNames(), "}}, {{"))
+		}
+		b.WriteString(regexp.QuoteMeta(text[last:loc[0]]))
+		b.WriteString(p)
+		last = loc[1]
+	}
+	b.WriteString(regexp.QuoteMeta(text[last:]))
+	return b.String(), nil
+}
+
+// reError shortens a regexp error: "error parsing regexp: missing closing ): `(a`".
+func reError(err error) string {
+	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+}
+
+// Match reports whether line matches: the whole line for a text, anywhere
+// in it for a regular expression.
+func (m *Matcher) Match(line string) bool {
+	if m.re == nil && m.compile() != nil {
+		return false
+	}
+	return m.re.MatchString(line)
+}
+
+// Contains reports whether s contains what the matcher describes (a text
+// anywhere, placeholders allowed), as insmod: expectations match messages.
+func (m *Matcher) Contains(s string) bool {
+	if m.Re != "" {
+		return m.Match(s)
+	}
+	expr, err := textPattern(m.Text)
+	if err != nil {
+		return false
+	}
+	return regexp.MustCompile(expr).MatchString(s)
+}
+
+// IsOK reports whether the matcher is the word "ok" (insmod: ok).
+func (m *Matcher) IsOK() bool { return m.Re == "" && m.Text == "ok" }
+
+// String shows the matcher as the lesson wrote it.
+func (m Matcher) String() string {
+	if m.Re != "" {
+		return "{re: " + m.Re + "}"
+	}
+	return m.Text
+}
+
+// TitleMatch reports whether a report title matches the bug's title regexp
+// (always true when the bug names none).
+func (b *BugExpect) TitleMatch(title string) bool {
+	if b.Title == "" {
+		return true
+	}
+	if b.title == nil {
+		re, err := regexp.Compile(b.Title)
+		if err != nil {
+			return false
+		}
+		b.title = re
+	}
+	return b.title.MatchString(title)
+}
+
+// GFPMask returns the flags a calls: expectation requires (0 for any).
+func (c *CallExpect) GFPMask() uint32 { return c.gfp }
+
+// Bounds returns the minimum and maximum number of matching calls; max is
+// -1 when unbounded.
+func (c *CallExpect) Bounds() (lo, hi int) {
+	lo, hi = 1, -1
+	if c.Count != nil {
+		return *c.Count, *c.Count
+	}
+	if c.Min != nil {
+		lo = *c.Min
+	}
+	if c.Max != nil {
+		hi = *c.Max
+		if c.Min == nil {
+			lo = 0
+		}
+	}
+	return lo, hi
+}

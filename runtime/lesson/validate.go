@@ -1,0 +1,299 @@
+package lesson
+
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/shell"
+)
+
+var (
+	identRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	checkIDRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	failSpecRe = regexp.MustCompile(`^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$`)
+)
+
+// contexts are the execution contexts a calls: expectation may name.
+var contexts = []string{"process", "softirq", "hardirq", "atomic"}
+
+// visibilities are Gradescope's test visibility levels.
+var visibilities = []string{"visible", "hidden", "after_due_date", "after_published"}
+
+// validate checks what a run relies on and prepares the compiled forms
+// (step scripts, regexps, GFP masks). It returns every problem found.
+func (l *Lesson) validate() ErrorList {
+	var errs ErrorList
+	if strings.TrimSpace(l.ID) == "" {
+		errs = append(errs, l.errorAt(Pos{1, 1}, "id: missing: every lesson needs an id such as 01_kmalloc"))
+	}
+	if l.Module != "" && !identRe.MatchString(l.Module) {
+		errs = append(errs, l.errorAt(l.keyPos("module"), "module: %q is not a module name (letters, digits and _)", l.Module))
+	}
+	errs = append(errs, l.checkSteps(l.Scenario)...)
+	errs = append(errs, l.checkExpect(l.Expect, l.stepCount(nil))...)
+	if x := l.Exercise; x != nil {
+		errs = append(errs, l.checkExercise(x)...)
+	}
+	return errs
+}
+
+func (l *Lesson) checkSteps(steps []Step) ErrorList {
+	var errs ErrorList
+	for i := range steps {
+		errs = append(errs, l.checkStep(&steps[i])...)
+	}
+	return errs
+}
+
+// checkStep parses a step's command text and compiles its captures.
+func (l *Lesson) checkStep(s *Step) ErrorList {
+	if strings.TrimSpace(s.Run) == "" {
+		return ErrorList{l.errorAt(s.Pos, "scenario step: empty command")}
+	}
+	script, err := shell.Parse(s.Run)
+	var se *shell.SyntaxError
+	if errors.As(err, &se) {
+		return ErrorList{l.errorAt(l.stepPos(s, se.Pos), "scenario step: %s", se.Msg)}
+	}
+	s.Script = script
+	var errs ErrorList
+	for i := range s.Capture {
+		c := &s.Capture[i]
+		if !identRe.MatchString(c.Name) {
+			errs = append(errs, l.errorAt(c.Pos, "capture: %q is not a shell variable name", c.Name))
+			continue
+		}
+		re, err := regexp.Compile(c.Pattern)
+		if err != nil {
+			errs = append(errs, l.errorAt(c.Pos, "capture %s: %s", c.Name, reError(err)))
+			continue
+		}
+		c.Re = re
+	}
+	return errs
+}
+
+// stepPos maps a position in a step's command text to the file.
+func (l *Lesson) stepPos(s *Step, p shell.Pos) Pos {
+	if s.RunPos.Line == 0 {
+		return s.Pos
+	}
+	if s.RunPos.Col == 0 { // a block scalar: the text starts on its own lines
+		line := s.RunPos.Line + p.Line - 1
+		src := l.SourceLine(line)
+		indent := len(src) - len(strings.TrimLeft(src, " "))
+		return Pos{line, indent + p.Col}
+	}
+	if p.Line == 1 {
+		return Pos{s.RunPos.Line, s.RunPos.Col + p.Col - 1}
+	}
+	return Pos{s.RunPos.Line + p.Line - 1, p.Col}
+}
+
+func (l *Lesson) checkMatchers(key string, ms []Matcher) ErrorList {
+	var errs ErrorList
+	for i := range ms {
+		if err := ms[i].compile(); err != nil {
+			errs = append(errs, l.errorAt(ms[i].Pos, "%s: %s", key, err))
+		}
+	}
+	return errs
+}
+
+// checkExpect compiles an expectation; steps is the number of steps of
+// the scenario it applies to (a default scenario has at least 5).
+func (l *Lesson) checkExpect(e *Expect, steps int) ErrorList {
+	if e == nil {
+		return nil
+	}
+	var errs ErrorList
+	errs = append(errs, l.checkMatchers("dmesg", e.Dmesg)...)
+	errs = append(errs, l.checkMatchers("dmesg_not", e.DmesgNot)...)
+	errs = append(errs, l.checkMatchers("stdout", e.Stdout)...)
+	if e.Insmod != nil {
+		if err := e.Insmod.compile(); err != nil {
+			errs = append(errs, l.errorAt(e.Insmod.Pos, "insmod: %s", err))
+		}
+	}
+	for _, cmd := range e.ExitCommands() {
+		if code := e.ExitCode[cmd]; strings.TrimSpace(cmd) == "" || code < 0 || code > 255 {
+			errs = append(errs, l.errorAt(e.Pos, "exit_code: %q: %d: want a command and a status 0 to 255", cmd, code))
+		}
+	}
+	for i := range e.Bugs {
+		errs = append(errs, l.checkBug(&e.Bugs[i])...)
+	}
+	for i := range e.Proc {
+		errs = append(errs, l.checkProc(&e.Proc[i], steps)...)
+	}
+	for i := range e.Calls {
+		errs = append(errs, l.checkCall(&e.Calls[i])...)
+	}
+	return errs
+}
+
+func (l *Lesson) checkBug(b *BugExpect) ErrorList {
+	if strings.TrimSpace(b.Class) == "" {
+		return ErrorList{l.errorAt(b.Pos, "bugs: class: missing: name a report class such as double-free")}
+	}
+	if b.Line < 0 {
+		return ErrorList{l.errorAt(b.Pos, "bugs: line: %d: want a script line number", b.Line)}
+	}
+	if b.Title != "" {
+		re, err := regexp.Compile(b.Title)
+		if err != nil {
+			return ErrorList{l.errorAt(b.Pos, "bugs: title: %s", reError(err))}
+		}
+		b.title = re
+	}
+	return nil
+}
+
+func (l *Lesson) checkProc(p *ProcExpect, steps int) ErrorList {
+	var errs ErrorList
+	if !strings.HasPrefix(p.File, "/proc/") {
+		errs = append(errs, l.errorAt(p.Pos, "proc: file: %q: want a /proc file such as /proc/slabinfo", p.File))
+	}
+	if p.Step < 0 || p.Step > steps {
+		errs = append(errs, l.errorAt(p.Pos, "proc: step: %d: want a scenario step from 1 to %d", p.Step, steps))
+	}
+	if p.Re != "" {
+		p.Has = append([]Matcher{{Re: p.Re, Pos: p.Pos}}, p.Has...)
+		p.Re = ""
+	}
+	if len(p.Has) == 0 && len(p.NotHas) == 0 {
+		errs = append(errs, l.errorAt(p.Pos, "proc: give re:, has: or not: lines to check in %s", p.File))
+	}
+	errs = append(errs, l.checkMatchers("proc has", p.Has)...)
+	errs = append(errs, l.checkMatchers("proc not", p.NotHas)...)
+	return errs
+}
+
+func (l *Lesson) checkCall(c *CallExpect) ErrorList {
+	var errs ErrorList
+	if len(c.Fn) == 0 {
+		errs = append(errs, l.errorAt(c.Pos, "calls: fn: missing: name the kernel function, e.g. fn: vmalloc"))
+	}
+	if c.GFP != "" {
+		mask, err := parseGFP(c.GFP)
+		if err != nil {
+			errs = append(errs, l.errorAt(c.Pos, "calls: gfp: %s", err))
+		}
+		c.gfp = mask
+	}
+	if c.Context != "" && !member(contexts, c.Context) {
+		errs = append(errs, l.errorAt(c.Pos, "calls: context: %q: want one of %s", c.Context, strings.Join(contexts, ", ")))
+	}
+	for _, n := range []*int{c.Count, c.Min, c.Max} {
+		if n != nil && *n < 0 {
+			errs = append(errs, l.errorAt(c.Pos, "calls: a count cannot be negative"))
+		}
+	}
+	if c.Count != nil && (c.Min != nil || c.Max != nil) {
+		errs = append(errs, l.errorAt(c.Pos, "calls: give count or min/max, not both"))
+	}
+	if c.Min != nil && c.Max != nil && *c.Min > *c.Max {
+		errs = append(errs, l.errorAt(c.Pos, "calls: min %d is above max %d", *c.Min, *c.Max))
+	}
+	return errs
+}
+
+// parseGFP parses "GFP_KERNEL|__GFP_ZERO" or a number into a mask, with
+// Linux 6.1's values.
+func parseGFP(s string) (uint32, error) {
+	var mask uint32
+	for _, name := range strings.Split(s, "|") {
+		name = strings.TrimSpace(name)
+		if v, err := strconv.ParseUint(name, 0, 32); err == nil {
+			mask |= uint32(v)
+			continue
+		}
+		found := false
+		for _, f := range kernelsim.GFPFlagNames() {
+			if f.Name == name {
+				mask |= uint32(f.Mask)
+				found = true
+			}
+		}
+		if !found {
+			return 0, errors.New("unknown GFP flag " + strconv.Quote(name))
+		}
+	}
+	return mask, nil
+}
+
+func (l *Lesson) checkExercise(x *Exercise) ErrorList {
+	var errs ErrorList
+	seen := map[string]bool{}
+	for i := range x.Checks {
+		c := &x.Checks[i]
+		switch {
+		case !checkIDRe.MatchString(c.ID):
+			errs = append(errs, l.errorAt(c.Pos, "checks: id: %q: want a name such as handles-enomem", c.ID))
+		case seen[c.ID]:
+			errs = append(errs, l.errorAt(c.Pos, "checks: id %q is used twice", c.ID))
+		}
+		seen[c.ID] = true
+		errs = append(errs, l.checkCheck(c)...)
+	}
+	if x.Points < 0 {
+		errs = append(errs, l.errorAt(x.Pos, "exercise: points: %d: want a positive total", x.Points))
+	}
+	return errs
+}
+
+func (l *Lesson) checkCheck(c *Check) ErrorList {
+	var errs ErrorList
+	if c.Points < 0 {
+		errs = append(errs, l.errorAt(c.Pos, "check %s: points: %d: want 0 or more", c.ID, c.Points))
+	}
+	if c.Visibility != "" && !member(visibilities, c.Visibility) {
+		errs = append(errs, l.errorAt(c.Pos, "check %s: visibility: %q: want one of %s", c.ID, c.Visibility, strings.Join(visibilities, ", ")))
+	}
+	if c.Hidden && c.Visibility != "" && c.Visibility != "hidden" {
+		errs = append(errs, l.errorAt(c.Pos, "check %s: hidden: true contradicts visibility: %s", c.ID, c.Visibility))
+	}
+	for _, spec := range c.Fail {
+		if !failSpecRe.MatchString(spec) {
+			errs = append(errs, l.errorAt(c.Pos, "check %s: fail: %q: want a spec such as kmalloc:nth=1", c.ID, spec))
+		}
+	}
+	errs = append(errs, l.checkSteps(c.Scenario)...)
+	errs = append(errs, l.checkExpect(c.Expect, l.stepCount(c.Scenario))...)
+	return errs
+}
+
+func member(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ExitCommands returns the commands of exit_code:, sorted.
+func (e *Expect) ExitCommands() []string {
+	cmds := make([]string, 0, len(e.ExitCode))
+	for c := range e.ExitCode {
+		cmds = append(cmds, c)
+	}
+	sort.Strings(cmds)
+	return cmds
+}
+
+// stepCount is the number of steps an expectation's scenario has: the
+// check's own, else the lesson's, else the default scenario's (at least 5).
+func (l *Lesson) stepCount(own []Step) int {
+	switch {
+	case len(own) > 0:
+		return len(own)
+	case len(l.Scenario) > 0:
+		return len(l.Scenario)
+	}
+	return 5
+}

@@ -1,0 +1,279 @@
+// Package scenario runs a module script through its scenario on a fresh
+// simulated machine, as `kscript run` does: the shell steps of its lesson
+// (or the default ones), the terminal transcript they produce, a health
+// summary of the kernel afterwards (reports, leaks, whether free memory came
+// back) and the lesson's expectations, each passed or failed with what was
+// expected and what happened.
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"kscript.dev/kscript/kernelsim"
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/shell"
+)
+
+// Machine is what a scenario needs of a simulated machine: the shell's
+// needs, loading scripts, and the record of API calls. *kruntime.Machine
+// satisfies it.
+type Machine interface {
+	shell.Machine
+	LoadScript(path string, src []byte, moduleName string) error
+	Calls() []kruntime.Call
+}
+
+// Config configures scenario runs.
+type Config struct {
+	Options kruntime.Options
+	// NewMachine boots a machine; nil means kruntime.NewMachine.
+	NewMachine func(kruntime.Options) (Machine, error)
+}
+
+// Input is one run: a module script, and the lesson beside it if any.
+type Input struct {
+	Script string // the script's path, as the user named it
+	Src    []byte
+	Lesson *lesson.Lesson // nil: the default scenario, no expectations
+	// Module overrides the module name (a graded submission takes the
+	// lesson's); empty means the lesson's module:, else the file's stem.
+	Module string
+	// Steps and Expect override the lesson's (an exercise check's own).
+	Steps  []lesson.Step
+	Expect *lesson.Expect
+}
+
+// MachineError is a machine that could not boot (a bad --ram).
+type MachineError struct{ Err error }
+
+func (e *MachineError) Error() string { return e.Err.Error() }
+func (e *MachineError) Unwrap() error { return e.Err }
+
+// Run runs in on a fresh machine. Its error is for a run that could not
+// start: a *MachineError, or the *kruntime.ScriptError of a script that does
+// not load. Everything after that, including a script error during insmod,
+// is in the Result.
+func Run(cfg Config, in Input) (*Result, error) {
+	boot := cfg.NewMachine
+	if boot == nil {
+		boot = func(o kruntime.Options) (Machine, error) { return kruntime.NewMachine(o) }
+	}
+	m, err := boot(cfg.Options)
+	if err != nil {
+		return nil, &MachineError{err}
+	}
+	module := in.moduleName()
+	if err := m.LoadScript(in.Script, in.Src, module); err != nil {
+		return nil, err
+	}
+	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(),
+		procAt: map[*lesson.ProcExpect]string{}}
+	r.sh.Lang = cfg.Options.Lang
+	if in.Lesson != nil {
+		r.res.LessonFile = in.Lesson.File
+	}
+	r.run(in.steps(module, m.Programs()))
+	r.res.Health = r.health()
+	if r.exp != nil && r.res.Stopped == nil {
+		r.res.Expect = r.exp
+		r.res.Checks = append(r.res.Checks, r.check(r.exp)...)
+	}
+	return r.res, nil
+}
+
+func (in Input) moduleName() string {
+	switch {
+	case in.Module != "":
+		return in.Module
+	case in.Lesson != nil && in.Lesson.Module != "":
+		return in.Lesson.Module
+	}
+	return strings.TrimSuffix(filepath.Base(in.Script), filepath.Ext(in.Script))
+}
+
+func (in Input) expect() *lesson.Expect {
+	if in.Expect != nil {
+		return in.Expect
+	}
+	if in.Lesson != nil {
+		return in.Lesson.Expect
+	}
+	return nil
+}
+
+// steps returns the steps to run: the override, the lesson's, else the
+// default scenario of DESIGN §3.
+func (in Input) steps(module string, programs []string) []lesson.Step {
+	switch {
+	case in.Steps != nil:
+		return in.Steps
+	case in.Lesson != nil && len(in.Lesson.Scenario) > 0:
+		return in.Lesson.Scenario
+	}
+	return DefaultSteps(module, programs)
+}
+
+// DefaultSteps is the scenario of a script without a lesson: build, load
+// (pending softirqs run as the insmod returns), run each user program,
+// unload, then show the kernel log.
+func DefaultSteps(module string, programs []string) []lesson.Step {
+	texts := []string{"make", "sudo insmod " + module + ".ko"}
+	for _, p := range programs {
+		texts = append(texts, "./"+p)
+	}
+	texts = append(texts, "sudo rmmod "+module, "sudo dmesg")
+	steps := make([]lesson.Step, len(texts))
+	for i, t := range texts {
+		steps[i].Run = t
+	}
+	return steps
+}
+
+// runner holds one run's state.
+type runner struct {
+	m      Machine
+	sh     *shell.Shell
+	module string
+	res    *Result
+
+	exp    *lesson.Expect
+	procAt map[*lesson.ProcExpect]string // /proc files read after their step
+
+	startSeq      uint64    // the first log record of the run
+	before, after *snapshot // memory before the first insmod, after the last rmmod
+	loaded        int       // successful insmods minus successful rmmods
+}
+
+// run runs the steps, writing the transcript, until the end or a fatal error.
+func (r *runner) run(steps []lesson.Step) {
+	r.startSeq = r.m.Kernel().NextSeq()
+	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
+	var t bytes.Buffer
+	for i, st := range steps {
+		writePrompt(&t, st.Run)
+		var out bytes.Buffer
+		var err error
+		if st.Script != nil {
+			_, err = r.sh.RunScript(st.Script, &out, &out)
+		} else {
+			_, err = r.sh.Run(st.Run, &out, &out)
+		}
+		t.Write(out.Bytes())
+		r.capture(st, out.String())
+		r.readProcAfter(i + 1)
+		if err != nil {
+			r.res.Stopped = err
+			break
+		}
+		if exited, _ := r.sh.Exited(); exited {
+			break
+		}
+	}
+	r.res.Transcript = t.String()
+}
+
+// writePrompt writes a step as the terminal shows it typed: "$ " and the
+// command, with "> " before continuation lines.
+func writePrompt(w *bytes.Buffer, run string) {
+	for i, line := range strings.Split(strings.TrimRight(run, "\n"), "\n") {
+		if i == 0 {
+			w.WriteString("$ ")
+		} else {
+			w.WriteString("> ")
+		}
+		w.WriteString(line)
+		w.WriteByte('\n')
+	}
+}
+
+// readProcAfter reads the /proc files that expectations check after step n.
+func (r *runner) readProcAfter(n int) {
+	if r.exp == nil {
+		return
+	}
+	for i := range r.exp.Proc {
+		if p := &r.exp.Proc[i]; p.Step == n {
+			text, err := r.m.Kernel().ReadProc(p.File)
+			if err != nil {
+				text = ""
+			}
+			r.procAt[p] = text
+		}
+	}
+}
+
+// capture sets the step's capture variables from its output.
+func (r *runner) capture(st lesson.Step, out string) {
+	for _, c := range st.Capture {
+		if c.Re == nil {
+			continue
+		}
+		m := c.Re.FindStringSubmatch(out)
+		if m == nil {
+			r.res.Checks = append(r.res.Checks, CheckResult{
+				Name: "capture " + c.Name, Want: c.Pattern,
+				Got: fmt.Sprintf("no match in the output of %q", st.Run)})
+			continue
+		}
+		v := m[0]
+		if len(m) > 1 {
+			v = m[1]
+		}
+		r.sh.SetVar(c.Name, v)
+	}
+}
+
+func (r *runner) beforeExec(name string, _ []string) {
+	if name == "insmod" && r.before == nil {
+		r.before = takeSnapshot(r.m.Kernel())
+	}
+}
+
+// afterExec keeps count of the modules loaded and, whenever none is, takes
+// the "after" snapshot: after the last rmmod, or after an insmod whose init
+// failed (its error path must give back what it took too). An insmod killed
+// by an Oops leaves its module loaded, as on Linux.
+func (r *runner) afterExec(rec shell.Record) {
+	switch {
+	case rec.Name == "insmod" && (rec.Status == 0 || rec.Status == 128+9):
+		r.loaded++
+	case rec.Name == "rmmod" && rec.Status == 0:
+		r.loaded = max(0, r.loaded-len(rec.Args))
+	case rec.Name != "insmod" && rec.Name != "rmmod":
+		return
+	}
+	if r.before != nil && r.loaded == 0 {
+		r.after = takeSnapshot(r.m.Kernel())
+	}
+}
+
+// stoppedCode is the exit code for an error that stopped a scenario.
+func stoppedCode(err error) int {
+	var se *kruntime.ScriptError
+	var le *kruntime.LimitError
+	switch {
+	case errors.As(err, &se):
+		return 3
+	case errors.As(err, &le):
+		return 4
+	}
+	return 70
+}
+
+// bugReports are the reports that count as kernel bugs: every report but
+// allocation failures (a GFP_ATOMIC allocation may fail under pressure
+// without any bug) and leaks (counted apart).
+func bugReports(reports []kernelsim.Report) []kernelsim.Report {
+	var out []kernelsim.Report
+	for _, rep := range reports {
+		if rep.Class != "page-allocation-failure" && rep.Class != "memory-leak" {
+			out = append(out, rep)
+		}
+	}
+	return out
+}

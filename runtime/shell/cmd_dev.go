@@ -1,0 +1,123 @@
+package shell
+
+import (
+	"fmt"
+	"strings"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// The file commands that touch the simulated VFS — mknod, chmod, rm, ls and
+// cat or echo on a device node — are run by kernelsim itself (its
+// shell_cmds.go and shell_io.go), as processes with real system calls, so a
+// driver's open/read/write/release handlers run exactly as they would under
+// coreutils. This file adapts their results to the shell.
+
+// installDevCommands registers the VFS commands and mounts /dev.
+func installDevCommands(sh *Shell) {
+	k := func() *kernelsim.Kernel { return sh.m.Kernel() }
+	for name, run := range map[string]func([]string) kernelsim.CmdResult{
+		"mknod": func(a []string) kernelsim.CmdResult { return k().CmdMknod(a) },
+		"chmod": func(a []string) kernelsim.CmdResult { return k().CmdChmod(a) },
+		"rm":    func(a []string) kernelsim.CmdResult { return k().CmdRm(a) },
+		"ls":    func(a []string) kernelsim.CmdResult { return k().CmdLs(a) },
+	} {
+		sh.Register(name, func(sh *Shell, inv *Invocation) int {
+			return emitResult(inv, run(inv.Args), nil)
+		})
+	}
+	plainCat, _ := sh.Command("cat")
+	sh.Register("cat", func(sh *Shell, inv *Invocation) int { return cmdCatDev(sh, inv, plainCat) })
+	sh.Mount("/dev/", devFS{sh})
+}
+
+// cmdCatDev runs cat on device nodes through kernelsim (a real process that
+// reads until end of file) and leaves every other file to the plain cat.
+func cmdCatDev(sh *Shell, inv *Invocation, plain Command) int {
+	devs := 0
+	for _, a := range inv.Args {
+		if _, ok := sh.fsFor(abs(a)).(devFS); ok {
+			devs++
+		}
+	}
+	if devs == 0 || devs != len(inv.Args) {
+		return plain(sh, inv)
+	}
+	paths := make([]string, len(inv.Args))
+	for i, a := range inv.Args {
+		paths[i] = abs(a)
+	}
+	r, err := sh.m.Kernel().CmdCat(paths)
+	return emitResult(inv, r, err)
+}
+
+// emitResult prints a kernelsim command's output, kscript's note when it had
+// to step in, and bash's message when the process died of a signal.
+func emitResult(inv *Invocation, r kernelsim.CmdResult, err error) int {
+	if err != nil {
+		return inv.Fatal(err)
+	}
+	status := inv.Emit(r.Stdout, r.Stderr, r.Status)
+	if r.Note != "" {
+		fmt.Fprintf(inv.Stderr, "kscript: note: %s\n", noteText(r, inv.sh.Lang))
+	}
+	if r.Signal != 0 {
+		fmt.Fprintln(inv.Stderr, kernelsim.SignalName(r.Signal))
+	}
+	return status
+}
+
+// noteTH holds the Thai text of kernelsim's notes, by NoteID.
+var noteTH = map[string]string{
+	"cat-no-eof":       "kscript หยุด cat ให้แล้ว: read() ของ driver ไม่เคยคืนค่า 0 (end of file) cat จึงจะอ่านไปเรื่อยๆ ไม่มีวันจบ ฟังก์ชัน read ต้องเคารพ *offset และคืน 0 เมื่อข้อมูลหมด",
+	"echo-no-progress": "kscript หยุด echo ให้แล้ว: write() ของ driver คืนค่า 0 ตลอด echo จึงจะพยายามเขียนซ้ำไม่มีวันจบ ฟังก์ชัน write ต้องคืนจำนวนไบต์ที่รับไป",
+}
+
+func noteText(r kernelsim.CmdResult, lang string) string {
+	if lang == "th" {
+		if t, ok := noteTH[r.NoteID]; ok {
+			return t
+		}
+	}
+	return r.Note
+}
+
+// devFS serves redirections to and reads of device nodes: `echo hi >
+// /dev/x` runs a write(2) through the driver, as bash's echo does.
+type devFS struct{ sh *Shell }
+
+func (d devFS) ReadFile(path string) ([]byte, error) {
+	r, err := d.sh.m.Kernel().CmdCat([]string{path})
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != 0 {
+		return nil, devError{r}
+	}
+	return []byte(r.Stdout), nil
+}
+
+func (d devFS) WriteFile(path string, data []byte, appendMode bool) error {
+	r, err := d.sh.m.Kernel().CmdEcho(path, string(data), appendMode)
+	if err != nil {
+		return err
+	}
+	if r.Status != 0 || r.Stderr != "" {
+		return devError{r}
+	}
+	return nil
+}
+
+// devError carries a kernelsim command's own message to the shell.
+type devError struct{ r kernelsim.CmdResult }
+
+func (e devError) Error() string { return strings.TrimSpace(e.r.Stderr) }
+
+// ShellMessage is bash's whole message for the failed redirection.
+func (e devError) ShellMessage() string {
+	msg := e.r.Stderr
+	if e.r.Signal != 0 {
+		msg += kernelsim.SignalName(e.r.Signal) + "\n"
+	}
+	return msg
+}
