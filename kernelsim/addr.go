@@ -27,6 +27,7 @@ const (
 	VmallocEnd   Addr = 0xffffe8ffffffffff
 	// VmemmapBase is where the struct page array lives (__VMEMMAP_BASE_L4);
 	// a struct page * is VmemmapBase + pfn*StructPageSize.
+	//lint:ignore SA9004 StructPageSize is an untyped size, not an Addr
 	VmemmapBase    Addr = 0xffffea0000000000
 	StructPageSize      = 64
 	// ModulesVaddr and ModulesEnd bound the module mapping space where module

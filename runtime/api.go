@@ -69,6 +69,7 @@ func APIs() []API {
 	for _, group := range [][]API{
 		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
 		vmallocAPIs(), gfpAPIs(), printkAPIs(), errnoAPIs(),
+		contextAPIs(), deferredAPIs(), chrdevAPIs(), uaccessAPIs(), userAPIs(),
 	} {
 		all = append(all, group...)
 	}
@@ -176,3 +177,22 @@ func (c call) errorf(format string, args ...any) error {
 
 // ptr returns a kernel pointer value for a.
 func (c call) ptr(a kernelsim.Addr) Ptr { return Ptr{e: c.e, addr: a} }
+
+// The kernel functions between might_alloc() and the script, innermost
+// first, for the allocation builtins (slab_pre_alloc_hook and
+// prepare_alloc_pages are inlined into these).
+var (
+	kmallocFrames      = []string{"__kmem_cache_alloc_node+0x15d/0x2b0", "kmalloc_trace+0x26/0x90"}
+	kmallocLargeFrames = []string{"__alloc_pages+0x1b7/0x330", "__kmalloc_large_node+0x7a/0x140", "__kmalloc+0xc4/0x150"}
+	cacheAllocFrames   = []string{"kmem_cache_alloc+0x15d/0x2b0"}
+	allocPagesFrames   = []string{"__alloc_pages+0x1b7/0x330"}
+	vmallocFrames      = []string{"__kmem_cache_alloc_node+0x15d/0x2b0", "__kmalloc_node+0x4c/0x150", "__get_vm_area_node+0x6e/0x140", "__vmalloc_node_range+0xa9/0x810", "vmalloc+0x4b/0x60"}
+)
+
+// mightAlloc mirrors might_alloc(gfp), the first thing every slab and page
+// allocation does: an allocation that may sleep made in atomic context is
+// reported ("BUG: sleeping function called from invalid context"), and
+// the allocation goes on, as on Linux.
+func (c call) mightAlloc(gfp kernelsim.GFP, frames []string) {
+	c.k().MightAlloc(gfp, frames...)
+}

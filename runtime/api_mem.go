@@ -298,6 +298,7 @@ func kmemdupFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 
 // dup kmallocs len(data) bytes and copies data there.
 func (c call) dup(data []byte, gfp GFPArg) (starlark.Value, error) {
+	c.mightAllocSize(kernelsim.GFP(gfp), uint64(len(data)))
 	a := c.k().Kmalloc(uint64(len(data)), kernelsim.GFP(gfp))
 	c.record(kernelsim.GFP(gfp), uint64(len(data)), a == 0)
 	if a == 0 {

@@ -23,8 +23,8 @@ func pageAPIs() []API {
 			En: `Returns 2^order pages that alloc_pages gave, given their struct page * and the same order. The buddy allocator merges the block with its free buddy, again and again, into the largest free block it can. A wrong order or a double free corrupts the free lists: the simulated kernel reports it.`,
 			Th: `คืนหน้า 2^order หน้าที่ได้จาก alloc_pages โดยส่ง struct page * และ order เดิม buddy allocator จะรวมบล็อกนี้กับ buddy ที่ว่างอยู่ซ้ำไปเรื่อย ๆ จนได้บล็อกว่างที่ใหญ่ที่สุดเท่าที่ทำได้ การส่ง order ผิดหรือคืนซ้ำทำให้รายการบล็อกว่างเสียหาย ซึ่งเคอร์เนลจำลองจะรายงาน`},
 		{Name: "__free_page", C: "void __free_page(struct page *page)", Group: g, Scope: k, fn: freePagesFn(true),
-			En: `__free_pages(page, 0).`,
-			Th: `__free_pages(page, 0)`},
+			En: `__free_pages(page, 0): frees the one page alloc_page gave.`,
+			Th: `__free_pages(page, 0): คืนหน้าเดียวที่ได้จาก alloc_page`},
 		{Name: "__get_free_pages", C: "unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)", Group: g, Scope: k, fn: getFreePagesFn(false, 0),
 			En: `alloc_pages followed by page_address: returns the virtual address (in the direct map) of 2^order contiguous pages as a ptr, or NULL. Free with free_pages(addr, order).`,
 			Th: `alloc_pages ตามด้วย page_address: คืนที่อยู่เสมือน (ใน direct map) ของหน้าที่ต่อเนื่องกัน 2^order หน้าเป็น ptr หรือ NULL ต้องคืนด้วย free_pages(addr, order)`},
@@ -38,8 +38,8 @@ func pageAPIs() []API {
 			En: `Frees 2^order pages given their virtual address, as __get_free_pages returned it. It takes an address, not a struct page *: for alloc_pages' result use __free_pages. free_pages(0, order) does nothing.`,
 			Th: `คืนหน้า 2^order หน้าโดยรับที่อยู่เสมือนที่ได้จาก __get_free_pages ฟังก์ชันนี้รับที่อยู่ ไม่ใช่ struct page * ถ้าได้หน้ามาจาก alloc_pages ต้องใช้ __free_pages free_pages(0, order) ไม่ทำอะไร`},
 		{Name: "free_page", C: "void free_page(unsigned long addr)", Group: g, Scope: k, fn: freePagesAddrFn(true),
-			En: `free_pages(addr, 0).`,
-			Th: `free_pages(addr, 0)`},
+			En: `free_pages(addr, 0): frees the one page __get_free_page gave.`,
+			Th: `free_pages(addr, 0): คืนหน้าเดียวที่ได้จาก __get_free_page`},
 		{Name: "page_address", C: "void *page_address(const struct page *page)", Group: g, Scope: k, fn: pageAddressFn,
 			En: `The virtual address of a page in the kernel's direct map of all RAM (starting at 0xffff888000000000): page_address(page) is PAGE_OFFSET + pfn * PAGE_SIZE.`,
 			Th: `ที่อยู่เสมือนของหน้าใน direct map ของเคอร์เนลที่แมป RAM ทั้งหมดไว้ (เริ่มที่ 0xffff888000000000) คือ PAGE_OFFSET + pfn * PAGE_SIZE`},
@@ -81,6 +81,7 @@ func allocPagesFn(single bool) apiFunc {
 		if err := c.unpack(args, kwargs, pairs...); err != nil {
 			return nil, err
 		}
+		c.mightAlloc(kernelsim.GFP(gfp), allocPagesFrames)
 		pfn, ok := c.k().AllocPages(kernelsim.GFP(gfp), int(order))
 		c.record(kernelsim.GFP(gfp), uint64(order), !ok)
 		if !ok {
@@ -124,6 +125,7 @@ func getFreePagesFn(single bool, extra kernelsim.GFP) apiFunc {
 			return nil, err
 		}
 		flags := kernelsim.GFP(gfp) | extra
+		c.mightAlloc(flags, allocPagesFrames)
 		a := c.k().GetFreePages(flags, int(order))
 		c.record(flags, uint64(order), a == 0)
 		return c.ptr(a), nil

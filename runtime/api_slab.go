@@ -95,11 +95,25 @@ func kmallocFn(extra kernelsim.GFP) apiFunc {
 			return nil, err
 		}
 		flags := kernelsim.GFP(gfp) | extra
+		c.mightAllocSize(flags, uint64(size))
 		a := c.k().Kmalloc(uint64(size), flags)
 		c.record(flags, uint64(size), a == 0)
 		return c.ptr(a), nil
 	}
 }
+
+// mightAllocSize runs might_alloc with kmalloc's frames for size.
+func (c call) mightAllocSize(flags kernelsim.GFP, size uint64) {
+	if size > kmallocMaxCacheSize {
+		c.mightAlloc(flags, kmallocLargeFrames)
+		return
+	}
+	c.mightAlloc(flags, kmallocFrames)
+}
+
+// kmallocMaxCacheSize is KMALLOC_MAX_CACHE_SIZE: larger kmallocs go to the
+// page allocator.
+const kmallocMaxCacheSize = 8192
 
 // kmallocArrayFn makes kmalloc_array and kcalloc: check_mul_overflow first.
 func kmallocArrayFn(extra kernelsim.GFP) apiFunc {
@@ -115,6 +129,7 @@ func kmallocArrayFn(extra kernelsim.GFP) apiFunc {
 			c.record(flags, bytes, true)
 			return c.ptr(0), nil
 		}
+		c.mightAllocSize(flags, bytes)
 		a := c.k().Kmalloc(bytes, flags)
 		c.record(flags, bytes, a == 0)
 		return c.ptr(a), nil
@@ -128,6 +143,7 @@ func kreallocFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.
 	if err := c.unpack(args, kwargs, "p", &p, "new_size", &size, "flags", &gfp); err != nil {
 		return nil, err
 	}
+	c.mightAllocSize(kernelsim.GFP(gfp), uint64(size))
 	a, err := c.k().Krealloc(p.addr(), uint64(size), kernelsim.GFP(gfp))
 	c.record(kernelsim.GFP(gfp), uint64(size), a == 0 && size != 0)
 	return c.ptr(a), err
@@ -232,6 +248,7 @@ func kmemCacheAllocFn(extra kernelsim.GFP) apiFunc {
 			return nil, c.nullDeref(0x8) // s->flags... slab_pre_alloc_hook reads the NULL cache
 		}
 		flags := kernelsim.GFP(gfp) | extra
+		c.mightAlloc(flags, cacheAllocFrames)
 		a, err := c.k().KmemCacheAlloc(kc.c, flags)
 		c.record(flags, 0, a == 0)
 		return c.ptr(a), err

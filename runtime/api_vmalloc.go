@@ -48,6 +48,7 @@ func vmallocFn(extra kernelsim.GFP) apiFunc {
 			return nil, err
 		}
 		gfp := kernelsim.GFP_KERNEL | extra
+		c.mightAlloc(gfp, vmallocFrames)
 		a := c.k().Vmalloc(uint64(size), gfp)
 		c.record(gfp, uint64(size), a == 0)
 		return c.ptr(a), nil
@@ -99,6 +100,7 @@ func kvmallocFn(extra kernelsim.GFP) apiFunc {
 			return nil, err
 		}
 		flags := kernelsim.GFP(gfp) | extra
+		c.mightAllocSize(flags, uint64(size))
 		a := c.k().Kvmalloc(uint64(size), flags)
 		c.record(flags, uint64(size), a == 0)
 		return c.ptr(a), nil

@@ -94,6 +94,14 @@ func (c execContext) String() string {
 
 // contextName returns the execution context the kernel is in.
 func (e *env) contextName() execContext {
+	switch e.k.ContextName() {
+	case "softirq":
+		return ctxSoftirq
+	case "hardirq":
+		return ctxHardirq
+	case "atomic":
+		return ctxAtomic
+	}
 	return ctxProcess
 }
 

@@ -30,8 +30,14 @@ type env struct {
 	// instead of the cancellation.
 	pending error
 
-	calls   callLog
-	fileMod map[string]string // script file name → module name, for frames
+	proc *userProc // the user program running, if any
+	// userDepth is the thread's call depth where a user program entered the
+	// kernel (its system-call builtin included): frames from there out are
+	// user code, which kernel call traces do not show.
+	userDepth int
+	calls     callLog
+	handles   uint32            // handles made so far (newID)
+	fileMod   map[string]string // script file name → module name, for frames
 
 	// lastStack is the stack returned by the previous stack() call; a
 	// loop allocating on one line gets the same slice back, so that
@@ -95,13 +101,17 @@ func (e *env) stack() []kernelsim.Frame {
 	if t == nil {
 		return nil
 	}
-	if e.lastGen == e.stackGen && e.lastStack != nil {
+	if e.lastGen == e.stackGen {
 		return e.lastStack
 	}
 	e.lastGen = e.stackGen
+	if e.where == whereUser {
+		e.lastStack = nil
+		return nil
+	}
 	var buf [16]starlark.CallFrame
 	frames := buf[:0]
-	for i, n := 0, t.CallStackDepth(); i < n; i++ {
+	for i, n := 0, t.CallStackDepth()-e.userDepth; i < n; i++ {
 		if fr := t.CallFrame(i); fr.Pos.Filename() != "<builtin>" {
 			frames = append(frames, fr)
 		}

@@ -91,6 +91,9 @@ type KilledError struct {
 
 func (e *KilledError) Error() string { return "Killed" }
 
+// Unwrap gives the Oops, so that errors.As finds the *kernelsim.Oops.
+func (e *KilledError) Unwrap() error { return e.Oops }
+
 // InternalError is a bug in kscript itself (a Go panic) caught at a
 // Machine entry point; the CLI reports it with exit code 70. The machine
 // should not be used after it.

@@ -21,11 +21,14 @@ import (
 // returns errors unconverted so that they unwind the outer script.
 func (m *Machine) enter(inst *instance, w where, fn func(*starlark.Thread) error) error {
 	e := m.env
-	prevWhere, prevMod := e.where, e.mod
+	prevWhere, prevMod, prevDepth := e.where, e.mod, e.userDepth
 	e.where, e.mod = w, inst
 	e.stackGen++
-	defer func() { e.where, e.mod = prevWhere, prevMod; e.stackGen++ }()
+	defer func() { e.where, e.mod, e.userDepth = prevWhere, prevMod, prevDepth; e.stackGen++ }()
 	if e.thread != nil {
+		if prevWhere == whereUser && w != whereUser {
+			e.userDepth = e.thread.CallStackDepth()
+		}
 		return fn(e.thread)
 	}
 	t, stop := m.newThread()
@@ -106,6 +109,11 @@ func (m *Machine) scriptError(err error, limit string) error {
 	e.pending = nil
 	if err == nil {
 		return nil
+	}
+	var pk *kernelsim.ProcessKilled
+	var exit *exitRequest
+	if limit == "" && (errors.As(err, &pk) || errors.As(err, &exit)) {
+		return err // a user program's end: Exec handles it
 	}
 	var oops *kernelsim.Oops
 	if pending != nil && limit == "" && errors.As(pending, &oops) {

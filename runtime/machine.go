@@ -65,7 +65,7 @@ func NewMachine(opts Options) (*Machine, error) {
 		scripts: make(map[string]*script),
 		loaded:  make(map[string]*instance),
 	}
-	m.env = &env{m: m, k: k, fileMod: make(map[string]string)}
+	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.universe = m.env.universe()
 	k.Stack = m.env.stack
 	return m, nil

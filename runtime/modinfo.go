@@ -10,11 +10,11 @@ import (
 // .modinfo tags of the source (MODULE_* in reverse declaration order, as
 // the linker lays them out), the tags modpost adds, then the parameters.
 // Unlike Linux, the file lives nowhere: filename is the simulated user's
-// home directory.
+// workshop folder (the shell's working directory).
 func (s *script) modinfo() []string {
 	var lines []string
 	add := func(k, v string) { lines = append(lines, fmt.Sprintf("%-16s%s", k+":", v)) }
-	add("filename", "/home/student/"+s.ko)
+	add("filename", "/home/student/kernel-memory/"+s.ko)
 	tags := s.probe.tags
 	for i := len(tags) - 1; i >= 0; i-- {
 		add(tags[i].key, tags[i].value)

@@ -165,3 +165,34 @@ func TestHashedPointersFollowSeed(t *testing.T) {
 		t.Errorf("different seeds, same hashed pointer: %s", a)
 	}
 }
+
+// TestDeterministic: the same scripts and seed give the same kernel log,
+// byte for byte, timestamps and hashed pointers included.
+func TestDeterministic(t *testing.T) {
+	run := func() string {
+		m := newTestMachine(t)
+		loadFile(t, m, "page_alloc_test")
+		loadFile(t, m, "atomic_kmalloc_test")
+		for _, ko := range []string{"page_alloc_test.ko", "atomic_kmalloc_test.ko"} {
+			if err := m.Insmod(ko, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.RunDeferred(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range []string{"atomic_kmalloc_test", "page_alloc_test"} {
+			if err := m.Rmmod(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var b strings.Builder
+		for _, r := range m.k.Log() {
+			b.WriteString(r.String() + "\n")
+		}
+		return b.String()
+	}
+	if a, b := run(), run(); a != b {
+		t.Errorf("two runs differ:\n%s\n---\n%s", a, b)
+	}
+}

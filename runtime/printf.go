@@ -24,6 +24,7 @@ type printfSpec struct {
 	conv  byte // d i u x X o c s p %
 	ext   string
 	base  uint64
+	libc  bool // glibc's rules rather than the kernel's (user programs' printf)
 }
 
 // The printf_spec flags.
@@ -43,6 +44,7 @@ type formatter struct {
 	out  strings.Builder
 	args starlark.Tuple
 	used int
+	libc bool // glibc's printf (user programs), not the kernel's
 }
 
 // vsprintf formats format with args as the kernel's vsnprintf does. name
@@ -90,7 +92,7 @@ func (f *formatter) next(what string) (starlark.Value, error) {
 // decode mirrors format_decode(): s starts at '%'; it returns the spec and
 // the length of the conversion in s. '*' widths consume an argument.
 func (f *formatter) decode(s string) (printfSpec, int, error) {
-	spec := printfSpec{width: -1, prec: -1, base: 10}
+	spec := printfSpec{width: -1, prec: -1, base: 10, libc: f.libc}
 	i := 1
 	for ; i < len(s); i++ {
 		flag := flagOf(s[i])
@@ -118,7 +120,7 @@ func (f *formatter) decode(s string) (printfSpec, int, error) {
 	}
 	spec.conv = s[i]
 	i++
-	if spec.conv == 'p' { // the kernel eats every alphanumeric after %p
+	if spec.conv == 'p' && !f.libc { // the kernel eats every alphanumeric after %p
 		j := i
 		for j < len(s) && isAlnum(s[j]) {
 			j++
@@ -307,11 +309,19 @@ func cIntName(spec printfSpec) string {
 	return base
 }
 
-// number mirrors lib/vsprintf.c:number().
+// number mirrors lib/vsprintf.c:number(); with spec.libc, glibc's
+// differences: no 0x for zero, no digits for zero at precision 0, and the
+// 0 flag ignored when a precision is given.
 func number(num uint64, spec printfSpec) string {
 	var sign byte
 	width, prec := spec.width, spec.prec
 	needPfx := spec.flags&fSpecial != 0 && spec.base != 10
+	if spec.libc {
+		needPfx = needPfx && (num != 0 || spec.base == 8)
+		if prec >= 0 {
+			spec.flags &^= fZeroPad
+		}
+	}
 	if spec.flags&fLeft != 0 {
 		spec.flags &^= fZeroPad
 	}
@@ -336,6 +346,9 @@ func number(num uint64, spec printfSpec) string {
 		}
 	}
 	digits := formatDigits(num, spec)
+	if spec.libc && prec == 0 && num == 0 {
+		digits = ""
+	}
 	prec = max(prec, len(digits))
 	width -= prec
 	var b strings.Builder

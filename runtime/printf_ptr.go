@@ -17,6 +17,18 @@ func (f *formatter) pointer(spec printfSpec) error {
 	if err != nil {
 		return err
 	}
+	if f.libc { // glibc: 0x and the address, (nil) for NULL
+		a, err := pointerArg(v)
+		if err != nil {
+			return err
+		}
+		s := "(nil)"
+		if a != 0 {
+			s = fmt.Sprintf("%#x", uint64(a))
+		}
+		f.out.WriteString(widen(s, spec))
+		return nil
+	}
 	var ext byte
 	if spec.ext != "" {
 		ext = spec.ext[0]

@@ -5,25 +5,152 @@ import (
 	"fmt"
 	"io"
 
+	"go.starlark.net/starlark"
+
 	"kscript.dev/kscript/kernelsim"
 )
 
-// errNoUserSpace is returned while kernelsim has no user processes.
-var errNoUserSpace = errors.New("user programs: user space is not simulated yet")
+// User programs: user_program(name, main) registers a program that Exec
+// runs as ./name in a process of its own (kernelsim.Process: pid, comm, an
+// address space, a file table), as the ordinary user student. Its code runs
+// in user mode: its pointers are user addresses, read and written through
+// the process's page tables (a bad one is SIGSEGV), and it reaches the
+// kernel only through the system-call builtins.
 
-// exec runs user program name as ./name.
-func (m *Machine) exec(name string, args []string, stdout io.Writer) (int, error) {
-	for _, s := range m.scripts {
-		if _, ok := s.probe.program(name); ok {
-			return 0, errNoUserSpace
+// userProc is the running user program: its process, its stdout and libc's
+// errno.
+type userProc struct {
+	p      *kernelsim.Process
+	stdout io.Writer
+	errno  int
+}
+
+// exitRequest unwinds a user program that called exit(code).
+type exitRequest struct{ code int }
+
+func (e *exitRequest) Error() string { return fmt.Sprintf("exit(%d)", e.code) }
+
+// ExecError is the shell's failure to run a program: no such file.
+type ExecError struct{ Name string }
+
+func (e *ExecError) Error() string { return "bash: ./" + e.Name + ": No such file or directory" }
+
+// findProgram returns the program called name: from a loaded module's run
+// first (its functions see that module's state), else from a script's
+// declarations.
+func (m *Machine) findProgram(name string) (*instance, userProgram, bool) {
+	for _, modName := range m.Loaded() {
+		inst := m.loaded[modName]
+		if p, ok := inst.program(name); ok {
+			return inst, p, true
 		}
 	}
-	return 127, fmt.Errorf("bash: ./%s: No such file or directory", name)
+	for _, ko := range m.ModuleFiles() {
+		if p, ok := m.scripts[ko].probe.program(name); ok {
+			return m.scripts[ko].probe, p, true
+		}
+	}
+	return nil, userProgram{}, false
 }
 
-func (e *env) userRead(a kernelsim.Addr, buf []byte) error   { return errNoUserSpace }
-func (e *env) userWrite(a kernelsim.Addr, data []byte) error { return errNoUserSpace }
-func (e *env) userCString(a kernelsim.Addr, max uint64) (string, error) {
-	return "", errNoUserSpace
+// exec runs user program name as ./name args...: fork+execve, main, exit.
+// The status is main's return value (exit's code), or 128+signal when the
+// process was killed (the shell prints "Segmentation fault").
+func (m *Machine) exec(name string, args []string, stdout io.Writer) (int, error) {
+	inst, prog, ok := m.findProgram(name)
+	if !ok {
+		return 127, &ExecError{Name: name}
+	}
+	argv := append([]string{"./" + name}, args...)
+	p, err := m.k.NewProcess(name, kernelsim.UserUID, argv, stdout, nil)
+	if err != nil {
+		return 1, err
+	}
+	u := &userProc{p: p, stdout: stdout}
+	e := m.env
+	prev := e.proc
+	e.proc = u
+	defer func() { e.proc = prev }()
+	var ret starlark.Value
+	err = m.k.RunTask(p.Task, nil, func() error {
+		var err error
+		ret, err = m.callScript(inst, whereUser, prog.main, mainArgs(prog.main, argv)...)
+		return err
+	})
+	return m.endProcess(u, ret, err)
 }
-func (e *env) userPrint(s string) {}
+
+// mainArgs passes argc and argv to a main that takes them.
+func mainArgs(main starlark.Callable, argv []string) []starlark.Value {
+	if f, ok := main.(*starlark.Function); !ok || f.NumParams() < 2 {
+		return nil
+	}
+	list := make([]starlark.Value, len(argv))
+	for i, a := range argv {
+		list[i] = starlark.String(a)
+	}
+	return []starlark.Value{starlark.MakeInt(len(argv)), starlark.NewList(list)}
+}
+
+// endProcess ends the process as main's outcome says and returns its
+// status.
+func (m *Machine) endProcess(u *userProc, ret starlark.Value, err error) (int, error) {
+	var dead *kernelsim.ProcessKilled
+	var exit *exitRequest
+	var limit *LimitError
+	switch {
+	case err == nil:
+		code := 0 // falling off the end of main returns 0 (C99)
+		if n, ok := ret.(starlark.Int); ok {
+			c, _ := n.Int64()
+			code = int(c)
+		}
+		err = u.p.Exit(code)
+	case errors.As(err, &exit):
+		err = u.p.Exit(exit.code)
+	case errors.As(err, &dead):
+		err = nil
+	case errors.As(err, &limit):
+		_ = u.p.Kill(kernelsim.SIGKILL)
+	default:
+		if kerr := u.p.Exit(1); kerr != nil && !errors.As(kerr, &dead) {
+			err = kerr
+		}
+	}
+	if errors.As(err, &dead) {
+		err = nil
+	}
+	if derr := killed(m.k.RunDeferred()); err == nil {
+		err = derr
+	}
+	return u.p.ExitStatus(), err
+}
+
+func (e *env) userRead(a kernelsim.Addr, buf []byte) error {
+	if e.proc == nil {
+		return errNoProcess
+	}
+	return e.proc.p.ReadUser(a, buf)
+}
+
+func (e *env) userWrite(a kernelsim.Addr, data []byte) error {
+	if e.proc == nil {
+		return errNoProcess
+	}
+	return e.proc.p.WriteUser(a, data)
+}
+
+func (e *env) userCString(a kernelsim.Addr, max uint64) (string, error) {
+	if e.proc == nil {
+		return "", errNoProcess
+	}
+	return e.proc.p.ReadString(a, int(min(max, 1<<30)))
+}
+
+func (e *env) userPrint(s string) {
+	if e.proc != nil && e.proc.stdout != nil {
+		io.WriteString(e.proc.stdout, s)
+	}
+}
+
+var errNoProcess = errors.New("user memory access outside a user program")

@@ -92,10 +92,23 @@ func compareAddr(op syntax.Token, x, y uint64) bool {
 }
 
 // Binary implements C pointer arithmetic on bytes (GNU C's void *
-// arithmetic): p + n, n + p, p - n, and p - q (a ptrdiff_t).
+// arithmetic): p + n, n + p, p - n, and p - q (a ptrdiff_t). The integer
+// operators % // & | ^ << >> work on the address as C's
+// (unsigned long)p would, giving an int: p % PAGE_SIZE, p & PAGE_MASK.
 func (p Ptr) Binary(op syntax.Token, y starlark.Value, side starlark.Side) (starlark.Value, error) {
 	if q, ok := y.(Ptr); ok && op == syntax.MINUS && side == starlark.Left {
 		return starlark.MakeInt64(int64(p.addr - q.addr)), nil
+	}
+	switch op {
+	case syntax.PERCENT, syntax.SLASHSLASH, syntax.AMP, syntax.PIPE, syntax.CIRCUMFLEX, syntax.LTLT, syntax.GTGT:
+		if _, ok := y.(starlark.Int); !ok {
+			return nil, nil
+		}
+		addr := starlark.MakeUint64(uint64(p.addr))
+		if side == starlark.Left {
+			return starlark.Binary(op, addr, y)
+		}
+		return starlark.Binary(op, y, addr)
 	}
 	n, ok := y.(starlark.Int)
 	if !ok || (op != syntax.PLUS && op != syntax.MINUS) || (op == syntax.MINUS && side == starlark.Right) {

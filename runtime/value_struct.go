@@ -139,7 +139,7 @@ func (v StructView) SetField(name string, x starlark.Value) error {
 	var u uint64
 	switch f.t.kind {
 	case cArray:
-		return fmt.Errorf("cannot assign to array member .%s (%s): copy into it with strscpy or memcpy", name, f.t.name)
+		return v.setCharArray(f, x)
 	case cStruct:
 		return fmt.Errorf("cannot assign to struct member .%s: copy into it with memcpy", name)
 	case cPointer:
@@ -158,6 +158,29 @@ func (v StructView) SetField(name string, x starlark.Value) error {
 	var buf [8]byte
 	binary.LittleEndian.PutUint64(buf[:], u)
 	return v.e.write(v.addr+kernelsim.Addr(f.off), buf[:f.t.size])
+}
+
+// setCharArray assigns a string to a char array member, as the array's
+// initialiser would be written: its bytes, and a NUL when there is room.
+// Unlike C, where arrays cannot be assigned, kscript allows this for char
+// arrays as a shorthand for strscpy; other arrays are copied with memcpy.
+func (v StructView) setCharArray(f *field, x starlark.Value) error {
+	s, ok := x.(starlark.String)
+	b, isBytes := x.(starlark.Bytes)
+	if isBytes {
+		s, ok = starlark.String(b), true
+	}
+	if !ok || f.t.elem.size != 1 {
+		return fmt.Errorf("cannot assign %s to array member .%s (%s): copy into it with strscpy or memcpy", x.Type(), f.name, f.t.name)
+	}
+	if uint64(len(s)) > f.t.size {
+		return fmt.Errorf(".%s: a %d-byte string does not fit in %s", f.name, len(s), f.t.name)
+	}
+	data := []byte(s)
+	if uint64(len(data)) < f.t.size {
+		data = append(data, 0)
+	}
+	return v.e.write(v.addr+kernelsim.Addr(f.off), data)
 }
 
 // pointerValue converts a value assigned to a pointer member.
