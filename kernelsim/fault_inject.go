@@ -96,6 +96,7 @@ type faultState struct {
 type dbgState struct {
 	fault faultState
 	leak  kmemleakState
+	kasan kasanState
 }
 
 // SetFaultInjection arms the fault attributes described by specs (see
@@ -151,7 +152,11 @@ var (
 // name: kernelsim never allocates from them with script code on the stack.
 func (k *Kernel) shouldFailSlab(gfp GFP, size uint64, callers ...string) bool {
 	a := k.dbg.fault.attr[FaultSlab]
-	if a == nil || gfp&GFPNoFail != 0 {
+	return a != nil && k.failSlab(a, gfp, size, callers)
+}
+
+func (k *Kernel) failSlab(a *faultAttr, gfp GFP, size uint64, callers []string) bool {
+	if gfp&GFPNoFail != 0 {
 		return false
 	}
 	if a.spec.IgnoreGFPWait && gfp&GFPDirectReclaim != 0 {
@@ -163,9 +168,15 @@ func (k *Kernel) shouldFailSlab(gfp GFP, size uint64, callers ...string) bool {
 // shouldFailAlloc mirrors __should_fail_alloc_page() (mm/page_alloc.c),
 // which prepare_alloc_pages() calls before every page allocation: space
 // counts pages (1 << order). callers are the frames below __alloc_pages.
+// Unlike Linux, movable allocations (a user program's memory, the page
+// cache) never fail: kscript's page_alloc fault is for the module's own.
 func (k *Kernel) shouldFailAlloc(gfp GFP, order int, callers ...string) bool {
 	a := k.dbg.fault.attr[FaultPageAlloc]
-	if a == nil || order < a.spec.MinOrder || gfp&GFPNoFail != 0 {
+	return a != nil && k.failPageAlloc(a, gfp, order, callers)
+}
+
+func (k *Kernel) failPageAlloc(a *faultAttr, gfp GFP, order int, callers []string) bool {
+	if order < a.spec.MinOrder || gfp&(GFPNoFail|GFPMovable) != 0 {
 		return false
 	}
 	if a.spec.IgnoreGFPHighmem && gfp&GFPHighmem != 0 || a.spec.IgnoreGFPWait && gfp&GFPDirectReclaim != 0 {
