@@ -85,7 +85,7 @@ func (k *Kernel) warnMsg(level int, msg string, site warnSite, callers ...string
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", site.rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.mmCallTrace(LogWarning, callers)
+	k.printTrace(LogWarning, callers)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	k.Taint(TaintWarn)
 }

@@ -82,18 +82,21 @@ func memsetFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 // they go through user memory a chunk at a time.
 func (e *env) memset(a kernelsim.Addr, b byte, n uint64) error {
 	e.stackGen++
-	if e.where == whereUser {
-		return e.write(a, repeatByte(b, n))
+	if e.where != whereUser {
+		return e.k.Memset(a, b, n)
 	}
-	return e.k.Memset(a, b, n)
-}
-
-func repeatByte(b byte, n uint64) []byte {
-	buf := make([]byte, min(n, maxCopy))
-	for i := range buf {
-		buf[i] = b
+	chunk := make([]byte, min(n, kernelsim.PageSize))
+	for i := range chunk {
+		chunk[i] = b
 	}
-	return buf
+	for done := uint64(0); done < n; {
+		step := min(n-done, uint64(len(chunk)))
+		if err := e.write(a+kernelsim.Addr(done), chunk[:step]); err != nil {
+			return err
+		}
+		done += step
+	}
+	return nil
 }
 
 func memmoveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -271,7 +271,7 @@ MODULE_LICENSE("GPL")
 k_buf = static_buffer(32, "Initial kernel message.\n")
 other = static_buffer(8)
 def i():
-    pr_info("size=%zu vmalloc=%d other_after=%d msg=%s", sizeof(k_buf), is_vmalloc_addr(k_buf), other > k_buf, k_buf)
+    pr_info("size=%zu module_space=%d other_after=%d msg=%s", sizeof(k_buf), k_buf & 0xffffffffc0000000 == 0xffffffffc0000000, other > k_buf, k_buf)
     strcpy(k_buf, "changed")
     return 0
 def e():
@@ -288,7 +288,7 @@ module_exit(e)
 		if err := m.Rmmod("x"); err != nil {
 			t.Fatalf("rmmod: %v", err)
 		}
-		matchLines(t, logText(m, seq), `size=32 vmalloc=0 other_after=1 msg=Initial kernel message\.`, `exit sees changed`)
+		matchLines(t, logText(m, seq), `size=32 module_space=1 other_after=1 msg=Initial kernel message\.`, `exit sees changed`)
 	}
 }
 

@@ -139,19 +139,34 @@ func (m *Machine) Loaded() []string {
 }
 
 // Insmod mirrors insmod NAME.ko [param=value...]: load the module, run its
-// init in process context as a fresh insmod task. Errors: *InsmodError (the
-// kernel refused or init returned an errno), *KilledError (init Oopsed),
-// *ScriptError, *LimitError.
+// init in process context as a fresh insmod task, then the deferred work
+// the system call left pending (tasklets init scheduled run before insmod
+// returns, as on return to user space). Errors: *InsmodError (the kernel
+// refused or init returned an errno), *KilledError (init, or a callback run
+// on the way out, Oopsed), *ScriptError, *LimitError.
 func (m *Machine) Insmod(ko string, params []string) (err error) {
 	defer m.guard(&err)
-	return m.insmod(ko, params)
+	if err := m.insmod(ko, params); err != nil {
+		return err
+	}
+	return m.syscallExit()
 }
 
 // Rmmod mirrors rmmod NAME: run exit, unload. Errors: *RmmodError (not
 // loaded, in use), *KilledError, *ScriptError, *LimitError.
 func (m *Machine) Rmmod(name string) (err error) {
 	defer m.guard(&err)
-	return m.rmmod(name)
+	if err := m.rmmod(name); err != nil {
+		return err
+	}
+	return m.syscallExit()
+}
+
+// syscallExit runs the deferred work a system call leaves pending (a
+// tasklet init scheduled), as the return to user space does: the insmod
+// and rmmod commands return only after it.
+func (m *Machine) syscallExit() error {
+	return killed(m.k.RunDeferred())
 }
 
 // Modinfo returns modinfo's lines for NAME.ko ("filename:", "license:", ...).

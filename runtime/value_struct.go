@@ -149,7 +149,7 @@ func (v StructView) SetField(name string, x starlark.Value) error {
 		}
 		u = uint64(a)
 	default:
-		n, err := integerValue(x, f.t.name)
+		n, err := cInteger(x, f.t.name)
 		if err != nil {
 			return fmt.Errorf(".%s: %v", name, err)
 		}
@@ -198,25 +198,4 @@ func pointerValue(x starlark.Value) (kernelsim.Addr, error) {
 		}
 	}
 	return 0, fmt.Errorf("got %s, want a pointer", x.Type())
-}
-
-// integerValue converts a value assigned to an integer member: any int,
-// wrapped modulo 2^64 and later truncated, as C's conversions do.
-func integerValue(x starlark.Value, want string) (uint64, error) {
-	switch x := x.(type) {
-	case starlark.Int:
-		if n, ok := x.Int64(); ok {
-			return uint64(n), nil
-		}
-		if n, ok := x.Uint64(); ok {
-			return n, nil
-		}
-		return 0, fmt.Errorf("%v does not fit in %s", x, want)
-	case starlark.Bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, fmt.Errorf("got %s, want %s", x.Type(), want)
 }

@@ -17,9 +17,10 @@ type Health struct {
 	Memory MemoryCheck
 }
 
-// MemoryCheck compares free memory before the first insmod with free
-// memory after the last rmmod: every zone's free block count per order
-// (/proc/buddyinfo) and MemFree (/proc/meminfo).
+// MemoryCheck compares free memory before each load cycle's first insmod
+// with free memory once no module is loaded again (after its last rmmod):
+// every zone's free block count per order (/proc/buddyinfo) and MemFree
+// (/proc/meminfo).
 type MemoryCheck struct {
 	Checked  bool
 	Restored bool
@@ -113,13 +114,13 @@ func (r *runner) health() Health {
 		}
 	}
 	switch {
-	case r.before == nil:
+	case r.cycles == 0 && r.before == nil:
 		h.Memory.Reason = "no-insmod"
-	case r.loaded > 0 || r.after == nil:
+	case r.loaded > 0 || r.before != nil:
 		h.Memory.Reason = "still-loaded"
 	default:
 		h.Memory.Checked = true
-		h.Memory.Diffs = r.before.diff(r.after)
+		h.Memory.Diffs = r.memDiffs
 		h.Memory.Restored = len(h.Memory.Diffs) == 0
 	}
 	return h

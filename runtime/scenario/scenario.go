@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
@@ -144,9 +145,15 @@ type runner struct {
 	exp    *lesson.Expect
 	procAt map[*lesson.ProcExpect]string // /proc files read after their step
 
-	startSeq      uint64    // the first log record of the run
-	before, after *snapshot // memory before the first insmod, after the last rmmod
-	loaded        int       // successful insmods minus successful rmmods
+	startSeq uint64 // the first log record of the run
+	// Memory is compared per load cycle: from before an insmod with no
+	// module loaded to the moment none is loaded again. A scenario that
+	// changes memory between cycles (pressure, fragment) compares each cycle
+	// against its own baseline.
+	before   *snapshot // memory before the current cycle's first insmod
+	cycles   int       // completed load cycles
+	memDiffs []string  // what did not come back, over all cycles
+	loaded   int       // successful insmods minus successful rmmods
 }
 
 // run runs the steps, writing the transcript, until the end or a fatal error.
@@ -155,6 +162,10 @@ func (r *runner) run(steps []lesson.Step) {
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
 	for i, st := range steps {
+		if err := r.think(); err != nil {
+			r.res.Stopped = err
+			break
+		}
 		writePrompt(&t, st.Run)
 		var out bytes.Buffer
 		var err error
@@ -175,6 +186,18 @@ func (r *runner) run(steps []lesson.Step) {
 		}
 	}
 	r.res.Transcript = t.String()
+}
+
+// think lets simulated time pass before a step, as it does while a student
+// types the next command (1.5 to 4.5 s, from the kernel's seeded source), so
+// dmesg timestamps look like a real session's. Timers that come due run.
+func (r *runner) think() error {
+	d := 1500*time.Millisecond + time.Duration(r.m.Kernel().Rand().Int64N(int64(3*time.Second)))
+	if t, ok := r.m.(interface{ Tick(time.Duration) error }); ok {
+		return t.Tick(d)
+	}
+	r.m.Kernel().Advance(uint64(d))
+	return nil
 }
 
 // writePrompt writes a step as the terminal shows it typed: "$ " and the
@@ -229,15 +252,16 @@ func (r *runner) capture(st lesson.Step, out string) {
 }
 
 func (r *runner) beforeExec(name string, _ []string) {
-	if name == "insmod" && r.before == nil {
+	if name == "insmod" && r.loaded == 0 && r.before == nil {
 		r.before = takeSnapshot(r.m.Kernel())
 	}
 }
 
-// afterExec keeps count of the modules loaded and, whenever none is, takes
-// the "after" snapshot: after the last rmmod, or after an insmod whose init
-// failed (its error path must give back what it took too). An insmod killed
-// by an Oops leaves its module loaded, as on Linux.
+// afterExec keeps count of the modules loaded and, whenever none is, ends the
+// load cycle by comparing memory with its baseline: after the last rmmod, or
+// after an insmod whose init failed (its error path must give back what it
+// took too). An insmod killed by an Oops leaves its module loaded, as on
+// Linux.
 func (r *runner) afterExec(rec shell.Record) {
 	switch {
 	case rec.Name == "insmod" && (rec.Status == 0 || rec.Status == 128+9):
@@ -248,7 +272,8 @@ func (r *runner) afterExec(rec shell.Record) {
 		return
 	}
 	if r.before != nil && r.loaded == 0 {
-		r.after = takeSnapshot(r.m.Kernel())
+		r.memDiffs = append(r.memDiffs, r.before.diff(takeSnapshot(r.m.Kernel()))...)
+		r.before, r.cycles = nil, r.cycles+1
 	}
 }
 
@@ -256,11 +281,14 @@ func (r *runner) afterExec(rec shell.Record) {
 func stoppedCode(err error) int {
 	var se *kruntime.ScriptError
 	var le *kruntime.LimitError
+	var ke *kruntime.KilledError
 	switch {
 	case errors.As(err, &se):
 		return 3
 	case errors.As(err, &le):
 		return 4
+	case errors.As(err, &ke):
+		return 1 // an Oops in a tasklet or timer: the kernel panicked
 	}
 	return 70
 }

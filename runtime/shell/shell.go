@@ -248,7 +248,21 @@ func (sh *Shell) runPipeline(pl *Pipeline, stdout, stderr io.Writer) error {
 		}
 		in = buf.Bytes()
 	}
-	return nil
+	return sh.settle()
+}
+
+// deferredRunner is a machine that runs pending softirqs, timers and work.
+type deferredRunner interface{ RunDeferred() error }
+
+// settle runs what the kernel deferred while the pipeline ran (tasklets,
+// expired timers, queued work), as the idle machine does while bash waits
+// for the next command. A script error or an Oops there stops the run.
+func (sh *Shell) settle() error {
+	d, ok := sh.m.(deferredRunner)
+	if !ok {
+		return nil
+	}
+	return d.RunDeferred()
 }
 
 // runCmd expands and runs one simple command with its redirections.

@@ -25,9 +25,9 @@ type (
 	PressureReleaser interface{ ReleasePressure() string }
 	// Fragmenter leaves memory free but fragmented: few high-order blocks.
 	Fragmenter interface{ Fragment() string }
-	// Ticker advances the simulated clock by ns nanoseconds, running the
-	// timers and work that come due on the way.
-	Ticker interface{ Tick(ns uint64) error }
+	// Ticker advances the simulated clock by d, running the timers and
+	// work that come due on the way (kruntime.Machine.Tick).
+	Ticker interface{ Tick(d time.Duration) error }
 	// IRQRaiser raises hardware interrupt irq: its handlers run in hardirq
 	// context, then pending softirqs.
 	IRQRaiser interface{ RaiseIRQ(irq int) error }
@@ -156,7 +156,7 @@ func parseTick(s string) (time.Duration, error) {
 // advance moves simulated time; without a Ticker only the clock moves.
 func advance(sh *Shell, inv *Invocation, d time.Duration) int {
 	if t, ok := provider[Ticker](sh); ok {
-		return stepResult(inv, t.Tick(uint64(d)))
+		return stepResult(inv, t.Tick(d))
 	}
 	sh.m.Kernel().Advance(uint64(d))
 	return 0
