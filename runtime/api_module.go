@@ -166,7 +166,6 @@ func (inst *instance) placeStatic(c call, size uint64, data string) (starlark.Va
 	inst.statics = append(inst.statics, &staticBuf{off: off, size: size})
 	a := inst.dataAddr(off)
 	if c.e.where == whereFile {
-		c.e.k.KasanPoisonGlobal(a, size, alignUp(size, staticAlign)+staticRedzone, "")
 		buf := make([]byte, size)
 		copy(buf, data)
 		if err := c.e.m.writeStatic(a, buf); err != nil {
