@@ -105,6 +105,7 @@ type Kernel struct {
 	irq   irqState     // softirq.go, timer.go, workqueue.go, irq.go
 	dev   devState     // char_dev.go, vfs.go
 	procs procState    // task.go, uaccess.go: user processes
+	dbg   dbgState     // fault_inject.go, kmemleak.go, kasan.go: debugging facilities
 }
 
 // New boots a simulated machine: it sizes the zones for cfg.RAM, reserves the

@@ -34,6 +34,7 @@ func (k *Kernel) translate(a Addr) (pfn PFN, ok bool) {
 // every byte goes through address translation and the access checks. A fault
 // Linux would Oops on returns *Oops.
 func (k *Kernel) ReadMem(a Addr, buf []byte) error {
+	k.kasanAccess(a, uint64(len(buf)), false) // kasan.go: __asan_loadN
 	for len(buf) > 0 {
 		pfn, ok := k.translate(a)
 		if !ok {
@@ -53,6 +54,7 @@ func (k *Kernel) ReadMem(a Addr, buf []byte) error {
 
 // WriteMem writes data to kernel memory at a, as a kernel-mode store.
 func (k *Kernel) WriteMem(a Addr, data []byte) error {
+	k.kasanAccess(a, uint64(len(data)), true) // kasan.go: __asan_storeN
 	for len(data) > 0 {
 		pfn, ok := k.translate(a)
 		if !ok {
@@ -67,6 +69,7 @@ func (k *Kernel) WriteMem(a Addr, data []byte) error {
 
 // LoadByte reads one byte of kernel memory (p[i] in a script).
 func (k *Kernel) LoadByte(a Addr) (byte, error) {
+	k.kasanAccess(a, 1, false) // kasan.go: __asan_load1
 	pfn, ok := k.translate(a)
 	if !ok {
 		return 0, k.pageFault(a, false, "")
@@ -79,6 +82,7 @@ func (k *Kernel) LoadByte(a Addr) (byte, error) {
 
 // StoreByte writes one byte of kernel memory (p[i] = b in a script).
 func (k *Kernel) StoreByte(a Addr, b byte) error {
+	k.kasanAccess(a, 1, true) // kasan.go: __asan_store1
 	pfn, ok := k.translate(a)
 	if !ok {
 		return k.pageFault(a, true, "")
@@ -89,6 +93,9 @@ func (k *Kernel) StoreByte(a Addr, b byte) error {
 
 // Memset mirrors memset(): n bytes of c at a.
 func (k *Kernel) Memset(a Addr, c byte, n uint64) error {
+	if k.kasanCheckRange(a, n, true, kasanMemsetFrames) { // kasan.go: KASAN's memset skips a bad range
+		return nil
+	}
 	for n > 0 {
 		pfn, ok := k.translate(a)
 		if !ok {
@@ -115,6 +122,9 @@ func (k *Kernel) Memset(a Addr, c byte, n uint64) error {
 func (k *Kernel) Memmove(dst, src Addr, n uint64) error {
 	if n == 0 || dst == src {
 		return nil
+	}
+	if k.kasanCheckRange(src, n, false, kasanMemmoveFrames) || k.kasanCheckRange(dst, n, true, kasanMemmoveFrames) {
+		return nil // kasan.go: KASAN's memmove skips a bad range
 	}
 	var chunk [PageSize]byte
 	if dst < src || dst >= src+Addr(n) {
@@ -148,6 +158,14 @@ func (k *Kernel) copyChunk(dst, src Addr, buf []byte) error {
 // ReadCString reads a NUL-terminated string at a, as strlen()+read do: the
 // access covers the string and its NUL; max bounds the scan.
 func (k *Kernel) ReadCString(a Addr, max uint64) (string, error) {
+	s, err := k.readCString(a, max)
+	if err == nil {
+		k.kasanAccess(a, min(uint64(len(s))+1, max), false) // kasan.go: the string and its NUL
+	}
+	return s, err
+}
+
+func (k *Kernel) readCString(a Addr, max uint64) (string, error) {
 	var out []byte
 	for uint64(len(out)) < max {
 		pfn, ok := k.translate(a)

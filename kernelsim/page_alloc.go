@@ -67,6 +67,9 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 		return 0, false
 	}
 	gfp &= gfpBitsMask
+	if k.shouldFailAlloc(gfp, order, callers...) { // fault_inject.go: should_fail_alloc_page
+		return 0, false
+	}
 	high := gfpZone(gfp)
 	p, ok := k.getPageFromFreelist(gfp, order, allocWmarkLow, high)
 	if !ok {
@@ -82,6 +85,7 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))
 	}
+	k.dbgAllocPages(PFN(p), order) // dbg_hooks.go: kmemleak
 	return PFN(p), true
 }
 
@@ -201,6 +205,7 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 		_, err := k.freePageIsBad(pfn, order)
 		return err
 	}
+	k.dbgFreePages(pfn) // dbg_hooks.go: kmemleak_free
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
 	}

@@ -191,6 +191,9 @@ func (k *Kernel) kmallocLarge(size uint64, gfp GFP) Addr {
 	if gfp&gfpSlabBugMask != 0 {
 		gfp = k.kmallocFixFlags(gfp)
 	}
+	if k.failKmallocLarge(gfp, size) { // dbg_hooks.go
+		return 0
+	}
 	order := getOrder(size)
 	pfn, ok := k.allocPages(gfp|GFPComp, order, kmallocLargeCallers)
 	if !ok {
@@ -202,6 +205,7 @@ func (k *Kernel) kmallocLarge(size uint64, gfp GFP) Addr {
 	}
 	k.slab.large.set(pfn, la)
 	k.mem.nrSlabUnreclaimable += 1 << order
+	k.dbgKmallocLarge(PageAddress(pfn), size) // dbg_hooks.go: kmemleak_alloc
 	return PageAddress(pfn)
 }
 
@@ -229,6 +233,7 @@ func (k *Kernel) freeLargeKmalloc(a Addr) error {
 		return k.pageFault(structPageFaultAddr(a), false, "kfree+0x4f/0x130")
 	}
 	if la := k.largeKmallocOf(pfn); la != nil {
+		k.kmemleakFree(PageAddress(la.pfn)) // kmemleak.go
 		k.slab.large.set(la.pfn, nil)
 		k.mem.nrSlabUnreclaimable -= 1 << la.order
 		return k.FreePages(la.pfn, la.order)
@@ -257,7 +262,9 @@ func (k *Kernel) Ksize(a Addr) uint64 {
 	if a <= ZeroSizePtr {
 		return 0
 	}
-	return k.ksize(a)
+	ks := k.ksize(a)
+	k.setRequestedSize(a, ks) // ksize() unpoisons it all: its caller may use every byte
+	return ks
 }
 
 // ksize mirrors __ksize(): slab_ksize() for a slab object (whatever a's
@@ -317,7 +324,10 @@ func (k *Kernel) Krealloc(a Addr, size uint64, gfp GFP) (Addr, error) {
 		return 0, nil
 	}
 	if a > ZeroSizePtr {
-		if err := k.Memmove(ret, a, ks); err != nil {
+		k.kasanDisableCurrent() // the copy reads the object's redzone
+		err := k.Memmove(ret, a, ks)
+		k.kasanEnableCurrent()
+		if err != nil {
 			return ret, err
 		}
 	}

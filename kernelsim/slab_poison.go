@@ -115,6 +115,7 @@ func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size ui
 	if k.Stack != nil {
 		m.track = &SlabTrack{AllocStack: k.Stack(), AllocPID: k.Current().PID, AllocTime: k.now}
 	}
+	k.dbgSlabAlloc(s, sl, idx) // dbg_hooks.go: kmemleak_alloc_recursive
 }
 
 // slabFreeHook mirrors the poisoning part of slab_free_hook(): a freed

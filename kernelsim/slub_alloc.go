@@ -80,6 +80,9 @@ func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
 // hook. size is the requested size recorded for the object. The error is a
 // constructor's (a script's) failure.
 func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
+	if k.failslab(s, gfp) { // dbg_hooks.go: should_failslab
+		return 0, nil
+	}
 	sl := s.cpuSlab
 	if sl == nil || len(sl.free) == 0 {
 		var err error
@@ -126,7 +129,7 @@ func (k *Kernel) setupObjects(s *KmemCache, sl *Slab) error {
 		return nil
 	}
 	for idx := 0; idx < sl.objects; idx++ {
-		if err := s.ctor(sl.objAddr(idx)); err != nil {
+		if err := k.kasanConstruct(s, sl.objAddr(idx)); err != nil { // kasan.go: s.ctor on the unpoisoned object
 			return err
 		}
 	}
@@ -255,7 +258,7 @@ func (k *Kernel) accountSlabPages(s *KmemCache, order int, sign int64) {
 func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
 	k.slabFreeHook(s, sl, idx)
 	sl.used[idx>>6] &^= 1 << (idx & 63)
-	sl.free = append(sl.free, uint16(idx))
+	k.dbgSlabFree(sl, idx) // dbg_hooks.go: onto the freelist through KASAN's quarantine; kmemleak_free
 	sl.inuse--
 	if sl == s.cpuSlab {
 		return

@@ -57,7 +57,8 @@ func (k *Kernel) copyFromUser(to, from Addr, n uint64) (uint64, error) {
 		return n, err
 	}
 	res := n
-	if AccessOK(from, n) {
+	if !k.shouldFailUsercopy("_copy_from_user+0x28/0x80") && AccessOK(from, n) { // fault_inject.go
+
 		var err error
 		if res, err = k.rawCopyFromUser(to, from, n); err != nil {
 			return res, err
@@ -113,7 +114,7 @@ func (k *Kernel) copyToUser(to, from Addr, n uint64) (uint64, error) {
 	if err := k.mightFault(copyToUserFile, copyToUserLine, "_copy_to_user+0x21/0x50"); err != nil {
 		return n, err
 	}
-	if !AccessOK(to, n) {
+	if k.shouldFailUsercopy("_copy_to_user+0x21/0x50") || !AccessOK(to, n) { // fault_inject.go
 		return n, nil
 	}
 	mm := k.currentMM()

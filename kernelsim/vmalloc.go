@@ -142,6 +142,7 @@ func (k *Kernel) vmallocNodeRange(size, align uint64, start, end Addr, gfp GFP, 
 		return 0
 	}
 	area.Flags &^= VMUninitialized // clear_vm_uninitialized_flag()
+	k.dbgVmalloc(area, size)       // dbg_hooks.go: kasan_unpoison_vmalloc, kmemleak_vmalloc
 	return area.Addr
 }
 
@@ -189,7 +190,9 @@ func (k *Kernel) vmallocAreaNode(area *VMStruct, gfp GFP) bool {
 		return false
 	}
 	area.Pages = make([]PFN, 0, nr)
-	k.vmAreaAllocPages(area, gfp|GFPNoWarn, nr)
+	if !k.shouldFailVmalloc(uint64(nr) * PageSize) { // fault_inject.go
+		k.vmAreaAllocPages(area, gfp|GFPNoWarn, nr)
+	}
 	k.mem.nrVmallocPages += int64(len(area.Pages))
 	if len(area.Pages) != nr {
 		k.vmallocWarnAlloc(gfp, "vmalloc error: size %d, page order %d, failed to allocate pages", uint64(len(area.Pages))*PageSize, 0)
@@ -258,6 +261,7 @@ func (k *Kernel) freeVMArea(area *VMStruct) {
 // its pages array and its vm_struct (the body of __vunmap with
 // deallocate_pages).
 func (k *Kernel) vfreeArea(area *VMStruct) {
+	k.dbgVfree(area) // dbg_hooks.go
 	k.removeVMArea(area)
 	if area.Flags&VMFlushResetPerms != 0 {
 		// vm_reset_perms() -> _vm_unmap_aliases(): flushes, and purges

@@ -153,4 +153,5 @@ func (m *Machine) rmmod(arg string) error {
 func (m *Machine) freeModule(name string, km *kernelsim.Module) {
 	delete(m.loaded, name)
 	m.k.ModuleFree(km)
+	m.k.CheckModuleGone(km) // kmemleak, deferred work and chrdevs left behind
 }

@@ -66,6 +66,9 @@ func NewMachine(opts Options) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := k.SetFaultInjection(opts.Fail); err != nil { // DESIGN §7: --fail, a check's fail:
+		return nil, err
+	}
 	m := &Machine{
 		opts:    opts,
 		k:       k,

@@ -119,6 +119,11 @@ func (m *Machine) runTopLevel(inst *instance, w where) error {
 	})
 	inst.globals = globals
 	inst.nameStatics()
+	for _, sb := range inst.statics { // __asan_register_globals: KASAN's redzones after each
+		if w == whereFile {
+			m.k.KasanPoisonGlobal(inst.dataAddr(sb.off), sb.size, alignUp(sb.size, staticAlign)+staticRedzone, sb.name)
+		}
+	}
 	return err
 }
 

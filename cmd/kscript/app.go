@@ -168,6 +168,11 @@ func (a *app) setup() error {
 	if g.timeout < 0 {
 		return usage("--timeout: %v: want a positive duration", g.timeout)
 	}
+	for _, spec := range g.fail {
+		if _, err := kernelsim.ParseFailSpec(spec); err != nil {
+			return usage("--%v", err)
+		}
+	}
 	if err := a.setColor(); err != nil {
 		return err
 	}

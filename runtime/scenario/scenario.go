@@ -323,7 +323,7 @@ func stoppedCode(err error) int {
 func bugReports(reports []kernelsim.Report) []kernelsim.Report {
 	var out []kernelsim.Report
 	for _, rep := range reports {
-		if rep.Class != "page-allocation-failure" && rep.Class != "memory-leak" {
+		if rep.Class != "page-allocation-failure" && rep.Class != "memory-leak" && rep.Class != "fault-injection" {
 			out = append(out, rep)
 		}
 	}

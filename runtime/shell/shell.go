@@ -134,6 +134,7 @@ const Dir = "/home/student/kernel-memory"
 func New(m Machine) *Shell {
 	sh := &Shell{m: m, cmds: builtinCommands(), files: map[string][]byte{}, vars: map[string]string{}}
 	sh.Mount("/proc/", procFS{m})
+	sh.Mount("/sys/kernel/debug/", procFS{m}) // kmemleak
 	sh.Mount("/dev/null", nullFS{})
 	installDevCommands(sh)
 	return sh

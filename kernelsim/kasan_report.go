@@ -1,0 +1,285 @@
+package kernelsim
+
+import "fmt"
+
+// KASAN's reports, mirroring mm/kasan/report.c of Linux 6.1 (print_report,
+// print_error_description, print_address_description, describe_object,
+// print_memory_metadata):
+//
+//	==================================================================
+//	BUG: KASAN: slab-out-of-bounds in hello_init+0x45/0x1000 [hello]
+//	Write of size 1 at addr ffff888003a4c164 by task insmod/1234
+//
+//	CPU: 0 PID: 1234 Comm: insmod Tainted: G           OE      6.1.0-28-amd64 ...
+//	Call Trace: ... (dump_stack)
+//
+//	Allocated by task 1234:
+//	 kasan_save_stack+0x1e/0x40 ...
+//
+//	The buggy address belongs to the object at ffff888003a4c100
+//	 which belongs to the cache kmalloc-128 of size 128
+//	The buggy address is located 100 bytes inside of
+//	 128-byte region [ffff888003a4c100, ffff888003a4c180)
+//
+//	The buggy address belongs to the physical page:
+//	page:... (dump_page)
+//
+//	Memory state around the buggy address:
+//	 ffff888003a4c000: fc fc fc fc fc fc fc fc fc fc fc fc fc fc fc fc
+//	 ...
+//	>ffff888003a4c100: 00 00 00 00 00 00 00 00 00 00 00 00 04 fc fc fc
+//	                                                       ^
+//	==================================================================
+//
+// The report ends by tainting the kernel B (bad page), which turns lock
+// debugging off the first time.
+
+const kasanRule = "=================================================================="
+
+// The kernel frames of the report's own stack and of its allocation and
+// free tracks (kasan_save_stack and friends), as a 6.1 build prints them.
+var (
+	kasanReportFrames  = []string{"print_report+0x17f/0x47b", "kasan_report+0xad/0x130"}
+	kasanMemsetFrames  = []string{"kasan_check_range+0x115/0x1f0", "memset+0x20/0x40"}
+	kasanMemmoveFrames = []string{"kasan_check_range+0x115/0x1f0", "memmove+0x28/0x60"}
+	kasanTrackFrames   = []string{"kasan_save_stack+0x1e/0x40", "kasan_set_track+0x21/0x30"}
+	kasanAllocFrames   = map[bool][]string{
+		true:  {"__kasan_kmalloc+0x7a/0x90", "kmalloc_trace+0x26/0x90"},
+		false: {"__kasan_slab_alloc+0x6a/0x90", "kmem_cache_alloc+0x1a5/0x2e0"},
+	}
+	kasanFreeFrames = map[bool][]string{
+		true:  {"kasan_set_free_info+0x20/0x40", "____kasan_slab_free+0x15d/0x1b0", "__kmem_cache_free+0xcc/0x2a0", "kfree+0x7a/0x130"},
+		false: {"kasan_set_free_info+0x20/0x40", "____kasan_slab_free+0x15d/0x1b0", "kmem_cache_free+0x14e/0x3b0"},
+	}
+)
+
+// kasanAccess is the check the compiler puts before a load or store of n
+// bytes at a (__asan_loadN/__asan_storeN), and memset/memcpy's check of
+// their range (with callers "memset+0x20/0x40" after kasan_check_range). A
+// bad access is reported; kasanAccess says whether it was bad, so that
+// memset and memcpy can skip it as Linux's do. Only the direct map, the
+// vmalloc area and the module space have shadow memory.
+func (k *Kernel) kasanAccess(a Addr, n uint64, write bool) bool {
+	off := a - k.dbg.kasan.okPage
+	return (off >= PageSize || Addr(n) > PageSize-off) && k.kasanLoadStore(a, n, write)
+}
+
+// kasanLoadStore is kasanAccess's slow path.
+func (k *Kernel) kasanLoadStore(a Addr, n uint64, write bool) bool {
+	return k.kasanCheck(a, n, write, nil)
+}
+
+// kasanCheckRange is memset's and memmove's check of their range
+// (kasan_check_range), with their kernel frames for the report.
+func (k *Kernel) kasanCheckRange(a Addr, n uint64, write bool, callers []string) bool {
+	return k.kasanCheck(a, n, write, callers)
+}
+
+func (k *Kernel) kasanCheck(a Addr, n uint64, write bool, callers []string) bool {
+	ks := &k.dbg.kasan
+	switch {
+	case ks.off || ks.depth > 0 || n == 0 || a < PageOffset:
+		return false
+	case ks.ctor != 0 && a >= ks.ctor && a+Addr(n) <= ks.ctor+Addr(ks.ctorSize):
+		return false
+	}
+	r := kasanRange{a: a, n: n}
+	if IsDirectMapAddr(a) {
+		if sl := k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift)); sl != nil {
+			if obj, size, ok := sl.kasanObject(a); ok {
+				if a+Addr(n) <= obj+Addr(size) {
+					return false
+				}
+				r.origin, r.originSz = obj, size
+			}
+		}
+	}
+	bad, ok := k.kasanFirstBad(r)
+	if ok {
+		return false
+	}
+	k.kasanReport(r, bad, write, callers)
+	return true
+}
+
+// kasanReport mirrors kasan_report() for an access, at most once per
+// script line and bug type.
+func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []string) {
+	bugType := k.kasanBugType(r, bad)
+	ip, key := k.kasanIP()
+	ks := &k.dbg.kasan
+	if ks.reported == nil {
+		ks.reported = map[string]bool{}
+	}
+	if ks.reported[key+" "+bugType] {
+		return
+	}
+	ks.reported[key+" "+bugType] = true
+	title := fmt.Sprintf("BUG: KASAN: %s in %s", bugType, ip)
+	rw := map[bool]string{false: "Read", true: "Write"}[write]
+	t := k.Current()
+	k.printk(LogErr, "%s\n", kasanRule)
+	k.printk(LogErr, "%s\n", title)
+	k.printk(LogErr, "%s of size %d at addr %016x by task %s/%d\n", rw, r.n, uint64(r.a), t.Comm, t.PID)
+	k.printk(LogErr, "\n")
+	k.kasanAddressDescription(r.a, callers)
+	k.kasanMemoryState(r, bad)
+	k.printk(LogErr, "%s\n", kasanRule)
+	k.addTaintUnreliable(TaintBadPage)
+	k.report(bugType, title, false)
+}
+
+// kasanIP is %pS of the instruction that made the access: the innermost
+// script frame, symbolised in its module's text ("hello_init+0x45/0x1000
+// [hello]"); and the key that stands for its line.
+func (k *Kernel) kasanIP() (ip, key string) {
+	for _, f := range k.stack() {
+		if f.File == "" {
+			continue
+		}
+		key = fmt.Sprintf("%s:%d", f.File, f.Line)
+		if m := k.FindModule(f.Module); m != nil {
+			if s, ok := m.symbolize(f); ok {
+				return s, key
+			}
+		}
+		return FormatFrame(f), key
+	}
+	return "0x0", ""
+}
+
+// kasanAddressDescription mirrors print_address_description(): the stack,
+// then what the address belongs to (a slab object with its tracks, a global
+// variable, a vmalloc mapping) and the physical page.
+func (k *Kernel) kasanAddressDescription(a Addr, callers []string) {
+	frames := append(append([]string(nil), kasanReportFrames...), callers...)
+	k.dumpStack(LogErr, frames...)
+	k.printk(LogErr, "\n")
+	page, hasPage := PFN(0), false
+	switch {
+	case IsDirectMapAddr(a):
+		pfn, ok := k.VirtToPage(a)
+		if !ok {
+			break
+		}
+		page, hasPage = pfn, true
+		if sl := k.virtToSlab(a); sl != nil {
+			k.kasanDescribeObject(sl, a)
+			page = sl.pfn
+		} else if head, state := k.pageBlockOf(pfn); state != blockUnknown {
+			page = head
+		}
+	case IsModuleAddr(a):
+		k.kasanDescribeGlobal(a)
+	case IsVmallocAddr(a):
+		if v := k.vmAreaContaining(a); v != nil {
+			k.printk(LogErr, "The buggy address belongs to the virtual mapping at\n [%016x, %016x) created by:\n %s\n",
+				uint64(v.Addr), uint64(v.End()), v.Caller())
+			k.printk(LogErr, "\n")
+			page, hasPage = k.vmTranslate(a)
+		}
+	}
+	if hasPage {
+		k.printk(LogErr, "The buggy address belongs to the physical page:\n")
+		k.dumpPage(page, "kasan: bad access detected")
+		k.printk(LogErr, "\n")
+	}
+}
+
+// kasanDescribeObject mirrors describe_object(): the object's allocation
+// and free tracks, then where the address lies relative to it. The object
+// is nearest_obj() of the address.
+func (k *Kernel) kasanDescribeObject(sl *Slab, a Addr) {
+	s := sl.cache
+	idx := min(int((a-sl.base)/Addr(s.size)), sl.objects-1)
+	obj := sl.objAddr(idx)
+	if sl.meta != nil && sl.meta[idx].track != nil {
+		t := sl.meta[idx].track
+		k.kasanPrintTrack("Allocated", t.AllocPID, t.AllocStack, kasanAllocFrames[s.kmalloc])
+		k.kasanPrintTrack("Freed", t.FreePID, t.FreeStack, kasanFreeFrames[s.kmalloc])
+	}
+	k.printk(LogErr, "The buggy address belongs to the object at %016x\n which belongs to the cache %s of size %d\n",
+		uint64(obj), s.Name, s.objectSize)
+	rel, bytes := "inside", uint64(a-obj)
+	switch {
+	case a < obj:
+		rel, bytes = "to the left", uint64(obj-a)
+	case a >= obj+Addr(s.objectSize):
+		rel, bytes = "to the right", uint64(a-obj-Addr(s.objectSize))
+	}
+	k.printk(LogErr, "The buggy address is located %d bytes %s of\n %d-byte region [%016x, %016x)\n",
+		bytes, rel, s.objectSize, uint64(obj), uint64(obj)+uint64(s.objectSize))
+	k.printk(LogErr, "\n")
+}
+
+// kasanPrintTrack mirrors print_track(): "Allocated by task N:" and the
+// saved stack, when there is one.
+func (k *Kernel) kasanPrintTrack(what string, pid int, stack []Frame, allocator []string) {
+	if stack == nil {
+		return
+	}
+	k.printk(LogErr, "%s by task %d:\n", what, pid)
+	for _, f := range append(append([]string(nil), kasanTrackFrames...), allocator...) {
+		k.printk(LogErr, " %s\n", f)
+	}
+	for _, f := range stack {
+		k.printk(LogErr, " %s\n", FormatFrame(f))
+	}
+	k.printk(LogErr, "\n")
+}
+
+// kasanDescribeGlobal mirrors the "belongs to the variable" lines: %pS of
+// the address, the global's name and offset in the module's symbols.
+func (k *Kernel) kasanDescribeGlobal(a Addr) {
+	gs := k.dbg.kasan.globals
+	for _, g := range gs {
+		if a < g.addr || a >= g.addr+Addr(g.sizeWithRedzone) {
+			continue
+		}
+		name := g.name
+		if name == "" {
+			name = fmt.Sprintf("static_buffer_%x", uint64(g.addr)&0xffff)
+		}
+		mod := ""
+		for _, m := range k.Modules() {
+			if m.core != nil && a >= m.core.Addr && a < m.core.End() {
+				mod = " [" + m.Name + "]"
+			}
+		}
+		k.printk(LogErr, "The buggy address belongs to the variable:\n")
+		k.printk(LogErr, " %s+%#x/%#x%s\n", name, uint64(a-g.addr), g.sizeWithRedzone, mod)
+		k.printk(LogErr, "\n")
+		return
+	}
+}
+
+// kasanMemoryState mirrors print_memory_metadata(): five rows of 16 shadow
+// bytes (128 bytes of memory each) around the first bad address, the row
+// holding it marked with '>' and the granule with '^' beneath.
+func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
+	const rowBytes = 16 * kasanGranule
+	row := bad&^(rowBytes-1) - 2*rowBytes
+	k.printk(LogErr, "Memory state around the buggy address:\n")
+	for i := -2; i <= 2; i++ {
+		mark := " "
+		if i == 0 {
+			mark = ">"
+		}
+		var hex [16 * 3]byte
+		for g := 0; g < 16; g++ {
+			p := row + Addr(g*kasanGranule)
+			sh := k.kasanShadow(p)
+			if p+kasanGranule > r.a && p < r.a+Addr(r.n) {
+				sh = k.kasanShadowIn(r, p)
+			}
+			const digits = "0123456789abcdef"
+			hex[g*3], hex[g*3+1], hex[g*3+2] = digits[sh>>4], digits[sh&15], ' '
+		}
+		k.printk(LogErr, "%s%016x: %s\n", mark, uint64(row), hex[:len(hex)-1])
+		if i == 0 {
+			off := 3 + 16 + int(bad-row)/kasanGranule*3 + 1
+			k.printk(LogErr, "%*c\n", off, '^')
+		}
+		row += rowBytes
+	}
+}

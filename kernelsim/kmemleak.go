@@ -1,0 +1,417 @@
+package kernelsim
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+)
+
+// kmemleak, mirroring mm/kmemleak.c: a tracing garbage collector that
+// finds memory nobody points to any more.
+//
+// Every allocation is recorded (struct kmemleak_object: address, size, who
+// allocated it, when, and the call stack). A scan then works like the mark
+// phase of a conservative garbage collector: starting from the roots (the
+// kernel's data and bss sections, the task stacks) every aligned word is
+// read as a possible pointer; an object some word points into is
+// "referenced" (gray) and is scanned in turn. Objects never reached stay
+// "unreferenced" (white) and are reported as suspected leaks:
+//
+//	kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
+//
+// with the details in /sys/kernel/debug/kmemleak:
+//
+//	unreferenced object 0xffff888003a4c180 (size 128):
+//	  comm "insmod", pid 1234, jiffies 4294892345 (age 8.440s)
+//	  hex dump (first 32 bytes):
+//	    5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ
+//	    5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ
+//	  backtrace:
+//	    [<00000000bdc99002>] __kmem_cache_alloc_node+0x1e5/0x2e0
+//	    [<0000000052f3c8a1>] kmalloc_trace+0x26/0x90
+//	    [<00000000e1b0a7c4>] hello_init (hello.star:23) [hello]
+//
+// The simulation differs from Linux in these ways:
+//
+//   - Unlike Linux, only allocations made while script code is on the call
+//     stack are recorded (the kernel's own objects are never leaks here),
+//     each with the module of its innermost script frame as its owner.
+//   - Unlike Linux, which does not track the page allocator at all, pages
+//     a script takes with alloc_pages() or __get_free_pages() are objects
+//     too (pages that become a slab or back a vmalloc area are the
+//     allocator's own and are ignored, as is module memory, which Linux
+//     marks with kmemleak_not_leak).
+//   - Unlike Linux, which scans every 10 minutes (or on "echo scan"), the
+//     scan runs when a module is removed (CheckModuleGone), over that
+//     module's objects only, and reports them at once instead of waiting
+//     for them to be 5 seconds old (MSECS_MIN_AGE).
+//   - The roots are what can still hold a pointer once the module is gone:
+//     the live objects of other modules and the data sections of loaded
+//     modules; pointers the kernel keeps in its own bookkeeping (a
+//     vm_struct, a kmem_cache's name) count as references. A script's
+//     Starlark variables are not simulated memory and are never scanned,
+//     which is what Linux would see after rmmod anyway: the module's data
+//     and bss are freed with it. As in Linux, an unreferenced object is
+//     not scanned, so everything only it points to is reported too.
+
+// leakKind says which allocator made a kmemleak object.
+type leakKind uint8
+
+const (
+	leakKmalloc leakKind = iota // kmalloc from a kmalloc cache (slab_post_alloc_hook)
+	leakCache                   // kmem_cache_alloc from a script's cache
+	leakLarge                   // kmalloc above KMALLOC_MAX_CACHE_SIZE (__kmalloc_large_node)
+	leakVmalloc                 // a vmalloc area (kmemleak_vmalloc)
+	leakPages                   // alloc_pages, __get_free_pages: kscript's own
+)
+
+// leakFrames are the kernel frames between kmemleak's hook and the caller,
+// innermost first, the start of every backtrace of that kind.
+var leakFrames = [...][]string{
+	leakKmalloc: {"__kmem_cache_alloc_node+0x1e5/0x2e0", "kmalloc_trace+0x26/0x90"},
+	leakCache:   {"kmem_cache_alloc+0x1a5/0x2e0"},
+	leakLarge:   {"__kmalloc_large_node+0xb3/0x140", "kmalloc_large+0x1e/0x90"},
+	leakVmalloc: {"__vmalloc_node_range+0x64f/0x810", "__vmalloc_node+0x4a/0x70", "vmalloc+0x1a/0x20"},
+	leakPages:   {"__alloc_pages+0x1bd/0x330", allocPagesCaller},
+}
+
+// kmemleakMaxTrace mirrors MAX_TRACE: backtrace entries kept per object.
+const kmemleakMaxTrace = 16
+
+// kmemleakObject mirrors struct kmemleak_object (mm/kmemleak.c).
+type kmemleakObject struct {
+	pointer  Addr
+	size     uint64
+	kind     leakKind
+	seq      uint64 // position in object_list: allocation order
+	jiffies  uint64 // creation time
+	pid      int
+	comm     string
+	stack    []Frame  // the script frames, innermost first
+	entry    []string // the kernel path into the script (the task's entry)
+	module   string   // the owning module: the innermost script frame's
+	reported bool     // OBJECT_REPORTED
+}
+
+// kmemleakState holds the objects (object_tree_root and object_list) and
+// the modules CheckModuleGone has seen go.
+type kmemleakState struct {
+	objects map[Addr]*kmemleakObject
+	seq     uint64
+	gone    map[string]*Module
+}
+
+// kmemleakAlloc mirrors kmemleak_alloc() (and kmemleak_vmalloc()): the
+// allocators call it after every successful allocation, with the object's
+// address and size (a slab object's cache object_size, a large kmalloc's
+// requested size, a vmalloc area's PAGE_ALIGNed size, PAGE_SIZE << order
+// for pages). Without script code on the stack it records nothing.
+func (k *Kernel) kmemleakAlloc(ptr Addr, size uint64, kind leakKind) {
+	if k.Stack == nil {
+		return
+	}
+	stack := k.stack()
+	module := ""
+	for _, f := range stack {
+		if f.File != "" && f.Module != "" {
+			module = f.Module
+			break
+		}
+	}
+	if module == "" {
+		return
+	}
+	l := &k.dbg.leak
+	if l.objects == nil {
+		l.objects = map[Addr]*kmemleakObject{}
+	}
+	l.seq++
+	o := &kmemleakObject{pointer: ptr, size: size, kind: kind, seq: l.seq, jiffies: k.Jiffies(),
+		stack: stack, entry: k.Current().entry, module: module}
+	o.pid, o.comm = k.kmemleakTask()
+	l.objects[ptr] = o
+}
+
+// kmemleakTask mirrors create_object()'s task information: "hardirq" or
+// "softirq" with pid 0 in interrupt context, else current's.
+func (k *Kernel) kmemleakTask() (int, string) {
+	switch {
+	case k.InHardirq():
+		return 0, "hardirq"
+	case k.InServingSoftirq():
+		return 0, "softirq"
+	}
+	t := k.Current()
+	return t.PID, t.Comm
+}
+
+// kmemleakFree mirrors kmemleak_free(): the allocators call it when the
+// object at ptr is freed. Unlike Linux, freeing an unknown object (one
+// allocated without script code on the stack) is not a warning.
+func (k *Kernel) kmemleakFree(ptr Addr) {
+	if len(k.dbg.leak.objects) != 0 {
+		delete(k.dbg.leak.objects, ptr)
+	}
+}
+
+// KmemleakScan mirrors kmemleak_scan() for the objects module allocated:
+// each one no root reaches is marked reported, recorded as a
+// "memory-leak" report (whose stack is the allocation's) and listed in
+// /sys/kernel/debug/kmemleak; if there are any, the count is logged as
+// Linux logs it. It returns the number of new leaks.
+func (k *Kernel) KmemleakScan(module string) int {
+	white := k.kmemleakCandidates(module)
+	if len(white) == 0 {
+		return 0
+	}
+	leaks := k.kmemleakUnreferenced(module, white)
+	for _, o := range leaks {
+		o.reported = true
+		k.report("memory-leak", fmt.Sprintf("unreferenced object %#x (size %d)", uint64(o.pointer), o.size), false)
+		k.reports[len(k.reports)-1].Stack = o.stack
+	}
+	if len(leaks) > 0 {
+		k.printk(LogInfo, "kmemleak: %d new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n", len(leaks))
+	}
+	return len(leaks)
+}
+
+// kmemleakCandidates returns module's objects not yet reported, by address,
+// leaving out those the kernel itself holds (kmemleakKernelHeld).
+func (k *Kernel) kmemleakCandidates(module string) []*kmemleakObject {
+	held := k.kmemleakKernelHeld()
+	var out []*kmemleakObject
+	for _, o := range k.dbg.leak.objects {
+		if o.module == module && !o.reported && !held[o.pointer] && !k.kmemleakIgnored(o) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].pointer < out[j].pointer })
+	return out
+}
+
+// kmemleakIgnored reports objects that are the allocators' own rather than
+// the script's: pages that became a slab, back a vmalloc area or a large
+// kmalloc (PageUseOf tells), as kmemleak_ignore() would mark them.
+func (k *Kernel) kmemleakIgnored(o *kmemleakObject) bool {
+	if o.kind != leakPages {
+		return false
+	}
+	pfn, ok := k.VirtToPage(o.pointer)
+	if !ok {
+		return true
+	}
+	use, _, head := k.PageUseOf(pfn)
+	return !head || use != PageUseKernel || k.largeKmallocOf(pfn) != nil
+}
+
+// kmemleakKernelHeld returns the addresses the kernel's own bookkeeping
+// points to: a vm area's struct vm_struct and pages array, a cache's
+// struct kmem_cache, node and name. In Linux those pointers sit in memory
+// kmemleak scans (the vmap_area tree, the slab_caches list); in kernelsim
+// they are Go fields, so they are collected here.
+func (k *Kernel) kmemleakKernelHeld() map[Addr]bool {
+	held := map[Addr]bool{}
+	for _, v := range k.vm.busy {
+		held[v.self], held[v.pagesArray] = true, true
+		if v.pagesVM != nil {
+			held[v.pagesVM.Addr] = true
+		}
+	}
+	for _, s := range k.slab.caches {
+		held[s.selfAddr], held[s.nodeAddr], held[s.nameAddr], held[s.randomSeqAddr] = true, true, true, true
+	}
+	return held
+}
+
+// kmemleakUnreferenced mirrors the mark phase of kmemleak_scan(): every
+// root range is scanned word by word; a word pointing into a white object
+// makes it gray and queues it for scanning. white must be sorted by
+// address. It returns the objects left white, in allocation order.
+func (k *Kernel) kmemleakUnreferenced(module string, white []*kmemleakObject) []*kmemleakObject {
+	gray := make([]bool, len(white))
+	var work []memRange
+	for _, o := range k.dbg.leak.objects {
+		if o.module != module {
+			work = append(work, memRange{o.pointer, o.size})
+		}
+	}
+	for _, m := range k.Modules() {
+		if m.Name != module && m.core != nil {
+			work = append(work, memRange{m.DataAddr(0), m.coreSize - m.dataOff})
+		}
+	}
+	sort.Slice(work, func(i, j int) bool { return work[i].start < work[j].start })
+	for len(work) > 0 {
+		r := work[len(work)-1]
+		work = work[:len(work)-1]
+		k.kmemleakScanRange(r, func(v Addr) {
+			i := sort.Search(len(white), func(i int) bool { return white[i].pointer+Addr(white[i].size) > v })
+			if i < len(white) && v >= white[i].pointer && !gray[i] {
+				gray[i] = true
+				work = append(work, memRange{white[i].pointer, white[i].size})
+			}
+		})
+	}
+	var left []*kmemleakObject
+	for i, o := range white {
+		if !gray[i] {
+			left = append(left, o)
+		}
+	}
+	sort.Slice(left, func(i, j int) bool { return left[i].seq < left[j].seq })
+	return left
+}
+
+// memRange is a range of kernel virtual memory.
+type memRange struct {
+	start Addr
+	size  uint64
+}
+
+// kmemleakScanRange mirrors scan_block(): every aligned 8-byte word of r
+// that looks like a kernel pointer is passed to visit. Pages never written
+// (all zeros) are skipped without reading.
+func (k *Kernel) kmemleakScanRange(r memRange, visit func(Addr)) {
+	a, end := (r.start+7)&^7, r.start+Addr(r.size)
+	var buf [PageSize]byte
+	for a+8 <= end {
+		n := min(uint64(end-a), PageSize-uint64(a&(PageSize-1))) &^ 7
+		if !k.rawRead(a, buf[:n]) {
+			a += Addr(n)
+			continue
+		}
+		for i := uint64(0); i+8 <= n; i += 8 {
+			v := Addr(leUint64(buf[i:]))
+			if v >= PageOffset {
+				visit(v)
+			}
+		}
+		a += Addr(n)
+	}
+}
+
+// rawRead reads kernel memory at a without access checks (kmemleak and
+// KASAN reports run with kasan_disable_current()); len(buf) must not cross
+// a page. It reports false where nothing is mapped or the page was never
+// written (it reads as zeros: buf is cleared).
+func (k *Kernel) rawRead(a Addr, buf []byte) bool {
+	clear(buf)
+	var pfn PFN
+	switch {
+	case IsDirectMapAddr(a):
+		p, ok := k.VirtToPage(a)
+		if !ok {
+			return false
+		}
+		if sl := k.virtToSlab(a); sl != nil && sl.pending != 0 {
+			k.slabMaterialize(sl, a, uint64(len(buf)))
+		}
+		pfn = p
+	default:
+		p, ok := k.vmTranslate(a)
+		if !ok {
+			return false
+		}
+		pfn = p
+	}
+	c := k.mem.contents(pfn)
+	if c == nil {
+		return false
+	}
+	copy(buf, c[a&(PageSize-1):])
+	return true
+}
+
+func leUint64(b []byte) uint64 {
+	var v uint64
+	for i := 7; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
+	return v
+}
+
+// KmemleakFile returns /sys/kernel/debug/kmemleak as reading it shows it:
+// print_unreferenced() for every reported object still allocated, in
+// allocation order.
+func (k *Kernel) KmemleakFile() string {
+	var objs []*kmemleakObject
+	for _, o := range k.dbg.leak.objects {
+		if o.reported {
+			objs = append(objs, o)
+		}
+	}
+	sort.Slice(objs, func(i, j int) bool { return objs[i].seq < objs[j].seq })
+	var b strings.Builder
+	for _, o := range objs {
+		k.printUnreferenced(&b, o)
+	}
+	return b.String()
+}
+
+// printUnreferenced mirrors print_unreferenced() and hex_dump_object():
+// the header, the task line with the object's age, the first 32 bytes
+// (HEX_MAX_LINES rows of HEX_ROW_SIZE, as seq_hex_dump prints them) and
+// the backtrace, each entry "[<%p>] %pS".
+func (k *Kernel) printUnreferenced(b *strings.Builder, o *kmemleakObject) {
+	ms := JiffiesToMsecs(k.Jiffies() - o.jiffies)
+	fmt.Fprintf(b, "unreferenced object %#08x (size %d):\n", uint64(o.pointer), o.size)
+	fmt.Fprintf(b, "  comm \"%s\", pid %d, jiffies %d (age %d.%03ds)\n", o.comm, o.pid, o.jiffies, ms/1000, ms%1000)
+	n := min(o.size, 32)
+	fmt.Fprintf(b, "  hex dump (first %d bytes):\n", n)
+	buf := make([]byte, n)
+	k.rawRead(o.pointer, buf)
+	for off := uint64(0); off < n; off += 16 {
+		fmt.Fprintf(b, "    %s\n", hexDumpLine(buf[off:min(off+16, n)]))
+	}
+	b.WriteString("  backtrace:\n")
+	for _, e := range k.kmemleakTrace(o) {
+		fmt.Fprintf(b, "    [<%s>] %s\n", k.hashedPtr(e.addr), e.sym)
+	}
+}
+
+// traceEntry is one backtrace entry: a return address and its symbol.
+type traceEntry struct {
+	addr Addr
+	sym  string
+}
+
+// kmemleakTrace returns the object's backtrace: the allocator's frames,
+// the script's (symbolised as decode_stacktrace.sh would, at the address
+// the module had) and the task's entry path, at most MAX_TRACE entries.
+func (k *Kernel) kmemleakTrace(o *kmemleakObject) []traceEntry {
+	var out []traceEntry
+	for _, s := range leakFrames[o.kind] {
+		out = append(out, traceEntry{kernelTextAddr(s), s})
+	}
+	for _, f := range o.stack {
+		out = append(out, traceEntry{k.scriptFrameAddr(f), FormatFrame(f)})
+	}
+	for _, s := range o.entry {
+		out = append(out, traceEntry{kernelTextAddr(s), s})
+	}
+	return out[:min(len(out), kmemleakMaxTrace)]
+}
+
+// kernelTextAddr is a stable address in the kernel text for a symbol
+// ("kmalloc_trace+0x26/0x90"), as its return address would be.
+func kernelTextAddr(sym string) Addr {
+	h := fnv.New32a()
+	h.Write([]byte(sym))
+	return 0xffffffff81000000 + Addr(h.Sum32()&0x00ffffff)
+}
+
+// scriptFrameAddr is the return address of a script frame: in its module's
+// text when the module is loaded or was seen unloading, else a stable
+// address in the module space.
+func (k *Kernel) scriptFrameAddr(f Frame) Addr {
+	m := k.FindModule(f.Module)
+	if m == nil {
+		m = k.dbg.leak.gone[f.Module]
+	}
+	if m != nil && m.core != nil {
+		return m.frameAddr(f)
+	}
+	return ModulesVaddr + kernelTextAddr(FormatFrame(f))&0xffffff
+}

@@ -1,0 +1,372 @@
+package kernelsim
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// dbgHarness runs a module's "script" code the way the runtime does: a
+// LIVE module, frames of its .star file on the stack while its code runs.
+type dbgHarness struct {
+	t     *testing.T
+	k     *Kernel
+	m     *Module
+	stack []Frame
+}
+
+func newDbgHarness(t *testing.T, module string) *dbgHarness {
+	t.Helper()
+	k, err := New(Config{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &dbgHarness{t: t, k: k}
+	k.Stack = func() []Frame { return h.stack }
+	h.m = h.load(module)
+	return h
+}
+
+// load loads a LIVE module called name from an insmod task.
+func (h *dbgHarness) load(name string) *Module {
+	h.t.Helper()
+	var m *Module
+	err := h.k.RunTask(h.k.NewTask("insmod", 0), insmodEntry, func() error {
+		var err error
+		m, err = h.k.LoadModule(ModuleSpec{Name: name, License: "GPL", HasInit: true, HasExit: true, InitFunc: name + "_init"}, nil)
+		if err == nil {
+			err = h.k.ModuleInitReturned(m, 0)
+		}
+		return err
+	})
+	if err != nil {
+		h.t.Fatalf("load %s: %v", name, err)
+	}
+	return m
+}
+
+// in runs fn as script function fn of module mod at mod.star:line, in the
+// insmod task (the module's init).
+func (h *dbgHarness) in(mod, fn string, line int, body func()) {
+	h.stack = []Frame{{Func: fn, File: mod + ".star", Line: line, Module: mod}}
+	defer func() { h.stack = nil }()
+	if err := h.k.RunTask(h.k.NewTask("insmod", 0), insmodEntry, func() error { body(); return nil }); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// leakAlloc registers an allocation with kmemleak unless the allocator
+// already did (once the hooks are wired, it does).
+func (h *dbgHarness) leakAlloc(a Addr, size uint64, kind leakKind) {
+	if h.k.dbg.leak.objects[a] == nil {
+		h.k.kmemleakAlloc(a, size, kind)
+	}
+}
+
+func (h *dbgHarness) kmalloc(size uint64) Addr {
+	a := h.k.Kmalloc(size, GFP_KERNEL)
+	if a == 0 {
+		h.t.Fatal("kmalloc failed")
+	}
+	h.leakAlloc(a, h.k.virtToSlab(a).cache.ObjectSize(), leakKmalloc)
+	return a
+}
+
+func (h *dbgHarness) kfree(a Addr) {
+	if err := h.k.Kfree(a); err != nil {
+		h.t.Fatal(err)
+	}
+	h.k.kmemleakFree(a)
+}
+
+// rmmod removes module m as the runtime does and runs the leak checks.
+func (h *dbgHarness) rmmod(m *Module) int {
+	h.t.Helper()
+	if err := h.k.ModuleUnload(m); err != nil {
+		h.t.Fatal(err)
+	}
+	h.k.ModuleFree(m)
+	return h.k.CheckModuleGone(m)
+}
+
+func (h *dbgHarness) reports(class string) []Report {
+	var out []Report
+	for _, r := range h.k.Reports() {
+		if r.Class == class {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (h *dbgHarness) logHas(sub string) bool {
+	for _, r := range h.k.Log() {
+		if strings.Contains(r.Text, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestKmemleakReport(t *testing.T) {
+	h := newDbgHarness(t, "hello")
+	k := h.k
+	var leaked, freed Addr
+	var pid int
+	var jiffies uint64
+	h.in("hello", "hello_init", 23, func() {
+		leaked = h.kmalloc(100)
+		freed = h.kmalloc(64)
+		pid, jiffies = k.Current().PID, k.Jiffies()
+		if err := k.WriteMem(leaked, []byte("Hello, kmemleak!")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	h.in("hello", "hello_exit", 30, func() { h.kfree(freed) })
+	k.Advance(8_440_000_000)
+	if n := h.rmmod(h.m); n != 1 {
+		t.Fatalf("CheckModuleGone made %d reports, want 1", n)
+	}
+	if !h.logHas("kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)") {
+		t.Error("no kmemleak line in the log")
+	}
+	got := strings.Split(k.KmemleakFile(), "\n")
+	want := []string{
+		fmt.Sprintf("unreferenced object %#x (size 128):", uint64(leaked)),
+		fmt.Sprintf(`  comm "insmod", pid %d, jiffies %d \(age 8\.4\d\ds\)`, pid, jiffies),
+		"  hex dump (first 32 bytes):",
+		"    48 65 6c 6c 6f 2c 20 6b 6d 65 6d 6c 65 61 6b 21  Hello, kmemleak!",
+		"    5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ",
+		"  backtrace:",
+		`    \[<[0-9a-f]{16}>\] __kmem_cache_alloc_node\+0x1e5/0x2e0`,
+		`    \[<[0-9a-f]{16}>\] kmalloc_trace\+0x26/0x90`,
+		`    \[<[0-9a-f]{16}>\] hello_init \(hello.star:23\) \[hello\]`,
+		`    \[<[0-9a-f]{16}>\] do_one_initcall\+0x41/0x200`,
+		`    \[<[0-9a-f]{16}>\] do_init_module\+0x4c/0x240`,
+		`    \[<[0-9a-f]{16}>\] __do_sys_finit_module\+0xac/0x120`,
+		`    \[<[0-9a-f]{16}>\] do_syscall_64\+0x5b/0xc0`,
+		`    \[<[0-9a-f]{16}>\] entry_SYSCALL_64_after_hwframe\+0x64/0xce`,
+		"",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("kmemleak file:\n%s", k.KmemleakFile())
+	}
+	for i := range want {
+		pat := want[i]
+		if i != 1 && !strings.HasPrefix(pat, "    \\[") {
+			pat = regexp.QuoteMeta(pat)
+		}
+		if !regexp.MustCompile("^" + pat + "$").MatchString(got[i]) {
+			t.Errorf("line %d: %q\nwant %q", i, got[i], want[i])
+		}
+	}
+	reps := h.reports("memory-leak")
+	if len(reps) != 1 || reps[0].Title != fmt.Sprintf("unreferenced object %#x (size 128)", uint64(leaked)) ||
+		len(reps[0].Stack) != 1 || reps[0].Stack[0].Line != 23 || reps[0].Fatal {
+		t.Errorf("reports %+v", reps)
+	}
+	if n := k.KmemleakScan("hello"); n != 0 || len(h.reports("memory-leak")) != 1 {
+		t.Errorf("a second scan found %d new leaks: a leak is reported once", n)
+	}
+}
+
+func TestKmemleakScan(t *testing.T) {
+	tests := []struct {
+		name string
+		// run allocates in module "mod" (and "other", also loaded) and
+		// returns the objects it expects reported, in allocation order.
+		run func(h *dbgHarness) []Addr
+	}{
+		{"nothing left", func(h *dbgHarness) []Addr {
+			h.kfree(h.kmalloc(32))
+			return nil
+		}},
+		{"every kind", func(h *dbgHarness) []Addr {
+			k := h.k
+			a := h.kmalloc(16)
+			big := k.Kmalloc(20000, GFP_KERNEL)
+			h.leakAlloc(big, 20000, leakLarge)
+			v := k.Vmalloc(5000, GFP_KERNEL)
+			h.leakAlloc(v, 8192, leakVmalloc)
+			pfn, _ := k.AllocPages(GFP_KERNEL, 1)
+			h.leakAlloc(PageAddress(pfn), 2*PageSize, leakPages)
+			c, _ := k.KmemCacheCreate("mod_cache", 40, 0, 0, nil)
+			obj, _ := k.KmemCacheAlloc(c, GFP_KERNEL)
+			h.leakAlloc(obj, 40, leakCache)
+			return []Addr{a, big, v, PageAddress(pfn), obj}
+		}},
+		{"a list no root reaches is reported whole", func(h *dbgHarness) []Addr {
+			head, next := h.kmalloc(32), h.kmalloc(32)
+			h.store(head, next)
+			return []Addr{head, next}
+		}},
+		{"an object another module points to is not a leak", func(h *dbgHarness) []Addr {
+			kept, lost := h.kmalloc(64), h.kmalloc(64)
+			h.in("other", "other_init", 5, func() { h.store(h.kmalloc(32)+8, kept+16) })
+			return []Addr{lost}
+		}},
+		{"a pointer in another module's data section is a reference", func(h *dbgHarness) []Addr {
+			kept := h.kmalloc(128)
+			h.store(h.otherData(), kept)
+			return nil
+		}},
+		{"the allocators' own objects are not leaks", func(h *dbgHarness) []Addr {
+			k := h.k
+			v := k.Vmalloc(3*PageSize, GFP_KERNEL)
+			area := k.FindVMArea(v)
+			own := []Addr{area.self, area.pagesArray, PageAddress(area.Pages[0])}
+			h.leakAlloc(own[0], 64, leakKmalloc) // the vm_struct
+			h.leakAlloc(own[1], 32, leakKmalloc) // area->pages
+			h.leakAlloc(own[2], PageSize, leakPages)
+			a := h.kmalloc(8) // its slab's page is the slab's
+			own = append(own, PageAddress(h.k.virtToSlab(a).pfn))
+			h.leakAlloc(own[3], PageSize, leakPages)
+			for _, o := range k.kmemleakCandidates("mod") {
+				for _, x := range own {
+					if o.pointer == x {
+						h.t.Errorf("%#x is a candidate leak", uint64(x))
+					}
+				}
+			}
+			k.Vfree(v)
+			h.kfree(a)
+			for _, x := range append(own, v) {
+				k.kmemleakFree(x)
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newDbgHarness(t, "mod")
+			h.load("other")
+			var want []Addr
+			h.in("mod", "mod_init", 7, func() { want = tt.run(h) })
+			h.rmmod(h.m)
+			var got []Addr
+			for _, r := range h.reports("memory-leak") {
+				a, _ := strconv.ParseUint(strings.Fields(r.Title)[2], 0, 64)
+				got = append(got, Addr(a))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("leaks %x, want %x", got, want)
+			}
+			if msg := fmt.Sprintf("kmemleak: %d new suspected", len(want)); h.logHas(msg) != (len(want) > 0) {
+				t.Errorf("log line %q present: %v", msg, !h.logHas(msg))
+			}
+		})
+	}
+}
+
+// store writes pointer v at a.
+func (h *dbgHarness) store(a, v Addr) {
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(v >> (8 * i))
+	}
+	if err := h.k.WriteMem(a, b[:]); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// otherData is the start of module "other"'s data section.
+func (h *dbgHarness) otherData() Addr { return h.k.FindModule("other").DataAddr(0) }
+
+func TestKmemleakTask(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	k := h.k
+	var a Addr
+	h.stack = []Frame{{Func: "my_tasklet", File: "mod.star", Line: 9, Module: "mod"}}
+	k.sched.cpu.preemptCount += SoftirqOffset
+	a = h.kmalloc(8)
+	k.sched.cpu.preemptCount -= SoftirqOffset
+	h.stack = nil
+	h.rmmod(h.m)
+	if !strings.Contains(k.KmemleakFile(), `  comm "softirq", pid 0, jiffies`) {
+		t.Errorf("kmemleak file:\n%s", k.KmemleakFile())
+	}
+	_ = a
+}
+
+func TestKmemleakNeedsScript(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	a := h.k.Kmalloc(64, GFP_KERNEL)
+	h.k.kmemleakAlloc(a, 64, leakKmalloc) // no script frames: the kernel's own
+	if n := h.rmmod(h.m); n != 0 {
+		t.Errorf("%d reports for a kernel allocation", n)
+	}
+}
+
+func TestCheckModuleGone(t *testing.T) {
+	h := newDbgHarness(t, "drv")
+	k, m := h.k, h.m
+	var major int
+	h.in("drv", "drv_init", 12, func() {
+		tl := NewTasklet()
+		k.TaskletSetup(tl, Callback{Func: "drv_tasklet", Module: "drv", Fn: func() error { return nil }})
+		k.TaskletDisable(tl)
+		k.TaskletSchedule(tl)
+		tm := NewTimer()
+		k.TimerSetup(tm, Callback{Func: "drv_timer", Module: "drv", Fn: func() error { return nil }}, 0)
+		k.ModTimer(tm, k.Jiffies()+250)
+		major = k.RegisterChrdev(0, "drv_dev", &FileOperations{Owner: m})
+		other := k.RegisterChrdev(0, "kept_dev", &FileOperations{})
+		if major <= 0 || other <= 0 {
+			t.Fatalf("register_chrdev: %d %d", major, other)
+		}
+	})
+	if n := h.rmmod(m); n != 3 {
+		t.Errorf("CheckModuleGone made %d reports, want 3", n)
+	}
+	want := []string{
+		"pending-after-unload: tasklet drv_tasklet [drv] still scheduled after module drv was unloaded (scheduled, disabled)",
+		"pending-after-unload: timer drv_timer [drv] still pending after module drv was unloaded (expires in 250 jiffies)",
+		fmt.Sprintf(`chrdev-left-registered: char device region %d:0-255 "drv_dev" still registered after module drv was unloaded`, major),
+	}
+	var got []string
+	for _, r := range k.Reports() {
+		got = append(got, r.Class+": "+r.Title)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !k.ModuleGone("drv") || k.ModuleGone("kept") {
+		t.Error("ModuleGone")
+	}
+}
+
+func TestCallUnloadedCode(t *testing.T) {
+	h := newDbgHarness(t, "drv")
+	k, m := h.k, h.m
+	fnAddr := m.Base() + Addr(m.symFor(Frame{Func: "drv_timer"}).off)
+	h.rmmod(m)
+	seq := k.NextSeq()
+	err := k.CallUnloadedCode("drv", "drv_timer")
+	var oops *Oops
+	if !asOops(err, &oops) || oops.Report.Class != "unloaded-code" {
+		t.Fatalf("CallUnloadedCode = %v, want an unloaded-code Oops", err)
+	}
+	got := dbgLines(k, seq)
+	want := []string{
+		fmt.Sprintf("BUG: unable to handle page fault for address: %016x", uint64(fnAddr)),
+		"#PF: supervisor instruction fetch in kernel mode",
+		"#PF: error_code(0x0010) - not-present page",
+		"PGD 19a0e067 P4D 19a0e067 PUD 19a10067 PMD 4a1f067 PTE 0",
+		"Oops: 0010 [#1] PREEMPT SMP NOPTI",
+	}
+	if len(got) < len(want) || strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("log:\n%s", strings.Join(got, "\n"))
+	}
+	if !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf("RIP: 0010:%#x", uint64(fnAddr))) ||
+		!strings.Contains(strings.Join(got, "\n"), "[last unloaded: drv(OE)]") {
+		t.Errorf("no RIP line or last unloaded module in:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+func asOops(err error, o **Oops) bool {
+	x, ok := err.(*Oops)
+	*o = x
+	return ok
+}
