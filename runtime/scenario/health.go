@@ -114,7 +114,7 @@ func (r *runner) health() Health {
 		switch rep.Class {
 		case "memory-leak":
 			h.Leaks = append(h.Leaks, rep)
-		case "page-allocation-failure":
+		case "page-allocation-failure", "vmalloc-failure":
 			h.Warns = append(h.Warns, rep)
 		}
 	}

@@ -317,13 +317,22 @@ func stoppedCode(err error) int {
 	return 70
 }
 
-// bugReports are the reports that count as kernel bugs: every report but
-// allocation failures (a GFP_ATOMIC allocation may fail under pressure
-// without any bug) and leaks (counted apart).
+// notBugs are the report classes that are not kernel bugs: allocation
+// failures (a GFP_ATOMIC allocation may fail under pressure, a vmalloc may
+// fail, without any bug), the lines fault injection prints, and leaks
+// (counted apart).
+var notBugs = map[string]bool{
+	"page-allocation-failure": true,
+	"vmalloc-failure":         true,
+	"fault-injection":         true,
+	"memory-leak":             true,
+}
+
+// bugReports are the reports that count as kernel bugs.
 func bugReports(reports []kernelsim.Report) []kernelsim.Report {
 	var out []kernelsim.Report
 	for _, rep := range reports {
-		if rep.Class != "page-allocation-failure" && rep.Class != "memory-leak" && rep.Class != "fault-injection" {
+		if !notBugs[rep.Class] {
 			out = append(out, rep)
 		}
 	}
