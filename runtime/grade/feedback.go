@@ -6,8 +6,9 @@ import (
 
 // Feedback returns a check's feedback in lang, one line per item: each
 // failed expectation as expected versus actual, the kernel report that
-// explains it (title and script line), the reason it was skipped or
-// stopped, and the lesson's hint. A passed check has none.
+// explains it (title and script line) with kscript's explanation of it,
+// the reason it was skipped or stopped, and the lesson's hint. A passed
+// check has none.
 func (c *CheckResult) Feedback(lang string) []string {
 	t := func(key string, args ...any) string { return messages.T(key, args...).In(lang) }
 	var lines []string
@@ -22,6 +23,11 @@ func (c *CheckResult) Feedback(lang string) []string {
 			title = t("at", r.Title, r.Where)
 		}
 		lines = append(lines, t("report")+" "+title)
+		for _, l := range strings.Split(strings.TrimRight(r.Explain.In(lang), "\n"), "\n") {
+			if l != "" {
+				lines = append(lines, "  "+l)
+			}
+		}
 	}
 	if !c.Reason.IsZero() {
 		lines = append(lines, c.Reason.In(lang))

@@ -52,9 +52,16 @@ type jsonCheck struct {
 	Needs        []string          `json:"needs,omitempty"`
 	Fail         []string          `json:"fail,omitempty"`
 	Expectations []jsonExpectation `json:"expectations,omitempty"`
-	Report       *Report           `json:"report,omitempty"`
+	Report       *jsonReport       `json:"report,omitempty"`
 	Reason       string            `json:"reason,omitempty"`
 	Hint         string            `json:"hint,omitempty"`
+}
+
+type jsonReport struct {
+	Class       string `json:"class"`
+	Title       string `json:"title"`
+	Where       string `json:"where,omitempty"`
+	Explanation string `json:"explanation,omitempty"`
 }
 
 type jsonExpectation struct {
@@ -83,7 +90,10 @@ func jsonResult(r *Result, lang string) jsonSubmission {
 	for _, c := range r.Checks {
 		jc := jsonCheck{ID: c.ID, Title: c.Title.In(lang), Status: c.Status, Points: c.Points,
 			MaxPoints: c.MaxPoints, Visibility: c.Visibility, Needs: c.Needs, Fail: c.Fail,
-			Report: c.Report, Reason: c.Reason.In(lang), Hint: c.Hint.In(lang)}
+			Reason: c.Reason.In(lang), Hint: c.Hint.In(lang)}
+		if r := c.Report; r != nil {
+			jc.Report = &jsonReport{r.Class, r.Title, r.Where, r.Explain.In(lang)}
+		}
 		for _, f := range c.Failures {
 			jc.Expectations = append(jc.Expectations, jsonExpectation{f.Name, f.Want.In(lang), f.Got.In(lang)})
 		}

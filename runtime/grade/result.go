@@ -109,9 +109,12 @@ type Expectation struct {
 // Report is a kernel report a check's run produced: its class, the header
 // line the kernel printed and the script line it points at.
 type Report struct {
-	Class string `json:"class"`           // "null-deref", "double-free", "memory-leak"…
-	Title string `json:"title"`           // "BUG: kernel NULL pointer dereference, address: 0000000000000000"
-	Where string `json:"where,omitempty"` // "alice.star:23 in hello_exit"; empty when no script frame
+	Class string // "null-deref", "double-free", "memory-leak"…
+	Title string // "BUG: kernel NULL pointer dereference, address: 0000000000000000"
+	Where string // "alice.star:23 in hello_exit"; empty when no script frame
+	// Explain is kscript's explanation of the report (package explain):
+	// what went wrong at that line and the usual fix.
+	Explain i18n.Text
 }
 
 // FullMarks reports whether every check passed, counting those that

@@ -6,6 +6,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/explain"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -173,5 +174,6 @@ func relevantReport(h scenario.Health) *Report {
 	default:
 		return nil
 	}
-	return &Report{Class: pick.Class, Title: pick.Title, Where: scenario.ScriptLine(*pick)}
+	return &Report{Class: pick.Class, Title: pick.Title, Where: scenario.ScriptLine(*pick),
+		Explain: i18n.Text{EN: explain.For(*pick, "en"), TH: explain.For(*pick, "th")}}
 }
