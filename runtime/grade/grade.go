@@ -23,7 +23,7 @@
 // run: the simulation is deterministic, so a second run would be the same
 // run again. And every run starts from a copy of one booted kernel
 // (package kclone) rather than booting its own: the copy is the same
-// machine, made four times faster.
+// machine, made three to four times faster.
 package grade
 
 import (
