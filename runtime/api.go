@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"sync"
 
 	"go.starlark.net/starlark"
 
@@ -63,8 +64,20 @@ func (s Scope) String() string {
 // name) by value, so that dispatch costs no allocation.
 type apiFunc func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
-// APIs returns the whole kernel API table in documentation order.
+// APIs returns the whole kernel API table in documentation order. The
+// table is built once (every machine's universe reads it); callers get
+// their own copy.
 func APIs() []API {
+	apisOnce.Do(func() { apisTable = buildAPIs() })
+	return append([]API(nil), apisTable...)
+}
+
+var (
+	apisOnce  sync.Once
+	apisTable []API
+)
+
+func buildAPIs() []API {
 	var all []API
 	for _, group := range [][]API{
 		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
