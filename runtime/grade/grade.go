@@ -229,14 +229,12 @@ func text(t lesson.Text) i18n.Text { return i18n.Text{EN: t.EN, TH: t.TH} }
 
 // fileError words a file error as "NAME: no such file".
 func fileError(err error) string {
-	var pe *os.PathError
-	if e, ok := err.(*os.PathError); ok {
-		pe = e
-		msg := pe.Err.Error()
-		if os.IsNotExist(err) {
-			msg = "no such file"
-		}
-		return pe.Path + ": " + msg
+	pe, ok := err.(*os.PathError)
+	switch {
+	case !ok:
+		return strings.TrimSpace(err.Error())
+	case os.IsNotExist(err):
+		return pe.Path + ": no such file"
 	}
-	return strings.TrimSpace(err.Error())
+	return pe.Path + ": " + pe.Err.Error()
 }
