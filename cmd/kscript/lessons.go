@@ -202,16 +202,9 @@ when a problem is found.`,
 }
 
 func (a *app) lint(paths []string) error {
-	if len(paths) == 0 {
-		paths = []string{lessonsDir}
-	}
-	var files []string
-	for _, p := range paths {
-		fs, err := lintTargets(p)
-		if err != nil {
-			return err
-		}
-		files = append(files, fs...)
+	files, err := lessonArgs(paths)
+	if err != nil {
+		return err
 	}
 	problems := 0
 	for _, f := range files {
@@ -236,6 +229,23 @@ func (a *app) lintFile(f string) int {
 		fmt.Fprintln(a.stderr, e)
 	}
 	return len(errs)
+}
+
+// lessonArgs resolves lint's and test's arguments to lesson files (default:
+// the lessons folder).
+func lessonArgs(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		paths = []string{lessonsDir}
+	}
+	var files []string
+	for _, p := range paths {
+		fs, err := lintTargets(p)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fs...)
+	}
+	return files, nil
 }
 
 func lintTargets(p string) ([]string, error) {

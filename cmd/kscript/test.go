@@ -17,8 +17,8 @@ meet every expectation with a healthy kernel; for an exercise it grades the
 reference solution, which must earn full marks, and the starter, which must
 not. Output is KTAP (Documentation/dev-tools/ktap.rst): a test per lesson,
 a subtest per part, the kernel log and any failed expectation as "# "
-diagnostics. Checks this kscript cannot run (fault injection, before it
-exists) are named in the diagnostics and do not count against a solution.
+diagnostics. Checks this kscript cannot run (fault injection, on a build
+without it) are named in the diagnostics and do not count against a solution.
 Exit 0 when every lesson passes.`,
 		Example: "  kscript test\n  kscript test lessons/01_kmalloc.yaml lessons/03_atomic.yaml\n  kscript test my_lessons/",
 		RunE:    func(_ *cobra.Command, args []string) error { return a.test(args) },
@@ -26,16 +26,9 @@ Exit 0 when every lesson passes.`,
 }
 
 func (a *app) test(paths []string) error {
-	if len(paths) == 0 {
-		paths = []string{lessonsDir}
-	}
-	var files []string
-	for _, p := range paths {
-		fs, err := lintTargets(p)
-		if err != nil {
-			return err
-		}
-		files = append(files, fs...)
+	files, err := lessonArgs(paths)
+	if err != nil {
+		return err
 	}
 	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine}
 	var tests []*grade.LessonTest
