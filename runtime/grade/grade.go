@@ -109,13 +109,13 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	}
 	if cfg.NewMachine == nil {
 		cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
-		if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
-			// Boot once, copy for every run. A kernel kclone cannot copy
-			// (or one that does not boot) is booted afresh each time: the
-			// machine reports the boot error in the submissions' results.
-			if snap, err := kclone.Take(cfg.Options.Kernel); err == nil {
-				cfg.Options.NewKernel = snap.NewKernel
-			}
+	}
+	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
+		// Boot once, copy for every run. A kernel kclone cannot copy (or
+		// one that does not boot) is booted afresh each time: the machine
+		// reports the boot error in the submissions' results.
+		if snap, err := kclone.Take(cfg.Options.Kernel); err == nil {
+			cfg.Options.NewKernel = snap.NewKernel
 		}
 	}
 	return &Grader{cfg: cfg, lesson: l, runs: plan(l)}, nil

@@ -234,3 +234,18 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("messages whose languages take different arguments: %v", m)
 	}
 }
+
+// TestSnapshotTaken: the grader copies one booted kernel for every run,
+// whoever boots the machines (the CLI passes its own NewMachine), unless
+// told to boot afresh.
+func TestSnapshotTaken(t *testing.T) {
+	cfg := realConfig()
+	cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
+	if g := newGrader(t, cfg, "testdata/hello.yaml"); g.cfg.Options.NewKernel == nil {
+		t.Error("no snapshot with a NewMachine of the caller's")
+	}
+	cfg.FreshBoot = true
+	if g := newGrader(t, cfg, "testdata/hello.yaml"); g.cfg.Options.NewKernel != nil {
+		t.Error("a snapshot although FreshBoot is set")
+	}
+}
