@@ -317,3 +317,20 @@ func FuzzKasan(f *testing.F) {
 		checkAllInvariants(t, k)
 	})
 }
+
+// TestKasanGlobalsForgotten checks that a removed module's globals do not
+// outlive it.
+func TestKasanGlobalsForgotten(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	g := h.m.DataAddr(0)
+	h.k.KasanPoisonGlobal(g, 8, 64, "small")
+	h.rmmod(h.m)
+	if len(h.k.dbg.kasan.globals) != 0 {
+		t.Errorf("globals left: %+v", h.k.dbg.kasan.globals)
+	}
+	m := h.load("other")
+	_, reps := h.run(70, func() { h.k.WriteMem(m.DataAddr(0), make([]byte, 32)) })
+	if len(reps) != 0 {
+		t.Errorf("reports %+v", reps)
+	}
+}

@@ -40,6 +40,9 @@ func (k *Kernel) CheckModuleGone(m *Module) int {
 		l.gone = map[string]*Module{}
 	}
 	l.gone[m.Name] = m
+	if m.core != nil {
+		k.kasanUnregisterGlobals(m.core.Addr, m.core.End())
+	}
 	n := 0
 	for _, p := range k.PendingFor(m.Name) {
 		k.report("pending-after-unload", fmt.Sprintf("%s %s [%s] still %s after module %s was unloaded (%s)",
