@@ -49,15 +49,28 @@ func (r *Result) ExitCode() int {
 	}
 	e := r.Expect
 	judgesBugs := e != nil && (len(e.Bugs) > 0 || e.NoBugs != nil || e.Clean != nil)
-	judgesMemory := e != nil && (e.NoLeaks != nil || e.MemoryRestored != nil || e.Clean != nil)
+	judgesLeaks := e != nil && (e.NoLeaks != nil || e.Clean != nil || expectsBug(e, "memory-leak"))
+	judgesMemory := e != nil && (e.MemoryRestored != nil || e.Clean != nil)
 	h := r.Health
-	if !judgesBugs && len(h.Bugs) > 0 {
+	switch {
+	case !judgesBugs && len(h.Bugs) > 0:
 		return 1
-	}
-	if !judgesMemory && (len(h.Leaks) > 0 || h.Memory.Checked && !h.Memory.Restored) {
+	case !judgesLeaks && len(h.Leaks) > 0:
+		return 1
+	case !judgesMemory && h.Memory.Checked && !h.Memory.Restored:
 		return 1
 	}
 	return 0
+}
+
+// expectsBug reports whether e's bugs: list names class.
+func expectsBug(e *lesson.Expect, class string) bool {
+	for _, b := range e.Bugs {
+		if b.Class == class {
+			return true
+		}
+	}
+	return false
 }
 
 // Style is how a summary line is shown; the CLI colours by it.
