@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/explain"
 	"strings"
 
 	kruntime "kscript.dev/kscript/runtime"
@@ -73,6 +75,33 @@ func expectsBug(e *lesson.Expect, class string) bool {
 	return false
 }
 
+// writeExplanations prints kscript's explanation of each kernel report and
+// of the first leak — what went wrong, at which script line, the usual fix —
+// once per kind of mistake and line, under its own heading: kscript's words,
+// not the kernel's.
+func (r *Result) writeExplanations(w io.Writer, lang string, paint Painter) {
+	reports := append(append([]kernelsim.Report(nil), r.Health.Bugs...), r.Health.Leaks...)
+	seen := map[string]bool{}
+	var blocks []string
+	for _, rep := range reports {
+		key := explain.Key(rep) + "@" + scriptLine(rep)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		blocks = append(blocks, explain.For(rep, lang))
+	}
+	if len(blocks) == 0 {
+		return
+	}
+	fmt.Fprintln(w, paint(Heading, "== kscript: "+msg(lang, "explanations")+" =="))
+	for _, b := range blocks {
+		for _, l := range strings.Split(strings.TrimRight(b, "\n"), "\n") {
+			fmt.Fprintln(w, paint(Detail, "  "+l))
+		}
+	}
+}
+
 // Style is how a summary line is shown; the CLI colours by it.
 type Style int
 
@@ -100,6 +129,7 @@ func (r *Result) WriteSummary(w io.Writer, lang string, paint Painter) {
 	fmt.Fprintln(w)
 	line(Heading, "== kscript: "+t("health")+" ==")
 	r.writeHealth(line, t)
+	r.writeExplanations(w, lang, paint)
 	if len(r.Checks) > 0 {
 		head := t("expectations")
 		if r.LessonFile != "" {
@@ -165,6 +195,7 @@ func (r *Result) writeCheck(line func(Style, string), t func(string, ...any) str
 // messages holds kscript's own summary lines in English and Thai.
 var messages = map[string][2]string{
 	"health":           {"health summary", "สรุปสุขภาพของเคอร์เนล"},
+	"explanations":     {"what went wrong, and how to fix it", "เกิดอะไรขึ้น และแก้อย่างไร"},
 	"reports-none":     {"kernel reports: none (no BUG, WARNING, Oops or KASAN report)", "รายงานจากเคอร์เนล: ไม่มี (ไม่มี BUG, WARNING, Oops หรือ KASAN)"},
 	"reports":          {"kernel reports: %d", "รายงานจากเคอร์เนล: %d รายการ"},
 	"alloc-failure":    {"allocation failure (not a bug by itself): %s", "การจองหน่วยความจำล้มเหลว (ไม่ใช่บั๊กในตัวเอง): %s"},
