@@ -245,6 +245,11 @@ func TestSummaryLanguages(t *testing.T) {
     double-free: BUG: KASAN: double-free in kfree (hello.star:12 in hello_exit)
   leaks: none reported
   memory: not compared (the module is still loaded)
+== kscript: what went wrong, and how to fix it ==
+  kscript: double-free — the same memory freed twice
+    at hello.star:12 in hello_exit
+    What went wrong: The object freed at hello.star:12 had already been freed. Freeing twice corrupts the allocator's free lists: two later allocations could be handed the same memory.
+    Usual fix: Free each allocation exactly once. Set the pointer to NULL after freeing it (kfree(NULL) does nothing) and decide which path, the error path or the exit function, owns the free.
 == kscript: expectations ==
   FAIL  dmesg: Hello
         expected: Hello
@@ -254,7 +259,7 @@ func TestSummaryLanguages(t *testing.T) {
 	if en.String() != wantEN {
 		t.Errorf("English summary:\n%s\nwant:\n%s", en.String(), wantEN)
 	}
-	for _, want := range []string{"== kscript: สรุปสุขภาพของเคอร์เนล ==", "รายงานจากเคอร์เนล: 1 รายการ", "ได้จริง: no such line", "== kscript: ไม่ผ่าน =="} {
+	for _, want := range []string{"== kscript: สรุปสุขภาพของเคอร์เนล ==", "รายงานจากเคอร์เนล: 1 รายการ", "ได้จริง: no such line", "== kscript: เกิดอะไรขึ้น และแก้อย่างไร ==", "ที่ hello.star:12 ในฟังก์ชัน hello_exit", "== kscript: ไม่ผ่าน =="} {
 		if !strings.Contains(th.String(), want) {
 			t.Errorf("Thai summary lacks %q:\n%s", want, th.String())
 		}
