@@ -185,6 +185,9 @@ func (k *Kernel) RaiseIRQ(irq int) error {
 // handleIRQEvent mirrors __handle_irq_event_percpu(): call every action.
 func (k *Kernel) handleIRQEvent(d *irqDesc) error {
 	for _, a := range append([]*irqAction(nil), d.actions...) {
+		if gone, err := k.callGone(a.handler.Module, a.handler.Func); gone { // module_gone.go
+			return err
+		}
 		if _, err := a.handler.Fn(); err != nil {
 			return err
 		}

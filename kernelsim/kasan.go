@@ -129,6 +129,20 @@ func (k *Kernel) KasanPoisonGlobal(a Addr, size, sizeWithRedzone uint64, name st
 	ks.globals[i] = g
 }
 
+// kasanUnregisterGlobals mirrors __asan_unregister_globals() for a module
+// whose memory [start, end) is freed: its globals are forgotten, so that a
+// module loaded at the same address later starts clean.
+func (k *Kernel) kasanUnregisterGlobals(start, end Addr) {
+	ks := &k.dbg.kasan
+	out := ks.globals[:0]
+	for _, g := range ks.globals {
+		if g.addr < start || g.addr >= end {
+			out = append(out, g)
+		}
+	}
+	ks.globals = out
+}
+
 // kasanUnpoisonVmalloc mirrors kasan_unpoison_vmalloc(): of the vmalloc
 // area at a, the first size bytes may be accessed. vmalloc calls it for
 // every area it hands out.

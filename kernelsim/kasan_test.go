@@ -249,3 +249,88 @@ func TestKasanOncePerLine(t *testing.T) {
 		t.Errorf("lock debugging disabled %d times", n)
 	}
 }
+
+// FuzzKasan runs random kmalloc/kfree/vmalloc sequences with accesses: an
+// access inside what was asked for is never reported, one past it inside
+// the same object always is.
+func FuzzKasan(f *testing.F) {
+	f.Add([]byte{1, 100, 0, 2, 3, 0, 200, 9})
+	f.Add([]byte{5, 5, 5, 0, 0, 0, 255, 255, 3, 1, 2})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		h := newDbgHarness(t, "mod")
+		k := h.k
+		type alloc struct {
+			a    Addr
+			size uint64
+			vm   bool
+		}
+		var live []alloc
+		line := 100
+		for i := 0; i+1 < len(ops) && i < 200; i += 2 {
+			op, arg := ops[i]%4, uint64(ops[i+1])
+			line++
+			h.in("mod", "mod_op", line, func() {
+				switch {
+				case op == 0 || len(live) == 0:
+					size := 1 + arg*13%3000
+					if a := k.Kmalloc(size, GFP_KERNEL); a != 0 {
+						live = append(live, alloc{a, size, false})
+					}
+				case op == 1:
+					size := 1 + arg*97
+					if a := k.Vmalloc(size, GFP_KERNEL); a != 0 {
+						live = append(live, alloc{a, size, true})
+					}
+				case op == 2:
+					x := live[int(arg)%len(live)]
+					n := len(k.Reports())
+					k.LoadByte(x.a + Addr(arg*7%x.size))
+					k.Memset(x.a, byte(arg), x.size)
+					if len(k.Reports()) != n {
+						t.Fatalf("in-bounds access of %#x (size %d) reported: %+v", uint64(x.a), x.size, k.Reports()[n:])
+					}
+				default:
+					j := int(arg) % len(live)
+					x := live[j]
+					live = append(live[:j], live[j+1:]...)
+					if !x.vm && x.size%8 != 0 && x.size < k.Ksize(x.a) {
+						k.setRequestedSize(x.a, x.size) // undo ksize's unpoisoning
+						n := len(k.Reports())
+						k.StoreByte(x.a+Addr(x.size), 0)
+						if len(k.Reports()) != n+1 || k.Reports()[n].Class != "slab-out-of-bounds" && k.Reports()[n].Class != "out-of-bounds" {
+							t.Fatalf("one byte past %d-byte object %#x: reports %+v", x.size, uint64(x.a), k.Reports()[n:])
+						}
+					}
+					if x.vm {
+						k.Vfree(x.a)
+					} else {
+						k.Kfree(x.a)
+					}
+				}
+			})
+		}
+		for _, r := range k.Reports() {
+			if r.Class != "slab-out-of-bounds" && r.Class != "out-of-bounds" {
+				t.Fatalf("unexpected report %+v", r)
+			}
+		}
+		checkAllInvariants(t, k)
+	})
+}
+
+// TestKasanGlobalsForgotten checks that a removed module's globals do not
+// outlive it.
+func TestKasanGlobalsForgotten(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	g := h.m.DataAddr(0)
+	h.k.KasanPoisonGlobal(g, 8, 64, "small")
+	h.rmmod(h.m)
+	if len(h.k.dbg.kasan.globals) != 0 {
+		t.Errorf("globals left: %+v", h.k.dbg.kasan.globals)
+	}
+	m := h.load("other")
+	_, reps := h.run(70, func() { h.k.WriteMem(m.DataAddr(0), make([]byte, 32)) })
+	if len(reps) != 0 {
+		t.Errorf("reports %+v", reps)
+	}
+}

@@ -370,3 +370,28 @@ func asOops(err error, o **Oops) bool {
 	*o = x
 	return ok
 }
+
+// TestTimerAfterUnload runs the classic crash: a timer left armed at rmmod
+// fires into the removed module's code.
+func TestTimerAfterUnload(t *testing.T) {
+	h := newDbgHarness(t, "drv")
+	k := h.k
+	h.in("drv", "drv_init", 12, func() {
+		tm := NewTimer()
+		k.TimerSetup(tm, Callback{Func: "drv_timer", Module: "drv", Fn: func() error {
+			t.Error("the removed module's timer function ran")
+			return nil
+		}}, 0)
+		k.ModTimer(tm, k.Jiffies()+25)
+	})
+	h.rmmod(h.m)
+	seq := k.NextSeq()
+	err := k.Tick(200_000_000)
+	var oops *Oops
+	if !asOops(err, &oops) || oops.Report.Class != "unloaded-code" {
+		t.Fatalf("Tick = %v, want the unloaded-code Oops", err)
+	}
+	wantLines(t, dbgLines(k, seq), "re:BUG: unable to handle page fault for address: ffffffffc[0-9a-f]{7}",
+		"#PF: supervisor instruction fetch in kernel mode", "re:Oops: 0010 .*",
+		"Kernel panic - not syncing: Fatal exception in interrupt")
+}

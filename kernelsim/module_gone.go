@@ -40,6 +40,9 @@ func (k *Kernel) CheckModuleGone(m *Module) int {
 		l.gone = map[string]*Module{}
 	}
 	l.gone[m.Name] = m
+	if m.core != nil {
+		k.kasanUnregisterGlobals(m.core.Addr, m.core.End())
+	}
 	n := 0
 	for _, p := range k.PendingFor(m.Name) {
 		k.report("pending-after-unload", fmt.Sprintf("%s %s [%s] still %s after module %s was unloaded (%s)",
@@ -117,7 +120,23 @@ func (k *Kernel) CallUnloadedCode(module, fn string) error {
 	k.printk(LogAlert, "#PF: error_code(0x%04x) - not-present page\n", pfInstr)
 	k.printk(LogInfo, "%s\n", k.dumpPagetable(a))
 	k.die(fmt.Sprintf("Oops: %04x", pfInstr), fmt.Sprintf("%#x", uint64(a)), uint64(a))
+	if k.InInterrupt() { // oops_end: an Oops in interrupt context cannot kill a task
+		k.logLines(LogEmerg,
+			"Kernel panic - not syncing: Fatal exception in interrupt",
+			"Kernel Offset: disabled",
+			"---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---")
+	}
 	return k.report("unloaded-code", title, true)
+}
+
+// callGone is what the deferred-work code calls before running cb: when
+// cb's module is gone, the call Oopses (CallUnloadedCode) instead of
+// running the script function. gone is false when cb may run.
+func (k *Kernel) callGone(module, fn string) (gone bool, err error) {
+	if module == "" || !k.ModuleGone(module) {
+		return false, nil
+	}
+	return true, k.CallUnloadedCode(module, fn)
 }
 
 // pfInstr mirrors X86_PF_INSTR: the fault was an instruction fetch.

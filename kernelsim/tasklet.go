@@ -128,6 +128,9 @@ func (k *Kernel) taskletRun(t *Tasklet) error {
 		if t.cb.Fn == nil {
 			return k.nullCallOops()
 		}
+		if gone, err := k.callGone(t.cb.Module, t.cb.Func); gone { // module_gone.go
+			return err
+		}
 		return t.cb.Fn()
 	})
 }

@@ -273,6 +273,9 @@ func (k *Kernel) callTimerFn(t *TimerList) error {
 		if t.cb.Fn == nil {
 			return k.nullCallOops()
 		}
+		if gone, err := k.callGone(t.cb.Module, t.cb.Func); gone { // module_gone.go
+			return err
+		}
 		return t.cb.Fn()
 	})
 }

@@ -105,6 +105,9 @@ func (k *Kernel) processOneWork(w *Work) error {
 		if w.cb.Fn == nil {
 			return k.nullCallOops()
 		}
+		if gone, err := k.callGone(w.cb.Module, w.cb.Func); gone { // module_gone.go
+			return err
+		}
 		if err := w.cb.Fn(); err != nil {
 			return err
 		}

@@ -25,10 +25,6 @@ type Health struct {
 type MemoryCheck struct {
 	Checked  bool
 	Restored bool
-	// Lost is true when MemFree ended a load cycle lower than it began it:
-	// memory a leak would take. (More free memory than before is no leak:
-	// an allocation under pressure may have reclaimed page cache.)
-	Lost bool
 	// Reason says why the check was not made ("no module was loaded",
 	// "the module is still loaded").
 	Reason string
@@ -125,7 +121,7 @@ func (r *runner) health() Health {
 		h.Memory.Reason = "no-insmod"
 	default:
 		h.Memory.Checked = true
-		h.Memory.Diffs, h.Memory.Lost = r.diffs, r.lost
+		h.Memory.Diffs = r.diffs
 		h.Memory.Restored = len(h.Memory.Diffs) == 0
 	}
 	return h

@@ -8,6 +8,7 @@ var messages = i18n.Catalog{
 	"lang": {"en", "th"},
 
 	"health":              {"health summary", "สรุปสุขภาพของเคอร์เนล"},
+	"explanations":        {"what went wrong, and how to fix it", "เกิดอะไรขึ้น และแก้อย่างไร"},
 	"reports-none":        {"kernel reports: none (no BUG, WARNING, Oops or KASAN report)", "รายงานจากเคอร์เนล: ไม่มี (ไม่มี BUG, WARNING, Oops หรือ KASAN)"},
 	"reports":             {"kernel reports: %d", "รายงานจากเคอร์เนล: %d รายการ"},
 	"alloc-failure":       {"allocation failure (not a bug by itself): %s", "การจองหน่วยความจำล้มเหลว (ไม่ใช่บั๊กในตัวเอง): %s"},

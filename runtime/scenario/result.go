@@ -8,6 +8,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/explain"
 	"kscript.dev/kscript/runtime/lesson"
 )
 
@@ -65,15 +66,55 @@ func (r *Result) Verdict(e *lesson.Expect, checks []CheckResult) int {
 		}
 	}
 	judgesBugs := e != nil && (len(e.Bugs) > 0 || e.NoBugs != nil || e.Clean != nil)
-	judgesMemory := e != nil && (e.NoLeaks != nil || e.MemoryRestored != nil || e.Clean != nil)
+	judgesLeaks := e != nil && (e.NoLeaks != nil || e.Clean != nil || expectsBug(e, "memory-leak"))
+	judgesMemory := e != nil && (e.MemoryRestored != nil || e.Clean != nil)
 	h := r.Health
-	if !judgesBugs && len(h.Bugs) > 0 {
+	switch {
+	case !judgesBugs && len(h.Bugs) > 0:
 		return 1
-	}
-	if !judgesMemory && (len(h.Leaks) > 0 || h.Memory.Checked && !h.Memory.Restored) {
+	case !judgesLeaks && len(h.Leaks) > 0:
+		return 1
+	case !judgesMemory && h.Memory.Checked && !h.Memory.Restored:
 		return 1
 	}
 	return 0
+}
+
+// expectsBug reports whether e's bugs: list names class.
+func expectsBug(e *lesson.Expect, class string) bool {
+	for _, b := range e.Bugs {
+		if b.Class == class {
+			return true
+		}
+	}
+	return false
+}
+
+// writeExplanations prints kscript's explanation of each kernel report and
+// of the first leak — what went wrong, at which script line, the usual fix —
+// once per kind of mistake and line, under its own heading: kscript's words,
+// not the kernel's.
+func (r *Result) writeExplanations(w io.Writer, lang string, paint Painter) {
+	reports := append(append([]kernelsim.Report(nil), r.Health.Bugs...), r.Health.Leaks...)
+	seen := map[string]bool{}
+	var blocks []string
+	for _, rep := range reports {
+		key := explain.Key(rep) + "@" + ScriptLine(rep)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		blocks = append(blocks, explain.For(rep, lang))
+	}
+	if len(blocks) == 0 {
+		return
+	}
+	fmt.Fprintln(w, paint(Heading, "== kscript: "+messages.T("explanations").In(lang)+" =="))
+	for _, b := range blocks {
+		for _, l := range strings.Split(strings.TrimRight(b, "\n"), "\n") {
+			fmt.Fprintln(w, paint(Detail, "  "+l))
+		}
+	}
 }
 
 // Style is how a summary line is shown; the CLI colours by it.
@@ -103,6 +144,7 @@ func (r *Result) WriteSummary(w io.Writer, lang string, paint Painter) {
 	fmt.Fprintln(w)
 	line(Heading, "== kscript: "+t("health")+" ==")
 	r.writeHealth(line, t)
+	r.writeExplanations(w, lang, paint)
 	if len(r.Checks) > 0 {
 		head := t("expectations")
 		if r.LessonFile != "" {
