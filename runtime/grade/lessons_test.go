@@ -21,10 +21,8 @@ func TestRepoLessons(t *testing.T) {
 			if lt.Error != nil {
 				t.Fatal(lt.Error)
 			}
-			if strings.HasPrefix(name, "0") || strings.HasPrefix(name, "10") {
-				if len(lt.Parts) != 3 {
-					t.Errorf("lesson %s has no exercise (parts %d)", name, len(lt.Parts))
-				}
+			if len(lt.Parts) != 3 {
+				t.Errorf("lesson %s has no exercise (parts %d)", name, len(lt.Parts))
 			}
 			for _, p := range lt.Parts {
 				if !p.OK {
@@ -38,13 +36,14 @@ func TestRepoLessons(t *testing.T) {
 // TestSeedModulesScoreFullMarks grades each lesson's own script, the
 // port of the workshop's module, with the lesson's exercise: it earns full
 // marks, as a student who ports the seed faithfully must. Lesson 8's script
-// is the corrected module by default (TestSeedLesson8 grades the seed's).
+// is the corrected module by default (TestSeedLesson8 grades the seed's);
+// lesson 11's is the buggy driver its exercise starts from.
 func TestSeedModulesScoreFullMarks(t *testing.T) {
 	files, _ := filepath.Glob("../../lessons/*.yaml")
 	for _, f := range files {
 		l := loadLesson(t, f)
-		if l.Exercise == nil {
-			continue
+		if l.Exercise == nil || l.ID == "11_memory_bugs" {
+			continue // lesson 11's script is the buggy driver: the exercise's starter
 		}
 		t.Run(l.ID, func(t *testing.T) {
 			g := newGrader(t, realConfig(), f)
