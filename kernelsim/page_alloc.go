@@ -48,11 +48,18 @@ func gfpZone(gfp GFP) int {
 	return ZoneNormal
 }
 
-// AllocPages mirrors alloc_pages(gfp, order) (mm/page_alloc.c:__alloc_pages):
-// the first pfn of 2^order contiguous free frames, or ok=false after printing
-// the kernel's warning (unless __GFP_NOWARN).
+// AllocPages mirrors alloc_pages(gfp, order) (mm/page_alloc.c:__alloc_pages)
+// as a module calls it: the first pfn of 2^order contiguous free frames, or
+// ok=false after printing the kernel's warning (unless __GFP_NOWARN). The
+// block is registered with kmemleak; kernelsim's own users of the page
+// allocator (vmalloc, slab, user memory) call allocPages, whose blocks belong
+// to objects tracked on their own.
 func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
-	return k.allocPages(gfp, order, allocPagesCallers)
+	pfn, ok = k.allocPages(gfp, order, allocPagesCallers)
+	if ok {
+		k.dbgAllocPages(pfn, order) // dbg_hooks.go: kmemleak
+	}
+	return pfn, ok
 }
 
 var allocPagesCallers = []string{allocPagesCaller}
@@ -85,7 +92,6 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))
 	}
-	k.dbgAllocPages(PFN(p), order) // dbg_hooks.go: kmemleak
 	return PFN(p), true
 }
 

@@ -148,7 +148,7 @@ func (k *Kernel) userFault(mm *MM, a Addr, write bool) (pfn PFN, present, ok, oo
 	if present || !write {
 		return pfn, present, true, false, 0
 	}
-	pfn, got := k.AllocPages(GFP_HIGHUSER_MOVABLE|GFPZero|GFPNoWarn, 0)
+	pfn, got := k.allocPages(GFP_HIGHUSER_MOVABLE|GFPZero|GFPNoWarn, 0, allocPagesCallers)
 	if !got {
 		return 0, false, false, true, code
 	}
@@ -365,7 +365,7 @@ func (p *Process) kernelPoke(a Addr, data []byte) error {
 	for i := 0; i < len(data); {
 		page := (a + Addr(i)) &^ (PageSize - 1)
 		if _, ok := mm.pages[page]; !ok {
-			pfn, got := p.k.AllocPages(GFP_HIGHUSER_MOVABLE|GFPZero|GFPNoWarn, 0)
+			pfn, got := p.k.allocPages(GFP_HIGHUSER_MOVABLE|GFPZero|GFPNoWarn, 0, allocPagesCallers)
 			if !got {
 				return fmt.Errorf("user memory: out of memory loading the program")
 			}

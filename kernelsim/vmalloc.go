@@ -234,7 +234,7 @@ func (k *Kernel) allocPagesArray(area *VMStruct, arraySize uint64, nested GFP) b
 // time from the buddy allocator, stopping at the first failure.
 func (k *Kernel) vmAreaAllocPages(area *VMStruct, gfp GFP, nr int) {
 	for len(area.Pages) < nr {
-		pfn, ok := k.AllocPages(gfp, 0)
+		pfn, ok := k.allocPages(gfp, 0, allocPagesCallers)
 		if !ok {
 			return
 		}
