@@ -98,6 +98,7 @@ type kmemleakObject struct {
 // the modules CheckModuleGone has seen go.
 type kmemleakState struct {
 	objects map[Addr]*kmemleakObject
+	spare   []*kmemleakObject // freed objects' records, reused (kmemleak's object_cache)
 	seq     uint64
 	gone    map[string]*Module
 }
@@ -127,7 +128,13 @@ func (k *Kernel) kmemleakAlloc(ptr Addr, size uint64, kind leakKind) {
 		l.objects = map[Addr]*kmemleakObject{}
 	}
 	l.seq++
-	o := &kmemleakObject{pointer: ptr, size: size, kind: kind, seq: l.seq, jiffies: k.Jiffies(),
+	var o *kmemleakObject
+	if n := len(l.spare); n > 0 {
+		o, l.spare = l.spare[n-1], l.spare[:n-1]
+	} else {
+		o = new(kmemleakObject)
+	}
+	*o = kmemleakObject{pointer: ptr, size: size, kind: kind, seq: l.seq, jiffies: k.Jiffies(),
 		stack: stack, entry: k.Current().entry, module: module}
 	o.pid, o.comm = k.kmemleakTask()
 	l.objects[ptr] = o
@@ -150,8 +157,11 @@ func (k *Kernel) kmemleakTask() (int, string) {
 // object at ptr is freed. Unlike Linux, freeing an unknown object (one
 // allocated without script code on the stack) is not a warning.
 func (k *Kernel) kmemleakFree(ptr Addr) {
-	if len(k.dbg.leak.objects) != 0 {
-		delete(k.dbg.leak.objects, ptr)
+	l := &k.dbg.leak
+	if o, ok := l.objects[ptr]; ok {
+		delete(l.objects, ptr)
+		*o = kmemleakObject{}
+		l.spare = append(l.spare, o)
 	}
 }
 

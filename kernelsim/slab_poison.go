@@ -111,9 +111,18 @@ func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size ui
 	m := &sl.meta[idx]
 	m.size = uint32(size)
 	sl.setFill(m, k.allocFill(s, gfp))
-	m.track = nil
-	if k.Stack != nil {
-		m.track = &SlabTrack{AllocStack: k.Stack(), AllocPID: k.Current().PID, AllocTime: k.now}
+	if k.Stack == nil {
+		m.track = nil
+	} else {
+		// The slot's track from its previous life is overwritten in place,
+		// as SLUB's set_track() overwrites the object's track area: the
+		// allocation path stays free of garbage.
+		t := m.track
+		if t == nil {
+			t = new(SlabTrack)
+		}
+		*t = SlabTrack{AllocStack: k.Stack(), AllocPID: k.Current().PID, AllocTime: k.now}
+		m.track = t
 	}
 	k.dbgSlabAlloc(s, sl, idx) // dbg_hooks.go: kmemleak_alloc_recursive
 }
