@@ -50,15 +50,22 @@ func (m *Machine) insmod(ko string, params []string) error {
 		return &InsmodError{File: ko, Errno: kernelsim.ENOENT, Load: true}
 	}
 	inst := &instance{s: s}
-	if err := m.kmodLoad(inst, ko, params); err != nil {
-		return err
-	}
-	if err := m.runTopLevel(inst, whereFile); err != nil {
-		m.k.ModuleInitFailed(inst.kmod)
+	task := m.k.NewTask("insmod", 0)
+	err := m.k.RunTask(task, initEntry, func() error {
+		if err := m.kmodLoad(inst, ko, params); err != nil {
+			return err
+		}
+		if err := m.runTopLevel(inst, whereFile); err != nil {
+			m.k.ModuleInitFailed(inst.kmod)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	m.loaded[s.name] = inst
-	return m.doInitModule(inst, ko)
+	return m.doInitModule(task, inst, ko)
 }
 
 // doInitModule mirrors do_init_module(): init runs as the insmod task and
@@ -66,8 +73,7 @@ func (m *Machine) insmod(ko string, params []string) error {
 // fails insmod; a positive one is warned about and the module loads). An
 // Oops in init leaves the module COMING for good, as on Linux; a script
 // error or a sandbox limit unloads it.
-func (m *Machine) doInitModule(inst *instance, ko string) error {
-	task := m.k.NewTask("insmod", 0)
+func (m *Machine) doInitModule(task *kernelsim.Task, inst *instance, ko string) error {
 	err := m.k.RunTask(task, initEntry, func() error {
 		n := 0
 		if inst.init != nil {

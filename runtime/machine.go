@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	rt "runtime"
@@ -78,7 +79,17 @@ func NewMachine(opts Options) (*Machine, error) {
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.universe = m.env.universe()
 	k.Stack = m.env.stack
+	if opts.Trace && opts.TraceOut != nil {
+		k.SetPageAllocTracer(func(event string) { traceLine(opts.TraceOut, k, event) })
+	}
 	return m, nil
+}
+
+// traceLine writes one allocator event as /sys/kernel/tracing/trace_pipe
+// shows it: task-pid, CPU, flags, timestamp, then the event.
+func traceLine(w io.Writer, k *kernelsim.Kernel, event string) {
+	t, now := k.Current(), k.Now()
+	fmt.Fprintf(w, "%16s-%-7d [000] ..... %5d.%06d: %s\n", t.Comm, t.PID, now/1e9, now%1e9/1e3, event)
 }
 
 // guard is the internal-error net of the Machine's entry points: a Go panic
