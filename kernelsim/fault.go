@@ -132,7 +132,7 @@ func (k *Kernel) dieBody(rip string, cr2 uint64) {
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, cr2)
-	k.mmCallTrace(LogWarning, nil)
+	k.printTrace(LogWarning, nil)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
 	k.printk(LogWarning, "CR2: %016x\n", cr2)
 	k.addTaintUnreliable(TaintDie)

@@ -44,26 +44,9 @@ func (k *Kernel) warnSplat(file, rip string, trace []string) {
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.mmCallTrace(LogWarning, trace)
+	k.printTrace(LogWarning, trace)
 	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
 	k.Taint(TaintWarn)
-}
-
-// mmCallTrace prints a Call Trace block: kernel frames (innermost first),
-// the script's frames, then the entry path of the current task.
-func (k *Kernel) mmCallTrace(level int, kernelFrames []string) {
-	k.printk(level, "Call Trace:\n")
-	k.printk(level, " <TASK>\n")
-	for _, f := range kernelFrames {
-		k.printk(level, " %s\n", f)
-	}
-	for _, f := range k.stack() {
-		k.printk(level, " %s\n", FormatFrame(f))
-	}
-	for _, f := range k.Current().entry {
-		k.printk(level, " %s\n", f)
-	}
-	k.printk(level, " </TASK>\n")
 }
 
 // addTaintUnreliable mirrors add_taint(flag, LOCKDEP_NOW_UNRELIABLE): the

@@ -81,19 +81,7 @@ func (k *Kernel) dumpStack(level int, kernelTop ...string) {
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
 	k.printWorkerInfo(level) // sched.go: "Workqueue: events fn [mod]" in a kworker
-	k.printk(level, "Call Trace:\n")
-	k.printk(level, " %s\n", k.traceOpener()) // sched.go: <IRQ> on the interrupt stack
-	k.printk(level, " dump_stack_lvl+0x44/0x5c\n")
-	for _, f := range kernelTop {
-		k.printk(level, " %s\n", f)
-	}
-	for _, f := range k.stack() {
-		k.printk(level, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(level, " %s\n", f)
-	}
-	k.printk(level, " </TASK>\n")
+	k.printTrace(level, append([]string{"dump_stack_lvl+0x44/0x5c"}, kernelTop...))
 }
 
 // FormatFrame formats a script frame as scripts/decode_stacktrace.sh decodes

@@ -60,16 +60,5 @@ func (k *Kernel) showRegs(level int, ripSym string, kernelTop []string) {
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
 	k.printk(level, "RIP: 0010:%s\n", ripSym)
 	k.printRegs(level, 0)
-	k.printk(level, "Call Trace:\n")
-	k.printk(level, " <TASK>\n")
-	for _, f := range kernelTop {
-		k.printk(level, " %s\n", f)
-	}
-	for _, f := range k.stack() {
-		k.printk(level, " %s\n", FormatFrame(f))
-	}
-	for _, f := range t.entry {
-		k.printk(level, " %s\n", f)
-	}
-	k.printk(level, " </TASK>\n")
+	k.printTrace(level, kernelTop)
 }

@@ -23,7 +23,7 @@ func (k *Kernel) slabWARN(class, file string, line int, rip, msg string) {
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.mmCallTrace(LogWarning, nil)
+	k.printTrace(LogWarning, nil)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	title := msg
 	if title == "" {
