@@ -31,22 +31,9 @@ func (k *Kernel) warnOrderTooLarge(gfp GFP, callers []string) {
 	k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s %s", k.Current().PID, allocPagesWarnLine, rip), false)
 }
 
-// warnSplat mirrors __warn() (kernel/panic.c): cut here, the WARNING line,
-// the modules, registers and call trace (the kernel frames below the
-// warning, then the script's), the end-trace marker; then taint W, which
-// __warn adds last.
+// warnSplat mirrors __warn() at file ("mm/page_alloc.c:5534") in rip; see warn.
 func (k *Kernel) warnSplat(file, rip string, trace []string) {
-	t := k.Current()
-	k.printk(LogWarning, "------------[ cut here ]------------\n")
-	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", t.PID, file, rip)
-	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
-	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
-	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
-	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printTrace(LogWarning, trace)
-	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
-	k.Taint(TaintWarn)
+	k.warn(LogWarning, file, rip, "", trace)
 }
 
 // addTaintUnreliable mirrors add_taint(flag, LOCKDEP_NOW_UNRELIABLE): the

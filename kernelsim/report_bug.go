@@ -1,5 +1,7 @@
 package kernelsim
 
+import "fmt"
+
 // WARN() and BUG() splats as x86-64 Linux 6.1 prints them (kernel/panic.c
 // __warn, lib/bug.c report_bug, arch/x86/kernel/dumpstack.c __die and
 // oops_end). Both start from an invalid opcode (ud2) the macro plants:
@@ -15,18 +17,25 @@ const (
 	oopsEndMarker = "---[ end trace 0000000000000000 ]---"
 )
 
-// reportWarn mirrors WARN(1, msg) from function ripSym at file:line:
-// "cut here", the message (if any), the WARNING line, the modules, the CPU
-// and hardware lines, the RIP and the call trace (kernelTop, then the script
-// frames, then the entry path), and the end marker. The caller records the
-// Report.
+// reportWarn mirrors WARN(1, msg) from function ripSym at file:line; see
+// warn. The caller records the Report.
 func (k *Kernel) reportWarn(file string, line int, ripSym, msg string, kernelTop []string) {
-	t := k.Current()
+	k.warn(LogWarning, fmt.Sprintf("%s:%d", file, line), ripSym, msg, kernelTop)
+}
+
+// warn mirrors WARN()/WARN_ON() on x86, kernelsim's one implementation of
+// it: __warn_printk() prints "cut here" and the message (if any, at
+// msgLevel), then the ud2 trap reaches __warn(): the WARNING line with its
+// site ("mm/page_alloc.c:5534") and function, the loaded modules, the CPU
+// and hardware lines, the RIP, registers and call trace (kernelTop, then
+// the script frames, then the entry path), the end marker; then taint W,
+// which __warn adds last, so the splat itself does not show it yet.
+func (k *Kernel) warn(msgLevel int, site, ripSym, msg string, kernelTop []string) {
 	k.printk(LogWarning, "%s\n", cutHere)
 	if msg != "" {
-		k.printk(LogWarning, "%s\n", msg)
+		k.printk(msgLevel, "%s\n", msg)
 	}
-	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s:%d %s\n", t.PID, file, line, ripSym)
+	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", k.Current().PID, site, ripSym)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
 	k.showRegs(LogWarning, ripSym, kernelTop)
 	k.printk(LogWarning, "%s\n", oopsEndMarker)

@@ -12,25 +12,12 @@ import "fmt"
 // TAINT_WARN, after the splat as __warn() adds it (so the splat's own
 // Tainted: line has no W yet).
 func (k *Kernel) slabWARN(class, file string, line int, rip, msg string) {
-	t := k.Current()
-	k.printk(LogWarning, "------------[ cut here ]------------\n")
-	if msg != "" {
-		k.printk(LogWarning, "%s\n", msg)
-	}
-	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s:%d %s\n", t.PID, file, line, rip)
-	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
-	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
-	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
-	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printTrace(LogWarning, nil)
-	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	title := msg
 	if title == "" {
-		title = fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s:%d %s", t.PID, file, line, rip)
+		title = fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s:%d %s", k.Current().PID, file, line, rip)
 	}
+	k.warn(LogWarning, fmt.Sprintf("%s:%d", file, line), rip, msg, nil)
 	k.report(class, title, false)
-	k.Taint(TaintWarn)
 }
 
 // slabWarnOnce mirrors WARN_ON_ONCE()/WARN_ONCE(): the first time the site

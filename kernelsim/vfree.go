@@ -67,27 +67,11 @@ func (k *Kernel) vmWarnOnce(key string, site warnSite, callers ...string) {
 	k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s %s", k.Current().PID, site.file, site.rip), false)
 }
 
-// warnMsg mirrors WARN(cond, fmt, ...) on x86: __warn_printk() prints the
-// cut-here line and the message (at the message's own level), then the ud2
-// trap reaches __warn(): the WARNING line, the loaded modules, the task and
-// registers, the call trace and the end marker. callers are the kernel
-// functions between the warning one and the script, innermost first. Taint
-// W is added last, so the splat itself does not show it yet.
+// warnMsg mirrors WARN(cond, fmt, ...) at site, the message printed at
+// level (see warn). callers are the kernel functions between the warning
+// one and the script, innermost first.
 func (k *Kernel) warnMsg(level int, msg string, site warnSite, callers ...string) {
-	t := k.Current()
-	k.printk(LogWarning, "------------[ cut here ]------------\n")
-	if msg != "" {
-		k.printk(level, "%s\n", msg)
-	}
-	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", t.PID, site.file, site.rip)
-	k.printk(LogWarning, "Modules linked in:%s\n", k.printModules())
-	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
-	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
-	k.printk(LogWarning, "RIP: 0010:%s\n", site.rip)
-	k.printRegs(LogWarning, 0x55d7c5a8f000)
-	k.printTrace(LogWarning, callers)
-	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
-	k.Taint(TaintWarn)
+	k.warn(level, site.file, site.rip, msg, callers)
 }
 
 // vmallocWarnAlloc mirrors warn_alloc(gfp, NULL, fmt, ...) for vmalloc's
