@@ -158,6 +158,9 @@ func (k *Kernel) kmemleakTask() (int, string) {
 // allocated without script code on the stack) is not a warning.
 func (k *Kernel) kmemleakFree(ptr Addr) {
 	l := &k.dbg.leak
+	if len(l.objects) == 0 {
+		return // no script allocation tracked: the page allocator's hot path
+	}
 	if o, ok := l.objects[ptr]; ok {
 		delete(l.objects, ptr)
 		*o = kmemleakObject{}
