@@ -71,7 +71,9 @@ func exercisePoints(x *lesson.Exercise) int {
 	return n
 }
 
-// lessonFiles lists the lesson files of a folder, sorted.
+// lessonFiles lists the lesson files of a folder, sorted. A folder with no
+// lesson file of its own but a lessons/ folder (a repository's root, or the
+// folder kscript new scaffolded into) stands for that lessons/ folder.
 func lessonFiles(dir string) ([]string, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fail(exitUsage, "kscript: %s", fileError(err))
@@ -80,6 +82,10 @@ func lessonFiles(dir string) ([]string, error) {
 	for _, pat := range []string{"*.yaml", "*.yml"} {
 		m, _ := filepath.Glob(filepath.Join(dir, pat))
 		files = append(files, m...)
+	}
+	sub := filepath.Join(dir, lessonsDir)
+	if st, err := os.Stat(sub); len(files) == 0 && err == nil && st.IsDir() {
+		return lessonFiles(sub)
 	}
 	sort.Strings(files)
 	return files, nil
