@@ -95,6 +95,9 @@ func (m *Machine) doInitModule(task *kernelsim.Task, inst *instance, ko string) 
 		return err
 	case errors.As(err, &errno):
 		delete(m.loaded, inst.s.name) // kernelsim freed it
+		// What init's error path forgot to free is unreferenced now: the
+		// scan kmemleak would make a few minutes later finds it.
+		m.k.CheckModuleGone(inst.kmod)
 		return &InsmodError{File: ko, Errno: errno}
 	}
 	delete(m.loaded, inst.s.name)
