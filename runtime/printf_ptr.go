@@ -57,16 +57,26 @@ func (f *formatter) pointer(spec printfSpec) error {
 	return nil
 }
 
-// pointerArg returns the address a %p argument holds.
-func pointerArg(v starlark.Value) (kernelsim.Addr, error) {
+// pointerAddr returns the address a pointer-like value holds: a ptr, a
+// struct view, or a page (its struct page *).
+func pointerAddr(v starlark.Value) (kernelsim.Addr, bool) {
 	switch x := v.(type) {
 	case Ptr:
-		return x.addr, nil
+		return x.addr, true
 	case StructView:
-		return x.addr, nil
+		return x.addr, true
 	case Page:
-		return kernelsim.PageStructAddr(x.pfn), nil
-	case starlark.Callable:
+		return kernelsim.PageStructAddr(x.pfn), true
+	}
+	return 0, false
+}
+
+// pointerArg returns the address a %p argument holds.
+func pointerArg(v starlark.Value) (kernelsim.Addr, error) {
+	if a, ok := pointerAddr(v); ok {
+		return a, nil
+	}
+	if _, ok := v.(starlark.Callable); ok {
 		return 0, fmt.Errorf("got a function: print its name with %%ps or %%pS")
 	}
 	return 0, fmt.Errorf("got %s, want a pointer", v.Type())

@@ -185,17 +185,11 @@ func (v StructView) setCharArray(f *field, x starlark.Value) error {
 
 // pointerValue converts a value assigned to a pointer member.
 func pointerValue(x starlark.Value) (kernelsim.Addr, error) {
-	switch x := x.(type) {
-	case Ptr:
-		return x.addr, nil
-	case StructView:
-		return x.addr, nil
-	case Page:
-		return kernelsim.PageStructAddr(x.pfn), nil
-	case starlark.Int:
-		if x.Sign() == 0 {
-			return 0, nil
-		}
+	if a, ok := pointerAddr(x); ok {
+		return a, nil
+	}
+	if n, ok := x.(starlark.Int); ok && n.Sign() == 0 {
+		return 0, nil // a literal 0 is NULL, as in C
 	}
 	return 0, fmt.Errorf("got %s, want a pointer", x.Type())
 }
