@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -11,11 +12,13 @@ import (
 
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/picture"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
 func (a *app) runCommand() *cobra.Command {
-	return &cobra.Command{
+	var report string
+	cmd := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run a module script through its lesson's scenario (or the default one)",
 		Long: `run loads FILE.star as a kernel module on a fresh simulated machine and
@@ -24,13 +27,15 @@ the default scenario: make, insmod, the user programs, rmmod, dmesg. It prints
 the session as a terminal transcript, then a health summary and, with a
 lesson, each expectation. Exit 0 only if the kernel found no bug and every
 expectation held.`,
-		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star",
+		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
 		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0]) },
+		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], report) },
 	}
+	cmd.Flags().StringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
+	return cmd
 }
 
-func (a *app) run(file string) error {
+func (a *app) run(file, report string) error {
 	script, l, err := a.loadInput(file)
 	if err != nil {
 		return err
@@ -39,9 +44,20 @@ func (a *app) run(file string) error {
 	if err != nil {
 		return fail(exitUsage, "kscript: run: %s", fileError(err))
 	}
-	res, err := scenario.Run(a.config(), scenario.Input{Script: script, Src: src, Lesson: l})
+	cfg := a.config()
+	var rec *picture.Recorder
+	if report != "" {
+		rec = &picture.Recorder{}
+		cfg.Observer = rec
+	}
+	res, err := scenario.Run(cfg, scenario.Input{Script: script, Src: src, Lesson: l})
 	if err != nil {
 		return setupError(err)
+	}
+	if rec != nil {
+		if err := a.writeReport(report, script, l, res, rec); err != nil {
+			return err
+		}
 	}
 	if !a.flags.quiet {
 		fmt.Fprint(a.stdout, res.Transcript)
@@ -54,6 +70,26 @@ func (a *app) run(file string) error {
 	res.WriteSummary(a.stdout, a.lang, painter())
 	if code := res.ExitCode(); code != 0 {
 		return &exitError{code: code}
+	}
+	return nil
+}
+
+// writeReport writes the HTML report of a run to file.
+func (a *app) writeReport(file, script string, l *lesson.Lesson, res *scenario.Result, rec *picture.Recorder) error {
+	var summary bytes.Buffer
+	res.WriteSummary(&summary, a.lang, nil)
+	r := picture.Report{Lang: a.lang, Title: filepath.Base(script), Script: script, Steps: rec.Steps,
+		Summary: summary.String(), Machine: rec.Machine}
+	if l != nil {
+		r.Title = l.Title.In(a.lang)
+		r.Explain = l.Explain.In(a.lang)
+	}
+	var out bytes.Buffer
+	if err := picture.WriteHTML(&out, r); err != nil {
+		return fail(exitInternal, "kscript: run: --report: %v", err)
+	}
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		return fail(exitUsage, "kscript: run: --report: %s", fileError(err))
 	}
 	return nil
 }

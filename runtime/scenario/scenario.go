@@ -34,6 +34,16 @@ type Config struct {
 	Options kruntime.Options
 	// NewMachine boots a machine; nil means kruntime.NewMachine.
 	NewMachine func(kruntime.Options) (Machine, error)
+	// Observer, when set, sees the kernel before and after every step
+	// (the pictures of `kscript run --report`).
+	Observer StepObserver
+}
+
+// StepObserver watches a scenario step by step. BeforeStep is called
+// before step i (from 0) runs, AfterStep after it, with what it printed.
+type StepObserver interface {
+	BeforeStep(i int, run string, k *kernelsim.Kernel)
+	AfterStep(i int, run string, output string, k *kernelsim.Kernel)
 }
 
 // Input is one run: a module script, and the lesson beside it if any.
@@ -77,7 +87,7 @@ func Run(cfg Config, in Input) (*Result, error) {
 		return nil, err
 	}
 	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
-		procAt: map[*lesson.ProcExpect]string{}}
+		procAt: map[*lesson.ProcExpect]string{}, obs: cfg.Observer}
 	r.sh.Lang = cfg.Options.Lang
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
@@ -171,6 +181,7 @@ type runner struct {
 	cycles int
 	diffs  []i18n.Text
 	loaded int // successful insmods minus successful rmmods
+	obs    StepObserver
 }
 
 // run runs the steps, writing the transcript, until the end or a fatal error.
@@ -184,6 +195,9 @@ func (r *runner) run(steps []lesson.Step) {
 			break
 		}
 		writePrompt(&t, st.Run)
+		if r.obs != nil {
+			r.obs.BeforeStep(i, st.Run, r.m.Kernel())
+		}
 		var out bytes.Buffer
 		var err error
 		if st.Script != nil {
@@ -192,6 +206,9 @@ func (r *runner) run(steps []lesson.Step) {
 			_, err = r.sh.Run(st.Run, &out, &out)
 		}
 		t.Write(out.Bytes())
+		if r.obs != nil {
+			r.obs.AfterStep(i, st.Run, out.String(), r.m.Kernel())
+		}
 		r.capture(st, out.String())
 		r.readProcAfter(i + 1)
 		if err != nil {
