@@ -15,10 +15,10 @@ func TestLintFileEveryProblem(t *testing.T) {
 	}
 	want := []string{
 		`2:1: unknown field "titel" (did you mean title?)`,
-		`6:25: unknown field "captur" (did you mean capture?)`,
-		"8:17: dmesg: re: missing closing ): `(`",
-		`9:3: unknown field "no_leak" (did you mean no_leaks?)`,
-		`10:12: calls: context: "nowhere": want one of process, softirq, hardirq, atomic`,
+		`7:25: unknown field "captur" (did you mean capture?)`,
+		"9:17: dmesg: re: missing closing ): `(`",
+		`10:3: unknown field "no_leak" (did you mean no_leaks?)`,
+		`11:12: calls: context: "nowhere": want one of process, softirq, hardirq, atomic`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("LintFile\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
