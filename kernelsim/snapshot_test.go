@@ -13,14 +13,12 @@ func TestBuddyEventsSplitAndMerge(t *testing.T) {
 	k := bootTest(t, Config{})
 	z := &k.zones.z[ZoneDMA32]
 	// Empty orders 0-2 of the zone so the next order-0 allocation splits.
-	var held []PFN
 	for o := 0; o < 3; o++ {
 		for z.freeArea[o].NrFree > 0 {
 			pfn, ok := k.AllocPages(GFP_KERNEL|GFPDMA32, o)
 			if !ok {
 				t.Fatalf("alloc order %d failed", o)
 			}
-			held = append(held, pfn)
 			defer k.FreePages(pfn, o)
 		}
 	}

@@ -44,12 +44,6 @@ func freeShade(order int) uint32 {
 	return c
 }
 
-// freeANSI is the terminal colour of a free block of the order.
-func freeANSI(order int) int {
-	shades := [...]int{194, 157, 120, 114, 77, 71, 71, 35, 28, 28, 22}
-	return shades[min(order, len(shades)-1)]
-}
-
 // frameRGB is the colour a frame is drawn in.
 func frameRGB(f kernelsim.PageFrame) uint32 {
 	if f.Owner == kernelsim.FrameFree {
