@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"sort"
 
 	"kscript.dev/kscript/kernelsim"
 	"kscript.dev/kscript/runtime/i18n"
@@ -240,21 +241,34 @@ func legend(s *svg, snap *Snapshot, lang string, y float64) {
 	s.text(x+70, yy+24, "start", ` font-size="10" fill="#555"`, mapTexts.T("free-ord").In(lang))
 }
 
-// stripWindows picks the 64-frame windows the detail strips show: the
-// first ones that hold a changed block.
+// stripWindows picks the 64-frame windows the detail strips show: those
+// holding what a module asks for itself (alloc_pages, kmalloc-large,
+// vmalloc) first, then the rest, in address order within each rank.
 func stripWindows(blocks []Block) []int {
 	var ws []int
-	for _, b := range blocks {
-		w := b.PFN &^ (stripCells - 1)
-		if len(ws) > 0 && ws[len(ws)-1] == w {
-			continue
-		}
-		ws = append(ws, w)
-		if len(ws) == maxStrips {
-			break
+	seen := map[int]bool{}
+	for _, first := range []bool{true, false} {
+		for _, b := range blocks {
+			w := b.PFN &^ (stripCells - 1)
+			if seen[w] || len(ws) == maxStrips || first != (direct(b.Owner) || direct(b.Was)) {
+				continue
+			}
+			seen[w] = true
+			ws = append(ws, w)
 		}
 	}
+	sort.Ints(ws)
 	return ws
+}
+
+// direct tells the owners a module's own calls produce from those of the
+// kernel's bookkeeping (slab pages, module memory).
+func direct(o kernelsim.FrameOwner) bool {
+	switch o {
+	case kernelsim.FramePages, kernelsim.FrameKmallocLarge, kernelsim.FrameVmalloc, kernelsim.FrameUser:
+		return true
+	}
+	return false
 }
 
 // detailStrip draws frames w..w+63 before and after the step, one cell a
@@ -299,7 +313,11 @@ func detailStrip(s *svg, before, after *Snapshot, blocks []Block, w int, y float
 		if x0 > mapLeft+stripCells*cell/2 {
 			anchor, lx = "end", x0-2
 		}
-		s.text(lx, ly, anchor, ` font-size="10"`, fmt.Sprintf("%s: %s", owners[b.Owner].name.In(lang), what))
+		who := b.Owner
+		if b.Freed {
+			who = b.Was
+		}
+		s.text(lx, ly, anchor, ` font-size="10"`, fmt.Sprintf("%s: %s", owners[who].name.In(lang), what))
 		labels++
 	}
 }

@@ -90,7 +90,7 @@ func TestChanges(t *testing.T) {
 	after := &picture.Snapshot{Frames: []kernelsim.PageFrame{
 		f(slab, 0, true), f(slab, 0, true), f(free, 1, true), f(free, 1, false), f(slab, 0, true), f(free, 0, true), f(pcp, 0, true), f(free, 0, true)}}
 	got, more := picture.Changes(before, after, 10)
-	want := []picture.Block{{PFN: 0, Pages: 1, Owner: slab}, {PFN: 1, Pages: 1, Owner: slab}, {PFN: 5, Pages: 1, Owner: free, Freed: true}}
+	want := []picture.Block{{PFN: 0, Pages: 1, Owner: slab, Was: free}, {PFN: 1, Pages: 1, Owner: slab, Was: free}, {PFN: 5, Pages: 1, Owner: free, Was: slab, Freed: true}}
 	if more != 0 || len(got) != len(want) {
 		t.Fatalf("Changes = %v (+%d), want %v", got, more, want)
 	}

@@ -97,6 +97,7 @@ type Block struct {
 	PFN   int
 	Pages int
 	Owner kernelsim.FrameOwner // the owner after the step (free for a freed block)
+	Was   kernelsim.FrameOwner // the owner before the step
 	Freed bool
 }
 
@@ -117,7 +118,7 @@ func Changes(before, after *Snapshot, max int) (blocks []Block, more int) {
 			end++
 		}
 		if len(blocks) < max {
-			blocks = append(blocks, Block{PFN: pfn, Pages: end - pfn, Owner: a.Owner, Freed: isFree(a.Owner)})
+			blocks = append(blocks, Block{PFN: pfn, Pages: end - pfn, Owner: a.Owner, Was: b.Owner, Freed: isFree(a.Owner)})
 		} else {
 			more++
 		}
