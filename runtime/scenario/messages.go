@@ -49,5 +49,6 @@ var messages = i18n.Catalog{
 	"calls-with":          {"with %s", "ด้วย %s"},
 	"calls-size":          {"of size %d", "ขนาด %d"},
 	"calls-in":            {"in %s context", "ใน %s context"},
+	"program-ignored":     {"programs: the script's user_program %[1]q is ignored: the lesson's own ./%[1]s ran instead", "โปรแกรม: user_program %[1]q ในสคริปต์ถูกข้ามไป ระบบรัน ./%[1]s ของบทเรียนแทน"},
 	"capture-none":        {"no match in the output of %q", "ไม่พบข้อความที่ตรงกันในผลลัพธ์ของ %q"},
 }
