@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	rt "runtime"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -56,6 +57,8 @@ type Machine struct {
 	scripts  map[string]*script   // by NAME.ko
 	harness  []*script            // programs files (LoadPrograms), in load order
 	loaded   map[string]*instance // loaded modules by name
+
+	running atomic.Pointer[runningThread] // the call Interrupt stops
 }
 
 // NewMachine boots a kernel configured by opts.
