@@ -118,6 +118,9 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 	if err != nil {
 		return "", nil, inputError(err)
 	}
+	if _, serr := os.Stat(script); serr != nil && l.Public {
+		return "", nil, fail(exitUsage, "kscript: run: %s is a lesson's public form, without the lesson's own script: run your module with kscript run --lesson %s FILE.star", yamlFile, yamlFile)
+	}
 	return script, l, nil
 }
 
