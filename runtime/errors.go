@@ -19,10 +19,11 @@ type ScriptError struct {
 func (e *ScriptError) Error() string { return e.Pos + ": " + e.Msg }
 
 // LimitError reports a script stopped by its step budget (Budget), the
-// same on every machine. (The wall-time backstop is an *InternalError.)
+// same on every machine, or by Ctrl-C (Machine.Interrupt). (The wall-time
+// backstop is an *InternalError.)
 type LimitError struct {
 	Pos   string // where the script was when it was stopped
-	Limit string // "steps"
+	Limit string // "steps" or "interrupt"
 	Steps uint64 // the budget's size
 	Msg   string // in the machine's language
 }

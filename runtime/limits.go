@@ -99,7 +99,7 @@ var errBudget = errors.New("step budget exhausted")
 func (m *Machine) newThread() (*starlark.Thread, func() string) {
 	t := &starlark.Thread{Name: "kscript", Print: m.print}
 	t.SetLocal(threadKey, m.env)
-	var hit atomic.Value // "steps" or "timeout"
+	var hit atomic.Value // "steps", "timeout" or "interrupt"
 	// The thread may run left steps; at step left+1 it stops (a budget
 	// already spent stops it at its first step).
 	t.SetMaxExecutionSteps(m.budget.left() + 1)
@@ -112,12 +112,40 @@ func (m *Machine) newThread() (*starlark.Thread, func() string) {
 		hit.CompareAndSwap(nil, "timeout")
 		t.Cancel("wall-time backstop reached")
 	})
+	m.running.Store(&runningThread{t: t, hit: &hit})
 	return t, func() string {
+		m.running.Store(nil)
 		timer.Stop()
 		m.budget.spend(t.Steps)
 		s, _ := hit.Load().(string)
 		return s
 	}
+}
+
+// runningThread is the thread of the call into a script now running, for
+// Interrupt, which another goroutine calls.
+type runningThread struct {
+	t   *starlark.Thread
+	hit *atomic.Value
+}
+
+// Interrupt stops the call into a script that is running now, as Ctrl-C
+// stops a program on a terminal: the call ends with a *LimitError whose
+// Limit is "interrupt". It does nothing when no script runs. Unlike the
+// machine's other methods it may be called from another goroutine (a
+// SIGINT handler).
+//
+// Unlike Linux, where a signal reaches a task only when it returns to user
+// space or sleeps interruptibly, the simulated machine stops module code
+// too (an init function stuck in a loop), so that Ctrl-C always gives the
+// shell back.
+func (m *Machine) Interrupt() {
+	r := m.running.Load()
+	if r == nil {
+		return
+	}
+	r.hit.CompareAndSwap(nil, "interrupt")
+	r.t.Cancel("interrupted")
 }
 
 // chargeWork charges the running thread for the bulk work done since the
@@ -199,6 +227,8 @@ func (m *Machine) scriptError(err error, limit string) error {
 		// outlives the backstop within its budget is kscript's fault (too
 		// slow a builtin, an overloaded host), never the script's grade.
 		return &InternalError{Panic: fmt.Sprintf("%s: wall-time backstop: the call ran longer than %v within its step budget", pos, m.timeout())}
+	case limit == "interrupt":
+		return &LimitError{Pos: pos, Limit: limit, Msg: "interrupted (Ctrl-C)"}
 	case pending != nil:
 		return &ScriptError{Pos: pos, Msg: pending.Error(), Backtrace: ee.Backtrace()}
 	}
