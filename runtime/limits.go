@@ -74,6 +74,10 @@ func (b *Budget) Max() uint64 { return b.max }
 // Used returns the steps spent so far.
 func (b *Budget) Used() uint64 { return b.used }
 
+// Refill makes every step available again (an interactive shell gives each
+// command the whole budget).
+func (b *Budget) Refill() { b.used = 0 }
+
 // Exhausted reports whether every step has been spent.
 func (b *Budget) Exhausted() bool { return b.used >= b.max }
 
