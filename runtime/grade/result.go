@@ -180,7 +180,7 @@ func applyNeeds(r *Result) {
 			for _, n := range c.Needs {
 				if d := byID[n]; d != nil && d.Status != Pass {
 					c.Status, c.Points, c.Failures, c.Report = Skip, 0, nil, nil
-					c.Reason, c.CannotRun = messages.T("needs", n), d.CannotRun
+					c.Reason, c.CannotRun = messages.T("needs", n, messages.T("status-"+string(d.Status)), d.Title), d.CannotRun
 					changed = true
 					break
 				}

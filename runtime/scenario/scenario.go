@@ -161,6 +161,7 @@ type runner struct {
 	res    *Result
 
 	exp      *lesson.Expect
+	steps    []lesson.Step
 	sets     []*lesson.Expect
 	procAt   map[*lesson.ProcExpect]string // /proc files read after their step
 	captures []CheckResult                 // failed captures
@@ -183,11 +184,16 @@ type runner struct {
 
 // run runs the steps, writing the transcript, until the end or a fatal error.
 func (r *runner) run(steps []lesson.Step) {
+	r.steps = steps
 	r.startSeq = r.m.Kernel().NextSeq()
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
+	stepper, _ := r.m.(interface{ SetStep(int) })
 	for i := 0; i < len(steps); i++ {
 		st := steps[i]
+		if stepper != nil {
+			stepper.SetStep(i + 1)
+		}
 		if err := r.think(); err != nil {
 			r.res.Stopped = err
 			break
