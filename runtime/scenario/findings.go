@@ -27,6 +27,7 @@ type Finding struct {
 // findingMessages are the findings' texts, English then Thai.
 var findingMessages = i18n.Catalog{
 	"findings": {"kscript's findings", "สิ่งที่ kscript พบ"},
+	"captured": {"(captured from this output with %s)", "(จับค่าจากผลลัพธ์นี้ด้วย %s)"},
 	"init-positive": {
 		"%s's init returned %d: Linux loads the module anyway but warns \"suspiciously returned %[2]d, it should follow 0/-E convention\". Return 0 for success or a negative errno (-ENOMEM) for failure.",
 		"ฟังก์ชัน init ของ %s คืนค่า %d: Linux ยังโหลด module ให้ แต่เตือนว่า \"suspiciously returned %[2]d, it should follow 0/-E convention\" ต้องคืน 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว",
