@@ -46,7 +46,9 @@ import (
 //go:embed exercises/05_free_pages.star
 //go:embed exercises/06_vmalloc.star
 //go:embed exercises/07_vfree.star
+//go:embed exercises/08_copy_from_user.programs.star
 //go:embed exercises/08_copy_from_user.star
+//go:embed exercises/09_copy_to_user.programs.star
 //go:embed exercises/09_copy_to_user.star
 //go:embed exercises/10_kmem_cache.star
 //go:embed exercises/11_memory_bugs.star
