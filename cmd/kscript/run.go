@@ -100,6 +100,10 @@ func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
 // loadInput resolves what run was given: a script, with the lesson beside
 // it if there is one, or a lesson file, with its script.
 func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
+	file, err := lessonArg(file, ".star")
+	if err != nil {
+		return "", nil, err
+	}
 	script, yamlFile := file, ""
 	switch filepath.Ext(file) {
 	case ".yaml", ".yml":

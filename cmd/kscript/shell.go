@@ -42,8 +42,11 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 		return setupError(&scenario.MachineError{Err: err})
 	}
 	var srcs [][]byte
-	for _, f := range files {
-		src, err := a.loadScript(m, f)
+	for i, f := range files {
+		if files[i], err = lessonArg(f, ".star"); err != nil {
+			return err
+		}
+		src, err := a.loadScript(m, files[i])
 		if err != nil {
 			return err
 		}
