@@ -86,8 +86,10 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 		}
 	}
 	k.prepNewPage(p, order)
+	k.mem.work += workPerPage << order
 	if gfp&GFPZero != 0 {
 		k.mem.clearPages(PFN(p), order) // clear_highpage() for __GFP_ZERO
+		k.mem.work += PageSize << order
 	}
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))

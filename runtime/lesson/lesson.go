@@ -31,14 +31,35 @@ type Lesson struct {
 	// Expect is what the run must show; nil expects nothing beyond a
 	// healthy kernel.
 	Expect *Expect `yaml:"expect"`
+	// Programs are the lesson's programs files (harness), relative to the
+	// lesson file: the user programs its scenario and its checks run. They
+	// are loaded beside whatever script runs (the lesson's own, a starter,
+	// a submission), and replace any user program that script declares
+	// under the same name.
+	Programs StringList `yaml:"programs"`
 	// Exercise makes the lesson an autograded exercise.
 	Exercise *Exercise `yaml:"exercise"`
+	// Public marks a lesson's public form (kscript publish): what students
+	// get, without the hidden checks, the solution and the lesson's own
+	// script. It grades a student's work on the visible checks only;
+	// kscript test needs the full form.
+	Public bool `yaml:"public"`
 
 	// File is the path the lesson was read from; Script the module script
 	// beside it (NN_name.star), whether or not it exists.
 	File   string `yaml:"-"`
 	Script string `yaml:"-"`
 	src    []byte
+}
+
+// ProgramFiles returns the paths of the lesson's programs files, resolved
+// relative to the lesson file.
+func (l *Lesson) ProgramFiles() []string {
+	var out []string
+	for _, p := range l.Programs {
+		out = append(out, l.Rel(p))
+	}
+	return out
 }
 
 // Pos is a position in a lesson file.
