@@ -146,9 +146,7 @@ func (k *Kernel) ClearLog() { k.log.cleared = k.log.nextSeq }
 func (k *Kernel) bootLog() error {
 	saved := k.now
 	k.now = 0
-	k.logLines(LogNotice,
-		"Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)",
-		"Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=/dev/vda1 ro quiet")
+	k.bootIdentityLog() // cmdline.go: banner, command line, mem auto-init, KASAN, kmemleak
 	k.now = saved
 	return nil
 }

@@ -33,6 +33,9 @@ type Lesson struct {
 	Expect *Expect `yaml:"expect"`
 	// Exercise makes the lesson an autograded exercise.
 	Exercise *Exercise `yaml:"exercise"`
+	// Machine holds the lesson's boot settings (machine.go); nil boots the
+	// default machine.
+	Machine *Machine `yaml:"machine"`
 
 	// File is the path the lesson was read from; Script the module script
 	// beside it (NN_name.star), whether or not it exists.

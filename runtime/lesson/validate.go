@@ -33,6 +33,7 @@ func (l *Lesson) validate() ErrorList {
 	if l.Module != "" && !identRe.MatchString(l.Module) {
 		errs = append(errs, l.errorAt(l.keyPos("module"), "module: %q is not a module name (letters, digits and _)", l.Module))
 	}
+	errs = append(errs, l.checkMachine()...)
 	errs = append(errs, l.checkSteps(l.Scenario)...)
 	errs = append(errs, l.checkExpect(l.Expect, l.stepCount(nil))...)
 	if x := l.Exercise; x != nil {

@@ -42,7 +42,7 @@ func session(t testing.TB, opts kruntime.Options, l *lesson.Lesson) string {
 // and running one copy must not change the next (the snapshot is never
 // touched).
 func TestCloneBehavesAsFreshBoot(t *testing.T) {
-	for _, cfg := range []kernelsim.Config{{}, {Seed: 7, RAM: 256 << 20}, {PCP: true, InitOnAlloc: true}} {
+	for _, cfg := range []kernelsim.Config{{}, {Seed: 7, RAM: 256 << 20}, {NoPCP: true, Cmdline: "slub_debug=P init_on_alloc=0"}, {Stock: true}} {
 		snap, err := Take(cfg)
 		if err != nil {
 			t.Fatal(err)
