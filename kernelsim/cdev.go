@@ -92,10 +92,16 @@ func (k *Kernel) chrdevOpen(inode *Inode, filp *File) (int, error) {
 		return -int(ENXIO), nil
 	}
 	filp.Op, filp.opHeld = fops, true
-	if fops.Open == nil {
+	var ret int
+	var err error
+	switch {
+	case fops.builtinOpen != nil:
+		ret, err = fops.builtinOpen(k, inode, filp)
+	case fops.Open != nil:
+		ret, err = fops.Open(inode, filp)
+	default:
 		return 0, nil
 	}
-	ret, err := fops.Open(inode, filp)
 	if err != nil || ret != 0 {
 		// Linux leaves the fops reference to fput of the failed file;
 		// both references go here, before the file is dropped.

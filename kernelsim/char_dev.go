@@ -87,16 +87,15 @@ func (k *Kernel) bootDevices() error {
 	for _, b := range bootChrdevs {
 		if cd, err := k.registerChrdevRegion(b.major, b.baseminor, b.count, b.name); err != 0 {
 			return fmt.Errorf("boot: register char major %d %s: %v", b.major, b.name, err)
-		} else if b.fops != nil {
+		} else if b.open != nil {
 			c := k.CdevAlloc()
-			c.Ops = b.fops(k)
+			c.Ops = &FileOperations{builtinOpen: b.open}
 			cd.cdev = c
 			k.CdevAdd(c, MKDEV(cd.major, cd.baseminor), cd.minorct)
 		}
 	}
 	k.dev.blkdevs = bootBlkdevs()
 	k.bootVFS()
-	k.mem.userPresent = k.userAddrPresent
 	return k.bootMisc()
 }
 

@@ -10,11 +10,11 @@ package kernelsim
 type bootChrdev struct {
 	major, baseminor, count uint32
 	name                    string
-	fops                    func(*Kernel) *FileOperations
+	open                    func(k *Kernel, inode *Inode, filp *File) (int, error) // the driver's open; nil: no driver
 }
 
 var bootChrdevs = []bootChrdev{
-	{1, 0, 256, "mem", (*Kernel).memFops},
+	{1, 0, 256, "mem", (*Kernel).memoryOpen},
 	{4, 0, 1, "/dev/vc/0", nil},
 	{4, 1, 63, "tty", nil},
 	{4, 64, 32, "ttyS", nil},
@@ -22,7 +22,7 @@ var bootChrdevs = []bootChrdev{
 	{5, 1, 1, "/dev/console", nil},
 	{5, 2, 1, "/dev/ptmx", nil},
 	{7, 0, 256, "vcs", nil},
-	{10, 0, 256, "misc", (*Kernel).miscFops},
+	{10, 0, 256, "misc", (*Kernel).miscOpen},
 	{13, 0, 256, "input", nil},
 	{29, 0, 32, "fb", nil},
 	{128, 0, 1 << 20, "ptm", nil},
@@ -78,26 +78,24 @@ var memDevices = []memDevice{
 	{9, "urandom", 0o666},
 }
 
-// memFops is memory_fops: its open (memory_open) switches the file to the
-// operations of the device the minor names.
-func (k *Kernel) memFops() *FileOperations {
-	return &FileOperations{Open: func(inode *Inode, filp *File) (int, error) {
-		var ops *FileOperations
-		switch inode.Iminor() {
-		case 3:
-			ops = &FileOperations{Read: readNull, Write: writeNull, Llseek: nullLseek}
-		case 5:
-			ops = &FileOperations{Read: k.readZero, Write: writeNull, Llseek: nullLseek}
-		case 7:
-			ops = &FileOperations{Read: k.readZero, Write: writeFull, Llseek: nullLseek}
-		case 8, 9:
-			ops = &FileOperations{Read: k.readRandom, Write: writeNull, Llseek: NoopLlseek}
-		default:
-			return -int(ENXIO), nil
-		}
-		k.replaceFops(filp, ops)
-		return 0, nil
-	}}
+// memoryOpen mirrors memory_open(), the open of memory_fops (major 1): it
+// switches the file to the operations of the device the minor names.
+func (k *Kernel) memoryOpen(inode *Inode, filp *File) (int, error) {
+	var ops *FileOperations
+	switch inode.Iminor() {
+	case 3:
+		ops = &FileOperations{Read: readNull, Write: writeNull, Llseek: nullLseek}
+	case 5:
+		ops = &FileOperations{Read: k.readZero, Write: writeNull, Llseek: nullLseek}
+	case 7:
+		ops = &FileOperations{Read: k.readZero, Write: writeFull, Llseek: nullLseek}
+	case 8, 9:
+		ops = &FileOperations{Read: k.readRandom, Write: writeNull, Llseek: NoopLlseek}
+	default:
+		return -int(ENXIO), nil
+	}
+	k.replaceFops(filp, ops)
+	return 0, nil
 }
 
 // replaceFops mirrors replace_fops(file, fops) after a fops_get(fops): the

@@ -67,14 +67,10 @@ func pfReason(code int) string {
 }
 
 // userPagePresent says whether a user address is mapped in the current
-// process; the user-process layer (task.go, uaccess.go) may set
-// k.mem.userPresent. Unset, user pages count as mapped above the first page.
-func (k *Kernel) userPagePresent(a Addr) bool {
-	if k.mem.userPresent == nil {
-		return true
-	}
-	return k.mem.userPresent(a)
-}
+// process (user_mm.go). It is a plain call, not a function stored in the
+// kernel: a copied kernel (kclone) must hold no function bound to the
+// kernel it was copied from.
+func (k *Kernel) userPagePresent(a Addr) bool { return k.userAddrPresent(a) }
 
 // dumpPagetable mirrors dump_pagetable(): the page-table walk down to the
 // first level that is not present (plausible entries: the simulation has no

@@ -102,11 +102,17 @@ func (k *Kernel) bootIRQ() {
 		d := &k.irq.descs[b.irq]
 		d.count = b.count
 		d.actions = append(d.actions, &irqAction{
-			handler: IRQHandler{Func: b.name + "_interrupt", Fn: func() (IRQReturn, error) { return IRQNone, nil }},
+			handler: IRQHandler{Func: b.name + "_interrupt", Fn: builtinIRQHandler},
 			flags:   b.flags, name: b.name, devID: 0xffff888003000000 + uint64(b.irq)*0x400, builtin: true,
 		})
 	}
 }
+
+// builtinIRQHandler stands for the handlers of the devices a booted
+// machine has: they never see an interrupt of theirs in the simulation. A
+// plain function, not a closure, so that a copied kernel (kclone) holds no
+// function value bound to another kernel.
+func builtinIRQHandler() (IRQReturn, error) { return IRQNone, nil }
 
 // RequestIRQ mirrors request_irq(irq, handler, flags, name, dev) →
 // request_threaded_irq → __setup_irq: 0, or -EINVAL (no such line, no

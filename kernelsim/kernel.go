@@ -33,6 +33,21 @@ type Config struct {
 // DefaultRAM is the simulated RAM when Config.RAM is zero.
 const DefaultRAM = 512 << 20
 
+// ramSize words a RAM size for an error: "64 MiB", "1 KiB", "100 bytes".
+func ramSize(n uint64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// MinRAM is the smallest machine kscript boots: Debian 12's kernel image,
+// initrd and boot allocations need about 110 MiB before the first free page.
+const MinRAM = 128 << 20
+
 // Frame is one symbolised frame of a call trace: a script line in a function,
 // or a kernel function when File is empty.
 type Frame struct {
@@ -122,8 +137,8 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.RAM == 0 {
 		cfg.RAM = DefaultRAM
 	}
-	if cfg.RAM < 64<<20 {
-		return nil, fmt.Errorf("ram: %d MiB is too small, want at least 64M", cfg.RAM>>20)
+	if cfg.RAM < MinRAM {
+		return nil, fmt.Errorf("ram: %s is too small for Debian 12's kernel and initrd, want at least 128M", ramSize(cfg.RAM))
 	}
 	if cfg.RAM > 1<<40 {
 		return nil, fmt.Errorf("ram: %d GiB is too large, want at most 1T", cfg.RAM>>30)

@@ -113,25 +113,23 @@ func (k *Kernel) MiscDeregister(md *MiscDevice) {
 	md.dev = nil
 }
 
-// miscFops is misc_fops, the operations of major 10: misc_open finds the
-// misc device by minor, sets file->private_data to it, switches to its
+// miscOpen mirrors misc_open(), the open of misc_fops (major 10): it finds
+// the misc device by minor, sets file->private_data to it, switches to its
 // fops (pinning its module) and calls its open.
-func (k *Kernel) miscFops() *FileOperations {
-	return &FileOperations{Open: func(inode *Inode, filp *File) (int, error) {
-		var md *MiscDevice
-		for _, c := range k.dev.misc.list {
-			if c.Minor == inode.Iminor() {
-				md = c
-				break
-			}
+func (k *Kernel) miscOpen(inode *Inode, filp *File) (int, error) {
+	var md *MiscDevice
+	for _, c := range k.dev.misc.list {
+		if c.Minor == inode.Iminor() {
+			md = c
+			break
 		}
-		if md == nil || md.Fops == nil || !k.replaceFops(filp, md.Fops) {
-			return -int(ENODEV), nil
-		}
-		filp.PrivateData = md
-		if md.Fops.Open != nil {
-			return md.Fops.Open(inode, filp)
-		}
-		return 0, nil
-	}}
+	}
+	if md == nil || md.Fops == nil || !k.replaceFops(filp, md.Fops) {
+		return -int(ENODEV), nil
+	}
+	filp.PrivateData = md
+	if md.Fops.Open != nil {
+		return md.Fops.Open(inode, filp)
+	}
+	return 0, nil
 }

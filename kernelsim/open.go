@@ -28,6 +28,13 @@ type FileOperations struct {
 	// NoopLlseek, NoLlseek and FixedSizeLlseek are the kernel's stock ones.
 	Llseek        func(filp *File, offset int64, whence int) (int64, error)
 	UnlockedIoctl func(filp *File, cmd uint32, arg uint64) (int64, error)
+
+	// builtinOpen is the open of a driver built into kernelsim (mem, misc):
+	// a plain function given the kernel it runs in, used instead of Open.
+	// Unlike a closure over the kernel, it stays right when the booted
+	// kernel is copied (runtime/grade/kclone): the copy's open acts on the
+	// copy, not on the kernel it was copied from.
+	builtinOpen func(k *Kernel, inode *Inode, filp *File) (int, error)
 }
 
 // FMode mirrors fmode_t: what an open file may do.

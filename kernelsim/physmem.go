@@ -144,10 +144,6 @@ type physMem struct {
 	// debugLocksOff mirrors debug_locks == 0: a taint that makes lockdep
 	// unreliable (a bad page, an Oops) has been added (addTaintUnreliable).
 	debugLocksOff bool
-
-	// userPresent, when set by the user-process layer, says whether a user
-	// address is mapped in the current process (fault.go: SMAP faults).
-	userPresent func(Addr) bool
 }
 
 // pfnRange is a half-open range of page frames.

@@ -22,7 +22,7 @@ func (e *ScriptError) Error() string { return e.Pos + ": " + e.Msg }
 // the wall-time backstop.
 type LimitError struct {
 	Pos   string // where the script was when it was stopped
-	Limit string // "steps" or "timeout"
+	Limit string // "steps", "timeout" or "interrupt" (Machine.Interrupt)
 	Msg   string
 }
 

@@ -56,7 +56,7 @@ func (m *Machine) callScript(inst *instance, w where, fn starlark.Callable, args
 func (m *Machine) newThread() (*starlark.Thread, func() string) {
 	t := &starlark.Thread{Name: "kscript", Print: m.print}
 	t.SetLocal(threadKey, m.env)
-	var hit atomic.Value // "steps" or "timeout"
+	var hit atomic.Value // "steps", "timeout" or "interrupt"
 	t.SetMaxExecutionSteps(m.maxSteps())
 	t.OnMaxSteps = func(t *starlark.Thread) {
 		hit.CompareAndSwap(nil, "steps")
@@ -66,11 +66,39 @@ func (m *Machine) newThread() (*starlark.Thread, func() string) {
 		hit.CompareAndSwap(nil, "timeout")
 		t.Cancel("wall-time limit reached")
 	})
+	m.running.Store(&runningThread{t: t, hit: &hit})
 	return t, func() string {
+		m.running.Store(nil)
 		timer.Stop()
 		s, _ := hit.Load().(string)
 		return s
 	}
+}
+
+// runningThread is the thread of the call into a script now running, for
+// Interrupt, which another goroutine calls.
+type runningThread struct {
+	t   *starlark.Thread
+	hit *atomic.Value
+}
+
+// Interrupt stops the call into a script that is running now, as Ctrl-C
+// stops a program on a terminal: the call ends with a *LimitError whose
+// Limit is "interrupt". It does nothing when no script runs. Unlike the
+// machine's other methods it may be called from another goroutine (a
+// SIGINT handler).
+//
+// Unlike Linux, where a signal reaches a task only when it returns to user
+// space or sleeps interruptibly, the simulated machine stops module code
+// too (an init function stuck in a loop), so that Ctrl-C always gives the
+// shell back.
+func (m *Machine) Interrupt() {
+	r := m.running.Load()
+	if r == nil {
+		return
+	}
+	r.hit.CompareAndSwap(nil, "interrupt")
+	r.t.Cancel("interrupted")
 }
 
 func (m *Machine) maxSteps() uint64 {
@@ -132,6 +160,8 @@ func (m *Machine) scriptError(err error, limit string) error {
 		return &LimitError{Pos: pos, Limit: limit, Msg: fmt.Sprintf("step limit reached: %d Starlark steps in one call (an endless loop?)", m.maxSteps())}
 	case limit == "timeout":
 		return &LimitError{Pos: pos, Limit: limit, Msg: fmt.Sprintf("wall-time limit reached: the call ran longer than %v", m.timeout())}
+	case limit == "interrupt":
+		return &LimitError{Pos: pos, Limit: limit, Msg: "interrupted (Ctrl-C)"}
 	case pending != nil:
 		return &ScriptError{Pos: pos, Msg: pending.Error(), Backtrace: ee.Backtrace()}
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	rt "runtime"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -55,6 +56,8 @@ type Machine struct {
 	universe starlark.StringDict  // the predeclared kernel API
 	scripts  map[string]*script   // by NAME.ko
 	loaded   map[string]*instance // loaded modules by name
+
+	running atomic.Pointer[runningThread] // the call Interrupt stops
 }
 
 // NewMachine boots a kernel configured by opts.

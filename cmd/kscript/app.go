@@ -127,6 +127,8 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 		SilenceUsage:      true,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setup() },
 	}
+	root.Version = versionString()
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -272,6 +274,15 @@ func painter() scenario.Painter {
 		scenario.Good:    color.New(color.FgGreen),
 		scenario.Bad:     color.New(color.Bold, color.FgRed),
 		scenario.Detail:  color.New(color.FgYellow),
+	}
+	for _, c := range styles {
+		// color.New disables a colour whenever NO_COLOR is set; the
+		// decision setColor made (--color always beats NO_COLOR) wins.
+		if color.NoColor {
+			c.DisableColor()
+		} else {
+			c.EnableColor()
+		}
 	}
 	return func(s scenario.Style, text string) string {
 		if c, ok := styles[s]; ok {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -48,6 +49,9 @@ func (a *app) scaffold(dir, id string) error {
 	if !lessonIDRe.MatchString(id) {
 		return usage("new: %q: want a lesson id of lower-case letters, digits and _, such as 11_krealloc", id)
 	}
+	if err := numberFree(dir, id); err != nil {
+		return err
+	}
 	d := scaffoldData{ID: id, Module: moduleFor(id)}
 	files := []struct{ path, tmpl string }{
 		{filepath.Join(dir, id+".star"), newLessonStar},
@@ -76,6 +80,43 @@ func (a *app) scaffold(dir, id string) error {
 	y := filepath.Join(dir, id+".yaml")
 	fmt.Fprintf(a.stdout, "next: edit them, then run\n  kscript lint %s && kscript test %s\n", y, y)
 	return nil
+}
+
+// numberFree refuses an id whose number ("11" of "11_krealloc") another
+// lesson of dir already has: lessons are listed, found ("kscript run 11")
+// and taught by number, so two lessons 11 would be ambiguous.
+func numberFree(dir, id string) error {
+	num := lessonNumber(id)
+	if num == "" {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	next := 0
+	var taken string
+	for _, f := range files {
+		stem := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		n := lessonNumber(stem)
+		if n == num && stem != id {
+			taken = stem
+		}
+		if v, err := strconv.Atoi(n); err == nil && v >= next {
+			next = v + 1
+		}
+	}
+	if taken == "" {
+		return nil
+	}
+	return fail(exitUsage, "kscript: new: lesson number %s is taken by %s: pick another, e.g. %0*d_%s",
+		num, taken, len(num), next, strings.TrimLeft(strings.TrimPrefix(id, num), "_"))
+}
+
+// lessonNumber is the leading digits of a lesson id, before an underscore.
+func lessonNumber(id string) string {
+	n := len(id) - len(strings.TrimLeft(id, "0123456789"))
+	if n == 0 || n == len(id) || id[n] != '_' {
+		return ""
+	}
+	return id[:n]
 }
 
 // moduleFor derives the module name from a lesson id: "11_krealloc" gives

@@ -81,7 +81,7 @@ func TestGradeSubmissions(t *testing.T) {
 				"skipped: needs loads, which did not pass", "hint: Print the two lines and return 0."}},
 		{"fake output", fakeConfig(), "fake_output", Fail, 3,
 			"loads=PASS allocates=FAIL frees=SKIP healthy=PASS enomem=FAIL",
-			[]string{"calls kmalloc: expected: at least 1 calls with GFP_KERNEL", "actual: 0 calls",
+			[]string{"calls kmalloc: expected: at least 1 call with GFP_KERNEL", "actual: 0 calls",
 				"insmod: expected: Cannot allocate memory", "actual: every insmod succeeded"}},
 		{"no NULL check", fakeConfig(), "no_null_check", Fail, 7,
 			"loads=PASS allocates=PASS frees=PASS healthy=PASS enomem=FAIL",
@@ -95,7 +95,7 @@ func TestGradeSubmissions(t *testing.T) {
 
 		{"real: fake output", realConfig(), "fake_output", Fail, 3,
 			"loads=PASS allocates=FAIL frees=SKIP healthy=PASS enomem=",
-			[]string{"calls kmalloc: expected: at least 1 calls with GFP_KERNEL", "actual: 0 calls"}},
+			[]string{"calls kmalloc: expected: at least 1 call with GFP_KERNEL", "actual: 0 calls"}},
 		{"real: syntax error", realConfig(), "syntax_error", Error, 0,
 			"loads=ERROR allocates=ERROR frees=ERROR healthy=ERROR enomem=ERROR",
 			[]string{"testdata/subs/syntax_error.star:3:"}},

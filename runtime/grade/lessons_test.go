@@ -1,9 +1,13 @@
 package grade
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kscript.dev/kscript/runtime/grade/kclone"
+	"kscript.dev/kscript/runtime/lesson"
 )
 
 // TestRepoLessons is kscript test over the repository's lessons: each
@@ -73,5 +77,51 @@ func TestSeedLesson8(t *testing.T) {
 	}
 	if r.FullMarks() {
 		t.Errorf("the seed's module earns full marks: %s", checkStatuses(r))
+	}
+}
+
+// lessonSeeds is how many seeds TestRepoLessonsEverySeed tries: a lesson
+// must not depend on the seed, which moves timestamps, hashed pointers,
+// where boot left memory and the pauses between steps.
+const lessonSeeds = 32
+
+// TestRepoLessonsEverySeed runs, on each seed 0..lessonSeeds-1, every
+// lesson's script through its scenario (every expectation holds, the
+// kernel stays healthy) and grades every reference solution (full marks).
+// One boot per seed, copied (kclone) for every run; seeds in parallel.
+func TestRepoLessonsEverySeed(t *testing.T) {
+	files, _ := filepath.Glob("../../lessons/*.yaml")
+	var lessons []*lesson.Lesson
+	for _, f := range files {
+		if l := loadLesson(t, f); l.Exercise != nil {
+			lessons = append(lessons, l)
+		}
+	}
+	if len(lessons) < 10 {
+		t.Fatalf("%d lessons with an exercise, want at least 10", len(lessons))
+	}
+	for seed := range uint64(lessonSeeds) {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel()
+			cfg := realConfig()
+			cfg.Options.Kernel.Seed = seed
+			snap, err := kclone.Take(cfg.Options.Kernel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Options.NewKernel = snap.NewKernel
+			for _, l := range lessons {
+				if p := testScript(cfg, l, "en"); !p.OK {
+					t.Errorf("%s: the lesson's script fails:\n  %s", l.ID, strings.Join(p.Diags, "\n  "))
+				}
+				g, err := New(cfg, l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := g.Submission(readSubmission(l.Rel(l.Exercise.Solution))); !r.FullMarks() {
+					t.Errorf("%s: the solution scores %d/%d: %s\n%s", l.ID, r.Score, r.MaxScore, checkStatuses(r), feedback(r))
+				}
+			}
+		})
 	}
 }

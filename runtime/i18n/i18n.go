@@ -55,7 +55,7 @@ func (c Catalog) T(key string, args ...any) Text {
 	if th == "" {
 		th = f[0]
 	}
-	return Text{EN: format(f[0], "en", args), TH: format(th, "th", args)}
+	return Text{EN: Singular(format(f[0], "en", args)), TH: format(th, "th", args)}
 }
 
 func format(f, lang string, args []any) string {

@@ -36,3 +36,24 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("Join = %+v", got)
 	}
 }
+
+func TestSingular(t *testing.T) {
+	for in, want := range map[string]string{
+		"at least 1 calls":                     "at least 1 call",
+		"1 submissions":                        "1 submission",
+		"kscript: lint: 1 problems in 1 files": "kscript: lint: 1 problem in 1 file",
+		"11 calls, 21 files, 0.1 points":       "11 calls, 21 files, 0.1 points",
+		"-1 points":                            "-1 points",
+		"the same report 1 more times":         "the same report 1 more time",
+		"1 bus":                                "1 bus",
+		"2 calls":                              "2 calls",
+	} {
+		if got := Singular(in); got != want {
+			t.Errorf("Singular(%q) = %q, want %q", in, got, want)
+		}
+	}
+	c := Catalog{"n": {"%d calls", "เรียก %d ครั้ง"}}
+	if got := c.T("n", 1); got.EN != "1 call" || got.TH != "เรียก 1 ครั้ง" {
+		t.Errorf("T(n, 1) = %+v", got)
+	}
+}

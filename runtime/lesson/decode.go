@@ -20,25 +20,85 @@ func Load(path string) (*Lesson, error) {
 
 // Decode decodes a lesson file strictly and checks what a run relies on:
 // regular expressions compile, scenario steps parse, names are well formed.
-// Errors are *Error values with file:line:col. It never panics.
-func Decode(file string, src []byte) (l *Lesson, err error) {
+// Errors are *Error values with file:line:col (an ErrorList when there are
+// several). It never panics.
+func Decode(file string, src []byte) (*Lesson, error) {
+	l, errs := decode(file, src)
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	return l, nil
+}
+
+// LintFile decodes the lesson file at path and lints it, returning every
+// problem in one list: what Decode finds and, when the file could be decoded
+// in spite of it (unknown keys, bad values), what Lint finds.
+func LintFile(path string) ErrorList {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return ErrorList{{File: path, Pos: Pos{1, 1}, Msg: err.Error()}}
+	}
+	l, errs := decode(path, src)
+	if l != nil {
+		errs = append(errs, l.Lint()...)
+	}
+	sortErrors(errs)
+	return errs
+}
+
+// decode decodes and validates a lesson file. It returns the lesson when
+// the YAML could be decoded at all (with unknown keys left out), and every
+// problem found.
+func decode(file string, src []byte) (l *Lesson, errs ErrorList) {
 	defer func() {
 		// The YAML library is not ours: a panic on strange input must still
 		// reach the author as an error at a position, never as a crash.
 		if r := recover(); r != nil {
-			l, err = nil, &Error{File: file, Pos: Pos{1, 1}, Msg: fmt.Sprintf("cannot decode YAML: %v", r)}
+			l, errs = nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: fmt.Sprintf("cannot decode YAML: %v", r)}}
 		}
 	}()
 	l = &Lesson{}
-	if err := yaml.UnmarshalWithOptions(src, l, strict()...); err != nil {
-		return nil, convertError(file, src, err)
+	// Every unknown key is reported in one run; the rest of the file is
+	// then decoded without them, so that its other problems show too.
+	unknown, body := unknownKeys(file, src)
+	var err error
+	if body != nil {
+		err = yaml.NodeToValue(body, l, strict()...)
+	} else {
+		err = yaml.UnmarshalWithOptions(src, l, strict()...)
+	}
+	if err != nil {
+		return nil, merge(unknown, ErrorList{convertError(file, src, err)})
 	}
 	l.File, l.src = file, src
 	l.Script = strings.TrimSuffix(file, filepath.Ext(file)) + ".star"
-	if errs := l.validate(); len(errs) > 0 {
-		return nil, errs[0]
+	return l, merge(unknown, l.validate())
+}
+
+// merge returns the unknown-key errors and the other errors in file order.
+// An error on the line of an unknown key is left out: it follows from the
+// key's removal ({regex: …} is also a matcher without re:).
+func merge(unknown, other ErrorList) ErrorList {
+	errs := append(ErrorList(nil), unknown...)
+	for _, e := range other {
+		dup := false
+		for _, u := range unknown {
+			dup = dup || u.Pos.Line == e.Pos.Line
+		}
+		if !dup {
+			errs = append(errs, e)
+		}
 	}
-	return l, nil
+	sortErrors(errs)
+	return errs
+}
+
+// err returns the one error of errs as an *Error, several as the list.
+func (errs ErrorList) err() error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errs
 }
 
 // ForScript returns the lesson file beside a module script

@@ -92,10 +92,10 @@ func TestDecodeBroken(t *testing.T) {
 		"step_empty.yaml":            `3:5: scenario step: empty command`,
 		"step_quote.yaml":            "3:11: scenario step: unexpected EOF while looking for matching `''",
 		"step_syntax.yaml":           "4:18: scenario step: syntax error near unexpected token `|'",
-		"step_unknown_key.yaml":      `4:5: unknown field "captur"`,
+		"step_unknown_key.yaml":      `4:5: unknown field "captur" (did you mean capture?)`,
 		"tab_indent.yaml":            "3:1: found character '\t' that cannot start any token",
-		"unknown_key.yaml":           `3:1: unknown field "expct"`,
-		"unknown_nested_key.yaml":    `4:3: unknown field "no_leak"`,
+		"unknown_key.yaml":           `3:1: unknown field "expct" (did you mean expect?)`,
+		"unknown_nested_key.yaml":    `4:3: unknown field "no_leak" (did you mean no_leaks?)`,
 		"wrong_type_bool.yaml":       `3:10: clean: got a string, want true or false`,
 		"wrong_type_list.yaml":       `2:11: scenario: got a string, want a list`,
 		"wrong_type_title.yaml":      `2:8: title: got a string, want a mapping`,
@@ -193,12 +193,17 @@ func FuzzDecode(f *testing.F) {
 			l.Lint()
 			return
 		}
-		e, ok := err.(*Error)
-		if !ok {
-			t.Fatalf("Decode: %T %v, want *Error", err, err)
+		errs, ok := err.(ErrorList)
+		if e, one := err.(*Error); one {
+			errs, ok = ErrorList{e}, true
 		}
-		if e.Pos.Line < 1 || e.Pos.Col < 1 {
-			t.Fatalf("Decode: error at %d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg)
+		if !ok || len(errs) == 0 {
+			t.Fatalf("Decode: %T %v, want *Error or an ErrorList of several", err, err)
+		}
+		for _, e := range errs {
+			if e.Pos.Line < 1 || e.Pos.Col < 1 {
+				t.Fatalf("Decode: error at %d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg)
+			}
 		}
 	})
 }

@@ -18,10 +18,13 @@ type Error struct {
 	Msg  string
 	// Source is the line of the file the error points at, if known.
 	Source string
+	// Warning marks something unfinished rather than wrong (a text that
+	// still says TODO): lint prints it, and fails on it only with --strict.
+	Warning bool
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+	s := e.Header()
 	if e.Source == "" {
 		return s
 	}
@@ -32,6 +35,9 @@ func (e *Error) Error() string {
 
 // Header returns the first line of the error: "file:line:col: message".
 func (e *Error) Header() string {
+	if e.Warning {
+		return fmt.Sprintf("%s:%d:%d: warning: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
 }
 

@@ -24,6 +24,9 @@ func (l *Lesson) Lint() ErrorList {
 	if x := l.Exercise; x != nil {
 		errs = append(errs, l.lintExercise(x)...)
 	}
+	errs = append(errs, l.lintTODO()...)
+	errs = append(errs, l.lintCallNames()...)
+	errs = append(errs, l.lintModuleNames()...)
 	sortErrors(errs)
 	// Script errors come after the lesson file's own, in file order.
 	return append(errs, l.lintScripts()...)

@@ -209,16 +209,37 @@ func (r *runner) run(steps []lesson.Step) {
 	r.res.Log = r.m.Kernel().LogSince(r.startSeq)
 }
 
-// think lets simulated time pass before a step, as it does while a student
-// types the next command (1.5 to 4.5 s, from the kernel's seeded source), so
-// dmesg timestamps look like a real session's. Timers that come due run.
+// The pause before each step, as a student takes to type the next command:
+// typingPause, then a seeded jitter of up to typingJitter so that dmesg
+// timestamps look like a real session's.
+const (
+	typingPause  = 1500 * time.Millisecond
+	typingJitter = 3 * time.Second
+)
+
+// think lets simulated time pass before a step. Timers that come due during
+// the fixed typingPause fire, on every seed alike; the seeded jitter then
+// ends before the next armed timer would fire, so that it moves timestamps
+// but never decides whether a timer runs before or after the next step (a
+// module that arms a 2 s timer and a scenario that applies memory pressure
+// in the next step: the timer fires after the pressure on every seed).
+// Unlike a real terminal, where a slow typist sees the timer fire first.
 func (r *runner) think() error {
-	d := 1500*time.Millisecond + time.Duration(r.m.Kernel().Rand().Int64N(int64(3*time.Second)))
-	if t, ok := r.m.(interface{ Tick(time.Duration) error }); ok {
-		return t.Tick(d)
+	k := r.m.Kernel()
+	jitter := uint64(k.Rand().Int64N(int64(typingJitter)))
+	t, canTick := r.m.(interface{ Tick(time.Duration) error })
+	if !canTick {
+		k.Advance(uint64(typingPause) + jitter)
+		return nil
 	}
-	r.m.Kernel().Advance(uint64(d))
-	return nil
+	if err := t.Tick(typingPause); err != nil {
+		return err
+	}
+	if next, ok := k.NextTimerExpiry(); ok {
+		now := k.Now()
+		jitter = min(jitter, max(next, now+1)-now-1)
+	}
+	return t.Tick(time.Duration(jitter))
 }
 
 // writePrompt writes a step as the terminal shows it typed: "$ " and the

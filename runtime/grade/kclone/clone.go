@@ -16,18 +16,26 @@
 // interface values are rebuilt through reflection.
 //
 // Strings are shared, being immutable; so are function values, which
-// cannot be copied: a closure in the booted state that captured the kernel
-// would act on the template, and the tests that compare copies with fresh
-// boots, lesson by lesson and byte for byte, guard against that. Channels
-// and unsafe pointers cannot be copied at all: Take refuses such a kernel,
-// and the caller boots fresh kernels instead.
+// cannot be copied. That is safe for a plain function (a top-level
+// function or a method expression such as (*Kernel).memoryOpen), which
+// acts on what it is given; it is not for a closure or a method value
+// (k.userAddrPresent), which holds what it captured: in a copy it would go
+// on acting on the template kernel. So a copy equals a fresh boot by
+// construction: Take refuses a booted state that holds a closure or a
+// method value, as it refuses channels and unsafe pointers, which cannot
+// be copied at all, and the caller boots fresh kernels instead (slower,
+// never wrong). The tests make sure the default kernels stay copyable, and
+// compare copies with fresh boots lesson by lesson, byte for byte.
 package kclone
 
 import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
+	"runtime"
 	"sort"
+	"strings"
 	"unsafe"
 
 	"kscript.dev/kscript/kernelsim"
@@ -44,8 +52,8 @@ type Snapshot struct {
 	slow   []slowFix // maps and interfaces, rebuilt by reflection
 	rootAt place
 	hasPtr map[reflect.Type]bool // read-only once Take returns
-	// Funcs counts the function values in the booted state, shared by
-	// every copy (see the package comment).
+	// Funcs counts the function values in the booted state, all plain
+	// functions, shared by every copy (see the package comment).
 	Funcs int
 }
 
@@ -216,6 +224,9 @@ func (p *planner) visit(v reflect.Value) {
 		}
 	case reflect.Func:
 		if !v.IsNil() {
+			if err := plainFunc(v); err != nil {
+				panic(err.Error())
+			}
 			p.s.Funcs++
 		}
 	default: // a channel or an unsafe.Pointer
@@ -223,6 +234,29 @@ func (p *planner) visit(v reflect.Value) {
 			panic("cannot copy a " + t.String())
 		}
 	}
+}
+
+// bound matches the names the Go toolchain gives to closures
+// ("pkg.(*T).M.func1", "pkg.F.func2.1", "pkg.glob..func1") and to method
+// values ("pkg.(*T).M-fm").
+var bound = regexp.MustCompile(`\.func\d+(\.\d+)*$|-fm$`)
+
+// plainFunc returns an error unless the function value f (not nil) is a
+// plain function, one that holds no captured state: a closure or a method
+// value copied into a new kernel would still act on what it captured.
+func plainFunc(f reflect.Value) error {
+	fn := runtime.FuncForPC(f.Pointer())
+	if fn == nil {
+		return fmt.Errorf("cannot copy a %s of unknown origin", f.Type())
+	}
+	name := fn.Name()
+	switch {
+	case strings.HasSuffix(name, "-fm"):
+		return fmt.Errorf("cannot copy the method value %s: it is bound to the kernel it was taken from", strings.TrimSuffix(name, "-fm"))
+	case bound.MatchString(name):
+		return fmt.Errorf("cannot copy the closure %s: it may hold the kernel it was made in", name)
+	}
+	return nil
 }
 
 // add records a region; it reports whether it is new.
