@@ -147,13 +147,13 @@ func New(cfg Config) (*Kernel, error) {
 	k.now = bootTime
 	for _, step := range []func() error{
 		k.parseCmdline, // cmdline.go: the build and the boot parameters
-		k.bootLog,     // printk.go: the boot banner
-		k.bootMemory,  // physmem.go, mmzone.go: frames, zones, boot reservations
-		k.bootSlab,    // slab_common.go: kmalloc caches
-		k.bootVmalloc, // vmalloc.go
-		k.bootModules, // module.go
-		k.bootSched,   // sched.go
-		k.bootDevices, // char_dev.go: built-in majors
+		k.bootLog,      // printk.go: the boot banner
+		k.bootMemory,   // physmem.go, mmzone.go: frames, zones, boot reservations
+		k.bootSlab,     // slab_common.go: kmalloc caches
+		k.bootVmalloc,  // vmalloc.go
+		k.bootModules,  // module.go
+		k.bootSched,    // sched.go
+		k.bootDevices,  // char_dev.go: built-in majors
 	} {
 		if err := step(); err != nil {
 			return nil, err

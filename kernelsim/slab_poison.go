@@ -44,7 +44,7 @@ type objFill uint8
 const (
 	fillNone objFill = iota // the memory itself holds the contents
 	fillZero                // zeroes over object_size
-	fillFree                 // POISON_FREE, the last byte POISON_END
+	fillFree                // POISON_FREE, the last byte POISON_END
 )
 
 // objMeta is the per-object record of a slab (one per object, allocated the

@@ -19,7 +19,7 @@ import (
 
 // Options configure one simulated machine and its sandbox limits.
 type Options struct {
-	Kernel kernelsim.Config // RAM, Seed, PCP, InitOnAlloc
+	Kernel kernelsim.Config // RAM, Seed, Stock, Cmdline, NoPCP
 
 	// MaxSteps bounds the Starlark steps of each call into a script (module
 	// init/exit, a callback, a user program's main); 0 means DefaultMaxSteps.

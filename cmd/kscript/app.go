@@ -59,18 +59,18 @@ type app struct {
 
 // globalFlags are DESIGN §3's common flags.
 type globalFlags struct {
-	lang        string
-	ram         string
-	seed        uint64
-	color       string
-	maxSteps    uint64
-	timeout     time.Duration
-	fail        []string
-	trace       bool
-	quiet       bool
-	pcp         bool
-	kernel      string
-	cmdline     string
+	lang     string
+	ram      string
+	seed     uint64
+	color    string
+	maxSteps uint64
+	timeout  time.Duration
+	fail     []string
+	trace    bool
+	quiet    bool
+	pcp      bool
+	kernel   string
+	cmdline  string
 }
 
 // kscriptMain is the real entry point: it returns the exit code, and every
