@@ -150,27 +150,34 @@ func (k *Kernel) procVersion() string { return k.linuxBanner() + "\n" }
 // procCmdline mirrors fs/proc/cmdline.c: saved_command_line.
 func (k *Kernel) procCmdline() string { return k.boot.cmdline + "\n" }
 
-// bootIdentityLog prints the boot lines that tell which kernel this is, at
-// the times a small VM prints them: the banner and command line from
-// setup_arch(), KASAN's line from kasan_init(), start_kernel()'s "Kernel
-// command line" and unknown parameters, mm_init()'s report_meminit(), and
-// kmemleak's lines from kmemleak_init() and kmemleak_late_init().
-func (k *Kernel) bootIdentityLog() {
-	k.logLines(LogNotice, k.linuxBanner(), "Command line: "+k.boot.cmdline)
+// kasanInitLog mirrors kasan_init()'s line, printed from setup_arch()
+// after the zone ranges.
+func (k *Kernel) kasanInitLog() {
 	if k.boot.kasan {
-		k.logLines(LogInfo, "kasan: KernelAddressSanitizer initialized")
+		k.printk(LogInfo, "kasan: KernelAddressSanitizer initialized\n")
 	}
-	k.logLines(LogNotice, "Kernel command line: "+k.boot.cmdline)
-	k.logLines(LogNotice, fmt.Sprintf("Unknown kernel command line parameters \"%s\", will be passed to user space.",
-		strings.Join(k.unknownBootOptions(), " ")))
+}
+
+// bootCmdlineLog prints start_kernel()'s "Kernel command line" and the
+// parameters passed on to init (print_unknown_bootoptions), then mm_init()'s
+// report_meminit(), just before mem_init()'s "Memory:" line.
+func (k *Kernel) bootCmdlineLog() {
+	k.printk(LogNotice, "Kernel command line: %s\n", k.boot.cmdline)
+	k.printk(LogNotice, "Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
+		strings.Join(k.unknownBootOptions(), " "))
 	heap := "off"
 	if k.boot.initOnAlloc {
 		heap = "on"
 	}
-	k.logLines(LogInfo, "mem auto-init: stack:all(zero), heap alloc:"+heap+", heap free:off")
+	k.printk(LogInfo, "mem auto-init: stack:all(zero), heap alloc:%s, heap free:off\n", heap)
+}
+
+// kmemleakLateInit mirrors kmemleak_late_init(), a late initcall: its
+// lines come shortly before the initrd and init memory are freed.
+func (k *Kernel) kmemleakLateInit() {
 	if k.boot.kmemleak {
-		k.logLines(LogInfo, "kmemleak: Kernel memory leak detector initialized (mem pool available: 15779)",
-			"kmemleak: Automatic memory scanning thread started")
+		k.printk(LogInfo, "kmemleak: Kernel memory leak detector initialized (mem pool available: 15779)\n")
+		k.printk(LogInfo, "kmemleak: Automatic memory scanning thread started\n")
 	}
 }
 

@@ -144,7 +144,6 @@ func New(cfg Config) (*Kernel, error) {
 		return nil, fmt.Errorf("ram: %d GiB is too large, want at most 1T", cfg.RAM>>30)
 	}
 	k := &Kernel{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6b736372697074))}
-	k.now = bootTime
 	for _, step := range []func() error{
 		k.parseCmdline, // cmdline.go: the build and the boot parameters
 		k.bootLog,      // printk.go: the boot banner

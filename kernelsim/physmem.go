@@ -141,6 +141,10 @@ type physMem struct {
 	bootUse     bootUse     // pressure.go: kernel memory in use since boot
 	pressure    []uint32    // pressure.go: pages Pressure and Fragment hold
 	warnedOrder bool        // the order >= MAX_ORDER WARN_ON_ONCE has fired
+	// nopageRS is warn_alloc()'s DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1):
+	// one allocation failure report per 10 seconds, page allocator and
+	// vmalloc alike (ratelimit.go).
+	nopageRS ratelimitState
 	// debugLocksOff mirrors debug_locks == 0: a taint that makes lockdep
 	// unreliable (a bad page, an Oops) has been added (addTaintUnreliable).
 	debugLocksOff bool

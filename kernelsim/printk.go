@@ -142,11 +142,18 @@ func (k *Kernel) NextSeq() uint64 { return k.log.nextSeq }
 // after the current last record.
 func (k *Kernel) ClearLog() { k.log.cleared = k.log.nextSeq }
 
-// bootLog prints the first lines of a Debian 12 boot.
+// bootLog prints the first lines of a Debian 12 boot, stamped 0.000000:
+// the clock starts once they are out (sched_clock is not running yet).
 func (k *Kernel) bootLog() error {
-	saved := k.now
 	k.now = 0
-	k.bootIdentityLog() // cmdline.go: banner, command line, mem auto-init, KASAN, kmemleak
-	k.now = saved
+	k.logLinesAt0(LogNotice, k.linuxBanner(), "Command line: "+k.boot.cmdline) // cmdline.go
 	return nil
+}
+
+// logLinesAt0 logs lines without advancing the clock: the boot lines
+// printed before sched_clock starts.
+func (k *Kernel) logLinesAt0(level int, lines ...string) {
+	for _, l := range lines {
+		k.logText(level, false, l+"\n")
+	}
 }

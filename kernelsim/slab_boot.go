@@ -322,3 +322,13 @@ func (k *Kernel) bootAllocate(sl *Slab, n int) {
 func errBootSlab(s *KmemCache) error {
 	return fmt.Errorf("slab: not enough memory for the boot objects of %s", s.Name)
 }
+
+// slubBootMessage mirrors the pr_info at the end of kmem_cache_init()
+// (mm/slub.c): "SLUB: HWalign=%d, Order=%u-%u, MinObjects=%u, CPUs=%u,
+// Nodes=%u" with cache_line_size() 64, slub_min_order 0, slub_max_order 3,
+// slub_min_objects 0 (not set on the command line; calculate_order derives
+// 12 from the CPU count), nr_cpu_ids 2 and one node.
+func (k *Kernel) slubBootMessage() {
+	k.printk(LogInfo, "SLUB: HWalign=%d, Order=%d-%d, MinObjects=%d, CPUs=%d, Nodes=%d\n",
+		cacheLineSize, 0, slubMaxOrder, 0, nrCPUIDs, 1)
+}
