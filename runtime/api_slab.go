@@ -97,7 +97,7 @@ func kmallocFn(extra kernelsim.GFP) apiFunc {
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAllocSize(flags, uint64(size))
 		a := c.k().Kmalloc(uint64(size), flags)
-		c.record(flags, uint64(size), a == 0)
+		c.recordAlloc(flags, uint64(size), a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -131,7 +131,7 @@ func kmallocArrayFn(extra kernelsim.GFP) apiFunc {
 		}
 		c.mightAllocSize(flags, bytes)
 		a := c.k().Kmalloc(bytes, flags)
-		c.record(flags, bytes, a == 0)
+		c.recordAlloc(flags, bytes, a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -144,8 +144,9 @@ func kreallocFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.
 		return nil, err
 	}
 	c.mightAllocSize(kernelsim.GFP(gfp), uint64(size))
-	a, err := c.k().Krealloc(p.addr(), uint64(size), kernelsim.GFP(gfp))
-	c.record(kernelsim.GFP(gfp), uint64(size), a == 0 && size != 0)
+	old := p.addr()
+	a, err := c.k().Krealloc(old, uint64(size), kernelsim.GFP(gfp))
+	c.recordRealloc(kernelsim.GFP(gfp), uint64(size), old, a)
 	return c.ptr(a), err
 }
 
@@ -154,7 +155,7 @@ func kfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Val
 	if err := c.unpack(args, kwargs, "objp", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
+	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().Kfree(p.addr())
 }
 
@@ -165,7 +166,7 @@ func kfreeSensitiveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (sta
 	if err := c.unpack(args, kwargs, "objp", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
+	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().KfreeSensitive(p.addr())
 }
 
@@ -250,7 +251,7 @@ func kmemCacheAllocFn(extra kernelsim.GFP) apiFunc {
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAlloc(flags, cacheAllocFrames)
 		a, err := c.k().KmemCacheAlloc(kc.c, flags)
-		c.record(flags, 0, a == 0)
+		c.recordAlloc(flags, 0, a, kc.c)
 		return c.ptr(a), err
 	}
 }
@@ -261,10 +262,11 @@ func kmemCacheFreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (star
 	if err := c.unpack(args, kwargs, "s", &kc, "x", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
 	if kc.c == nil {
+		c.record(0, 0, false)
 		return nil, c.nullDeref(0x8)
 	}
+	c.recordFree(p.addr(), 0, kc.c, false)
 	return starlark.None, c.k().KmemCacheFree(kc.c, p.addr())
 }
 

@@ -36,6 +36,7 @@ type env struct {
 	// user code, which kernel call traces do not show.
 	userDepth int
 	calls     callLog
+	reads     readLog
 	handles   uint32            // handles made so far (newID)
 	fileMod   map[string]string // script file name → module name, for frames
 

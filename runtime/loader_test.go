@@ -333,9 +333,10 @@ module_init(i)
 		t.Fatal(err)
 	}
 	want := []Call{
-		{Fn: "kmalloc", GFP: kernelsim.GFP_KERNEL, Size: 100, Context: "process", Module: "x", Pos: "x.star:3:16"},
-		{Fn: "kmalloc", GFP: kernelsim.GFP_ATOMIC | kernelsim.GFPNoWarn, Size: 1 << 30, Context: "process", Module: "x", Pos: "x.star:4:16", Failed: true},
-		{Fn: "kfree", Context: "process", Module: "x", Pos: "x.star:5:10"},
+		{Fn: "kmalloc", GFP: kernelsim.GFP_ATOMIC | kernelsim.GFPNoWarn, Size: 1 << 30, Context: "process", Module: "x", Pos: "x.star:4:16", Failed: true, Count: 1},
+		{Fn: "kfree", Context: "process", Module: "x", Pos: "x.star:5:10", Count: 1},
+		{Fn: "kmalloc", GFP: kernelsim.GFP_KERNEL, Size: 100, Context: "process", Module: "x", Pos: "x.star:3:16", Count: 1,
+			Object: true, Freed: true, FreedBy: "kfree", FreeMatch: true},
 	}
 	got := m.Calls()
 	if len(got) != len(want) {

@@ -7,7 +7,7 @@ import "kscript.dev/kscript/runtime/i18n"
 // Thai kernel courses write them.
 var messages = i18n.Catalog{
 	// Why a check or a submission could not be judged.
-	"needs":              {"skipped: needs %s, which did not pass", "ข้าม: ต้องผ่าน %s ก่อน ซึ่งยังไม่ผ่าน"},
+	"needs":              {"skipped: needs %s, which did not pass (%s: %s)", "ข้าม: ต้องผ่าน %s ก่อน ซึ่งยังไม่ผ่าน (%s: %s)"},
 	"no-fault-injection": {"not run: this kscript cannot inject faults yet (fail: %s), so the error path cannot be tested", "ไม่ได้รัน: kscript รุ่นนี้ยังทำ fault injection ไม่ได้ (fail: %s) จึงทดสอบเส้นทางจัดการ error ไม่ได้"},
 	"script-error":       {"the script stopped with an error: %s", "สคริปต์หยุดทำงานเพราะ error: %s"},
 	"step-limit":         {"stopped by the sandbox (Starlark step limit): %s", "ถูก sandbox หยุดไว้ (เกินจำนวน step ของ Starlark ที่กำหนด อาจวนลูปไม่รู้จบ): %s"},
@@ -15,6 +15,7 @@ var messages = i18n.Catalog{
 	"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
 	"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},
 	"unreadable":         {"cannot read the submission: %s", "อ่านไฟล์งานที่ส่งไม่ได้: %s"},
+	"program-ignored":    {"note: the submission's user_program %[1]q is ignored: the lesson's own ./%[1]s ran instead (the checks run the lesson's test programs)", "หมายเหตุ: user_program %[1]q ในงานที่ส่งถูกข้ามไป ระบบรันโปรแกรม ./%[1]s ของบทเรียนแทน (การตรวจใช้โปรแกรมทดสอบของบทเรียนเอง)"},
 	"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจากเคอร์เนล และไม่มีหน่วยความจำรั่ว"},
 
 	// Feedback labels.

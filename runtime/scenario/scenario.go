@@ -47,6 +47,9 @@ type Input struct {
 	// Steps and Expect override the lesson's (an exercise check's own).
 	Steps  []lesson.Step
 	Expect *lesson.Expect
+	// Programs are the programs files loaded beside the script (the
+	// lesson's harness); nil means the lesson's, if there is a lesson.
+	Programs []ProgramFile
 	// Sets are more expectations to judge the same run by, each on its own
 	// (the exercise checks that share a scenario and fault injection); their
 	// outcomes are Result.Sets, in the same order.
@@ -79,12 +82,23 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if err := m.LoadScript(in.Script, in.Src, module); err != nil {
 		return nil, err
 	}
+	programs := in.Programs
+	if programs == nil && in.Lesson != nil {
+		if programs, err = ReadPrograms(in.Lesson); err != nil {
+			return nil, err
+		}
+	}
+	shadowed, err := loadPrograms(m, programs)
+	if err != nil {
+		return nil, err
+	}
 	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
 		procAt: map[*lesson.ProcExpect]string{}}
 	r.sh.Lang = cfg.Options.Lang
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
 	}
+	r.res.Shadowed = shadowed
 	r.run(in.steps(module, m.Programs()))
 	r.res.Health = r.health()
 	r.res.Expect = r.exp
@@ -160,6 +174,7 @@ type runner struct {
 	res    *Result
 
 	exp      *lesson.Expect
+	steps    []lesson.Step
 	sets     []*lesson.Expect
 	procAt   map[*lesson.ProcExpect]string // /proc files read after their step
 	captures []CheckResult                 // failed captures
@@ -178,10 +193,15 @@ type runner struct {
 
 // run runs the steps, writing the transcript, until the end or a fatal error.
 func (r *runner) run(steps []lesson.Step) {
+	r.steps = steps
 	r.startSeq = r.m.Kernel().NextSeq()
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
+	stepper, _ := r.m.(interface{ SetStep(int) })
 	for i, st := range steps {
+		if stepper != nil {
+			stepper.SetStep(i + 1)
+		}
 		if err := r.think(); err != nil {
 			r.res.Stopped = err
 			break
