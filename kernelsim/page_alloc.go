@@ -86,10 +86,16 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 		}
 	}
 	k.prepNewPage(p, order)
+	k.mem.work += workPerPage << order
 	if gfp&GFPZero != 0 || k.boot.initOnAlloc {
 		// post_alloc_hook(): kernel_init_pages() when want_init_on_alloc()
-		// (init_on_alloc=1, as Debian boots, or __GFP_ZERO).
+		// (init_on_alloc=1, as Debian boots, or __GFP_ZERO). Clearing
+		// drops the pages' contents; only __GFP_ZERO counts as the
+		// caller's work, so the default does not change step budgets.
 		k.mem.clearPages(PFN(p), order)
+	}
+	if gfp&GFPZero != 0 {
+		k.mem.work += PageSize << order
 	}
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_alloc: page=%s pfn=%#x order=%d migratetype=0 gfp_flags=%s", k.hashedPtr(PageStructAddr(PFN(p))), p, order, gfp))

@@ -137,6 +137,11 @@ type physMem struct {
 	nrPercpuKB          int64 // pcpu_nr_pages(): Percpu, in kB
 	totalram            int64 // totalram_pages(): MemTotal
 
+	// work counts the bulk work memory accesses did since boot, in bytes:
+	// bytes read, written or cleared, and workPerPage for every page frame
+	// allocated (Work).
+	work uint64
+
 	boot        bootMemInfo // memblock.go: what boot reserved
 	bootUse     bootUse     // pressure.go: kernel memory in use since boot
 	pressure    []uint32    // pressure.go: pages Pressure and Fragment hold
@@ -287,3 +292,16 @@ func (k *Kernel) PageUseOf(pfn PFN) (use PageUse, data uint32, ok bool) {
 	p := k.mem.peek(uint32(pfn))
 	return p.use, p.data, p.flags&pgHead != 0
 }
+
+// workPerPage is what allocating one page frame counts in Work: as much
+// as touching a cache line's worth of memory four times.
+const workPerPage = 256
+
+// Work returns the bulk work memory accesses did since boot, in bytes:
+// every byte read, written or cleared through kernel or user memory
+// accessors, and workPerPage for every page frame the page allocator
+// handed out. Unlike Linux, where such work costs time, kscript charges
+// it to the script whose builtin caused it (a memset of 32 MiB is not one
+// step), so that a runaway script is stopped by its step budget on every
+// machine alike.
+func (k *Kernel) Work() uint64 { return k.mem.work }

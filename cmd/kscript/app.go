@@ -134,7 +134,8 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
 	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
-		a.lintCommand(), a.gradeCommand(), a.testCommand(), a.newCommand(), a.docCommand())
+		a.lintCommand(), a.gradeCommand(), a.testCommand(), a.newCommand(), a.docCommand(),
+		a.publishCommand())
 	return root
 }
 
@@ -145,8 +146,8 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 	f.StringVar(&g.ram, "ram", "512M", "simulated RAM, e.g. 512M, 4G, 16G")
 	f.Uint64Var(&g.seed, "seed", 0, "seed of the simulation: same seed, same output byte for byte")
 	f.StringVar(&g.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
-	f.Uint64Var(&g.maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps allowed per call into a script (default %d)", kruntime.DefaultMaxSteps))
-	f.DurationVar(&g.timeout, "timeout", 0, fmt.Sprintf("wall-time backstop per call into a script (default %v)", kruntime.DefaultTimeout))
+	f.Uint64Var(&g.maxSteps, "max-steps", 0, fmt.Sprintf("step budget: Starlark steps one run (one graded submission) may take in all, callbacks and user programs included (default %d)", kruntime.DefaultMaxSteps))
+	f.DurationVar(&g.timeout, "timeout", 0, fmt.Sprintf("wall-time backstop per call into a script; reaching it is an internal error, exit 70 (default %v)", kruntime.DefaultTimeout))
 	f.StringArrayVar(&g.fail, "fail", nil, "fault injection, e.g. kmalloc:nth=3 (repeatable)")
 	f.BoolVar(&g.trace, "trace", false, "log allocator events to stderr")
 	f.BoolVar(&g.quiet, "quiet", false, "print only the summary, not the transcript")

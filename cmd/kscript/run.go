@@ -100,6 +100,10 @@ func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
 // loadInput resolves what run was given: a script, with the lesson beside
 // it if there is one, or a lesson file, with its script.
 func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
+	file, err := lessonArg(file, ".star")
+	if err != nil {
+		return "", nil, err
+	}
 	script, yamlFile := file, ""
 	switch filepath.Ext(file) {
 	case ".yaml", ".yml":
@@ -117,6 +121,9 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 	l, err := lesson.Load(yamlFile)
 	if err != nil {
 		return "", nil, inputError(err)
+	}
+	if _, serr := os.Stat(script); serr != nil && l.Public {
+		return "", nil, fail(exitUsage, "kscript: run: %s is a lesson's public form, without the lesson's own script: run your module with kscript run --lesson %s FILE.star", yamlFile, yamlFile)
 	}
 	return script, l, nil
 }

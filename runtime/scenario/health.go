@@ -15,6 +15,9 @@ type Health struct {
 	Leaks  []kernelsim.Report // kmemleak reports
 	Warns  []kernelsim.Report // page allocation failures
 	Memory MemoryCheck
+	// Findings are kscript's own findings about a run of the default
+	// scenario (no lesson): see Finding.
+	Findings []Finding
 }
 
 // MemoryCheck compares free memory before each insmod that loads the first
@@ -149,6 +152,9 @@ func (r *runner) health() Health {
 		h.Memory.PCP = !r.m.Kernel().Config().NoPCP
 		h.Memory.Diffs = r.diffs
 		h.Memory.Restored = len(h.Memory.Diffs) == 0
+	}
+	if r.defaultScenario {
+		h.Findings = r.findings()
 	}
 	return h
 }
