@@ -86,6 +86,8 @@ type Report struct {
 	Stack []Frame
 	// Time is the simulated time of the report in nanoseconds since boot.
 	Time uint64
+	// Shadow is a KASAN report's memory state; nil for other reports.
+	Shadow *KasanShadow
 }
 
 // Oops is returned by kernel operations after a fatal report (an Oops or

@@ -189,6 +189,7 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 			continue
 		}
 		k.delFromFreeList(z, pfn, cur)
+		k.buddyEvent(BuddyTake, pfn, cur)
 		k.mem.section(pfn) // a top-order block may come from an untouched section
 		k.expand(z, pfn, order, cur)
 		return pfn, true
@@ -204,6 +205,7 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	sec := k.mem.section(pfn)
 	for high > low {
+		k.buddyEvent(BuddySplit, pfn, high)
 		high--
 		half := pfn + 1<<high
 		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
@@ -287,6 +289,7 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 			break
 		}
 		k.unlinkFree(&z.freeArea[order], bp)
+		k.buddyEvent(BuddyMerge, pfn, order)
 		pfn &= buddy
 		order++
 	}
@@ -297,6 +300,7 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 		toTail = k.isBuddy(higher^1<<(order+1), order+1)
 	}
 	k.addToFreeList(z, pfn, order, toTail)
+	k.buddyEvent(BuddyPut, pfn, order)
 }
 
 // GetFreePages mirrors __get_free_pages(): the direct-map address of the

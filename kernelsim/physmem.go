@@ -86,6 +86,7 @@ const (
 	PageUsePageTable                  // a page table (PageTable)
 	PageUseKernelStack                // a task's kernel stack
 	PageUseBoot                       // allocated during boot by the kernel itself
+	PageUseShmem                      // tmpfs (shmem) page cache: not reclaimable without swap
 )
 
 // memSection is one section's slice of mem_map.
@@ -116,6 +117,9 @@ type physMem struct {
 	// and mm_page_free tracepoint lines. (Beside sections: both are read
 	// on every allocation and free.)
 	tracer func(line string)
+	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
+	// every take, split, merge and put on the free lists.
+	buddyObserver func(BuddyEvent)
 
 	present []bool            // per section: has RAM (pfn_valid)
 	content []*contentSection // per section: page contents, nil until first written
