@@ -55,6 +55,7 @@ type Machine struct {
 
 	universe starlark.StringDict  // the predeclared kernel API
 	scripts  map[string]*script   // by NAME.ko
+	harness  []*script            // programs files (LoadPrograms), in load order
 	loaded   map[string]*instance // loaded modules by name
 
 	running atomic.Pointer[runningThread] // the call Interrupt stops
@@ -199,11 +200,16 @@ func (m *Machine) Modinfo(ko string) ([]string, error) {
 	return s.modinfo(), nil
 }
 
-// Programs lists the user programs scripts registered with user_program().
+// Programs lists the user programs scripts and programs files registered
+// with user_program(), sorted.
 func (m *Machine) Programs() []string {
 	seen := make(map[string]bool)
 	var names []string
+	all := append([]*script(nil), m.harness...)
 	for _, s := range m.scripts {
+		all = append(all, s)
+	}
+	for _, s := range all {
 		for _, p := range s.probe.programs {
 			if !seen[p.name] {
 				seen[p.name] = true

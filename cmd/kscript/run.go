@@ -15,7 +15,8 @@ import (
 )
 
 func (a *app) runCommand() *cobra.Command {
-	return &cobra.Command{
+	var lessonFile string
+	c := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run a module script through its lesson's scenario (or the default one)",
 		Long: `run loads FILE.star as a kernel module on a fresh simulated machine and
@@ -23,23 +24,28 @@ runs it through the scenario of the lesson beside it (FILE.yaml), or through
 the default scenario: make, insmod, the user programs, rmmod, dmesg. It prints
 the session as a terminal transcript, then a health summary and, with a
 lesson, each expectation. Exit 0 only if the kernel found no bug and every
-expectation held.`,
-		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star",
+expectation held.
+
+With --lesson L.yaml, FILE.star (a student's module, a starter, a solution)
+runs as that lesson's module through the lesson's scenario, with the
+lesson's own user programs (its programs: files, which replace any
+user_program of the same name in FILE.star). The lesson's expectations are
+for its own script and are not checked: kscript grade judges a submission.`,
+		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star",
 		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0]) },
+		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], lessonFile) },
 	}
+	c.Flags().StringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs")
+	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
+	return c
 }
 
-func (a *app) run(file string) error {
-	script, l, err := a.loadInput(file)
+func (a *app) run(file, lessonFile string) error {
+	in, err := a.runInput(file, lessonFile)
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(script)
-	if err != nil {
-		return fail(exitUsage, "kscript: run: %s", fileError(err))
-	}
-	res, err := scenario.Run(a.config(), scenario.Input{Script: script, Src: src, Lesson: l})
+	res, err := scenario.Run(a.config(), in)
 	if err != nil {
 		return setupError(err)
 	}
@@ -56,6 +62,39 @@ func (a *app) run(file string) error {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// runInput is what run runs: the script (its source read), with the lesson
+// beside it, or as the module of the --lesson named.
+func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
+	if lessonFile == "" {
+		script, l, err := a.loadInput(file)
+		if err != nil {
+			return scenario.Input{}, err
+		}
+		src, err := os.ReadFile(script)
+		if err != nil {
+			return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
+		}
+		return scenario.Input{Script: script, Src: src, Lesson: l}, nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
+	}
+	l, err := lesson.Load(lessonFile)
+	if err != nil {
+		return scenario.Input{}, inputError(err)
+	}
+	programs, err := scenario.ReadPrograms(l)
+	if err != nil {
+		return scenario.Input{}, fail(exitInput, "%s", err)
+	}
+	if programs == nil {
+		programs = []scenario.ProgramFile{}
+	}
+	// Not Lesson: the lesson's expectations judge its own script.
+	return scenario.Input{Script: file, Src: src, Module: l.ModuleName(), Steps: l.Scenario, Programs: programs}, nil
 }
 
 // loadInput resolves what run was given: a script, with the lesson beside

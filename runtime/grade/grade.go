@@ -94,9 +94,10 @@ func readSubmission(path string) Submission {
 
 // Grader grades submissions of one lesson's exercise.
 type Grader struct {
-	cfg    Config
-	lesson *lesson.Lesson
-	runs   []plannedRun
+	cfg      Config
+	lesson   *lesson.Lesson
+	runs     []plannedRun
+	programs []scenario.ProgramFile // the lesson's harness, read once
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
@@ -118,7 +119,32 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 			cfg.Options.NewKernel = snap.NewKernel
 		}
 	}
-	return &Grader{cfg: cfg, lesson: l, runs: plan(l)}, nil
+	programs, err := scenario.ReadPrograms(l)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
+	if programs == nil {
+		programs = []scenario.ProgramFile{} // the lesson has none: load none
+	}
+	if err := checkPrograms(cfg, programs); err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
+	return &Grader{cfg: cfg, lesson: l, runs: plan(l), programs: programs}, nil
+}
+
+// checkPrograms loads the lesson's programs files once, so that a mistake
+// in them is the lesson's error rather than every submission's. A machine
+// that does not boot is left for the submissions' results to report.
+func checkPrograms(cfg Config, programs []scenario.ProgramFile) error {
+	if len(programs) == 0 {
+		return nil
+	}
+	m, err := cfg.NewMachine(cfg.Options)
+	if err != nil {
+		return nil
+	}
+	_, err = scenario.LoadPrograms(m, programs)
+	return err
 }
 
 // Grade grades every submission, cfg.Jobs at a time, and returns the batch

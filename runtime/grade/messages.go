@@ -15,6 +15,7 @@ var messages = i18n.Catalog{
 	"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
 	"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},
 	"unreadable":         {"cannot read the submission: %s", "อ่านไฟล์งานที่ส่งไม่ได้: %s"},
+	"program-ignored":    {"note: the submission's user_program %[1]q is ignored: the lesson's own ./%[1]s ran instead (the checks run the lesson's test programs)", "หมายเหตุ: user_program %[1]q ในงานที่ส่งถูกข้ามไป ระบบรันโปรแกรม ./%[1]s ของบทเรียนแทน (การตรวจใช้โปรแกรมทดสอบของบทเรียนเอง)"},
 	"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจากเคอร์เนล และไม่มีหน่วยความจำรั่ว"},
 
 	// Feedback labels.

@@ -68,7 +68,10 @@ type Result struct {
 	// Message says why the whole submission is an ERROR or TIMEOUT
 	// ("alice.star:3:9: got ':', want ')'"); empty otherwise.
 	Message i18n.Text
-	Checks  []*CheckResult // in the exercise's order
+	// Notes are what the student should know about how the submission was
+	// run (its user programs the lesson's replaced), in every format.
+	Notes  []i18n.Text
+	Checks []*CheckResult // in the exercise's order
 	// Stack is the Go stack of a panic inside kscript while grading the
 	// submission, for kscript's developers (KSCRIPT_DEBUG=1); no results
 	// format includes it.
@@ -190,4 +193,24 @@ func applyNeeds(r *Result) {
 			return
 		}
 	}
+}
+
+// noteShadowed notes, once, the submission's user programs that the
+// lesson's programs files replaced.
+func (r *Result) noteShadowed(names []string) {
+	for _, n := range names {
+		note := messages.T("program-ignored", n)
+		if !containsText(r.Notes, note) {
+			r.Notes = append(r.Notes, note)
+		}
+	}
+}
+
+func containsText(list []i18n.Text, t i18n.Text) bool {
+	for _, x := range list {
+		if x == t {
+			return true
+		}
+	}
+	return false
 }

@@ -80,12 +80,14 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result) (stop bool)
 	}
 	out, err := scenario.Run(scenario.Config{Options: opts, NewMachine: g.cfg.NewMachine}, scenario.Input{
 		Script: sub.Path, Src: sub.Src, Module: g.lesson.ModuleName(), Steps: steps, Sets: sets,
+		Programs: g.programs,
 	})
 	if err != nil {
 		st, why := stopped(err)
 		g.errorAll(res, st, why)
 		return true
 	}
+	res.noteShadowed(out.Shadowed)
 	for k, i := range pr.checks {
 		var set scenario.Set // none when the run stopped early
 		if k < len(out.Sets) {

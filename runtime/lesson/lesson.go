@@ -31,6 +31,12 @@ type Lesson struct {
 	// Expect is what the run must show; nil expects nothing beyond a
 	// healthy kernel.
 	Expect *Expect `yaml:"expect"`
+	// Programs are the lesson's programs files (harness), relative to the
+	// lesson file: the user programs its scenario and its checks run. They
+	// are loaded beside whatever script runs (the lesson's own, a starter,
+	// a submission), and replace any user program that script declares
+	// under the same name.
+	Programs StringList `yaml:"programs"`
 	// Exercise makes the lesson an autograded exercise.
 	Exercise *Exercise `yaml:"exercise"`
 
@@ -39,6 +45,16 @@ type Lesson struct {
 	File   string `yaml:"-"`
 	Script string `yaml:"-"`
 	src    []byte
+}
+
+// ProgramFiles returns the paths of the lesson's programs files, resolved
+// relative to the lesson file.
+func (l *Lesson) ProgramFiles() []string {
+	var out []string
+	for _, p := range l.Programs {
+		out = append(out, l.Rel(p))
+	}
+	return out
 }
 
 // Pos is a position in a lesson file.

@@ -21,6 +21,11 @@ func (l *Lesson) Lint() ErrorList {
 	if !exists(l.Script) {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "module script %s: no such file", l.Script))
 	}
+	for _, p := range l.ProgramFiles() {
+		if !exists(p) {
+			errs = append(errs, l.errorAt(l.keyPos("programs"), "programs: %s: no such file", p))
+		}
+	}
 	if x := l.Exercise; x != nil {
 		errs = append(errs, l.lintExercise(x)...)
 	}

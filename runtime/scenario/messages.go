@@ -49,6 +49,7 @@ var messages = i18n.Catalog{
 	"calls-with":          {"with %s", "ด้วย %s"},
 	"calls-size":          {"of size %d", "ขนาด %d"},
 	"calls-in":            {"in %s context", "ใน %s context"},
+	"program-ignored":     {"programs: the script's user_program %[1]q is ignored: the lesson's own ./%[1]s ran instead", "โปรแกรม: user_program %[1]q ในสคริปต์ถูกข้ามไป ระบบรัน ./%[1]s ของบทเรียนแทน"},
 	"calls-live-at":       {"whose object is still allocated when step %s begins", "ที่ object ยังไม่ถูกคืนเมื่อเริ่มขั้นตอน %s"},
 	"calls-freed-by":      {"whose object is freed by %s", "ที่ object ถูกคืนด้วย %s"},
 	"calls-live-freed":    {"whose object is still allocated when step %s begins, then freed by %s", "ที่ object ยังไม่ถูกคืนเมื่อเริ่มขั้นตอน %s แล้วจึงถูกคืนด้วย %s"},

@@ -29,6 +29,9 @@ type Result struct {
 	// Sets are the outcomes of Input.Sets, each with the failed captures.
 	Sets       []Set
 	LessonFile string
+	// Shadowed are the user programs the script declares that the
+	// lesson's programs files replace: the lesson's ran instead.
+	Shadowed []string
 }
 
 // Set is the outcome of one more set of expectations on the same run.
@@ -143,6 +146,9 @@ func (r *Result) WriteSummary(w io.Writer, lang string, paint Painter) {
 
 	fmt.Fprintln(w)
 	line(Heading, "== kscript: "+t("health")+" ==")
+	for _, name := range r.Shadowed {
+		line(Plain, "  "+t("program-ignored", name))
+	}
 	r.writeHealth(line, t)
 	r.writeExplanations(w, lang, paint)
 	if len(r.Checks) > 0 {

@@ -47,6 +47,9 @@ type Input struct {
 	// Steps and Expect override the lesson's (an exercise check's own).
 	Steps  []lesson.Step
 	Expect *lesson.Expect
+	// Programs are the programs files loaded beside the script (the
+	// lesson's harness); nil means the lesson's, if there is a lesson.
+	Programs []ProgramFile
 	// Sets are more expectations to judge the same run by, each on its own
 	// (the exercise checks that share a scenario and fault injection); their
 	// outcomes are Result.Sets, in the same order.
@@ -76,12 +79,23 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if err := m.LoadScript(in.Script, in.Src, module); err != nil {
 		return nil, err
 	}
+	programs := in.Programs
+	if programs == nil && in.Lesson != nil {
+		if programs, err = ReadPrograms(in.Lesson); err != nil {
+			return nil, err
+		}
+	}
+	shadowed, err := loadPrograms(m, programs)
+	if err != nil {
+		return nil, err
+	}
 	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
 		procAt: map[*lesson.ProcExpect]string{}}
 	r.sh.Lang = cfg.Options.Lang
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
 	}
+	r.res.Shadowed = shadowed
 	r.run(in.steps(module, m.Programs()))
 	r.res.Health = r.health()
 	r.res.Expect = r.exp
