@@ -125,7 +125,11 @@ func (a API) builtin() *starlark.Builtin {
 			return nil, err
 		}
 		e.stackGen++
-		return fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
+		v, err := fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
+		if cerr := e.chargeWork(t); cerr != nil && err == nil {
+			return nil, cerr
+		}
+		return v, err
 	})
 }
 

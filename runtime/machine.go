@@ -19,13 +19,17 @@ import (
 
 // Options configure one simulated machine and its sandbox limits.
 type Options struct {
-	Kernel kernelsim.Config // RAM, Seed, PCP, InitOnAlloc
+	Kernel kernelsim.Config // RAM, Seed, Stock, Cmdline, NoPCP
 
-	// MaxSteps bounds the Starlark steps of each call into a script (module
-	// init/exit, a callback, a user program's main); 0 means DefaultMaxSteps.
+	// MaxSteps is the step budget of the machine's scripts in all (see
+	// Budget); 0 means DefaultMaxSteps. Ignored when Budget is set.
 	MaxSteps uint64
+	// Budget, if set, is the step budget to spend (a grader shares one
+	// between the machines it runs one submission on).
+	Budget *Budget
 	// Timeout is the wall-time backstop for one call into a script; 0 means
-	// DefaultTimeout. The step limit, not this, decides runaway scripts.
+	// DefaultTimeout. The step budget, not this, decides runaway scripts:
+	// reaching it is an *InternalError.
 	Timeout time.Duration
 	// Fail holds fault-injection specs ("kmalloc:nth=2"), DESIGN §7.
 	Fail []string
@@ -49,9 +53,10 @@ const (
 // insmod'ed on it, the user programs that can be run, and a record of the
 // kernel API calls scripts made. Not safe for concurrent use.
 type Machine struct {
-	opts Options
-	k    *kernelsim.Kernel
-	env  *env
+	opts   Options
+	k      *kernelsim.Kernel
+	env    *env
+	budget *Budget
 
 	universe starlark.StringDict  // the predeclared kernel API
 	scripts  map[string]*script   // by NAME.ko
@@ -79,6 +84,10 @@ func NewMachine(opts Options) (*Machine, error) {
 		k:       k,
 		scripts: make(map[string]*script),
 		loaded:  make(map[string]*instance),
+		budget:  opts.Budget,
+	}
+	if m.budget == nil {
+		m.budget = NewBudget(opts.MaxSteps)
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.universe = m.env.universe()
@@ -109,6 +118,9 @@ func (m *Machine) guard(err *error) {
 	m.env.thread, m.env.where, m.env.mod, m.env.pending = nil, whereNone, nil, nil
 	*err = &InternalError{Panic: r, Stack: string(buf)}
 }
+
+// Budget returns the step budget the machine's scripts spend.
+func (m *Machine) Budget() *Budget { return m.budget }
 
 // Kernel returns the simulated kernel, for dmesg, /proc and reports.
 func (m *Machine) Kernel() *kernelsim.Kernel { return m.k }

@@ -111,6 +111,7 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	if cfg.NewMachine == nil {
 		cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
 	}
+	cfg.Options.Kernel = l.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
 	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
 		// Boot once, copy for every run. A kernel kclone cannot copy (or
 		// one that does not boot) is booted afresh each time: the machine
@@ -218,14 +219,41 @@ func (g *Grader) Submission(sub Submission) (res *Result) {
 		g.errorAll(res, Error, messages.T("unreadable", fileError(sub.Err)))
 		return res
 	}
+	budget := kruntime.NewBudget(g.cfg.Options.MaxSteps) // one for all the submission's runs
 	for i := range g.runs {
-		if stop := g.runOne(sub, &g.runs[i], res); stop {
+		if budget.Exhausted() {
+			g.outOfBudget(res, i)
+			break
+		}
+		if stop := g.runOne(sub, &g.runs[i], res, budget); stop {
 			return res
 		}
 	}
 	applyNeeds(res)
 	res.finish()
 	return res
+}
+
+// outOfBudget marks the checks of runs from the ith on, which the
+// submission's step budget no longer allows, as the run that exhausted it
+// ended.
+func (g *Grader) outOfBudget(res *Result, from int) {
+	var stop *CheckResult
+	for _, c := range res.Checks {
+		if c.Status == Timeout {
+			stop = c
+			break
+		}
+	}
+	for _, r := range g.runs[from:] {
+		for _, i := range r.checks {
+			c := res.Checks[i]
+			c.Status, c.Reason = Timeout, messages.T("step-limit", "?", 0)
+			if stop != nil {
+				c.Reason = stop.Reason
+			}
+		}
+	}
 }
 
 // newResult makes a result with every check listed, not yet judged.

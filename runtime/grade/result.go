@@ -16,7 +16,7 @@ const (
 	Fail    Status = "FAIL"
 	Skip    Status = "SKIP"    // a prerequisite (needs:) did not pass, or the check cannot run here
 	Error   Status = "ERROR"   // the script does not parse, or stopped on a script error
-	Timeout Status = "TIMEOUT" // the step limit (or the wall-time backstop) stopped the script
+	Timeout Status = "TIMEOUT" // the step budget ran out (Budget)
 )
 
 // Batch is the grading of several submissions of one exercise.
