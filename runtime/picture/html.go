@@ -136,6 +136,8 @@ func markLines(s string) string {
 	for _, l := range strings.SplitAfter(s, "\n") {
 		e := html.EscapeString(l)
 		switch {
+		case strings.Contains(l, "none ("):
+			b.WriteString(e)
 		case strings.Contains(l, "BUG:") || strings.Contains(l, "Oops") || strings.Contains(l, "KASAN") || strings.Contains(l, "FAIL"):
 			fmt.Fprintf(&b, `<span class="bad">%s</span>`, e)
 		case strings.Contains(l, "WARNING:") || strings.Contains(l, "kmemleak"):

@@ -10,12 +10,12 @@ import (
 // Picture is one drawing of a step.
 type Picture struct {
 	// Kind is "memmap", "buddy", "slab", "vmalloc" or "kasan".
-	Kind string
+	Kind string `json:"kind"`
 	// Caption says what it shows; Text, for a KASAN picture, is the
 	// report's header line the picture stands beside.
-	Caption string
-	Text    string
-	SVG     string
+	Caption string `json:"caption"`
+	Text    string `json:"text,omitempty"`
+	SVG     string `json:"svg"`
 }
 
 var stepTexts = i18n.Catalog{

@@ -1,0 +1,33 @@
+//go:build js && wasm
+
+package main
+
+import "syscall/js"
+
+// main registers the playground's functions on the page's global object
+// and waits for calls: kscriptLessons(), kscriptLesson(id),
+// kscriptRun(id, source, lang), each returning JSON text.
+func main() {
+	g := js.Global()
+	g.Set("kscriptLessons", js.FuncOf(func(js.Value, []js.Value) any { return toJSON(listLessons()) }))
+	g.Set("kscriptLesson", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 {
+			return toJSON(map[string]string{"error": "kscriptLesson(id)"})
+		}
+		l, err := getLesson(args[0].String())
+		if err != nil {
+			return toJSON(map[string]string{"error": err.Error()})
+		}
+		return toJSON(l)
+	}))
+	g.Set("kscriptRun", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 3 {
+			return toJSON(map[string]string{"error": "kscriptRun(id, source, lang)"})
+		}
+		return toJSON(runLesson(args[0].String(), args[1].String(), args[2].String()))
+	}))
+	if ready := g.Get("kscriptReady"); ready.Type() == js.TypeFunction {
+		ready.Invoke()
+	}
+	select {}
+}
