@@ -73,6 +73,9 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 	if !r.Message.IsZero() {
 		out = append(out, r.Message.In(lang))
 	}
+	if !b.Complete() {
+		out = append(out, t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results)))
+	}
 	res := gsResults{Score: r.Score, Output: strings.Join(out, "\n"), OutputFormat: "text",
 		StdoutVisibility: "hidden", Tests: []gsTest{}}
 	for i, c := range r.Checks {
