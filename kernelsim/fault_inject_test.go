@@ -257,7 +257,7 @@ func TestFailDump(t *testing.T) {
 		{"slab, verbose 2", "kmalloc:nth=1", func(k *Kernel) bool { return k.shouldFailSlab(GFP_KERNEL, 128, "kmalloc_trace+0x26/0x90") }, []string{
 			"FAULT_INJECTION: forcing a failure.",
 			"name failslab, interval 1, probability 0, space 0, times 1",
-			"CPU: 0 PID: 1203 Comm: insmod Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1",
+			"CPU: 0 PID: 1203 Comm: insmod Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1",
 			"Hardware name: " + hardwareStr,
 			"Call Trace:", " <TASK>", " dump_stack_lvl+0x44/0x5c",
 			" should_fail_ex+0x1b2/0x1e0", " should_failslab+0x9/0x20", " kmalloc_trace+0x26/0x90",

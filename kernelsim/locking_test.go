@@ -93,7 +93,7 @@ func TestSpinlockRecursion(t *testing.T) {
 		t.Fatalf("err = %v, want fatal soft lockup", err)
 	}
 	h.wantInOrder("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [insmod:1203]", "Modules linked in:*",
-		"CPU: 0 PID: 1203 Comm: insmod Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1",
+		"CPU: 0 PID: 1203 Comm: insmod Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1",
 		"RIP: 0010:native_queued_spin_lock_slowpath+0x61/0x1d0", "Call Trace:", " <TASK>",
 		" _raw_spin_lock+0x29/0x30", " mod_init (mod.star:10) [mod]", " do_one_initcall+0x41/0x200", " </TASK>")
 	if k.Current().Comm != "swapper/0" || k.PreemptCount() != 1 {

@@ -53,12 +53,17 @@ type bootMemInfo struct {
 
 // bootMemory sizes memory for cfg.RAM: frames, zones (DMA, DMA32, Normal),
 // boot reservations, watermarks; prints the boot lines about memory.
+//
+// The clock runs on from the banner's 0.000000, so the boot log's
+// timestamps only grow: setup_arch() (zone ranges, smpboot), then
+// start_kernel()'s mm_init() (Memory:, SLUB:), then, almost two seconds
+// later, the initrd and init memory are freed.
 func (k *Kernel) bootMemory() error {
-	saved := k.now
-	k.now = 0
 	k.e820Setup()
 	k.initZones()
 	k.printZoneRanges()
+	k.kasanInitLog() // cmdline.go: setup_arch()'s kasan_init()
+	k.prefillPossibleMap()
 	reserved, err := k.memblockReserve()
 	if err != nil {
 		return err
@@ -69,9 +74,11 @@ func (k *Kernel) bootMemory() error {
 	k.setupPerZoneLowmemReserve()
 	k.setupPCP()
 	k.printMemInit()
+	k.slubBootMessage() // kmem_cache_init() follows mem_init() in mm_init()
 	k.now = 1_812_345_678
+	k.kmemleakLateInit() // cmdline.go: a late initcall
 	k.freeInitMemory()
-	k.now = saved
+	k.now = bootTime
 	k.bootActivity()
 	return nil
 }
@@ -326,6 +333,7 @@ func (k *Kernel) printMemInit() {
 		total += z.present - (pages*structPageBytes+PageSize-1)/PageSize
 	}
 	k.printk(LogInfo, "Built 1 zonelists, mobility grouping on.  Total pages: %d\n", total)
+	k.bootCmdlineLog() // cmdline.go: start_kernel()'s command line, mm_init()'s report_meminit()
 	present := k.presentPages() * 4
 	avail := k.mem.totalram * 4
 	ki := kernelImage

@@ -15,7 +15,25 @@ import (
 //   - k.mem.nrKernelStackKB, nrPageTables: kernel stacks and page tables of
 //     simulated processes.
 //
-// Boot-time kernel memory (bootUse) is added to them.
+// Boot-time kernel memory (bootUse) is added to them by the accessors below,
+// which every report reads (meminfo, vmstat, zoneinfo and show_mem's
+// Mem-Info block), so they agree as the kernel's one set of counters does.
+
+// slabReclaimable mirrors global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B).
+func (k *Kernel) slabReclaimable() int64 {
+	return k.mem.nrSlabReclaimable + k.mem.bootUse.slabReclaimable
+}
+
+// slabUnreclaimable mirrors NR_SLAB_UNRECLAIMABLE_B, in pages.
+func (k *Kernel) slabUnreclaimable() int64 {
+	return k.mem.nrSlabUnreclaimable + k.mem.bootUse.slabUnreclaimable
+}
+
+// kernelStackKB mirrors global_node_page_state(NR_KERNEL_STACK_KB).
+func (k *Kernel) kernelStackKB() int64 { return k.mem.nrKernelStackKB + k.mem.bootUse.kernelStackKB }
+
+// pageTablePages mirrors global_node_page_state(NR_PAGETABLE).
+func (k *Kernel) pageTablePages() int64 { return k.mem.nrPageTables + k.mem.bootUse.pageTables }
 
 // memAvailable mirrors si_mem_available(): free pages above the reserves,
 // plus the page cache and reclaimable slab that reclaim could free without
@@ -30,7 +48,7 @@ func (k *Kernel) memAvailable() int64 {
 	avail := k.nrFreePages() - reserve
 	cache := k.fileLRU()
 	avail += cache - min(cache/2, low)
-	recl := k.mem.nrSlabReclaimable + k.mem.bootUse.slabReclaimable
+	recl := k.slabReclaimable()
 	avail += recl - min(recl/2, low)
 	return max(avail, 0)
 }
@@ -57,8 +75,7 @@ func (k *Kernel) procMeminfo() string {
 	var b strings.Builder
 	file := k.fileLRU()
 	anon := m.nrAnon
-	slabR := m.nrSlabReclaimable + m.bootUse.slabReclaimable
-	slabU := m.nrSlabUnreclaimable + m.bootUse.slabUnreclaimable
+	slabR, slabU := k.slabReclaimable(), k.slabUnreclaimable()
 	cached := max(m.nrFilePages+m.nrShmem-m.nrBuffers, 0)
 	for _, l := range []struct {
 		name  string
@@ -76,12 +93,12 @@ func (k *Kernel) procMeminfo() string {
 	} {
 		meminfoLine(&b, l.name, l.pages*4)
 	}
-	meminfoLine(&b, "KernelStack", m.nrKernelStackKB+m.bootUse.kernelStackKB)
+	meminfoLine(&b, "KernelStack", k.kernelStackKB())
 	for _, l := range []struct {
 		name string
 		kb   int64
 	}{
-		{"PageTables", (m.nrPageTables + m.bootUse.pageTables) * 4}, {"SecPageTables", 0},
+		{"PageTables", k.pageTablePages() * 4}, {"SecPageTables", 0},
 		{"NFS_Unstable", 0}, {"Bounce", 0}, {"WritebackTmp", 0},
 		{"CommitLimit", m.totalram / 2 * 4}, {"Committed_AS", 412_304 + anon*4},
 		{"VmallocTotal", 34359738367}, {"VmallocUsed", m.nrVmallocPages * 4}, {"VmallocChunk", 0},
@@ -109,7 +126,10 @@ func (k *Kernel) procMeminfo() string {
 // directMapLines mirrors arch_report_meminfo(): how the direct map is
 // mapped. The first 2 MiB, the ends of RAM ranges that are not 2 MiB
 // aligned and the kernel image's split pages use 4 KiB pages; whole GiBs
-// above 4 GiB use 1 GiB pages; the rest 2 MiB pages.
+// above 4 GiB use 1 GiB pages; the rest 2 MiB pages. The simulated CPU has
+// 1 GiB pages (pdpe1gb in /proc/cpuinfo), so direct_gbpages is on and the
+// DirectMap1G line is printed even when no GiB is mapped that way (512 MiB
+// of RAM), as show_mem's 1 GiB hstate line is.
 func (k *Kernel) directMapLines(b *strings.Builder) {
 	const split4k = 104_448 // kB of 4 KiB mappings left by set_memory_*() on the kernel image
 	var total, giga int64
@@ -123,9 +143,7 @@ func (k *Kernel) directMapLines(b *strings.Builder) {
 	small := split4k + total%2048
 	meminfoLine(b, "DirectMap4k", small)
 	meminfoLine(b, "DirectMap2M", total-small-giga)
-	if giga > 0 {
-		meminfoLine(b, "DirectMap1G", giga)
-	}
+	meminfoLine(b, "DirectMap1G", giga)
 }
 
 // FreeCommand mirrors procps-ng 4's free(1) (Debian 12) without options: the Mem and Swap

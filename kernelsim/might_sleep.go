@@ -16,7 +16,7 @@ import "fmt"
 //	in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 14, name: ksoftirqd/0
 //	preempt_count: 100, expected: 0
 //	RCU nest depth: 0, expected: 0
-//	CPU: 0 PID: 14 Comm: ksoftirqd/0 Tainted: G           OE      6.1.0-28-amd64 #1 Debian 6.1.119-1
+//	CPU: 0 PID: 14 Comm: ksoftirqd/0 Tainted: G           OE      6.1.0-28-amd64 #1  Debian 6.1.119-1
 //	...
 //
 // The report is not fatal: the call goes on (and usually does not sleep).
@@ -60,7 +60,9 @@ func (k *Kernel) MightFault(site string, frames ...string) bool {
 // mightResched mirrors __might_resched() (kernel/sched/core.c) as
 // __might_sleep() calls it, with no offsets expected.
 func (k *Kernel) mightResched(site string, frames []string) bool {
-	if k.simulatorContext() || k.MaySleep() {
+	if !k.boot.mightSleep || k.simulatorContext() || k.MaySleep() {
+		// Without CONFIG_DEBUG_ATOMIC_SLEEP (the stock build) might_sleep()
+		// checks nothing; schedule() still catches a real sleep.
 		return false
 	}
 	// Rate limit: at most one report per second, machine-wide

@@ -105,7 +105,7 @@ func TestMightSleepTraces(t *testing.T) {
 			" mutex_lock+0x1a/0x40", " my_tasklet_func (mod.star:20) [mod]", " tasklet_action_common.constprop.0+0xab/0xe0",
 			" __do_softirq+0xf0/0x2fe", " run_ksoftirqd+0x24/0x40", " smpboot_thread_fn+0xd9/0x1d0", " kthread+0xda/0x100",
 			" ret_from_fork+0x22/0x30", " </TASK>"}},
-		{"timer", []string{"CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1", "Call Trace:", " <IRQ>",
+		{"timer", []string{"CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1", "Call Trace:", " <IRQ>",
 			" __might_resched.cold+0xcc/0xdb", " mutex_lock+0x1a/0x40", " my_timer_fn (mod.star:30) [mod]",
 			" call_timer_fn+0x27/0x130", " __run_timers+0x21e/0x2c0", " run_timer_softirq+0x19/0x30", " __do_softirq+0xf0/0x2fe",
 			" __irq_exit_rcu+0xd5/0x130", " sysvec_apic_timer_interrupt+0xa2/0xd0", " </IRQ>", " <TASK>",
@@ -114,7 +114,7 @@ func TestMightSleepTraces(t *testing.T) {
 			" __handle_irq_event_percpu+0x4a/0x180", " handle_irq_event+0x34/0x70", " handle_edge_irq+0x9f/0x240",
 			" __common_interrupt+0x69/0x100", " common_interrupt+0xb4/0xd0", " </IRQ>", " <TASK>", " asm_common_interrupt+0x22/0x40",
 			" do_idle+0x21d/0x2a0", " </TASK>"}},
-		{"spinlock", []string{"CPU: 0 PID: 1203 Comm: insmod Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1", "Call Trace:", " <TASK>",
+		{"spinlock", []string{"CPU: 0 PID: 1203 Comm: insmod Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1", "Call Trace:", " <TASK>",
 			" mutex_lock+0x1a/0x40", " mod_init (mod.star:10) [mod]", " do_one_initcall+0x41/0x200", " entry_SYSCALL_64_after_hwframe+0x64/0xce", " </TASK>"}},
 	} {
 		t.Run(tc.ctx, func(t *testing.T) {

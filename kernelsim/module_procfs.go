@@ -90,18 +90,20 @@ func (k *Kernel) printModules() string {
 }
 
 // Lsmod formats the loaded modules as kmod's lsmod prints them (kmod 30, as
-// Debian 12 ships it): a header, then "%-19s %8ld  %d " and the holders
-// separated by commas. Unlike kmod, which lists the holders in sysfs
-// directory order, kscript lists them newest first, as /proc/modules does.
+// Debian 12 ships it): a header, then "%-19s %8ld  %d", and the holders
+// after a blank, separated by commas; a module without holders ends at its
+// count, with no trailing blank. Unlike kmod, which lists the holders in
+// sysfs directory order, kscript lists them newest first, as /proc/modules
+// does.
 func (k *Kernel) Lsmod() string {
 	var b strings.Builder
 	b.WriteString("Module                  Size  Used by\n")
 	for _, m := range k.Modules() {
-		fmt.Fprintf(&b, "%-19s %8d  %d ", m.Name, m.Size(), m.refcnt)
-		for i, u := range m.users {
-			if i > 0 {
-				b.WriteByte(',')
-			}
+		fmt.Fprintf(&b, "%-19s %8d  %d", m.Name, m.Size(), m.refcnt)
+		sep := byte(' ')
+		for _, u := range m.users {
+			b.WriteByte(sep)
+			sep = ','
 			b.WriteString(u.Name)
 		}
 		b.WriteByte('\n')

@@ -69,9 +69,10 @@ func (k *Kernel) modulesLinkedIn() string { return k.printModules() }
 
 // warnAlloc mirrors warn_alloc(gfp, NULL, "page allocation failure:
 // order:%u", order): the warning line with the current task's name, its
-// cpuset, the stack and show_mem(). __GFP_NOWARN silences it.
+// cpuset, the stack and show_mem(). __GFP_NOWARN silences it, and so does
+// the rate limit: a failure within 10 s of the last report prints nothing.
 func (k *Kernel) warnAlloc(gfp GFP, order int, callers []string) {
-	if gfp&GFPNoWarn != 0 {
+	if !k.warnAllocAllowed(gfp) {
 		return
 	}
 	t := k.Current()
@@ -80,6 +81,21 @@ func (k *Kernel) warnAlloc(gfp GFP, order int, callers []string) {
 	k.dumpStack(LogWarning, append([]string{"warn_alloc+0x138/0x1b0", "__alloc_pages_slowpath.constprop.0+0xcf5/0xd20", "__alloc_pages+0x305/0x330"}, callers...)...)
 	k.showMem(gfpZone(gfp))
 	k.report("page-allocation-failure", title, false)
+}
+
+// warnAllocAllowed mirrors warn_alloc()'s first test: not with
+// __GFP_NOWARN, and only as often as nopage_rs (10*HZ, burst 1) allows.
+// The rate limit is per boot and shared by every caller, so the second of
+// two failures in a row is silent on Linux too.
+func (k *Kernel) warnAllocAllowed(gfp GFP) bool {
+	if gfp&GFPNoWarn != 0 {
+		return false
+	}
+	rs := &k.mem.nopageRS
+	if rs.interval == 0 {
+		rs.interval, rs.burst = 10*HZ, 1
+	}
+	return k.ratelimit(rs, "warn_alloc")
 }
 
 // showMem mirrors __show_mem(SHOW_MEM_FILTER_NODES, NULL, highest zone)
@@ -91,13 +107,13 @@ func (k *Kernel) showMem(maxZone int) {
 		fmt.Sprintf("active_anon:%d inactive_anon:%d isolated_anon:0", m.nrAnon/4, m.nrAnon-m.nrAnon/4),
 		fmt.Sprintf(" active_file:%d inactive_file:%d isolated_file:0", k.fileLRU()/2, k.fileLRU()-k.fileLRU()/2),
 		" unevictable:0 dirty:0 writeback:0",
-		fmt.Sprintf(" slab_reclaimable:%d slab_unreclaimable:%d", m.nrSlabReclaimable, m.nrSlabUnreclaimable),
-		fmt.Sprintf(" mapped:%d shmem:%d pagetables:%d", m.nrFilePages/4, m.nrShmem, m.nrPageTables),
+		fmt.Sprintf(" slab_reclaimable:%d slab_unreclaimable:%d", k.slabReclaimable(), k.slabUnreclaimable()),
+		fmt.Sprintf(" mapped:%d shmem:%d pagetables:%d", m.nrFilePages/4, m.nrShmem, k.pageTablePages()),
 		" sec_pagetables:0 bounce:0",
 		" kernel_misc_reclaimable:0",
 		fmt.Sprintf(" free:%d free_pcp:%d free_cma:0", k.nrFreePages(), k.freePCP()),
 		fmt.Sprintf("Node 0 active_anon:%dkB inactive_anon:%dkB active_file:%dkB inactive_file:%dkB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:%dkB dirty:0kB writeback:0kB shmem:%dkB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB kernel_stack:%dkB pagetables:%dkB sec_pagetables:0kB all_unreclaimable? no",
-			m.nrAnon/4*4, (m.nrAnon-m.nrAnon/4)*4, k.fileLRU()/2*4, (k.fileLRU()-k.fileLRU()/2)*4, m.nrFilePages/4*4, m.nrShmem*4, m.nrKernelStackKB, m.nrPageTables*4),
+			m.nrAnon/4*4, (m.nrAnon-m.nrAnon/4)*4, k.fileLRU()/2*4, (k.fileLRU()-k.fileLRU()/2)*4, m.nrFilePages/4*4, m.nrShmem*4, k.kernelStackKB(), k.pageTablePages()*4),
 	}
 	for i := 0; i <= maxZone && i < maxNrZones; i++ {
 		if z := &k.zones.z[i]; z.populated() {
@@ -109,6 +125,9 @@ func (k *Kernel) showMem(maxZone int) {
 			lines = append(lines, k.showZoneFreeAreas(z))
 		}
 	}
+	// hugetlb_show_meminfo_node(): one line per hstate, 1 GiB first (the
+	// CPU has pdpe1gb, so hugetlb registers it, as the direct map's
+	// DirectMap1G line in /proc/meminfo says), then 2 MiB.
 	lines = append(lines,
 		"Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=1048576kB",
 		"Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB",

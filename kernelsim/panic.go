@@ -26,10 +26,11 @@ const (
 	TaintLivepatch                  // K
 	TaintAux                        // X
 	TaintRandstruct                 // T
+	TaintTest                       // N: a KUnit test has run (6.1 adds it, TAINT_FLAGS_COUNT 19)
 	taintFlagsCount
 )
 
-const taintLetters = "PFSRMBUDAWCIOELKXT"
+const taintLetters = "PFSRMBUDAWCIOELKXTN"
 
 // Taint mirrors add_taint(): it sets flag in the kernel's taint mask.
 func (k *Kernel) Taint(flag int) { k.taint |= 1 << flag }
@@ -37,7 +38,8 @@ func (k *Kernel) Taint(flag int) { k.taint |= 1 << flag }
 // Tainted mirrors test_taint().
 func (k *Kernel) Tainted(flag int) bool { return k.taint&(1<<flag) != 0 }
 
-// TaintString mirrors print_tainted(): "Not tainted" or "Tainted: G           OE     ".
+// TaintString mirrors print_tainted(): "Not tainted" or "Tainted: G           OE     "
+// (one column per flag of the 19, ' ' where it is clear).
 func (k *Kernel) TaintString() string {
 	if k.taint == 0 {
 		return "Not tainted"
@@ -97,4 +99,24 @@ func FormatFrame(f Frame) string {
 	return s
 }
 
-func shortVersion() string { return "#1 Debian 6.1.119-1" }
+// shortVersion is what follows the release in dump_stack_print_info():
+// mainline prints the version up to its first blank ("#1"); Debian's
+// patch appends " " and its package version, which starts with a blank of
+// its own, hence the two spaces in "#1  Debian 6.1.119-1".
+func shortVersion() string { return "#1  Debian 6.1.119-1" }
+
+// procSysKernelTainted mirrors proc_taint()'s read side (kernel/sysctl.c):
+// the taint mask as a decimal number, 12288 (O|E) after the first
+// out-of-tree, unsigned module.
+func (k *Kernel) procSysKernelTainted() string { return fmt.Sprintf("%d\n", k.taint) }
+
+// The sysctls that decide what an unprivileged reader sees, as Debian 12
+// sets them: CONFIG_SECURITY_DMESG_RESTRICT=y makes dmesg root-only;
+// kptr_restrict keeps the kernel's default 0, so %pK hashes like %p for
+// everyone (/proc/vmallocinfo), while kallsyms_show_value() still needs
+// CAP_SYSLOG (Debian's perf_event_paranoid is 3), so /proc/modules shows
+// its addresses to root only.
+const (
+	dmesgRestrict = 1
+	kptrRestrict  = 0
+)

@@ -142,13 +142,18 @@ func (k *Kernel) NextSeq() uint64 { return k.log.nextSeq }
 // after the current last record.
 func (k *Kernel) ClearLog() { k.log.cleared = k.log.nextSeq }
 
-// bootLog prints the first lines of a Debian 12 boot.
+// bootLog prints the first lines of a Debian 12 boot, stamped 0.000000:
+// the clock starts once they are out (sched_clock is not running yet).
 func (k *Kernel) bootLog() error {
-	saved := k.now
 	k.now = 0
-	k.logLines(LogNotice,
-		"Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)",
-		"Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=/dev/vda1 ro quiet")
-	k.now = saved
+	k.logLinesAt0(LogNotice, k.linuxBanner(), "Command line: "+k.boot.cmdline) // cmdline.go
 	return nil
+}
+
+// logLinesAt0 logs lines without advancing the clock: the boot lines
+// printed before sched_clock starts.
+func (k *Kernel) logLinesAt0(level int, lines ...string) {
+	for _, l := range lines {
+		k.logText(level, false, l+"\n")
+	}
 }

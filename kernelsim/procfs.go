@@ -1,6 +1,9 @@
 package kernelsim
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // procFiles maps each simulated /proc file to the function that generates
 // it, as fs/proc's proc_create_seq_* registrations do. Each generator lives
@@ -17,6 +20,14 @@ func (k *Kernel) procFiles() map[string]func() string {
 		"/proc/devices":      k.procDevices,      // fs/proc/devices.c (char devices)
 		"/proc/interrupts":   k.procInterrupts,   // kernel/irq/proc.c (contexts)
 		"/proc/softirqs":     k.procSoftirqs,     // fs/proc/softirqs.c (contexts)
+		"/proc/version":      k.procVersion,      // fs/proc/version.c (cmdline.go)
+		"/proc/cmdline":      k.procCmdline,      // fs/proc/cmdline.c (cmdline.go)
+		"/proc/cpuinfo":      k.procCpuinfo,      // arch/x86/kernel/cpu/proc.c
+		"/proc/stat":         k.procStat,         // fs/proc/stat.c
+
+		"/proc/sys/kernel/tainted":        k.procSysKernelTainted, // kernel/sysctl.c proc_taint
+		"/proc/sys/kernel/dmesg_restrict": func() string { return fmt.Sprintf("%d\n", dmesgRestrict) },
+		"/proc/sys/kernel/kptr_restrict":  func() string { return fmt.Sprintf("%d\n", kptrRestrict) },
 
 		"/sys/kernel/debug/kmemleak": k.KmemleakFile, // mm/kmemleak.c (debugging)
 	}

@@ -247,6 +247,12 @@ func (k *Kernel) CmdRm(args []string) CmdResult {
 // ls -l are this plus the simulated clock.
 const bootWallClock = 1732615200 // 2024-11-26 10:00:00 UTC
 
+// WallTime is the simulated wall-clock time now (UTC): boot time plus the
+// simulated uptime, for the file times the shell shows.
+func (k *Kernel) WallTime() time.Time {
+	return time.Unix(bootWallClock+int64(k.Now()/1e9), 0).UTC()
+}
+
 // CmdLs runs ls [-l] [-a] [PATH...] as GNU ls in the C locale: names
 // sorted bytewise, long lines with columns aligned across the listing,
 // device nodes with "major, minor" in place of the size, times as "Nov 26

@@ -127,7 +127,7 @@ func (k *Kernel) bootSlab() error {
 		return err
 	}
 	// The boot slabs' pages came through the per-CPU lists when they are
-	// on (Config.PCP); boot leaves those lists empty, as the memory core's
+	// on (they are unless Config.NoPCP); boot leaves those lists empty, as the memory core's
 	// own boot does.
 	k.drainAllPages()
 	st.booted = true
@@ -144,7 +144,7 @@ func (k *Kernel) bootCreate(name string, size, align uint32, flags SlabFlags, ct
 			align = size
 		}
 	}
-	s, ok := newCache(name, size, align, flags, ctor)
+	s, ok := newCache(name, size, align, k.kmemCacheFlags(flags), ctor)
 	if !ok {
 		panic("kernelsim: boot cache " + name + " has no slab order")
 	}
@@ -321,4 +321,14 @@ func (k *Kernel) bootAllocate(sl *Slab, n int) {
 
 func errBootSlab(s *KmemCache) error {
 	return fmt.Errorf("slab: not enough memory for the boot objects of %s", s.Name)
+}
+
+// slubBootMessage mirrors the pr_info at the end of kmem_cache_init()
+// (mm/slub.c): "SLUB: HWalign=%d, Order=%u-%u, MinObjects=%u, CPUs=%u,
+// Nodes=%u" with cache_line_size() 64, slub_min_order 0, slub_max_order 3,
+// slub_min_objects 0 (not set on the command line; calculate_order derives
+// 12 from the CPU count), nr_cpu_ids 2 and one node.
+func (k *Kernel) slubBootMessage() {
+	k.printk(LogInfo, "SLUB: HWalign=%d, Order=%d-%d, MinObjects=%d, CPUs=%d, Nodes=%d\n",
+		cacheLineSize, 0, slubMaxOrder, 0, nrCPUIDs, 1)
 }

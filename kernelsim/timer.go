@@ -221,6 +221,17 @@ func (k *Kernel) nextTimerJiffy() (uint64, bool) {
 	return next, ok
 }
 
+// NextTimerExpiry returns the simulated time (ns since boot) at which the
+// earliest armed timer fires: the start of the jiffy its wheel bucket
+// expires at. ok is false when no timer is armed.
+func (k *Kernel) NextTimerExpiry() (ns uint64, ok bool) {
+	next, ok := k.nextTimerJiffy()
+	if !ok {
+		return 0, false
+	}
+	return jiffyTime(next), true
+}
+
 // dueTimers returns the timers due now in the order __run_timers runs
 // them: by bucket expiry; within one tick, the coarser levels first (it
 // expires the collected levels from the highest down); within one bucket,

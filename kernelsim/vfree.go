@@ -78,9 +78,9 @@ func (k *Kernel) warnMsg(level int, msg string, site warnSite, callers ...string
 // failures: "insmod: vmalloc error: size 8192, page order 0, failed to
 // allocate pages, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), nodemask=(null),
 // cpuset=/,mems_allowed=0", the stack and the Mem-Info block.
-// __GFP_NOWARN silences it.
+// __GFP_NOWARN and the rate limit (warnAllocAllowed) silence it.
 func (k *Kernel) vmallocWarnAlloc(gfp GFP, format string, args ...any) {
-	if gfp&GFPNoWarn != 0 {
+	if !k.warnAllocAllowed(gfp) {
 		return
 	}
 	t := k.Current()

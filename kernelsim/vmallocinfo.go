@@ -59,24 +59,29 @@ func (c vmCaller) String() string {
 
 // procVmallocinfo mirrors s_show() and show_purge_info(): every busy area in
 // address order, then the lazily freed ranges. Addresses are printed with
-// %pK, which shows them in full to root when kptr_restrict is 1 (root has
-// CAP_SYSLOG); Unlike a machine with kptr_restrict=0, where %pK hashes them
-// like %p, kscript always shows the real addresses.
+// "0x%pK": with Debian's kptr_restrict=0 (panic.go) %pK hashes like %p, for
+// root as for anyone, so each address is a keyed hash of its own (the end
+// is not start + size) and only the size, caller and pages tell areas
+// apart, as on the real machine.
 func (k *Kernel) procVmallocinfo() string {
 	var b strings.Builder
 	for _, v := range k.vm.busy {
-		b.WriteString(v.infoLine())
+		b.WriteString(k.vmInfoLine(v))
 	}
 	for _, s := range k.vm.purge {
-		fmt.Fprintf(&b, "0x%016x-0x%016x %7d unpurged vm_area\n", uint64(s.start), uint64(s.end), uint64(s.end-s.start))
+		fmt.Fprintf(&b, "0x%s-0x%s %7d unpurged vm_area\n", k.pointerK(s.start), k.pointerK(s.end), uint64(s.end-s.start))
 	}
 	return b.String()
 }
 
-// infoLine formats one area as s_show() does.
-func (v *VMStruct) infoLine() string {
+// pointerK mirrors %pK (restricted_pointer() in lib/vsprintf.c) with
+// kptr_restrict 0: the %p hash.
+func (k *Kernel) pointerK(a Addr) string { return k.HashPointer(a) }
+
+// vmInfoLine formats one area as s_show() does.
+func (k *Kernel) vmInfoLine(v *VMStruct) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "0x%016x-0x%016x %7d", uint64(v.Addr), uint64(v.End()), v.Size)
+	fmt.Fprintf(&b, "0x%s-0x%s %7d", k.pointerK(v.Addr), k.pointerK(v.End()), v.Size)
 	if c := v.caller.String(); c != "" {
 		b.WriteString(" " + c)
 	}

@@ -2,6 +2,7 @@ package kernelsim
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ func (k *Kernel) nodeStats() []struct {
 } {
 	m := &k.mem
 	file := k.fileLRU()
-	slabR, slabU := m.nrSlabReclaimable+m.bootUse.slabReclaimable, m.nrSlabUnreclaimable+m.bootUse.slabUnreclaimable
+	slabR, slabU := k.slabReclaimable(), k.slabUnreclaimable()
 	return []struct {
 		name string
 		val  int64
@@ -55,8 +56,8 @@ func (k *Kernel) nodeStats() []struct {
 		{"nr_anon_transparent_hugepages", 0}, {"nr_vmscan_write", 0}, {"nr_vmscan_immediate_reclaim", 0},
 		{"nr_dirtied", 0}, {"nr_written", 0}, {"nr_throttled_written", 0}, {"nr_kernel_misc_reclaimable", 0},
 		{"nr_foll_pin_acquired", 0}, {"nr_foll_pin_released", 0},
-		{"nr_kernel_stack", m.nrKernelStackKB + m.bootUse.kernelStackKB},
-		{"nr_page_table_pages", m.nrPageTables + m.bootUse.pageTables}, {"nr_sec_page_table_pages", 0},
+		{"nr_kernel_stack", k.kernelStackKB()},
+		{"nr_page_table_pages", k.pageTablePages()}, {"nr_sec_page_table_pages", 0},
 		{"nr_swapcached", 0},
 	}
 }
@@ -120,10 +121,13 @@ func (k *Kernel) zoneinfoZone(b *strings.Builder, z *Zone) {
 	fmt.Fprintf(b, "\n  node_unreclaimable:  0\n  start_pfn:           %d\n", z.startPFN)
 }
 
-// statThreshold mirrors calculate_normal_threshold() for 2 online CPUs:
-// 2 * fls(2) * (1 + managed memory in 128 MiB units), at most 125.
+// statThreshold mirrors calculate_normal_threshold() (mm/vmstat.c) for the
+// machine's 2 online CPUs: 2 * fls(cpus) * (1 + fls(managed memory in
+// 128 MiB units)), at most 125. A 512 MiB machine's DMA32 zone (3 units)
+// gets 2*2*(1+2) = 12.
 func statThreshold(managed uint64) int {
-	return min(4*(1+int(managed>>(27-PageShift))), 125)
+	mem := managed >> (27 - PageShift)
+	return min(2*fls(nrCPUIDs)*(1+bits.Len64(mem)), 125)
 }
 
 // procPagetypeinfo mirrors pagetypeinfo_show(). Unlike Linux, kernelsim has

@@ -73,7 +73,7 @@ func TestMeminfoLayout(t *testing.T) {
 		"SUnreclaim", "KernelStack", "PageTables", "SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp", "CommitLimit",
 		"Committed_AS", "VmallocTotal", "VmallocUsed", "VmallocChunk", "Percpu", "HardwareCorrupted", "AnonHugePages",
 		"ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped", "HugePages_Total", "HugePages_Free",
-		"HugePages_Rsvd", "HugePages_Surp", "Hugepagesize", "Hugetlb", "DirectMap4k", "DirectMap2M"}
+		"HugePages_Rsvd", "HugePages_Surp", "Hugepagesize", "Hugetlb", "DirectMap4k", "DirectMap2M", "DirectMap1G"}
 	if len(lines) != len(wantOrder) {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(wantOrder), text)
 	}
@@ -108,7 +108,7 @@ func pad8(n int64) string {
 }
 
 func TestMeminfoCounters(t *testing.T) {
-	k := bootTest(t, Config{Seed: 1})
+	k := bootTest(t, Config{Seed: 1, NoPCP: true})
 	field := func(name string) string {
 		for _, l := range strings.Split(k.procMeminfo(), "\n") {
 			if n, v, ok := strings.Cut(l, ":"); ok && n == name {

@@ -52,7 +52,7 @@ func TestWorkWorkerInfo(t *testing.T) {
 	k.ScheduleWork(w)
 	h.must(k.RunDeferred())
 	h.wantInOrder("in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 37, name: kworker/0:1",
-		"CPU: 0 PID: 37 Comm: kworker/0:1 Not tainted 6.1.0-28-amd64 #1 Debian 6.1.119-1",
+		"CPU: 0 PID: 37 Comm: kworker/0:1 Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1",
 		"Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014",
 		"Workqueue: events my_work_fn [mod]", "Call Trace:", " <TASK>", " my_work_fn (mod.star:5) [mod]",
 		" process_one_work+0x1c7/0x380", " worker_thread+0x4d/0x380", " </TASK>")

@@ -19,6 +19,9 @@ import (
 var update = flag.Bool("update", false, "update the golden files of the testscript scenarios")
 
 func TestMain(m *testing.M) {
+	if os.Getenv(ptyChildEnv) != "" { // a child of TestShellTerminal
+		os.Exit(testKscript())
+	}
 	testscript.Main(m, map[string]func(){
 		"kscript": func() { os.Exit(testKscript()) },
 	})

@@ -3,9 +3,13 @@ package main
 import (
 	"errors"
 	"os"
+	"os/signal"
+
+	"github.com/mattn/go-isatty"
 
 	"github.com/spf13/cobra"
 
+	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
 	"kscript.dev/kscript/runtime/shell"
@@ -37,15 +41,29 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 	if err != nil {
 		return setupError(&scenario.MachineError{Err: err})
 	}
-	for _, f := range files {
-		if err := a.loadScript(m, f); err != nil {
+	var srcs [][]byte
+	for i, f := range files {
+		if files[i], err = lessonArg(f, ".star"); err != nil {
 			return err
 		}
+		src, err := a.loadScript(m, files[i])
+		if err != nil {
+			return err
+		}
+		srcs = append(srcs, src)
 	}
 	sh := shell.New(m)
 	sh.Lang = a.opts.Lang
+	for i, f := range files {
+		sh.AddSource(f, srcs[i])
+	}
 	if !hasCmds {
-		return exitStatus(sh.Interactive(a.stdin, a.stdout, a.stderr))
+		// An interactive session is open-ended: each command gets the
+		// whole budget, as a run does.
+		if b, ok := m.(interface{ Budget() *kruntime.Budget }); ok {
+			sh.Hooks.Before = func(string, []string) { b.Budget().Refill() }
+		}
+		return exitStatus(a.interactive(sh, m))
 	}
 	status, err := sh.Run(cmds, a.stdout, a.stderr)
 	var se *shell.SyntaxError
@@ -62,23 +80,51 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 }
 
 // loadScript makes a script loadable on m, named by the lesson beside it.
-func (a *app) loadScript(m scenario.Machine, file string) error {
+func (a *app) loadScript(m scenario.Machine, file string) ([]byte, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		return fail(exitUsage, "kscript: shell: %s", fileError(err))
+		return nil, fail(exitUsage, "kscript: shell: %s", fileError(err))
 	}
 	name := ""
 	if y := lesson.ForScript(file); y != "" {
 		l, err := lesson.Load(y)
 		if err != nil {
-			return inputError(err)
+			return nil, inputError(err)
 		}
 		name = l.Module
 	}
 	if err := m.LoadScript(file, src, name); err != nil {
-		return setupError(err)
+		return nil, setupError(err)
 	}
-	return nil
+	return src, nil
+}
+
+// interactive runs the shell on the terminal, with line editing, history
+// and completion, or, when standard input is not a terminal, reads the
+// commands from it without a prompt, as bash does.
+func (a *app) interactive(sh *shell.Shell, m scenario.Machine) int {
+	in, ok := a.stdin.(*os.File)
+	if !ok || !isatty.IsTerminal(in.Fd()) {
+		return sh.RunInput(a.stdin, a.stdout, a.stderr)
+	}
+	t, err := shell.NewTerminal(sh, in, a.stdout, shell.HistoryFile(a.getenv))
+	if err != nil {
+		return sh.RunInput(a.stdin, a.stdout, a.stderr)
+	}
+	defer t.Close()
+	// Ctrl-C while a command runs stops that command, not the shell: the
+	// terminal's SIGINT interrupts the script the machine is running.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	go func() {
+		for range sigs {
+			if i, ok := m.(interface{ Interrupt() }); ok {
+				i.Interrupt()
+			}
+		}
+	}()
+	return sh.Interactive(t, a.stdout, a.stderr)
 }
 
 // stoppedCode is the exit code for a fatal error of a shell command.

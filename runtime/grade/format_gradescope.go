@@ -76,6 +76,9 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 	if !b.Complete() {
 		out = append(out, t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results)))
 	}
+	for _, n := range r.Notes {
+		out = append(out, n.In(lang))
+	}
 	res := gsResults{Score: r.Score, Output: strings.Join(out, "\n"), OutputFormat: "text",
 		StdoutVisibility: "hidden", Tests: []gsTest{}}
 	for i, c := range r.Checks {

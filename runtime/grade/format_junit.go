@@ -72,6 +72,9 @@ func writeJUnit(w io.Writer, b *Batch, lang string) error {
 		if !b.Complete() {
 			s.Properties = append(s.Properties, junitProperty{"complete", "false"}, junitProperty{"interrupted", b.Interrupted})
 		}
+		for _, n := range r.Notes {
+			s.Properties = append(s.Properties, junitProperty{"note", n.In(lang)})
+		}
 		for _, c := range r.Checks {
 			s.Cases = append(s.Cases, junitTestcase(b, c, lang, &s))
 		}

@@ -22,6 +22,9 @@ const MessageLimit = 8 << 10
 func cleanResult(r *Result) {
 	r.Submission = cleanText(r.Submission, MessageLimit, "en")
 	r.Message = cleanI18n(r.Message)
+	for i := range r.Notes {
+		r.Notes[i] = cleanI18n(r.Notes[i])
+	}
 	for _, c := range r.Checks {
 		c.Title, c.Reason, c.Hint = cleanI18n(c.Title), cleanI18n(c.Reason), cleanI18n(c.Hint)
 		for i := range c.Failures {

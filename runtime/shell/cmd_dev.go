@@ -19,8 +19,6 @@ func installDevCommands(sh *Shell) {
 	for name, run := range map[string]func([]string) kernelsim.CmdResult{
 		"mknod": func(a []string) kernelsim.CmdResult { return k().CmdMknod(a) },
 		"chmod": func(a []string) kernelsim.CmdResult { return k().CmdChmod(a) },
-		"rm":    func(a []string) kernelsim.CmdResult { return k().CmdRm(a) },
-		"ls":    func(a []string) kernelsim.CmdResult { return k().CmdLs(a) },
 	} {
 		sh.Register(name, func(sh *Shell, inv *Invocation) int {
 			return emitResult(inv, run(inv.Args), nil)
@@ -36,7 +34,7 @@ func installDevCommands(sh *Shell) {
 func cmdCatDev(sh *Shell, inv *Invocation, plain Command) int {
 	devs := 0
 	for _, a := range inv.Args {
-		if _, ok := sh.fsFor(abs(a)).(devFS); ok {
+		if _, ok := sh.fsFor(sh.abs(a)).(devFS); ok {
 			devs++
 		}
 	}
@@ -45,7 +43,7 @@ func cmdCatDev(sh *Shell, inv *Invocation, plain Command) int {
 	}
 	paths := make([]string, len(inv.Args))
 	for i, a := range inv.Args {
-		paths[i] = abs(a)
+		paths[i] = sh.abs(a)
 	}
 	r, err := sh.m.Kernel().CmdCat(paths)
 	return emitResult(inv, r, err)

@@ -30,18 +30,20 @@ func cmdMake(sh *Shell, inv *Invocation) int {
 		}
 	}
 	kos := sh.m.ModuleFiles()
-	if len(kos) == 0 {
+	if len(kos) == 0 || sh.cwd != Dir {
 		fmt.Fprintln(inv.Stderr, "make: *** No targets specified and no makefile found.  Stop.")
 		return 2
 	}
 	switch target {
 	case "default", "all", "modules":
 		printKbuild(inv, "modules", func() { buildLines(inv, kos) })
+		sh.built(kos)
 	case "clean":
 		printKbuild(inv, "clean", func() {
 			fmt.Fprintf(inv.Stdout, "  CLEAN   %s\n", Dir)
 			fmt.Fprintf(inv.Stdout, "  CLEAN   %s/Module.symvers\n", Dir)
 		})
+		sh.cleaned(kos)
 	default:
 		fmt.Fprintf(inv.Stderr, "make: *** No rule to make target '%s'.  Stop.\n", target)
 		return 2
@@ -84,7 +86,7 @@ func cmdInsmod(sh *Shell, inv *Invocation) int {
 	}
 	file := args[0]
 	ko := path.Base(file)
-	if path.Dir(abs(file)) != Dir {
+	if !sh.hasModule(sh.abs(file)) {
 		err := &kruntime.InsmodError{File: file, Errno: kernelsim.ENOENT, Load: true}
 		fmt.Fprintln(inv.Stderr, err.Error())
 		inv.Record(err)
@@ -186,7 +188,7 @@ func cmdModinfo(sh *Shell, inv *Invocation) int {
 	status := 0
 	for _, a := range args {
 		lines, err := []string(nil), error(kernelsim.ENOENT)
-		if strings.HasSuffix(a, ".ko") && path.Dir(abs(a)) == Dir {
+		if strings.HasSuffix(a, ".ko") && sh.hasModule(sh.abs(a)) {
 			lines, err = sh.m.Modinfo(path.Base(a))
 		}
 		if err != nil {

@@ -27,13 +27,20 @@ func builtinCommands() map[string]Command {
 		// Files and memory (cmd_files.go).
 		"cat":  cmdCat,
 		"free": cmdFree,
+		// The working directory (workdir.go).
+		"cd":  cmdCd,
+		"pwd": cmdPwd,
+		"ls":  cmdLs,
+		"rm":  cmdRm,
 		// Small shell commands (this file).
-		"echo":  cmdEcho,
-		"uname": cmdUname,
-		"true":  func(*Shell, *Invocation) int { return 0 },
-		"false": func(*Shell, *Invocation) int { return 1 },
-		"exit":  cmdExit,
-		"help":  cmdHelp,
+		"echo":    cmdEcho,
+		"uname":   cmdUname,
+		"true":    func(*Shell, *Invocation) int { return 0 },
+		"false":   func(*Shell, *Invocation) int { return 1 },
+		"exit":    cmdExit,
+		"help":    cmdHelp,
+		"history": cmdHistory,
+		"clear":   cmdClear,
 		// kscript's own lesson steps (steps.go).
 		"pressure": cmdPressure,
 		"fragment": cmdFragment,
@@ -147,13 +154,4 @@ func cmdExit(sh *Shell, inv *Invocation) int {
 	}
 	sh.exited, sh.exit = true, status
 	return status
-}
-
-// cmdHelp lists the commands the simulated shell knows.
-func cmdHelp(sh *Shell, inv *Invocation) int {
-	fmt.Fprintln(inv.Stdout, "kscript's simulated shell. Commands:")
-	fmt.Fprintln(inv.Stdout, "  "+strings.Join(sh.Commands(), " "))
-	fmt.Fprintln(inv.Stdout, "  ./PROGRAM runs a user program a script registered with user_program().")
-	fmt.Fprintln(inv.Stdout, "Pipes (|), && and ||, ; and redirections (> >> 2>&1 <) work as in bash.")
-	return 0
 }

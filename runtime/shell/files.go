@@ -7,15 +7,6 @@ import (
 	"kscript.dev/kscript/kernelsim"
 )
 
-// abs resolves p against the working directory, as the kernel resolves a
-// relative path against the process's cwd.
-func abs(p string) string {
-	if strings.HasPrefix(p, "/") {
-		return path.Clean(p)
-	}
-	return path.Join(Dir, p)
-}
-
 // fsFor returns the mounted file tree that serves p, or nil for the shell's
 // own regular files.
 func (sh *Shell) fsFor(p string) FS {
@@ -31,11 +22,11 @@ func (sh *Shell) fsFor(p string) FS {
 // kernel, a device node through the mounted /dev, or a regular file written
 // earlier with a redirection.
 func (sh *Shell) ReadFile(name string) ([]byte, error) {
-	p := abs(name)
+	p := sh.abs(name)
 	if fs := sh.fsFor(p); fs != nil {
 		return fs.ReadFile(p)
 	}
-	if isDir(p) {
+	if sh.isDir(p) {
 		return nil, kernelsim.EISDIR
 	}
 	data, ok := sh.files[p]
@@ -48,18 +39,18 @@ func (sh *Shell) ReadFile(name string) ([]byte, error) {
 // WriteFile writes data to a file (truncating it unless appendMode), as a
 // '>' or '>>' redirection does.
 func (sh *Shell) WriteFile(name string, data []byte, appendMode bool) error {
-	p := abs(name)
+	p := sh.abs(name)
 	if fs := sh.fsFor(p); fs != nil {
 		return fs.WriteFile(p, data, appendMode)
 	}
 	switch {
-	case isDir(p):
+	case sh.isDir(p):
 		return kernelsim.EISDIR
 	case strings.HasPrefix(p, "/dev/"), strings.HasPrefix(p, "/sys/"):
 		// Unlike a real /dev, the simulated one holds only the nodes made
 		// by mknod (or device_create); writing elsewhere makes no file.
 		return kernelsim.ENOENT
-	case !isDir(path.Dir(p)):
+	case !sh.isDir(path.Dir(p)):
 		return kernelsim.ENOENT
 	}
 	if appendMode {
@@ -67,16 +58,6 @@ func (sh *Shell) WriteFile(name string, data []byte, appendMode bool) error {
 	}
 	sh.files[p] = append([]byte(nil), data...)
 	return nil
-}
-
-// isDir reports whether p is one of the directories the simulated machine
-// has. Unlike a real file system there is no mkdir: the tree is fixed.
-func isDir(p string) bool {
-	switch p {
-	case "/", "/home", "/home/student", Dir, "/tmp", "/root", "/dev", "/proc", "/sys":
-		return true
-	}
-	return false
 }
 
 // procFS serves /proc from the kernel's generators (kernelsim/procfs.go).

@@ -6,49 +6,107 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	kruntime "kscript.dev/kscript/runtime"
 )
 
-// Prompt is the simulated shell's prompt: root on the kscript machine.
-const Prompt = "root@kscript:~# "
+// LineReader reads command lines typed on a terminal, with line editing,
+// history and completion (terminal.go wraps a readline library). ReadLine
+// returns ErrInterrupt when Ctrl-C cancels the line and io.EOF for Ctrl-D on
+// an empty line.
+type LineReader interface {
+	ReadLine(prompt string) (string, error)
+}
 
-// Interactive reads command lines from in and runs them until `exit` or the
-// end of the input, as an interactive bash does: errors are printed and the
-// shell goes on; a line with an open quote continues on the next line after
-// a "> " prompt. It returns the status of the last command.
-//
-// Unlike bash there is no line editing or history of its own; a terminal's
-// cooked mode still allows editing the current line (and `rlwrap kscript
-// shell` adds history).
-func (sh *Shell) Interactive(in io.Reader, out, errOut io.Writer) int {
+// ErrInterrupt is a LineReader's answer to Ctrl-C: the line is dropped.
+var ErrInterrupt = errors.New("interrupt")
+
+// Interactive reads command lines from a terminal and runs them until `exit`
+// or Ctrl-D, as an interactive bash does: bash's prompt, errors printed and
+// the shell goes on, a line with an open quote continuing after "> ", Ctrl-C
+// dropping the line (status 130), every line kept in the history (as with
+// Debian's HISTCONTROL=ignoreboth, not blank lines, lines starting with a
+// space, or repeats). A
+// running command stopped by Ctrl-C (the machine's Interrupt) ends with a
+// new line and status 130; the machine and its loaded modules stay. It
+// returns the status of the last command.
+func (sh *Shell) Interactive(lr LineReader, out, errOut io.Writer) int {
+	var pending strings.Builder
+	for !sh.exited {
+		prompt := sh.Prompt()
+		if pending.Len() > 0 {
+			prompt = "> "
+		}
+		line, err := lr.ReadLine(prompt)
+		switch {
+		case errors.Is(err, ErrInterrupt):
+			pending.Reset()
+			sh.status = 130
+			continue
+		case err != nil:
+			fmt.Fprintln(out, "exit")
+			return sh.exitStatus()
+		}
+		pending.WriteString(line + "\n")
+		src := pending.String()
+		s, perr := Parse(src)
+		if perr != nil && needsMore(perr) {
+			continue
+		}
+		pending.Reset()
+		if typed := strings.TrimSuffix(src, "\n"); sh.addHistory(typed) {
+			if h, ok := lr.(historian); ok {
+				h.AddHistory(typed)
+			}
+		}
+		sh.runTyped(s, perr, out, errOut)
+	}
+	return sh.exitStatus()
+}
+
+// RunInput runs the command lines read from in, a file or a pipe: as bash
+// does when its standard input is not a terminal, there is no prompt, no
+// history and no "exit" at the end.
+func (sh *Shell) RunInput(in io.Reader, out, errOut io.Writer) int {
 	r := bufio.NewReader(in)
 	var pending strings.Builder
 	for !sh.exited {
-		if pending.Len() == 0 {
-			fmt.Fprint(out, Prompt)
-		} else {
-			fmt.Fprint(out, "> ")
-		}
 		line, err := r.ReadString('\n')
 		pending.WriteString(line)
 		if err != nil && line == "" {
-			fmt.Fprintln(out, "exit")
 			break
 		}
-		src := pending.String()
-		s, perr := Parse(src)
+		s, perr := Parse(pending.String())
 		if perr != nil && err == nil && needsMore(perr) {
 			continue
 		}
 		pending.Reset()
-		if perr != nil {
-			fmt.Fprintf(errOut, "bash: %s\n", perr.(*SyntaxError).Msg)
-			sh.status = 2
-			continue
-		}
-		if _, ferr := sh.RunScript(s, out, errOut); ferr != nil {
-			fmt.Fprintln(errOut, ferr)
-		}
+		sh.runTyped(s, perr, out, errOut)
 	}
+	return sh.exitStatus()
+}
+
+// runTyped runs one parsed command line of an interactive session: errors
+// are printed and the session goes on.
+func (sh *Shell) runTyped(s *Script, perr error, out, errOut io.Writer) {
+	if perr != nil {
+		fmt.Fprintf(errOut, "bash: %s\n", perr.(*SyntaxError).Msg)
+		sh.status = 2
+		return
+	}
+	_, err := sh.RunScript(s, out, errOut)
+	var le *kruntime.LimitError
+	switch {
+	case errors.As(err, &le) && le.Limit == "interrupt":
+		// The terminal echoed ^C; bash ends the line and gives a prompt.
+		fmt.Fprintln(out)
+		sh.status = 130
+	case err != nil:
+		fmt.Fprintln(errOut, err)
+	}
+}
+
+func (sh *Shell) exitStatus() int {
 	if sh.exited {
 		return sh.exit
 	}
@@ -61,3 +119,27 @@ func needsMore(err error) bool {
 	return errors.As(err, &se) && (strings.HasPrefix(se.Msg, "unexpected EOF") ||
 		se.Msg == "syntax error: unexpected end of file")
 }
+
+// addHistory appends a line typed at the prompt to the history that
+// `history` lists; as with bash's HISTCONTROL=ignoreboth (Debian's
+// .bashrc), blank lines, lines starting with a space and repeats are not
+// kept.
+func (sh *Shell) addHistory(line string) bool {
+	if strings.TrimSpace(line) == "" || strings.HasPrefix(line, " ") {
+		return false
+	}
+	if n := len(sh.history); n > 0 && sh.history[n-1] == line {
+		return false
+	}
+	sh.history = append(sh.history, line)
+	return true
+}
+
+// historian is a LineReader that keeps its own Up/Down history.
+type historian interface{ AddHistory(line string) }
+
+// SetHistory sets the history from before this session (the history file).
+func (sh *Shell) SetHistory(lines []string) { sh.history = append([]string(nil), lines...) }
+
+// History returns the lines typed so far, oldest first.
+func (sh *Shell) History() []string { return sh.history }

@@ -106,6 +106,13 @@ type Shell struct {
 	exited  bool
 	exit    int
 
+	cwd, oldCwd string // the working directory and $OLDPWD
+	tracksBuild bool   // NAME.ko exists only after make (AddSource)
+	history     []string
+
+	// User is the shell's user ("" is root): the prompt and $HOME follow it.
+	User string
+
 	// Lang is the language of kscript's own notes ("en" or "th").
 	Lang string
 
@@ -132,7 +139,7 @@ const Dir = "/home/student/kernel-memory"
 
 // New returns a shell over m with the built-in commands.
 func New(m Machine) *Shell {
-	sh := &Shell{m: m, cmds: builtinCommands(), files: map[string][]byte{}, vars: map[string]string{}}
+	sh := &Shell{m: m, cmds: builtinCommands(), files: map[string][]byte{}, vars: map[string]string{}, cwd: Dir}
 	sh.Mount("/proc/", procFS{m})
 	sh.Mount("/sys/kernel/debug/", procFS{m}) // kmemleak
 	sh.Mount("/dev/null", nullFS{})
@@ -351,6 +358,8 @@ func (sh *Shell) exec(argv []string, stdin []byte, stdout, stderr io.Writer) (in
 	switch c, ok := sh.cmds[name]; {
 	case strings.Contains(name, "/"):
 		status = sh.runProgram(inv)
+	case ok && wantsOwnHelp(name, inv.Args):
+		io.WriteString(stdout, ownHelp[name])
 	case ok && name == "cat" && readsDevice(inv.Args):
 		// What user space read from a driver: stdout: expectations see it
 		// as they see a user program's output.
@@ -384,8 +393,9 @@ func readsDevice(args []string) bool {
 
 // runProgram runs a user program registered by a script (./user_app).
 func (sh *Shell) runProgram(inv *Invocation) int {
-	dir, base := path.Split(inv.Name)
-	if dir != "./" && path.Clean(dir) != Dir || !contains(sh.m.Programs(), base) {
+	p := sh.abs(inv.Name)
+	dir, base := path.Split(p)
+	if path.Clean(dir) != Dir || !contains(sh.m.Programs(), base) {
 		fmt.Fprintf(inv.Stderr, "bash: %s: No such file or directory\n", inv.Name)
 		return 127
 	}

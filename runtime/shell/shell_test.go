@@ -2,6 +2,7 @@ package shell_test
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -250,20 +251,77 @@ func TestFatalScriptError(t *testing.T) {
 	}
 }
 
+// lines is a LineReader that replays typed lines and records the prompts.
+type lines struct {
+	typed   []string
+	prompts []string
+}
+
+func (l *lines) ReadLine(prompt string) (string, error) {
+	l.prompts = append(l.prompts, prompt)
+	if len(l.typed) == 0 {
+		return "", io.EOF
+	}
+	line := l.typed[0]
+	l.typed = l.typed[1:]
+	if line == "^C" {
+		return "", shell.ErrInterrupt
+	}
+	return line, nil
+}
+
 func TestInteractive(t *testing.T) {
+	tests := []struct {
+		name    string
+		typed   []string
+		status  int
+		stdout  string
+		stderr  string
+		prompts []string
+		history []string
+	}{
+		{
+			name:    "continuation, syntax error, exit",
+			typed:   []string{`echo "a`, `b"`, "frob | |", "exit 5", "echo never"},
+			status:  5,
+			stdout:  "a\nb\n",
+			stderr:  "bash: syntax error near unexpected token `|'\n",
+			prompts: []string{"root@kscript:/home/student/kernel-memory# ", "> ", "root@kscript:/home/student/kernel-memory# ", "root@kscript:/home/student/kernel-memory# "},
+			history: []string{"echo \"a\nb\"", "frob | |", "exit 5"},
+		},
+		{
+			name:    "Ctrl-C drops the line, Ctrl-D exits",
+			typed:   []string{"echo \"open", "^C", "cd /proc", "echo x", "echo x", " echo secret", ""},
+			status:  0,
+			stdout:  "x\nx\nsecret\nexit\n",
+			prompts: []string{"root@kscript:/home/student/kernel-memory# ", "> ", "root@kscript:/home/student/kernel-memory# ", "root@kscript:/proc# ", "root@kscript:/proc# ", "root@kscript:/proc# ", "root@kscript:/proc# ", "root@kscript:/proc# "},
+			history: []string{"cd /proc", "echo x"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sh := newShell(t)
+			var out, errOut bytes.Buffer
+			lr := &lines{typed: tt.typed}
+			if status := sh.Interactive(lr, &out, &errOut); status != tt.status {
+				t.Errorf("status = %d, want %d", status, tt.status)
+			}
+			check(t, "stdout", out.String(), tt.stdout)
+			check(t, "stderr", errOut.String(), tt.stderr)
+			check(t, "prompts", strings.Join(lr.prompts, "|"), strings.Join(tt.prompts, "|"))
+			check(t, "history", strings.Join(sh.History(), "|"), strings.Join(tt.history, "|"))
+		})
+	}
+}
+
+func TestRunInputHasNoPrompt(t *testing.T) {
 	sh := newShell(t)
 	var out, errOut bytes.Buffer
-	status := sh.Interactive(strings.NewReader("echo \"a\nb\"\nfrob | |\nexit 5\necho never\n"), &out, &errOut)
-	if status != 5 {
-		t.Errorf("status = %d, want 5", status)
+	status := sh.RunInput(strings.NewReader("echo \"a\nb\"\nexit 3\necho never\n"), &out, &errOut)
+	if status != 3 {
+		t.Errorf("status = %d, want 3", status)
 	}
-	want := shell.Prompt + "> a\nb\n" + shell.Prompt + shell.Prompt
-	if out.String() != want {
-		t.Errorf("stdout = %q, want %q", out.String(), want)
-	}
-	if errOut.String() != "bash: syntax error near unexpected token `|'\n" {
-		t.Errorf("stderr = %q", errOut.String())
-	}
+	check(t, "stdout", out.String(), "a\nb\n")
 }
 
 func TestRegisterAndMount(t *testing.T) {
