@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
@@ -63,9 +64,29 @@ const (
 // workerHello is the first message to a worker: what to grade by.
 type workerHello struct {
 	Lesson    string
-	Options   kruntime.Options // NewKernel and TraceOut are not sent
+	Options   wireOptions
 	FreshBoot bool
 	Memory    uint64
+}
+
+// wireOptions are the kruntime.Options a worker needs, as gob can send
+// them: not the hooks (NewKernel, TraceOut: a traced batch grades in
+// process), not a Budget (each submission gets its own). A test fails
+// when Options gains a field this does not account for.
+type wireOptions struct {
+	Kernel   kernelsim.Config
+	MaxSteps uint64
+	Timeout  time.Duration
+	Fail     []string
+	Lang     string
+}
+
+func toWire(o kruntime.Options) wireOptions {
+	return wireOptions{Kernel: o.Kernel, MaxSteps: o.MaxSteps, Timeout: o.Timeout, Fail: o.Fail, Lang: o.Lang}
+}
+
+func (w wireOptions) options() kruntime.Options {
+	return kruntime.Options{Kernel: w.Kernel, MaxSteps: w.MaxSteps, Timeout: w.Timeout, Fail: w.Fail, Lang: w.Lang}
 }
 
 // workerJob is a submission to grade; workerReply its result.
@@ -160,9 +181,7 @@ func (l *processLane) start() error {
 	l.in = bufio.NewWriter(stdin)
 	l.enc = gob.NewEncoder(l.in)
 	l.dec = gob.NewDecoder(bufio.NewReader(stdout))
-	opts := l.g.cfg.Options
-	opts.NewKernel, opts.TraceOut = nil, nil
-	hello := workerHello{Lesson: l.g.lesson.File, Options: opts, FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory}
+	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory}
 	if err := l.enc.Encode(hello); err != nil {
 		return err
 	}
@@ -302,7 +321,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	if err != nil {
 		return fmt.Errorf("worker: %v", err)
 	}
-	g, err := New(Config{Options: hello.Options, NewMachine: newMachine, FreshBoot: hello.FreshBoot}, l)
+	g, err := New(Config{Options: hello.Options.options(), NewMachine: newMachine, FreshBoot: hello.FreshBoot}, l)
 	if err != nil {
 		return fmt.Errorf("worker: %v", err)
 	}

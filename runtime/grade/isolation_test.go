@@ -5,11 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/scenario"
 	"kscript.dev/kscript/runtime/scenario/scenariotest"
@@ -204,5 +206,22 @@ func TestRefusedFiles(t *testing.T) {
 	r := g.Submission(readSubmission(zero))
 	if r.Status != Error || !strings.Contains(r.Message.EN, "cannot grade the submission: "+zero+": a symbolic link") || !strings.Contains(r.Message.TH, "ไม่ใช่ไฟล์ธรรมดา") {
 		t.Errorf("%s: %s %q / %q", zero, r.Status, r.Message.EN, r.Message.TH)
+	}
+}
+
+// TestWireOptions: every field of kruntime.Options either reaches the
+// workers (wireOptions) or is known not to need to.
+func TestWireOptions(t *testing.T) {
+	known := map[string]bool{"Kernel": true, "MaxSteps": true, "Timeout": true, "Fail": true, "Lang": true,
+		"Budget": true, "Trace": true, "TraceOut": true, "NewKernel": true} // the last four: per submission, or in-process only
+	ot := reflect.TypeOf(kruntime.Options{})
+	for i := range ot.NumField() {
+		if name := ot.Field(i).Name; !known[name] {
+			t.Errorf("kruntime.Options.%s does not reach grading workers: add it to wireOptions (isolation.go)", name)
+		}
+	}
+	o := kruntime.Options{Kernel: kernelsim.Config{RAM: 1 << 28, Seed: 3}, MaxSteps: 7, Timeout: time.Second, Fail: []string{"kmalloc:nth=1"}, Lang: "th"}
+	if got := toWire(o).options(); !reflect.DeepEqual(got, o) {
+		t.Errorf("round trip: %+v, want %+v", got, o)
 	}
 }
