@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -11,11 +12,12 @@ import (
 
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/picture"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
 func (a *app) runCommand() *cobra.Command {
-	var lessonFile string
+	var lessonFile, report string
 	c := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run a module script through its lesson's scenario (or the default one)",
@@ -30,24 +32,39 @@ With --lesson L.yaml, FILE.star (a student's module, a starter, a solution)
 runs as that lesson's module through the lesson's scenario, with the
 lesson's own user programs (its programs: files, which replace any
 user_program of the same name in FILE.star). The lesson's expectations are
-for its own script and are not checked: kscript grade judges a submission.`,
-		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star",
+for its own script and are not checked: kscript grade judges a submission.
+
+With --report FILE.html, the run is also written as one self-contained HTML
+file with pictures of memory after every step.`,
+		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
 		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], lessonFile) },
+		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], lessonFile, report) },
 	}
 	c.Flags().StringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs")
 	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
+	c.Flags().StringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
 	return c
 }
 
-func (a *app) run(file, lessonFile string) error {
+func (a *app) run(file, lessonFile, report string) error {
 	in, err := a.runInput(file, lessonFile)
 	if err != nil {
 		return err
 	}
-	res, err := scenario.Run(a.config(), in)
+	cfg := a.config()
+	var rec *picture.Recorder
+	if report != "" {
+		rec = &picture.Recorder{}
+		cfg.Observer = rec
+	}
+	res, err := scenario.Run(cfg, in)
 	if err != nil {
 		return setupError(err)
+	}
+	if rec != nil {
+		if err := a.writeReport(report, in.Script, in.Lesson, res, rec); err != nil {
+			return err
+		}
 	}
 	if !a.flags.quiet {
 		fmt.Fprint(a.stdout, res.Transcript)
@@ -60,6 +77,26 @@ func (a *app) run(file, lessonFile string) error {
 	res.WriteSummary(a.stdout, a.lang, painter())
 	if code := res.ExitCode(); code != 0 {
 		return &exitError{code: code}
+	}
+	return nil
+}
+
+// writeReport writes the HTML report of a run to file.
+func (a *app) writeReport(file, script string, l *lesson.Lesson, res *scenario.Result, rec *picture.Recorder) error {
+	var summary bytes.Buffer
+	res.WriteSummary(&summary, a.lang, nil)
+	r := picture.Report{Lang: a.lang, Title: filepath.Base(script), Script: script, Steps: rec.Steps,
+		Summary: summary.String(), Machine: rec.Machine}
+	if l != nil {
+		r.Title = l.Title.In(a.lang)
+		r.Explain = l.Explain.In(a.lang)
+	}
+	var out bytes.Buffer
+	if err := picture.WriteHTML(&out, r); err != nil {
+		return fail(exitInternal, "kscript: run: --report: %v", err)
+	}
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		return fail(exitUsage, "kscript: run: --report: %s", fileError(err))
 	}
 	return nil
 }

@@ -35,6 +35,16 @@ type Config struct {
 	Options kruntime.Options
 	// NewMachine boots a machine; nil means kruntime.NewMachine.
 	NewMachine func(kruntime.Options) (Machine, error)
+	// Observer, when set, sees the kernel before and after every step
+	// (the pictures of `kscript run --report`).
+	Observer StepObserver
+}
+
+// StepObserver watches a scenario step by step. BeforeStep is called
+// before step i (from 0) runs, AfterStep after it, with what it printed.
+type StepObserver interface {
+	BeforeStep(i int, run string, k *kernelsim.Kernel)
+	AfterStep(i int, run string, output string, k *kernelsim.Kernel)
 }
 
 // Input is one run: a module script, and the lesson beside it if any.
@@ -72,6 +82,9 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if boot == nil {
 		boot = func(o kruntime.Options) (Machine, error) { return kruntime.NewMachine(o) }
 	}
+	if in.Lesson != nil {
+		cfg.Options.Kernel = in.Lesson.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
+	}
 	m, err := boot(cfg.Options)
 	if err != nil {
 		return nil, &MachineError{err}
@@ -91,7 +104,7 @@ func Run(cfg Config, in Input) (*Result, error) {
 		return nil, err
 	}
 	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
-		procAt: map[*lesson.ProcExpect]string{}}
+		procAt: map[*lesson.ProcExpect]string{}, obs: cfg.Observer}
 	r.sh.Lang = cfg.Options.Lang
 	r.src = in.Src
 	r.defaultScenario = in.Steps == nil && in.Expect == nil && len(in.Sets) == 0 &&
@@ -190,6 +203,7 @@ type runner struct {
 	cycles int
 	diffs  []i18n.Text
 	loaded int // successful insmods minus successful rmmods
+	obs    StepObserver
 
 	src             []byte          // the script, for kscript's findings
 	defaultScenario bool            // DefaultSteps: findings judge the run
@@ -218,6 +232,9 @@ func (r *runner) run(steps []lesson.Step) {
 		if r.defaultScenario && strings.Contains(st.Run, "insmod") {
 			devices, _ = r.m.Kernel().ReadProc("/proc/devices")
 		}
+		if r.obs != nil {
+			r.obs.BeforeStep(i, st.Run, r.m.Kernel())
+		}
 		var out bytes.Buffer
 		var err error
 		if st.Script != nil {
@@ -226,6 +243,9 @@ func (r *runner) run(steps []lesson.Step) {
 			_, err = r.sh.Run(st.Run, &out, &out)
 		}
 		t.Write(out.Bytes())
+		if r.obs != nil {
+			r.obs.AfterStep(i, st.Run, out.String(), r.m.Kernel())
+		}
 		r.capture(st, out.String())
 		r.writeCaptures(&t, st)
 		if devices != "" && err == nil {
