@@ -115,7 +115,7 @@ func (k *Kernel) ctxShowRegs(level int, rip string, frames []string) {
 		// The registers of a call through NULL are not worth faking.
 		k.printk(level, "Code: Unable to access opcode bytes at 0xffffffffffffffd6.\n")
 	} else {
-		k.printRegs(level, 0)
+		k.printRegs(level, faultRegs{kind: regsLoop})
 	}
 	k.printTrace(level, frames)
 }

@@ -170,8 +170,10 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 		line(Bad, "  "+t("reports", len(h.Bugs)))
 		for _, rep := range h.Bugs {
 			at := ScriptLine(rep)
-			if at != "" {
+			if at != "" && !strings.Contains(rep.Title, at) {
 				at = " (" + at + ")"
+			} else {
+				at = "" // a report about what rmmod left names its lines itself
 			}
 			line(Bad, fmt.Sprintf("    %s: %s%s", rep.Class, rep.Title, at))
 		}
