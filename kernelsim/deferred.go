@@ -58,6 +58,9 @@ const maxDeferredPasses = 64
 // every syscall and shell step. An error from a callback (an Oops, a script
 // error) stops it and is returned; the rest stays pending.
 func (k *Kernel) RunDeferred() error {
+	if k.panicMsg != "" {
+		return nil // a panicked machine runs nothing
+	}
 	return k.runAs(&k.sched.idle, idleCPU(), func() error {
 		for range maxDeferredPasses {
 			did, err := k.deferredPass()

@@ -142,4 +142,7 @@ func (k *Kernel) dieBody(rip string, r faultRegs, callers []string) {
 	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, r)
+	if k.InInterrupt() { // oops_end: no task to kill in interrupt context
+		k.panicLines("Fatal exception in interrupt")
+	}
 }

@@ -94,10 +94,7 @@ func (k *Kernel) nullCallOops() error {
 	k.printk(LogWarning, "Code: Unable to access opcode bytes at 0xffffffffffffffd6.\n")
 	k.Taint(TaintDie)
 	if k.InInterrupt() {
-		k.logLines(LogEmerg,
-			"Kernel panic - not syncing: Fatal exception in interrupt",
-			"Kernel Offset: disabled",
-			"---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---")
+		k.panicLines("Fatal exception in interrupt")
 	}
 	return k.report("null-deref", title, true)
 }

@@ -179,10 +179,7 @@ func (k *Kernel) CallUnloadedCode(module, fn string) error {
 	k.printk(LogInfo, "%s\n", k.dumpPagetable(a))
 	k.die(fmt.Sprintf("Oops: %04x", pfInstr), fmt.Sprintf("%#x", uint64(a)), faultRegs{kind: regsFetch, addr: a}, nil)
 	if k.InInterrupt() { // oops_end: an Oops in interrupt context cannot kill a task
-		k.logLines(LogEmerg,
-			"Kernel panic - not syncing: Fatal exception in interrupt",
-			"Kernel Offset: disabled",
-			"---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---")
+		k.panicLines("Fatal exception in interrupt")
 	}
 	return k.report("unloaded-code", title, true)
 }

@@ -317,6 +317,10 @@ func (k *Kernel) Tick(ns uint64) error {
 
 // idleUntil lets the idle CPU run deferred work up to simulated time end.
 func (k *Kernel) idleUntil(end uint64) error {
+	if k.panicMsg != "" { // a stopped machine runs nothing; only time passes
+		k.now = max(k.now, end)
+		return nil
+	}
 	return k.runAs(&k.sched.idle, idleCPU(), func() error {
 		if err := k.RunDeferred(); err != nil {
 			return err

@@ -179,10 +179,11 @@ func (r *runner) run(steps []lesson.Step) {
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
 	for i, st := range steps {
-		if err := r.think(); err != nil {
+		if err := r.think(); err != nil && !r.panicked(err) {
 			r.res.Stopped = err
 			break
 		}
+		r.sh.NotePanic(&t) // a panic in a timer while the student typed
 		writePrompt(&t, st.Run)
 		var out bytes.Buffer
 		var err error
@@ -318,6 +319,15 @@ func (r *runner) afterExec(rec shell.Record) {
 		r.diffs = append(r.diffs, r.before.diff(after)...)
 		r.before, r.cycles = nil, r.cycles+1
 	}
+}
+
+// panicked reports whether err is the kernel dying in interrupt context
+// (a timer or softirq Oops, then "Kernel panic - not syncing"): the run
+// goes on, each later step saying the machine is down, and the panic is a
+// kernel report like any other.
+func (r *runner) panicked(err error) bool {
+	var ke *kruntime.KilledError
+	return errors.As(err, &ke) && r.m.Kernel().Panicked() != ""
 }
 
 // stoppedCode is the exit code for an error that stopped a scenario.
