@@ -123,10 +123,12 @@ func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []strin
 	k.printk(LogErr, "%s of size %d at addr %016x by task %s/%d\n", rw, r.n, uint64(r.a), t.Comm, t.PID)
 	k.printk(LogErr, "\n")
 	k.kasanAddressDescription(r.a, callers)
-	k.kasanMemoryState(r, bad)
+	shadow := k.kasanMemoryState(r, bad)
+	shadow.Access, shadow.Size, shadow.Write = r.a, r.n, write
 	k.printk(LogErr, "%s\n", kasanRule)
 	k.addTaintUnreliable(TaintBadPage)
 	k.report(bugType, title, false)
+	k.reports[len(k.reports)-1].Shadow = shadow
 }
 
 // kasanIP is %pS of the instruction that made the access: the innermost
@@ -256,9 +258,10 @@ func (k *Kernel) kasanDescribeGlobal(a Addr) {
 // kasanMemoryState mirrors print_memory_metadata(): five rows of 16 shadow
 // bytes (128 bytes of memory each) around the first bad address, the row
 // holding it marked with '>' and the granule with '^' beneath.
-func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
+func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) *KasanShadow {
 	const rowBytes = 16 * kasanGranule
 	row := bad&^(rowBytes-1) - 2*rowBytes
+	shadow := &KasanShadow{Start: row, Bad: bad}
 	k.printk(LogErr, "Memory state around the buggy address:\n")
 	for i := -2; i <= 2; i++ {
 		mark := " "
@@ -272,6 +275,7 @@ func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
 			if p+kasanGranule > r.a && p < r.a+Addr(r.n) {
 				sh = k.kasanShadowIn(r, p)
 			}
+			shadow.Bytes[(i+2)*16+g] = sh
 			const digits = "0123456789abcdef"
 			hex[g*3], hex[g*3+1], hex[g*3+2] = digits[sh>>4], digits[sh&15], ' '
 		}
@@ -282,4 +286,17 @@ func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
 		}
 		row += rowBytes
 	}
+	return shadow
+}
+
+// KasanShadow is the memory state a KASAN report printed: five rows of 16
+// shadow bytes (80 granules of 8 bytes) around the first bad address, kept
+// with the report so that a picture can draw what the text shows.
+type KasanShadow struct {
+	Start  Addr     // the address the first shadow byte describes
+	Bad    Addr     // the first bad address (the row marked '>')
+	Access Addr     // the access: Size bytes at Access
+	Size   uint64   // the access's size
+	Write  bool     // a write, else a read
+	Bytes  [80]byte // the shadow bytes, row by row
 }

@@ -34,6 +34,7 @@ func (k *Kernel) translate(a Addr) (pfn PFN, ok bool) {
 // every byte goes through address translation and the access checks. A fault
 // Linux would Oops on returns *Oops.
 func (k *Kernel) ReadMem(a Addr, buf []byte) error {
+	k.mem.work += uint64(len(buf))
 	k.kasanAccess(a, uint64(len(buf)), false) // kasan.go: __asan_loadN
 	for len(buf) > 0 {
 		pfn, ok := k.translate(a)
@@ -54,6 +55,7 @@ func (k *Kernel) ReadMem(a Addr, buf []byte) error {
 
 // WriteMem writes data to kernel memory at a, as a kernel-mode store.
 func (k *Kernel) WriteMem(a Addr, data []byte) error {
+	k.mem.work += uint64(len(data))
 	k.kasanAccess(a, uint64(len(data)), true) // kasan.go: __asan_storeN
 	for len(data) > 0 {
 		pfn, ok := k.translate(a)
@@ -93,6 +95,7 @@ func (k *Kernel) StoreByte(a Addr, b byte) error {
 
 // Memset mirrors memset(): n bytes of c at a.
 func (k *Kernel) Memset(a Addr, c byte, n uint64) error {
+	k.mem.work += n
 	if k.kasanCheckRange(a, n, true, kasanMemsetFrames) { // kasan.go: KASAN's memset skips a bad range
 		return nil
 	}

@@ -48,7 +48,7 @@ type pageLinks struct {
 //   - flags&pgHead: the page heads an allocated block of 2^order pages; its
 //     refcount is 1. use and data say what the block is used for.
 //   - flags&pgPCP: the page heads a block of 2^order pages on the zone's
-//     per-CPU list (Config.PCP only).
+//     per-CPU list.
 //   - flags&pgReserved: PG_reserved, never given to the buddy allocator.
 type page struct {
 	pageLinks
@@ -86,6 +86,7 @@ const (
 	PageUsePageTable                  // a page table (PageTable)
 	PageUseKernelStack                // a task's kernel stack
 	PageUseBoot                       // allocated during boot by the kernel itself
+	PageUseShmem                      // tmpfs (shmem) page cache: not reclaimable without swap
 )
 
 // memSection is one section's slice of mem_map.
@@ -116,6 +117,9 @@ type physMem struct {
 	// and mm_page_free tracepoint lines. (Beside sections: both are read
 	// on every allocation and free.)
 	tracer func(line string)
+	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
+	// every take, split, merge and put on the free lists.
+	buddyObserver func(BuddyEvent)
 
 	present []bool            // per section: has RAM (pfn_valid)
 	content []*contentSection // per section: page contents, nil until first written
@@ -136,6 +140,11 @@ type physMem struct {
 	nrShmem             int64 // NR_SHMEM: Shmem
 	nrPercpuKB          int64 // pcpu_nr_pages(): Percpu, in kB
 	totalram            int64 // totalram_pages(): MemTotal
+
+	// work counts the bulk work memory accesses did since boot, in bytes:
+	// bytes read, written or cleared, and workPerPage for every page frame
+	// allocated (Work).
+	work uint64
 
 	boot        bootMemInfo // memblock.go: what boot reserved
 	bootUse     bootUse     // pressure.go: kernel memory in use since boot
@@ -287,3 +296,16 @@ func (k *Kernel) PageUseOf(pfn PFN) (use PageUse, data uint32, ok bool) {
 	p := k.mem.peek(uint32(pfn))
 	return p.use, p.data, p.flags&pgHead != 0
 }
+
+// workPerPage is what allocating one page frame counts in Work: as much
+// as touching a cache line's worth of memory four times.
+const workPerPage = 256
+
+// Work returns the bulk work memory accesses did since boot, in bytes:
+// every byte read, written or cleared through kernel or user memory
+// accessors, and workPerPage for every page frame the page allocator
+// handed out. Unlike Linux, where such work costs time, kscript charges
+// it to the script whose builtin caused it (a memset of 32 MiB is not one
+// step), so that a runaway script is stopped by its step budget on every
+// machine alike.
+func (k *Kernel) Work() uint64 { return k.mem.work }

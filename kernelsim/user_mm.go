@@ -185,6 +185,7 @@ func (k *Kernel) userAddrPresent(a Addr) bool {
 // user-mode and kernel-mode accessors; kernel errors (an Oops from the page
 // contents) are returned as err.
 func (k *Kernel) userAccess(mm *MM, a Addr, buf []byte, write bool) (done int, fault *userFaultInfo, err error) {
+	k.mem.work += uint64(len(buf))
 	for done < len(buf) {
 		cur := a + Addr(done)
 		chunk := min(len(buf)-done, int(PageSize-uint64(cur)%PageSize))

@@ -125,7 +125,11 @@ func (a API) builtin() *starlark.Builtin {
 			return nil, err
 		}
 		e.stackGen++
-		return fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
+		v, err := fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
+		if cerr := e.chargeWork(t); cerr != nil && err == nil {
+			return nil, cerr
+		}
+		return v, err
 	})
 }
 
@@ -136,6 +140,8 @@ func (e *env) checkScope(s Scope, name string) error {
 		return nil
 	case s == ScopeDecl && !e.atFileScope():
 		return fmt.Errorf("%s: a declaration, allowed only at file scope (the top level of a module script)", name)
+	case s == ScopeDecl && e.mod != nil && e.mod.s.programsOnly && name != "user_program":
+		return fmt.Errorf("%s: a module declaration in a programs file, which declares user programs only: declare the module in its own script", name)
 	case s == ScopeDecl:
 		return nil
 	case e.atFileScope():

@@ -191,6 +191,14 @@ func (h *handlers) readWrite(field string, v starlark.Value) func(*kernelsim.Fil
 		return nil
 	}
 	e := h.c.e
+	if field == "read" {
+		return func(filp *kernelsim.File, buf kernelsim.Addr, count uint64, pos *int64) (int64, error) {
+			prev := e.reads.begin(buf, count)
+			r, err := h.call(fn, File{filp}, Ptr{e: e, addr: buf, flags: ptrUser}, starlark.MakeUint64(count), Offset{pos})
+			e.reads.end(filp, r, e.calls.step, prev)
+			return r, err
+		}
+	}
 	return func(filp *kernelsim.File, buf kernelsim.Addr, count uint64, pos *int64) (int64, error) {
 		return h.call(fn, File{filp}, Ptr{e: e, addr: buf, flags: ptrUser}, starlark.MakeUint64(count), Offset{pos})
 	}

@@ -75,6 +75,7 @@ func memsetFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 	if err := c.unpack(args, kwargs, "s", &s, "c", &ch, "n", &n); err != nil {
 		return nil, err
 	}
+	c.recordWrite(uint64(n))
 	return s.p, c.e.memset(s.addr(), byte(ch), uint64(n))
 }
 
@@ -106,6 +107,7 @@ func memmoveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	if err := c.unpack(args, kwargs, "dest", &dst, "src", &src, "n", &n); err != nil {
 		return nil, err
 	}
+	c.recordWrite(uint64(n))
 	if !src.isLit && c.e.where != whereUser {
 		return dst.p, c.k().Memmove(dst.addr(), src.p.addr, uint64(n))
 	}
@@ -148,6 +150,7 @@ func strcpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 	if err != nil {
 		return nil, err
 	}
+	c.recordWrite(uint64(len(s)) + 1)
 	return dst.p, c.e.write(dst.addr(), append([]byte(s), 0))
 }
 
@@ -167,6 +170,7 @@ func strncpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	}
 	buf := make([]byte, n)
 	copy(buf, s)
+	c.recordWrite(uint64(n))
 	return dst.p, c.e.write(dst.addr(), buf)
 }
 
@@ -177,6 +181,7 @@ func strscpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	if err := c.unpack(args, kwargs, "dest", &dst, "src", &src, "count", &n); err != nil {
 		return nil, err
 	}
+	c.recordWrite(uint64(n))
 	if n == 0 || n > maxCopy {
 		return starlark.MakeInt(-int(kernelsim.E2BIG)), nil
 	}
@@ -244,6 +249,7 @@ func snprintfFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.
 	if err != nil {
 		return nil, err
 	}
+	c.recordWrite(uint64(size))
 	if size > 0 {
 		out := []byte(s)[:min(uint64(len(s)), uint64(size)-1)]
 		if err := c.e.write(buf.addr(), append(out, 0)); err != nil {
@@ -266,6 +272,7 @@ func sprintfFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	if err != nil {
 		return nil, err
 	}
+	c.recordWrite(uint64(len(s)) + 1)
 	return starlark.MakeInt(len(s)), c.e.write(buf.addr(), append([]byte(s), 0))
 }
 
@@ -303,7 +310,7 @@ func kmemdupFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 func (c call) dup(data []byte, gfp GFPArg) (starlark.Value, error) {
 	c.mightAllocSize(kernelsim.GFP(gfp), uint64(len(data)))
 	a := c.k().Kmalloc(uint64(len(data)), kernelsim.GFP(gfp))
-	c.record(kernelsim.GFP(gfp), uint64(len(data)), a == 0)
+	c.recordAlloc(kernelsim.GFP(gfp), uint64(len(data)), a, nil)
 	if a == 0 {
 		return c.ptr(0), nil
 	}

@@ -179,7 +179,7 @@ func staticFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 	if len(args) > 0 {
 		return nil, c.errorf("takes only keyword arguments: static(name = value, ...)")
 	}
-	return newStatic(kwargs), nil
+	return newStatic(c.e, kwargs), nil
 }
 
 func structTypeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

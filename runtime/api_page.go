@@ -83,7 +83,11 @@ func allocPagesFn(single bool) apiFunc {
 		}
 		c.mightAlloc(kernelsim.GFP(gfp), allocPagesFrames)
 		pfn, ok := c.k().AllocPages(kernelsim.GFP(gfp), int(order))
-		c.record(kernelsim.GFP(gfp), uint64(order), !ok)
+		var a kernelsim.Addr
+		if ok {
+			a = kernelsim.PageAddress(pfn)
+		}
+		c.recordAlloc(kernelsim.GFP(gfp), uint64(order), a, nil)
 		if !ok {
 			return c.ptr(0), nil
 		}
@@ -105,7 +109,11 @@ func freePagesFn(single bool) apiFunc {
 		if err := order.valid(c); err != nil {
 			return nil, err
 		}
-		c.record(0, uint64(order), false)
+		var a kernelsim.Addr
+		if !page.null {
+			a = kernelsim.PageAddress(page.pfn)
+		}
+		c.recordFree(a, uint64(order), nil, true)
 		if page.null {
 			return nil, c.nullDeref(0x34) // put_page_testzero reads page->_refcount
 		}
@@ -127,7 +135,7 @@ func getFreePagesFn(single bool, extra kernelsim.GFP) apiFunc {
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAlloc(flags, allocPagesFrames)
 		a := c.k().GetFreePages(flags, int(order))
-		c.record(flags, uint64(order), a == 0)
+		c.recordAlloc(flags, uint64(order), a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -146,7 +154,7 @@ func freePagesAddrFn(single bool) apiFunc {
 		if err := order.valid(c); err != nil {
 			return nil, err
 		}
-		c.record(0, uint64(order), false)
+		c.recordFree(addr.a, uint64(order), nil, true)
 		return starlark.None, c.k().FreePagesAddr(addr.a, int(order))
 	}
 }

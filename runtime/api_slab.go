@@ -15,8 +15,8 @@ func slabAPIs() []API {
 	g, k := "Slab", ScopeKernel
 	return append([]API{
 		{Name: "kmalloc", C: "void *kmalloc(size_t size, gfp_t flags)", Group: g, Scope: k, fn: kmallocFn(0),
-			En: `Allocates size bytes of physically contiguous kernel memory from the slab allocator and returns a ptr, or NULL. SLUB rounds the size up to one of its kmalloc caches (kmalloc-8 ... kmalloc-8k, plus kmalloc-96 and kmalloc-192); ksize tells what you really got. Larger requests come straight from the page allocator; above KMALLOC_MAX_SIZE (4 MiB) kmalloc fails with a warning. The memory is not zeroed (kscript poisons it with 0x5a so this shows). flags say what the allocator may do: GFP_KERNEL may sleep and reclaim, GFP_ATOMIC may not. Free it with kfree.`,
-			Th: `จองหน่วยความจำเคอร์เนลขนาด size ไบต์ที่ต่อเนื่องกันทางกายภาพจาก slab allocator คืน ptr หรือ NULL ถ้าจองไม่ได้ SLUB จะปัดขนาดขึ้นเป็นขนาดของ kmalloc cache ที่ใกล้ที่สุด (kmalloc-8 ... kmalloc-8k รวม kmalloc-96 และ kmalloc-192) ใช้ ksize ดูขนาดที่ได้จริง คำขอที่ใหญ่กว่านั้นจะไปขอจาก page allocator โดยตรง และถ้าเกิน KMALLOC_MAX_SIZE (4 MiB) kmalloc จะล้มเหลวพร้อมคำเตือน หน่วยความจำที่ได้ไม่ถูกล้างเป็นศูนย์ (kscript เติม 0x5a ไว้ให้เห็นชัด) flags บอกว่า allocator ทำอะไรได้บ้าง เช่น GFP_KERNEL รอ (sleep) และ reclaim ได้ แต่ GFP_ATOMIC ทำไม่ได้ ต้องคืนด้วย kfree`},
+			En: `Allocates size bytes of physically contiguous kernel memory from the slab allocator and returns a ptr, or NULL. SLUB rounds the size up to one of its kmalloc caches (kmalloc-8 ... kmalloc-8k, plus kmalloc-96 and kmalloc-192); ksize tells what you really got. Larger requests come straight from the page allocator; above KMALLOC_MAX_SIZE (4 MiB) kmalloc fails with a warning. The memory is not promised to be zeroed: Debian's init_on_alloc=1 zeroes it anyway, and with slub_debug=P it reads 6b 6b ... a5 (use kzalloc for zeroed memory). flags say what the allocator may do: GFP_KERNEL may sleep and reclaim, GFP_ATOMIC may not. Free it with kfree.`,
+			Th: `จองหน่วยความจำเคอร์เนลขนาด size ไบต์ที่ต่อเนื่องกันทางกายภาพจาก slab allocator คืน ptr หรือ NULL ถ้าจองไม่ได้ SLUB จะปัดขนาดขึ้นเป็นขนาดของ kmalloc cache ที่ใกล้ที่สุด (kmalloc-8 ... kmalloc-8k รวม kmalloc-96 และ kmalloc-192) ใช้ ksize ดูขนาดที่ได้จริง คำขอที่ใหญ่กว่านั้นจะไปขอจาก page allocator โดยตรง และถ้าเกิน KMALLOC_MAX_SIZE (4 MiB) kmalloc จะล้มเหลวพร้อมคำเตือน ไม่ได้สัญญาว่าหน่วยความจำที่ได้จะเป็นศูนย์ (init_on_alloc=1 ของ Debian ล้างให้อยู่แล้ว และถ้าบูตด้วย slub_debug=P จะอ่านได้ 6b 6b ... a5 ถ้าต้องการศูนย์ให้ใช้ kzalloc) flags บอกว่า allocator ทำอะไรได้บ้าง เช่น GFP_KERNEL รอ (sleep) และ reclaim ได้ แต่ GFP_ATOMIC ทำไม่ได้ ต้องคืนด้วย kfree`},
 		{Name: "kzalloc", C: "void *kzalloc(size_t size, gfp_t flags)", Group: g, Scope: k, fn: kmallocFn(kernelsim.GFPZero),
 			En: `kmalloc with __GFP_ZERO: the memory comes back zeroed. Free it with kfree.`,
 			Th: `kmalloc ที่ใส่ __GFP_ZERO: หน่วยความจำที่ได้ถูกล้างเป็นศูนย์แล้ว ต้องคืนด้วย kfree`},
@@ -97,7 +97,7 @@ func kmallocFn(extra kernelsim.GFP) apiFunc {
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAllocSize(flags, uint64(size))
 		a := c.k().Kmalloc(uint64(size), flags)
-		c.record(flags, uint64(size), a == 0)
+		c.recordAlloc(flags, uint64(size), a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -131,7 +131,7 @@ func kmallocArrayFn(extra kernelsim.GFP) apiFunc {
 		}
 		c.mightAllocSize(flags, bytes)
 		a := c.k().Kmalloc(bytes, flags)
-		c.record(flags, bytes, a == 0)
+		c.recordAlloc(flags, bytes, a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -144,8 +144,9 @@ func kreallocFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.
 		return nil, err
 	}
 	c.mightAllocSize(kernelsim.GFP(gfp), uint64(size))
-	a, err := c.k().Krealloc(p.addr(), uint64(size), kernelsim.GFP(gfp))
-	c.record(kernelsim.GFP(gfp), uint64(size), a == 0 && size != 0)
+	old := p.addr()
+	a, err := c.k().Krealloc(old, uint64(size), kernelsim.GFP(gfp))
+	c.recordRealloc(kernelsim.GFP(gfp), uint64(size), old, a)
 	return c.ptr(a), err
 }
 
@@ -154,7 +155,7 @@ func kfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Val
 	if err := c.unpack(args, kwargs, "objp", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
+	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().Kfree(p.addr())
 }
 
@@ -165,7 +166,7 @@ func kfreeSensitiveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (sta
 	if err := c.unpack(args, kwargs, "objp", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
+	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().KfreeSensitive(p.addr())
 }
 
@@ -250,7 +251,7 @@ func kmemCacheAllocFn(extra kernelsim.GFP) apiFunc {
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAlloc(flags, cacheAllocFrames)
 		a, err := c.k().KmemCacheAlloc(kc.c, flags)
-		c.record(flags, 0, a == 0)
+		c.recordAlloc(flags, 0, a, kc.c)
 		return c.ptr(a), err
 	}
 }
@@ -261,10 +262,11 @@ func kmemCacheFreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (star
 	if err := c.unpack(args, kwargs, "s", &kc, "x", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
 	if kc.c == nil {
+		c.record(0, 0, false)
 		return nil, c.nullDeref(0x8)
 	}
+	c.recordFree(p.addr(), 0, kc.c, false)
 	return starlark.None, c.k().KmemCacheFree(kc.c, p.addr())
 }
 

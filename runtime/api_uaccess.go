@@ -60,8 +60,9 @@ func copyUserFn(fromUser bool) apiFunc {
 			left, err = c.k().CopyFromUser(to.addr(), from.addr(), uint64(n), objectSize(to.p))
 		} else {
 			left, err = c.k().CopyToUser(to.addr(), from.addr(), uint64(n), objectSize(from.p))
+			c.e.copiedToUser(to.addr(), from.addr(), uint64(n)-left)
 		}
-		c.record(0, uint64(n), left != 0)
+		c.recordCopy(uint64(n), left)
 		return starlark.MakeUint64(left), err
 	}
 }
@@ -101,6 +102,9 @@ func putUserFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	}
 	ret, err := c.k().PutUser(x, p.addr(), size)
 	c.record(0, uint64(size), ret != 0)
+	if ret == 0 {
+		c.e.userWrote(p.addr(), putUserBytes(x, size))
+	}
 	return starlark.MakeInt(ret), err
 }
 
@@ -131,7 +135,8 @@ func clearUserFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark
 		return nil, err
 	}
 	left, err := c.k().ClearUser(to.addr(), uint64(n))
-	c.record(0, uint64(n), left != 0)
+	c.recordCopy(uint64(n), left)
+	c.e.userWrote(to.addr(), make([]byte, min(uint64(n)-left, maxReadBytes)))
 	return starlark.MakeUint64(left), err
 }
 

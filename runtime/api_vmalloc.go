@@ -50,7 +50,7 @@ func vmallocFn(extra kernelsim.GFP) apiFunc {
 		gfp := kernelsim.GFP_KERNEL | extra
 		c.mightAlloc(gfp, vmallocFrames)
 		a := c.k().Vmalloc(uint64(size), gfp)
-		c.record(gfp, uint64(size), a == 0)
+		c.recordAlloc(gfp, uint64(size), a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -60,7 +60,7 @@ func vfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Val
 	if err := c.unpack(args, kwargs, "addr", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
+	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().Vfree(p.addr())
 }
 
@@ -102,7 +102,7 @@ func kvmallocFn(extra kernelsim.GFP) apiFunc {
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAllocSize(flags, uint64(size))
 		a := c.k().Kvmalloc(uint64(size), flags)
-		c.record(flags, uint64(size), a == 0)
+		c.recordAlloc(flags, uint64(size), a, nil)
 		return c.ptr(a), nil
 	}
 }
@@ -112,6 +112,6 @@ func kvfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 	if err := c.unpack(args, kwargs, "addr", &p); err != nil {
 		return nil, err
 	}
-	c.record(0, 0, false)
+	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().Kvfree(p.addr())
 }

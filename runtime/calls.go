@@ -6,75 +6,156 @@ import (
 	"kscript.dev/kscript/kernelsim"
 )
 
-// callRec is the compact form of a Call, kept per kernel API call; the
-// position is formatted only when Calls is read.
-type callRec struct {
-	callKey
-	size uint64
-}
-
-// callKey is what distinguishes calls once the log is full.
+// callKey is what the call log tells calls apart by: the call itself
+// (builtin, flags, context, module, position, size argument, the scenario
+// step it was made in, its outcome) and, for an allocation, what became of
+// the object it returned. Calls with equal keys are one record with a
+// count, so the log stays small however many calls a script makes while
+// every count stays exact.
 type callKey struct {
 	fn     *string // the builtin's name (one string per builtin)
 	gfp    kernelsim.GFP
 	ctx    execContext
 	mod    *script
 	pos    *kernelsim.Frame // the caller's frame (interned): file, line, column
+	size   uint64
+	step   int32
 	failed bool
+	noop   bool // did nothing: kfree(NULL), a copy of 0 bytes, kmalloc(0)
+	object bool // an allocation whose object the log follows
+	folded bool // size and flags were dropped to keep the log bounded
+
+	// An allocation's object, once freed: the step it was freed in, by
+	// which builtin, and whether that free matched the allocation (the
+	// same order for pages, the same cache for kmem_cache objects).
+	freed     bool
+	freedStep int32
+	freedBy   *string
+	freeMatch bool
 }
 
-// callLog is the machine's record of kernel API calls. It keeps every call
-// up to maxCallRecords, then only calls that differ from every earlier one
-// in function, flags, context, module, position or outcome, so that a
-// script looping on kmalloc cannot exhaust real memory while graders still
-// see every kind of call it made.
+// callLog is the machine's record of kernel API calls: exact counts per
+// distinct key, in the order keys first appeared, and the objects that
+// recorded allocations returned and that are not freed yet (live), so that
+// a free can be matched with the allocation it frees.
+//
+// Memory is bounded: the keys number at most maxCallKeys, beyond which a
+// new key loses its size and flags (folded) — what is left (builtin,
+// context, module, position, step, outcome) is bounded by the script's
+// size — and the live objects are no more than the simulated kernel
+// itself holds.
 type callLog struct {
-	chunks [][]callRec
-	n      int
-	seen   map[callKey]bool // built once the log is full
+	index  map[callKey]int32
+	keys   []callKey
+	counts []int64
+	live   map[kernelsim.Addr]liveObject
+	step   int32 // the scenario step running now (Machine.SetStep)
 }
 
-const (
-	maxCallRecords = 1 << 16
-	callChunk      = 1 << 10
-)
-
-func (l *callLog) add(r callRec) {
-	if l.n >= maxCallRecords {
-		if l.seen == nil {
-			l.seen = make(map[callKey]bool)
-			l.each(func(r callRec) { l.seen[r.callKey] = true })
-		}
-		if l.seen[r.callKey] {
-			return
-		}
-		l.seen[r.callKey] = true
-	}
-	if len(l.chunks) == 0 || len(l.chunks[len(l.chunks)-1]) == callChunk {
-		l.chunks = append(l.chunks, make([]callRec, 0, callChunk))
-	}
-	last := &l.chunks[len(l.chunks)-1]
-	*last = append(*last, r)
-	l.n++
+// liveObject is an allocated object the log follows: the record of the
+// call that allocated it and, for a kmem_cache object, its cache.
+type liveObject struct {
+	rec   int32
+	cache *kernelsim.KmemCache
 }
 
-func (l *callLog) each(f func(callRec)) {
-	for _, c := range l.chunks {
-		for _, r := range c {
-			f(r)
+const maxCallKeys = 1 << 14
+
+// add counts one call with key k and returns its record.
+func (l *callLog) add(k callKey) int32 {
+	i, ok := l.index[k]
+	if !ok {
+		if len(l.keys) >= maxCallKeys && !k.folded {
+			k.size, k.gfp, k.folded = 0, 0, true
+			return l.add(k)
 		}
+		if l.index == nil {
+			l.index = make(map[callKey]int32)
+		}
+		i = int32(len(l.keys))
+		l.index[k] = i
+		l.keys = append(l.keys, k)
+		l.counts = append(l.counts, 0)
 	}
+	l.counts[i]++
+	return i
 }
 
-// record notes one kernel API call in the machine's record (Machine.Calls):
-// the expectations of graded exercises check it.
-func (c call) record(gfp kernelsim.GFP, size uint64, failed bool) {
+// track follows the object at a, just allocated by the call counted in
+// record rec.
+func (l *callLog) track(a kernelsim.Addr, rec int32, cache *kernelsim.KmemCache) {
+	if l.live == nil {
+		l.live = make(map[kernelsim.Addr]liveObject)
+	}
+	l.live[a] = liveObject{rec: rec, cache: cache}
+}
+
+// release notes that the object at a was freed by fn in the current step
+// (with order order for a page free, from cache for kmem_cache_free):
+// its allocation's count moves to a record saying so. It reports whether
+// a was a followed object.
+func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *kernelsim.KmemCache, pages bool) bool {
+	obj, ok := l.live[a]
+	if !ok {
+		return false
+	}
+	delete(l.live, a)
+	k := l.keys[obj.rec]
+	l.counts[obj.rec]--
+	k.freed, k.freedStep, k.freedBy = true, l.step, fn
+	k.freeMatch = (cache == nil || obj.cache == cache) && (!pages || k.folded || k.size == order)
+	l.add(k)
+	return true
+}
+
+// key builds the key of a call made now through c.
+func (c call) key(gfp kernelsim.GFP, size uint64, failed bool) callKey {
 	e := c.e
 	var mod *script
 	if e.mod != nil {
 		mod = e.mod.s
 	}
-	e.calls.add(callRec{callKey{fn: c.api, gfp: gfp, ctx: e.contextName(), mod: mod, pos: e.callerPos(), failed: failed}, size})
+	return callKey{fn: c.api, gfp: gfp, ctx: e.contextName(), mod: mod, pos: e.callerPos(),
+		size: size, step: e.calls.step, failed: failed}
+}
+
+// record notes one kernel API call in the machine's record (Machine.Calls):
+// the expectations of graded exercises check it.
+func (c call) record(gfp kernelsim.GFP, size uint64, failed bool) {
+	c.e.calls.add(c.key(gfp, size, failed))
+}
+
+// recordAlloc notes an allocation that returned a (0 when it failed),
+// and follows the object until it is freed. kmalloc(0)'s ZERO_SIZE_PTR is
+// no object: that call did nothing.
+func (c call) recordAlloc(gfp kernelsim.GFP, size uint64, a kernelsim.Addr, cache *kernelsim.KmemCache) {
+	k := c.key(gfp, size, a == 0)
+	k.noop = a == kernelsim.ZeroSizePtr
+	k.object = a != 0 && !k.noop
+	rec := c.e.calls.add(k)
+	if a != 0 && !k.noop {
+		c.e.calls.track(a, rec, cache)
+	}
+}
+
+// recordFree notes a free of the object at a (order: the order argument
+// of a page free). Freeing NULL or ZERO_SIZE_PTR does nothing and counts
+// as such.
+func (c call) recordFree(a kernelsim.Addr, order uint64, cache *kernelsim.KmemCache, pages bool) {
+	k := c.key(0, order, false)
+	k.noop = a == 0 || a == kernelsim.ZeroSizePtr
+	c.e.calls.add(k)
+	if !k.noop {
+		c.e.calls.release(a, c.api, order, cache, pages)
+	}
+}
+
+// recordCopy notes a user copy of n bytes of which left were not copied:
+// one that copied nothing did nothing.
+func (c call) recordCopy(n, left uint64) {
+	k := c.key(0, n, left != 0)
+	k.noop = left >= n
+	c.e.calls.add(k)
 }
 
 // execContext is the execution context a call was made in.
@@ -105,15 +186,53 @@ func (e *env) contextName() execContext {
 	return ctxProcess
 }
 
-// export converts the record for Machine.Calls.
-func (r callRec) export() Call {
+// export converts a record for Machine.Calls.
+func (k callKey) export(count int64) Call {
 	pos := ""
-	if r.pos != nil {
-		pos = fmt.Sprintf("%s:%d:%d", r.pos.File, r.pos.Line, r.pos.Col)
+	if k.pos != nil {
+		pos = fmt.Sprintf("%s:%d:%d", k.pos.File, k.pos.Line, k.pos.Col)
 	}
 	mod := ""
-	if r.mod != nil {
-		mod = r.mod.name
+	if k.mod != nil {
+		mod = k.mod.name
 	}
-	return Call{Fn: *r.fn, GFP: r.gfp, Size: r.size, Context: r.ctx.String(), Module: mod, Pos: pos, Failed: r.failed}
+	c := Call{Fn: *k.fn, GFP: k.gfp, Size: k.size, Context: k.ctx.String(), Module: mod, Pos: pos, Failed: k.failed,
+		Count: int(count), Step: int(k.step), Noop: k.noop, Folded: k.folded, Object: k.object,
+		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch}
+	if k.freedBy != nil {
+		c.FreedBy = *k.freedBy
+	}
+	return c
+}
+
+// recordRealloc notes krealloc(old, size) that returned a: a new object
+// frees the old one (krealloc being its free), one resized in place stays
+// the object it was, and size 0 frees old and returns ZERO_SIZE_PTR.
+func (c call) recordRealloc(gfp kernelsim.GFP, size uint64, old, a kernelsim.Addr) {
+	k := c.key(gfp, size, a == 0 && size != 0)
+	k.noop = size == 0 && (old == 0 || old == kernelsim.ZeroSizePtr)
+	k.object = a != 0 && a != old && a != kernelsim.ZeroSizePtr
+	rec := c.e.calls.add(k)
+	if a == old || a == 0 && size != 0 {
+		return
+	}
+	if old != 0 && old != kernelsim.ZeroSizePtr {
+		c.e.calls.release(old, c.api, 0, nil, false)
+	}
+	if a != kernelsim.ZeroSizePtr {
+		c.e.calls.track(a, rec, nil)
+	}
+}
+
+// recordWrite notes a memory or string helper (memset, memcpy, strscpy,
+// snprintf…) called by kernel code with count n (the count argument, or
+// the bytes strcpy and sprintf write): one of count 0 did nothing. Calls
+// from user programs are not the kernel's and are not recorded.
+func (c call) recordWrite(n uint64) {
+	if c.e.where == whereUser {
+		return
+	}
+	k := c.key(0, n, false)
+	k.noop = n == 0
+	c.e.calls.add(k)
 }

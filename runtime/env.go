@@ -29,6 +29,9 @@ type env struct {
 	// fault in p[a:b]); the thread is cancelled and the error reported
 	// instead of the cancellation.
 	pending error
+	// workMark is the kernel's Work() up to which the running thread has
+	// been charged (chargeWork).
+	workMark uint64
 
 	proc *userProc // the user program running, if any
 	// userDepth is the thread's call depth where a user program entered the
@@ -36,6 +39,7 @@ type env struct {
 	// user code, which kernel call traces do not show.
 	userDepth int
 	calls     callLog
+	reads     readLog
 	handles   uint32            // handles made so far (newID)
 	fileMod   map[string]string // script file name → module name, for frames
 

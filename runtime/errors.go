@@ -18,12 +18,14 @@ type ScriptError struct {
 
 func (e *ScriptError) Error() string { return e.Pos + ": " + e.Msg }
 
-// LimitError reports a script stopped by a sandbox limit: the step budget or
-// the wall-time backstop.
+// LimitError reports a script stopped by its step budget (Budget), the
+// same on every machine, or by Ctrl-C (Machine.Interrupt). (The wall-time
+// backstop is an *InternalError.)
 type LimitError struct {
 	Pos   string // where the script was when it was stopped
-	Limit string // "steps", "timeout" or "interrupt" (Machine.Interrupt)
-	Msg   string
+	Limit string // "steps" or "interrupt"
+	Steps uint64 // the budget's size
+	Msg   string // in the machine's language
 }
 
 func (e *LimitError) Error() string { return e.Pos + ": " + e.Msg }
@@ -73,6 +75,10 @@ type RmmodError struct {
 func (e *RmmodError) Error() string {
 	switch {
 	case e.Kernel:
+		// libkmod's kmod_module_remove_module logs the refusal through the
+		// tool's log function (kmod 30 tools/log.c), then rmmod says it.
+		return fmt.Sprintf("rmmod: ERROR: could not remove '%s': %s\nrmmod: ERROR: could not remove module %s: %s",
+			e.Name, e.Errno.Error(), e.Name, e.Errno.Error())
 	case e.Errno == kernelsim.EBUSY && len(e.Holders) > 0:
 		return fmt.Sprintf("rmmod: ERROR: Module %s is in use by: %s", e.Name, strings.Join(e.Holders, " "))
 	case e.Errno == kernelsim.EBUSY:

@@ -50,26 +50,77 @@ func (m *Machine) callScript(inst *instance, w where, fn starlark.Callable, args
 	return v, err
 }
 
-// newThread makes the thread of one call into a script, with its step
-// budget and wall-time backstop; stop ends the timer and says which limit,
-// if any, stopped the thread.
+// Budget is the Starlark steps a submission may spend in all: its module's
+// top level, init and exit, every callback the kernel runs (tasklets that
+// reschedule themselves, timers, work, interrupt handlers, read() and
+// write()), and every user program. Builtins that touch memory or build
+// values charge steps for their bulk work (Machine.charge). Shared by the
+// machines a grader runs one submission on; not safe for concurrent use.
+type Budget struct {
+	max, used uint64
+}
+
+// NewBudget returns a budget of steps (DefaultMaxSteps if 0).
+func NewBudget(steps uint64) *Budget {
+	if steps == 0 {
+		steps = DefaultMaxSteps
+	}
+	return &Budget{max: steps}
+}
+
+// Max returns the steps the budget allows in all.
+func (b *Budget) Max() uint64 { return b.max }
+
+// Used returns the steps spent so far.
+func (b *Budget) Used() uint64 { return b.used }
+
+// Refill makes every step available again (an interactive shell gives each
+// command the whole budget).
+func (b *Budget) Refill() { b.used = 0 }
+
+// Exhausted reports whether every step has been spent.
+func (b *Budget) Exhausted() bool { return b.used >= b.max }
+
+// left returns the steps not yet spent.
+func (b *Budget) left() uint64 { return b.max - b.used }
+
+// spend records the steps of a thread that has finished.
+func (b *Budget) spend(steps uint64) { b.used = min(b.max, b.used+steps) }
+
+// bytesPerStep is the bulk work (kernelsim.Kernel.Work: bytes of memory
+// touched, 256 per page frame allocated) that costs one step: a memset of
+// 32 MiB costs 131,072 steps, about what a Starlark loop as slow costs.
+const bytesPerStep = 256
+
+// errBudget is what a builtin returns when its charge exhausts the budget;
+// scriptError reports the thread's limit instead.
+var errBudget = errors.New("step budget exhausted")
+
+// newThread makes the thread of one call into a script from Go, allowed
+// the steps the budget has left, with the wall-time backstop; stop ends
+// the timer, spends the thread's steps and says which limit, if any,
+// stopped the thread.
 func (m *Machine) newThread() (*starlark.Thread, func() string) {
 	t := &starlark.Thread{Name: "kscript", Print: m.print}
 	t.SetLocal(threadKey, m.env)
 	var hit atomic.Value // "steps", "timeout" or "interrupt"
-	t.SetMaxExecutionSteps(m.maxSteps())
+	// The thread may run left steps; at step left+1 it stops (a budget
+	// already spent stops it at its first step).
+	t.SetMaxExecutionSteps(m.budget.left() + 1)
 	t.OnMaxSteps = func(t *starlark.Thread) {
 		hit.CompareAndSwap(nil, "steps")
-		t.Cancel("step limit reached")
+		t.Cancel("step budget exhausted")
 	}
+	m.env.workMark = m.k.Work()
 	timer := time.AfterFunc(m.timeout(), func() {
 		hit.CompareAndSwap(nil, "timeout")
-		t.Cancel("wall-time limit reached")
+		t.Cancel("wall-time backstop reached")
 	})
 	m.running.Store(&runningThread{t: t, hit: &hit})
 	return t, func() string {
 		m.running.Store(nil)
 		timer.Stop()
+		m.budget.spend(t.Steps)
 		s, _ := hit.Load().(string)
 		return s
 	}
@@ -101,11 +152,28 @@ func (m *Machine) Interrupt() {
 	r.t.Cancel("interrupted")
 }
 
-func (m *Machine) maxSteps() uint64 {
-	if m.opts.MaxSteps == 0 {
-		return DefaultMaxSteps
+// chargeWork charges the running thread for the bulk work done since the
+// last charge (kernelsim.Kernel.Work), bytesPerStep a step. It returns
+// errBudget when that exhausts the budget: the builtin that did the work
+// fails, and the thread stops as if it had run out of steps.
+func (e *env) chargeWork(t *starlark.Thread) error {
+	n := (e.k.Work() - e.workMark) / bytesPerStep
+	if n == 0 {
+		return nil
 	}
-	return m.opts.MaxSteps
+	e.workMark += n * bytesPerStep
+	return e.charge(t, n)
+}
+
+// charge adds n steps of a builtin's own work to thread t (a value it
+// built, bytes it copied).
+func (e *env) charge(t *starlark.Thread, n uint64) error {
+	t.Steps += n
+	if t.Steps <= e.m.budget.left() {
+		return nil
+	}
+	t.OnMaxSteps(t)
+	return errBudget
 }
 
 func (m *Machine) timeout() time.Duration {
@@ -157,9 +225,12 @@ func (m *Machine) scriptError(err error, limit string) error {
 	pos := innermostPos(ee.CallStack)
 	switch {
 	case limit == "steps":
-		return &LimitError{Pos: pos, Limit: limit, Msg: fmt.Sprintf("step limit reached: %d Starlark steps in one call (an endless loop?)", m.maxSteps())}
+		return &LimitError{Pos: pos, Limit: limit, Steps: m.budget.Max(), Msg: m.budgetMessage()}
 	case limit == "timeout":
-		return &LimitError{Pos: pos, Limit: limit, Msg: fmt.Sprintf("wall-time limit reached: the call ran longer than %v", m.timeout())}
+		// Steps, not wall time, decide runaway scripts: a call that
+		// outlives the backstop within its budget is kscript's fault (too
+		// slow a builtin, an overloaded host), never the script's grade.
+		return &InternalError{Panic: fmt.Sprintf("%s: wall-time backstop: the call ran longer than %v within its step budget", pos, m.timeout())}
 	case limit == "interrupt":
 		return &LimitError{Pos: pos, Limit: limit, Msg: "interrupted (Ctrl-C)"}
 	case pending != nil:
@@ -189,4 +260,12 @@ func compileError(err error) error {
 		return &ScriptError{Pos: el[0].Pos.String(), Msg: el[0].Msg}
 	}
 	return &ScriptError{Msg: err.Error()}
+}
+
+// budgetMessage says that the budget ran out, in the machine's language.
+func (m *Machine) budgetMessage() string {
+	if m.opts.Lang == "th" {
+		return fmt.Sprintf("ใช้ step หมดงบแล้ว (step budget exhausted): งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาตต่อหนึ่งงาน รวมทุกฟังก์ชัน callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)", m.budget.Max())
+	}
+	return fmt.Sprintf("step budget exhausted: the submission used all %d Starlark steps it may take across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", m.budget.Max())
 }

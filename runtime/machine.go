@@ -19,13 +19,17 @@ import (
 
 // Options configure one simulated machine and its sandbox limits.
 type Options struct {
-	Kernel kernelsim.Config // RAM, Seed, PCP, InitOnAlloc
+	Kernel kernelsim.Config // RAM, Seed, Stock, Cmdline, NoPCP
 
-	// MaxSteps bounds the Starlark steps of each call into a script (module
-	// init/exit, a callback, a user program's main); 0 means DefaultMaxSteps.
+	// MaxSteps is the step budget of the machine's scripts in all (see
+	// Budget); 0 means DefaultMaxSteps. Ignored when Budget is set.
 	MaxSteps uint64
+	// Budget, if set, is the step budget to spend (a grader shares one
+	// between the machines it runs one submission on).
+	Budget *Budget
 	// Timeout is the wall-time backstop for one call into a script; 0 means
-	// DefaultTimeout. The step limit, not this, decides runaway scripts.
+	// DefaultTimeout. The step budget, not this, decides runaway scripts:
+	// reaching it is an *InternalError.
 	Timeout time.Duration
 	// Fail holds fault-injection specs ("kmalloc:nth=2"), DESIGN §7.
 	Fail []string
@@ -49,12 +53,14 @@ const (
 // insmod'ed on it, the user programs that can be run, and a record of the
 // kernel API calls scripts made. Not safe for concurrent use.
 type Machine struct {
-	opts Options
-	k    *kernelsim.Kernel
-	env  *env
+	opts   Options
+	k      *kernelsim.Kernel
+	env    *env
+	budget *Budget
 
 	universe starlark.StringDict  // the predeclared kernel API
 	scripts  map[string]*script   // by NAME.ko
+	harness  []*script            // programs files (LoadPrograms), in load order
 	loaded   map[string]*instance // loaded modules by name
 
 	running atomic.Pointer[runningThread] // the call Interrupt stops
@@ -78,6 +84,10 @@ func NewMachine(opts Options) (*Machine, error) {
 		k:       k,
 		scripts: make(map[string]*script),
 		loaded:  make(map[string]*instance),
+		budget:  opts.Budget,
+	}
+	if m.budget == nil {
+		m.budget = NewBudget(opts.MaxSteps)
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.universe = m.env.universe()
@@ -108,6 +118,9 @@ func (m *Machine) guard(err *error) {
 	m.env.thread, m.env.where, m.env.mod, m.env.pending = nil, whereNone, nil, nil
 	*err = &InternalError{Panic: r, Stack: string(buf)}
 }
+
+// Budget returns the step budget the machine's scripts spend.
+func (m *Machine) Budget() *Budget { return m.budget }
 
 // Kernel returns the simulated kernel, for dmesg, /proc and reports.
 func (m *Machine) Kernel() *kernelsim.Kernel { return m.k }
@@ -199,11 +212,16 @@ func (m *Machine) Modinfo(ko string) ([]string, error) {
 	return s.modinfo(), nil
 }
 
-// Programs lists the user programs scripts registered with user_program().
+// Programs lists the user programs scripts and programs files registered
+// with user_program(), sorted.
 func (m *Machine) Programs() []string {
 	seen := make(map[string]bool)
 	var names []string
+	all := append([]*script(nil), m.harness...)
 	for _, s := range m.scripts {
+		all = append(all, s)
+	}
+	for _, s := range all {
 		for _, p := range s.probe.programs {
 			if !seen[p.name] {
 				seen[p.name] = true
@@ -223,19 +241,32 @@ func (m *Machine) Exec(name string, args []string, stdout io.Writer) (status int
 	return m.exec(filepath.Base(name), args, stdout)
 }
 
-// Calls returns the kernel's record of API calls made by scripts so far,
-// oldest first. After the first 65,536 calls, only calls that differ from
-// every earlier one (function, flags, context, module, position, outcome)
-// are recorded.
+// Calls returns the kernel's record of API calls made by scripts so far:
+// one Call per distinct kind of call, with how many such calls were made,
+// in the order the kinds first appeared. The counts are exact however many
+// calls a script makes (see callLog for how the record stays bounded).
 func (m *Machine) Calls() []Call {
-	out := make([]Call, 0, m.env.calls.n)
-	m.env.calls.each(func(r callRec) { out = append(out, r.export()) })
+	l := &m.env.calls
+	out := make([]Call, 0, len(l.keys))
+	for i, k := range l.keys {
+		if l.counts[i] > 0 {
+			out = append(out, k.export(l.counts[i]))
+		}
+	}
 	return out
 }
 
-// Call is one kernel API call a script made: which builtin, the GFP flags
-// where it took some, the execution context, the script position and its
-// result. Expectations (calls:) check this record, which a script cannot fake.
+// SetStep tells the machine which scenario step runs now (1-based; 0
+// outside a scenario): the record of calls notes it, so that checks can
+// say in which step an object was allocated and whether it was still live
+// when a later step began.
+func (m *Machine) SetStep(n int) { m.env.calls.step = int32(n) }
+
+// Call is a kind of kernel API call a script made, and how many times:
+// which builtin, the GFP flags where it took some, the execution context,
+// the script position, the scenario step and its result; for an
+// allocation, what became of the object it returned. Expectations (calls:)
+// check this record, which a script cannot fake.
 type Call struct {
 	Fn      string        // builtin name: "kmalloc"
 	GFP     kernelsim.GFP // flags argument, 0 if none
@@ -244,4 +275,23 @@ type Call struct {
 	Module  string
 	Pos     string // "file.star:12:5"
 	Failed  bool   // returned NULL / an error
+	Count   int    // how many calls this record stands for
+	Step    int    // the scenario step they were made in (0: outside one)
+	// Noop marks calls that did nothing: kfree(NULL) and the other frees
+	// of NULL, a user copy that copied no byte, kmalloc(0).
+	Noop bool
+	// Object marks allocations that returned an object (not NULL, not
+	// ZERO_SIZE_PTR), which the record follows until it is freed.
+	Object bool
+	// Folded marks calls whose size and flags the record dropped (a
+	// script that made more than maxCallKeys kinds of calls).
+	Folded bool
+	// Freed says the objects these allocations returned were freed, in
+	// step FreedStep, by FreedBy ("kfree"); FreeMatch that the free
+	// matched the allocation (the order of a page block, the cache of a
+	// kmem_cache object).
+	Freed     bool
+	FreedStep int
+	FreedBy   string
+	FreeMatch bool
 }

@@ -31,6 +31,10 @@ type script struct {
 
 	predeclared starlark.StringDict // the universe plus THIS_MODULE
 	probe       *instance           // declarations learnt by LoadScript
+
+	// programsOnly marks a programs file (LoadPrograms): its top level
+	// may declare user programs, not a module.
+	programsOnly bool
 }
 
 // instance is one run of a script's top level: the probe run, or the run of
@@ -49,6 +53,7 @@ type instance struct {
 	statics    []*staticBuf
 	dataSize   uint64     // bytes of static_buffers, with KASAN redzones
 	kmod       kmodHandle // kernelsim's struct module (loads only)
+	image      bool       // a user program's own copy of its file's globals
 }
 
 type modinfoTag struct{ key, value string }

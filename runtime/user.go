@@ -35,32 +35,19 @@ type ExecError struct{ Name string }
 
 func (e *ExecError) Error() string { return "bash: ./" + e.Name + ": No such file or directory" }
 
-// findProgram returns the program called name: from a loaded module's run
-// first (its functions see that module's state), else from a script's
-// declarations.
-func (m *Machine) findProgram(name string) (*instance, userProgram, bool) {
-	for _, modName := range m.Loaded() {
-		inst := m.loaded[modName]
-		if p, ok := inst.program(name); ok {
-			return inst, p, true
-		}
-	}
-	for _, ko := range m.ModuleFiles() {
-		if p, ok := m.scripts[ko].probe.program(name); ok {
-			return m.scripts[ko].probe, p, true
-		}
-	}
-	return nil, userProgram{}, false
-}
-
 // exec runs user program name as ./name args...: fork+execve, main, exit.
 // The status is main's return value (exit's code), or 128+signal when the
 // process was killed (the shell prints "Segmentation fault").
 func (m *Machine) exec(name string, args []string, stdout io.Writer) (int, error) {
-	inst, prog, ok := m.findProgram(name)
+	s, ok := m.findProgram(name)
 	if !ok {
 		return 127, &ExecError{Name: name}
 	}
+	inst, err := m.image(s) // execve: the program's own globals
+	if err != nil {
+		return 1, err
+	}
+	prog, _ := inst.program(name)
 	argv := append([]string{"./" + name}, args...)
 	p, err := m.k.NewProcess(name, kernelsim.UserUID, argv, stdout, nil)
 	if err != nil {
@@ -130,6 +117,9 @@ func (e *env) userRead(a kernelsim.Addr, buf []byte) error {
 	if e.proc == nil {
 		return errNoProcess
 	}
+	if kernelsim.IsModuleAddr(a) {
+		return e.moduleMemory(a)
+	}
 	return e.proc.p.ReadUser(a, buf)
 }
 
@@ -137,12 +127,18 @@ func (e *env) userWrite(a kernelsim.Addr, data []byte) error {
 	if e.proc == nil {
 		return errNoProcess
 	}
+	if kernelsim.IsModuleAddr(a) {
+		return e.moduleMemory(a)
+	}
 	return e.proc.p.WriteUser(a, data)
 }
 
 func (e *env) userCString(a kernelsim.Addr, max uint64) (string, error) {
 	if e.proc == nil {
 		return "", errNoProcess
+	}
+	if kernelsim.IsModuleAddr(a) {
+		return "", e.moduleMemory(a)
 	}
 	return e.proc.p.ReadString(a, int(min(max, 1<<30)))
 }

@@ -18,6 +18,7 @@ import (
 // fields are fixed at declaration, as a C file's globals are; their values
 // stay mutable for the module's lifetime (module state is never frozen).
 type Static struct {
+	e      *env     // for the namespace check: user programs cannot reach it
 	names  []string // sorted
 	fields map[string]starlark.Value
 	frozen bool
@@ -25,8 +26,8 @@ type Static struct {
 
 var _ starlark.HasSetField = (*Static)(nil)
 
-func newStatic(kwargs []starlark.Tuple) *Static {
-	s := &Static{fields: make(map[string]starlark.Value, len(kwargs))}
+func newStatic(e *env, kwargs []starlark.Tuple) *Static {
+	s := &Static{e: e, fields: make(map[string]starlark.Value, len(kwargs))}
 	for _, kv := range kwargs {
 		name := string(kv[0].(starlark.String))
 		s.fields[name] = kv[1]
@@ -69,6 +70,9 @@ func (s *Static) Freeze() {
 }
 
 func (s *Static) Attr(name string) (starlark.Value, error) {
+	if err := s.e.moduleGlobal(name); err != nil {
+		return nil, err
+	}
 	if v, ok := s.fields[name]; ok {
 		return v, nil
 	}
@@ -80,6 +84,9 @@ func (s *Static) AttrNames() []string { return s.names }
 // SetField assigns a declared field; a new name is an error, as assigning
 // an undeclared C variable is.
 func (s *Static) SetField(name string, v starlark.Value) error {
+	if err := s.e.moduleGlobal(name); err != nil {
+		return err
+	}
 	if _, ok := s.fields[name]; !ok {
 		return starlark.NoSuchAttrError(fmt.Sprintf("static has no field .%s: declare it in static(...)", name))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -11,11 +12,13 @@ import (
 
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/picture"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
 func (a *app) runCommand() *cobra.Command {
-	return &cobra.Command{
+	var lessonFile, report string
+	c := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run a module script through its lesson's scenario (or the default one)",
 		Long: `run loads FILE.star as a kernel module on a fresh simulated machine and
@@ -23,25 +26,45 @@ runs it through the scenario of the lesson beside it (FILE.yaml), or through
 the default scenario: make, insmod, the user programs, rmmod, dmesg. It prints
 the session as a terminal transcript, then a health summary and, with a
 lesson, each expectation. Exit 0 only if the kernel found no bug and every
-expectation held.`,
-		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star",
+expectation held.
+
+With --lesson L.yaml, FILE.star (a student's module, a starter, a solution)
+runs as that lesson's module through the lesson's scenario, with the
+lesson's own user programs (its programs: files, which replace any
+user_program of the same name in FILE.star). The lesson's expectations are
+for its own script and are not checked: kscript grade judges a submission.
+
+With --report FILE.html, the run is also written as one self-contained HTML
+file with pictures of memory after every step.`,
+		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
 		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0]) },
+		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], lessonFile, report) },
 	}
+	c.Flags().StringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs")
+	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
+	c.Flags().StringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
+	return c
 }
 
-func (a *app) run(file string) error {
-	script, l, err := a.loadInput(file)
+func (a *app) run(file, lessonFile, report string) error {
+	in, err := a.runInput(file, lessonFile)
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(script)
-	if err != nil {
-		return fail(exitUsage, "kscript: run: %s", fileError(err))
+	cfg := a.config()
+	var rec *picture.Recorder
+	if report != "" {
+		rec = &picture.Recorder{}
+		cfg.Observer = rec
 	}
-	res, err := scenario.Run(a.config(), scenario.Input{Script: script, Src: src, Lesson: l})
+	res, err := scenario.Run(cfg, in)
 	if err != nil {
 		return setupError(err)
+	}
+	if rec != nil {
+		if err := a.writeReport(report, in.Script, in.Lesson, res, rec); err != nil {
+			return err
+		}
 	}
 	if !a.flags.quiet {
 		fmt.Fprint(a.stdout, res.Transcript)
@@ -58,9 +81,66 @@ func (a *app) run(file string) error {
 	return nil
 }
 
+// writeReport writes the HTML report of a run to file.
+func (a *app) writeReport(file, script string, l *lesson.Lesson, res *scenario.Result, rec *picture.Recorder) error {
+	var summary bytes.Buffer
+	res.WriteSummary(&summary, a.lang, nil)
+	r := picture.Report{Lang: a.lang, Title: filepath.Base(script), Script: script, Steps: rec.Steps,
+		Summary: summary.String(), Machine: rec.Machine}
+	if l != nil {
+		r.Title = l.Title.In(a.lang)
+		r.Explain = l.Explain.In(a.lang)
+	}
+	var out bytes.Buffer
+	if err := picture.WriteHTML(&out, r); err != nil {
+		return fail(exitInternal, "kscript: run: --report: %v", err)
+	}
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		return fail(exitUsage, "kscript: run: --report: %s", fileError(err))
+	}
+	return nil
+}
+
+// runInput is what run runs: the script (its source read), with the lesson
+// beside it, or as the module of the --lesson named.
+func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
+	if lessonFile == "" {
+		script, l, err := a.loadInput(file)
+		if err != nil {
+			return scenario.Input{}, err
+		}
+		src, err := os.ReadFile(script)
+		if err != nil {
+			return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
+		}
+		return scenario.Input{Script: script, Src: src, Lesson: l}, nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
+	}
+	l, err := lesson.Load(lessonFile)
+	if err != nil {
+		return scenario.Input{}, inputError(err)
+	}
+	programs, err := scenario.ReadPrograms(l)
+	if err != nil {
+		return scenario.Input{}, fail(exitInput, "%s", err)
+	}
+	if programs == nil {
+		programs = []scenario.ProgramFile{}
+	}
+	// Not Lesson: the lesson's expectations judge its own script.
+	return scenario.Input{Script: file, Src: src, Module: l.ModuleName(), Steps: l.Scenario, Programs: programs}, nil
+}
+
 // loadInput resolves what run was given: a script, with the lesson beside
 // it if there is one, or a lesson file, with its script.
 func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
+	file, err := lessonArg(file, ".star")
+	if err != nil {
+		return "", nil, err
+	}
 	script, yamlFile := file, ""
 	switch filepath.Ext(file) {
 	case ".yaml", ".yml":
@@ -78,6 +158,9 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 	l, err := lesson.Load(yamlFile)
 	if err != nil {
 		return "", nil, inputError(err)
+	}
+	if _, serr := os.Stat(script); serr != nil && l.Public {
+		return "", nil, fail(exitUsage, "kscript: run: %s is a lesson's public form, without the lesson's own script: run your module with kscript run --lesson %s FILE.star", yamlFile, yamlFile)
 	}
 	return script, l, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
 	"kscript.dev/kscript/runtime/shell"
@@ -41,8 +42,11 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 		return setupError(&scenario.MachineError{Err: err})
 	}
 	var srcs [][]byte
-	for _, f := range files {
-		src, err := a.loadScript(m, f)
+	for i, f := range files {
+		if files[i], err = lessonArg(f, ".star"); err != nil {
+			return err
+		}
+		src, err := a.loadScript(m, files[i])
 		if err != nil {
 			return err
 		}
@@ -54,6 +58,11 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 		sh.AddSource(f, srcs[i])
 	}
 	if !hasCmds {
+		// An interactive session is open-ended: each command gets the
+		// whole budget, as a run does.
+		if b, ok := m.(interface{ Budget() *kruntime.Budget }); ok {
+			sh.Hooks.Before = func(string, []string) { b.Budget().Refill() }
+		}
 		return exitStatus(a.interactive(sh, m))
 	}
 	status, err := sh.Run(cmds, a.stdout, a.stderr)

@@ -73,6 +73,9 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 	if !r.Message.IsZero() {
 		out = append(out, r.Message.In(lang))
 	}
+	for _, n := range r.Notes {
+		out = append(out, n.In(lang))
+	}
 	res := gsResults{Score: r.Score, Output: strings.Join(out, "\n"), OutputFormat: "text",
 		StdoutVisibility: "hidden", Tests: []gsTest{}}
 	for i, c := range r.Checks {

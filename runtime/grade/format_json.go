@@ -39,6 +39,7 @@ type jsonSubmission struct {
 	Score    int         `json:"score"`
 	MaxScore int         `json:"max_score"`
 	Message  string      `json:"message,omitempty"`
+	Notes    []string    `json:"notes,omitempty"`
 	Checks   []jsonCheck `json:"checks"`
 }
 
@@ -87,6 +88,9 @@ func writeJSON(w io.Writer, b *Batch, lang string) error {
 func jsonResult(r *Result, lang string) jsonSubmission {
 	s := jsonSubmission{File: r.Submission, Status: r.Status, Score: r.Score, MaxScore: r.MaxScore,
 		Message: r.Message.In(lang), Checks: []jsonCheck{}}
+	for _, n := range r.Notes {
+		s.Notes = append(s.Notes, n.In(lang))
+	}
 	for _, c := range r.Checks {
 		jc := jsonCheck{ID: c.ID, Title: c.Title.In(lang), Status: c.Status, Points: c.Points,
 			MaxPoints: c.MaxPoints, Visibility: c.Visibility, Needs: c.Needs, Fail: c.Fail,

@@ -66,6 +66,9 @@ func writeJUnit(w io.Writer, b *Batch, lang string) error {
 		if !r.Message.IsZero() {
 			s.Properties = append(s.Properties, junitProperty{"message", r.Message.In(lang)})
 		}
+		for _, n := range r.Notes {
+			s.Properties = append(s.Properties, junitProperty{"note", n.In(lang)})
+		}
 		for _, c := range r.Checks {
 			s.Cases = append(s.Cases, junitTestcase(b, c, lang, &s))
 		}

@@ -76,6 +76,9 @@ func writeTAP(w io.Writer, b *Batch, lang string) error {
 		if !r.Message.IsZero() {
 			k.Diag(1, r.Message.In(lang))
 		}
+		for _, n := range r.Notes {
+			k.Diag(1, n.In(lang))
+		}
 		for j, c := range r.Checks {
 			dir := ""
 			if c.Status == Skip {

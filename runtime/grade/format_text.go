@@ -31,6 +31,9 @@ func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 		if !r.Message.IsZero() {
 			fmt.Fprintln(bw, paint(scenario.Detail, "  "+r.Message.In(lang)))
 		}
+		for _, n := range r.Notes {
+			fmt.Fprintln(bw, paint(scenario.Detail, "  "+n.In(lang)))
+		}
 		for _, c := range r.Checks {
 			writeTextCheck(bw, c, r, lang, paint)
 		}

@@ -94,9 +94,10 @@ func readSubmission(path string) Submission {
 
 // Grader grades submissions of one lesson's exercise.
 type Grader struct {
-	cfg    Config
-	lesson *lesson.Lesson
-	runs   []plannedRun
+	cfg      Config
+	lesson   *lesson.Lesson
+	runs     []plannedRun
+	programs []scenario.ProgramFile // the lesson's harness, read once
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
@@ -110,6 +111,7 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	if cfg.NewMachine == nil {
 		cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
 	}
+	cfg.Options.Kernel = l.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
 	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
 		// Boot once, copy for every run. A kernel kclone cannot copy (or
 		// one that does not boot) is booted afresh each time: the machine
@@ -118,7 +120,32 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 			cfg.Options.NewKernel = snap.NewKernel
 		}
 	}
-	return &Grader{cfg: cfg, lesson: l, runs: plan(l)}, nil
+	programs, err := scenario.ReadPrograms(l)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
+	if programs == nil {
+		programs = []scenario.ProgramFile{} // the lesson has none: load none
+	}
+	if err := checkPrograms(cfg, programs); err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
+	return &Grader{cfg: cfg, lesson: l, runs: plan(l), programs: programs}, nil
+}
+
+// checkPrograms loads the lesson's programs files once, so that a mistake
+// in them is the lesson's error rather than every submission's. A machine
+// that does not boot is left for the submissions' results to report.
+func checkPrograms(cfg Config, programs []scenario.ProgramFile) error {
+	if len(programs) == 0 {
+		return nil
+	}
+	m, err := cfg.NewMachine(cfg.Options)
+	if err != nil {
+		return nil
+	}
+	_, err = scenario.LoadPrograms(m, programs)
+	return err
 }
 
 // Grade grades every submission, cfg.Jobs at a time, and returns the batch
@@ -192,14 +219,41 @@ func (g *Grader) Submission(sub Submission) (res *Result) {
 		g.errorAll(res, Error, messages.T("unreadable", fileError(sub.Err)))
 		return res
 	}
+	budget := kruntime.NewBudget(g.cfg.Options.MaxSteps) // one for all the submission's runs
 	for i := range g.runs {
-		if stop := g.runOne(sub, &g.runs[i], res); stop {
+		if budget.Exhausted() {
+			g.outOfBudget(res, i)
+			break
+		}
+		if stop := g.runOne(sub, &g.runs[i], res, budget); stop {
 			return res
 		}
 	}
 	applyNeeds(res)
 	res.finish()
 	return res
+}
+
+// outOfBudget marks the checks of runs from the ith on, which the
+// submission's step budget no longer allows, as the run that exhausted it
+// ended.
+func (g *Grader) outOfBudget(res *Result, from int) {
+	var stop *CheckResult
+	for _, c := range res.Checks {
+		if c.Status == Timeout {
+			stop = c
+			break
+		}
+	}
+	for _, r := range g.runs[from:] {
+		for _, i := range r.checks {
+			c := res.Checks[i]
+			c.Status, c.Reason = Timeout, messages.T("step-limit", "?", 0)
+			if stop != nil {
+				c.Reason = stop.Reason
+			}
+		}
+	}
 }
 
 // newResult makes a result with every check listed, not yet judged.

@@ -91,7 +91,7 @@ func TestGradeSubmissions(t *testing.T) {
 			[]string{"testdata/subs/syntax_error.star:3:"}},
 		{"endless loop", fakeConfig(), "endless_loop", Timeout, 0,
 			"loads=TIMEOUT allocates=SKIP frees=SKIP healthy=SKIP enomem=SKIP",
-			[]string{"stopped by the sandbox", "step limit"}},
+			[]string{"step budget exhausted at testdata/subs/endless_loop.star:7:", "all 200000 Starlark steps"}},
 
 		{"real: fake output", realConfig(), "fake_output", Fail, 3,
 			"loads=PASS allocates=FAIL frees=SKIP healthy=PASS enomem=",
@@ -100,7 +100,8 @@ func TestGradeSubmissions(t *testing.T) {
 			"loads=ERROR allocates=ERROR frees=ERROR healthy=ERROR enomem=ERROR",
 			[]string{"testdata/subs/syntax_error.star:3:"}},
 		{"real: endless loop", realConfig(), "endless_loop", Timeout, 0,
-			"loads=TIMEOUT", []string{"step limit reached"}},
+			"loads=TIMEOUT allocates=SKIP frees=SKIP healthy=SKIP enomem=SKIP",
+			[]string{"step budget exhausted at testdata/subs/endless_loop.star:7:", "the submission used all 1000000 Starlark steps"}},
 		{"real: oops", realConfig(), "oops", Fail, 0,
 			"loads=FAIL allocates=SKIP frees=SKIP healthy=SKIP enomem=",
 			[]string{"insmod: expected: ok", "actual: Killed",

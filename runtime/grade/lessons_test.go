@@ -80,6 +80,50 @@ func TestSeedLesson8(t *testing.T) {
 	}
 }
 
+// TestSeedLesson8Bounded grades the workshop's module ported from the seed
+// (not from the starter: it has no user programs of its own) with the
+// minimal fix, a bounded copy: the lesson's own user programs test it, and
+// it earns full marks.
+func TestSeedLesson8Bounded(t *testing.T) {
+	g := newGrader(t, realConfig(), "../../lessons/08_copy_from_user.yaml")
+	r := g.Submission(readSubmission("testdata/seed_08_bounded.star"))
+	if !r.FullMarks() {
+		t.Errorf("%d/%d, %s\n%s", r.Score, r.MaxScore, checkStatuses(r), feedback(r))
+	}
+	if len(r.Notes) != 0 {
+		t.Errorf("notes %v, want none: the submission declares no user program", r.Notes)
+	}
+}
+
+// TestHarnessReplacesSubmissionPrograms: a submission cannot earn a check
+// by rewriting the user program the check runs. Lesson 8's unbounded driver
+// with a long_write that writes 27 bytes and prints "wrote 40 bytes" loses
+// bounded-copy, and the feedback says, in both languages, that its
+// long_write was ignored.
+func TestHarnessReplacesSubmissionPrograms(t *testing.T) {
+	g := newGrader(t, realConfig(), "../../lessons/08_copy_from_user.yaml")
+	r := g.Submission(readSubmission("testdata/subs08/cheat_long_write.star"))
+	for _, c := range r.Checks {
+		if c.ID == "bounded-copy" && (c.Status != Fail || c.Points != 0) {
+			t.Errorf("bounded-copy: %s %d points, want FAIL 0", c.Status, c.Points)
+		}
+	}
+	if len(r.Notes) != 1 {
+		t.Fatalf("notes %v, want one about long_write", r.Notes)
+	}
+	n := r.Notes[0]
+	if !strings.Contains(n.EN, `user_program "long_write" is ignored`) || !strings.Contains(n.TH, `user_program "long_write" ในงานที่ส่งถูกข้ามไป`) {
+		t.Errorf("note %+v, want long_write named as ignored in English and Thai", n)
+	}
+	var buf strings.Builder
+	if err := Write(&buf, &Batch{Lesson: "08", Results: []*Result{r}}, WriteOptions{Format: "json", Lang: "th"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"notes": [`) {
+		t.Errorf("json results carry no notes:\n%s", buf.String())
+	}
+}
+
 // lessonSeeds is how many seeds TestRepoLessonsEverySeed tries: a lesson
 // must not depend on the seed, which moves timestamps, hashed pointers,
 // where boot left memory and the pauses between steps.

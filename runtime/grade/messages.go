@@ -7,14 +7,14 @@ import "kscript.dev/kscript/runtime/i18n"
 // Thai kernel courses write them.
 var messages = i18n.Catalog{
 	// Why a check or a submission could not be judged.
-	"needs":              {"skipped: needs %s, which did not pass", "ข้าม: ต้องผ่าน %s ก่อน ซึ่งยังไม่ผ่าน"},
+	"needs":              {"skipped: needs %s, which did not pass (%s: %s)", "ข้าม: ต้องผ่าน %s ก่อน ซึ่งยังไม่ผ่าน (%s: %s)"},
 	"no-fault-injection": {"not run: this kscript cannot inject faults yet (fail: %s), so the error path cannot be tested", "ไม่ได้รัน: kscript รุ่นนี้ยังทำ fault injection ไม่ได้ (fail: %s) จึงทดสอบเส้นทางจัดการ error ไม่ได้"},
 	"script-error":       {"the script stopped with an error: %s", "สคริปต์หยุดทำงานเพราะ error: %s"},
-	"step-limit":         {"stopped by the sandbox (Starlark step limit): %s", "ถูก sandbox หยุดไว้ (เกินจำนวน step ของ Starlark ที่กำหนด อาจวนลูปไม่รู้จบ): %s"},
-	"wall-timeout":       {"stopped by the sandbox (wall-time backstop): %s", "ถูก sandbox หยุดไว้ (ใช้เวลาจริงเกินกำหนด): %s"},
+	"step-limit":         {"step budget exhausted at %s: the submission used all %d Starlark steps it may take, counted across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", "ใช้ step หมดงบที่ %s: งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาต ซึ่งนับรวมทั้งโค้ดของโมดูล, callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)"},
 	"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
 	"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},
 	"unreadable":         {"cannot read the submission: %s", "อ่านไฟล์งานที่ส่งไม่ได้: %s"},
+	"program-ignored":    {"note: the submission's user_program %[1]q is ignored: the lesson's own ./%[1]s ran instead (the checks run the lesson's test programs)", "หมายเหตุ: user_program %[1]q ในงานที่ส่งถูกข้ามไป ระบบรันโปรแกรม ./%[1]s ของบทเรียนแทน (การตรวจใช้โปรแกรมทดสอบของบทเรียนเอง)"},
 	"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจากเคอร์เนล และไม่มีหน่วยความจำรั่ว"},
 
 	// Feedback labels.
@@ -37,5 +37,6 @@ var messages = i18n.Catalog{
 	"status-TIMEOUT":     {"TIMEOUT", "TIMEOUT"},
 	"expectation-failed": {"%s: expected %s, actual %s", "%s: คาดว่า %s แต่ได้ %s"},
 	"starter-full":       {"the starter earns full marks: it must leave the exercise's work to the student", "ไฟล์เริ่มต้นได้คะแนนเต็ม: ต้องเหลืองานของแบบฝึกหัดไว้ให้ผู้เรียนทำ"},
+	"public-form-test":   {"a public form of a lesson (kscript publish) has no solution and no hidden checks: kscript test needs the full form", "รูปแบบสาธารณะของบทเรียน (kscript publish) ไม่มีเฉลยและไม่มี check ที่ซ่อนไว้ kscript test ต้องใช้ไฟล์บทเรียนฉบับเต็ม"},
 	"lesson-error":       {"the lesson could not be read: %s", "อ่านไฟล์บทเรียนไม่ได้: %s"},
 }

@@ -16,7 +16,7 @@ const (
 	Fail    Status = "FAIL"
 	Skip    Status = "SKIP"    // a prerequisite (needs:) did not pass, or the check cannot run here
 	Error   Status = "ERROR"   // the script does not parse, or stopped on a script error
-	Timeout Status = "TIMEOUT" // the step limit (or the wall-time backstop) stopped the script
+	Timeout Status = "TIMEOUT" // the step budget ran out (Budget)
 )
 
 // Batch is the grading of several submissions of one exercise.
@@ -68,7 +68,10 @@ type Result struct {
 	// Message says why the whole submission is an ERROR or TIMEOUT
 	// ("alice.star:3:9: got ':', want ')'"); empty otherwise.
 	Message i18n.Text
-	Checks  []*CheckResult // in the exercise's order
+	// Notes are what the student should know about how the submission was
+	// run (its user programs the lesson's replaced), in every format.
+	Notes  []i18n.Text
+	Checks []*CheckResult // in the exercise's order
 	// Stack is the Go stack of a panic inside kscript while grading the
 	// submission, for kscript's developers (KSCRIPT_DEBUG=1); no results
 	// format includes it.
@@ -180,7 +183,7 @@ func applyNeeds(r *Result) {
 			for _, n := range c.Needs {
 				if d := byID[n]; d != nil && d.Status != Pass {
 					c.Status, c.Points, c.Failures, c.Report = Skip, 0, nil, nil
-					c.Reason, c.CannotRun = messages.T("needs", n), d.CannotRun
+					c.Reason, c.CannotRun = messages.T("needs", n, messages.T("status-"+string(d.Status)), d.Title), d.CannotRun
 					changed = true
 					break
 				}
@@ -190,4 +193,24 @@ func applyNeeds(r *Result) {
 			return
 		}
 	}
+}
+
+// noteShadowed notes, once, the submission's user programs that the
+// lesson's programs files replaced.
+func (r *Result) noteShadowed(names []string) {
+	for _, n := range names {
+		note := messages.T("program-ignored", n)
+		if !containsText(r.Notes, note) {
+			r.Notes = append(r.Notes, note)
+		}
+	}
+}
+
+func containsText(list []i18n.Text, t i18n.Text) bool {
+	for _, x := range list {
+		if x == t {
+			return true
+		}
+	}
+	return false
 }

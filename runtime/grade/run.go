@@ -59,7 +59,7 @@ func runKey(steps []lesson.Step, fail []string) string {
 // runOne runs one planned run of a submission and judges its checks. It
 // returns true when the submission could not even be loaded: every check
 // has then been marked and grading the submission is over.
-func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result) (stop bool) {
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget) (stop bool) {
 	if len(pr.fail) > 0 && !g.faultInjection() {
 		for _, i := range pr.checks {
 			c := res.Checks[i]
@@ -69,6 +69,7 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result) (stop bool)
 		return false
 	}
 	opts := g.cfg.Options
+	opts.Budget = budget
 	opts.Fail = append(append([]string(nil), opts.Fail...), pr.fail...)
 	sets := make([]*lesson.Expect, len(pr.checks))
 	for k, i := range pr.checks {
@@ -80,12 +81,14 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result) (stop bool)
 	}
 	out, err := scenario.Run(scenario.Config{Options: opts, NewMachine: g.cfg.NewMachine}, scenario.Input{
 		Script: sub.Path, Src: sub.Src, Module: g.lesson.ModuleName(), Steps: steps, Sets: sets,
+		Programs: g.programs,
 	})
 	if err != nil {
 		st, why := stopped(err)
 		g.errorAll(res, st, why)
 		return true
 	}
+	res.noteShadowed(out.Shadowed)
 	for k, i := range pr.checks {
 		var set scenario.Set // none when the run stopped early
 		if k < len(out.Sets) {
@@ -140,10 +143,8 @@ func stopped(err error) (Status, i18n.Text) {
 	var ie *kruntime.InternalError
 	var me *scenario.MachineError
 	switch {
-	case errors.As(err, &le) && le.Limit == "timeout":
-		return Timeout, messages.T("wall-timeout", le.Error())
 	case errors.As(err, &le):
-		return Timeout, messages.T("step-limit", le.Error())
+		return Timeout, messages.T("step-limit", le.Pos, le.Steps)
 	case errors.As(err, &se):
 		return Error, messages.T("script-error", se.Error())
 	case errors.As(err, &ie):

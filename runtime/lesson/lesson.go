@@ -31,14 +31,38 @@ type Lesson struct {
 	// Expect is what the run must show; nil expects nothing beyond a
 	// healthy kernel.
 	Expect *Expect `yaml:"expect"`
+	// Programs are the lesson's programs files (harness), relative to the
+	// lesson file: the user programs its scenario and its checks run. They
+	// are loaded beside whatever script runs (the lesson's own, a starter,
+	// a submission), and replace any user program that script declares
+	// under the same name.
+	Programs StringList `yaml:"programs"`
 	// Exercise makes the lesson an autograded exercise.
 	Exercise *Exercise `yaml:"exercise"`
+	// Machine holds the lesson's boot settings (machine.go); nil boots the
+	// default machine.
+	Machine *Machine `yaml:"machine"`
+	// Public marks a lesson's public form (kscript publish): what students
+	// get, without the hidden checks, the solution and the lesson's own
+	// script. It grades a student's work on the visible checks only;
+	// kscript test needs the full form.
+	Public bool `yaml:"public"`
 
 	// File is the path the lesson was read from; Script the module script
 	// beside it (NN_name.star), whether or not it exists.
 	File   string `yaml:"-"`
 	Script string `yaml:"-"`
 	src    []byte
+}
+
+// ProgramFiles returns the paths of the lesson's programs files, resolved
+// relative to the lesson file.
+func (l *Lesson) ProgramFiles() []string {
+	var out []string
+	for _, p := range l.Programs {
+		out = append(out, l.Rel(p))
+	}
+	return out
 }
 
 // Pos is a position in a lesson file.
@@ -112,6 +136,9 @@ type Expect struct {
 	Proc []ProcExpect `yaml:"proc"`
 	// Calls checks the kernel's record of the API calls scripts made.
 	Calls []CallExpect `yaml:"calls"`
+	// Reads checks what user space read from device files, as the
+	// kernel delivered it.
+	Reads []ReadExpect `yaml:"reads"`
 
 	Pos Pos `yaml:"-"`
 }
@@ -164,10 +191,18 @@ type ProcExpect struct {
 // for alloc_pages and __get_free_pages), must number at least Min (default
 // 1) and at most Max; Count sets both.
 //
+// Only calls that did the work count: a free of NULL, a user copy that
+// copied no byte and kmalloc(0) never do. LiveAt counts only allocations
+// whose object was still allocated when that scenario step began (made in
+// an earlier step, not freed before it); FreedBy only allocations whose
+// object was freed by one of those functions, matching the allocation (the
+// same order for pages, the same cache for kmem_cache objects).
+//
 //	calls:
 //	  - {fn: vmalloc}
 //	  - {fn: alloc_pages, size: 2}
 //	  - {fn: [kmalloc, kzalloc], gfp: GFP_KERNEL, context: atomic, count: 0}
+//	  - {fn: vmalloc, live_at: rmmod, freed_by: vfree}
 type CallExpect struct {
 	Fn      StringList `yaml:"fn"`
 	GFP     string     `yaml:"gfp"`
@@ -176,8 +211,38 @@ type CallExpect struct {
 	Count   *int       `yaml:"count"`
 	Min     *int       `yaml:"min"`
 	Max     *int       `yaml:"max"`
+	LiveAt  *StepRef   `yaml:"live_at"`
+	FreedBy StringList `yaml:"freed_by"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32
+}
+
+// ReadExpect checks the kernel's record of what user space read from a
+// device file: the bytes one open file's read() calls returned, in order,
+// each written into the reader's buffer by the read handler during that
+// read (copy_to_user, put_user, clear_user) — not what a program printed.
+// Some file opened by the name Dev (any device when empty), first read in
+// step Step (any when nil), must have returned exactly Text, or bytes
+// containing Has.
+//
+//	reads:
+//	  - {dev: /dev/kmsg_dev, step: ./reader, text: "Data from kernel\n"}
+//	  - {dev: /dev/uaccess_dev, has: "Hello kernel, from userspace!"}
+type ReadExpect struct {
+	Dev  string   `yaml:"dev"`
+	Step *StepRef `yaml:"step"`
+	Text *string  `yaml:"text"`
+	Has  string   `yaml:"has"`
+	Pos  Pos      `yaml:"-"`
+}
+
+// StepRef names a scenario step: by number (1-based), or by its command
+// ("rmmod", "./reader", "cat": the first step whose command, after a
+// leading sudo, is that word).
+type StepRef struct {
+	N   int
+	Cmd string
+	Pos Pos
 }
 
 // Exercise is the autograding part of a lesson (DESIGN §8, §9).

@@ -12,10 +12,10 @@ import (
 var scriptOptions = &syntax.FileOptions{While: true, TopLevelControl: true, GlobalReassign: true, Set: true, Recursion: true}
 
 // lintScripts checks that the scripts the lesson names parse: its module
-// script and the exercise's starter and solution. A syntax error is
+// script, its programs files and the exercise's starter and solution. A syntax error is
 // reported at its position in the script, with the script's line.
 func (l *Lesson) lintScripts() ErrorList {
-	paths := []string{l.Script}
+	paths := append([]string{l.Script}, l.ProgramFiles()...)
 	if x := l.Exercise; x != nil {
 		for _, p := range []string{x.Starter, x.Solution} {
 			if p != "" {

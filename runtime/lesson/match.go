@@ -3,6 +3,7 @@ package lesson
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -133,4 +134,42 @@ func (c *CallExpect) Bounds() (lo, hi int) {
 		}
 	}
 	return lo, hi
+}
+
+// String shows a step reference as written.
+func (s StepRef) String() string {
+	if s.Cmd != "" {
+		return s.Cmd
+	}
+	return strconv.Itoa(s.N)
+}
+
+// Resolve returns the 1-based number of the step s names among steps, or
+// 0 when there is none.
+func (s StepRef) Resolve(steps []Step) int {
+	if s.Cmd == "" {
+		if s.N >= 1 && s.N <= len(steps) {
+			return s.N
+		}
+		return 0
+	}
+	for i := range steps {
+		if StepCommand(steps[i].Run) == s.Cmd {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// StepCommand is the command word of a step's text: its first word after
+// a leading sudo ("sudo rmmod x" → "rmmod").
+func StepCommand(run string) string {
+	f := strings.Fields(run)
+	if len(f) > 1 && f[0] == "sudo" {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }

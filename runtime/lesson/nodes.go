@@ -219,6 +219,12 @@ func (c *CallExpect) UnmarshalYAML(node ast.Node) error {
 	return decodeNode(node, (*fields)(c))
 }
 
+func (r *ReadExpect) UnmarshalYAML(node ast.Node) error {
+	type fields ReadExpect
+	r.Pos = posOf(node)
+	return decodeNode(node, (*fields)(r))
+}
+
 func (x *Exercise) UnmarshalYAML(node ast.Node) error {
 	type fields Exercise
 	x.Pos = posOf(node)
@@ -229,4 +235,13 @@ func (c *Check) UnmarshalYAML(node ast.Node) error {
 	type fields Check
 	c.Pos = posOf(node)
 	return decodeNode(node, (*fields)(c))
+}
+
+// UnmarshalYAML decodes a step reference: a number or a command word.
+func (s *StepRef) UnmarshalYAML(node ast.Node) error {
+	s.Pos = posOf(node)
+	if _, ok := node.(*ast.IntegerNode); ok {
+		return decodeNode(node, &s.N)
+	}
+	return decodeNode(node, &s.Cmd)
 }

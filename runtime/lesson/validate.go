@@ -33,8 +33,14 @@ func (l *Lesson) validate() ErrorList {
 	if l.Module != "" && !identRe.MatchString(l.Module) {
 		errs = append(errs, l.errorAt(l.keyPos("module"), "module: %q is not a module name (letters, digits and _)", l.Module))
 	}
+	errs = append(errs, l.checkMachine()...)
+	for _, p := range l.Programs {
+		if !strings.HasSuffix(p, ".star") {
+			errs = append(errs, l.errorAt(l.keyPos("programs"), "programs: %q: want a .star file of user programs", p))
+		}
+	}
 	errs = append(errs, l.checkSteps(l.Scenario)...)
-	errs = append(errs, l.checkExpect(l.Expect, l.stepCount(nil))...)
+	errs = append(errs, l.checkExpect(l.Expect, l.stepsOf(nil))...)
 	if x := l.Exercise; x != nil {
 		errs = append(errs, l.checkExercise(x)...)
 	}
@@ -104,11 +110,15 @@ func (l *Lesson) checkMatchers(key string, ms []Matcher) ErrorList {
 	return errs
 }
 
-// checkExpect compiles an expectation; steps is the number of steps of
-// the scenario it applies to (a default scenario has at least 5).
-func (l *Lesson) checkExpect(e *Expect, steps int) ErrorList {
+// checkExpect compiles an expectation; own is the scenario it applies to
+// (nil for the default scenario, which has at least 5 steps).
+func (l *Lesson) checkExpect(e *Expect, own []Step) ErrorList {
 	if e == nil {
 		return nil
+	}
+	steps := len(own)
+	if own == nil {
+		steps = 5
 	}
 	var errs ErrorList
 	errs = append(errs, l.checkMatchers("dmesg", e.Dmesg)...)
@@ -131,7 +141,10 @@ func (l *Lesson) checkExpect(e *Expect, steps int) ErrorList {
 		errs = append(errs, l.checkProc(&e.Proc[i], steps)...)
 	}
 	for i := range e.Calls {
-		errs = append(errs, l.checkCall(&e.Calls[i])...)
+		errs = append(errs, l.checkCall(&e.Calls[i], own)...)
+	}
+	for i := range e.Reads {
+		errs = append(errs, l.checkRead(&e.Reads[i], own)...)
 	}
 	return errs
 }
@@ -173,8 +186,16 @@ func (l *Lesson) checkProc(p *ProcExpect, steps int) ErrorList {
 	return errs
 }
 
-func (l *Lesson) checkCall(c *CallExpect) ErrorList {
+func (l *Lesson) checkCall(c *CallExpect, steps []Step) ErrorList {
 	var errs ErrorList
+	if c.LiveAt != nil && !stepExists(*c.LiveAt, steps) {
+		errs = append(errs, l.errorAt(c.LiveAt.Pos, "calls: live_at: %s: no such step in the scenario; give a step number or a command such as rmmod", c.LiveAt))
+	}
+	for _, fn := range c.FreedBy {
+		if !member(freeFuncs, fn) {
+			errs = append(errs, l.errorAt(c.Pos, "calls: freed_by: %q: want one of %s", fn, strings.Join(freeFuncs, ", ")))
+		}
+	}
 	if len(c.Fn) == 0 {
 		errs = append(errs, l.errorAt(c.Pos, "calls: fn: missing: name the kernel function, e.g. fn: vmalloc"))
 	}
@@ -263,7 +284,7 @@ func (l *Lesson) checkCheck(c *Check) ErrorList {
 		}
 	}
 	errs = append(errs, l.checkSteps(c.Scenario)...)
-	errs = append(errs, l.checkExpect(c.Expect, l.stepCount(c.Scenario))...)
+	errs = append(errs, l.checkExpect(c.Expect, l.stepsOf(c.Scenario))...)
 	return errs
 }
 
@@ -286,14 +307,42 @@ func (e *Expect) ExitCommands() []string {
 	return cmds
 }
 
-// stepCount is the number of steps an expectation's scenario has: the
-// check's own, else the lesson's, else the default scenario's (at least 5).
-func (l *Lesson) stepCount(own []Step) int {
-	switch {
-	case len(own) > 0:
-		return len(own)
-	case len(l.Scenario) > 0:
-		return len(l.Scenario)
+func (l *Lesson) checkRead(r *ReadExpect, steps []Step) ErrorList {
+	var errs ErrorList
+	if r.Dev != "" && !strings.HasPrefix(r.Dev, "/dev/") {
+		errs = append(errs, l.errorAt(r.Pos, "reads: dev: %q: want a device file such as /dev/kmsg_dev", r.Dev))
 	}
-	return 5
+	if r.Step != nil && !stepExists(*r.Step, steps) {
+		errs = append(errs, l.errorAt(r.Step.Pos, "reads: step: %s: no such step in the scenario; give a step number or a command such as ./reader", r.Step))
+	}
+	if (r.Text == nil) == (r.Has == "") {
+		errs = append(errs, l.errorAt(r.Pos, "reads: give text: (every byte read) or has: (bytes the reads contain), one of them"))
+	}
+	return errs
+}
+
+// stepsOf returns the steps of an expectation's scenario: the check's own,
+// else the lesson's, else nil for the default scenario.
+func (l *Lesson) stepsOf(own []Step) []Step {
+	if len(own) > 0 {
+		return own
+	}
+	return l.Scenario
+}
+
+// freeFuncs are the functions freed_by: may name.
+var freeFuncs = []string{"__free_page", "__free_pages", "free_page", "free_pages", "kfree", "kfree_sensitive",
+	"kmem_cache_free", "krealloc", "kvfree", "vfree"}
+
+// defaultCommands are the commands of the default scenario (make, insmod,
+// the user programs, rmmod, dmesg).
+var defaultCommands = []string{"make", "insmod", "rmmod", "dmesg"}
+
+// stepExists reports whether s names a step of steps (nil: the default
+// scenario, whose user programs are not known before the script loads).
+func stepExists(s StepRef, steps []Step) bool {
+	if steps == nil {
+		return s.Cmd == "" && s.N >= 1 && s.N <= 5 || member(defaultCommands, s.Cmd) || strings.HasPrefix(s.Cmd, "./")
+	}
+	return s.Resolve(steps) > 0
 }

@@ -26,9 +26,9 @@ type CheckResult struct {
 func (r *runner) check(e *lesson.Expect) []CheckResult {
 	var out []CheckResult
 	logLines := r.logLines()
-	out = append(out, ordered("dmesg", e.Dmesg, logLines, "missing-log")...)
+	out = append(out, ordered("dmesg", e.Dmesg, logLines, "missing-log", "log-empty")...)
 	out = append(out, absent("dmesg_not", e.DmesgNot, logLines)...)
-	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "missing-stdout")...)
+	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "missing-stdout", "stdout-empty")...)
 	if e.Insmod != nil {
 		out = append(out, r.checkInsmod(e.Insmod))
 	}
@@ -44,7 +44,13 @@ func (r *runner) check(e *lesson.Expect) []CheckResult {
 	}
 	calls := r.m.Calls()
 	for i := range e.Calls {
-		out = append(out, checkCalls(&e.Calls[i], calls))
+		out = append(out, r.checkCalls(&e.Calls[i], calls))
+	}
+	if len(e.Reads) > 0 {
+		reads := r.reads()
+		for i := range e.Reads {
+			out = append(out, r.checkRead(&e.Reads[i], reads))
+		}
 	}
 	return out
 }
@@ -72,8 +78,9 @@ func (r *runner) programLines() []string {
 }
 
 // ordered checks that each matcher matches a line after the previous
-// one's line; missing is the message key for a line that is not there.
-func ordered(name string, ms []lesson.Matcher, lines []string, missing string) []CheckResult {
+// one's line; missing is the message key for a line that is not there,
+// empty for lines that are none at all.
+func ordered(name string, ms []lesson.Matcher, lines []string, missing, empty string) []CheckResult {
 	var out []CheckResult
 	next, prev := 0, ""
 	for i := range ms {
@@ -92,7 +99,7 @@ func ordered(name string, ms []lesson.Matcher, lines []string, missing string) [
 			continue
 		}
 		res.Pass = false
-		res.Got = messages.T(missing)
+		res.Got = i18n.Join([]i18n.Text{messages.T(missing), closest(m, lines, empty)}, "; ")
 		for j := 0; j < next && j < len(lines); j++ {
 			if m.Match(lines[j]) {
 				res.Got = messages.T("out-of-order", prev)
@@ -216,6 +223,9 @@ func (h Health) Problems() i18n.Text {
 	case !h.Memory.Restored:
 		ps = append(ps, h.Memory.Diffs...)
 	}
+	for _, f := range h.Findings {
+		ps = append(ps, f.Text)
+	}
 	if len(ps) == 0 {
 		return messages.T("healthy")
 	}
@@ -275,33 +285,130 @@ func (r *runner) checkProc(p *lesson.ProcExpect) []CheckResult {
 	return append(out, absent(name, p.NotHas, lines)...)
 }
 
-// checkCalls counts the recorded calls that match c.
-func checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckResult {
+// checkCalls counts the recorded calls that match c. When the count is
+// wrong, the feedback shows the calls to the same functions that did not
+// count (other arguments, another context, freed too early, did nothing).
+func (r *runner) checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckResult {
+	live := 0
+	if c.LiveAt != nil {
+		live = c.LiveAt.Resolve(r.steps)
+	}
 	n := 0
 	for _, call := range calls {
-		if callMatches(c, call) {
-			n++
+		if callMatches(c, call, live) {
+			n += call.Count
 		}
 	}
 	lo, hi := c.Bounds()
 	res := CheckResult{Name: "calls " + strings.Join(c.Fn, "|"), Want: describeBounds(c, lo, hi)}
 	res.Pass = n >= lo && (hi < 0 || n <= hi)
-	if !res.Pass {
-		res.Got = messages.T("n-calls", n)
+	switch {
+	case c.LiveAt != nil && live == 0:
+		res.Pass, res.Got = false, messages.T("no-step", c.LiveAt.String())
+	case !res.Pass:
+		res.Got = i18n.Join(append([]i18n.Text{messages.T("n-calls", n)}, otherCalls(c, calls, live)...), "; ")
 	}
 	return res
 }
 
-func callMatches(c *lesson.CallExpect, call kruntime.Call) bool {
-	fnOK := false
+// callMatches reports whether call counts for c; live is the step its
+// objects must be live at (0: any).
+func callMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
+	return call.Count > 0 && !call.Noop && fnMatches(c, call) && argsMatch(c, call) && fateMatches(c, call, live)
+}
+
+func fnMatches(c *lesson.CallExpect, call kruntime.Call) bool {
 	for _, fn := range c.Fn {
-		fnOK = fnOK || fn == call.Fn
+		if fn == call.Fn {
+			return true
+		}
 	}
+	return false
+}
+
+// argsMatch checks the flags, context and size.
+func argsMatch(c *lesson.CallExpect, call kruntime.Call) bool {
 	mask := c.GFPMask()
 	ctxOK := c.Context == "" || c.Context == call.Context ||
 		(c.Context == "atomic" && call.Context != "process")
-	sizeOK := c.Size == nil || call.Size == *c.Size
-	return fnOK && uint32(call.GFP)&mask == mask && ctxOK && sizeOK
+	sizeOK := c.Size == nil || call.Size == *c.Size && !call.Folded
+	return uint32(call.GFP)&mask == mask && ctxOK && sizeOK
+}
+
+// fateMatches checks what became of an allocation's object: live when
+// step live began (made before it, not freed before it), freed by one of
+// c.FreedBy matching the allocation.
+func fateMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
+	if c.LiveAt != nil && !(call.Object && call.Step < live && (!call.Freed || call.FreedStep >= live)) {
+		return false
+	}
+	if len(c.FreedBy) > 0 {
+		return call.Object && call.Freed && call.FreeMatch && member(c.FreedBy, call.FreedBy)
+	}
+	return true
+}
+
+func member(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// maxOtherCalls bounds the calls that feedback lists.
+const maxOtherCalls = 4
+
+// otherCalls describes the calls to c's functions that did not count, and
+// why: what a student needs to see to fix the call.
+func otherCalls(c *lesson.CallExpect, calls []kruntime.Call, live int) []i18n.Text {
+	var out []i18n.Text
+	more := 0
+	for _, call := range calls {
+		if call.Count == 0 || !fnMatches(c, call) || callMatches(c, call, live) {
+			continue
+		}
+		if len(out) == maxOtherCalls {
+			more += call.Count
+			continue
+		}
+		out = append(out, describeCall(c, call, live))
+	}
+	if more > 0 {
+		out = append(out, messages.T("calls-more", more))
+	}
+	return out
+}
+
+// describeCall says what a call was and why it did not count.
+func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text {
+	args := []i18n.Text{}
+	if call.GFP != 0 && !call.Folded {
+		args = append(args, i18n.Plain(call.GFP.String()))
+	}
+	if !call.Folded && (call.Size != 0 || c.Size != nil) {
+		args = append(args, messages.T("calls-size", call.Size))
+	}
+	args = append(args, messages.T("calls-in", call.Context))
+	var why i18n.Text
+	switch {
+	case call.Noop:
+		why = messages.T("why-noop")
+	case !argsMatch(c, call):
+		why = messages.T("why-args")
+	case (c.LiveAt != nil || len(c.FreedBy) > 0) && !call.Object:
+		why = messages.T("why-no-object")
+	case c.LiveAt != nil && call.Step >= live:
+		why = messages.T("why-late", call.Step, c.LiveAt.String())
+	case c.LiveAt != nil && call.Freed && call.FreedStep < live:
+		why = messages.T("why-freed-early", call.FreedStep, c.LiveAt.String())
+	case !call.Freed:
+		why = messages.T("why-not-freed")
+	default:
+		why = messages.T("why-freed-by", call.FreedBy)
+	}
+	return messages.T("call-seen", call.Count, call.Fn, i18n.Join(args, ", "), call.Pos, why)
 }
 
 func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
@@ -324,7 +431,84 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	if c.Context != "" {
 		parts = append(parts, messages.T("calls-in", c.Context))
 	}
+	freedBy := strings.Join(c.FreedBy, " | ")
+	switch {
+	case c.LiveAt != nil && len(c.FreedBy) > 0:
+		parts = append(parts, messages.T("calls-live-freed", c.LiveAt.String(), freedBy))
+	case c.LiveAt != nil:
+		parts = append(parts, messages.T("calls-live-at", c.LiveAt.String()))
+	case len(c.FreedBy) > 0:
+		parts = append(parts, messages.T("calls-freed-by", freedBy))
+	}
 	return i18n.Join(parts, " ")
+}
+
+// reads returns the machine's record of device reads, if it keeps one.
+func (r *runner) reads() []kruntime.Read {
+	if m, ok := r.m.(interface{ Reads() []kruntime.Read }); ok {
+		return m.Reads()
+	}
+	return nil
+}
+
+// checkRead looks for a file whose reads returned what e expects, every
+// byte written by the read handler.
+func (r *runner) checkRead(e *lesson.ReadExpect, reads []kruntime.Read) CheckResult {
+	name := "reads"
+	if e.Dev != "" {
+		name += " " + e.Dev
+	}
+	step := 0
+	if e.Step != nil {
+		name += " in step " + e.Step.String()
+		if step = e.Step.Resolve(r.steps); step == 0 {
+			return CheckResult{Name: name, Want: wantRead(e), Got: messages.T("no-step", e.Step.String())}
+		}
+	}
+	res := CheckResult{Name: name, Want: wantRead(e)}
+	var seen []i18n.Text
+	for _, rd := range reads {
+		if e.Dev != "" && rd.Path != e.Dev || step != 0 && rd.Step != step {
+			continue
+		}
+		data := string(rd.Data)
+		ok := e.Text != nil && data == *e.Text && !rd.Truncated || e.Text == nil && strings.Contains(data, e.Has)
+		if ok && rd.Forged == 0 {
+			res.Pass = true
+			return res
+		}
+		seen = append(seen, describeRead(rd))
+	}
+	if len(seen) == 0 {
+		res.Got = messages.T("no-reads")
+	} else {
+		res.Got = i18n.Join(seen, "; ")
+	}
+	return res
+}
+
+func wantRead(e *lesson.ReadExpect) i18n.Text {
+	if e.Text != nil {
+		return messages.T("read-text", strconv.Quote(*e.Text))
+	}
+	return messages.T("read-has", strconv.Quote(e.Has))
+}
+
+// maxShownRead bounds the bytes of a read that feedback quotes.
+const maxShownRead = 80
+
+// describeRead says what one file's reads returned.
+func describeRead(rd kruntime.Read) i18n.Text {
+	data := rd.Data
+	more := ""
+	if len(data) > maxShownRead || rd.Truncated {
+		data, more = data[:min(len(data), maxShownRead)], "…"
+	}
+	t := messages.T("read-got", rd.Path, rd.Step, strconv.Quote(string(data))+more)
+	if rd.Forged > 0 {
+		t = i18n.Join([]i18n.Text{t, messages.T("read-forged", rd.Forged)}, " ")
+	}
+	return t
 }
 
 // errText is an error's message: strerror's text for an errno.

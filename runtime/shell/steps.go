@@ -42,15 +42,17 @@ func provider[T any](sh *Shell) (T, bool) {
 	return p, ok
 }
 
-// stepResult reports a step's error: script errors and limits stop the
-// scenario; anything else is the step's own failure.
+// stepResult reports a step's error: script errors, the step budget and
+// kscript's own faults (the wall-time backstop) stop the scenario;
+// anything else is the step's own failure.
 func stepResult(inv *Invocation, err error) int {
 	if err == nil {
 		return 0
 	}
 	var se *kruntime.ScriptError
 	var le *kruntime.LimitError
-	if errors.As(err, &se) || errors.As(err, &le) {
+	var ie *kruntime.InternalError
+	if errors.As(err, &se) || errors.As(err, &le) || errors.As(err, &ie) {
 		return inv.Fatal(err)
 	}
 	if inv.sh.panicked() != "" {

@@ -116,7 +116,7 @@ func (m *Machine) printk(prefix string) func(*starlark.Thread, *starlark.Builtin
 }
 
 func (m *Machine) record(t *starlark.Thread, fn string, gfp, size uint64, failed bool) {
-	c := kruntime.Call{Fn: fn, GFP: kernelsim.GFP(gfp), Size: size, Context: "process", Failed: failed}
+	c := kruntime.Call{Fn: fn, GFP: kernelsim.GFP(gfp), Size: size, Context: "process", Failed: failed, Count: 1}
 	if mod := currentModule(t); mod != nil {
 		c.Module = mod.name
 	}

@@ -82,7 +82,7 @@ func (m *Machine) LoadScript(path string, src []byte, moduleName string) error {
 	opts := &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
 	globals, err := starlark.ExecFileOptions(opts, thread, path, src, m.predeclared())
 	if err != nil {
-		return scriptError(err)
+		return scriptError(err, m.maxSteps())
 	}
 	mod.globals = globals
 	m.mods[moduleName] = mod
@@ -193,12 +193,17 @@ func (m *Machine) Calls() []kruntime.Call { return m.calls }
 
 func (m *Machine) thread(name string) *starlark.Thread {
 	t := &starlark.Thread{Name: name, Print: func(_ *starlark.Thread, msg string) {}}
-	steps := m.opts.MaxSteps
-	if steps == 0 {
-		steps = kruntime.DefaultMaxSteps
-	}
-	t.SetMaxExecutionSteps(steps)
+	t.SetMaxExecutionSteps(m.maxSteps())
 	return t
+}
+
+// maxSteps is the step limit of each call (the stand-in has no budget
+// shared between calls).
+func (m *Machine) maxSteps() uint64 {
+	if m.opts.MaxSteps == 0 {
+		return kruntime.DefaultMaxSteps
+	}
+	return m.opts.MaxSteps
 }
 
 // call runs fn of mod (nil for a user program) in a fresh thread.
@@ -207,13 +212,13 @@ func (m *Machine) call(mod *module, fn starlark.Callable) (starlark.Value, error
 	thread.SetLocal("module", mod)
 	v, err := starlark.Call(thread, fn, nil, nil)
 	if err != nil {
-		return nil, scriptError(err)
+		return nil, scriptError(err, m.maxSteps())
 	}
 	return v, nil
 }
 
 // scriptError converts a Starlark error to the bridge's error types.
-func scriptError(err error) error {
+func scriptError(err error, steps uint64) error {
 	var se syntax.Error
 	var rl resolve.ErrorList
 	var ee *starlark.EvalError
@@ -228,7 +233,7 @@ func scriptError(err error) error {
 			pos = ee.CallStack.At(0).Pos.String()
 		}
 		if strings.Contains(ee.Msg, "too many steps") {
-			return &kruntime.LimitError{Pos: pos, Limit: "steps", Msg: "script stopped: too many steps"}
+			return &kruntime.LimitError{Pos: pos, Limit: "steps", Steps: steps, Msg: "script stopped: too many steps"}
 		}
 		return &kruntime.ScriptError{Pos: pos, Msg: ee.Msg, Backtrace: ee.Backtrace()}
 	}
