@@ -48,7 +48,7 @@ type pageLinks struct {
 //   - flags&pgHead: the page heads an allocated block of 2^order pages; its
 //     refcount is 1. use and data say what the block is used for.
 //   - flags&pgPCP: the page heads a block of 2^order pages on the zone's
-//     per-CPU list (Config.PCP only).
+//     per-CPU list.
 //   - flags&pgReserved: PG_reserved, never given to the buddy allocator.
 type page struct {
 	pageLinks

@@ -39,6 +39,9 @@ type Lesson struct {
 	Programs StringList `yaml:"programs"`
 	// Exercise makes the lesson an autograded exercise.
 	Exercise *Exercise `yaml:"exercise"`
+	// Machine holds the lesson's boot settings (machine.go); nil boots the
+	// default machine.
+	Machine *Machine `yaml:"machine"`
 	// Public marks a lesson's public form (kscript publish): what students
 	// get, without the hidden checks, the solution and the lesson's own
 	// script. It grades a student's work on the visible checks only;

@@ -99,7 +99,7 @@ func TestMapCountsMatchProc(t *testing.T) {
 		for _, pcp := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/pcp=%v", name, pcp), func(t *testing.T) {
 				opts := kruntime.Options{Lang: "en"}
-				opts.Kernel.PCP = pcp
+				opts.Kernel.NoPCP = !pcp
 				rec := runRecorded(t, filepath.Join("../../lessons", name+".star"), opts)
 				for i, st := range rec.Steps {
 					checkCounts(t, fmt.Sprintf("step %d (%s)", st.N, st.Run), st.After, st.After.Counts(),

@@ -192,6 +192,8 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 	switch m := h.Memory; {
 	case !m.Checked:
 		line(Plain, "  "+t("memory-"+m.Reason))
+	case m.Restored && m.PCP:
+		line(Good, "  "+t("memory-restored-pcp"))
 	case m.Restored:
 		line(Good, "  "+t("memory-restored"))
 	default:

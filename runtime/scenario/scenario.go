@@ -82,6 +82,9 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if boot == nil {
 		boot = func(o kruntime.Options) (Machine, error) { return kruntime.NewMachine(o) }
 	}
+	if in.Lesson != nil {
+		cfg.Options.Kernel = in.Lesson.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
+	}
 	m, err := boot(cfg.Options)
 	if err != nil {
 		return nil, &MachineError{err}
