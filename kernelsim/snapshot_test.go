@@ -10,7 +10,7 @@ import (
 // three splits (8 → 4+2+1+1) and, on the free, three merges back into the
 // order-3 block.
 func TestBuddyEventsSplitAndMerge(t *testing.T) {
-	k := bootTest(t, Config{})
+	k := bootTest(t, Config{NoPCP: true}) // straight from the buddy lists
 	z := &k.zones.z[ZoneDMA32]
 	// Empty orders 0-2 of the zone so the next order-0 allocation splits.
 	for o := 0; o < 3; o++ {
