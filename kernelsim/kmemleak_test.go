@@ -19,7 +19,8 @@ type dbgHarness struct {
 
 func newDbgHarness(t *testing.T, module string) *dbgHarness {
 	t.Helper()
-	k, err := New(Config{Seed: 3, NoPCP: true}) // exact buddy counts
+	// Exact buddy counts; every KASAN report printed (the tests make many).
+	k, err := New(Config{Seed: 3, NoPCP: true, Cmdline: "kasan_multi_shot"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +355,7 @@ func TestCallUnloadedCode(t *testing.T) {
 		"#PF: supervisor instruction fetch in kernel mode",
 		"#PF: error_code(0x0010) - not-present page",
 		"PGD 19a0e067 P4D 19a0e067 PUD 19a10067 PMD 4a1f067 PTE 0",
-		"Oops: 0010 [#1] PREEMPT SMP NOPTI",
+		"Oops: 0010 [#1] PREEMPT SMP KASAN NOPTI",
 	}
 	if len(got) < len(want) || strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") {
 		t.Fatalf("log:\n%s", strings.Join(got, "\n"))
