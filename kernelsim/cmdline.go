@@ -225,3 +225,13 @@ func CheckConfig(cfg Config) error {
 	k := &Kernel{cfg: cfg}
 	return k.parseCmdline()
 }
+
+// oopsFlags mirrors the build's part of __die_header()'s line
+// (arch/x86/kernel/dumpstack.c): "PREEMPT SMP", then " KASAN" on a KASAN
+// kernel, then " NOPTI" (QEMU's CPU needs no page-table isolation).
+func (k *Kernel) oopsFlags() string {
+	if k.boot.kasan {
+		return "PREEMPT SMP KASAN NOPTI"
+	}
+	return "PREEMPT SMP NOPTI"
+}

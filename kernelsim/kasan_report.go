@@ -102,12 +102,18 @@ func (k *Kernel) kasanCheck(a Addr, n uint64, write bool, callers []string) bool
 	return true
 }
 
-// kasanReport mirrors kasan_report() for an access, at most once per
-// script line and bug type.
+// kasanReport mirrors kasan_report() for an access. As report_enabled()
+// does, only the first report of the boot is printed unless the command
+// line has kasan_multi_shot; with it, unlike Linux, which prints every
+// report, kscript prints one per script line and bug type, so that a loop
+// does not flood the log.
 func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []string) {
 	bugType := k.kasanBugType(r, bad)
 	ip, key := k.kasanIP()
 	ks := &k.dbg.kasan
+	if !k.boot.kasanMultiShot && ks.reportedOnce {
+		return // KASAN_BIT_REPORTED is set: later reports are dropped
+	}
 	if ks.reported == nil {
 		ks.reported = map[string]bool{}
 	}
@@ -115,6 +121,7 @@ func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []strin
 		return
 	}
 	ks.reported[key+" "+bugType] = true
+	ks.reportedOnce = true
 	title := fmt.Sprintf("BUG: KASAN: %s in %s", bugType, ip)
 	rw := map[bool]string{false: "Read", true: "Write"}[write]
 	t := k.Current()

@@ -81,7 +81,7 @@ func TestSlabBadFrees(t *testing.T) {
 			name:  "kfree of a vmalloc address",
 			do:    func(k *Kernel) error { return k.Kfree(VmallocStart + 0x1000) },
 			class: "oops", fatal: true,
-			log: []string{"BUG: unable to handle page fault for address: ffffeb0200000048", "Oops: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:kfree+0x4f/0x130"},
+			log: []string{"BUG: unable to handle page fault for address: ffffeb0200000048", "Oops: 0000 [#1] PREEMPT SMP KASAN NOPTI", "RIP: 0010:kfree+0x4f/0x130"},
 		},
 		{
 			name: "kmem_cache_alloc from a destroyed cache",
@@ -92,7 +92,7 @@ func TestSlabBadFrees(t *testing.T) {
 				return err
 			},
 			class: "oops", fatal: true,
-			log: []string{"general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] PREEMPT SMP NOPTI"},
+			log: []string{"general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] PREEMPT SMP KASAN NOPTI"},
 		},
 		{
 			name: "kmem_cache_free of NULL faults, unlike kfree(NULL)",
