@@ -59,7 +59,7 @@ func (a *app) run(file, lessonFile, report string) error {
 	}
 	res, err := scenario.Run(cfg, in)
 	if err != nil {
-		return setupError(err)
+		return a.withNotes(setupError(err), err, in.Src)
 	}
 	if rec != nil {
 		if err := a.writeReport(report, in.Script, in.Lesson, res, rec); err != nil {
@@ -73,6 +73,7 @@ func (a *app) run(file, lessonFile, report string) error {
 		// The error that stopped the run is shown once, after the
 		// transcript that led to it.
 		fmt.Fprintln(a.stderr, scenario.StoppedMessage(res.Stopped))
+		a.writeNotes(res.Stopped, in.Src)
 	}
 	res.WriteSummary(a.stdout, a.lang, painter())
 	if code := res.ExitCode(); code != 0 {
@@ -167,6 +168,31 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 
 func (a *app) config() scenario.Config {
 	return scenario.Config{Options: a.opts, NewMachine: a.newMachine}
+}
+
+// writeNotes prints kscript's notes under a script error: the message in
+// Thai with --lang th, and a hint for a Python or C habit.
+func (a *app) writeNotes(err error, src []byte) {
+	for _, n := range kruntime.ErrorNotes(err, src) {
+		if s := n.In(a.lang); s != "" {
+			fmt.Fprintln(a.stderr, "kscript: "+s)
+		}
+	}
+}
+
+// withNotes adds kscript's notes about cause to the message of a failed
+// run's exit error.
+func (a *app) withNotes(err, cause error, src []byte) error {
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	for _, n := range kruntime.ErrorNotes(cause, src) {
+		if s := n.In(a.lang); s != "" {
+			ee.msg += "\nkscript: " + s
+		}
+	}
+	return ee
 }
 
 // inputError turns a lesson or script error into exit 3 (a missing file

@@ -5,6 +5,7 @@ import (
 	"github.com/fatih/color"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 
@@ -73,12 +74,22 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 	case errors.As(err, &se):
 		return usage("-c: %v", se)
 	case err != nil:
-		return &exitError{code: stoppedCode(err), msg: scenario.StoppedMessage(err)}
+		return a.withNotes(&exitError{code: stoppedCode(err), msg: scenario.StoppedMessage(err)}, err, sourceOf(err, files, srcs))
 	}
 	if exited, code := sh.Exited(); exited {
 		status = code
 	}
 	return exitStatus(status)
+}
+
+// sourceOf is the source of the script an error is in ("file.star:3:5: …").
+func sourceOf(err error, files []string, srcs [][]byte) []byte {
+	for i, f := range files {
+		if strings.HasPrefix(err.Error(), f+":") {
+			return srcs[i]
+		}
+	}
+	return nil
 }
 
 // loadScript makes a script loadable on m, named by the lesson beside it.
@@ -96,7 +107,7 @@ func (a *app) loadScript(m scenario.Machine, file string) ([]byte, error) {
 		name = l.Module
 	}
 	if err := m.LoadScript(file, src, name); err != nil {
-		return nil, setupError(err)
+		return nil, a.withNotes(setupError(err), err, src)
 	}
 	return src, nil
 }
