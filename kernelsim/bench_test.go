@@ -45,9 +45,9 @@ func BenchmarkAllocFreeOrder0Buddy(b *testing.B) {
 }
 
 // BenchmarkAllocFreeOrder0Hot measures the pair with per-CPU lists on
-// (Config.PCP): a pop from and a push to the per-CPU list, as on Linux.
+// (the default): a pop from and a push to the per-CPU list, as on Linux.
 func BenchmarkAllocFreeOrder0Hot(b *testing.B) {
-	k, _ := New(Config{Seed: 1, PCP: true})
+	k, _ := New(Config{Seed: 1})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		pfn, _ := k.AllocPages(GFP_KERNEL, 0)

@@ -25,7 +25,13 @@ var insmodEntry = []string{
 
 func newHarness(t *testing.T) *ctxHarness {
 	t.Helper()
-	k, err := New(Config{Seed: 42})
+	return newHarnessCfg(t, Config{Seed: 42})
+}
+
+// newHarnessCfg is newHarness on a machine booted with cfg.
+func newHarnessCfg(t *testing.T, cfg Config) *ctxHarness {
+	t.Helper()
+	k, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

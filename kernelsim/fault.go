@@ -92,7 +92,7 @@ func (k *Kernel) dumpPagetable(a Addr) string {
 // generalProtectionFault mirrors exc_general_protection() for a
 // non-canonical address (die_addr).
 func (k *Kernel) generalProtectionFault(a Addr, rip string) error {
-	title := fmt.Sprintf("general protection fault, probably for non-canonical address %#x: 0000 [#%d] PREEMPT SMP NOPTI", uint64(a), k.dieCounter())
+	title := fmt.Sprintf("general protection fault, probably for non-canonical address %#x: 0000 [#%d] %s", uint64(a), k.dieCounter(), k.oopsFlags())
 	k.printk(LogWarning, "%s\n", title)
 	k.dieBody(rip, 0)
 	return k.report("oops", title, true)
@@ -112,7 +112,7 @@ func (k *Kernel) dieCounter() int {
 
 // die mirrors __die(): the Oops line, then the body.
 func (k *Kernel) die(str, rip string, cr2 uint64) {
-	k.printk(LogWarning, "%s [#%d] PREEMPT SMP NOPTI\n", str, k.dieCounter())
+	k.printk(LogWarning, "%s [#%d] %s\n", str, k.dieCounter(), k.oopsFlags())
 	k.dieBody(rip, cr2)
 }
 

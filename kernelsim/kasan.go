@@ -75,6 +75,8 @@ type kasanState struct {
 	reported map[string]bool
 	// off turns the checks off, for benchmarks that compare.
 	off bool
+	// reportedOnce mirrors KASAN_BIT_REPORTED: a report was printed.
+	reportedOnce bool
 	// okPage is the address of a page found wholly accessible by the last
 	// check (allocated, not a slab, not a large kmalloc), 0 for none; a
 	// page free clears it.

@@ -102,12 +102,18 @@ func (k *Kernel) kasanCheck(a Addr, n uint64, write bool, callers []string) bool
 	return true
 }
 
-// kasanReport mirrors kasan_report() for an access, at most once per
-// script line and bug type.
+// kasanReport mirrors kasan_report() for an access. As report_enabled()
+// does, only the first report of the boot is printed unless the command
+// line has kasan_multi_shot; with it, unlike Linux, which prints every
+// report, kscript prints one per script line and bug type, so that a loop
+// does not flood the log.
 func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []string) {
 	bugType := k.kasanBugType(r, bad)
 	ip, key := k.kasanIP()
 	ks := &k.dbg.kasan
+	if !k.boot.kasanMultiShot && ks.reportedOnce {
+		return // KASAN_BIT_REPORTED is set: later reports are dropped
+	}
 	if ks.reported == nil {
 		ks.reported = map[string]bool{}
 	}
@@ -115,6 +121,7 @@ func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []strin
 		return
 	}
 	ks.reported[key+" "+bugType] = true
+	ks.reportedOnce = true
 	title := fmt.Sprintf("BUG: KASAN: %s in %s", bugType, ip)
 	rw := map[bool]string{false: "Read", true: "Write"}[write]
 	t := k.Current()
@@ -123,10 +130,12 @@ func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []strin
 	k.printk(LogErr, "%s of size %d at addr %016x by task %s/%d\n", rw, r.n, uint64(r.a), t.Comm, t.PID)
 	k.printk(LogErr, "\n")
 	k.kasanAddressDescription(r.a, callers)
-	k.kasanMemoryState(r, bad)
+	shadow := k.kasanMemoryState(r, bad)
+	shadow.Access, shadow.Size, shadow.Write = r.a, r.n, write
 	k.printk(LogErr, "%s\n", kasanRule)
 	k.addTaintUnreliable(TaintBadPage)
 	k.report(bugType, title, false)
+	k.reports[len(k.reports)-1].Shadow = shadow
 }
 
 // kasanIP is %pS of the instruction that made the access: the innermost
@@ -256,9 +265,10 @@ func (k *Kernel) kasanDescribeGlobal(a Addr) {
 // kasanMemoryState mirrors print_memory_metadata(): five rows of 16 shadow
 // bytes (128 bytes of memory each) around the first bad address, the row
 // holding it marked with '>' and the granule with '^' beneath.
-func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
+func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) *KasanShadow {
 	const rowBytes = 16 * kasanGranule
 	row := bad&^(rowBytes-1) - 2*rowBytes
+	shadow := &KasanShadow{Start: row, Bad: bad}
 	k.printk(LogErr, "Memory state around the buggy address:\n")
 	for i := -2; i <= 2; i++ {
 		mark := " "
@@ -272,6 +282,7 @@ func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
 			if p+kasanGranule > r.a && p < r.a+Addr(r.n) {
 				sh = k.kasanShadowIn(r, p)
 			}
+			shadow.Bytes[(i+2)*16+g] = sh
 			const digits = "0123456789abcdef"
 			hex[g*3], hex[g*3+1], hex[g*3+2] = digits[sh>>4], digits[sh&15], ' '
 		}
@@ -282,4 +293,17 @@ func (k *Kernel) kasanMemoryState(r kasanRange, bad Addr) {
 		}
 		row += rowBytes
 	}
+	return shadow
+}
+
+// KasanShadow is the memory state a KASAN report printed: five rows of 16
+// shadow bytes (80 granules of 8 bytes) around the first bad address, kept
+// with the report so that a picture can draw what the text shows.
+type KasanShadow struct {
+	Start  Addr     // the address the first shadow byte describes
+	Bad    Addr     // the first bad address (the row marked '>')
+	Access Addr     // the access: Size bytes at Access
+	Size   uint64   // the access's size
+	Write  bool     // a write, else a read
+	Bytes  [80]byte // the shadow bytes, row by row
 }

@@ -334,3 +334,32 @@ func TestKasanGlobalsForgotten(t *testing.T) {
 		t.Errorf("reports %+v", reps)
 	}
 }
+
+// TestKasanSingleShot checks report_enabled(): without kasan_multi_shot
+// only the first KASAN report of the boot is printed.
+func TestKasanSingleShot(t *testing.T) {
+	for _, tc := range []struct {
+		cmdline string
+		want    int
+	}{{"", 1}, {"kasan_multi_shot", 2}} {
+		k, err := New(Config{Seed: 3, Cmdline: tc.cmdline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := 0
+		k.Stack = func() []Frame { return []Frame{{Func: "mod_init", File: "mod.star", Line: line, Module: "mod"}} }
+		p := k.Kmalloc(30, GFP_KERNEL)
+		for line = 10; line <= 11; line++ {
+			_ = k.WriteMem(p+30, []byte{1})
+		}
+		n := 0
+		for _, r := range k.Reports() {
+			if r.Class == "slab-out-of-bounds" {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("cmdline %q: %d reports, want %d", tc.cmdline, n, tc.want)
+		}
+	}
+}

@@ -15,13 +15,19 @@ type Config struct {
 	// Seed keys %p hashing and every other pseudo-random choice (timestamps'
 	// jitter, the pages boot leaves allocated). Same seed, same output.
 	Seed uint64
-	// PCP turns on the per-CPU page lists. Unlike Linux, they are off by
-	// default so that every order-0..3 allocation shows in /proc/buddyinfo.
-	PCP bool
-	// InitOnAlloc mirrors Debian's init_on_alloc=1: kmalloc memory comes back
-	// zeroed. Unlike Debian, the default is a debug kernel's poisoning, so that
-	// uninitialised kmalloc memory reads as 0x5a.
-	InitOnAlloc bool
+	// Stock boots Debian's stock 6.1 build instead of kscript's default
+	// debug build (KASAN, kmemleak, SLUB debug checks, DEBUG_ATOMIC_SLEEP):
+	// see cmdline.go.
+	Stock bool
+	// Cmdline holds boot parameters added to the kernel command line, as
+	// on the GRUB line: kasan_multi_shot, slub_debug=P, init_on_alloc=0,
+	// kmemleak=off change the machine (cmdline.go); others are passed to
+	// user space, as Linux does.
+	Cmdline string
+	// NoPCP turns the per-CPU page lists off, for a first look at the
+	// Buddy System: every order-0..3 allocation and free then shows in
+	// /proc/buddyinfo. Unlike Linux, which has no such switch.
+	NoPCP bool
 }
 
 // DefaultRAM is the simulated RAM when Config.RAM is zero.
@@ -80,6 +86,8 @@ type Report struct {
 	Stack []Frame
 	// Time is the simulated time of the report in nanoseconds since boot.
 	Time uint64
+	// Shadow is a KASAN report's memory state; nil for other reports.
+	Shadow *KasanShadow
 }
 
 // Oops is returned by kernel operations after a fatal report (an Oops or
@@ -95,8 +103,9 @@ func (o *Oops) Error() string { return o.Report.Title }
 // log, modules, execution contexts, devices and processes. It is not safe for
 // concurrent use; each grading job uses a Kernel of its own.
 type Kernel struct {
-	cfg Config
-	rng *rand.Rand
+	cfg  Config
+	boot bootParams // cmdline.go: the build's options and the boot parameters
+	rng  *rand.Rand
 
 	// now is the simulated monotonic clock in nanoseconds since boot
 	// (local_clock()); it only moves forward, by Advance and by the small
@@ -138,13 +147,14 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	k := &Kernel{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6b736372697074))}
 	for _, step := range []func() error{
-		k.bootLog,     // printk.go: the boot banner
-		k.bootMemory,  // physmem.go, mmzone.go: frames, zones, boot reservations
-		k.bootSlab,    // slab_common.go: kmalloc caches
-		k.bootVmalloc, // vmalloc.go
-		k.bootModules, // module.go
-		k.bootSched,   // sched.go
-		k.bootDevices, // char_dev.go: built-in majors
+		k.parseCmdline, // cmdline.go: the build and the boot parameters
+		k.bootLog,      // printk.go: the boot banner
+		k.bootMemory,   // physmem.go, mmzone.go: frames, zones, boot reservations
+		k.bootSlab,     // slab_common.go: kmalloc caches
+		k.bootVmalloc,  // vmalloc.go
+		k.bootModules,  // module.go
+		k.bootSched,    // sched.go
+		k.bootDevices,  // char_dev.go: built-in majors
 	} {
 		if err := step(); err != nil {
 			return nil, err

@@ -85,7 +85,7 @@ func (k *Kernel) nullCallOops() error {
 		"#PF: error_code(0x0010) - not-present page")
 	k.printk(LogAlert, "PGD 0 P4D 0 \n")
 	k.sched.oopsCount++
-	k.printk(LogWarning, "Oops: 0010 [#%d] PREEMPT SMP NOPTI\n", k.sched.oopsCount)
+	k.printk(LogWarning, "Oops: 0010 [#%d] %s\n", k.sched.oopsCount, k.oopsFlags())
 	k.ctxShowRegs(LogWarning, "0x0", nil)
 	k.printModulesLine()
 	k.printk(LogWarning, "CR2: 0000000000000000\n")

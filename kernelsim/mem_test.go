@@ -142,14 +142,14 @@ func TestPageFaults(t *testing.T) {
 			"#PF: supervisor read access in kernel mode",
 			"#PF: error_code(0x0000) - not-present page",
 			"PGD 0 P4D 0 ",
-			"Oops: 0000 [#1] PREEMPT SMP NOPTI",
+			"Oops: 0000 [#1] PREEMPT SMP KASAN NOPTI",
 			"CR2: 0000000000000008",
 		}},
 		{"null-write", func(*Kernel) Addr { return 0 }, true, "null-deref", []string{
 			"BUG: kernel NULL pointer dereference, address: 0000000000000000",
 			"#PF: supervisor write access in kernel mode",
 			"#PF: error_code(0x0002) - not-present page",
-			"Oops: 0002 [#1] PREEMPT SMP NOPTI",
+			"Oops: 0002 [#1] PREEMPT SMP KASAN NOPTI",
 		}},
 		{"beyond-ram", func(k *Kernel) Addr { return PageAddress(k.MaxPFN() + 0x20) }, false, "oops", []string{
 			"BUG: unable to handle page fault for address: ffff88802000000",
@@ -165,7 +165,7 @@ func TestPageFaults(t *testing.T) {
 			"#PF: error_code(0x0002) - not-present page",
 		}},
 		{"non-canonical", func(*Kernel) Addr { return 0xdead000000000100 }, false, "oops", []string{
-			"general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] PREEMPT SMP NOPTI",
+			"general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] PREEMPT SMP KASAN NOPTI",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestPageFaults(t *testing.T) {
 		k.ReadMem(8, make([]byte, 1))
 		seq := k.NextSeq()
 		k.ReadMem(16, make([]byte, 1))
-		if log := logSince(k, seq); !strings.Contains(log, "Oops: 0000 [#2] PREEMPT SMP NOPTI") || !strings.Contains(log, "Tainted: G      D") {
+		if log := logSince(k, seq); !strings.Contains(log, "Oops: 0000 [#2] PREEMPT SMP KASAN NOPTI") || !strings.Contains(log, "Tainted: G      D") {
 			t.Errorf("second Oops:\n%s", log)
 		}
 	})

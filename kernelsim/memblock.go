@@ -62,6 +62,7 @@ func (k *Kernel) bootMemory() error {
 	k.e820Setup()
 	k.initZones()
 	k.printZoneRanges()
+	k.kasanInitLog() // cmdline.go: setup_arch()'s kasan_init()
 	k.prefillPossibleMap()
 	reserved, err := k.memblockReserve()
 	if err != nil {
@@ -75,6 +76,7 @@ func (k *Kernel) bootMemory() error {
 	k.printMemInit()
 	k.slubBootMessage() // kmem_cache_init() follows mem_init() in mm_init()
 	k.now = 1_812_345_678
+	k.kmemleakLateInit() // cmdline.go: a late initcall
 	k.freeInitMemory()
 	k.now = bootTime
 	k.bootActivity()
@@ -331,6 +333,7 @@ func (k *Kernel) printMemInit() {
 		total += z.present - (pages*structPageBytes+PageSize-1)/PageSize
 	}
 	k.printk(LogInfo, "Built 1 zonelists, mobility grouping on.  Total pages: %d\n", total)
+	k.bootCmdlineLog() // cmdline.go: start_kernel()'s command line, mm_init()'s report_meminit()
 	present := k.presentPages() * 4
 	avail := k.mem.totalram * 4
 	ki := kernelImage

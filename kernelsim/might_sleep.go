@@ -60,7 +60,9 @@ func (k *Kernel) MightFault(site string, frames ...string) bool {
 // mightResched mirrors __might_resched() (kernel/sched/core.c) as
 // __might_sleep() calls it, with no offsets expected.
 func (k *Kernel) mightResched(site string, frames []string) bool {
-	if k.simulatorContext() || k.MaySleep() {
+	if !k.boot.mightSleep || k.simulatorContext() || k.MaySleep() {
+		// Without CONFIG_DEBUG_ATOMIC_SLEEP (the stock build) might_sleep()
+		// checks nothing; schedule() still catches a real sleep.
 		return false
 	}
 	// Rate limit: at most one report per second, machine-wide

@@ -304,7 +304,7 @@ func TestOopsWithLockHeld(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	h.wantInOrder("Oops: 0010 [#1] PREEMPT SMP NOPTI", "note: insmod[1203] exited with preempt_count 1")
+	h.wantInOrder("Oops: 0010 [#1] PREEMPT SMP KASAN NOPTI", "note: insmod[1203] exited with preempt_count 1")
 	h.wantNoLine("Kernel panic")
 	h.wantNoLine("scheduling while atomic")
 }

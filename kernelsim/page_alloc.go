@@ -87,8 +87,14 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 	}
 	k.prepNewPage(p, order)
 	k.mem.work += workPerPage << order
+	if gfp&GFPZero != 0 || k.boot.initOnAlloc {
+		// post_alloc_hook(): kernel_init_pages() when want_init_on_alloc()
+		// (init_on_alloc=1, as Debian boots, or __GFP_ZERO). Clearing
+		// drops the pages' contents; only __GFP_ZERO counts as the
+		// caller's work, so the default does not change step budgets.
+		k.mem.clearPages(PFN(p), order)
+	}
 	if gfp&GFPZero != 0 {
-		k.mem.clearPages(PFN(p), order) // clear_highpage() for __GFP_ZERO
 		k.mem.work += PageSize << order
 	}
 	if k.mem.tracer != nil {
@@ -112,7 +118,7 @@ func (k *Kernel) prepNewPage(pfn uint32, order int) {
 // getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
 // the zonelist (highest allowed zone down to DMA) that passes the watermark
 // check gives the pages (rmqueue): small orders through the per-CPU lists
-// when Config.PCP is on, otherwise straight from the buddy free lists.
+// (unless Config.NoPCP), otherwise straight from the buddy free lists.
 func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint32, bool) {
 	for _, z := range k.zones.zonelist[high] {
 		if allocFlags&allocNoWatermarks == 0 {
@@ -127,7 +133,7 @@ func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint
 		var pfn uint32
 		var ok bool
 		switch {
-		case !k.cfg.PCP || order > pageAllocCostlyOrd:
+		case k.cfg.NoPCP || order > pageAllocCostlyOrd:
 			pfn, ok = k.rmqueueBuddy(z, order)
 		case z.pcp.lists[order] != noPFN: // rmqueue_pcplist()'s fast path
 			pfn, ok = k.pcpPop(&z.pcp, order), true
@@ -183,6 +189,7 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 			continue
 		}
 		k.delFromFreeList(z, pfn, cur)
+		k.buddyEvent(BuddyTake, pfn, cur)
 		k.mem.section(pfn) // a top-order block may come from an untouched section
 		k.expand(z, pfn, order, cur)
 		return pfn, true
@@ -198,6 +205,7 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	sec := k.mem.section(pfn)
 	for high > low {
+		k.buddyEvent(BuddySplit, pfn, high)
 		high--
 		half := pfn + 1<<high
 		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
@@ -217,10 +225,10 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
 	}
-	// free_the_page(): per-CPU lists for small orders when Config.PCP is
-	// on, otherwise __free_pages_ok.
+	// free_the_page(): per-CPU lists for small orders (unless
+	// Config.NoPCP), otherwise __free_pages_ok.
 	z := k.zoneOf(uint32(pfn))
-	if k.cfg.PCP && order <= pageAllocCostlyOrd {
+	if !k.cfg.NoPCP && order <= pageAllocCostlyOrd {
 		// free_unref_page(): onto the per-CPU list; drain a batch
 		// when the lists hold more than high pages.
 		if k.pcpPush(&z.pcp, uint32(pfn), order) >= z.pcp.high {
@@ -281,6 +289,7 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 			break
 		}
 		k.unlinkFree(&z.freeArea[order], bp)
+		k.buddyEvent(BuddyMerge, pfn, order)
 		pfn &= buddy
 		order++
 	}
@@ -291,6 +300,7 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 		toTail = k.isBuddy(higher^1<<(order+1), order+1)
 	}
 	k.addToFreeList(z, pfn, order, toTail)
+	k.buddyEvent(BuddyPut, pfn, order)
 }
 
 // GetFreePages mirrors __get_free_pages(): the direct-map address of the

@@ -15,7 +15,7 @@ func FuzzAllocFree(f *testing.F) {
 		if len(ops) == 0 || len(ops) > 400 {
 			return
 		}
-		k, err := New(Config{Seed: 11, PCP: ops[0]&1 == 1})
+		k, err := New(Config{Seed: 11, NoPCP: ops[0]&1 == 0})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,10 +10,11 @@ package kernelsim
 // back to the buddy lists. Most small allocations and frees never touch the
 // zone lock or the free_area lists — and never show in /proc/buddyinfo.
 //
-// Unlike Linux, the lists are off unless Config.PCP is set (DESIGN §5): by
-// default every order-0..3 allocation and free goes straight to the buddy
-// lists, so students see each one in /proc/buddyinfo. With Config.PCP there
-// is one list set per zone (the simulated code always runs on CPU 0).
+// As on Linux the lists are on; there is one list set per zone (the
+// simulated code always runs on CPU 0). Config.NoPCP turns them off for a
+// first look at the Buddy System (unlike Linux, which has no such switch):
+// every order-0..3 allocation and free then goes straight to the buddy
+// lists, so students see each one in /proc/buddyinfo.
 
 // perCPUPages mirrors struct per_cpu_pages for CPU 0. Each order's list is
 // singly linked through the blocks' page structs, newest first; the oldest
@@ -162,3 +163,7 @@ func (k *Kernel) drainAllPages() {
 		}
 	}
 }
+
+// FreePCPPages returns the pages on the per-CPU lists: free, but counted in
+// neither MemFree nor /proc/buddyinfo (show_free_areas' free_pcp).
+func (k *Kernel) FreePCPPages() int64 { return k.freePCP() }

@@ -80,7 +80,7 @@ func TestSplitMerge(t *testing.T) {
 		{"order2-atomic", GFP_ATOMIC, 2, ZoneDMA32},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k := bootTest(t, Config{Seed: 7})
+			k := bootTest(t, Config{Seed: 7, NoPCP: true})
 			before := freeCounts(k, tc.zone)
 			pfn, ok := k.AllocPages(tc.gfp, tc.order)
 			if !ok {
@@ -228,7 +228,7 @@ func TestPressureGFP(t *testing.T) {
 		{"nowait-at-50-succeeds", 50, GFP_NOWAIT, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k := bootTest(t, Config{Seed: 5})
+			k := bootTest(t, Config{Seed: 5, NoPCP: true})
 			before := freeCounts(k, ZoneDMA32)
 			k.Pressure(tc.pct)
 			cache := k.mem.nrFilePages
@@ -411,7 +411,7 @@ func TestBadFree(t *testing.T) {
 }
 
 func TestPCP(t *testing.T) {
-	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k := bootTest(t, Config{Seed: 1})
 	k.drainAllPages() // boot may have left blocks on the per-CPU lists
 	z := &k.zones.z[ZoneDMA32]
 	if z.pcp.batch != 31 {
@@ -482,7 +482,7 @@ func TestFragment(t *testing.T) {
 }
 
 func TestGFPZero(t *testing.T) {
-	k := bootTest(t, Config{Seed: 1})
+	k := bootTest(t, Config{Seed: 1, NoPCP: true, Cmdline: "init_on_alloc=0"})
 	pfn, _ := k.AllocPages(GFP_KERNEL, 1)
 	a := PageAddress(pfn)
 	if err := k.Memset(a, 0xab, 2*PageSize); err != nil {
@@ -533,7 +533,7 @@ func TestSlowpathFlags(t *testing.T) {
 		{"kswapd-balances-to-high", func(k *Kernel) { k.Pressure(100) }, GFP_KERNEL, 0, true, func(n int64) bool { return n > 0 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k := bootTest(t, Config{Seed: 6})
+			k := bootTest(t, Config{Seed: 6, NoPCP: true})
 			tc.setup(k)
 			cache := k.mem.nrFilePages
 			_, ok := k.AllocPages(tc.gfp|GFPNoWarn, tc.order)
@@ -556,7 +556,7 @@ func TestSlowpathFlags(t *testing.T) {
 func (k *Kernel) fragmentQuiet() { k.Fragment() }
 
 func TestPageHelpers(t *testing.T) {
-	k := bootTest(t, Config{Seed: 1})
+	k := bootTest(t, Config{Seed: 1, NoPCP: true})
 	a := k.GetFreePages(GFP_KERNEL|GFPZero, 2)
 	if a == 0 || !IsDirectMapAddr(a) || a&(4*PageSize-1) != 0 {
 		t.Fatalf("GetFreePages = %#x", uint64(a))
@@ -615,7 +615,7 @@ func TestPageHelpers(t *testing.T) {
 }
 
 func TestPCPZoneinfoAndDrain(t *testing.T) {
-	k := bootTest(t, Config{Seed: 1, PCP: true})
+	k := bootTest(t, Config{Seed: 1})
 	k.drainAllPages()
 	pfn, _ := k.AllocPages(GFP_KERNEL, 0)
 	if !strings.Contains(k.procZoneinfo(), "\n    cpu: 0\n              count: 30\n              high:  ") {

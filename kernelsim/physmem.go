@@ -48,7 +48,7 @@ type pageLinks struct {
 //   - flags&pgHead: the page heads an allocated block of 2^order pages; its
 //     refcount is 1. use and data say what the block is used for.
 //   - flags&pgPCP: the page heads a block of 2^order pages on the zone's
-//     per-CPU list (Config.PCP only).
+//     per-CPU list.
 //   - flags&pgReserved: PG_reserved, never given to the buddy allocator.
 type page struct {
 	pageLinks
@@ -86,6 +86,7 @@ const (
 	PageUsePageTable                  // a page table (PageTable)
 	PageUseKernelStack                // a task's kernel stack
 	PageUseBoot                       // allocated during boot by the kernel itself
+	PageUseShmem                      // tmpfs (shmem) page cache: not reclaimable without swap
 )
 
 // memSection is one section's slice of mem_map.
@@ -116,6 +117,9 @@ type physMem struct {
 	// and mm_page_free tracepoint lines. (Beside sections: both are read
 	// on every allocation and free.)
 	tracer func(line string)
+	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
+	// every take, split, merge and put on the free lists.
+	buddyObserver func(BuddyEvent)
 
 	present []bool            // per section: has RAM (pfn_valid)
 	content []*contentSection // per section: page contents, nil until first written

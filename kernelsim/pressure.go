@@ -75,7 +75,7 @@ func (k *Kernel) bootActivity() {
 	k.bootChurn(blocks)
 	m.nrBuffers = m.nrFilePages / 14
 	for i := 0; i < bootShmemPages; i++ { // tmpfs: /run, /dev/shm; not reclaimable without swap
-		if _, ok := k.bootAlloc(0, PageUseBoot); ok {
+		if _, ok := k.bootAlloc(0, PageUseShmem); ok {
 			m.nrShmem++
 		}
 	}

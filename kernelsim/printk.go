@@ -146,9 +146,7 @@ func (k *Kernel) ClearLog() { k.log.cleared = k.log.nextSeq }
 // the clock starts once they are out (sched_clock is not running yet).
 func (k *Kernel) bootLog() error {
 	k.now = 0
-	k.logLinesAt0(LogNotice,
-		"Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)",
-		"Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=/dev/vda1 ro quiet")
+	k.logLinesAt0(LogNotice, k.linuxBanner(), "Command line: "+k.boot.cmdline) // cmdline.go
 	return nil
 }
 

@@ -20,6 +20,8 @@ func (k *Kernel) procFiles() map[string]func() string {
 		"/proc/devices":      k.procDevices,      // fs/proc/devices.c (char devices)
 		"/proc/interrupts":   k.procInterrupts,   // kernel/irq/proc.c (contexts)
 		"/proc/softirqs":     k.procSoftirqs,     // fs/proc/softirqs.c (contexts)
+		"/proc/version":      k.procVersion,      // fs/proc/version.c (cmdline.go)
+		"/proc/cmdline":      k.procCmdline,      // fs/proc/cmdline.c (cmdline.go)
 		"/proc/cpuinfo":      k.procCpuinfo,      // arch/x86/kernel/cpu/proc.c
 		"/proc/stat":         k.procStat,         // fs/proc/stat.c
 

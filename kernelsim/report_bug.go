@@ -50,7 +50,7 @@ func (k *Kernel) warn(msgLevel int, site, ripSym, msg string, kernelTop []string
 func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, kernelTop []string) error {
 	k.printk(LogWarning, "%s\n", cutHere)
 	k.printk(LogCrit, "kernel BUG at %s:%d!\n", file, line)
-	k.printk(LogWarning, "invalid opcode: 0000 [#%d] PREEMPT SMP NOPTI\n", k.dieCounter())
+	k.printk(LogWarning, "invalid opcode: 0000 [#%d] %s\n", k.dieCounter(), k.oopsFlags())
 	k.showRegs(LogWarning, ripSym, kernelTop)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
 	k.printk(LogWarning, "%s\n", oopsEndMarker)

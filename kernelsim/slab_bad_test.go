@@ -30,7 +30,7 @@ func TestSlabBadFrees(t *testing.T) {
 			class: "double-free",
 			log: []string{"=============================================================================",
 				"BUG kmalloc-128 (Not tainted): Object already free",
-				"Object   ", ": 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b a5  kkkkkkkkkkkkkkk.",
+				"Object   ", ": 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................",
 				"Disabling lock debugging due to kernel taint", "FIX kmalloc-128: Object at 0x", " not freed"},
 		},
 		{
@@ -81,7 +81,7 @@ func TestSlabBadFrees(t *testing.T) {
 			name:  "kfree of a vmalloc address",
 			do:    func(k *Kernel) error { return k.Kfree(VmallocStart + 0x1000) },
 			class: "oops", fatal: true,
-			log: []string{"BUG: unable to handle page fault for address: ffffeb0200000048", "Oops: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:kfree+0x4f/0x130"},
+			log: []string{"BUG: unable to handle page fault for address: ffffeb0200000048", "Oops: 0000 [#1] PREEMPT SMP KASAN NOPTI", "RIP: 0010:kfree+0x4f/0x130"},
 		},
 		{
 			name: "kmem_cache_alloc from a destroyed cache",
@@ -92,7 +92,7 @@ func TestSlabBadFrees(t *testing.T) {
 				return err
 			},
 			class: "oops", fatal: true,
-			log: []string{"general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] PREEMPT SMP NOPTI"},
+			log: []string{"general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] PREEMPT SMP KASAN NOPTI"},
 		},
 		{
 			name: "kmem_cache_free of NULL faults, unlike kfree(NULL)",
@@ -140,7 +140,7 @@ func TestSlabBadFrees(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k := newSlabKernel(t, Config{})
+			k := newSlabKernel(t, Config{NoPCP: true})
 			slabinfo, buddy := proc(t, k, "/proc/slabinfo"), proc(t, k, "/proc/buddyinfo")
 			seq := k.NextSeq()
 			err := tt.do(k)

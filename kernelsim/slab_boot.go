@@ -127,7 +127,7 @@ func (k *Kernel) bootSlab() error {
 		return err
 	}
 	// The boot slabs' pages came through the per-CPU lists when they are
-	// on (Config.PCP); boot leaves those lists empty, as the memory core's
+	// on (they are unless Config.NoPCP); boot leaves those lists empty, as the memory core's
 	// own boot does.
 	k.drainAllPages()
 	st.booted = true
@@ -144,7 +144,7 @@ func (k *Kernel) bootCreate(name string, size, align uint32, flags SlabFlags, ct
 			align = size
 		}
 	}
-	s, ok := newCache(name, size, align, flags, ctor)
+	s, ok := newCache(name, size, align, k.kmemCacheFlags(flags), ctor)
 	if !ok {
 		panic("kernelsim: boot cache " + name + " has no slab order")
 	}

@@ -86,7 +86,7 @@ func (k *Kernel) kmemCacheCreateCheck(name string, size, align uint64, flags Sla
 // the kmem_cache cache, its random sequence from kcalloc, its node from the
 // kmem_cache_node cache; then it is added at the head of slab_caches.
 func (k *Kernel) createCache(name string, size, align uint32, flags SlabFlags, ctor func(Addr) error) (*KmemCache, Errno) {
-	s, ok := newCache(name, size, align, flags, ctor != nil)
+	s, ok := newCache(name, size, align, k.kmemCacheFlags(flags), ctor != nil)
 	if !ok {
 		return nil, EINVAL
 	}

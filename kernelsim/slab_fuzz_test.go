@@ -107,10 +107,8 @@ func (f *slabFuzzer) verify(o fuzzObj) {
 	switch {
 	case o.written >= 0:
 		want = byte(o.written)
-	case o.zeroed || o.n > KmallocMaxCacheSize:
-		want = 0 // zeroed, or pages never written (large kmalloc)
 	default:
-		want = PoisonInuse
+		want = 0 // zeroed: init_on_alloc=1, kzalloc, or a large kmalloc's fresh pages
 	}
 	if o.n > KmallocMaxCacheSize && o.written < 0 {
 		return // a large kmalloc's pages hold whatever they held

@@ -8,18 +8,22 @@ package kernelsim
 // requested size) and kmemleak (leaked objects and their allocation stacks)
 // read.
 //
-// Poisoning. A debug kernel fills memory with patterns so that a read of
-// uninitialised or freed memory is recognisable (include/linux/poison.h):
+// What fresh and freed objects read as follows Linux 6.1's SLUB:
 //
-//	POISON_INUSE 0x5a  fresh kmalloc memory (mm/slab.c poisons an object so
-//	                   when it is allocated; SLUB poisons new slab pages so)
-//	POISON_FREE  0x6b  a freed object, its last byte POISON_END 0xa5
+//   - by default (Debian boots with init_on_alloc=1) a fresh object reads
+//     as zeros (slab_want_init_on_alloc), and a freed one keeps what it
+//     held (init_on_free is off);
+//   - with slub_debug=P every cache has SLAB_POISON: init_object() fills
+//     an object with POISON_FREE, its last byte POISON_END, when its slab
+//     is set up, when it is freed and again when it is allocated
+//     (alloc_debug_processing), and init_on_alloc leaves SLAB_POISON caches
+//     alone, so fresh kmalloc memory reads 6b 6b ... 6b a5. Only
+//     kzalloc/__GFP_ZERO zeroes it;
+//   - with init_on_alloc=0 and no poisoning, memory holds whatever was
+//     there before, as on Linux.
 //
-// Unlike Linux's SLUB, which leaves a freed object's 0x6b in place when the
-// object is allocated again, kscript fills every fresh object with 0x5a as
-// mm/slab.c does, so that "kmalloc does not zero, kzalloc does" is the same
-// lesson whatever the object's history. Config.InitOnAlloc gives Debian's
-// init_on_alloc=1 instead: fresh objects read as zero.
+// POISON_INUSE (0x5a) is old SLAB's pattern for allocated objects; SLUB
+// writes it only into the padding after a slab's objects.
 //
 // The fill is lazy: kmalloc only records that an object's contents are
 // "pending POISON_INUSE"; the bytes are written when something first touches
@@ -38,10 +42,9 @@ const (
 type objFill uint8
 
 const (
-	fillNone  objFill = iota // the memory itself holds the contents
-	fillInuse                // POISON_INUSE over object_size
-	fillZero                 // zeroes over object_size
-	fillFree                 // POISON_FREE, the last byte POISON_END
+	fillNone objFill = iota // the memory itself holds the contents
+	fillZero                // zeroes over object_size
+	fillFree                // POISON_FREE, the last byte POISON_END
 )
 
 // objMeta is the per-object record of a slab (one per object, allocated the
@@ -84,24 +87,30 @@ func (sl *Slab) ensureMeta() {
 	}
 }
 
-// allocFill mirrors slab_want_init_on_alloc() and the debug poisoning: what
-// a freshly allocated object of s reads as. With init_on_alloc a cache with
-// a constructor is never zeroed, and a SLAB_POISON or RCU cache only on
-// __GFP_ZERO.
+// allocFill mirrors slab_want_init_on_alloc() and init_object(): what a
+// freshly allocated object of s reads as. With init_on_alloc a cache with a
+// constructor is never zeroed, and a SLAB_POISON or RCU cache only on
+// __GFP_ZERO; a SLAB_POISON cache's object is poisoned first.
 func (k *Kernel) allocFill(s *KmemCache, gfp GFP) objFill {
-	keep := s.hasCtor || s.flags&SlabTypesafeByRCU != 0
 	zero := gfp&GFPZero != 0
-	if k.cfg.InitOnAlloc {
+	if k.boot.initOnAlloc {
 		zero = !s.hasCtor && (zero || s.flags&(SlabTypesafeByRCU|SlabPoison) == 0)
 	}
 	switch {
 	case zero:
 		return fillZero
-	case keep:
-		// The constructor's work, or an RCU reader's view, must survive.
-		return fillNone
+	case s.objectPoison():
+		return fillFree
 	}
-	return fillInuse
+	// The constructor's work, an RCU reader's view or the memory's
+	// previous contents stay.
+	return fillNone
+}
+
+// objectPoison mirrors __OBJECT_POISON: SLAB_POISON on a cache without a
+// constructor or SLAB_TYPESAFE_BY_RCU, whose objects are poisoned.
+func (s *KmemCache) objectPoison() bool {
+	return s.flags&SlabPoison != 0 && !s.hasCtor && s.flags&SlabTypesafeByRCU == 0
 }
 
 // slabPostAlloc mirrors slab_post_alloc_hook(): it records the allocation
@@ -127,13 +136,13 @@ func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size ui
 	k.dbgSlabAlloc(s, sl, idx) // dbg_hooks.go: kmemleak_alloc_recursive
 }
 
-// slabFreeHook mirrors the poisoning part of slab_free_hook(): a freed
-// object reads as POISON_FREE ... POISON_END unless the cache keeps freed
-// contents (constructor, SLAB_TYPESAFE_BY_RCU).
+// slabFreeHook mirrors the poisoning of free_debug_processing(): a freed
+// object of a poisoned cache reads as POISON_FREE ... POISON_END; any
+// other keeps its contents (init_on_free is off on Debian).
 func (k *Kernel) slabFreeHook(s *KmemCache, sl *Slab, idx int) {
 	sl.ensureMeta()
 	m := &sl.meta[idx]
-	if !s.hasCtor && s.flags&SlabTypesafeByRCU == 0 {
+	if s.objectPoison() {
 		sl.setFill(m, fillFree)
 	}
 	if k.Stack != nil {
@@ -144,11 +153,11 @@ func (k *Kernel) slabFreeHook(s *KmemCache, sl *Slab, idx int) {
 	}
 }
 
-// poisonNewSlab marks every object of a slab allocated after boot as freed
-// memory (SLUB's setup_slab_debug + init_object(SLUB_RED_INACTIVE)), so that
-// reading an object that was never allocated shows 0x6b.
+// poisonNewSlab mirrors setup_object_debug()'s init_object() for a slab
+// of a poisoned cache allocated after boot: reading an object that was
+// never allocated shows 0x6b.
 func (sl *Slab) poisonNewSlab() {
-	if sl.cache.hasCtor || sl.cache.flags&SlabTypesafeByRCU != 0 {
+	if !sl.cache.objectPoison() {
 		return
 	}
 	sl.ensureMeta()
@@ -183,8 +192,6 @@ func (k *Kernel) slabMaterialize(sl *Slab, a Addr, n uint64) {
 // writeFill writes fill f over n bytes at a, bypassing the access checks.
 func (k *Kernel) writeFill(a Addr, n uint64, f objFill) {
 	switch f {
-	case fillInuse:
-		k.slabRawFill(a, PoisonInuse, n)
 	case fillZero:
 		k.slabRawFill(a, 0, n)
 	case fillFree:

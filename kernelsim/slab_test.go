@@ -68,54 +68,58 @@ func TestSlabinfoLayout(t *testing.T) {
 	checkAllInvariants(t, k)
 }
 
-// TestKmallocContents checks what fresh and freed memory reads as through
-// ReadMem, with the debug kernel's poisoning and with init_on_alloc.
+// TestKmallocContents checks what fresh, freed and reallocated memory reads
+// as through ReadMem: zeros with Debian's init_on_alloc=1, SLUB's
+// POISON_FREE ... POISON_END with slub_debug=P.
 func TestKmallocContents(t *testing.T) {
+	zeros := func(n int) []byte { return make([]byte, n) }
+	poison := func(n int) []byte { return append(bytes.Repeat([]byte{PoisonFree}, n-1), PoisonEnd) }
+	hello := []byte("Hello from the kernel!\x00")
+	kept := func(n int) []byte { return append(append([]byte{}, hello...), make([]byte, n-len(hello))...) }
 	tests := []struct {
-		name       string
-		cfg        Config
-		size       uint64
-		gfp        GFP
-		want       byte
-		objectSize int
+		name         string
+		cfg          Config
+		size         uint64
+		gfp          GFP
+		objectSize   int
+		fresh, freed func(int) []byte
 	}{
-		{"kmalloc poisons 0x5a", Config{}, 100, GFP_KERNEL, PoisonInuse, 128},
-		{"kmalloc 8k poisons 0x5a", Config{}, 5000, GFP_KERNEL, PoisonInuse, 8192},
-		{"kzalloc zeroes", Config{}, 100, GFP_KERNEL | GFPZero, 0, 128},
-		{"init_on_alloc zeroes", Config{InitOnAlloc: true}, 100, GFP_KERNEL, 0, 128},
-		{"atomic poisons too", Config{}, 40, GFP_ATOMIC, PoisonInuse, 64},
+		{"init_on_alloc zeroes kmalloc", Config{}, 100, GFP_KERNEL, 128, zeros, kept},
+		{"init_on_alloc zeroes kmalloc 8k", Config{}, 5000, GFP_KERNEL, 8192, zeros, kept},
+		{"init_on_alloc zeroes atomic", Config{}, 40, GFP_ATOMIC, 64, zeros, kept},
+		{"kzalloc zeroes", Config{}, 100, GFP_KERNEL | GFPZero, 128, zeros, kept},
+		{"slub_debug=P poisons kmalloc", Config{Cmdline: "slub_debug=P"}, 100, GFP_KERNEL, 128, poison, poison},
+		{"slub_debug=P poisons atomic", Config{Cmdline: "slub_debug=P"}, 40, GFP_ATOMIC, 64, poison, poison},
+		{"slub_debug=P kzalloc zeroes", Config{Cmdline: "slub_debug=P"}, 100, GFP_KERNEL | GFPZero, 128, zeros, poison},
+		{"stock build zeroes too", Config{Stock: true}, 100, GFP_KERNEL, 128, zeros, kept},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k := newSlabKernel(t, tt.cfg)
 			p := k.Kmalloc(tt.size, tt.gfp)
-			if got := readBytes(t, k, p, tt.objectSize); !bytes.Equal(got, bytes.Repeat([]byte{tt.want}, tt.objectSize)) {
-				t.Errorf("fresh object reads % x...", got[:16])
+			if got := readBytes(t, k, p, tt.objectSize); !bytes.Equal(got, tt.fresh(tt.objectSize)) {
+				t.Errorf("fresh object reads % x ... % x", got[:8], got[len(got)-8:])
 			}
-			if err := k.WriteMem(p, []byte("Hello from the kernel!\x00")); err != nil {
+			if err := k.WriteMem(p, hello); err != nil {
 				t.Fatal(err)
 			}
 			if s, _ := k.ReadCString(p, 100); s != "Hello from the kernel!" {
 				t.Errorf("read back %q", s)
 			}
-			if got := readBytes(t, k, p+23, 1)[0]; got != tt.want {
-				t.Errorf("byte after the string %#x, want %#x", got, tt.want)
-			}
 			if err := k.Kfree(p); err != nil {
 				t.Fatal(err)
 			}
-			want := append(bytes.Repeat([]byte{PoisonFree}, tt.objectSize-1), PoisonEnd)
-			if got := readBytes(t, k, p, tt.objectSize); !bytes.Equal(got, want) {
+			if got := readBytes(t, k, p, tt.objectSize); !bytes.Equal(got, tt.freed(tt.objectSize)) {
 				t.Errorf("freed object reads % x ... % x", got[:8], got[len(got)-8:])
 			}
 			// SLUB's freelist is LIFO: the same size gets the same object,
-			// poisoned afresh.
+			// initialised afresh.
 			q := k.Kmalloc(tt.size, tt.gfp)
 			if q != p {
 				t.Errorf("reallocation got %#x, want %#x", uint64(q), uint64(p))
 			}
-			if got := readBytes(t, k, q, 4); !bytes.Equal(got, bytes.Repeat([]byte{tt.want}, 4)) {
-				t.Errorf("reallocated object reads % x", got)
+			if got := readBytes(t, k, q, tt.objectSize); !bytes.Equal(got, tt.fresh(tt.objectSize)) {
+				t.Errorf("reallocated object reads % x", got[:8])
 			}
 			checkAllInvariants(t, k)
 		})
@@ -273,7 +277,7 @@ func TestKrealloc(t *testing.T) {
 		t.Fatalf("krealloc to 300: %#x %v", uint64(r), err)
 	}
 	got := readBytes(t, k, r, 130)
-	if string(got[:6]) != "abcdef" || got[127] != PoisonInuse || got[128] != PoisonInuse {
+	if string(got[:6]) != "abcdef" || got[127] != 0 || got[128] != 0 {
 		t.Errorf("copied contents % x", got)
 	}
 	if o, _ := k.SlabObjectAt(q); o.Allocated {
@@ -331,7 +335,7 @@ func TestKfreeSensitive(t *testing.T) {
 // allocate beyond the first slab, free, destroy; the page allocator, the
 // slab counters and /proc are back where they were.
 func TestKmemCacheLifecycle(t *testing.T) {
-	k := newSlabKernel(t, Config{})
+	k := newSlabKernel(t, Config{NoPCP: true})
 	buddy, slabinfo, meminfo := proc(t, k, "/proc/buddyinfo"), proc(t, k, "/proc/slabinfo"), proc(t, k, "/proc/meminfo")
 	ctorCalls := 0
 	var s *KmemCache

@@ -222,7 +222,7 @@ func TestTaskletNullCallback(t *testing.T) {
 		t.Fatalf("err = %v, want a fatal null-deref", err)
 	}
 	h.wantInOrder("BUG: kernel NULL pointer dereference, address: 0000000000000000",
-		"#PF: supervisor instruction fetch in kernel mode", "Oops: 0010 [#1] PREEMPT SMP NOPTI",
+		"#PF: supervisor instruction fetch in kernel mode", "Oops: 0010 [#1] PREEMPT SMP KASAN NOPTI",
 		"CPU: 0 PID: 14 Comm: ksoftirqd/0 Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1", "RIP: 0010:0x0",
 		" tasklet_action_common.constprop.0+0xab/0xe0", "Kernel panic - not syncing: Fatal exception in interrupt")
 	if h.k.Current().Comm != "swapper/0" || h.k.PreemptCount() != PreemptOffset {

@@ -93,7 +93,7 @@ func TestHardenedUsercopyBUG(t *testing.T) {
 		}
 		log := devLog(k, seq)
 		for _, w := range []string{c.report, "kernel BUG at mm/usercopy.c:101!",
-			"invalid opcode: 0000 [#" + strconv.Itoa(i+1) + "] PREEMPT SMP NOPTI", "RIP: 0010:usercopy_abort+0x75/0x77",
+			"invalid opcode: 0000 [#" + strconv.Itoa(i+1) + "] PREEMPT SMP KASAN NOPTI", "RIP: 0010:usercopy_abort+0x75/0x77",
 			" __check_object_size+0x13d/0x150", " ksys_write+0x6b/0xf0", "---[ end trace 0000000000000000 ]---"} {
 			if !strings.Contains(log, w) {
 				t.Errorf("%s: log lacks %q:\n%s", c.name, w, log)

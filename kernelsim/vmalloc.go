@@ -199,7 +199,7 @@ func (k *Kernel) vmallocAreaNode(area *VMStruct, gfp GFP) bool {
 		k.vfreeArea(area)
 		return false
 	}
-	k.now += uint64(nr) * vmallocPageCost(gfp, k.cfg.InitOnAlloc)
+	k.now += uint64(nr) * vmallocPageCost(gfp, k.boot.initOnAlloc)
 	return true
 }
 

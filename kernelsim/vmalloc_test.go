@@ -12,7 +12,7 @@ import (
 // vmalloc_test.star:23 in vmalloc_test_init.
 func newVMTestKernel(t testing.TB) *Kernel {
 	t.Helper()
-	k, err := New(Config{Seed: 7})
+	k, err := New(Config{Seed: 7, NoPCP: true}) // exact buddy counts
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func pad8(n int64) string {
 }
 
 func TestMeminfoCounters(t *testing.T) {
-	k := bootTest(t, Config{Seed: 1})
+	k := bootTest(t, Config{Seed: 1, NoPCP: true})
 	field := func(name string) string {
 		for _, l := range strings.Split(k.procMeminfo(), "\n") {
 			if n, v, ok := strings.Cut(l, ":"); ok && n == name {

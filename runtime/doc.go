@@ -35,6 +35,13 @@
 // ReadMem, where a __user pointer is an SMAP fault) or in user mode (the
 // process's page tables, where a bad pointer is SIGSEGV) accordingly.
 //
+// A user program has its own namespace, as a C program has its own globals:
+// each run starts from a fresh image of its file's top level, so it shares
+// no value with the loaded module, and a module's static() fields and
+// static_buffers refuse user code with an error that says why. A lesson's
+// programs file (LoadPrograms) declares user programs only and replaces a
+// module script's program of the same name (programs.go).
+//
 // # Handles, not structs
 //
 // Values refer to simulated objects by address, pfn or kernelsim handle and

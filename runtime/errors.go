@@ -75,6 +75,10 @@ type RmmodError struct {
 func (e *RmmodError) Error() string {
 	switch {
 	case e.Kernel:
+		// libkmod's kmod_module_remove_module logs the refusal through the
+		// tool's log function (kmod 30 tools/log.c), then rmmod says it.
+		return fmt.Sprintf("rmmod: ERROR: could not remove '%s': %s\nrmmod: ERROR: could not remove module %s: %s",
+			e.Name, e.Errno.Error(), e.Name, e.Errno.Error())
 	case e.Errno == kernelsim.EBUSY && len(e.Holders) > 0:
 		return fmt.Sprintf("rmmod: ERROR: Module %s is in use by: %s", e.Name, strings.Join(e.Holders, " "))
 	case e.Errno == kernelsim.EBUSY:

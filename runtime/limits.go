@@ -225,6 +225,7 @@ func (m *Machine) scriptError(err error, limit string) error {
 	pos := innermostPos(ee.CallStack)
 	switch {
 	case limit == "steps":
+		pos = m.loopPos(ee.CallStack, pos)
 		return &LimitError{Pos: pos, Limit: limit, Steps: m.budget.Max(), Msg: m.budgetMessage()}
 	case limit == "timeout":
 		// Steps, not wall time, decide runaway scripts: a call that
@@ -268,4 +269,52 @@ func (m *Machine) budgetMessage() string {
 		return fmt.Sprintf("ใช้ step หมดงบแล้ว (step budget exhausted): งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาตต่อหนึ่งงาน รวมทุกฟังก์ชัน callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)", m.budget.Max())
 	}
 	return fmt.Sprintf("step budget exhausted: the submission used all %d Starlark steps it may take across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", m.budget.Max())
+}
+
+// loopPos refines where a script was stopped by the step limit. A loop
+// whose body does nothing that carries a position (while True: pass) runs
+// on instructions that Starlark maps to its function's def line; reported
+// there, the student looks at the wrong line. When pos is the def line of
+// the innermost function, loopPos returns the position of the first while
+// loop in that function (the loop the budget ran out in), else pos.
+func (m *Machine) loopPos(stack starlark.CallStack, pos string) string {
+	var fr *starlark.CallFrame
+	for i := len(stack) - 1; i >= 0 && fr == nil; i-- {
+		if stack[i].Pos.Filename() != "<builtin>" {
+			fr = &stack[i]
+		}
+	}
+	if fr == nil {
+		return pos
+	}
+	var src []byte
+	for _, s := range m.scripts {
+		if s.path == fr.Pos.Filename() {
+			src = s.src
+		}
+	}
+	f, err := fileOptions.Parse(fr.Pos.Filename(), src, 0)
+	if err != nil {
+		return pos
+	}
+	var loop *syntax.WhileStmt
+	syntax.Walk(f, func(n syntax.Node) bool {
+		def, ok := n.(*syntax.DefStmt)
+		if !ok || loop != nil {
+			return loop == nil
+		}
+		if def.Name.Name == fr.Name && def.Def.Line == fr.Pos.Line {
+			syntax.Walk(def, func(n syntax.Node) bool {
+				if w, ok := n.(*syntax.WhileStmt); ok && loop == nil {
+					loop = w
+				}
+				return loop == nil
+			})
+		}
+		return true
+	})
+	if loop == nil {
+		return pos
+	}
+	return loop.While.String()
 }

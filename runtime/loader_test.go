@@ -145,7 +145,7 @@ func TestInsmodRmmodPaths(t *testing.T) {
 	if err := m.Insmod("permanent.ko", nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Rmmod("permanent"); errText(err) != "rmmod: ERROR: could not remove module permanent: Device or resource busy" {
+	if err := m.Rmmod("permanent"); errText(err) != "rmmod: ERROR: could not remove 'permanent': Device or resource busy\nrmmod: ERROR: could not remove module permanent: Device or resource busy" {
 		t.Errorf("rmmod of a module without exit: %v", err)
 	}
 }

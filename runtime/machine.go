@@ -19,7 +19,7 @@ import (
 
 // Options configure one simulated machine and its sandbox limits.
 type Options struct {
-	Kernel kernelsim.Config // RAM, Seed, PCP, InitOnAlloc
+	Kernel kernelsim.Config // RAM, Seed, Stock, Cmdline, NoPCP
 
 	// MaxSteps is the step budget of the machine's scripts in all (see
 	// Budget); 0 means DefaultMaxSteps. Ignored when Budget is set.

@@ -59,17 +59,18 @@ type app struct {
 
 // globalFlags are DESIGN §3's common flags.
 type globalFlags struct {
-	lang        string
-	ram         string
-	seed        uint64
-	color       string
-	maxSteps    uint64
-	timeout     time.Duration
-	fail        []string
-	trace       bool
-	quiet       bool
-	pcp         bool
-	initOnAlloc bool
+	lang     string
+	ram      string
+	seed     uint64
+	color    string
+	maxSteps uint64
+	timeout  time.Duration
+	fail     []string
+	trace    bool
+	quiet    bool
+	pcp      bool
+	kernel   string
+	cmdline  string
 }
 
 // kscriptMain is the real entry point: it returns the exit code, and every
@@ -133,7 +134,8 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
 	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
-		a.lintCommand(), a.gradeCommand(), a.testCommand(), a.newCommand(), a.docCommand())
+		a.lintCommand(), a.gradeCommand(), a.testCommand(), a.newCommand(), a.docCommand(),
+		a.publishCommand())
 	return root
 }
 
@@ -149,8 +151,9 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 	f.StringArrayVar(&g.fail, "fail", nil, "fault injection, e.g. kmalloc:nth=3 (repeatable)")
 	f.BoolVar(&g.trace, "trace", false, "log allocator events to stderr")
 	f.BoolVar(&g.quiet, "quiet", false, "print only the summary, not the transcript")
-	f.BoolVar(&g.pcp, "pcp", false, "turn on the per-CPU page lists (hidden from /proc/buddyinfo, as on Linux)")
-	f.BoolVar(&g.initOnAlloc, "init-on-alloc", false, "zero kmalloc memory as Debian's init_on_alloc=1 does")
+	f.BoolVar(&g.pcp, "pcp", true, "per-CPU page lists, as on Linux; --pcp=false shows every small allocation in /proc/buddyinfo")
+	f.StringVar(&g.kernel, "kernel", "debug", "the simulated build: debug (Debian 6.1 with KASAN, kmemleak, SLUB debug, DEBUG_ATOMIC_SLEEP) or stock (Debian 6.1 as shipped)")
+	f.StringVar(&g.cmdline, "cmdline", "", "boot parameters added to the kernel command line, e.g. 'kasan_multi_shot slub_debug=P init_on_alloc=0'")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 }
 
@@ -175,11 +178,18 @@ func (a *app) setup() error {
 			return usage("--%v", err)
 		}
 	}
+	if g.kernel != "debug" && g.kernel != "stock" {
+		return usage("--kernel: %q: want debug or stock", g.kernel)
+	}
+	kcfg := kernelsim.Config{RAM: ram, Seed: g.seed, NoPCP: !g.pcp, Stock: g.kernel == "stock", Cmdline: g.cmdline}
+	if err := kernelsim.CheckConfig(kcfg); err != nil {
+		return usage("--%v", err)
+	}
 	if err := a.setColor(); err != nil {
 		return err
 	}
 	a.opts = kruntime.Options{
-		Kernel:   kernelsim.Config{RAM: ram, Seed: g.seed, PCP: g.pcp, InitOnAlloc: g.initOnAlloc},
+		Kernel:   kcfg,
 		MaxSteps: g.maxSteps, Timeout: g.timeout, Fail: g.fail, Trace: g.trace, Lang: lang,
 	}
 	if g.trace {

@@ -76,6 +76,7 @@ func exercisePoints(x *lesson.Exercise) int {
 // lesson file of its own but a lessons/ folder (a repository's root, or the
 // folder kscript new scaffolded into) stands for that lessons/ folder.
 func lessonFiles(dir string) ([]string, error) {
+	dir = resolveLessonsDir(dir)
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fail(exitUsage, "kscript: %s", fileError(err))
 	}
@@ -161,6 +162,7 @@ func (a *app) explainExercise(l *lesson.Lesson, file string) {
 // findLesson resolves a lesson named by path (.yaml or .star), by id, or by
 // a unique prefix of its file name ("03").
 func findLesson(dir, name string) (string, error) {
+	name = embeddedPath(name)
 	switch filepath.Ext(name) {
 	case ".yaml", ".yml":
 		return name, nil
@@ -265,6 +267,7 @@ func lessonArgs(paths []string) ([]string, error) {
 }
 
 func lintTargets(p string) ([]string, error) {
+	p = embeddedPath(resolveLessonsDir(p))
 	st, err := os.Stat(p)
 	switch {
 	case err != nil:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -11,11 +12,12 @@ import (
 
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/picture"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
 func (a *app) runCommand() *cobra.Command {
-	var lessonFile string
+	var lessonFile, report string
 	c := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run a module script through its lesson's scenario (or the default one)",
@@ -30,24 +32,39 @@ With --lesson L.yaml, FILE.star (a student's module, a starter, a solution)
 runs as that lesson's module through the lesson's scenario, with the
 lesson's own user programs (its programs: files, which replace any
 user_program of the same name in FILE.star). The lesson's expectations are
-for its own script and are not checked: kscript grade judges a submission.`,
-		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star",
+for its own script and are not checked: kscript grade judges a submission.
+
+With --report FILE.html, the run is also written as one self-contained HTML
+file with pictures of memory after every step.`,
+		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
 		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], lessonFile) },
+		RunE:    func(_ *cobra.Command, args []string) error { return a.run(args[0], lessonFile, report) },
 	}
 	c.Flags().StringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs")
 	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
+	c.Flags().StringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
 	return c
 }
 
-func (a *app) run(file, lessonFile string) error {
+func (a *app) run(file, lessonFile, report string) error {
 	in, err := a.runInput(file, lessonFile)
 	if err != nil {
 		return err
 	}
-	res, err := scenario.Run(a.config(), in)
+	cfg := a.config()
+	var rec *picture.Recorder
+	if report != "" {
+		rec = &picture.Recorder{}
+		cfg.Observer = rec
+	}
+	res, err := scenario.Run(cfg, in)
 	if err != nil {
-		return setupError(err)
+		return a.withNotes(setupError(err), err, in.Src)
+	}
+	if rec != nil {
+		if err := a.writeReport(report, in.Script, in.Lesson, res, rec); err != nil {
+			return err
+		}
 	}
 	if !a.flags.quiet {
 		fmt.Fprint(a.stdout, res.Transcript)
@@ -56,10 +73,31 @@ func (a *app) run(file, lessonFile string) error {
 		// The error that stopped the run is shown once, after the
 		// transcript that led to it.
 		fmt.Fprintln(a.stderr, scenario.StoppedMessage(res.Stopped))
+		a.writeNotes(res.Stopped, in.Src)
 	}
 	res.WriteSummary(a.stdout, a.lang, painter())
 	if code := res.ExitCode(); code != 0 {
 		return &exitError{code: code}
+	}
+	return nil
+}
+
+// writeReport writes the HTML report of a run to file.
+func (a *app) writeReport(file, script string, l *lesson.Lesson, res *scenario.Result, rec *picture.Recorder) error {
+	var summary bytes.Buffer
+	res.WriteSummary(&summary, a.lang, nil)
+	r := picture.Report{Lang: a.lang, Title: filepath.Base(script), Script: script, Steps: rec.Steps,
+		Summary: summary.String(), Machine: rec.Machine}
+	if l != nil {
+		r.Title = l.Title.In(a.lang)
+		r.Explain = l.Explain.In(a.lang)
+	}
+	var out bytes.Buffer
+	if err := picture.WriteHTML(&out, r); err != nil {
+		return fail(exitInternal, "kscript: run: --report: %v", err)
+	}
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		return fail(exitUsage, "kscript: run: --report: %s", fileError(err))
 	}
 	return nil
 }
@@ -100,6 +138,10 @@ func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
 // loadInput resolves what run was given: a script, with the lesson beside
 // it if there is one, or a lesson file, with its script.
 func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
+	file, err := lessonArg(file, ".star")
+	if err != nil {
+		return "", nil, err
+	}
 	script, yamlFile := file, ""
 	switch filepath.Ext(file) {
 	case ".yaml", ".yml":
@@ -118,11 +160,39 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 	if err != nil {
 		return "", nil, inputError(err)
 	}
+	if _, serr := os.Stat(script); serr != nil && l.Public {
+		return "", nil, fail(exitUsage, "kscript: run: %s is a lesson's public form, without the lesson's own script: run your module with kscript run --lesson %s FILE.star", yamlFile, yamlFile)
+	}
 	return script, l, nil
 }
 
 func (a *app) config() scenario.Config {
 	return scenario.Config{Options: a.opts, NewMachine: a.newMachine}
+}
+
+// writeNotes prints kscript's notes under a script error: the message in
+// Thai with --lang th, and a hint for a Python or C habit.
+func (a *app) writeNotes(err error, src []byte) {
+	for _, n := range kruntime.ErrorNotes(err, src) {
+		if s := n.In(a.lang); s != "" {
+			fmt.Fprintln(a.stderr, "kscript: "+s)
+		}
+	}
+}
+
+// withNotes adds kscript's notes about cause to the message of a failed
+// run's exit error.
+func (a *app) withNotes(err, cause error, src []byte) error {
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	for _, n := range kruntime.ErrorNotes(cause, src) {
+		if s := n.In(a.lang); s != "" {
+			ee.msg += "\nkscript: " + s
+		}
+	}
+	return ee
 }
 
 // inputError turns a lesson or script error into exit 3 (a missing file

@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
+	"github.com/fatih/color"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 
@@ -42,8 +44,11 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 		return setupError(&scenario.MachineError{Err: err})
 	}
 	var srcs [][]byte
-	for _, f := range files {
-		src, err := a.loadScript(m, f)
+	for i, f := range files {
+		if files[i], err = lessonArg(f, ".star"); err != nil {
+			return err
+		}
+		src, err := a.loadScript(m, files[i])
 		if err != nil {
 			return err
 		}
@@ -51,6 +56,7 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 	}
 	sh := shell.New(m)
 	sh.Lang = a.opts.Lang
+	sh.Color = !color.NoColor // --color, NO_COLOR and the terminal decide
 	for i, f := range files {
 		sh.AddSource(f, srcs[i])
 	}
@@ -68,12 +74,22 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 	case errors.As(err, &se):
 		return usage("-c: %v", se)
 	case err != nil:
-		return &exitError{code: stoppedCode(err), msg: scenario.StoppedMessage(err)}
+		return a.withNotes(&exitError{code: stoppedCode(err), msg: scenario.StoppedMessage(err)}, err, sourceOf(err, files, srcs))
 	}
 	if exited, code := sh.Exited(); exited {
 		status = code
 	}
 	return exitStatus(status)
+}
+
+// sourceOf is the source of the script an error is in ("file.star:3:5: …").
+func sourceOf(err error, files []string, srcs [][]byte) []byte {
+	for i, f := range files {
+		if strings.HasPrefix(err.Error(), f+":") {
+			return srcs[i]
+		}
+	}
+	return nil
 }
 
 // loadScript makes a script loadable on m, named by the lesson beside it.
@@ -91,7 +107,7 @@ func (a *app) loadScript(m scenario.Machine, file string) ([]byte, error) {
 		name = l.Module
 	}
 	if err := m.LoadScript(file, src, name); err != nil {
-		return nil, setupError(err)
+		return nil, a.withNotes(setupError(err), err, src)
 	}
 	return src, nil
 }

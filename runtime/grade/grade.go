@@ -111,6 +111,7 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	if cfg.NewMachine == nil {
 		cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
 	}
+	cfg.Options.Kernel = l.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
 	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
 		// Boot once, copy for every run. A kernel kclone cannot copy (or
 		// one that does not boot) is booted afresh each time: the machine

@@ -37,5 +37,6 @@ var messages = i18n.Catalog{
 	"status-TIMEOUT":     {"TIMEOUT", "TIMEOUT"},
 	"expectation-failed": {"%s: expected %s, actual %s", "%s: คาดว่า %s แต่ได้ %s"},
 	"starter-full":       {"the starter earns full marks: it must leave the exercise's work to the student", "ไฟล์เริ่มต้นได้คะแนนเต็ม: ต้องเหลืองานของแบบฝึกหัดไว้ให้ผู้เรียนทำ"},
+	"public-form-test":   {"a public form of a lesson (kscript publish) has no solution and no hidden checks: kscript test needs the full form", "รูปแบบสาธารณะของบทเรียน (kscript publish) ไม่มีเฉลยและไม่มี check ที่ซ่อนไว้ kscript test ต้องใช้ไฟล์บทเรียนฉบับเต็ม"},
 	"lesson-error":       {"the lesson could not be read: %s", "อ่านไฟล์บทเรียนไม่ได้: %s"},
 }

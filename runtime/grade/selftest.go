@@ -45,6 +45,9 @@ func TestLesson(cfg Config, file, lang string) *LessonTest {
 	if err != nil {
 		return &LessonTest{Name: file, Error: err}
 	}
+	if l.Public {
+		return &LessonTest{Name: l.ID, Error: fmt.Errorf("%s: %s", file, messages.T("public-form-test").In(lang))}
+	}
 	t := &LessonTest{Name: l.ID}
 	t.Parts = append(t.Parts, testScript(cfg, l, lang))
 	if x := l.Exercise; x != nil {

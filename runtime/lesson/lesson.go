@@ -39,6 +39,14 @@ type Lesson struct {
 	Programs StringList `yaml:"programs"`
 	// Exercise makes the lesson an autograded exercise.
 	Exercise *Exercise `yaml:"exercise"`
+	// Machine holds the lesson's boot settings (machine.go); nil boots the
+	// default machine.
+	Machine *Machine `yaml:"machine"`
+	// Public marks a lesson's public form (kscript publish): what students
+	// get, without the hidden checks, the solution and the lesson's own
+	// script. It grades a student's work on the visible checks only;
+	// kscript test needs the full form.
+	Public bool `yaml:"public"`
 
 	// File is the path the lesson was read from; Script the module script
 	// beside it (NN_name.star), whether or not it exists.

@@ -18,7 +18,7 @@ func (l *Lesson) Lint() ErrorList {
 	if stem := strings.TrimSuffix(filepath.Base(l.File), filepath.Ext(l.File)); l.ID != "" && l.ID != stem {
 		errs = append(errs, l.errorAt(l.keyPos("id"), "id: %q differs from the file name %q", l.ID, stem))
 	}
-	if !exists(l.Script) {
+	if !exists(l.Script) && !l.Public {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "module script %s: no such file", l.Script))
 	}
 	for _, p := range l.ProgramFiles() {
@@ -56,6 +56,9 @@ func (l *Lesson) lintExercise(x *Exercise) ErrorList {
 	var errs ErrorList
 	for _, f := range []struct{ key, path string }{{"starter", x.Starter}, {"solution", x.Solution}} {
 		switch {
+		case l.Public && f.key == "solution" && f.path != "":
+			errs = append(errs, l.errorAt(x.Pos, "exercise: solution: a public form has no solution: kscript publish leaves it out"))
+		case l.Public && f.key == "solution":
 		case f.path == "":
 			errs = append(errs, l.errorAt(x.Pos, "exercise: %s: missing", f.key))
 		case !exists(l.Rel(f.path)):
@@ -69,6 +72,9 @@ func (l *Lesson) lintExercise(x *Exercise) ErrorList {
 	for i := range x.Checks {
 		c := &x.Checks[i]
 		sum += c.Points
+		if l.Public && c.VisibilityOf() != "visible" {
+			errs = append(errs, l.errorAt(c.Pos, "check %s: %s in a public form: kscript publish leaves such checks out", c.ID, c.VisibilityOf()))
+		}
 		errs = append(errs, l.lintText("check "+c.ID+": title", c.Title, true)...)
 		errs = append(errs, l.lintText("check "+c.ID+": hint", c.Hint, false)...)
 	}
@@ -76,6 +82,9 @@ func (l *Lesson) lintExercise(x *Exercise) ErrorList {
 		errs = append(errs, l.errorAt(x.Pos, "exercise: points: the checks add up to %d, not %d", sum, x.Points))
 	}
 	errs = append(errs, l.lintNeeds(x.Checks)...)
+	if !l.Public {
+		errs = append(errs, l.lintPublic()...)
+	}
 	return errs
 }
 
@@ -143,3 +152,17 @@ func sortErrors(errs ErrorList) {
 }
 
 func less(a, b Pos) bool { return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col }
+
+// lintPublic checks that the lesson has a public form (kscript publish):
+// no visible check needs a hidden one, and the rewritten file decodes with
+// exactly the visible checks.
+func (l *Lesson) lintPublic() ErrorList {
+	_, _, err := l.PublicForm()
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *Error:
+		return ErrorList{e}
+	}
+	return ErrorList{l.errorAt(l.Exercise.Pos, "public form: %v", err)}
+}

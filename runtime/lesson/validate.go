@@ -33,6 +33,7 @@ func (l *Lesson) validate() ErrorList {
 	if l.Module != "" && !identRe.MatchString(l.Module) {
 		errs = append(errs, l.errorAt(l.keyPos("module"), "module: %q is not a module name (letters, digits and _)", l.Module))
 	}
+	errs = append(errs, l.checkMachine()...)
 	for _, p := range l.Programs {
 		if !strings.HasSuffix(p, ".star") {
 			errs = append(errs, l.errorAt(l.keyPos("programs"), "programs: %q: want a .star file of user programs", p))

@@ -223,6 +223,9 @@ func (h Health) Problems() i18n.Text {
 	case !h.Memory.Restored:
 		ps = append(ps, h.Memory.Diffs...)
 	}
+	for _, f := range h.Findings {
+		ps = append(ps, f.Text)
+	}
 	if len(ps) == 0 {
 		return messages.T("healthy")
 	}

@@ -79,6 +79,8 @@ func (r *Result) Verdict(e *lesson.Expect, checks []CheckResult) int {
 		return 1
 	case !judgesMemory && h.Memory.Checked && !h.Memory.Restored:
 		return 1
+	case e == nil && len(h.Findings) > 0:
+		return 1
 	}
 	return 0
 }
@@ -174,13 +176,7 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 		line(Good, "  "+t("reports-none"))
 	} else {
 		line(Bad, "  "+t("reports", len(h.Bugs)))
-		for _, rep := range h.Bugs {
-			at := ScriptLine(rep)
-			if at != "" {
-				at = " (" + at + ")"
-			}
-			line(Bad, fmt.Sprintf("    %s: %s%s", rep.Class, rep.Title, at))
-		}
+		writeReports(line, t, h.Bugs)
 	}
 	for _, rep := range h.Warns {
 		line(Plain, "  "+t("alloc-failure", rep.Title))
@@ -190,9 +186,14 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 	} else {
 		line(Bad, "  "+t("leaks", len(h.Leaks)))
 	}
+	for _, f := range h.Findings {
+		line(Bad, "  "+f.Text.In(t("lang")))
+	}
 	switch m := h.Memory; {
 	case !m.Checked:
 		line(Plain, "  "+t("memory-"+m.Reason))
+	case m.Restored && m.PCP:
+		line(Good, "  "+t("memory-restored-pcp"))
 	case m.Restored:
 		line(Good, "  "+t("memory-restored"))
 	default:
@@ -200,6 +201,38 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 		for _, d := range m.Diffs {
 			line(Bad, "    "+d.In(t("lang")))
 		}
+	}
+}
+
+// maxReportLines caps the distinct report lines of the health summary: a
+// bug inside a loop can make hundreds of thousands of reports.
+const maxReportLines = 20
+
+// writeReports lists the kernel's reports one a line, a run of the same
+// report (class, title and script line) collapsed into one line and a
+// count, at most maxReportLines lines and then how many were left out.
+func writeReports(line func(Style, string), t func(string, ...any) string, reps []kernelsim.Report) {
+	shown := 0
+	for i := 0; i < len(reps); {
+		rep := reps[i]
+		at := ScriptLine(rep)
+		j := i + 1
+		for j < len(reps) && reps[j].Class == rep.Class && reps[j].Title == rep.Title && ScriptLine(reps[j]) == at {
+			j++
+		}
+		if shown == maxReportLines {
+			line(Bad, "    "+t("reports-more", len(reps)-i))
+			return
+		}
+		if at != "" {
+			at = " (" + at + ")"
+		}
+		line(Bad, fmt.Sprintf("    %s: %s%s", rep.Class, rep.Title, at))
+		if j-i > 1 {
+			line(Bad, "      "+t("reports-same", j-i-1))
+		}
+		shown++
+		i = j
 	}
 }
 

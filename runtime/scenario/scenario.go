@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -34,6 +35,16 @@ type Config struct {
 	Options kruntime.Options
 	// NewMachine boots a machine; nil means kruntime.NewMachine.
 	NewMachine func(kruntime.Options) (Machine, error)
+	// Observer, when set, sees the kernel before and after every step
+	// (the pictures of `kscript run --report`).
+	Observer StepObserver
+}
+
+// StepObserver watches a scenario step by step. BeforeStep is called
+// before step i (from 0) runs, AfterStep after it, with what it printed.
+type StepObserver interface {
+	BeforeStep(i int, run string, k *kernelsim.Kernel)
+	AfterStep(i int, run string, output string, k *kernelsim.Kernel)
 }
 
 // Input is one run: a module script, and the lesson beside it if any.
@@ -71,6 +82,9 @@ func Run(cfg Config, in Input) (*Result, error) {
 	if boot == nil {
 		boot = func(o kruntime.Options) (Machine, error) { return kruntime.NewMachine(o) }
 	}
+	if in.Lesson != nil {
+		cfg.Options.Kernel = in.Lesson.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
+	}
 	m, err := boot(cfg.Options)
 	if err != nil {
 		return nil, &MachineError{err}
@@ -90,8 +104,11 @@ func Run(cfg Config, in Input) (*Result, error) {
 		return nil, err
 	}
 	r := &runner{m: m, sh: shell.New(m), module: module, res: &Result{}, exp: in.expect(), sets: in.Sets,
-		procAt: map[*lesson.ProcExpect]string{}}
+		procAt: map[*lesson.ProcExpect]string{}, obs: cfg.Observer}
 	r.sh.Lang = cfg.Options.Lang
+	r.src = in.Src
+	r.defaultScenario = in.Steps == nil && in.Expect == nil && len(in.Sets) == 0 &&
+		(in.Lesson == nil || len(in.Lesson.Scenario) == 0)
 	if in.Lesson != nil {
 		r.res.LessonFile = in.Lesson.File
 	}
@@ -186,6 +203,11 @@ type runner struct {
 	cycles int
 	diffs  []i18n.Text
 	loaded int // successful insmods minus successful rmmods
+	obs    StepObserver
+
+	src             []byte          // the script, for kscript's findings
+	defaultScenario bool            // DefaultSteps: findings judge the run
+	captured        map[string]bool // variables set by captures
 }
 
 // run runs the steps, writing the transcript, until the end or a fatal error.
@@ -195,7 +217,8 @@ func (r *runner) run(steps []lesson.Step) {
 	r.sh.Hooks = shell.Hooks{Before: r.beforeExec, After: r.afterExec}
 	var t bytes.Buffer
 	stepper, _ := r.m.(interface{ SetStep(int) })
-	for i, st := range steps {
+	for i := 0; i < len(steps); i++ {
+		st := steps[i]
 		if stepper != nil {
 			stepper.SetStep(i + 1)
 		}
@@ -204,6 +227,14 @@ func (r *runner) run(steps []lesson.Step) {
 			break
 		}
 		writePrompt(&t, st.Run)
+		r.writeTrace(&t, st.Run)
+		devices := ""
+		if r.defaultScenario && strings.Contains(st.Run, "insmod") {
+			devices, _ = r.m.Kernel().ReadProc("/proc/devices")
+		}
+		if r.obs != nil {
+			r.obs.BeforeStep(i, st.Run, r.m.Kernel())
+		}
 		var out bytes.Buffer
 		var err error
 		if st.Script != nil {
@@ -212,7 +243,14 @@ func (r *runner) run(steps []lesson.Step) {
 			_, err = r.sh.Run(st.Run, &out, &out)
 		}
 		t.Write(out.Bytes())
+		if r.obs != nil {
+			r.obs.AfterStep(i, st.Run, out.String(), r.m.Kernel())
+		}
 		r.capture(st, out.String())
+		r.writeCaptures(&t, st)
+		if devices != "" && err == nil {
+			steps = insertSteps(steps, i+1, chrdevSteps(r.m.Kernel(), devices))
+		}
 		r.readProcAfter(i + 1)
 		if err != nil {
 			r.res.Stopped = err
@@ -224,6 +262,53 @@ func (r *runner) run(steps []lesson.Step) {
 	}
 	r.res.Transcript = t.String()
 	r.res.Log = r.m.Kernel().LogSince(r.startSeq)
+}
+
+// insertSteps returns steps with the commands texts inserted at i.
+func insertSteps(steps []lesson.Step, i int, texts []string) []lesson.Step {
+	if len(texts) == 0 {
+		return steps
+	}
+	more := make([]lesson.Step, len(texts))
+	for j, t := range texts {
+		more[j].Run = t
+	}
+	return append(steps[:i:i], append(more, steps[i:]...)...)
+}
+
+// capturedVar is a $NAME or ${NAME} reference in a command text.
+var capturedVar = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`)
+
+// writeTrace shows a step that uses captured variables as bash -x shows a
+// command: "+ " and the command with the variables' values, so that the
+// transcript says what ran (mknod /dev/x c 246 0, not only c $MAJOR 0).
+func (r *runner) writeTrace(w *bytes.Buffer, run string) {
+	used := false
+	expanded := capturedVar.ReplaceAllStringFunc(run, func(ref string) string {
+		name := capturedVar.FindStringSubmatch(ref)[1]
+		if !r.captured[name] {
+			return ref
+		}
+		used = true
+		return r.sh.Var(name)
+	})
+	if used {
+		for _, line := range strings.Split(strings.TrimRight(expanded, "\n"), "\n") {
+			w.WriteString("+ " + line + "\n")
+		}
+	}
+}
+
+// writeCaptures shows what a step's captures set, as a comment line of
+// kscript's: "# kscript: MAJOR=246 (captured from this output)".
+func (r *runner) writeCaptures(w *bytes.Buffer, st lesson.Step) {
+	for _, c := range st.Capture {
+		if !r.captured[c.Name] {
+			continue
+		}
+		w.WriteString("# kscript: " + c.Name + "=" + r.sh.Var(c.Name) + " " +
+			findingMessages.T("captured", c.Pattern).In(r.sh.Lang) + "\n")
+	}
 }
 
 // The pause before each step, as a student takes to type the next command:
@@ -310,6 +395,10 @@ func (r *runner) capture(st lesson.Step, out string) {
 			v = m[1]
 		}
 		r.sh.SetVar(c.Name, v)
+		if r.captured == nil {
+			r.captured = map[string]bool{}
+		}
+		r.captured[c.Name] = true
 	}
 }
 

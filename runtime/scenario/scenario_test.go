@@ -43,7 +43,7 @@ func TestRunLesson(t *testing.T) {
 	for _, want := range []string{
 		"$ make\nmake -C /lib/modules/6.1.0-28-amd64/build M=/home/student/kernel-memory modules\n",
 		"$ sudo insmod hello.ko\n$ lsmod | grep hello\n",
-		"$ echo \"captured $WHAT\"\ncaptured Hello\n",
+		"# kscript: WHAT=Hello (captured from this output with contains: (\\w+))\n$ echo \"captured $WHAT\"\n+ echo \"captured Hello\"\ncaptured Hello\n",
 		"$ ./user_app\nStarting userspace application...\n",
 		"] Allocated buffer contains: Hello from the kernel!\n",
 	} {

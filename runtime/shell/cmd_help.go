@@ -55,6 +55,9 @@ var helpTable = map[string]helpEntry{
 	"fragment": {"fragment", "kscript's lesson step: leaves memory free but fragmented (no large free blocks).", "ขั้นตอนของบทเรียน kscript: ทำให้หน่วยความจำว่างแต่แตกเป็นชิ้น (ไม่มีบล็อกว่างขนาดใหญ่)"},
 	"tick":     {"tick DURATION", "kscript's lesson step: advances the simulated clock (timers, workqueues): `tick 100ms`.", "ขั้นตอนของบทเรียน kscript: เดินนาฬิกาจำลองไปข้างหน้า (timer, workqueue) เช่น `tick 100ms`"},
 	"sleep":    {"sleep SECONDS", "Waits: the simulated clock advances (timers fire).", "รอ: นาฬิกาจำลองเดินไปข้างหน้า (timer ทำงาน)"},
+	"memmap":   {"memmap", "kscript's picture of physical memory: every page frame coloured by its owner (free by order, slab, vmalloc, module, page cache, user…).", "ภาพหน่วยความจำกายภาพของ kscript: ทุก page frame ระบายสีตามเจ้าของ (ว่างแยกตาม order, slab, vmalloc, module, page cache, user…)"},
+	"buddy":    {"buddy", "kscript's picture of the Buddy System's free lists: free blocks per zone and order.", "ภาพ free list ของ Buddy System: จำนวนบล็อกว่างของแต่ละ zone และ order"},
+	"slab":     {"slab NAME", "kscript's picture of a slab cache: its slabs, objects in use and free, the objects a script allocated: `slab kmalloc-128`.", "ภาพ slab cache: slab ของมัน object ที่ใช้อยู่และที่ว่าง และ object ที่สคริปต์จอง เช่น `slab kmalloc-128`"},
 	"irq":      {"irq N", "kscript's lesson step: raises interrupt N (request_irq handlers run).", "ขั้นตอนของบทเรียน kscript: สร้าง interrupt หมายเลข N (handler ที่ลงทะเบียนด้วย request_irq จะทำงาน)"},
 }
 

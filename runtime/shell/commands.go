@@ -47,6 +47,10 @@ func builtinCommands() map[string]Command {
 		"tick":     cmdTick,
 		"sleep":    cmdSleep,
 		"irq":      cmdIRQ,
+		// kscript's pictures of memory (cmd_pictures.go).
+		"memmap": cmdMemmap,
+		"buddy":  cmdBuddy,
+		"slab":   cmdSlab,
 	}
 }
 

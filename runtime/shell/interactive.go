@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	kruntime "kscript.dev/kscript/runtime"
@@ -103,6 +104,22 @@ func (sh *Shell) runTyped(s *Script, perr error, out, errOut io.Writer) {
 		sh.status = 130
 	case err != nil:
 		fmt.Fprintln(errOut, err)
+		sh.writeNotes(errOut, err)
+	}
+}
+
+// writeNotes prints kscript's notes under a script error (its Thai text,
+// a hint for a Python or C habit), reading the script from the working
+// directory.
+func (sh *Shell) writeNotes(w io.Writer, err error) {
+	var src []byte
+	if file, _, ok := strings.Cut(err.Error(), ":"); ok {
+		src = sh.files[path.Join(Dir, path.Base(file))]
+	}
+	for _, n := range kruntime.ErrorNotes(err, src) {
+		if s := n.In(sh.Lang); s != "" {
+			fmt.Fprintln(w, "kscript: "+s)
+		}
 	}
 }
 

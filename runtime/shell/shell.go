@@ -116,6 +116,10 @@ type Shell struct {
 	// Lang is the language of kscript's own notes ("en" or "th").
 	Lang string
 
+	// Color lets kscript's pictures (memmap, buddy, slab) use ANSI
+	// colours; off, they draw in plain letters (NO_COLOR, scenarios).
+	Color bool
+
 	// Hooks are called around every command; the scenario runner uses them
 	// to snapshot memory before the first insmod and after each rmmod.
 	Hooks Hooks

@@ -17,8 +17,8 @@ import (
 )
 
 // configs are the kernels the tests copy: the default one, another seed
-// and RAM size, and the optional allocator behaviours.
-var configs = []kernelsim.Config{{}, {Seed: 7, RAM: 256 << 20}, {PCP: true, InitOnAlloc: true}}
+// and RAM size, the optional allocator behaviours and the stock build.
+var configs = []kernelsim.Config{{}, {Seed: 7, RAM: 256 << 20}, {NoPCP: true, Cmdline: "slub_debug=P init_on_alloc=0"}, {Stock: true}}
 
 // run is one session to compare: a script through a lesson's scenario, or
 // through one exercise check's scenario and fault injection.

@@ -1,0 +1,71 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestErrorNotes(t *testing.T) {
+	tests := []struct {
+		name   string
+		src    string
+		err    error
+		th, en string // the notes in each language, joined by "|"
+	}{
+		{"class", "class Foo:\n", &ScriptError{Pos: "a.star:1:1", Msg: "got class, want primary expression"},
+			"ไวยากรณ์ไม่ถูกต้อง: พบ class ในตำแหน่งที่ต้องเป็น primary expression|คำแนะนำ: Starlark ไม่มี class",
+			"hint: Starlark has no classes"},
+		{"import", "import os\n", &ScriptError{Pos: "a.star:1:1", Msg: "got import, want primary expression"},
+			"คำแนะนำ: Starlark ไม่มี import", "hint: Starlark has no import"},
+		{"from", "from os import path\n", &ScriptError{Pos: "a.star:1:1", Msg: "got from, want primary expression"},
+			"คำแนะนำ: Starlark ไม่มี import", "hint: Starlark has no import"},
+		{"global", "def f():\n    global x\n", &ScriptError{Pos: "a.star:2:5", Msg: "got global, want primary expression"},
+			"คำแนะนำ: Starlark ไม่มีคำสั่ง global", "hint: Starlark has no global statement"},
+		{"except", "    except:\n", &ScriptError{Pos: "a.star:1:5", Msg: "got except, want primary expression"},
+			"exception (try/except/finally)", "hint: Starlark has no exceptions"},
+		{"with", "with open(x) as f:\n", &ScriptError{Pos: "a.star:1:1", Msg: "got with, want primary expression"},
+			"คำแนะนำ: Starlark ไม่มีคำสั่ง with", "hint: Starlark has no with statement"},
+		{"is", "if p is None:\n", &ScriptError{Pos: "a.star:1:6", Msg: "got is, want ':'"},
+			"ตัวดำเนินการ is", "hint: Starlark has no is operator"},
+		{"assert by its line", "assert x == 1\n", &ScriptError{Pos: "a.star:1:9", Msg: "got int literal, want newline"},
+			"คำสั่ง assert", "hint: Starlark has no assert statement"},
+		{"arrow", "    return p->next\n", &ScriptError{Pos: "a.star:1:14", Msg: "got '>', want primary expression"},
+			"p.field ไม่ใช่ p->field", "not p->field"},
+		{"local", "", &ScriptError{Pos: "a.star:3:9", Msg: "local variable count referenced before assignment"},
+			"ใช้ตัวแปร local count ก่อนกำหนดค่าให้มัน|g = static(count=0)", "g = static(count=0), then g.count += 1"},
+		{"undefined, no hint", "", &ScriptError{Pos: "a.star:1:1", Msg: "undefined: kmaloc (did you mean kmalloc?)"},
+			"ไม่รู้จักชื่อ kmaloc (หมายถึง kmalloc หรือเปล่า?)", ""},
+		{"a builtin's error", "", &ScriptError{Pos: "a.star:1:1", Msg: "kfree: got int, want ptr"},
+			"ข้อผิดพลาดในการเรียก kfree", ""},
+		{"interrupted", "", &LimitError{Pos: "a.star:1:1", Limit: "interrupt", Msg: "interrupted (Ctrl-C)"},
+			"ถูกหยุดด้วย Ctrl-C", ""},
+		{"a Thai message is not translated again", "", &LimitError{Pos: "a.star:1:1", Limit: "steps", Msg: "ใช้ step หมดงบแล้ว"},
+			"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var th, en []string
+			for _, n := range ErrorNotes(tt.err, []byte(tt.src)) {
+				if s := n.In("th"); s != "" {
+					th = append(th, s)
+				}
+				if n.EN != "" {
+					en = append(en, n.EN)
+				}
+			}
+			check := func(lang string, got []string, want string) {
+				g := strings.Join(got, "|")
+				for _, w := range strings.Split(want, "|") {
+					if !strings.Contains(g, w) {
+						t.Errorf("%s notes %q lack %q", lang, g, w)
+					}
+				}
+				if want == "" && g != "" && lang == "en" {
+					t.Errorf("en notes = %q, want none", g)
+				}
+			}
+			check("th", th, tt.th)
+			check("en", en, tt.en)
+		})
+	}
+}
