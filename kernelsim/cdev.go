@@ -10,6 +10,11 @@ type Cdev struct {
 	Count uint32 // how many numbers, set by cdev_add
 	name  string // the kobject name register_chrdev gives it
 	added bool
+	// site is the script line that added it (kscript's record), fopsAddr
+	// where its file_operations lie in that module's .rodata: what
+	// chrdev_open reads once the module is gone.
+	site     Frame
+	fopsAddr Addr
 }
 
 // cdevMapping is one probe of cdev_map (drivers/base/map.c struct probe):
@@ -38,6 +43,10 @@ func (k *Kernel) CdevInit(c *Cdev, fops *FileOperations) {
 // one, and the narrowest range covering a number wins.
 func (k *Kernel) CdevAdd(c *Cdev, dev DevT, count uint32) int {
 	c.Dev, c.Count, c.added = dev, count, true
+	if c.site.File == "" {
+		c.site = k.callSite()
+		c.fopsAddr = k.fopsAddrOf(c.site.Module)
+	}
 	m := cdevMapping{dev: dev, rng: count, c: c}
 	at := 0
 	for at < len(k.dev.cdevMap) && k.dev.cdevMap[at].rng < count {
@@ -81,6 +90,9 @@ func (k *Kernel) chrdevOpen(inode *Inode, filp *File) (int, error) {
 	c := k.kobjLookup(inode.Rdev)
 	if c == nil {
 		return -int(ENXIO), nil
+	}
+	if err := k.openUnloadedCdev(c); err != nil {
+		return 0, err
 	}
 	if !k.ModuleGet(c.Owner) { // cdev_get
 		return -int(ENXIO), nil
@@ -126,4 +138,35 @@ func (k *Kernel) fopsPut(filp *File) {
 		k.ModulePut(filp.Op.Owner)
 	}
 	filp.opHeld = false
+}
+
+// openUnloadedCdev is chrdev_open() on a cdev its module left behind at
+// rmmod: the cdev still maps the numbers, but what it points at is gone.
+// With .owner set, cdev_get's try_module_get() reads the freed struct
+// module (module->state, its first field); without it, fops_get() reads
+// fops->owner from the freed module's .rodata. Either read faults, as on
+// Linux: "BUG: unable to handle page fault for address", an Oops that kills
+// the task opening the node. nil when c's module is not gone.
+func (k *Kernel) openUnloadedCdev(c *Cdev) error {
+	switch {
+	case c.Owner != nil && k.ModuleGone(c.Owner.Name) && k.FindModule(c.Owner.Name) != c.Owner:
+		return k.pageFaultIn(c.Owner.ThisModule(), false, "try_module_get+0x1a/0xe0")
+	case c.Owner == nil && c.site.Module != "" && k.ModuleGone(c.site.Module) && c.fopsAddr != 0:
+		return k.pageFaultIn(c.fopsAddr+fopsOwnerOffset, false, "chrdev_open+0x4e/0x250")
+	}
+	return nil
+}
+
+// fopsOwnerOffset is offsetof(struct file_operations, owner): the first field.
+const fopsOwnerOffset = 0
+
+// fopsAddrOf returns where a module's file_operations lie: the start of its
+// .rodata, where a static const struct file_operations goes (0 when the
+// module is unknown: a built-in driver).
+func (k *Kernel) fopsAddrOf(module string) Addr {
+	m := k.FindModule(module)
+	if m == nil || m.core == nil {
+		return 0
+	}
+	return m.Base() + Addr(m.roOff) + 0x40
 }

@@ -64,6 +64,10 @@ type charDeviceStruct struct {
 	minorct   uint32
 	name      string
 	cdev      *Cdev // the cdev register_chrdev() added, nil for bare regions
+	// site is the script line that registered the region, and its module:
+	// kscript's own record (Linux keeps none), so that a region left at
+	// rmmod is found even when its fops have no .owner.
+	site Frame
 }
 
 // devState holds the char device regions (chrdevs), the cdev map, the block
@@ -165,7 +169,7 @@ func (k *Kernel) registerChrdevRegion(major, baseminor, minorct uint32, name str
 	if len(name) > 63 { // strscpy into char name[64]
 		name = name[:63]
 	}
-	cd := &charDeviceStruct{major: major, baseminor: baseminor, minorct: minorct, name: name}
+	cd := &charDeviceStruct{major: major, baseminor: baseminor, minorct: minorct, name: name, site: k.callSite()}
 	*bucket = append((*bucket)[:at], append([]*charDeviceStruct{cd}, (*bucket)[at:]...)...)
 	return cd, 0
 }
@@ -200,6 +204,7 @@ func (k *Kernel) RegisterChrdev(major uint32, name string, fops *FileOperations)
 		c.Owner = fops.Owner
 	}
 	c.Ops, c.name = fops, name
+	c.site, c.fopsAddr = cd.site, k.fopsAddrOf(cd.site.Module)
 	k.CdevAdd(c, MKDEV(cd.major, 0), 256)
 	cd.cdev = c
 	if major != 0 {

@@ -58,6 +58,9 @@ const maxDeferredPasses = 64
 // every syscall and shell step. An error from a callback (an Oops, a script
 // error) stops it and is returned; the rest stays pending.
 func (k *Kernel) RunDeferred() error {
+	if k.panicMsg != "" {
+		return nil // a panicked machine runs nothing
+	}
 	return k.runAs(&k.sched.idle, idleCPU(), func() error {
 		for range maxDeferredPasses {
 			did, err := k.deferredPass()
@@ -104,6 +107,9 @@ type Pending struct {
 	Func   string // the callback's name
 	Module string
 	Detail string // "scheduled", "disabled", "expires in 250 jiffies", "irq 1 (my_kbd)"
+	// Site is the script line that last scheduled, armed, queued or
+	// requested it (zero when no script frame was on the stack).
+	Site Frame
 }
 
 func (p Pending) String() string {
@@ -145,4 +151,16 @@ func (k *Kernel) PendingModules() []string {
 	}
 	sort.Strings(mods)
 	return mods
+}
+
+// callSite is the innermost script frame of the current call stack: where
+// a script registered or scheduled something, for kscript's own reports
+// about what a module left behind. The zero Frame outside script code.
+func (k *Kernel) callSite() Frame {
+	for _, f := range k.stack() {
+		if f.File != "" {
+			return f
+		}
+	}
+	return Frame{}
 }

@@ -33,6 +33,12 @@ func nonCanonical(a Addr) bool { return a >= 0x0000800000000000 && a < 0xffff800
 // *Oops the caller must propagate. rip names the kernel function doing the
 // access ("memset_orig+0x33/0xb0"), or "" when it is the script itself.
 func (k *Kernel) pageFault(a Addr, write bool, rip string) error {
+	return k.pageFaultIn(a, write, rip)
+}
+
+// pageFaultIn is pageFault with the kernel functions between the faulting
+// one and the script (or the entry path), innermost first, for the trace.
+func (k *Kernel) pageFaultIn(a Addr, write bool, rip string, callers ...string) error {
 	if nonCanonical(a) {
 		return k.generalProtectionFault(a, rip)
 	}
@@ -55,7 +61,7 @@ func (k *Kernel) pageFault(a Addr, write bool, rip string) error {
 	k.printk(LogAlert, "#PF: supervisor %s in kernel mode\n", access)
 	k.printk(LogAlert, "#PF: error_code(0x%04x) - %s\n", code, pfReason(code))
 	k.printk(LogInfo, "%s\n", k.dumpPagetable(a))
-	k.die(fmt.Sprintf("Oops: %04x", code), rip, uint64(a))
+	k.die(fmt.Sprintf("Oops: %04x", code), rip, faultRegs{kind: regsData, addr: a, write: write}, callers)
 	return k.report(class, title, true)
 }
 
@@ -94,7 +100,8 @@ func (k *Kernel) dumpPagetable(a Addr) string {
 func (k *Kernel) generalProtectionFault(a Addr, rip string) error {
 	title := fmt.Sprintf("general protection fault, probably for non-canonical address %#x: 0000 [#%d] %s", uint64(a), k.dieCounter(), k.oopsFlags())
 	k.printk(LogWarning, "%s\n", title)
-	k.dieBody(rip, 0)
+	// A #GP records no address: CR2 keeps the last page fault's.
+	k.dieBody(rip, faultRegs{kind: regsData, addr: a}, nil)
 	return k.report("oops", title, true)
 }
 
@@ -111,15 +118,15 @@ func (k *Kernel) dieCounter() int {
 }
 
 // die mirrors __die(): the Oops line, then the body.
-func (k *Kernel) die(str, rip string, cr2 uint64) {
+func (k *Kernel) die(str, rip string, r faultRegs, callers []string) {
 	k.printk(LogWarning, "%s [#%d] %s\n", str, k.dieCounter(), k.oopsFlags())
-	k.dieBody(rip, cr2)
+	k.dieBody(rip, r, callers)
 }
 
 // dieBody mirrors __die_body() and oops_end(): the task line, registers,
 // call trace, modules and CR2; taint D; the end marker, then the registers
 // again as the "executive summary" in case the Oops scrolled away.
-func (k *Kernel) dieBody(rip string, cr2 uint64) {
+func (k *Kernel) dieBody(rip string, r faultRegs, callers []string) {
 	t := k.Current()
 	if stack := k.stack(); rip == "" && len(stack) > 0 {
 		rip = FormatFrame(stack[0])
@@ -127,12 +134,15 @@ func (k *Kernel) dieBody(rip string, cr2 uint64) {
 	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
-	k.printRegs(LogWarning, cr2)
-	k.printTrace(LogWarning, nil)
+	k.printRegs(LogWarning, r)
+	k.printTrace(LogWarning, callers)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
-	k.printk(LogWarning, "CR2: %016x\n", cr2)
+	k.printk(LogWarning, "CR2: %016x\n", r.cr2())
 	k.addTaintUnreliable(TaintDie)
 	k.printk(LogWarning, "---[ end trace %016x ]---\n", 0)
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
-	k.printRegs(LogWarning, cr2)
+	k.printRegs(LogWarning, r)
+	if k.InInterrupt() { // oops_end: no task to kill in interrupt context
+		k.panicLines("Fatal exception in interrupt")
+	}
 }

@@ -65,6 +65,7 @@ type irqAction struct {
 	name    string
 	devID   uint64 // dev_id, compared by value as Linux compares the pointer
 	builtin bool   // registered by a built-in driver at boot
+	site    Frame  // where request_irq was called (kscript's record, for reports)
 }
 
 // irqDesc mirrors struct irq_desc: a line's handlers and statistics.
@@ -135,7 +136,7 @@ func (k *Kernel) RequestIRQ(irq int, h IRQHandler, flags uint64, name string, de
 			return -int(EBUSY)
 		}
 	}
-	d.actions = append(d.actions, &irqAction{handler: h, flags: flags, name: name, devID: devID})
+	d.actions = append(d.actions, &irqAction{handler: h, flags: flags, name: name, devID: devID, site: k.callSite()})
 	return 0
 }
 
@@ -216,7 +217,7 @@ func (k *Kernel) pendingIRQs() []Pending {
 		for _, a := range k.irq.descs[irq].actions {
 			if !a.builtin {
 				out = append(out, Pending{Kind: "irq", Func: a.handler.Func, Module: a.handler.Module,
-					Detail: fmt.Sprintf("irq %d (%s)", irq, a.name)})
+					Detail: fmt.Sprintf("irq %d (%s)", irq, a.name), Site: a.site})
 			}
 		}
 	}

@@ -118,6 +118,9 @@ type Kernel struct {
 
 	reports []Report
 	taint   uint32 // panic.go: the taint mask
+	// panicMsg is panic()'s message once the kernel has panicked: the
+	// machine is stopped (panic.go).
+	panicMsg string
 
 	log   printkLog    // printk.go
 	mem   physMem      // physmem.go

@@ -303,7 +303,8 @@ func TestKmemleakNeedsScript(t *testing.T) {
 func TestCheckModuleGone(t *testing.T) {
 	h := newDbgHarness(t, "drv")
 	k, m := h.k, h.m
-	var major int
+	m.Info.ExitAt = Frame{Func: "drv_exit", File: "drv.star", Line: 30, Module: "drv"}
+	var major, other int
 	h.in("drv", "drv_init", 12, func() {
 		tl := NewTasklet()
 		k.TaskletSetup(tl, Callback{Func: "drv_tasklet", Module: "drv", Fn: func() error { return nil }})
@@ -313,18 +314,22 @@ func TestCheckModuleGone(t *testing.T) {
 		k.TimerSetup(tm, Callback{Func: "drv_timer", Module: "drv", Fn: func() error { return nil }}, 0)
 		k.ModTimer(tm, k.Jiffies()+250)
 		major = k.RegisterChrdev(0, "drv_dev", &FileOperations{Owner: m})
-		other := k.RegisterChrdev(0, "kept_dev", &FileOperations{})
+		other = k.RegisterChrdev(0, "kept_dev", &FileOperations{})
 		if major <= 0 || other <= 0 {
 			t.Fatalf("register_chrdev: %d %d", major, other)
 		}
 	})
-	if n := h.rmmod(m); n != 3 {
-		t.Errorf("CheckModuleGone made %d reports, want 3", n)
+	if n := h.rmmod(m); n != 4 {
+		t.Errorf("CheckModuleGone made %d reports, want 4", n)
 	}
+	// Each names the line that set it up and the exit function; the
+	// region without .owner is found by the line that registered it.
+	const sites = "drv.star:12 in drv_init; the exit function drv_exit (drv.star:30) did not "
 	want := []string{
-		"pending-after-unload: tasklet drv_tasklet [drv] still scheduled after module drv was unloaded (scheduled, disabled)",
-		"pending-after-unload: timer drv_timer [drv] still pending after module drv was unloaded (expires in 250 jiffies)",
-		fmt.Sprintf(`chrdev-left-registered: char device region %d:0-255 "drv_dev" still registered after module drv was unloaded`, major),
+		"pending-after-unload: tasklet drv_tasklet [drv] still scheduled after module drv was unloaded (scheduled, disabled); scheduled at " + sites + "cancel it",
+		"pending-after-unload: timer drv_timer [drv] still pending after module drv was unloaded (expires in 250 jiffies); armed at " + sites + "cancel it",
+		fmt.Sprintf(`chrdev-left-registered: char device region %d:0-255 "kept_dev" still registered after module drv was unloaded; registered at `+sites+"unregister it", other),
+		fmt.Sprintf(`chrdev-left-registered: char device region %d:0-255 "drv_dev" still registered after module drv was unloaded; registered at `+sites+"unregister it", major),
 	}
 	var got []string
 	for _, r := range k.Reports() {
@@ -335,6 +340,37 @@ func TestCheckModuleGone(t *testing.T) {
 	}
 	if !k.ModuleGone("drv") || k.ModuleGone("kept") {
 		t.Error("ModuleGone")
+	}
+	for _, r := range k.Reports() {
+		if len(r.Stack) != 2 || r.Stack[0].Line != 12 || r.Stack[1].Func != "drv_exit" {
+			t.Errorf("%s: stack %+v, want the setup line then the exit function", r.Class, r.Stack)
+		}
+	}
+	// Opening a node of a region left behind calls into the freed module:
+	// with .owner, try_module_get reads the freed struct module; without,
+	// chrdev_open reads the fops from the freed .rodata. Both Oops.
+	for _, tc := range []struct {
+		major int
+		rip   string
+		addr  Addr
+	}{
+		{major, "RIP: 0010:try_module_get+0x1a/0xe0", m.ThisModule()},
+		{other, "RIP: 0010:chrdev_open+0x4e/0x250", m.Base() + Addr(m.roOff) + 0x40},
+	} {
+		k.Mknod("/dev/stale", S_IFCHR|0o666, MKDEV(uint32(tc.major), 0), RootUID)
+		seq := k.NextSeq()
+		r, err := k.CmdCat([]string{"/dev/stale"})
+		log := logSince(k, seq)
+		for _, w := range []string{fmt.Sprintf("BUG: unable to handle page fault for address: %016x\n", uint64(tc.addr)),
+			"#PF: supervisor read access in kernel mode\n", tc.rip + "\n", " chrdev_open", fmt.Sprintf("CR2: %016x\n", uint64(tc.addr))} {
+			if !strings.Contains(log, w) {
+				t.Errorf("major %d: log lacks %q:\n%s", tc.major, w, log)
+			}
+		}
+		if err != nil || r.Status != 139 {
+			t.Errorf("major %d: cat = %+v, %v; want killed by the Oops", tc.major, r, err)
+		}
+		k.Unlink("/dev/stale", RootUID)
 	}
 }
 

@@ -94,10 +94,7 @@ func (k *Kernel) nullCallOops() error {
 	k.printk(LogWarning, "Code: Unable to access opcode bytes at 0xffffffffffffffd6.\n")
 	k.Taint(TaintDie)
 	if k.InInterrupt() {
-		k.logLines(LogEmerg,
-			"Kernel panic - not syncing: Fatal exception in interrupt",
-			"Kernel Offset: disabled",
-			"---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---")
+		k.panicLines("Fatal exception in interrupt")
 	}
 	return k.report("null-deref", title, true)
 }
@@ -115,7 +112,7 @@ func (k *Kernel) ctxShowRegs(level int, rip string, frames []string) {
 		// The registers of a call through NULL are not worth faking.
 		k.printk(level, "Code: Unable to access opcode bytes at 0xffffffffffffffd6.\n")
 	} else {
-		k.printRegs(level, 0)
+		k.printRegs(level, faultRegs{kind: regsLoop})
 	}
 	k.printTrace(level, frames)
 }

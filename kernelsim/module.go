@@ -63,6 +63,9 @@ type ModuleSpec struct {
 	// in the init section.
 	HasInit, HasExit bool
 	InitFunc         string
+	// ExitAt is where the exit function is defined (kscript's reports of
+	// what it failed to undo name it); zero when unknown.
+	ExitAt Frame
 	// Params are the module_param()s with their default values.
 	Params []ModuleParam
 }

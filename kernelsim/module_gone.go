@@ -30,8 +30,8 @@ import "fmt"
 // right after ModuleFree(m). It records a "pending-after-unload" report for
 // each tasklet, timer, work item or irq handler of m still registered, a
 // "chrdev-left-registered" report for each char device region, cdev or
-// misc device m still has registered (recognised by .owner = THIS_MODULE;
-// a driver without .owner cannot be told apart), then runs kmemleak over
+// misc device m still has registered (by .owner = THIS_MODULE, or by the
+// script line that registered it), then runs kmemleak over
 // m's objects (KmemleakScan). It returns how many reports it made. None of
 // them is fatal: rmmod itself succeeds, as on Linux.
 func (k *Kernel) CheckModuleGone(m *Module) int {
@@ -45,15 +45,62 @@ func (k *Kernel) CheckModuleGone(m *Module) int {
 	}
 	n := 0
 	for _, p := range k.PendingFor(m.Name) {
-		k.report("pending-after-unload", fmt.Sprintf("%s %s [%s] still %s after module %s was unloaded (%s)",
-			p.Kind, p.Func, p.Module, pendingVerb(p.Kind), m.Name, p.Detail), false)
+		title := fmt.Sprintf("%s %s [%s] still %s after module %s was unloaded (%s)",
+			p.Kind, p.Func, p.Module, pendingVerb(p.Kind), m.Name, p.Detail)
+		k.reportLeftBehind("pending-after-unload", title+k.leftSites(m, p.Site, pendingDoneBy(p.Kind), "cancel"), m, p.Site)
 		n++
 	}
-	for _, what := range k.chrdevsLeftBy(m) {
-		k.report("chrdev-left-registered", fmt.Sprintf("%s still registered after module %s was unloaded", what, m.Name), false)
+	for _, c := range k.chrdevsLeftBy(m) {
+		title := fmt.Sprintf("%s still registered after module %s was unloaded", c.what, m.Name)
+		k.reportLeftBehind("chrdev-left-registered", title+k.leftSites(m, c.site, "registered", "unregister"), m, c.site)
 		n++
 	}
 	return n + k.KmemleakScan(m.Name)
+}
+
+// leftSites is the part of a left-behind report that names the script
+// lines: where the thing was set up, and the exit function that should
+// have undone it. "" when neither is known.
+func (k *Kernel) leftSites(m *Module, site Frame, did, undo string) string {
+	var s string
+	if site.File != "" {
+		s = fmt.Sprintf("; %s at %s:%d in %s", did, site.File, site.Line, site.Func)
+	}
+	switch e := m.Info.ExitAt; {
+	case e.File != "":
+		s += fmt.Sprintf("; the exit function %s (%s:%d) did not %s it", e.Func, e.File, e.Line, undo)
+	case !m.Info.HasExit:
+		s += "; the module has no exit function"
+	}
+	return s
+}
+
+// reportLeftBehind records a report about something m left at rmmod; its
+// stack is the line that set it up, then the exit function, so that an
+// explanation points at both.
+func (k *Kernel) reportLeftBehind(class, title string, m *Module, site Frame) {
+	k.report(class, title, false)
+	r := &k.reports[len(k.reports)-1]
+	r.Stack = nil
+	if site.File != "" {
+		r.Stack = append(r.Stack, site)
+	}
+	if m.Info.ExitAt.File != "" {
+		r.Stack = append(r.Stack, m.Info.ExitAt)
+	}
+}
+
+// pendingDoneBy says how a piece of deferred work was set up.
+func pendingDoneBy(kind string) string {
+	switch kind {
+	case "timer":
+		return "armed"
+	case "work":
+		return "queued"
+	case "irq":
+		return "requested"
+	}
+	return "scheduled"
 }
 
 // pendingVerb says what state a piece of deferred work is left in.
@@ -69,29 +116,40 @@ func pendingVerb(kind string) string {
 	return "requested"
 }
 
+// leftChrdev is a char device registration a module left behind.
+type leftChrdev struct {
+	what string // "char device region 246:0-255 \"leakdev\""
+	site Frame  // the script line that registered it
+}
+
 // chrdevsLeftBy describes the char device regions, cdevs and misc devices
-// whose owner is m, in /proc/devices order.
-func (k *Kernel) chrdevsLeftBy(m *Module) []string {
-	var out []string
+// m left registered, in /proc/devices order: those whose owner is m
+// (.owner = THIS_MODULE) and, since Linux records no owner for a region,
+// those kscript saw m's code register (a driver that forgot .owner).
+func (k *Kernel) chrdevsLeftBy(m *Module) []leftChrdev {
+	var out []leftChrdev
 	seen := map[*Cdev]bool{}
 	for major := uint32(0); major < chrdevMajorMax; major++ {
 		for _, cd := range k.dev.chrdevs[major%chrdevMajorHashSize] {
-			if cd.major == major && cd.cdev != nil && cd.cdev.Owner == m {
-				seen[cd.cdev] = true
-				out = append(out, fmt.Sprintf("char device region %d:%d-%d %q", cd.major, cd.baseminor,
-					cd.baseminor+cd.minorct-1, cd.name))
+			owned := cd.cdev != nil && cd.cdev.Owner == m
+			if cd.major == major && (owned || cd.site.Module == m.Name && cd.site.Module != "") {
+				if cd.cdev != nil {
+					seen[cd.cdev] = true
+				}
+				out = append(out, leftChrdev{fmt.Sprintf("char device region %d:%d-%d %q", cd.major, cd.baseminor,
+					cd.baseminor+cd.minorct-1, cd.name), cd.site})
 			}
 		}
 	}
 	for _, cm := range k.dev.cdevMap {
-		if c := cm.c; c.Owner == m && !seen[c] {
+		if c := cm.c; (c.Owner == m || c.site.Module == m.Name && c.site.Module != "") && !seen[c] {
 			seen[c] = true
-			out = append(out, fmt.Sprintf("cdev %s (%d minors)", c.Dev, c.Count))
+			out = append(out, leftChrdev{fmt.Sprintf("cdev %s (%d minors)", c.Dev, c.Count), c.site})
 		}
 	}
 	for _, md := range k.dev.misc.list {
 		if md.Fops != nil && md.Fops.Owner == m {
-			out = append(out, fmt.Sprintf("misc device %q (10:%d)", md.Name, md.Minor))
+			out = append(out, leftChrdev{fmt.Sprintf("misc device %q (10:%d)", md.Name, md.Minor), Frame{}})
 		}
 	}
 	return out
@@ -119,12 +177,9 @@ func (k *Kernel) CallUnloadedCode(module, fn string) error {
 	k.printk(LogAlert, "#PF: supervisor instruction fetch in kernel mode\n")
 	k.printk(LogAlert, "#PF: error_code(0x%04x) - not-present page\n", pfInstr)
 	k.printk(LogInfo, "%s\n", k.dumpPagetable(a))
-	k.die(fmt.Sprintf("Oops: %04x", pfInstr), fmt.Sprintf("%#x", uint64(a)), uint64(a))
+	k.die(fmt.Sprintf("Oops: %04x", pfInstr), fmt.Sprintf("%#x", uint64(a)), faultRegs{kind: regsFetch, addr: a}, nil)
 	if k.InInterrupt() { // oops_end: an Oops in interrupt context cannot kill a task
-		k.logLines(LogEmerg,
-			"Kernel panic - not syncing: Fatal exception in interrupt",
-			"Kernel Offset: disabled",
-			"---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---")
+		k.panicLines("Fatal exception in interrupt")
 	}
 	return k.report("unloaded-code", title, true)
 }

@@ -46,22 +46,6 @@ func (k *Kernel) addTaintUnreliable(flag int) {
 	}
 }
 
-// printRegs prints the register lines of __show_regs() with plausible,
-// seed-stable values (the script has no registers).
-func (k *Kernel) printRegs(level int, cr2 uint64) {
-	sp := 0xffffb3c2c0a5fc00 + uint64(k.Current().PID&0xff)<<12
-	k.printk(level, "Code: 48 8b 44 24 08 65 48 2b 04 25 28 00 00 00 75 18 48 83 c4 10 5b 5d 41 5c 41 5d c3 cc cc cc cc 0f 0b <0f> 0b e9 6c fe ff ff e8 3a 1d 80 00 66 0f 1f 44 00 00 0f 1f 44\n")
-	k.printk(level, "RSP: 0018:%016x EFLAGS: 00010246\n", sp)
-	k.printk(level, "RAX: 0000000000000000 RBX: 0000000000000cc0 RCX: 0000000000000000\n")
-	k.printk(level, "RDX: 0000000000000000 RSI: 000000000000000b RDI: 0000000000000cc0\n")
-	k.printk(level, "RBP: 000000000000000b R08: 0000000000000000 R09: 0000000000000000\n")
-	k.printk(level, "R10: 0000000000000000 R11: 0000000000000000 R12: 0000000000000000\n")
-	k.printk(level, "R13: ffffffffc0a3e000 R14: 0000000000000000 R15: 0000000000000000\n")
-	k.printk(level, "FS:  00007f8a3c6a2740(0000) GS:ffff88801f000000(0000) knlGS:0000000000000000\n")
-	k.printk(level, "CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033\n")
-	k.printk(level, "CR2: %016x CR3: 0000000004b2c000 CR4: 00000000000006f0\n", cr2)
-}
-
 // modulesLinkedIn mirrors print_modules()'s list: " name(OE)" for each
 // loaded module, most recently loaded first, then "[last unloaded: ...]"
 // (module_procfs.go).

@@ -120,3 +120,20 @@ const (
 	dmesgRestrict = 1
 	kptrRestrict  = 0
 )
+
+// panicLines mirrors panic(msg) on Debian's kernel (panic_timeout 0, no
+// kdump): the message, the kernel offset (KASLR is off in the VM) and the
+// end marker; then the machine stops. Every CPU halts: no task, softirq,
+// timer or work runs again and nothing more is logged, until a reboot.
+func (k *Kernel) panicLines(msg string) {
+	k.logLines(LogEmerg,
+		"Kernel panic - not syncing: "+msg,
+		"Kernel Offset: disabled",
+		"---[ end Kernel panic - not syncing: "+msg+" ]---")
+	k.panicMsg = msg
+}
+
+// Panicked returns panic()'s message once the kernel has panicked, "" while
+// it runs. The embedder must not run anything on a panicked kernel: the
+// machine is down.
+func (k *Kernel) Panicked() string { return k.panicMsg }

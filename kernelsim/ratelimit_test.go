@@ -107,3 +107,12 @@ func TestStatThreshold(t *testing.T) {
 		}
 	}
 }
+
+// withoutSites drops the script lines from pending work, for tests that
+// compare what is pending, not where it was set up.
+func withoutSites(ps []Pending) []Pending {
+	for i := range ps {
+		ps[i].Site = Frame{}
+	}
+	return ps
+}

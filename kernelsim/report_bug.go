@@ -68,6 +68,6 @@ func (k *Kernel) showRegs(level int, ripSym string, kernelTop []string) {
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
 	k.printk(level, "RIP: 0010:%s\n", ripSym)
-	k.printRegs(level, 0)
+	k.printRegs(level, faultRegs{kind: regsUD2})
 	k.printTrace(level, kernelTop)
 }

@@ -70,5 +70,6 @@ func (k *Kernel) slabPanic(msg string) error {
 	k.dumpStack(LogEmerg, "panic+0x118/0x2ec")
 	k.printk(LogEmerg, "Kernel Offset: disabled\n")
 	k.printk(LogEmerg, "---[ end Kernel panic - not syncing: %s ]---\n", msg)
+	k.panicMsg = msg
 	return k.report("panic", "Kernel panic - not syncing: "+msg, true)
 }

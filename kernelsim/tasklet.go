@@ -29,7 +29,8 @@ type Tasklet struct {
 	cb    Callback
 	state uint32
 	count int32
-	hi    bool // queued on the HI list
+	hi    bool  // queued on the HI list
+	site  Frame // where it was last scheduled (kscript's record, for reports)
 }
 
 // taskletList mirrors struct tasklet_head, kept as a slice in list order.
@@ -83,6 +84,7 @@ func (k *Kernel) taskletSchedule(t *Tasklet, l *taskletList, nr int) {
 		return
 	}
 	t.state |= TaskletStateSched
+	t.site = k.callSite()
 	flags := k.LocalIrqSave()
 	t.hi = nr == HISoftirq
 	l.list = append(l.list, t)
@@ -205,7 +207,7 @@ func (k *Kernel) pendingTasklets() []Pending {
 	var out []Pending
 	for _, l := range []*taskletList{&k.irq.softirq.hiVec, &k.irq.softirq.vec} {
 		for _, t := range l.list {
-			p := Pending{Kind: "tasklet", Func: t.cb.Func, Module: t.cb.Module, Detail: "scheduled"}
+			p := Pending{Kind: "tasklet", Func: t.cb.Func, Module: t.cb.Module, Detail: "scheduled", Site: t.site}
 			if t.hi {
 				p.Kind = "hi-tasklet"
 			}

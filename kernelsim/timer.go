@@ -76,6 +76,7 @@ type TimerList struct {
 	bucket  uint64 // the bucket expiry: it fires once jiffies reaches this
 	level   int    // its wheel level
 	seq     uint64 // enqueue order: a bucket is a list with new timers at its head
+	site    Frame  // where it was last armed (kscript's record, for reports)
 }
 
 // timerBase mirrors struct timer_base of CPU 0: the pending timers.
@@ -114,6 +115,7 @@ func (k *Kernel) ModTimer(t *TimerList, expires uint64) int {
 	k.irq.timers.seq++
 	t.seq = k.irq.timers.seq
 	t.pending = true
+	t.site = k.callSite()
 	k.irq.timers.pending = append(k.irq.timers.pending, t)
 	return was
 }
@@ -315,6 +317,10 @@ func (k *Kernel) Tick(ns uint64) error {
 
 // idleUntil lets the idle CPU run deferred work up to simulated time end.
 func (k *Kernel) idleUntil(end uint64) error {
+	if k.panicMsg != "" { // a stopped machine runs nothing; only time passes
+		k.now = max(k.now, end)
+		return nil
+	}
 	return k.runAs(&k.sched.idle, idleCPU(), func() error {
 		if err := k.RunDeferred(); err != nil {
 			return err
@@ -383,7 +389,7 @@ func (k *Kernel) pendingTimers() []Pending {
 		if t.expires > j {
 			d = "expires in " + uitoa(t.expires-j) + " jiffies"
 		}
-		out = append(out, Pending{Kind: "timer", Func: t.cb.Func, Module: t.cb.Module, Detail: d})
+		out = append(out, Pending{Kind: "timer", Func: t.cb.Func, Module: t.cb.Module, Detail: d, Site: t.site})
 	}
 	return out
 }

@@ -19,8 +19,9 @@ import "fmt"
 // Work mirrors struct work_struct: the pending bit and the function.
 type Work struct {
 	cb      Callback
-	pending bool // WORK_STRUCT_PENDING
-	running bool // a worker is executing it (current_work)
+	pending bool  // WORK_STRUCT_PENDING
+	running bool  // a worker is executing it (current_work)
+	site    Frame // where it was last queued (kscript's record, for reports)
 }
 
 // workqueue mirrors the system workqueue's worker pool on CPU 0.
@@ -49,6 +50,7 @@ func (k *Kernel) ScheduleWork(w *Work) bool {
 		return false
 	}
 	w.pending = true
+	w.site = k.callSite()
 	k.irq.wq.queue = append(k.irq.wq.queue, w)
 	return true
 }
@@ -183,7 +185,7 @@ func (k *Kernel) CancelWorkSync(w *Work) (bool, error) {
 func (k *Kernel) pendingWork() []Pending {
 	var out []Pending
 	for _, w := range k.irq.wq.queue {
-		out = append(out, Pending{Kind: "work", Func: w.cb.Func, Module: w.cb.Module, Detail: "queued on events"})
+		out = append(out, Pending{Kind: "work", Func: w.cb.Func, Module: w.cb.Module, Detail: "queued on events", Site: w.site})
 	}
 	return out
 }

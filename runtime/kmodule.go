@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 
 	"go.starlark.net/starlark"
@@ -27,6 +28,7 @@ func (s *script) spec() kernelsim.ModuleSpec {
 		HasInit:    p.init != nil,
 		HasExit:    p.exit != nil,
 		InitFunc:   funcName(p.init),
+		ExitAt:     defFrame(p.exit, s.name),
 	}
 	for _, t := range p.tags {
 		switch t.key {
@@ -44,6 +46,17 @@ func (s *script) spec() kernelsim.ModuleSpec {
 		spec.Params = append(spec.Params, kernelsim.ModuleParam{Name: prm.name, Type: prm.typ, Desc: prm.desc, Value: paramString(prm.typ, prm.def)})
 	}
 	return spec
+}
+
+// defFrame is where a script function is defined, as a frame of module
+// mod: kscript's reports of what an exit function left undone name it.
+func defFrame(fn starlark.Callable, mod string) kernelsim.Frame {
+	f, ok := fn.(*starlark.Function)
+	if !ok {
+		return kernelsim.Frame{}
+	}
+	pos := f.Position()
+	return kernelsim.Frame{Func: f.Name(), File: filepath.Base(pos.Filename()), Line: int(pos.Line), Col: int(pos.Col), Module: mod}
 }
 
 func funcName(fn starlark.Callable) string {

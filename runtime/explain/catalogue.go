@@ -227,10 +227,10 @@ var catalogue = map[string]texts{
 	},
 	"pending-after-unload": {
 		en: Entry{"deferred work left behind at rmmod",
-			"The module was removed while a tasklet, timer, work item or interrupt handler of it was still registered. Its code is gone: when the kernel runs that callback it jumps into freed memory and crashes, often long after rmmod.",
+			"The tasklet, timer, work item or interrupt handler set up at {line} was still registered when the module was removed: its exit function did not cancel it. The module's code is gone: when the kernel runs that callback it jumps into freed memory and Oopses, often long after rmmod; in a softirq or timer that is a Kernel panic.",
 			"In the exit function undo everything init set up, in reverse order: tasklet_kill(), del_timer_sync(), cancel_work_sync() or flush_work(), free_irq()."},
 		th: Entry{"ทิ้งงานที่เลื่อนไว้ค้างหลัง rmmod",
-			"โมดูลถูกถอดออกขณะที่ tasklet, timer, work หรือ interrupt handler ของมันยังลงทะเบียนค้างอยู่ โค้ดของโมดูลหายไปแล้ว เมื่อเคอร์เนลเรียก callback นั้นจะกระโดดเข้าไปในหน่วยความจำที่ถูกคืนแล้วและล่ม ซึ่งมักเกิดหลัง rmmod ไปนาน",
+			"tasklet, timer, work หรือ interrupt handler ที่ตั้งไว้ที่ {line} ยังลงทะเบียนค้างอยู่ตอนถอดโมดูล เพราะ exit function ไม่ได้ยกเลิกมัน โค้ดของโมดูลหายไปแล้ว เมื่อเคอร์เนลเรียก callback นั้นจะกระโดดเข้าไปในหน่วยความจำที่ถูกคืนแล้วและเกิด Oops ซึ่งมักเกิดหลัง rmmod ไปนาน ถ้าเกิดใน softirq หรือ timer จะกลายเป็น Kernel panic",
 			"ใน exit function ให้ยกเลิกทุกอย่างที่ init ตั้งไว้ในลำดับย้อนกลับ: tasklet_kill(), del_timer_sync(), cancel_work_sync() หรือ flush_work(), free_irq()"},
 	},
 	"unloaded-code": {
@@ -243,10 +243,10 @@ var catalogue = map[string]texts{
 	},
 	"chrdev-left-registered": {
 		en: Entry{"char device left registered at rmmod",
-			"The module was removed without unregistering its character device. /proc/devices still lists it, and its name and file_operations point into the freed module: reading /proc/devices or opening the device node can crash the kernel, and loading the module again can fail with EBUSY.",
+			"The char device registered at {line} was still registered when the module was removed: its exit function did not unregister it. Linux prints nothing at rmmod; /proc/devices still lists the major (the name is a copy), but the cdev still points at the module's file_operations, which were freed with the module: opening the device node makes the kernel read freed memory and Oops (BUG: unable to handle page fault). The major stays taken until reboot.",
 			"Call unregister_chrdev(major, name) in the exit function with the major register_chrdev() returned (or cdev_del() and unregister_chrdev_region(), or misc_deregister())."},
 		th: Entry{"ไม่ได้ยกเลิก char device ก่อน rmmod",
-			"โมดูลถูกถอดออกโดยไม่ได้ยกเลิกการลงทะเบียน character device /proc/devices ยังแสดงอุปกรณ์นั้นอยู่ และชื่อกับ file_operations ของมันชี้เข้าไปในโมดูลที่ถูกคืนแล้ว การอ่าน /proc/devices หรือเปิด device node อาจทำให้เคอร์เนลล่ม และการโหลดโมดูลซ้ำอาจล้มเหลวด้วย EBUSY",
+			"char device ที่ลงทะเบียนไว้ที่ {line} ยังลงทะเบียนค้างอยู่ตอนถอดโมดูล เพราะ exit function ไม่ได้ยกเลิกมัน Linux ไม่พิมพ์อะไรตอน rmmod และ /proc/devices ยังแสดง major นั้นอยู่ (ชื่อเป็นสำเนา) แต่ cdev ยังชี้ไปที่ file_operations ของโมดูลซึ่งถูกคืนไปพร้อมโมดูลแล้ว การเปิด device node จึงทำให้เคอร์เนลอ่านหน่วยความจำที่ถูกคืนแล้วและเกิด Oops (BUG: unable to handle page fault) และ major นั้นจะถูกจองไว้จนกว่าจะรีบูต",
 			"เรียก unregister_chrdev(major, name) ใน exit function ด้วย major ที่ register_chrdev() คืนมา (หรือ cdev_del() กับ unregister_chrdev_region() หรือ misc_deregister())"},
 	},
 	"fault-injection": {

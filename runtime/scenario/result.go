@@ -224,8 +224,10 @@ func writeReports(line func(Style, string), t func(string, ...any) string, reps 
 			line(Bad, "    "+t("reports-more", len(reps)-i))
 			return
 		}
-		if at != "" {
+		if at != "" && !strings.Contains(rep.Title, at) {
 			at = " (" + at + ")"
+		} else {
+			at = "" // a report about what rmmod left names its lines itself
 		}
 		line(Bad, fmt.Sprintf("    %s: %s%s", rep.Class, rep.Title, at))
 		if j-i > 1 {

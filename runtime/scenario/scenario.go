@@ -222,10 +222,11 @@ func (r *runner) run(steps []lesson.Step) {
 		if stepper != nil {
 			stepper.SetStep(i + 1)
 		}
-		if err := r.think(); err != nil {
+		if err := r.think(); err != nil && !r.panicked(err) {
 			r.res.Stopped = err
 			break
 		}
+		r.sh.NotePanic(&t) // a panic in a timer while the student typed
 		writePrompt(&t, st.Run)
 		r.writeTrace(&t, st.Run)
 		devices := ""
@@ -427,6 +428,15 @@ func (r *runner) afterExec(rec shell.Record) {
 		r.diffs = append(r.diffs, r.before.diff(after)...)
 		r.before, r.cycles = nil, r.cycles+1
 	}
+}
+
+// panicked reports whether err is the kernel dying in interrupt context
+// (a timer or softirq Oops, then "Kernel panic - not syncing"): the run
+// goes on, each later step saying the machine is down, and the panic is a
+// kernel report like any other.
+func (r *runner) panicked(err error) bool {
+	var ke *kruntime.KilledError
+	return errors.As(err, &ke) && r.m.Kernel().Panicked() != ""
 }
 
 // stoppedCode is the exit code for an error that stopped a scenario.

@@ -141,6 +141,10 @@ func machineResult(inv *Invocation, err error) int {
 	case errors.As(err, &ie), errors.As(err, &re):
 		fmt.Fprintln(inv.Stderr, err.Error())
 		return 1
+	case errors.As(err, &ke) && inv.sh.panicked() != "":
+		// The command's task was not killed: the machine stopped.
+		inv.sh.NotePanic(inv.Stderr)
+		return 0
 	case errors.As(err, &ke):
 		fmt.Fprintln(inv.Stderr, signalMessage(128+9))
 		return 128 + 9

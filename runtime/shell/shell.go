@@ -102,9 +102,10 @@ type Shell struct {
 	vars   map[string]string
 	status int // $?
 
-	records []Record
-	exited  bool
-	exit    int
+	records   []Record
+	exited    bool
+	downNoted bool // kscript's note about a kernel panic was printed
+	exit      int
 
 	cwd, oldCwd string // the working directory and $OLDPWD
 	tracksBuild bool   // NAME.ko exists only after make (AddSource)
@@ -217,12 +218,20 @@ func (sh *Shell) Run(src string, stdout, stderr io.Writer) (int, error) {
 
 // RunScript runs a parsed command text; see Run.
 func (sh *Shell) RunScript(s *Script, stdout, stderr io.Writer) (int, error) {
+	if sh.panicked() != "" {
+		sh.noteDown(stderr)
+		sh.status = 1
+		return 1, nil
+	}
 	for _, l := range s.Lists {
 		if sh.exited {
 			break
 		}
-		if err := sh.runAndOr(l, stdout, stderr); err != nil {
+		if err := sh.panicStop(sh.runAndOr(l, stdout, stderr), stderr); err != nil {
 			return sh.status, err
+		}
+		if sh.panicked() != "" {
+			break
 		}
 	}
 	return sh.status, nil

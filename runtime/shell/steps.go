@@ -55,6 +55,10 @@ func stepResult(inv *Invocation, err error) int {
 	if errors.As(err, &se) || errors.As(err, &le) || errors.As(err, &ie) {
 		return inv.Fatal(err)
 	}
+	if inv.sh.panicked() != "" {
+		inv.sh.NotePanic(inv.Stderr) // the kernel panicked in a timer or an interrupt
+		return 0
+	}
 	return inv.Errorf("%s", errText(err))
 }
 
