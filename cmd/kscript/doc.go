@@ -25,6 +25,11 @@ scripts can call.`,
 		RunE:    func(_ *cobra.Command, args []string) error { return a.doc(args) },
 		ValidArgsFunction: func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 			var names []string
+			for _, t := range topicNames() {
+				if strings.HasPrefix(t, prefix) {
+					names = append(names, t)
+				}
+			}
 			for _, api := range kruntime.APIs() {
 				if strings.HasPrefix(api.Name, prefix) {
 					names = append(names, api.Name)
@@ -39,15 +44,19 @@ func (a *app) doc(names []string) error {
 	apis := kruntime.APIs()
 	if len(names) == 0 {
 		writeAPIIndex(a.stdout, apis)
+		writeTopicIndex(a.stdout, a.lang)
 		return nil
 	}
 	for i, name := range names {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		if writeTopic(a.stdout, name, a.lang) {
+			continue
+		}
 		api, ok := kruntime.LookupAPI(name)
 		if !ok {
 			return fail(exitUsage, "kscript: doc: no builtin %q%s", name, similarNames(name, apis))
-		}
-		if i > 0 {
-			fmt.Fprintln(a.stdout)
 		}
 		writeAPI(a.stdout, api, a.lang)
 	}

@@ -193,6 +193,14 @@ var catalogue = map[string]texts{
 			"โค้ดที่ {line} dereference พอยน์เตอร์ NULL (หรือ offset เล็ก ๆ จาก NULL เช่นฟิลด์ของ struct ที่เป็น NULL) ส่วนใหญ่เกิดจากนำผลการจองหน่วยความจำไปใช้โดยไม่ตรวจสอบ เคอร์เนลเกิด Oops: task ถูก kill และเคอร์เนลถูก taint (D) ถ้าเกิดใน init โมดูลจะค้างอยู่ในสถานะกำลังโหลดและถอดออกไม่ได้",
 			"ตรวจพอยน์เตอร์ทุกตัวที่อาจเป็น NULL ก่อนใช้ โดยเฉพาะผลจากการจองหน่วยความจำ: if (!p) return -ENOMEM;"},
 	},
+	"zero-size-ptr": {
+		en: Entry{"ZERO_SIZE_PTR used (kmalloc of 0 bytes)",
+			"The code at {line} touched memory near address 0x10. That is ZERO_SIZE_PTR, what kmalloc(0) returns: not NULL, so an if (!p) check lets it through, but it points at no memory at all, and any read or write through it faults. The kernel Oopsed: the task was killed and the kernel tainted (D). (If the script never asked for 0 bytes, this is a field at a small offset of a NULL struct pointer.)",
+			"Do not allocate 0 bytes: check the size before kmalloc (if size == 0: return -EINVAL), or test the result with ZERO_OR_NULL_PTR(p) (p <= 0x10) where a size may be 0. kfree(ZERO_SIZE_PTR) is allowed, as kfree(NULL) is."},
+		th: Entry{"ใช้ ZERO_SIZE_PTR (kmalloc ขนาด 0 ไบต์)",
+			"โค้ดที่ {line} เข้าถึงหน่วยความจำใกล้แอดเดรส 0x10 ซึ่งคือ ZERO_SIZE_PTR ค่าที่ kmalloc(0) คืนมา ค่านี้ไม่ใช่ NULL การตรวจ if (!p) จึงปล่อยผ่าน แต่มันไม่ได้ชี้ไปที่หน่วยความจำใดเลย การอ่านหรือเขียนผ่านมันจึงเกิด fault เคอร์เนลเกิด Oops: task ถูก kill และเคอร์เนลถูก taint (D) (ถ้าสคริปต์ไม่ได้ขอ 0 ไบต์ ก็คือการเข้าถึงฟิลด์ที่ offset เล็ก ๆ ของพอยน์เตอร์ struct ที่เป็น NULL)",
+			"อย่าจองขนาด 0 ไบต์: ตรวจขนาดก่อนเรียก kmalloc (if size == 0: return -EINVAL) หรือตรวจผลด้วย ZERO_OR_NULL_PTR(p) (p <= 0x10) ในกรณีที่ขนาดอาจเป็น 0 ส่วน kfree(ZERO_SIZE_PTR) ทำได้เหมือน kfree(NULL)"},
+	},
 	"user-pointer-deref": {
 		en: Entry{"__user pointer dereferenced in kernel mode",
 			"The code at {line} dereferenced a __user pointer directly. SMAP forbids the kernel to touch user memory except through the uaccess functions, so the access faulted and the kernel Oopsed.",

@@ -58,6 +58,10 @@ func Lookup(class, lang string) (e Entry, ok bool) {
 
 func isThai(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "th") }
 
+// zeroSizePtr mirrors ZERO_SIZE_PTR (include/linux/slab.h): what kmalloc(0)
+// returns, ((void *)16), so that using it faults at 0x10 and a little above.
+const zeroSizePtr = 0x10
+
 // Key returns the catalogue key that explains r: its class, refined from
 // the title where the class alone is too coarse.
 func Key(r kernelsim.Report) string {
@@ -66,6 +70,8 @@ func Key(r kernelsim.Report) string {
 		a, ok := faultAddr(r.Title)
 		switch {
 		case !ok:
+		case a >= zeroSizePtr && a < zeroSizePtr+0x100:
+			return "zero-size-ptr"
 		case a >= kernelsim.PageSize && kernelsim.IsUserAddr(a):
 			return "user-pointer-deref"
 		case a >= kernelsim.VmemmapBase && a < kernelsim.VmemmapBase+1<<41:

@@ -15,7 +15,7 @@ var reportClasses = []string{
 	"vmalloc-out-of-bounds", "use-after-free", "double-free", "invalid-free", "mismatched-free",
 	"bad-page-state", "wrong-order-free", "free-pages-struct-page", "bad-vfree", "wrong-cache-free",
 	"cache-still-has-objects", "memory-leak", "sleeping-in-atomic", "scheduling-while-atomic",
-	"lock-leak", "hung-task", "soft-lockup", "null-deref", "user-pointer-deref", "oops", "usercopy",
+	"lock-leak", "hung-task", "soft-lockup", "null-deref", "zero-size-ptr", "user-pointer-deref", "oops", "usercopy",
 	"copy-overflow", "pending-after-unload", "unloaded-code", "chrdev-left-registered",
 	"fault-injection", "warning", "panic",
 }
@@ -69,6 +69,8 @@ func TestKey(t *testing.T) {
 		{"class", kernelsim.Report{Class: "use-after-free"}, "use-after-free"},
 		{"user pointer", kernelsim.Report{Class: "oops", Title: "BUG: unable to handle page fault for address: 00007ffc1234a000"}, "user-pointer-deref"},
 		{"NULL", kernelsim.Report{Class: "null-deref", Title: "BUG: kernel NULL pointer dereference, address: 0000000000000008"}, "null-deref"},
+		{"ZERO_SIZE_PTR", kernelsim.Report{Class: "null-deref", Title: "BUG: kernel NULL pointer dereference, address: 0000000000000010"}, "zero-size-ptr"},
+		{"ZERO_SIZE_PTR + 5", kernelsim.Report{Class: "null-deref", Title: "BUG: kernel NULL pointer dereference, address: 0000000000000015"}, "zero-size-ptr"},
 		{"struct page", kernelsim.Report{Class: "oops", Title: "BUG: unable to handle page fault for address: ffffeb8800000008"}, "bogus-struct-page"},
 		{"vmalloc oops", kernelsim.Report{Class: "oops", Title: "BUG: unable to handle page fault for address: ffffc90000a05000"}, "oops"},
 		{"wrong cache", kernelsim.Report{Class: "invalid-free", Title: "cache_from_obj: Wrong slab cache. a but object is from b"}, "wrong-cache-free"},
