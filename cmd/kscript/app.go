@@ -134,7 +134,7 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
 	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
-		a.lintCommand(), a.gradeCommand(), a.testCommand(), a.newCommand(), a.docCommand(),
+		a.lintCommand(), a.gradeCommand(), a.gradeWorkerCommand(), a.testCommand(), a.newCommand(), a.docCommand(),
 		a.publishCommand())
 	return root
 }

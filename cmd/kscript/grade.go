@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -16,11 +20,20 @@ import (
 )
 
 type gradeFlags struct {
-	lesson string
-	format string
-	jobs   int
-	output string
+	lesson    string
+	format    string
+	jobs      int
+	output    string
+	inProcess bool
+	memory    string
 }
+
+// exitSignal plus the signal's number is the exit status of a batch
+// interrupted by SIGINT (130) or SIGTERM (143), as a shell reports it.
+const exitSignal = 128
+
+// maxLessonBytes is the largest lesson file grade reads.
+const maxLessonBytes = 4 << 20
 
 func (a *app) gradeCommand() *cobra.Command {
 	var f gradeFlags
@@ -43,12 +56,30 @@ decides, so results never depend on the machine's speed), one that crashes
 the simulated kernel a normal, explained result. The batch always finishes
 and always writes its results.
 
+Isolation: each of the --jobs lanes grades in a worker process of its own
+(kscript itself), whose address space may grow by --worker-memory at most:
+a submission that exhausts memory or the stack kills its worker, not the
+batch, and is an ERROR that says so; the worker is restarted. Submissions
+must be regular files of at most 1 MiB: symbolic links, devices and pipes
+are refused (ERROR), never read.
+
 Formats: text (the default; coloured on a terminal), json (kscript's own
 schema, lessons/README.md), gradescope (results.json for one submission; for
 several, {"submissions": [{"file", "results"}]}), junit (one testsuite per
-submission), tap (KTAP). Results are byte-identical for the same inputs,
-whatever --jobs is. Exit 0 when every check of every submission passed,
-1 otherwise, 3 when the lesson file is broken.`,
+submission), tap (KTAP). Control characters from submissions are escaped in
+every format, each message is capped at 8 KiB, and in text every line a
+submission may have written is indented. Results are byte-identical for the
+same inputs, whatever --jobs is and with or without --in-process.
+
+-o FILE is written to a temporary file beside it and renamed, so FILE is
+never half written; it says "not finished" from the start of the batch
+until the results replace it. On SIGINT or SIGTERM the batch stops, and
+the results so far are written with every other submission NOT_GRADED and
+the batch marked incomplete.
+
+Exit 0 when every check of every submission passed, 1 otherwise, 3 when
+the lesson file is broken, 130 or 143 when SIGINT or SIGTERM interrupted
+the batch.`,
 		Example: `  kscript grade --lesson lessons/01_kmalloc.yaml alice.star bob.star
   kscript grade --lesson lessons/01_kmalloc.yaml submissions/ --jobs 2 --format json -o results.json
   kscript grade --lesson lessons/01_kmalloc.yaml /autograder/submission/ --format gradescope -o /autograder/results/results.json
@@ -60,6 +91,8 @@ whatever --jobs is. Exit 0 when every check of every submission passed,
 	c.Flags().StringVarP(&f.format, "format", "f", "text", "results format: "+strings.Join(grade.Formats, ", "))
 	c.Flags().IntVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
 	c.Flags().StringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
+	c.Flags().BoolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
+	c.Flags().StringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with; 0: no limit")
 	_ = c.MarkFlagRequired("lesson")
 	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
 	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(grade.Formats...))
@@ -73,7 +106,14 @@ func (a *app) grade(f gradeFlags, args []string) error {
 	if f.jobs < 1 {
 		return usage("grade: --jobs: %d: want at least 1", f.jobs)
 	}
-	l, err := lesson.Load(f.lesson)
+	var memory uint64
+	if f.memory != "0" {
+		var err error
+		if memory, err = parseSize(f.memory); err != nil {
+			return usage("grade: --worker-memory: %v", err)
+		}
+	}
+	l, err := loadLesson(f.lesson)
 	if err == nil && l.Exercise == nil {
 		err = fmt.Errorf("%s: no exercise: section to grade by", f.lesson)
 	}
@@ -90,13 +130,26 @@ func (a *app) grade(f gradeFlags, args []string) error {
 		debug.SetGCPercent(400)
 	}
 	subs := grade.Submissions(args)
-	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs))}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
+	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs)), Stop: stop}
+	if !f.inProcess && !a.opts.Trace {
+		cfg.Workers = &grade.Workers{Command: a.workerCommand, Memory: memory}
+	}
 	if cfg.Progress != nil {
 		defer fmt.Fprint(a.stderr, "\r\033[K")
 	}
 	g, err := grade.New(cfg, l)
 	if err != nil {
 		return fail(exitInput, "kscript: grade: %v", err)
+	}
+	if f.output != "" {
+		// Until the results replace it, -o says the batch is not finished:
+		// a batch killed outright (SIGKILL) leaves no stale results behind.
+		if err := a.writeResults(f, g.Unfinished(subs)); err != nil {
+			return err
+		}
 	}
 	b := g.Grade(subs)
 	if a.getenv("KSCRIPT_DEBUG") != "" {
@@ -108,6 +161,9 @@ func (a *app) grade(f gradeFlags, args []string) error {
 	}
 	if err := a.writeResults(f, b); err != nil {
 		return err
+	}
+	if !b.Complete() {
+		return &exitError{code: exitSignal + signalNumber(b.Interrupted)}
 	}
 	if !b.AllPassed() {
 		return &exitError{code: exitFailed}
@@ -129,10 +185,99 @@ func (a *app) writeResults(f gradeFlags, b *grade.Batch) error {
 	if err := grade.Write(&buf, b, o); err != nil {
 		return fail(exitInternal, "kscript: grade: %v", err)
 	}
-	if err := os.WriteFile(f.output, buf.Bytes(), 0o644); err != nil {
+	if err := writeFileAtomic(f.output, buf.Bytes()); err != nil {
 		return fail(exitUsage, "kscript: grade: -o: %s", fileError(err))
 	}
 	return nil
+}
+
+// writeFileAtomic writes data to a temporary file in path's folder and
+// renames it to path: whoever reads path (and whatever kills kscript)
+// sees the old file or the new one, never half of one.
+func writeFileAtomic(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// loadLesson loads the lesson file after making sure it is a regular file
+// of a sane size: --lesson /dev/zero fails at once instead of reading
+// forever. (The lesson is the instructor's: a symbolic link to it is
+// followed.)
+func loadLesson(path string) (*lesson.Lesson, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxLessonBytes {
+		if _, err := grade.ReadRegular(path, maxLessonBytes); err != nil {
+			return nil, err
+		}
+	}
+	return lesson.Load(path)
+}
+
+// signalNumber is the number of a signal named as grade.Batch.Interrupted
+// names it.
+func signalNumber(name string) int {
+	switch name {
+	case "SIGINT":
+		return int(syscall.SIGINT)
+	case "SIGTERM":
+		return int(syscall.SIGTERM)
+	case "SIGHUP":
+		return int(syscall.SIGHUP)
+	}
+	return 0
+}
+
+// gradeWorkerCommand is the hidden worker mode of grade: it grades the
+// submissions its batch sends on standard input (grade.ServeWorker).
+func (a *app) gradeWorkerCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:    "grade-worker",
+		Short:  "Grade submissions sent on standard input (kscript grade's worker processes)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := grade.ServeWorker(a.stdin, a.stdout, a.newMachine); err != nil {
+				return fail(exitInternal, "kscript: %v", err)
+			}
+			return nil
+		},
+	}
+}
+
+// workerCommand is the command of one worker process: this kscript, by
+// the name it was started with, in its hidden worker mode.
+func (a *app) workerCommand() *exec.Cmd {
+	self := os.Args[0]
+	if p, err := exec.LookPath(self); err == nil {
+		self = p
+	} else if p, err := os.Executable(); err == nil {
+		self = p
+	}
+	return exec.Command(self, "grade-worker")
 }
 
 // progressBar returns a progress callback drawing a bar on standard error

@@ -73,6 +73,9 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 	if !r.Message.IsZero() {
 		out = append(out, r.Message.In(lang))
 	}
+	if !b.Complete() {
+		out = append(out, t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results)))
+	}
 	for _, n := range r.Notes {
 		out = append(out, n.In(lang))
 	}

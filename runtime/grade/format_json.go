@@ -12,15 +12,20 @@ const JSONVersion = 1
 
 // jsonBatch is kscript's own results file.
 type jsonBatch struct {
-	Kscript     string           `json:"kscript"` // always "grade"
-	Version     int              `json:"version"`
-	Lesson      string           `json:"lesson"`
-	LessonFile  string           `json:"lesson_file"`
-	Module      string           `json:"module"`
-	Title       string           `json:"title"`
-	Lang        string           `json:"lang"`
-	MaxScore    int              `json:"max_score"`
-	Error       string           `json:"error,omitempty"`
+	Kscript    string `json:"kscript"` // always "grade"
+	Version    int    `json:"version"`
+	Lesson     string `json:"lesson"`
+	LessonFile string `json:"lesson_file"`
+	Module     string `json:"module"`
+	Title      string `json:"title"`
+	Lang       string `json:"lang"`
+	MaxScore   int    `json:"max_score"`
+	Error      string `json:"error,omitempty"`
+	// Complete is false when the batch was interrupted (Interrupted says
+	// by what) before every submission was graded: the others are listed,
+	// with status NOT_GRADED.
+	Complete    bool             `json:"complete"`
+	Interrupted string           `json:"interrupted,omitempty"`
 	Submissions []jsonSubmission `json:"submissions"`
 	Summary     jsonSummary      `json:"summary"`
 }
@@ -31,6 +36,7 @@ type jsonSummary struct {
 	Failed      int `json:"failed"`
 	Errors      int `json:"errors"`
 	Timeouts    int `json:"timeouts"`
+	NotGraded   int `json:"not_graded,omitempty"`
 }
 
 type jsonSubmission struct {
@@ -75,9 +81,9 @@ func writeJSON(w io.Writer, b *Batch, lang string) error {
 	out := jsonBatch{
 		Kscript: "grade", Version: JSONVersion, Lesson: b.Lesson, LessonFile: b.LessonFile,
 		Module: b.Module, Title: b.Title.In(lang), Lang: lang, MaxScore: b.MaxScore, Error: b.Error.In(lang),
-		Submissions: []jsonSubmission{},
+		Complete: b.Complete(), Interrupted: b.Interrupted, Submissions: []jsonSubmission{},
 		Summary: jsonSummary{Submissions: len(b.Results), Passed: b.Count(Pass), Failed: b.Count(Fail),
-			Errors: b.Count(Error), Timeouts: b.Count(Timeout)},
+			Errors: b.Count(Error), Timeouts: b.Count(Timeout), NotGraded: b.Count(NotGraded)},
 	}
 	for _, r := range b.Results {
 		out.Submissions = append(out.Submissions, jsonResult(r, lang))

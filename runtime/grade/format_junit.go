@@ -10,8 +10,11 @@ import (
 // The JUnit XML report, as Jenkins, GitLab and GitHub's test reporters
 // read it: one <testsuite> per submission, one <testcase> per check. A
 // failed check is a <failure>, a skipped one <skipped>, an ERROR or
-// TIMEOUT an <error> whose type says which. There are no time attributes:
-// results never depend on the grading machine's speed.
+// TIMEOUT an <error> whose type says which, as is a check NOT_GRADED
+// because the batch was interrupted (its suite then has the property
+// complete=false). There are no time attributes: results never depend on
+// the grading machine's speed. Every text in it went through cleanResult,
+// so it holds no character XML 1.0 forbids.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -65,6 +68,9 @@ func writeJUnit(w io.Writer, b *Batch, lang string) error {
 		}}
 		if !r.Message.IsZero() {
 			s.Properties = append(s.Properties, junitProperty{"message", r.Message.In(lang)})
+		}
+		if !b.Complete() {
+			s.Properties = append(s.Properties, junitProperty{"complete", "false"}, junitProperty{"interrupted", b.Interrupted})
 		}
 		for _, n := range r.Notes {
 			s.Properties = append(s.Properties, junitProperty{"note", n.In(lang)})

@@ -92,5 +92,8 @@ func writeTAP(w io.Writer, b *Batch, lang string) error {
 		k.Diag(0, r.Submission+": "+t)
 		k.Result(0, i+1, r.Status == Pass, r.Submission, "")
 	}
+	if !b.Complete() {
+		k.Diag(0, messages.T("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results)).In(lang))
+	}
 	return k.Flush()
 }

@@ -10,7 +10,10 @@ import (
 
 // writeText writes the results for a terminal: a line per submission with
 // its score and status, a line per check, and the feedback of the checks
-// that did not pass.
+// that did not pass. Only kscript's own lines start at column 0: every
+// line of a text a submission may have made (a message, an actual value,
+// after cleanResult escaped its control characters) is indented, so that
+// no submission can print a line that reads as another's score.
 func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 	paint := o.Paint
 	if paint == nil {
@@ -29,7 +32,7 @@ func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 		head := fmt.Sprintf("%s: %s", r.Submission, t("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)))
 		fmt.Fprintln(bw, paint(statusStyle(r.Status), head))
 		if !r.Message.IsZero() {
-			fmt.Fprintln(bw, paint(scenario.Detail, "  "+r.Message.In(lang)))
+			fmt.Fprintln(bw, paint(scenario.Detail, indent("  ", r.Message.In(lang))))
 		}
 		for _, n := range r.Notes {
 			fmt.Fprintln(bw, paint(scenario.Detail, "  "+n.In(lang)))
@@ -40,6 +43,9 @@ func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 	}
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, paint(scenario.Heading, t("totals", b.Count(Pass), b.Count(Fail), b.Count(Error), b.Count(Timeout))))
+	if !b.Complete() {
+		fmt.Fprintln(bw, paint(scenario.Bad, t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results))))
+	}
 	return bw.Flush()
 }
 
@@ -54,7 +60,7 @@ func writeTextCheck(w io.Writer, c *CheckResult, r *Result, lang string, paint s
 		if !r.Message.IsZero() && f == r.Message.In(lang) {
 			continue // said once for the whole submission
 		}
-		fmt.Fprintln(w, paint(scenario.Detail, "          "+f))
+		fmt.Fprintln(w, paint(scenario.Detail, indent("          ", f)))
 	}
 }
 
@@ -62,7 +68,7 @@ func statusStyle(s Status) scenario.Style {
 	switch s {
 	case Pass:
 		return scenario.Good
-	case Skip:
+	case Skip, NotGraded:
 		return scenario.Plain
 	}
 	return scenario.Bad

@@ -27,7 +27,9 @@
 package grade
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -57,6 +59,13 @@ type Config struct {
 	// FreshBoot boots every machine's kernel afresh instead of copying one
 	// booted kernel (kclone); the results are the same, only slower.
 	FreshBoot bool
+	// Stop, when it delivers, interrupts the batch (the CLI relays SIGINT
+	// and SIGTERM): Grade returns at once with the results so far and every
+	// other submission NotGraded, the batch marked incomplete.
+	Stop <-chan os.Signal
+	// Workers, if set, grades in worker processes (isolation.go) instead
+	// of in this one.
+	Workers *Workers
 }
 
 // Submission is one file to grade.
@@ -69,7 +78,9 @@ type Submission struct {
 // Submissions expands the command line's paths: a .star file is one
 // submission; a folder stands for every .star file directly in it, sorted
 // by name. A path that cannot be read is still a submission, graded ERROR,
-// so that a batch always accounts for every name it was given.
+// so that a batch always accounts for every name it was given; so is one
+// that is not a regular file (a symbolic link, a device, a named pipe) or
+// is larger than MaxSubmissionBytes, which kscript refuses to read.
 func Submissions(paths []string) []Submission {
 	var out []Submission
 	for _, p := range paths {
@@ -88,8 +99,84 @@ func Submissions(paths []string) []Submission {
 }
 
 func readSubmission(path string) Submission {
-	src, err := os.ReadFile(path)
+	src, err := ReadRegular(path, MaxSubmissionBytes)
 	return Submission{Path: path, Src: src, Err: err}
+}
+
+// MaxSubmissionBytes is the largest submission kscript reads: a lesson's
+// solution is a few KiB.
+const MaxSubmissionBytes = 1 << 20
+
+// ReadRegular reads a regular file of at most limit bytes. It refuses
+// anything else with a *RefusedError: a symbolic link (a submission
+// pointing at /etc/passwd or /dev/zero), a device, a named pipe, a socket,
+// a larger file.
+func ReadRegular(path string, limit int64) ([]byte, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(path, st, limit); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if now, err := f.Stat(); err != nil || !os.SameFile(st, now) {
+		return nil, &RefusedError{Path: path, Kind: "file replaced while being read"}
+	}
+	src, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(src)) > limit {
+		return nil, &RefusedError{Path: path, Size: int64(len(src)), Limit: limit}
+	}
+	return src, err
+}
+
+// regular returns a *RefusedError unless st is a regular file of at most
+// limit bytes.
+func regular(path string, st os.FileInfo, limit int64) error {
+	m := st.Mode()
+	kind := ""
+	switch {
+	case m&os.ModeSymlink != 0:
+		kind = "symbolic link"
+	case m&os.ModeDevice != 0:
+		kind = "device"
+	case m&os.ModeNamedPipe != 0:
+		kind = "named pipe"
+	case m&os.ModeSocket != 0:
+		kind = "socket"
+	case m.IsDir():
+		kind = "folder"
+	case !m.IsRegular():
+		kind = "special file"
+	case st.Size() > limit:
+		return &RefusedError{Path: path, Size: st.Size(), Limit: limit}
+	}
+	if kind != "" {
+		return &RefusedError{Path: path, Kind: kind}
+	}
+	return nil
+}
+
+// RefusedError is a file kscript will not read: not a regular file
+// (Kind says what it is), or larger than Limit bytes.
+type RefusedError struct {
+	Path        string
+	Kind        string
+	Size, Limit int64
+}
+
+func (e *RefusedError) Error() string { return e.Text().EN }
+
+// Text words the refusal in both languages.
+func (e *RefusedError) Text() i18n.Text {
+	if e.Kind == "" {
+		return messages.T("too-big", e.Path, e.Size, e.Limit)
+	}
+	return messages.T("not-regular", e.Path, e.Kind)
 }
 
 // Grader grades submissions of one lesson's exercise.
@@ -148,43 +235,6 @@ func checkPrograms(cfg Config, programs []scenario.ProgramFile) error {
 	return err
 }
 
-// Grade grades every submission, cfg.Jobs at a time, and returns the batch
-// in the submissions' order.
-func (g *Grader) Grade(subs []Submission) *Batch {
-	b := g.newBatch()
-	b.Results = make([]*Result, len(subs))
-	jobs := max(1, g.cfg.Jobs)
-	next := make(chan int)
-	done := make(chan int)
-	var wg sync.WaitGroup
-	for range min(jobs, max(1, len(subs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				b.Results[i] = g.Submission(subs[i])
-				done <- i
-			}
-		}()
-	}
-	go func() {
-		for i := range subs {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		close(done)
-	}()
-	n := 0
-	for range done {
-		n++
-		if g.cfg.Progress != nil {
-			g.cfg.Progress(n, len(subs))
-		}
-	}
-	return b
-}
-
 // newBatch describes the lesson for the batch's results.
 func (g *Grader) newBatch() *Batch {
 	l := g.lesson
@@ -214,8 +264,14 @@ func (g *Grader) Submission(sub Submission) (res *Result) {
 			g.errorAll(res, Error, messages.T("internal-error", fmt.Sprint(r)))
 			res.Stack = string(debug.Stack())
 		}
+		cleanResult(res)
 	}()
-	if sub.Err != nil {
+	var refused *RefusedError
+	switch {
+	case errors.As(sub.Err, &refused):
+		g.errorAll(res, Error, messages.T("refused", refused.Text()))
+		return res
+	case sub.Err != nil:
 		g.errorAll(res, Error, messages.T("unreadable", fileError(sub.Err)))
 		return res
 	}

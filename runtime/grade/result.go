@@ -17,6 +17,9 @@ const (
 	Skip    Status = "SKIP"    // a prerequisite (needs:) did not pass, or the check cannot run here
 	Error   Status = "ERROR"   // the script does not parse, or stopped on a script error
 	Timeout Status = "TIMEOUT" // the step budget ran out (Budget)
+	// NotGraded marks the submissions of a batch interrupted (SIGINT,
+	// SIGTERM) before they were graded, and their checks.
+	NotGraded Status = "NOT_GRADED"
 )
 
 // Batch is the grading of several submissions of one exercise.
@@ -30,7 +33,14 @@ type Batch struct {
 	// Error is why nothing could be graded (the lesson file is broken);
 	// the results file is written all the same, saying so.
 	Error i18n.Text
+	// Interrupted names what stopped the batch before every submission
+	// was graded ("SIGTERM"); empty for a complete batch. The submissions
+	// not graded are in Results all the same, with status NotGraded.
+	Interrupted string
 }
+
+// Complete reports whether every submission was graded.
+func (b *Batch) Complete() bool { return b.Interrupted == "" }
 
 // LessonError returns the batch of a lesson that could not be read: no
 // results, and the reason, so that a results file can still be written.
@@ -40,6 +50,9 @@ func LessonError(file string, err error) *Batch {
 
 // AllPassed reports whether every check of every submission passed.
 func (b *Batch) AllPassed() bool {
+	if !b.Complete() {
+		return false
+	}
 	for _, r := range b.Results {
 		if r.Status != Pass {
 			return false
@@ -162,8 +175,10 @@ func rank(s Status) int {
 		return 2
 	case Error:
 		return 3
+	case Timeout:
+		return 4
 	}
-	return 4 // Timeout
+	return 5 // NotGraded
 }
 
 // applyNeeds skips every check one of whose prerequisites did not pass,

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// kscriptCommand returns a command that runs this test binary as kscript
+// (testscript.Main dispatches on the program's name), found on PATH as
+// kscript so that grade's worker processes can start it again.
+func kscriptCommand(t *testing.T, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bin")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, filepath.Join(bin, "kscript")); err != nil {
+		t.Skip("cannot make a symbolic link here")
+	}
+	cmd := exec.Command("kscript", args...)
+	cmd.Path = filepath.Join(bin, "kscript")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1")
+	return cmd
+}
+
+// TestGradeSIGTERM sends SIGTERM to a real kscript grade mid-batch (stuck
+// on a submission that loops for ever): it exits 143 and its -o file holds
+// the submission graded so far and the others NOT_GRADED, the batch marked
+// incomplete; no temporary file is left behind.
+func TestGradeSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	sol, err := os.ReadFile("../../lessons/exercises/01_kmalloc.solution.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := "def f():\n    while True:\n        pass\n\nf()\n"
+	for name, src := range map[string]string{"a.star": string(sol), "b.star": loop, "c.star": string(sol)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lesson, _ := filepath.Abs("../../lessons/01_kmalloc.yaml")
+	cmd := kscriptCommand(t, dir, "grade", "--lesson", lesson, "--max-steps", "1000000000000", "--timeout", "1h",
+		"-f", "json", "-o", "results.json", "a.star", "b.star", "c.star")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// results.json says "not finished" from the start; a.star takes a
+	// fraction of a second, b.star for ever.
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "results.json")); err == nil {
+			break
+		}
+		if i == 600 {
+			_ = cmd.Process.Kill()
+			t.Fatal("no results.json after a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(5 * time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 143 {
+		t.Errorf("exit: %v, want status 143", err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Complete    bool   `json:"complete"`
+		Interrupted string `json:"interrupted"`
+		Submissions []struct {
+			File, Status, Message string
+		} `json:"submissions"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("results.json: %v\n%s", err, data)
+	}
+	got := []string{}
+	for _, s := range doc.Submissions {
+		got = append(got, s.File+" "+s.Status)
+	}
+	if doc.Complete || doc.Interrupted != "SIGTERM" || strings.Join(got, ", ") != "a.star PASS, b.star NOT_GRADED, c.star NOT_GRADED" {
+		t.Errorf("complete=%v interrupted=%q submissions %v\n%s", doc.Complete, doc.Interrupted, got, data)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".results.json.*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}

@@ -1,0 +1,19 @@
+//go:build !linux
+
+package grade
+
+import (
+	"os/exec"
+	"runtime/debug"
+)
+
+// isolate does nothing here: process groups and PR_SET_PDEATHSIG are
+// Linux's (isolation_linux.go).
+func isolate(*exec.Cmd) {}
+
+// limitMemory sets only the Go runtime's soft memory limit: the
+// address-space limit is Linux's (isolation_linux.go).
+func limitMemory(extra uint64) error {
+	debug.SetMemoryLimit(int64(extra / 4 * 3))
+	return nil
+}

@@ -1,0 +1,227 @@
+package grade
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"kscript.dev/kscript/kernelsim"
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/scenario"
+	"kscript.dev/kscript/runtime/scenario/scenariotest"
+)
+
+// TestMain lets the test binary be its own grading worker: run with
+// KSCRIPT_GRADE_TEST_WORKER=1, it serves one batch (ServeWorker) on the
+// Starlark bridge's machine, as kscript's hidden grade-worker command does.
+func TestMain(m *testing.M) {
+	if os.Getenv("KSCRIPT_GRADE_TEST_WORKER") == "1" {
+		if err := ServeWorker(os.Stdin, os.Stdout, nil); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(70)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// testWorkers grades in worker processes of the test binary, each allowed
+// memory more bytes of address space.
+func testWorkers(memory uint64) *Workers {
+	return &Workers{Memory: memory, Command: func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), "KSCRIPT_GRADE_TEST_WORKER=1")
+		return cmd
+	}}
+}
+
+// TestWorkersSameResults: grading in worker processes gives the results
+// of grading in process, byte for byte, in every format.
+func TestWorkersSameResults(t *testing.T) {
+	cfg := realConfig()
+	cfg.Workers = testWorkers(DefaultWorkerMemory)
+	in, out := gradeAll(t, realConfig(), 2), gradeAll(t, cfg, 2)
+	for _, f := range Formats {
+		for _, lang := range []string{"en", "th"} {
+			if x, y := render(t, in, f, lang), render(t, out, f, lang); string(x) != string(y) {
+				t.Errorf("%s/%s: in process and in workers differ:\n%s\n----\n%s", f, lang, x, y)
+			}
+		}
+	}
+}
+
+// writeSub writes a submission into dir and returns its path.
+func writeSub(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestWorkerSurvivesMemoryBomb: a submission that makes the interpreter
+// allocate 16 GiB kills its worker, not the batch: it is an ERROR saying
+// so, and the next submission is graded by a new worker.
+func TestWorkerSurvivesMemoryBomb(t *testing.T) {
+	dir := t.TempDir()
+	bomb := writeSub(t, dir, "bomb.star", "x = [None] * ((1 << 30) - 1)\n")
+	cfg := realConfig()
+	cfg.Workers = testWorkers(256 << 20)
+	g := newGrader(t, cfg, "testdata/hello.yaml")
+	b := g.Grade(Submissions([]string{"testdata/subs/good.star", bomb, "testdata/subs/good.star"}))
+	got := [3]Status{b.Results[0].Status, b.Results[1].Status, b.Results[2].Status}
+	if got != [3]Status{Pass, Error, Pass} {
+		t.Errorf("statuses %v, want PASS ERROR PASS", got)
+	}
+	msg := b.Results[1].Message
+	for _, want := range []string{"more memory than a submission may (256 MiB", "out of memory"} {
+		if !strings.Contains(msg.EN, want) {
+			t.Errorf("message %q lacks %q", msg.EN, want)
+		}
+	}
+	if !strings.Contains(msg.TH, "หน่วยความจำ") {
+		t.Errorf("Thai message %q", msg.TH)
+	}
+}
+
+// gated is a machine that loads only the script at path, and blocks on
+// any other until the test ends.
+type gated struct {
+	scenario.Machine
+	path string
+	gate chan struct{}
+}
+
+func (m gated) LoadScript(path string, src []byte, module string) error {
+	if path != m.path && path != "kscript_fault_probe.star" {
+		<-m.gate
+	}
+	return m.Machine.LoadScript(path, src, module)
+}
+
+// blockAfter returns a configuration whose machines grade only the
+// submission at path and block on every other: the batch is then
+// certainly under way, and stuck, when it is interrupted.
+func blockAfter(t *testing.T, path string) Config {
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	cfg := fakeConfig()
+	cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) {
+		m, err := scenariotest.New(o)
+		return gated{m, path, gate}, err
+	}
+	return cfg
+}
+
+// TestInterrupt: a signal mid-batch returns at once with the results so
+// far and every other submission NOT_GRADED, the batch incomplete.
+func TestInterrupt(t *testing.T) {
+	subs := Submissions([]string{"testdata/subs/good.star", "testdata/subs/fake_output.star", "testdata/subs/oops.star"})
+	for _, tc := range []struct {
+		name string
+		cfg  func() Config
+	}{
+		{"in process", func() Config { return blockAfter(t, "testdata/subs/good.star") }},
+		{"workers", func() Config {
+			// A script that never ends: the worker is stuck on it.
+			cfg := realConfig()
+			cfg.Options.MaxSteps, cfg.Options.Timeout = 1<<62, time.Hour
+			cfg.Workers = testWorkers(DefaultWorkerMemory)
+			return cfg
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg()
+			stop := make(chan os.Signal, 1)
+			cfg.Stop, cfg.Jobs = stop, 1
+			cfg.Progress = func(done, _ int) {
+				if done == 1 {
+					stop <- syscall.SIGTERM
+				}
+			}
+			s := subs
+			if cfg.Workers != nil {
+				s = append(s[:1:1], Submission{Path: "loop.star", Src: []byte("def f():\n    while True:\n        pass\nf()\n")})
+			}
+			b := newGrader(t, cfg, "testdata/hello.yaml").Grade(s)
+			if b.Complete() || b.Interrupted != "SIGTERM" || b.AllPassed() {
+				t.Errorf("batch complete=%v interrupted=%q", b.Complete(), b.Interrupted)
+			}
+			if b.Results[0].Status != Pass {
+				t.Errorf("first submission %s, want PASS", b.Results[0].Status)
+			}
+			for _, r := range b.Results[1:] {
+				if r.Status != NotGraded || !strings.Contains(r.Message.EN, "interrupted (SIGTERM)") || r.Checks[0].Status != NotGraded {
+					t.Errorf("%s: %s %q, want NOT_GRADED", r.Submission, r.Status, r.Message.EN)
+				}
+			}
+			for _, f := range Formats {
+				if out := render(t, b, f, "en"); !strings.Contains(string(out), "SIGTERM") {
+					t.Errorf("%s does not say the batch was interrupted:\n%s", f, out)
+				}
+			}
+		})
+	}
+}
+
+// TestRefusedFiles: what is not a regular file of a sane size is refused,
+// never read, with a message that says what it is.
+func TestRefusedFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := writeSub(t, dir, "good.star", "MODULE_LICENSE(\"GPL\")\n")
+	link := filepath.Join(dir, "link.star")
+	zero := filepath.Join(dir, "zero.star")
+	fifo := filepath.Join(dir, "fifo.star")
+	big := writeSub(t, dir, "big.star", strings.Repeat("#", MaxSubmissionBytes+1))
+	if os.Symlink("/etc/passwd", link) != nil || os.Symlink("/dev/zero", zero) != nil || syscall.Mkfifo(fifo, 0o644) != nil {
+		t.Skip("cannot make links or FIFOs here")
+	}
+	for _, tc := range []struct{ path, want string }{
+		{good, ""},
+		{link, "a symbolic link, not a regular file"},
+		{zero, "a symbolic link, not a regular file"},
+		{fifo, "a named pipe, not a regular file"},
+		{"/dev/zero", "a device, not a regular file"},
+		{dir, "a folder, not a regular file"},
+		{big, "1048577 bytes, more than the 1048576 a submission may have"},
+	} {
+		t.Run(filepath.Base(tc.path), func(t *testing.T) {
+			_, err := ReadRegular(tc.path, MaxSubmissionBytes)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+	g := newGrader(t, fakeConfig(), "testdata/hello.yaml")
+	r := g.Submission(readSubmission(zero))
+	if r.Status != Error || !strings.Contains(r.Message.EN, "cannot grade the submission: "+zero+": a symbolic link") || !strings.Contains(r.Message.TH, "ไม่ใช่ไฟล์ธรรมดา") {
+		t.Errorf("%s: %s %q / %q", zero, r.Status, r.Message.EN, r.Message.TH)
+	}
+}
+
+// TestWireOptions: every field of kruntime.Options either reaches the
+// workers (wireOptions) or is known not to need to.
+func TestWireOptions(t *testing.T) {
+	known := map[string]bool{"Kernel": true, "MaxSteps": true, "Timeout": true, "Fail": true, "Lang": true,
+		"Budget": true, "Trace": true, "TraceOut": true, "NewKernel": true} // the last four: per submission, or in-process only
+	ot := reflect.TypeOf(kruntime.Options{})
+	for i := range ot.NumField() {
+		if name := ot.Field(i).Name; !known[name] {
+			t.Errorf("kruntime.Options.%s does not reach grading workers: add it to wireOptions (isolation.go)", name)
+		}
+	}
+	o := kruntime.Options{Kernel: kernelsim.Config{RAM: 1 << 28, Seed: 3}, MaxSteps: 7, Timeout: time.Second, Fail: []string{"kmalloc:nth=1"}, Lang: "th"}
+	if got := toWire(o).options(); !reflect.DeepEqual(got, o) {
+		t.Errorf("round trip: %+v, want %+v", got, o)
+	}
+}
