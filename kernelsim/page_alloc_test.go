@@ -353,10 +353,6 @@ func TestBadFree(t *testing.T) {
 			pfn, _ := k.AllocPages(GFP_KERNEL, 2)
 			return pfn + 1, 0
 		}, "page dumped because: not the first page of an allocated block"},
-		{"wrong-order", func(k *Kernel) (PFN, int) {
-			pfn, _ := k.AllocPages(GFP_KERNEL, 2)
-			return pfn, 1
-		}, "page dumped because: freed with order 1, allocated with order 2"},
 		{"reserved-page", func(k *Kernel) (PFN, int) {
 			return kernelPhysStart >> PageShift, 0
 		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
@@ -680,5 +676,43 @@ func TestPageAllocTracer(t *testing.T) {
 		if lines[i] != want[i] {
 			t.Errorf("line %d\n%s\nwant\n%s", i, lines[i], want[i])
 		}
+	}
+}
+
+// TestWrongOrderFree checks __free_pages() with another order than the
+// allocation's: no invented kernel line, kscript's own finding; a larger
+// order reaches the free pages after the block, which bad_page() reports
+// as Linux's free_pages_prepare() would.
+func TestWrongOrderFree(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		alloc, free int
+		wantBadPage bool
+	}{
+		{"smaller order", 2, 1, false},
+		{"larger order", 1, 3, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := bootTest(t, Config{Seed: 1, NoPCP: true})
+			pfn, _ := k.AllocPages(GFP_KERNEL, tc.alloc)
+			seq := k.NextSeq()
+			if err := k.FreePages(pfn, tc.free); err != nil {
+				t.Fatal(err)
+			}
+			var log strings.Builder
+			for _, r := range k.LogSince(seq) {
+				log.WriteString(r.Text + "\n")
+			}
+			if strings.Contains(log.String(), "allocated with order") {
+				t.Errorf("invented kernel line in the log:\n%s", log.String())
+			}
+			if got := strings.Contains(log.String(), "BUG: Bad page state"); got != tc.wantBadPage {
+				t.Errorf("Bad page state printed: %v, want %v\n%s", got, tc.wantBadPage, log.String())
+			}
+			rs := k.Reports()
+			if last := rs[len(rs)-1]; last.Class != "wrong-order-free" || !strings.HasPrefix(last.Title, "kscript: ") {
+				t.Errorf("last report %+v, want kscript's wrong-order-free", last)
+			}
+		})
 	}
 }
