@@ -68,8 +68,13 @@ type stackKey struct {
 }
 
 const (
-	maxInternDepth  = 4
+	maxInternDepth  = maxStackFrames
 	maxInternStacks = 1 << 12
+	// maxStackFrames is how many of the innermost frames a stack keeps,
+	// as kmemleak's MAX_TRACE and page_owner's stack depth keep 16: deep
+	// recursion allocating at every level stores no more per object (and
+	// its stacks, cut to the same 16 frames, are interned once).
+	maxStackFrames = 16
 )
 
 // where is the kind of code a thread is running.
@@ -113,9 +118,9 @@ func (e *env) stack() []kernelsim.Frame {
 		e.lastStack = nil
 		return nil
 	}
-	var buf [16]starlark.CallFrame
+	var buf [maxStackFrames]starlark.CallFrame
 	frames := buf[:0]
-	for i, n := 0, t.CallStackDepth()-e.userDepth; i < n; i++ {
+	for i, n := 0, t.CallStackDepth()-e.userDepth; i < n && len(frames) < maxStackFrames; i++ {
 		if fr := t.CallFrame(i); fr.Pos.Filename() != "<builtin>" {
 			frames = append(frames, fr)
 		}

@@ -235,9 +235,9 @@ func (m *Machine) scriptError(err error, limit string) error {
 	case limit == "interrupt":
 		return &LimitError{Pos: pos, Limit: limit, Msg: "interrupted (Ctrl-C)"}
 	case pending != nil:
-		return &ScriptError{Pos: pos, Msg: pending.Error(), Backtrace: ee.Backtrace()}
+		return &ScriptError{Pos: pos, Msg: capMessage(pending.Error()), Backtrace: ee.Backtrace()}
 	}
-	return &ScriptError{Pos: pos, Msg: ee.Msg, Backtrace: ee.Backtrace()}
+	return &ScriptError{Pos: pos, Msg: capMessage(ee.Msg), Backtrace: ee.Backtrace()}
 }
 
 // innermostPos is the position of the innermost script frame of a stack.

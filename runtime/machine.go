@@ -59,6 +59,7 @@ type Machine struct {
 	budget *Budget
 
 	universe starlark.StringDict  // the predeclared kernel API
+	sandbox  starlark.StringDict  // the guards of sandbox.go, str, repr, print, fail
 	scripts  map[string]*script   // by NAME.ko
 	harness  []*script            // programs files (LoadPrograms), in load order
 	loaded   map[string]*instance // loaded modules by name
@@ -91,6 +92,7 @@ func NewMachine(opts Options) (*Machine, error) {
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.universe = m.env.universe()
+	m.sandbox = m.sandboxBuiltins()
 	k.Stack = m.env.stack
 	if opts.Trace && opts.TraceOut != nil {
 		k.SetPageAllocTracer(func(event string) { traceLine(opts.TraceOut, k, event) })

@@ -99,12 +99,20 @@ func checkModuleName(name string) error {
 // names; an unknown name is a compile error with its position.
 func (m *Machine) compile(path string, src []byte, name string) (*script, error) {
 	s := &script{path: path, name: name, ko: name + ".ko", src: src}
-	s.predeclared = make(starlark.StringDict, len(m.universe)+1)
+	s.predeclared = make(starlark.StringDict, len(m.universe)+len(m.sandbox)+1)
 	for k, v := range m.universe {
 		s.predeclared[k] = v
 	}
+	for k, v := range m.sandbox {
+		s.predeclared[k] = v
+	}
 	s.predeclared["THIS_MODULE"] = Module{s: s}
-	_, prog, err := starlark.SourceProgramOptions(fileOptions, path, src, s.predeclared.Has)
+	f, err := fileOptions.Parse(path, src, 0)
+	if err != nil {
+		return nil, compileError(err)
+	}
+	sandboxFile(f) // sandbox.go: size and depth guards
+	prog, err := starlark.FileProgram(f, s.predeclared.Has)
 	if err != nil {
 		return nil, compileError(err)
 	}

@@ -1,0 +1,195 @@
+package runtime
+
+import (
+	"go.starlark.net/syntax"
+)
+
+// The sandbox's syntax rewrite.
+//
+// Starlark counts one step per bytecode instruction, whatever the
+// instruction does: "x" * 100000000 builds 100 MB in one step, s = s + s
+// doubles a string every step, s.replace("a", s) squares it, and a call
+// nests as deep as the Go stack allows. starlark-go offers no hook for the
+// size of what an operator builds, so kscript rewrites the script before
+// compiling it: each operator that can build a large value calls a guard
+// builtin that checks the result's size first (maxValueLen), charges steps
+// for it and then does what the operator does; each function body starts
+// by checking the call depth (maxCallDepth).
+//
+//	s * n          ->  _kscript_mul(s, n)
+//	a + b          ->  _kscript_add(a, b)
+//	f % args       ->  _kscript_mod(f, args)
+//	x += y         ->  x = _kscript_iadd(x, y)    (in place for a list)
+//	x *= n         ->  x = _kscript_mul(x, n)
+//	s.replace(...) ->  _kscript_method(s.replace)(...)   (also format, join, extend)
+//	def f(): body  ->  def f(): _kscript_enter(); body
+//
+// str, repr, print and fail are kscript's own, with the same bounds.
+// Positions are kept: a guard's call sits at the operator, so an error
+// (1 + "a") is reported where Starlark reports it.
+
+// Names of the guard builtins the rewrite calls.
+const (
+	guardMul    = "_kscript_mul"
+	guardAdd    = "_kscript_add"
+	guardMod    = "_kscript_mod"
+	guardIAdd   = "_kscript_iadd"
+	guardMethod = "_kscript_method"
+	guardEnter  = "_kscript_enter"
+)
+
+// guardedMethods are the methods of strings and lists whose result can be
+// much larger than their receiver and arguments.
+var guardedMethods = map[string]bool{"replace": true, "format": true, "join": true, "extend": true}
+
+// sandboxFile rewrites f in place.
+func sandboxFile(f *syntax.File) {
+	f.Stmts = rwStmts(f.Stmts)
+}
+
+func rwStmts(stmts []syntax.Stmt) []syntax.Stmt {
+	for i, s := range stmts {
+		stmts[i] = rwStmt(s)
+	}
+	return stmts
+}
+
+func rwStmt(s syntax.Stmt) syntax.Stmt {
+	switch s := s.(type) {
+	case *syntax.AssignStmt:
+		return rwAssign(s)
+	case *syntax.DefStmt:
+		rwParams(s.Params)
+		enter := &syntax.ExprStmt{X: guardCall(guardEnter, s.Def)}
+		s.Body = append([]syntax.Stmt{enter}, rwStmts(s.Body)...)
+	case *syntax.ExprStmt:
+		s.X = rw(s.X)
+	case *syntax.ForStmt:
+		s.Vars, s.X, s.Body = rw(s.Vars), rw(s.X), rwStmts(s.Body)
+	case *syntax.WhileStmt:
+		s.Cond, s.Body = rw(s.Cond), rwStmts(s.Body)
+	case *syntax.IfStmt:
+		s.Cond, s.True, s.False = rw(s.Cond), rwStmts(s.True), rwStmts(s.False)
+	case *syntax.ReturnStmt:
+		if s.Result != nil {
+			s.Result = rw(s.Result)
+		}
+	}
+	return s
+}
+
+// rwAssign rewrites an assignment. An augmented assignment whose target can
+// be evaluated twice without side effects (x, g.n, buf[i]) becomes a plain
+// one around a guard; another (a[f()] += y) keeps its operator, and only
+// its operands are rewritten.
+func rwAssign(s *syntax.AssignStmt) syntax.Stmt {
+	s.RHS = rw(s.RHS)
+	guard := map[syntax.Token]string{syntax.PLUS_EQ: guardIAdd, syntax.STAR_EQ: guardMul, syntax.PERCENT_EQ: guardMod}[s.Op]
+	if s.Op == syntax.EQ || guard == "" || !pure(s.LHS) {
+		s.LHS = rw(s.LHS)
+		return s
+	}
+	s.RHS = guardCall(guard, s.OpPos, s.LHS, s.RHS)
+	s.Op = syntax.EQ
+	return s
+}
+
+// pure reports whether evaluating e twice has no side effects.
+func pure(e syntax.Expr) bool {
+	switch e := e.(type) {
+	case *syntax.Ident, *syntax.Literal:
+		return true
+	case *syntax.DotExpr:
+		return pure(e.X)
+	case *syntax.IndexExpr:
+		return pure(e.X) && pure(e.Y)
+	case *syntax.ParenExpr:
+		return pure(e.X)
+	}
+	return false
+}
+
+func rwParams(params []syntax.Expr) {
+	for _, p := range params {
+		if b, ok := p.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ { // default value
+			b.Y = rw(b.Y)
+		}
+	}
+}
+
+func rwList(es []syntax.Expr) []syntax.Expr {
+	for i, e := range es {
+		es[i] = rw(e)
+	}
+	return es
+}
+
+// rw rewrites an expression.
+func rw(e syntax.Expr) syntax.Expr {
+	switch e := e.(type) {
+	case *syntax.BinaryExpr:
+		if e.Op == syntax.EQ { // a keyword argument name=value
+			e.Y = rw(e.Y)
+			return e
+		}
+		e.X, e.Y = rw(e.X), rw(e.Y)
+		if guard := map[syntax.Token]string{syntax.STAR: guardMul, syntax.PLUS: guardAdd, syntax.PERCENT: guardMod}[e.Op]; guard != "" {
+			return guardCall(guard, e.OpPos, e.X, e.Y)
+		}
+	case *syntax.CallExpr:
+		e.Fn, e.Args = rw(e.Fn), rwList(e.Args)
+		if d, ok := e.Fn.(*syntax.DotExpr); ok && guardedMethods[d.Name.Name] {
+			e.Fn = guardCall(guardMethod, d.NamePos, d)
+		}
+	case *syntax.UnaryExpr:
+		if e.X != nil {
+			e.X = rw(e.X)
+		}
+	case *syntax.ParenExpr:
+		e.X = rw(e.X)
+	case *syntax.DotExpr:
+		e.X = rw(e.X)
+	case *syntax.IndexExpr:
+		e.X, e.Y = rw(e.X), rw(e.Y)
+	case *syntax.SliceExpr:
+		e.X = rw(e.X)
+		e.Lo, e.Hi, e.Step = rwOpt(e.Lo), rwOpt(e.Hi), rwOpt(e.Step)
+	case *syntax.ListExpr:
+		e.List = rwList(e.List)
+	case *syntax.TupleExpr:
+		e.List = rwList(e.List)
+	case *syntax.DictExpr:
+		e.List = rwList(e.List)
+	case *syntax.DictEntry:
+		e.Key, e.Value = rw(e.Key), rw(e.Value)
+	case *syntax.CondExpr:
+		e.Cond, e.True, e.False = rw(e.Cond), rw(e.True), rw(e.False)
+	case *syntax.Comprehension:
+		e.Body = rw(e.Body)
+		for _, c := range e.Clauses {
+			switch c := c.(type) {
+			case *syntax.ForClause:
+				c.Vars, c.X = rw(c.Vars), rw(c.X)
+			case *syntax.IfClause:
+				c.Cond = rw(c.Cond)
+			}
+		}
+	case *syntax.LambdaExpr:
+		rwParams(e.Params)
+		// None or body: the depth check, then the body's value.
+		e.Body = &syntax.BinaryExpr{X: guardCall(guardEnter, e.Lambda), OpPos: e.Lambda, Op: syntax.OR, Y: rw(e.Body)}
+	}
+	return e
+}
+
+func rwOpt(e syntax.Expr) syntax.Expr {
+	if e == nil {
+		return nil
+	}
+	return rw(e)
+}
+
+// guardCall is a call of the guard builtin name at pos.
+func guardCall(name string, pos syntax.Position, args ...syntax.Expr) *syntax.CallExpr {
+	return &syntax.CallExpr{Fn: &syntax.Ident{NamePos: pos, Name: name}, Lparen: pos, Args: args, Rparen: pos}
+}

@@ -1,0 +1,522 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// The guards the sandbox rewrite calls (sandbox.go), and kscript's bounded
+// str, repr, print and fail.
+
+const (
+	// maxValueLen bounds what one operation may build: the bytes of a
+	// string, the elements of a list or tuple. Kernel code needs far less;
+	// [None] * (1 << 30) would need 16 GiB.
+	maxValueLen = 1 << 20
+	// valueUnitsPerStep is how many bytes or elements built cost one step.
+	valueUnitsPerStep = 64
+	// maxIntBits bounds the integers * builds (x = x * x squares).
+	maxIntBits = 1 << 16
+	// maxCallDepth bounds nested calls of script functions. Linux's 16 KiB
+	// kernel stack would overflow far sooner; Go's would take the whole
+	// process down.
+	maxCallDepth = 1000
+	// maxNesting bounds how deeply str() and repr() follow nested values.
+	maxNesting = 1000
+	// maxMessageLen bounds the message of fail() and of a script error.
+	maxMessageLen = 4096
+)
+
+// sandboxBuiltins are the guards and the bounded replacements of
+// Starlark's str, repr, print and fail, predeclared in every script.
+func (m *Machine) sandboxBuiltins() starlark.StringDict {
+	return starlark.StringDict{
+		guardMul:    starlark.NewBuiltin("*", guardMulFn),
+		guardAdd:    starlark.NewBuiltin("+", guardAddFn),
+		guardMod:    starlark.NewBuiltin("%", guardModFn),
+		guardIAdd:   starlark.NewBuiltin("+=", guardIAddFn),
+		guardMethod: starlark.NewBuiltin("method", guardMethodFn),
+		guardEnter:  starlark.NewBuiltin("call", guardEnterFn),
+		"str":       starlark.NewBuiltin("str", strFn),
+		"repr":      starlark.NewBuiltin("repr", reprFn),
+		"print":     starlark.NewBuiltin("print", m.printFn),
+		"fail":      starlark.NewBuiltin("fail", failFn),
+	}
+}
+
+// tooLarge is the error of an operation that would build more than
+// maxValueLen.
+func tooLarge(op string, n int64, what string) error {
+	return fmt.Errorf("%s: result too large: %d %s (kscript allows %d per value)", op, n, what, maxValueLen)
+}
+
+// build checks that an operation may build n units and charges for them.
+func build(t *starlark.Thread, op string, n int64, what string) error {
+	if n > maxValueLen || n < 0 {
+		return tooLarge(op, n, what)
+	}
+	if e := envOf(t); e != nil && e.thread == t {
+		return e.charge(t, uint64(n)/valueUnitsPerStep)
+	}
+	return nil
+}
+
+// seqLen returns the length of a string, bytes, list or tuple and the
+// unit it is counted in.
+func seqLen(v starlark.Value) (int64, string, bool) {
+	switch v := v.(type) {
+	case starlark.String:
+		return int64(len(v)), "bytes", true
+	case starlark.Bytes:
+		return int64(len(v)), "bytes", true
+	case *starlark.List:
+		return int64(v.Len()), "elements", true
+	case starlark.Tuple:
+		return int64(len(v)), "elements", true
+	}
+	return 0, "", false
+}
+
+func twoArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, starlark.Value, error) {
+	if len(args) != 2 || len(kwargs) != 0 {
+		return nil, nil, fmt.Errorf("%s: internal guard called with %d arguments", b.Name(), len(args))
+	}
+	return args[0], args[1], nil
+}
+
+// guardMulFn is x * y: a repetition must stay within maxValueLen, an
+// integer within maxIntBits.
+func guardMulFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y, err := twoArgs(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	seq, n := x, y
+	if _, _, ok := seqLen(seq); !ok {
+		seq, n = y, x
+	}
+	if l, what, ok := seqLen(seq); ok {
+		if k, ok := n.(starlark.Int); ok {
+			if c, ok := k.Int64(); ok && c > 0 && l > 0 {
+				if c > maxValueLen || l*c > maxValueLen {
+					return nil, tooLarge("*", l*min(c, maxValueLen+1), what)
+				}
+				if err := build(t, "*", l*c, what); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if i, ok := x.(starlark.Int); ok {
+		if j, ok := y.(starlark.Int); ok {
+			if bits := i.BigInt().BitLen() + j.BigInt().BitLen(); bits > maxIntBits {
+				return nil, fmt.Errorf("*: result too large: a %d-bit integer (kscript allows %d bits)", bits, maxIntBits)
+			}
+		}
+	}
+	return starlark.Binary(syntax.STAR, x, y)
+}
+
+// guardAddFn is x + y: a concatenation must stay within maxValueLen.
+func guardAddFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y, err := twoArgs(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if lx, what, ok := seqLen(x); ok {
+		if ly, _, ok := seqLen(y); ok && lx+ly > valueUnitsPerStep {
+			if err := build(t, "+", lx+ly, what); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return starlark.Binary(syntax.PLUS, x, y)
+}
+
+// guardIAddFn is x += y: a list is extended in place, as Starlark does;
+// anything else is x + y.
+func guardIAddFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y, err := twoArgs(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	list, ok := x.(*starlark.List)
+	if !ok {
+		return guardAddFn(t, b, args, kwargs)
+	}
+	elems, err := boundedElems(t, "+=", y, int64(list.Len()))
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range elems {
+		if err := list.Append(v); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// boundedElems returns the elements of iterable y that extend a sequence
+// of have elements, or an error when the result would be too large.
+func boundedElems(t *starlark.Thread, op string, y starlark.Value, have int64) ([]starlark.Value, error) {
+	iterable, ok := y.(starlark.Iterable)
+	if !ok {
+		return nil, fmt.Errorf("%s: got %s, want an iterable", op, y.Type())
+	}
+	if n := starlark.Len(y); n >= 0 {
+		if err := build(t, op, have+int64(n), "elements"); err != nil {
+			return nil, err
+		}
+	}
+	it := iterable.Iterate()
+	defer it.Done()
+	var out []starlark.Value
+	var v starlark.Value
+	for it.Next(&v) {
+		if have+int64(len(out)) >= maxValueLen {
+			return nil, tooLarge(op, have+int64(len(out))+1, "elements")
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// guardModFn is x % y: a format's result is bounded by the format and the
+// bounded text of each argument.
+func guardModFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y, err := twoArgs(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if f, ok := x.(starlark.String); ok {
+		operands := []starlark.Value{y}
+		switch y := y.(type) {
+		case starlark.Tuple:
+			operands = y
+		case *starlark.Dict:
+			operands = nil
+			for _, kv := range y.Items() {
+				operands = append(operands, kv[1])
+			}
+		}
+		n := int64(len(f))
+		for _, v := range operands {
+			s, err := boundedText(v, false, maxValueLen)
+			if err != nil {
+				return nil, fmt.Errorf("%%: %v", err)
+			}
+			n += int64(len(s)) * int64(max(1, strings.Count(string(f), "%")))
+		}
+		if err := build(t, "%", n, "bytes"); err != nil {
+			return nil, err
+		}
+	}
+	return starlark.Binary(syntax.PERCENT, x, y)
+}
+
+// guardMethodFn returns method m, bound to its receiver, wrapped in a size
+// check when it is one of guardedMethods of a string or list.
+func guardMethodFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("method: internal guard called with %d arguments", len(args))
+	}
+	m, ok := args[0].(*starlark.Builtin)
+	if !ok || m.Receiver() == nil {
+		return args[0], nil
+	}
+	check := methodCheck(m)
+	if check == nil {
+		return m, nil
+	}
+	return starlark.NewBuiltin(m.Name(), func(t *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if err := check(t, args, kwargs); err != nil {
+			return nil, err
+		}
+		return starlark.Call(t, m, args, kwargs)
+	}), nil
+}
+
+// methodCheck returns the size check of a guarded method, nil for others.
+func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []starlark.Tuple) error {
+	name := m.Name()
+	switch recv := m.Receiver().(type) {
+	case starlark.String:
+		s := string(recv)
+		switch name {
+		case "replace":
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				if len(args) < 2 {
+					return nil // the method reports it
+				}
+				old, ok1 := starlark.AsString(args[0])
+				new, ok2 := starlark.AsString(args[1])
+				if !ok1 || !ok2 {
+					return nil
+				}
+				occ := int64(strings.Count(s, old))
+				return build(t, name, int64(len(s))+occ*int64(max(0, len(new)-len(old))), "bytes")
+			}
+		case "join":
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				if len(args) != 1 {
+					return nil
+				}
+				elems, err := boundedElems(t, name, args[0], 0)
+				if err != nil {
+					return err
+				}
+				n := int64(len(s)) * int64(len(elems))
+				for _, v := range elems {
+					if x, ok := starlark.AsString(v); ok {
+						n += int64(len(x))
+					}
+				}
+				return build(t, name, n, "bytes")
+			}
+		case "format":
+			return func(t *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) error {
+				var n int64
+				for _, v := range args {
+					x, err := boundedText(v, false, maxValueLen)
+					if err != nil {
+						return fmt.Errorf("format: %v", err)
+					}
+					n += int64(len(x))
+				}
+				for _, kv := range kwargs {
+					x, err := boundedText(kv[1], false, maxValueLen)
+					if err != nil {
+						return fmt.Errorf("format: %v", err)
+					}
+					n += int64(len(x))
+				}
+				return build(t, name, int64(len(s))+n*int64(max(1, strings.Count(s, "{"))), "bytes")
+			}
+		}
+	case *starlark.List:
+		if name == "extend" {
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				if len(args) != 1 {
+					return nil
+				}
+				_, err := boundedElems(t, name, args[0], int64(recv.Len()))
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// guardEnterFn starts every script function: nested calls are bounded.
+func guardEnterFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if t.CallStackDepth() > maxCallDepth {
+		return nil, fmt.Errorf("recursion too deep: more than %d nested calls (kscript's limit; a 16 KiB kernel stack would have overflowed long before)", maxCallDepth)
+	}
+	return starlark.None, nil
+}
+
+// boundedText is str(v) (repr(v) when quote), or an error when it would
+// exceed limit bytes or nest deeper than maxNesting.
+func boundedText(v starlark.Value, quote bool, limit int) (string, error) {
+	if s, ok := v.(starlark.String); ok && !quote {
+		return string(s), nil
+	}
+	w := &boundedWriter{limit: limit}
+	w.value(v, 0, nil)
+	return w.b.String(), w.err
+}
+
+// boundedWriter writes values as Starlark's str/repr do, up to a limit.
+type boundedWriter struct {
+	b     strings.Builder
+	limit int
+	err   error
+}
+
+func (w *boundedWriter) write(s string) {
+	if w.err != nil {
+		return
+	}
+	if w.b.Len()+len(s) > w.limit {
+		w.err = fmt.Errorf("str: result too large: more than %d bytes (kscript allows %d per value)", w.limit, w.limit)
+		return
+	}
+	w.b.WriteString(s)
+}
+
+// value writes v; path holds the containers being written (a list that
+// contains itself is written [...], as Starlark does).
+func (w *boundedWriter) value(v starlark.Value, depth int, path []starlark.Value) {
+	if w.err != nil {
+		return
+	}
+	if depth > maxNesting {
+		w.err = fmt.Errorf("str: value nested more than %d deep", maxNesting)
+		return
+	}
+	switch x := v.(type) {
+	case *starlark.List:
+		if onPath(x, path) {
+			w.write("[...]")
+			return
+		}
+		w.write("[")
+		w.elems(x.Len(), x.Index, depth, append(path, x))
+		w.write("]")
+	case starlark.Tuple:
+		w.write("(")
+		w.elems(len(x), x.Index, depth, path)
+		if len(x) == 1 {
+			w.write(",")
+		}
+		w.write(")")
+	case *starlark.Dict:
+		if onPath(x, path) {
+			w.write("{...}")
+			return
+		}
+		w.write("{")
+		for i, kv := range x.Items() {
+			if i > 0 {
+				w.write(", ")
+			}
+			w.value(kv[0], depth+1, append(path, x))
+			w.write(": ")
+			w.value(kv[1], depth+1, append(path, x))
+		}
+		w.write("}")
+	case *starlark.Set:
+		w.write("set([")
+		i := 0
+		it := x.Iterate()
+		defer it.Done()
+		var e starlark.Value
+		for it.Next(&e) {
+			if i > 0 {
+				w.write(", ")
+			}
+			w.value(e, depth+1, path)
+			i++
+		}
+		w.write("])")
+	default:
+		w.write(v.String())
+	}
+}
+
+func (w *boundedWriter) elems(n int, at func(int) starlark.Value, depth int, path []starlark.Value) {
+	for i := 0; i < n && w.err == nil; i++ {
+		if i > 0 {
+			w.write(", ")
+		}
+		w.value(at(i), depth+1, path)
+	}
+}
+
+func onPath(v starlark.Value, path []starlark.Value) bool {
+	for _, p := range path {
+		if p == v {
+			return true
+		}
+	}
+	return false
+}
+
+// textOf is str(v) for print and fail, charged to t.
+func textOf(t *starlark.Thread, v starlark.Value) (string, error) {
+	if b, ok := v.(starlark.Bytes); ok {
+		return string(b), nil
+	}
+	s, err := boundedText(v, false, maxValueLen)
+	if err == nil {
+		err = build(t, "str", int64(len(s)), "bytes")
+	}
+	return s, err
+}
+
+func strFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x starlark.Value
+	if err := starlark.UnpackPositionalArgs("str", args, kwargs, 1, &x); err != nil {
+		return nil, err
+	}
+	if b, ok := x.(starlark.Bytes); ok { // str(b"...") decodes, as Starlark's does
+		return starlark.Call(t, starlark.Universe["str"], starlark.Tuple{b}, nil)
+	}
+	s, err := textOf(t, x)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(s), nil
+}
+
+func reprFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x starlark.Value
+	if err := starlark.UnpackPositionalArgs("repr", args, kwargs, 1, &x); err != nil {
+		return nil, err
+	}
+	s, err := boundedText(x, true, maxValueLen)
+	if err == nil {
+		err = build(t, "repr", int64(len(s)), "bytes")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(s), nil
+}
+
+// joinArgs joins print's and fail's arguments as Starlark does.
+func joinArgs(t *starlark.Thread, name string, args starlark.Tuple, kwargs []starlark.Tuple) (string, error) {
+	sep := " "
+	if err := starlark.UnpackArgs(name, nil, kwargs, "sep?", &sep); err != nil {
+		return "", err
+	}
+	var buf strings.Builder
+	for i, v := range args {
+		if i > 0 {
+			buf.WriteString(sep)
+		}
+		s, err := textOf(t, v)
+		if err != nil {
+			return "", err
+		}
+		if buf.Len()+len(s) > maxValueLen {
+			return "", tooLarge(name, int64(buf.Len()+len(s)), "bytes")
+		}
+		buf.WriteString(s)
+	}
+	return buf.String(), nil
+}
+
+func (m *Machine) printFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	s, err := joinArgs(t, "print", args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	m.print(t, s)
+	return starlark.None, nil
+}
+
+func failFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	s, err := joinArgs(t, "fail", args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	return nil, errors.New("fail: " + capMessage(s))
+}
+
+// capMessage cuts a message a script made to maxMessageLen bytes, saying
+// so (a fail("x" * 100000000) must not make a 100 MB results file).
+func capMessage(s string) string {
+	if len(s) <= maxMessageLen {
+		return s
+	}
+	cut := maxMessageLen
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+		cut--
+	}
+	return fmt.Sprintf("%s… [kscript: %d more bytes not shown]", s[:cut], len(s)-cut)
+}
