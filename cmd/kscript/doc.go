@@ -43,7 +43,7 @@ scripts can call.`,
 func (a *app) doc(names []string) error {
 	apis := kruntime.APIs()
 	if len(names) == 0 {
-		writeAPIIndex(a.stdout, apis)
+		writeAPIIndex(a.stdout, apis, a.lang)
 		writeTopicIndex(a.stdout, a.lang)
 		return nil
 	}
@@ -63,8 +63,31 @@ func (a *app) doc(names []string) error {
 	return nil
 }
 
+// docWords are the words of the reference's headings in both languages:
+// the groups of DESIGN §4, the kinds of name and the scopes.
+var docWords = map[string]string{
+	"Module": "โมดูล (Module)", "Module state": "สถานะของโมดูล (Module state)",
+	"Pointers and memory": "พอยน์เตอร์และหน่วยความจำ (Pointers and memory)",
+	"Slab": "Slab", "Pages": "Page และ Buddy System (Pages)", "vmalloc": "vmalloc",
+	"GFP flags": "GFP flag", "printk": "printk", "Errors": "รหัสข้อผิดพลาด (Errors)",
+	"Contexts and deferred work": "context และงานที่เลื่อนไปทำทีหลัง (Contexts and deferred work)",
+	"Char devices and user copies": "char device และการคัดลอกกับ user space (Char devices and user copies)",
+	"User programs": "user program (User programs)",
+	"function": "ฟังก์ชัน", "constant": "ค่าคงที่",
+	"anywhere": "ทุกที่", "file scope": "ระดับไฟล์ (นอกฟังก์ชัน)", "kernel code": "โค้ดเคอร์เนล",
+	"kernel code and user programs": "โค้ดเคอร์เนลและ user program", "user programs": "user program",
+}
+
+// docWord returns a heading word in lang.
+func docWord(s, lang string) string {
+	if th, ok := docWords[s]; ok && lang == "th" {
+		return th
+	}
+	return s
+}
+
 // writeAPIIndex lists the table by group, in the table's order.
-func writeAPIIndex(w io.Writer, apis []kruntime.API) {
+func writeAPIIndex(w io.Writer, apis []kruntime.API, lang string) {
 	group := ""
 	for _, api := range apis {
 		if api.Group != group {
@@ -72,7 +95,7 @@ func writeAPIIndex(w io.Writer, apis []kruntime.API) {
 				fmt.Fprintln(w)
 			}
 			group = api.Group
-			fmt.Fprintln(w, group)
+			fmt.Fprintln(w, docWord(group, lang))
 		}
 		fmt.Fprintf(w, "  %-24s %s\n", api.Name, api.C)
 	}
@@ -84,9 +107,9 @@ func writeAPI(w io.Writer, api kruntime.API, lang string) {
 	if api.IsConst() {
 		kind = "constant"
 	}
-	fmt.Fprintf(w, "%s (%s, %s)\n\n    %s\n\n", api.Name, api.Group, kind, api.C)
+	fmt.Fprintf(w, "%s (%s, %s)\n\n    %s\n\n", api.Name, docWord(api.Group, lang), docWord(kind, lang), api.C)
 	scope := map[string]string{"en": "Allowed in: ", "th": "ใช้ได้ใน: "}[lang]
-	fmt.Fprintf(w, "%s%s\n\n", scope, api.Scope)
+	fmt.Fprintf(w, "%s%s\n\n", scope, docWord(api.Scope.String(), lang))
 	for _, line := range wrap(api.Doc(lang), 78) {
 		fmt.Fprintln(w, line)
 	}
