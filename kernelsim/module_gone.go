@@ -79,8 +79,7 @@ func (k *Kernel) leftSites(m *Module, site Frame, did, undo string) string {
 // stack is the line that set it up, then the exit function, so that an
 // explanation points at both.
 func (k *Kernel) reportLeftBehind(class, title string, m *Module, site Frame) {
-	k.report(class, title, false)
-	r := &k.reports[len(k.reports)-1]
+	r := k.note(class, title)
 	r.Stack = nil
 	if site.File != "" {
 		r.Stack = append(r.Stack, site)

@@ -11,6 +11,7 @@ var messages = i18n.Catalog{
 	"explanations":        {"what went wrong, and how to fix it", "เกิดอะไรขึ้น และแก้อย่างไร"},
 	"reports-none":        {"kernel reports: none (no BUG, WARNING, Oops or KASAN report)", "รายงานจากเคอร์เนล: ไม่มี (ไม่มี BUG, WARNING, Oops หรือ KASAN)"},
 	"reports":             {"kernel reports: %d", "รายงานจากเคอร์เนล: %d รายการ"},
+	"kscript-findings":    {"kscript's own findings (Linux prints none of these): %d", "สิ่งที่ kscript ตรวจพบเอง (Linux ไม่พิมพ์สิ่งเหล่านี้): %d รายการ"},
 	"reports-same":        {"… the same report %d more times", "… รายงานเดิมซ้ำอีก %d ครั้ง"},
 	"reports-more":        {"… and %d more reports not shown", "… และรายงานอื่นอีก %d รายการที่ไม่ได้แสดง"},
 	"alloc-failure":       {"allocation failure (not a bug by itself): %s", "การจองหน่วยความจำล้มเหลว (ไม่ใช่บั๊กในตัวเอง): %s"},
