@@ -28,7 +28,6 @@ func (k *Kernel) procFiles() map[string]func() string {
 		"/proc/sys/kernel/tainted":        k.procSysKernelTainted, // kernel/sysctl.c proc_taint
 		"/proc/sys/kernel/dmesg_restrict": func() string { return fmt.Sprintf("%d\n", dmesgRestrict) },
 		"/proc/sys/kernel/kptr_restrict":  func() string { return fmt.Sprintf("%d\n", kptrRestrict) },
-
 	}
 	if k.boot.kmemleak { // CONFIG_DEBUG_KMEMLEAK: the debug build only
 		files[kmemleakPath] = k.KmemleakFile // mm/kmemleak.c (debugging)
