@@ -25,6 +25,7 @@ const texts = {
 let lessons = [];
 let current = null;   // the lesson shown (kscriptLesson's answer)
 let lastGrade = null; // the last grading, in both languages
+let autorun = false;  // ?autorun=1: run the lesson as soon as the kernel is ready
 const lang = () => $("lang").value;
 const t = (k) => texts[lang()][k];
 
@@ -47,6 +48,7 @@ function relabel() {
 function numberLines() {
   const n = $("source").value.split("\n").length;
   $("lines").textContent = Array.from({length: n}, (_, i) => i + 1).join("\n");
+  $("source").style.height = (n * 18 + 34) + "px"; // the editor box scrolls, not the text area
 }
 function setSource(s) { $("source").value = s; numberLines(); }
 function loadLesson(id) {
@@ -55,9 +57,24 @@ function loadLesson(id) {
   current = l;
   lastGrade = null;
   setSource(l.source);
+  // The last run was another lesson's: its output goes.
+  $("transcript").textContent = ""; $("summary").textContent = ""; $("steps").innerHTML = "";
   $("explain").textContent = l.explain[lang()] || l.explain.en;
-  $("load-starter").disabled = !l.exercise;
-  $("grade").disabled = !l.exercise;
+  $("load-starter").disabled = true;
+  $("grade").disabled = true;
+  showGrade();
+  // The exercise (its public form) is read after the lesson is shown, or
+  // after the first run when the page runs the lesson at once.
+  if (!autorun) setTimeout(ensureExercise, 0);
+}
+// ensureExercise reads the exercise of the lesson shown, once.
+function ensureExercise() {
+  if (!current || current.exercise !== undefined) return;
+  const x = JSON.parse(kscriptExercise(current.id));
+  if (x && x.error) { $("status").textContent = x.error; current.exercise = null; return; }
+  current.exercise = x;
+  $("load-starter").disabled = !x;
+  $("grade").disabled = !x || $("run").disabled;
   showGrade();
 }
 // showGrade lists the exercise's visible checks, with the last grading's
@@ -118,9 +135,13 @@ function run() {
     $("steps").innerHTML = html;
     $("status").textContent = t("done").replace("%s", ms);
     document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
+    autorun = false;
+    setTimeout(ensureExercise, 0);
   }, 10);
 }
 function gradeIt() {
+  ensureExercise();
+  if (!current.exercise) return;
   busy(true, "grading");
   setTimeout(() => {
     const t0 = performance.now();
@@ -133,10 +154,13 @@ function gradeIt() {
     document.body.dataset.grades = String(Number(document.body.dataset.grades || 0) + 1);
   }, 10);
 }
+window.kscriptTimes = {};
 window.kscriptReady = () => {
+  window.kscriptTimes.started = Math.round(performance.now());
   lessons = JSON.parse(kscriptLessons());
   for (const l of lessons) { const o = document.createElement("option"); o.value = l.id; $("lesson").appendChild(o); }
   const q = new URLSearchParams(location.search);
+  autorun = Boolean(q.get("autorun"));
   const want = q.get("lesson");
   if (want && lessons.some((l) => l.id === want)) $("lesson").value = want;
   if (q.get("lang") === "th") $("lang").value = "th";
@@ -146,7 +170,7 @@ window.kscriptReady = () => {
   $("status").textContent = t("ready");
   document.body.dataset.ready = "1";
   window.kscriptReadyMs = Math.round(performance.now());
-  if (q.get("autorun")) run();
+  if (autorun) run();
 };
 $("lesson").addEventListener("change", () => loadLesson($("lesson").value));
 $("lang").addEventListener("change", relabel);
@@ -154,8 +178,8 @@ $("source").addEventListener("input", numberLines);
 $("run").addEventListener("click", run);
 $("grade").addEventListener("click", gradeIt);
 $("load-module").addEventListener("click", () => { if (current) setSource(current.source); });
-$("load-starter").addEventListener("click", () => { if (current && current.exercise) setSource(current.exercise.starter); });
+$("load-starter").addEventListener("click", () => { ensureExercise(); if (current && current.exercise) setSource(current.exercise.starter); });
 const go = new Go();
 WebAssembly.instantiateStreaming(fetch("kscript.wasm"), go.importObject)
-  .then((r) => go.run(r.instance))
+  .then((r) => { window.kscriptTimes.compiled = Math.round(performance.now()); go.run(r.instance); })
   .catch((e) => { $("status").textContent = "could not load kscript.wasm: " + e; });

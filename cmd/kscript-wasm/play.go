@@ -30,9 +30,6 @@ type LessonInfo struct {
 	Explain map[string]string `json:"explain,omitempty"`
 	Source  string            `json:"source,omitempty"`
 	Module  string            `json:"module,omitempty"`
-	// Exercise is the public side of the lesson's exercise: its starter
-	// and visible checks (nil when the lesson has none).
-	Exercise *ExerciseInfo `json:"exercise,omitempty"`
 }
 
 // listLessons returns the embedded lessons, by id, with their titles. It
@@ -135,11 +132,7 @@ func getLesson(id string) (LessonInfo, error) {
 	if err != nil {
 		return LessonInfo{}, err
 	}
-	x, err := exerciseInfo(lessonFS, id)
-	if err != nil {
-		return LessonInfo{}, err
-	}
-	return LessonInfo{ID: l.ID, Module: l.ModuleName(), Source: string(src), Exercise: x,
+	return LessonInfo{ID: l.ID, Module: l.ModuleName(), Source: string(src),
 		Title:   map[string]string{"en": l.Title.In("en"), "th": l.Title.In("th")},
 		Explain: map[string]string{"en": l.Explain.In("en"), "th": l.Explain.In("th")}}, nil
 }
