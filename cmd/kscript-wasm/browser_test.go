@@ -40,6 +40,7 @@ import (
 // chromium returns the browser's path, skipping or failing the test when
 // there is none.
 func chromium(t *testing.T) string {
+	require := os.Getenv("KSCRIPT_REQUIRE_BROWSER") == "1" // read first: go test's cache keys on it
 	if p := os.Getenv("KSCRIPT_CHROMIUM"); p != "" {
 		return p
 	}
@@ -50,7 +51,7 @@ func chromium(t *testing.T) string {
 	}
 	msg := "no Chromium on this machine (chromium, chromium-browser or google-chrome on PATH, or KSCRIPT_CHROMIUM=PATH): " +
 		"the playground's browser test needs it; apt-get install chromium"
-	if os.Getenv("KSCRIPT_REQUIRE_BROWSER") == "1" {
+	if require {
 		t.Fatal(msg + " (KSCRIPT_REQUIRE_BROWSER=1: the test may not be skipped)")
 	}
 	t.Skip(msg)
@@ -60,6 +61,14 @@ func chromium(t *testing.T) string {
 // buildSite builds the playground with scripts/build-web, the one command
 // that builds it, into a temporary folder.
 func buildSite(t *testing.T) string {
+	// The build reads these in another process: read them here too, so that
+	// go test's cache knows a change to them means running the test again.
+	for _, dir := range []string{filepath.Join("..", "..", "web"), filepath.Join("..", "..", "scripts")} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range files {
+			os.ReadFile(f)
+		}
+	}
 	dir := t.TempDir()
 	cmd := exec.Command("sh", filepath.Join("..", "..", "scripts", "build-web"), dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -327,7 +336,9 @@ func TestBrowser(t *testing.T) {
 	p.shot("01_kmalloc-run.png", "")
 	p.shot("01_kmalloc-pictures.png", "#steps .step:nth-child(2)")
 
-	figures := fmt.Sprintf("Chromium %s, %d CPUs (%s/%s), served from 127.0.0.1 with gzip\n", chromeVersion(chrome), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	load, _ := os.ReadFile("/proc/loadavg")
+	figures := fmt.Sprintf("Chromium %s, %d CPUs (%s/%s), load average %s, served from 127.0.0.1 with gzip\n",
+		chromeVersion(chrome), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.Join(strings.Fields(string(load)+" ? ? ?")[:3], " "))
 	figures += fmt.Sprintf("kscript.wasm: %d bytes; over the wire: %d bytes in all (%s)\n", fileSize(site, "kscript.wasm"), srv.sent.Load(), wireText(wire))
 	figures += fmt.Sprintf("lesson 01, from navigation: kscript.wasm fetched and compiled at %.0f ms, Go started at %.0f ms, lesson shown at %.0f ms, "+
 		"first transcript line at %.0f ms (the run itself %.0f ms); %.1f s as the test driver saw it, Chromium's start excluded\n",
