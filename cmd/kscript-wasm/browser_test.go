@@ -338,7 +338,7 @@ func TestBrowser(t *testing.T) {
 
 	load, _ := os.ReadFile("/proc/loadavg")
 	figures := fmt.Sprintf("Chromium %s, %d CPUs (%s/%s), load average %s, served from 127.0.0.1 with gzip\n",
-		chromeVersion(chrome), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.Join(strings.Fields(string(load)+" ? ? ?")[:3], " "))
+		chromeVersion(chrome), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.Join(strings.Fields(string(load) + " ? ? ?")[:3], " "))
 	figures += fmt.Sprintf("kscript.wasm: %d bytes; over the wire: %d bytes in all (%s)\n", fileSize(site, "kscript.wasm"), srv.sent.Load(), wireText(wire))
 	figures += fmt.Sprintf("lesson 01, from navigation: kscript.wasm fetched and compiled at %.0f ms, Go started at %.0f ms, lesson shown at %.0f ms, "+
 		"first transcript line at %.0f ms (the run itself %.0f ms); %.1f s as the test driver saw it, Chromium's start excluded\n",
