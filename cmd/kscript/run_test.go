@@ -73,4 +73,3 @@ func firstDiff(got, want string) string {
 	}
 	return "got " + strconv.Itoa(len(g)) + " lines, want " + strconv.Itoa(len(w))
 }
-
