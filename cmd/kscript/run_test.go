@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,10 +43,10 @@ func TestRunSeveralFiles(t *testing.T) {
 				t.Errorf("exit status %d, want %d (the first non-zero one of the separate runs)", code, wantCode)
 			}
 			if out.String() != wantOut.String() {
-				t.Errorf("stdout differs from the separate runs'\n%s", firstDiff(out.String(), wantOut.String()))
+				t.Errorf("stdout differs from the separate runs'\n%s", firstDiff(out.Bytes(), wantOut.Bytes()))
 			}
 			if errOut.String() != wantErr.String() {
-				t.Errorf("stderr differs from the separate runs'\n%s", firstDiff(errOut.String(), wantErr.String()))
+				t.Errorf("stderr differs from the separate runs'\n%s", firstDiff(errOut.Bytes(), wantErr.Bytes()))
 			}
 		})
 	}
@@ -61,15 +60,4 @@ func TestRunSeveralFilesOneReport(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut.String(), "--report writes the run of one FILE, got 2 files") {
 		t.Errorf("exit %d, stderr %q; want a usage error", code, errOut.String())
 	}
-}
-
-// firstDiff shows the first line where got and want part.
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range min(len(g), len(w)) {
-		if g[i] != w[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n  got:  " + g[i] + "\n  want: " + w[i]
-		}
-	}
-	return "got " + strconv.Itoa(len(g)) + " lines, want " + strconv.Itoa(len(w))
 }
