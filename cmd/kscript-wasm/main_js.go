@@ -6,7 +6,10 @@ import "syscall/js"
 
 // main registers the playground's functions on the page's global object
 // and waits for calls: kscriptLessons(), kscriptLesson(id),
-// kscriptRun(id, source, lang), each returning JSON text.
+// kscriptExercise(id) (the public side of its exercise, null for none),
+// kscriptRun(id, source, lang) and kscriptGrade(id, source, lang) (the
+// grading worded in both languages: {"en": …, "th": …}), each returning
+// JSON text.
 func main() {
 	g := js.Global()
 	g.Set("kscriptLessons", js.FuncOf(func(js.Value, []js.Value) any { return toJSON(listLessons()) }))
@@ -25,6 +28,22 @@ func main() {
 			return toJSON(map[string]string{"error": "kscriptRun(id, source, lang)"})
 		}
 		return toJSON(runLesson(args[0].String(), args[1].String(), args[2].String()))
+	}))
+	g.Set("kscriptExercise", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 {
+			return toJSON(map[string]string{"error": "kscriptExercise(id)"})
+		}
+		x, err := exerciseInfo(lessonFS, args[0].String())
+		if err != nil {
+			return toJSON(map[string]string{"error": err.Error()})
+		}
+		return toJSON(x)
+	}))
+	g.Set("kscriptGrade", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 3 {
+			return toJSON(map[string]string{"error": "kscriptGrade(id, source, lang)"})
+		}
+		return toJSON(gradeViews(lessonFS, args[0].String(), args[1].String(), args[2].String()))
 	}))
 	if ready := g.Get("kscriptReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()
