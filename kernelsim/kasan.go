@@ -83,6 +83,10 @@ type kasanState struct {
 	okPage Addr
 	// depth mirrors current->kasan_depth (kasan_disable_current).
 	depth int
+	// ip, when set, is the faulting instruction of the access being
+	// checked, for accesses kernel code makes on the script's behalf
+	// (string_nocheck reading a %s argument), instead of the script line.
+	ip string
 	// ctor is the object whose constructor runs now
 	// (kasan_unpoison_object_data), ctorSize its size.
 	ctor     Addr

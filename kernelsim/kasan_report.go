@@ -76,30 +76,37 @@ func (k *Kernel) kasanCheckRange(a Addr, n uint64, write bool, callers []string)
 }
 
 func (k *Kernel) kasanCheck(a Addr, n uint64, write bool, callers []string) bool {
-	ks := &k.dbg.kasan
-	switch {
-	case ks.off || ks.depth > 0 || n == 0 || a < PageOffset:
-		return false
-	case ks.ctor != 0 && a >= ks.ctor && a+Addr(n) <= ks.ctor+Addr(ks.ctorSize):
-		return false
-	}
-	r := kasanRange{a: a, n: n}
-	if IsDirectMapAddr(a) {
-		if sl := k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift)); sl != nil {
-			if obj, size, ok := sl.kasanObject(a); ok {
-				if a+Addr(n) <= obj+Addr(size) {
-					return false
-				}
-				r.origin, r.originSz = obj, size
-			}
-		}
-	}
-	bad, ok := k.kasanFirstBad(r)
+	r, bad, ok := k.kasanFind(a, n)
 	if ok {
 		return false
 	}
 	k.kasanReport(r, bad, write, callers)
 	return true
+}
+
+// kasanFind checks an access: ok when it is allowed (or not checked),
+// else the range and its first bad byte.
+func (k *Kernel) kasanFind(a Addr, n uint64) (r kasanRange, bad Addr, ok bool) {
+	ks := &k.dbg.kasan
+	switch {
+	case ks.off || ks.depth > 0 || n == 0 || a < PageOffset:
+		return r, 0, true
+	case ks.ctor != 0 && a >= ks.ctor && a+Addr(n) <= ks.ctor+Addr(ks.ctorSize):
+		return r, 0, true
+	}
+	r = kasanRange{a: a, n: n}
+	if IsDirectMapAddr(a) {
+		if sl := k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift)); sl != nil {
+			if obj, size, ok := sl.kasanObject(a); ok {
+				if a+Addr(n) <= obj+Addr(size) {
+					return r, 0, true
+				}
+				r.origin, r.originSz = obj, size
+			}
+		}
+	}
+	bad, ok = k.kasanFirstBad(r)
+	return r, bad, ok
 }
 
 // kasanReport mirrors kasan_report() for an access. As report_enabled()
@@ -129,7 +136,7 @@ func (k *Kernel) kasanReport(r kasanRange, bad Addr, write bool, callers []strin
 	k.printk(LogErr, "%s\n", title)
 	k.printk(LogErr, "%s of size %d at addr %016x by task %s/%d\n", rw, r.n, uint64(r.a), t.Comm, t.PID)
 	k.printk(LogErr, "\n")
-	k.kasanAddressDescription(r.a, callers)
+	k.kasanAddressDescription(r.a, r.origin, callers)
 	shadow := k.kasanMemoryState(r, bad)
 	shadow.Access, shadow.Size, shadow.Write = r.a, r.n, write
 	k.printk(LogErr, "%s\n", kasanRule)
@@ -147,6 +154,9 @@ func (k *Kernel) kasanIP() (ip, key string) {
 			continue
 		}
 		key = fmt.Sprintf("%s:%d", f.File, f.Line)
+		if k.dbg.kasan.ip != "" {
+			return k.dbg.kasan.ip, key
+		}
 		if m := k.FindModule(f.Module); m != nil {
 			if s, ok := m.symbolize(f); ok {
 				return s, key
@@ -160,7 +170,11 @@ func (k *Kernel) kasanIP() (ip, key string) {
 // kasanAddressDescription mirrors print_address_description(): the stack,
 // then what the address belongs to (a slab object with its tracks, a global
 // variable, a vmalloc mapping) and the physical page.
-func (k *Kernel) kasanAddressDescription(a Addr, callers []string) {
+//
+// origin, when not 0, is the slab object the access started in: a byte
+// past it is described relative to it ("to the right of"), as Linux, whose
+// KASAN objects carry a redzone after them, finds it nearest.
+func (k *Kernel) kasanAddressDescription(a, origin Addr, callers []string) {
 	frames := append(append([]string(nil), kasanReportFrames...), callers...)
 	k.dumpStack(LogErr, frames...)
 	k.printk(LogErr, "\n")
@@ -173,7 +187,7 @@ func (k *Kernel) kasanAddressDescription(a Addr, callers []string) {
 		}
 		page, hasPage = pfn, true
 		if sl := k.virtToSlab(a); sl != nil {
-			k.kasanDescribeObject(sl, a)
+			k.kasanDescribeObject(sl, a, origin)
 			page = sl.pfn
 		} else if head, state := k.pageBlockOf(pfn); state != blockUnknown {
 			page = head
@@ -198,9 +212,13 @@ func (k *Kernel) kasanAddressDescription(a Addr, callers []string) {
 // kasanDescribeObject mirrors describe_object(): the object's allocation
 // and free tracks, then where the address lies relative to it. The object
 // is nearest_obj() of the address.
-func (k *Kernel) kasanDescribeObject(sl *Slab, a Addr) {
+func (k *Kernel) kasanDescribeObject(sl *Slab, a, origin Addr) {
 	s := sl.cache
-	idx := min(int((a-sl.base)/Addr(s.size)), sl.objects-1)
+	at := a
+	if origin != 0 && k.virtToSlab(origin) == sl {
+		at = origin
+	}
+	idx := min(int((at-sl.base)/Addr(s.size)), sl.objects-1)
 	obj := sl.objAddr(idx)
 	if sl.meta != nil && sl.meta[idx].track != nil {
 		t := sl.meta[idx].track

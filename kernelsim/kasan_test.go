@@ -363,3 +363,57 @@ func TestKasanSingleShot(t *testing.T) {
 		}
 	}
 }
+
+// TestKasanStringOverRead checks a %s over-read as 6.1 reports it: inside
+// string_nocheck, which reads one byte at a time, so the report is a read
+// of size 1 at the first byte past the object, with vsnprintf's and
+// printk's frames above the script's in the call trace.
+func TestKasanStringOverRead(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	k := h.k
+	var p Addr
+	var s string
+	seq := k.NextSeq()
+	h.in("mod", "mod_init", 5, func() {
+		p = h.kmalloc(32)
+		if err := k.Memset(p, 'A', 32); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if s, err = k.ReadCStringVia(p, 1<<16, PrintkStringFrames); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(s) < 32 || s[:32] != strings.Repeat("A", 32) {
+		t.Errorf("string %q", s)
+	}
+	log := logSince(k, seq)
+	rest := log
+	for _, want := range []string{
+		"BUG: KASAN: slab-out-of-bounds in string_nocheck+0x5c/0x90\n",
+		fmt.Sprintf("Read of size 1 at addr %016x by task insmod/", uint64(p)+32),
+		" kasan_report+", " string_nocheck+0x5c/0x90\n", " string+0x107/0x130\n", " vsnprintf+", " vprintk_store+", " vprintk_emit+", " _printk+",
+		" mod_init (mod.star:5) [mod]\n",
+		fmt.Sprintf("The buggy address belongs to the object at %016x\n", uint64(p)),
+		fmt.Sprintf("The buggy address is located 0 bytes to the right of\n 32-byte region [%016x, %016x)\n", uint64(p), uint64(p)+32),
+	} {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("log lacks %q (in order):\n%s", want, log)
+		}
+		rest = rest[i+len(want):]
+	}
+	if n := strings.Count(log, "BUG: KASAN"); n != 1 {
+		t.Errorf("%d KASAN reports, want 1", n)
+	}
+	// A terminated string inside the object is no report.
+	seq = k.NextSeq()
+	h.in("mod", "mod_init", 6, func() {
+		q := h.kmalloc(32)
+		_ = k.WriteMem(q, []byte("ok\x00"))
+		_, _ = k.ReadCStringVia(q, 1<<16, PrintkStringFrames)
+	})
+	if log := logSince(k, seq); strings.Contains(log, "KASAN") {
+		t.Errorf("a terminated string was reported:\n%s", log)
+	}
+}

@@ -168,6 +168,44 @@ func (k *Kernel) ReadCString(a Addr, max uint64) (string, error) {
 	return s, err
 }
 
+// StringNocheckFrames are lib/vsprintf.c's frames above a %s argument's
+// read, for ReadCStringVia: string_nocheck's byte loop, string(), then
+// vsnprintf() and its caller's frames (innermost first).
+var (
+	PrintkStringFrames   = []string{"string_nocheck+0x5c/0x90", "string+0x107/0x130", "vsnprintf+0x62b/0x9e0", "vprintk_store+0x24e/0x6f0", "vprintk_emit+0xe1/0x2b0", "_printk+0x58/0x73"}
+	SnprintfStringFrames = []string{"string_nocheck+0x5c/0x90", "string+0x107/0x130", "vsnprintf+0x62b/0x9e0", "snprintf+0x9f/0xd0"}
+	SprintfStringFrames  = []string{"string_nocheck+0x5c/0x90", "string+0x107/0x130", "vsnprintf+0x62b/0x9e0", "sprintf+0x9f/0xd0"}
+)
+
+// ReadCStringVia reads a NUL-terminated string as vsnprintf's %s does,
+// frames being the kernel functions doing it (innermost first,
+// string_nocheck the first). Under KASAN, string_nocheck reads the string
+// one byte at a time (each load a __asan_load1), so an over-read is
+// reported at the first bad byte: "BUG: KASAN: slab-out-of-bounds in
+// string_nocheck+0x…", "Read of size 1", with frames above the script's in
+// the call trace — not as one read of the whole length at the script line.
+func (k *Kernel) ReadCStringVia(a Addr, max uint64, frames []string) (string, error) {
+	s, err := k.readCString(a, max)
+	if err != nil {
+		return s, err
+	}
+	n := min(uint64(len(s))+1, max)
+	if off := a - k.dbg.kasan.okPage; off < PageSize && Addr(n) <= PageSize-off {
+		return s, nil // a page KASAN found wholly accessible
+	}
+	r, bad, ok := k.kasanFind(a, n)
+	if ok {
+		return s, nil
+	}
+	// The bytes before bad passed their checks; the load of bad is
+	// reported, against the object the string started in.
+	ks := &k.dbg.kasan
+	ks.ip = frames[0]
+	defer func() { ks.ip = "" }()
+	k.kasanReport(kasanRange{a: bad, n: 1, origin: r.origin, originSz: r.originSz}, bad, false, frames)
+	return s, nil
+}
+
 func (k *Kernel) readCString(a Addr, max uint64) (string, error) {
 	var out []byte
 	for uint64(len(out)) < max {

@@ -39,12 +39,22 @@ func (e *env) write(a kernelsim.Addr, data []byte) error {
 // readCString reads a NUL-terminated string at a, at most max bytes
 // before the NUL.
 func (e *env) readCString(a kernelsim.Addr, max uint64) (string, error) {
+	return e.readCStringVia(a, max, nil)
+}
+
+// readCStringVia is readCString for kernel code that reads the string on
+// the script's behalf: frames are its functions (vsnprintf's %s), which
+// KASAN reports as the place of a bad read; nil for the script's own read.
+func (e *env) readCStringVia(a kernelsim.Addr, max uint64, frames []string) (string, error) {
 	e.stackGen++ // a fault report must see where the script is now
 	if e.atFileScope() {
 		return "", errFileScopeAccess
 	}
 	if e.where == whereUser {
 		return e.userCString(a, max)
+	}
+	if frames != nil {
+		return e.k.ReadCStringVia(a, max, frames)
 	}
 	return e.k.ReadCString(a, max)
 }

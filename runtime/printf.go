@@ -45,12 +45,15 @@ type formatter struct {
 	args starlark.Tuple
 	used int
 	libc bool // glibc's printf (user programs), not the kernel's
+	// strFrames are the kernel functions that read a %s argument
+	// (string_nocheck … _printk), for KASAN's report of an over-read.
+	strFrames []string
 }
 
 // vsprintf formats format with args as the kernel's vsnprintf does. name
 // prefixes errors ("pr_info: ...").
 func (e *env) vsprintf(name, format string, args starlark.Tuple) (string, error) {
-	f := &formatter{e: e, args: args}
+	f := &formatter{e: e, args: args, strFrames: stringFrames(name)}
 	if err := f.run(format); err != nil {
 		return "", fmt.Errorf("%s: %v", name, err)
 	}
@@ -472,7 +475,20 @@ func (f *formatter) cString(a kernelsim.Addr, prec int) (string, error) {
 	if prec >= 0 {
 		limit = uint64(prec)
 	}
-	return f.e.readCString(a, limit)
+	return f.e.readCStringVia(a, limit, f.strFrames)
+}
+
+// stringFrames are the kernel frames above a %s read for the API function
+// name: snprintf and sprintf call vsnprintf, the printk family (pr_info is
+// a macro for _printk) goes through vprintk_emit and vprintk_store.
+func stringFrames(name string) []string {
+	switch name {
+	case "snprintf", "scnprintf":
+		return kernelsim.SnprintfStringFrames
+	case "sprintf":
+		return kernelsim.SprintfStringFrames
+	}
+	return kernelsim.PrintkStringFrames
 }
 
 // checkPointerMsg mirrors check_pointer_msg(): "(null)" for NULL,
