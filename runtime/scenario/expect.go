@@ -382,6 +382,29 @@ func member(list []string, s string) bool {
 	return false
 }
 
+// mergeUnasked merges the records that differ only in what c does not
+// ask about (whether the object was written), so that feedback lists "100×"
+// once, not "1×" and "99×" with the same words.
+func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
+	if c.Written {
+		return calls
+	}
+	var out []kruntime.Call
+	at := map[kruntime.Call]int{}
+	for _, call := range calls {
+		key := call
+		key.Count, key.Written = 0, false
+		if i, ok := at[key]; ok {
+			out[i].Count += call.Count
+			continue
+		}
+		at[key] = len(out)
+		call.Written = false
+		out = append(out, call)
+	}
+	return out
+}
+
 // maxOtherCalls bounds the calls that feedback lists.
 const maxOtherCalls = 4
 
@@ -390,7 +413,7 @@ const maxOtherCalls = 4
 func otherCalls(c *lesson.CallExpect, calls []kruntime.Call, live int) []i18n.Text {
 	var out []i18n.Text
 	more := 0
-	for _, call := range calls {
+	for _, call := range mergeUnasked(c, calls) {
 		if call.Count == 0 || !fnMatches(c, call) || callMatches(c, call, live) {
 			continue
 		}
