@@ -179,7 +179,12 @@ $("run").addEventListener("click", run);
 $("grade").addEventListener("click", gradeIt);
 $("load-module").addEventListener("click", () => { if (current) setSource(current.source); });
 $("load-starter").addEventListener("click", () => { ensureExercise(); if (current && current.exercise) setSource(current.exercise.starter); });
+// The kernel (kscript.wasm, compiled while it downloads) and the lessons
+// (lessons.json: their public form, no hidden checks) load side by side.
 const go = new Go();
-WebAssembly.instantiateStreaming(fetch("kscript.wasm"), go.importObject)
-  .then((r) => { window.kscriptTimes.compiled = Math.round(performance.now()); go.run(r.instance); })
-  .catch((e) => { $("status").textContent = "could not load kscript.wasm: " + e; });
+Promise.all([
+  WebAssembly.instantiateStreaming(fetch("kscript.wasm"), go.importObject)
+    .then((r) => { window.kscriptTimes.compiled = Math.round(performance.now()); return r; }),
+  fetch("lessons.json").then((r) => { if (!r.ok) throw new Error("lessons.json: " + r.status); return r.text(); }),
+]).then(([r, bundle]) => { window.kscriptBundle = bundle; go.run(r.instance); })
+  .catch((e) => { $("status").textContent = "could not load the playground: " + e; });

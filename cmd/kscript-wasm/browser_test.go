@@ -97,7 +97,7 @@ func (s *siteServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	types := map[string]string{".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-		".css": "text/css; charset=utf-8", ".wasm": "application/wasm"}
+		".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json"}
 	w.Header().Set("Content-Type", types[path.Ext(name)])
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		body = s.gzipped(name, body)
@@ -282,6 +282,19 @@ func TestBrowser(t *testing.T) {
 		t.Skip("-short: the browser test builds the site and starts Chromium")
 	}
 	site := buildSite(t)
+	// Nothing the site serves holds a hidden check or a solution.
+	files, _ := filepath.Glob(filepath.Join(site, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, needle := range hiddenTexts(t) {
+			if bytes.Contains(b, []byte(needle)) {
+				t.Errorf("%s holds hidden text %q", filepath.Base(f), needle)
+			}
+		}
+		if bytes.Contains(b, []byte(".solution.star")) {
+			t.Errorf("%s names a solution", filepath.Base(f))
+		}
+	}
 	srv := &siteServer{dir: site, gz: map[string][]byte{}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -531,7 +544,7 @@ func fileSize(dir, name string) int64 {
 
 func wireText(wire map[string]float64) string {
 	var parts []string
-	for _, n := range []string{"index.html", "style.css", "wasm_exec.js", "app.js", "kscript.wasm"} {
+	for _, n := range []string{"index.html", "style.css", "wasm_exec.js", "app.js", "lessons.json", "kscript.wasm"} {
 		if v, ok := wire[n]; ok {
 			parts = append(parts, fmt.Sprintf("%s %.0f", n, v))
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"sync"
@@ -82,21 +83,30 @@ type publicForm struct {
 	programs []scenario.ProgramFile
 }
 
+// readPublicLesson reads lesson id: a public form (the bundle's) as it
+// is, a full form (a lesson folder's) made public first.
 func readPublicLesson(lessons fs.FS, id string) (*lesson.Lesson, []scenario.ProgramFile, error) {
-	full, err := loadLessonFrom(lessons, id)
+	pub, err := loadLessonFrom(lessons, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if full.Exercise == nil {
+	if pub.Exercise == nil {
 		return nil, nil, nil
 	}
-	src, _, err := full.PublicForm()
-	if err != nil {
-		return nil, nil, err
-	}
-	pub, err := lesson.Decode(full.File, src)
-	if err != nil {
-		return nil, nil, err
+	if pub.Public {
+		for _, c := range pub.Exercise.Checks {
+			if c.VisibilityOf() != "visible" {
+				return nil, nil, fmt.Errorf("%s: check %s is %s in a public form", pub.File, c.ID, c.VisibilityOf())
+			}
+		}
+	} else {
+		src, _, err := pub.PublicForm()
+		if err != nil {
+			return nil, nil, err
+		}
+		if pub, err = lesson.Decode(pub.File, src); err != nil {
+			return nil, nil, err
+		}
 	}
 	programs := []scenario.ProgramFile{}
 	for _, p := range pub.ProgramFiles() {

@@ -2,7 +2,10 @@
 
 package main
 
-import "syscall/js"
+import (
+	"encoding/json"
+	"syscall/js"
+)
 
 // main registers the playground's functions on the page's global object
 // and waits for calls: kscriptLessons(), kscriptLesson(id),
@@ -10,8 +13,16 @@ import "syscall/js"
 // kscriptRun(id, source, lang) and kscriptGrade(id, source, lang) (the
 // grading worded in both languages: {"en": …, "th": …}), each returning
 // JSON text.
+//
+// The page hands it the lessons' bundle (lessons.json, bundle.go) as the
+// global kscriptBundle before it starts.
 func main() {
 	g := js.Global()
+	var files map[string]string
+	if b := g.Get("kscriptBundle"); b.Type() == js.TypeString {
+		json.Unmarshal([]byte(b.String()), &files)
+	}
+	lessonFS = bundleFS(files)
 	g.Set("kscriptLessons", js.FuncOf(func(js.Value, []js.Value) any { return toJSON(listLessons()) }))
 	g.Set("kscriptLesson", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 1 {

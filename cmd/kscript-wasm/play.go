@@ -16,7 +16,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"kscript.dev/kscript/lessons"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/picture"
@@ -90,12 +89,14 @@ done:
 	return map[string]string{"en": v.Title.EN, "th": th}, true
 }
 
-// lessonFS holds the lessons the playground offers: the embedded ones.
-var lessonFS = lessons.FS()
+// lessonFS holds the lessons the playground offers: the bundle of their
+// public forms (bundle.go) that the page fetched, or, outside the browser,
+// the same bundle made from the embedded lessons.
+var lessonFS fs.FS = bundleFS(nil)
 
 func loadLesson(id string) (*lesson.Lesson, error) { return loadLessonFrom(lessonFS, id) }
 
-// decoded keeps the embedded lessons decoded once: the page asks for the
+// decoded keeps the playground's lessons decoded once: the page asks for the
 // same lesson on every run and grading.
 var decoded = struct {
 	sync.Mutex

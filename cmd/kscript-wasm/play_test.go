@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"kscript.dev/kscript/lessons"
+	"kscript.dev/kscript/runtime/lesson"
 )
 
 // TestPlayground runs lessons 01 and 08 as the page does and checks what the
@@ -100,14 +103,15 @@ func TestGrade(t *testing.T) {
 	}
 }
 
-// TestGradeHidesHiddenChecks: the page sees and is graded on the visible
-// checks only, as the public form (kscript publish) has them.
+// TestGradeHidesHiddenChecks: given a lesson's full form, the page still
+// sees and is graded on the visible checks only, as the public form
+// (kscript publish) has them.
 func TestGradeHidesHiddenChecks(t *testing.T) {
-	full, err := fs.ReadFile(lessonFS, "01_kmalloc.yaml")
+	full, err := fs.ReadFile(lessons.FS(), "01_kmalloc.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	starter, _ := fs.ReadFile(lessonFS, "exercises/01_kmalloc.star")
+	starter, _ := fs.ReadFile(lessons.FS(), "exercises/01_kmalloc.star")
 	// A hidden check appended to the exercise's checks.
 	hidden := strings.Replace(string(full), "  checks:\n", `  checks:
     - id: secret-check
@@ -160,4 +164,57 @@ func TestLessonTitles(t *testing.T) {
 	if _, ok := lessonTitle([]byte("id: x\nexplain: |\n  no title\n")); ok {
 		t.Error("a lesson without a title: block has a title")
 	}
+}
+
+// TestBundle: the bundle the page gets holds no hidden check (lesson 01 has
+// one) and no solution, and keeps every lesson's expectations and files.
+func TestBundle(t *testing.T) {
+	files, err := Bundle(lessons.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := toJSON(files)
+	for _, needle := range hiddenTexts(t) {
+		if strings.Contains(all, needle) {
+			t.Errorf("the bundle holds hidden text %q", needle)
+		}
+	}
+	if strings.Contains(all, ".solution.star") {
+		t.Error("the bundle names a solution")
+	}
+	for _, want := range []string{"01_kmalloc.yaml", "01_kmalloc.star", "exercises/01_kmalloc.star", "exercises/08_copy_from_user.programs.star"} {
+		if files[want] == "" {
+			t.Errorf("the bundle has no %s", want)
+		}
+	}
+	l, err := loadLesson("01_kmalloc")
+	if err != nil || !l.Public || l.Expect == nil || len(l.Expect.Dmesg) == 0 {
+		t.Errorf("01_kmalloc in the bundle: public %v, expectations %v (%v)", l != nil && l.Public, l != nil && l.Expect != nil, err)
+	}
+}
+
+// hiddenTexts returns the titles and hints of every check that is not
+// visible, from the full lessons; the test fails if there is none to look for.
+func hiddenTexts(t *testing.T) []string {
+	names, _ := fs.Glob(lessons.FS(), "*.yaml")
+	var out []string
+	for _, n := range names {
+		src, _ := fs.ReadFile(lessons.FS(), n)
+		l, err := lesson.Decode(n, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Exercise == nil {
+			continue
+		}
+		for _, c := range l.Exercise.Checks {
+			if c.VisibilityOf() != "visible" {
+				out = append(out, c.Title.In("en"), c.Title.In("th"), c.Hint.In("en"), c.Hint.In("th"))
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no lesson has a hidden check to look for")
+	}
+	return out
 }
