@@ -66,8 +66,10 @@ func (a *app) runFiles(files []string, lessonFile, report string) error {
 		return usage("run: --report writes the run of one FILE, got %d files", len(files))
 	}
 	if a.opts.NewKernel == nil {
+		// Each run is printed before the next starts: a lane may reuse the
+		// memory of the copy before.
 		if snap, err := kclone.Take(a.opts.Kernel); err == nil {
-			a.opts.NewKernel = snap.NewKernel
+			a.opts.NewKernel = snap.Lane().NewKernel
 		} // else each file boots its own kernel, and shows the boot's error
 	}
 	first := 0
