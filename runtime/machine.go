@@ -46,7 +46,7 @@ type Options struct {
 // Defaults for Options.
 const (
 	DefaultMaxSteps = 10_000_000
-	DefaultTimeout  = 10 * time.Second
+	DefaultTimeout  = 60 * time.Second
 )
 
 // Machine is one simulated computer: a kernel, the module scripts that can be

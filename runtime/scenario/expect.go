@@ -26,7 +26,15 @@ type CheckResult struct {
 func (r *runner) check(e *lesson.Expect) []CheckResult {
 	var out []CheckResult
 	logLines := r.logLines()
-	out = append(out, ordered("dmesg", e.Dmesg, logLines, "missing-log", "log-empty")...)
+	dmesg := ordered("dmesg", e.Dmesg, logLines, "missing-log", "log-empty")
+	if lost := r.logLost(); lost > 0 {
+		for i := range dmesg {
+			if !dmesg[i].Pass {
+				dmesg[i].Got = i18n.Join([]i18n.Text{dmesg[i].Got, messages.T("log-lost", lost)}, "; ")
+			}
+		}
+	}
+	out = append(out, dmesg...)
 	out = append(out, absent("dmesg_not", e.DmesgNot, logLines)...)
 	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "missing-stdout", "stdout-empty")...)
 	if e.Insmod != nil {
@@ -63,6 +71,17 @@ func (r *runner) logLines() []string {
 		out = append(out, rec.Text)
 	}
 	return out
+}
+
+// logLost returns how many of the run's log records the printk ring
+// buffer (128 KiB, as Debian's CONFIG_LOG_BUF_SHIFT=17) has overwritten:
+// a module that logs without end keeps only its newest lines, as on Linux.
+func (r *runner) logLost() uint64 {
+	recs := r.m.Kernel().LogSince(r.startSeq)
+	if len(recs) == 0 {
+		return r.m.Kernel().NextSeq() - r.startSeq
+	}
+	return recs[0].Seq - r.startSeq
 }
 
 // programLines returns the lines user space printed, in order: the user

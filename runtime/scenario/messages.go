@@ -33,6 +33,7 @@ var messages = i18n.Catalog{
 	"diff-free-pcp":       {"free memory (MemFree + per-CPU lists): %d kB before insmod, %d kB after rmmod", "หน่วยความจำว่าง (MemFree + per-CPU list): %d kB ก่อน insmod, %d kB หลัง rmmod"},
 	"diff-memfree":        {"MemFree: %d kB before insmod, %d kB after rmmod", "MemFree: %d kB ก่อน insmod, %d kB หลัง rmmod"},
 	"missing-log":         {"no such line in the kernel log", "ไม่มีบรรทัดนี้ใน kernel log (dmesg)"},
+	"log-lost":            {"the kernel log's ring buffer (128 KiB) overwrote the %d oldest lines of this run: too much printk", "ring buffer ของ kernel log (128 KiB) เขียนทับ %d บรรทัดแรกของการรันนี้ไปแล้ว เพราะ printk มากเกินไป"},
 	"missing-stdout":      {"no such line in the programs' output", "ไม่มีบรรทัดนี้ในผลลัพธ์ของโปรแกรมฝั่ง user"},
 	"missing-line":        {"no such line", "ไม่มีบรรทัดนี้"},
 	"out-of-order":        {"the line is there, but before %q", "มีบรรทัดนี้ แต่อยู่ก่อนบรรทัด %q"},
