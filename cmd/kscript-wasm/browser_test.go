@@ -197,7 +197,7 @@ func (p *page) choose(id, value string) {
 func (p *page) run(n int) {
 	p.t.Helper()
 	p.do(chromedp.Click(chromedp.CSS("#run")))
-	p.wait(fmt.Sprintf(`document.body.dataset.runs === "%d"`, n))
+	p.wait(fmt.Sprintf(`document.body.dataset.pictured === "%d"`, n))
 }
 
 // grade presses Grade and waits for the nth grading.
@@ -324,8 +324,9 @@ func TestBrowser(t *testing.T) {
 	p.do(chromedp.Navigate(ts.URL + "/?lesson=01_kmalloc&autorun=1"))
 	p.wait(`document.body.dataset.runs === "1"`)
 	wall := time.Since(start)
+	p.wait(`document.body.dataset.pictured === "1"`)
 	timing := eval[map[string]float64](p, `({compiled: kscriptTimes.compiled, started: kscriptTimes.started, ready: window.kscriptReadyMs,
-		first: window.kscriptFirstRunMs, run: window.kscriptLastRunMs})`)
+		first: window.kscriptFirstRunMs, run: window.kscriptLastRunMs, pictured: window.kscriptPicturedMs})`)
 	wire := eval[map[string]float64](p, `(() => { const o = {}; for (const e of performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")))
 		{ o[e.name.replace(/^.*\//, "") || "index.html"] = e.transferSize; } return o; })()`)
 	fetched := eval[map[string]float64](p, `(() => { const e = performance.getEntriesByName(new URL("kscript.wasm", location.href).href)[0];
@@ -366,8 +367,8 @@ func TestBrowser(t *testing.T) {
 	figures += fmt.Sprintf("lesson 01, from navigation: page received at %.0f ms, kscript.wasm requested at %.0f ms, its first byte at %.0f ms, its last at %.0f ms\n",
 		fetched["html"], fetched["start"], fetched["first"], fetched["end"])
 	figures += fmt.Sprintf("lesson 01, from navigation: kscript.wasm fetched and compiled at %.0f ms, Go started at %.0f ms, lesson shown at %.0f ms, "+
-		"first transcript line at %.0f ms (the run itself %.0f ms); %.1f s as the test driver saw it, Chromium's start excluded\n",
-		timing["compiled"], timing["started"], timing["ready"], timing["first"], timing["run"], wall.Seconds())
+		"first transcript line at %.0f ms (the run itself %.0f ms), every picture drawn at %.0f ms; %.1f s to the transcript as the test driver saw it, Chromium's start excluded\n",
+		timing["compiled"], timing["started"], timing["ready"], timing["first"], timing["run"], timing["pictured"], wall.Seconds())
 	t.Log(figures)
 
 	// Lesson 03 (its transcript shows /proc/buddyinfo: the buddy picture
