@@ -450,6 +450,7 @@ func TestBrowser(t *testing.T) {
 	if !regexp.MustCompile(`\p{Thai}`).MatchString(strings.Join(g.Checks, "\n")) || g.Passed != len(g.Checks) {
 		t.Errorf("the grading in Thai: %+v", g)
 	}
+	p.shot("grade-01-solution-th.png", "#grading")
 	p.choose("lesson", "08_copy_from_user")
 	p.wait(`!document.getElementById("load-starter").disabled`)
 	p.do(chromedp.Click(chromedp.CSS("#load-starter")))
