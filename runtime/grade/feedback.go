@@ -2,6 +2,8 @@ package grade
 
 import (
 	"strings"
+
+	"kscript.dev/kscript/runtime/scenario"
 )
 
 // Feedback returns a check's feedback in lang, one line per item: each
@@ -20,7 +22,7 @@ func (c *CheckResult) Feedback(lang string) []string {
 	if r := c.Report; r != nil {
 		title := r.Title
 		if r.Where != "" {
-			title = t("at", r.Title, r.Where)
+			title = t("at", r.Title, scenario.WhereIn(r.Where, lang))
 		}
 		lines = append(lines, t("report")+" "+title)
 		for _, l := range strings.Split(strings.TrimRight(r.Explain.In(lang), "\n"), "\n") {
