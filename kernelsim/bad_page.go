@@ -12,10 +12,11 @@ import "fmt"
 // kernel is tainted B.
 //
 // Unlike Linux, kernelsim also catches frees Linux cannot see without
-// CONFIG_DEBUG_VM — a page that is already free, a page in the middle of an
-// allocated block, a block freed with the wrong order — and reports them the
-// same way, with a reason naming what is wrong. The free lists are never
-// touched by a bad free.
+// CONFIG_DEBUG_VM: a page in the middle of an allocated block, a block
+// freed with the wrong order, an order above MAX_ORDER-1, an address that
+// is not a page's start. Linux prints nothing for these, so neither does
+// kernelsim: each is kscript's own finding (Kernel.note), never a line in
+// kernel format. The free lists are never touched by a bad free.
 
 // freePageIsBad checks a free of 2^order pages at pfn; when it is bad, the
 // report is printed and bad is true. err is non-nil when Linux would Oops
@@ -27,7 +28,7 @@ func (k *Kernel) freePageIsBad(pfn PFN, order int) (bad bool, err error) {
 		return true, k.pageFault(PageStructAddr(pfn), false, "__free_pages+0x13/0x80")
 	}
 	if order < 0 || order >= MaxOrder {
-		k.badPage(pfn, fmt.Sprintf("free with order %d, above MAX_ORDER-1", order))
+		k.note("bad-page-state", fmt.Sprintf("kscript: __free_pages() with order %d, above MAX_ORDER-1 (%d); nothing was freed", order, MaxOrder-1))
 		return true, nil
 	}
 	p := k.mem.peek(uint32(pfn))
@@ -37,7 +38,9 @@ func (k *Kernel) freePageIsBad(pfn PFN, order int) (bad bool, err error) {
 	case p.flags&pgBuddy != 0 || k.inTopFreeBlock(uint32(pfn)) || p.flags&pgPCP != 0:
 		k.badPage(pfn, "nonzero mapcount")
 	case p.flags&pgHead == 0:
-		k.badPage(pfn, "not the first page of an allocated block")
+		// Linux drops a reference the page never had (its _refcount
+		// goes to -1) and frees nothing, silently.
+		k.note("bad-page-state", fmt.Sprintf("kscript: __free_pages() of pfn %#x, not the first page of an allocated block (Linux prints nothing for this; the page's reference count goes wrong); nothing was freed", uint64(pfn)))
 	case int(p.order) != order:
 		k.wrongOrderFree(pfn, order, int(p.order))
 	default:
@@ -116,7 +119,9 @@ func (k *Kernel) badFreeAddress(a Addr, order int) error {
 	if !IsDirectMapAddr(a) || !k.PFNValid(pfn) {
 		return k.pageFault(VmemmapBase+Addr(uint64(a-PageOffset)>>PageShift)*StructPageSize, false, "free_pages+0x1b/0x30")
 	}
-	k.badPage(pfn, fmt.Sprintf("free_pages() of %#x, not the start of a page", uint64(a)))
+	// Linux frees the page a lies in (virt_to_page) without a word;
+	// unlike Linux, kscript frees nothing and says why.
+	k.note("bad-page-state", fmt.Sprintf("kscript: free_pages() of %#x, not the start of a page (Linux prints nothing and frees the page the address lies in); nothing was freed", uint64(a)))
 	_ = order
 	return nil
 }
@@ -157,5 +162,5 @@ func (k *Kernel) wrongOrderFree(pfn PFN, order, allocOrder int) {
 			k.badPage(PFN(tail), "nonzero _refcount")
 		}
 	}
-	k.report("wrong-order-free", fmt.Sprintf("kscript: __free_pages() with order %d of a block allocated with order %d (Linux prints nothing for this itself)", order, allocOrder), false)
+	k.note("wrong-order-free", fmt.Sprintf("kscript: __free_pages() with order %d of a block allocated with order %d (Linux prints nothing for this itself)", order, allocOrder))
 }

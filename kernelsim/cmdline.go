@@ -177,7 +177,7 @@ func (k *Kernel) bootCmdlineLog() {
 func (k *Kernel) kmemleakLateInit() {
 	if k.boot.kmemleak {
 		k.printk(LogInfo, "kmemleak: Kernel memory leak detector initialized (mem pool available: 15779)\n")
-		k.printk(LogInfo, "kmemleak: Automatic memory scanning thread started\n")
+		k.kmemleakStartThread(kmemleakFirstScanSec * nsPerSec)
 	}
 }
 

@@ -123,12 +123,12 @@ func TestKmemleakWired(t *testing.T) {
 	for _, r := range h.reports("memory-leak") {
 		got = append(got, r.Title)
 	}
-	want := []string{"(size 16)", "(size 20000)", "(size 12288)", "(size 8192)", "(size 40)"}
+	want := []string{"kscript: 16 bytes", "kscript: 20000 bytes", "kscript: 12288 bytes", "kscript: 8192 bytes", "kscript: 40 bytes"}
 	if len(got) != len(want) {
 		t.Fatalf("leaks %q, want %d: %v", got, len(want), keep)
 	}
 	for i := range want {
-		if !strings.HasSuffix(got[i], want[i]) {
+		if !strings.HasPrefix(got[i], want[i]) {
 			t.Errorf("leak %d: %q, want %s", i, got[i], want[i])
 		}
 	}

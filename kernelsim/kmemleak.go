@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -16,44 +17,58 @@ import (
 // kernel's data and bss sections, the task stacks) every aligned word is
 // read as a possible pointer; an object some word points into is
 // "referenced" (gray) and is scanned in turn. Objects never reached stay
-// "unreferenced" (white) and are reported as suspected leaks:
+// "unreferenced" (white); those at least 5 seconds old (MSECS_MIN_AGE) and
+// not reported before are reported as new suspected leaks:
 //
 //	kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
 //
-// with the details in /sys/kernel/debug/kmemleak:
+// A scan runs only when someone asks for it or the scanning thread wakes:
+// `echo scan > /sys/kernel/debug/kmemleak` (kmemleak_write), or
+// kmemleak_scan_thread, 60 seconds after it started at boot
+// (SECS_FIRST_SCAN) and then every 600 seconds (SECS_SCAN_WAIT). Nothing
+// is reported at rmmod. The details are in /sys/kernel/debug/kmemleak:
 //
 //	unreferenced object 0xffff888003a4c180 (size 128):
 //	  comm "insmod", pid 1234, jiffies 4294892345 (age 8.440s)
 //	  hex dump (first 32 bytes):
-//	    5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ
-//	    5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ
+//	    66 6f 72 67 6f 74 74 65 6e 00 00 00 00 00 00 00  forgotten.......
+//	    00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................
 //	  backtrace:
 //	    [<00000000bdc99002>] __kmem_cache_alloc_node+0x1e5/0x2e0
 //	    [<0000000052f3c8a1>] kmalloc_trace+0x26/0x90
 //	    [<00000000e1b0a7c4>] hello_init (hello.star:23) [hello]
+//
+// `echo clear` makes the objects reported so far gray for good: they are
+// neither listed nor reported again. The stock build has no kmemleak
+// (CONFIG_DEBUG_KMEMLEAK is off): no file, no scans.
+//
+// kscript keeps the same records for a check of its own, made at rmmod on
+// both builds (LeakCheck): whatever the module allocated that nothing
+// points to once it is gone is recorded as kscript's finding (class
+// "memory-leak", Report.Kscript), printed nowhere in the kernel log. It
+// knows pages from alloc_pages() too, which kmemleak does not track.
 //
 // The simulation differs from Linux in these ways:
 //
 //   - Unlike Linux, only allocations made while script code is on the call
 //     stack are recorded (the kernel's own objects are never leaks here),
 //     each with the module of its innermost script frame as its owner.
-//   - Unlike Linux, which does not track the page allocator at all, pages
-//     a script takes with alloc_pages() or __get_free_pages() are objects
-//     too (pages that become a slab or back a vmalloc area are the
-//     allocator's own and are ignored, as is module memory, which Linux
-//     marks with kmemleak_not_leak).
-//   - Unlike Linux, which scans every 10 minutes (or on "echo scan"), the
-//     scan runs when a module is removed (CheckModuleGone), over that
-//     module's objects only, and reports them at once instead of waiting
-//     for them to be 5 seconds old (MSECS_MIN_AGE).
-//   - The roots are what can still hold a pointer once the module is gone:
-//     the live objects of other modules and the data sections of loaded
-//     modules; pointers the kernel keeps in its own bookkeeping (a
-//     vm_struct, a kmem_cache's name) count as references. A script's
-//     Starlark variables are not simulated memory and are never scanned,
-//     which is what Linux would see after rmmod anyway: the module's data
-//     and bss are freed with it. As in Linux, an unreferenced object is
-//     not scanned, so everything only it points to is reported too.
+//   - As in Linux, kmemleak neither tracks nor scans pages from
+//     alloc_pages() or __get_free_pages() (kscript's own check does; pages
+//     that become a slab or back a vmalloc area are the allocator's own and
+//     are ignored, as is module memory, which Linux marks with
+//     kmemleak_not_leak).
+//   - The roots are what the simulator has as memory: the objects and the
+//     data sections of loaded modules; pointers the kernel keeps in its
+//     own bookkeeping (a vm_struct, a kmem_cache's name) count as
+//     references. Unlike Linux, every object of a loaded module counts as
+//     referenced: a script's Starlark variables are not simulated memory,
+//     so a pointer kept in one would otherwise look lost. After rmmod that
+//     is what Linux sees anyway: the module's data and bss are freed with
+//     it. As in Linux, an unreferenced object is not scanned, so
+//     everything only it points to is unreferenced too.
+//   - The scanning thread runs when simulated time passes on the idle CPU
+//     (Tick, msleep, a scenario's pause between steps), not as a task.
 
 // leakKind says which allocator made a kmemleak object.
 type leakKind uint8
@@ -91,7 +106,10 @@ type kmemleakObject struct {
 	stack    []Frame  // the script frames, innermost first
 	entry    []string // the kernel path into the script (the task's entry)
 	module   string   // the owning module: the innermost script frame's
-	reported bool     // OBJECT_REPORTED
+	reported bool     // OBJECT_REPORTED: counted by a kmemleak scan
+	white    bool     // unreferenced (and old enough) at the last scan
+	cleared  bool     // painted gray for good by "echo clear"
+	noted    bool     // in kscript's own leak check (LeakCheck)
 }
 
 // kmemleakState holds the objects (object_tree_root and object_list) and
@@ -101,7 +119,25 @@ type kmemleakState struct {
 	spare   []*kmemleakObject // freed objects' records, reused (kmemleak's object_cache)
 	seq     uint64
 	gone    map[string]*Module
+
+	// The scanning thread (kmemleak_scan_thread): nextScan is when it
+	// wakes next (ns since boot), valid while threadOn; scanWait is
+	// jiffies_scan_wait in ns.
+	threadOn bool
+	nextScan uint64
+	scanWait uint64
+	// off is set by "echo off" (kmemleak_disable): no more scans, and the
+	// file answers EBUSY (reads) or EPERM (writes).
+	off bool
 }
+
+// kmemleak's timing (mm/kmemleak.c).
+const (
+	kmemleakMinAgeMs     = 5000       // MSECS_MIN_AGE
+	kmemleakFirstScanSec = 60         // SECS_FIRST_SCAN
+	kmemleakScanWaitSec  = 600        // SECS_SCAN_WAIT
+	nsPerSec             = 1000000000 // for the scanning thread's clock
+)
 
 // kmemleakAlloc mirrors kmemleak_alloc() (and kmemleak_vmalloc()): the
 // allocators call it after every successful allocation, with the object's
@@ -168,35 +204,80 @@ func (k *Kernel) kmemleakFree(ptr Addr) {
 	}
 }
 
-// KmemleakScan mirrors kmemleak_scan() for the objects module allocated:
-// each one no root reaches is marked reported, recorded as a
-// "memory-leak" report (whose stack is the allocation's) and listed in
-// /sys/kernel/debug/kmemleak; if there are any, the count is logged as
-// Linux logs it. It returns the number of new leaks.
-func (k *Kernel) KmemleakScan(module string) int {
-	white := k.kmemleakCandidates(module)
+// LeakCheck is kscript's own leak check for module, run at rmmod (and
+// after a failed init): every object module allocated, pages included,
+// that nothing points to any more is recorded as kscript's finding
+// "memory-leak" (Report.Kscript) with the allocation's stack. Nothing is
+// printed: Linux says nothing at rmmod. It returns the number of findings.
+func (k *Kernel) LeakCheck(module string) int {
+	white := k.kmemleakCandidates(func(o *kmemleakObject) bool {
+		return o.module == module && !o.noted && !k.kmemleakIgnored(o)
+	})
 	if len(white) == 0 {
 		return 0
 	}
-	leaks := k.kmemleakUnreferenced(module, white)
+	leaks := k.kmemleakUnreferenced(white, func(o *kmemleakObject) bool { return o.module != module }, module)
 	for _, o := range leaks {
-		o.reported = true
-		k.report("memory-leak", fmt.Sprintf("unreferenced object %#x (size %d)", uint64(o.pointer), o.size), false)
-		k.reports[len(k.reports)-1].Stack = o.stack
-	}
-	if len(leaks) > 0 {
-		k.printk(LogInfo, "kmemleak: %d new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n", len(leaks))
+		o.noted = true
+		r := k.note("memory-leak", fmt.Sprintf("kscript: %d bytes at %#x (%s) were never freed, and nothing points to them since %s was unloaded",
+			o.size, uint64(o.pointer), leakWhat[o.kind], module))
+		r.Stack = o.stack
 	}
 	return len(leaks)
 }
 
-// kmemleakCandidates returns module's objects not yet reported, by address,
-// leaving out those the kernel itself holds (kmemleakKernelHeld).
-func (k *Kernel) kmemleakCandidates(module string) []*kmemleakObject {
+// leakWhat names each kind of object for kscript's finding.
+var leakWhat = [...]string{
+	leakKmalloc: "kmalloc",
+	leakCache:   "kmem_cache_alloc",
+	leakLarge:   "kmalloc",
+	leakVmalloc: "vmalloc",
+	leakPages:   "alloc_pages; kmemleak does not track pages",
+}
+
+// kmemleakScan mirrors kmemleak_scan(): the objects of unloaded modules
+// that no root reaches are white; those at least MSECS_MIN_AGE old at the
+// scan's start (jiffies_last_scan) and not reported yet are marked
+// OBJECT_REPORTED and counted, and the count is logged. Pages are not
+// kmemleak objects. It returns the number of new leaks.
+func (k *Kernel) kmemleakScan() int {
+	if !k.boot.kmemleak || k.dbg.leak.off {
+		return 0
+	}
+	last := k.Jiffies()
+	white := k.kmemleakCandidates(func(o *kmemleakObject) bool {
+		return o.kind != leakPages && !o.cleared && k.FindModule(o.module) == nil
+	})
+	for _, o := range k.dbg.leak.objects {
+		o.white = false
+	}
+	left := k.kmemleakUnreferenced(white, func(o *kmemleakObject) bool {
+		return o.kind != leakPages && k.FindModule(o.module) != nil
+	}, "")
+	n := 0
+	for _, o := range left {
+		if o.jiffies+MsecsToJiffies(kmemleakMinAgeMs) > last {
+			continue // too young: white, but not reported this time
+		}
+		o.white = true
+		if !o.reported {
+			o.reported = true
+			n++
+		}
+	}
+	if n > 0 {
+		k.printk(LogInfo, "kmemleak: %d new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n", n)
+	}
+	return n
+}
+
+// kmemleakCandidates returns the objects want picks, by address, leaving
+// out those the kernel itself holds (kmemleakKernelHeld).
+func (k *Kernel) kmemleakCandidates(want func(*kmemleakObject) bool) []*kmemleakObject {
 	held := k.kmemleakKernelHeld()
 	var out []*kmemleakObject
 	for _, o := range k.dbg.leak.objects {
-		if o.module == module && !o.reported && !held[o.pointer] && !k.kmemleakIgnored(o) {
+		if !held[o.pointer] && want(o) {
 			out = append(out, o)
 		}
 	}
@@ -239,19 +320,23 @@ func (k *Kernel) kmemleakKernelHeld() map[Addr]bool {
 }
 
 // kmemleakUnreferenced mirrors the mark phase of kmemleak_scan(): every
-// root range is scanned word by word; a word pointing into a white object
+// root range (the objects root picks, the data of loaded modules other
+// than skip) is scanned word by word; a word pointing into a white object
 // makes it gray and queues it for scanning. white must be sorted by
 // address. It returns the objects left white, in allocation order.
-func (k *Kernel) kmemleakUnreferenced(module string, white []*kmemleakObject) []*kmemleakObject {
+func (k *Kernel) kmemleakUnreferenced(white []*kmemleakObject, root func(*kmemleakObject) bool, skip string) []*kmemleakObject {
+	if len(white) == 0 {
+		return nil
+	}
 	gray := make([]bool, len(white))
 	var work []memRange
 	for _, o := range k.dbg.leak.objects {
-		if o.module != module {
+		if root(o) {
 			work = append(work, memRange{o.pointer, o.size})
 		}
 	}
 	for _, m := range k.Modules() {
-		if m.Name != module && m.core != nil {
+		if m.Name != skip && m.core != nil {
 			work = append(work, memRange{m.DataAddr(0), m.coreSize - m.dataOff})
 		}
 	}
@@ -345,13 +430,13 @@ func leUint64(b []byte) uint64 {
 	return v
 }
 
-// KmemleakFile returns /sys/kernel/debug/kmemleak as reading it shows it:
-// print_unreferenced() for every reported object still allocated, in
-// allocation order.
+// KmemleakFile returns /sys/kernel/debug/kmemleak as reading it shows it
+// (kmemleak_seq_show): print_unreferenced() for every reported object
+// still allocated and unreferenced at the last scan, in allocation order.
 func (k *Kernel) KmemleakFile() string {
 	var objs []*kmemleakObject
 	for _, o := range k.dbg.leak.objects {
-		if o.reported {
+		if o.reported && o.white && !o.cleared {
 			objs = append(objs, o)
 		}
 	}
@@ -427,4 +512,86 @@ func (k *Kernel) scriptFrameAddr(f Frame) Addr {
 		return m.frameAddr(f)
 	}
 	return ModulesVaddr + kernelTextAddr(FormatFrame(f))&0xffffff
+}
+
+// kmemleakWrite mirrors kmemleak_write(): the commands of
+// /sys/kernel/debug/kmemleak, matched by prefix as strncmp does
+// ("scan\n" from echo is "scan"). Unlike Linux, "dump=" is not
+// simulated (EINVAL) and "stack=" is accepted but changes nothing.
+func (k *Kernel) kmemleakWrite(buf string) error {
+	l := &k.dbg.leak
+	has := func(p string) bool { return strings.HasPrefix(buf, p) }
+	if has("clear") {
+		for _, o := range l.objects {
+			if o.reported && o.white {
+				o.cleared = true // __paint_it(object, KMEMLEAK_GREY)
+			}
+		}
+		return nil
+	}
+	if l.off {
+		return EPERM
+	}
+	switch {
+	case has("off"):
+		l.off, l.threadOn = true, false // kmemleak_disable
+		k.printk(LogInfo, "kmemleak: Kernel memory leak detector disabled\n")
+	case has("stack=on"), has("stack=off"):
+	case has("scan=on"):
+		k.kmemleakStartThread(0)
+	case has("scan=off"):
+		k.kmemleakStopThread()
+	case has("scan="):
+		secs, err := strconv.ParseUint(strings.TrimSpace(buf[5:]), 0, 64)
+		if err != nil {
+			return EINVAL
+		}
+		k.kmemleakStopThread()
+		if secs > 0 {
+			l.scanWait = secs * nsPerSec
+			k.kmemleakStartThread(0)
+		}
+	case has("scan"):
+		k.kmemleakScan()
+	default:
+		return EINVAL
+	}
+	return nil
+}
+
+// kmemleakStartThread mirrors start_scan_thread(): the thread's first scan
+// comes after delay (SECS_FIRST_SCAN at boot, none when restarted by
+// "scan=on").
+func (k *Kernel) kmemleakStartThread(delay uint64) {
+	l := &k.dbg.leak
+	if l.threadOn {
+		return
+	}
+	if l.scanWait == 0 {
+		l.scanWait = kmemleakScanWaitSec * nsPerSec
+	}
+	l.threadOn, l.nextScan = true, k.now+delay
+	k.printk(LogInfo, "kmemleak: Automatic memory scanning thread started\n")
+}
+
+// kmemleakStopThread mirrors stop_scan_thread().
+func (k *Kernel) kmemleakStopThread() {
+	l := &k.dbg.leak
+	if l.threadOn {
+		l.threadOn = false
+		k.printk(LogInfo, "kmemleak: Automatic memory scanning thread ended\n")
+	}
+}
+
+// kmemleakNextScan returns when the scanning thread wakes next.
+func (k *Kernel) kmemleakNextScan() (uint64, bool) {
+	l := &k.dbg.leak
+	return l.nextScan, l.threadOn && !l.off && k.panicMsg == ""
+}
+
+// kmemleakScanThread is one wake-up of kmemleak_scan_thread(): a scan,
+// then sleep for jiffies_scan_wait.
+func (k *Kernel) kmemleakScanThread() {
+	k.kmemleakScan()
+	k.dbg.leak.nextScan = k.now + k.dbg.leak.scanWait
 }

@@ -127,11 +127,19 @@ func TestKmemleakReport(t *testing.T) {
 	})
 	h.in("hello", "hello_exit", 30, func() { h.kfree(freed) })
 	k.Advance(8_440_000_000)
+	seq := k.NextSeq()
 	if n := h.rmmod(h.m); n != 1 {
-		t.Fatalf("CheckModuleGone made %d reports, want 1", n)
+		t.Fatalf("CheckModuleGone made %d reports, want 1 (kscript's own)", n)
+	}
+	// rmmod says nothing: kmemleak reports only after a scan.
+	if log := logSince(k, seq); log != "" || k.KmemleakFile() != "" {
+		t.Fatalf("after rmmod, before a scan: log %q, file %q; want nothing", log, k.KmemleakFile())
+	}
+	if err := k.WriteProc("/sys/kernel/debug/kmemleak", []byte("scan\n")); err != nil {
+		t.Fatal(err)
 	}
 	if !h.logHas("kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)") {
-		t.Error("no kmemleak line in the log")
+		t.Error("no kmemleak line in the log after echo scan")
 	}
 	got := strings.Split(k.KmemleakFile(), "\n")
 	want := []string{
@@ -164,12 +172,74 @@ func TestKmemleakReport(t *testing.T) {
 		}
 	}
 	reps := h.reports("memory-leak")
-	if len(reps) != 1 || reps[0].Title != fmt.Sprintf("unreferenced object %#x (size 128)", uint64(leaked)) ||
+	if len(reps) != 1 || !reps[0].Kscript || !strings.HasPrefix(reps[0].Title, fmt.Sprintf("kscript: 128 bytes at %#x (kmalloc) were never freed", uint64(leaked))) ||
 		len(reps[0].Stack) != 1 || reps[0].Stack[0].Line != 23 || reps[0].Fatal {
-		t.Errorf("reports %+v", reps)
+		t.Errorf("reports %+v, want kscript's own finding", reps)
 	}
-	if n := k.KmemleakScan("hello"); n != 0 || len(h.reports("memory-leak")) != 1 {
+	if n := k.kmemleakScan(); n != 0 || len(h.reports("memory-leak")) != 1 {
 		t.Errorf("a second scan found %d new leaks: a leak is reported once", n)
+	}
+	if err := k.WriteProc("/sys/kernel/debug/kmemleak", []byte("clear\n")); err != nil || k.KmemleakFile() != "" {
+		t.Errorf("echo clear: %v; file %q, want empty", err, k.KmemleakFile())
+	}
+	if n := k.kmemleakScan(); n != 0 || k.KmemleakFile() != "" {
+		t.Errorf("a scan after clear reported %d, file %q", n, k.KmemleakFile())
+	}
+}
+
+// TestKmemleakTiming checks when kmemleak reports: objects younger than 5
+// seconds at a scan are not reported; the scanning thread's first scan
+// comes 60 seconds after it started at boot, the next 600 seconds later.
+func TestKmemleakTiming(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	k := h.k
+	start := k.dbg.leak.nextScan - kmemleakFirstScanSec*nsPerSec
+	if !k.dbg.leak.threadOn || start > k.Now() {
+		t.Fatalf("scanning thread on %v, started at %d (now %d)", k.dbg.leak.threadOn, start, k.Now())
+	}
+	h.in("mod", "mod_init", 3, func() { h.kmalloc(64) })
+	h.rmmod(h.m)
+	if err := k.WriteProc(kmemleakPath, []byte("scan")); err != nil || h.logHas("new suspected") {
+		t.Fatalf("a scan right after rmmod: %v; reported %v, want nothing (younger than 5 s)", err, h.logHas("new suspected"))
+	}
+	first := start + kmemleakFirstScanSec*nsPerSec
+	if err := k.Tick(first - k.Now() - 1); err != nil || h.logHas("new suspected") {
+		t.Fatalf("before the thread's first scan: %v; reported %v", err, h.logHas("new suspected"))
+	}
+	if err := k.Tick(2); err != nil || !h.logHas("kmemleak: 1 new suspected memory leaks") {
+		t.Fatalf("the thread's first scan at %d s: %v; reported %v", first/nsPerSec, err, h.logHas("new suspected"))
+	}
+	if got := k.dbg.leak.nextScan - first; got < kmemleakScanWaitSec*nsPerSec {
+		t.Errorf("next scan %d ns after the first, want %d s", got, kmemleakScanWaitSec)
+	}
+	for _, tc := range []struct {
+		cmd string
+		err error
+	}{{"scan=off", nil}, {"scan=30", nil}, {"stack=on", nil}, {"dump=0x1", EINVAL}, {"bogus", EINVAL}, {"off", nil}, {"scan", EPERM}} {
+		if err := k.WriteProc(kmemleakPath, []byte(tc.cmd+"\n")); err != tc.err {
+			t.Errorf("echo %s: %v, want %v", tc.cmd, err, tc.err)
+		}
+	}
+	if _, err := k.ReadProc(kmemleakPath); err != EBUSY {
+		t.Errorf("read after off: %v, want EBUSY", err)
+	}
+}
+
+// TestKmemleakStock checks that the stock build has no kmemleak: no file,
+// no scanning thread, no report; kscript's own check still finds the leak.
+func TestKmemleakStock(t *testing.T) {
+	k, err := New(Config{Seed: 3, Stock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.ReadProc(kmemleakPath); err != ENOENT {
+		t.Errorf("read: %v, want ENOENT", err)
+	}
+	if err := k.WriteProc(kmemleakPath, []byte("scan")); err != ENOENT {
+		t.Errorf("write: %v, want ENOENT", err)
+	}
+	if _, on := k.kmemleakNextScan(); on {
+		t.Error("scanning thread running")
 	}
 }
 
@@ -224,7 +294,7 @@ func TestKmemleakScan(t *testing.T) {
 			a := h.kmalloc(8) // its slab's page is the slab's
 			own = append(own, PageAddress(h.k.virtToSlab(a).pfn))
 			h.leakAlloc(own[3], PageSize, leakPages)
-			for _, o := range k.kmemleakCandidates("mod") {
+			for _, o := range k.kmemleakCandidates(func(o *kmemleakObject) bool { return o.module == "mod" && !k.kmemleakIgnored(o) }) {
 				for _, x := range own {
 					if o.pointer == x {
 						h.t.Errorf("%#x is a candidate leak", uint64(x))
@@ -248,14 +318,22 @@ func TestKmemleakScan(t *testing.T) {
 			h.rmmod(h.m)
 			var got []Addr
 			for _, r := range h.reports("memory-leak") {
-				a, _ := strconv.ParseUint(strings.Fields(r.Title)[2], 0, 64)
+				a, _ := strconv.ParseUint(strings.Fields(r.Title)[4], 0, 64)
 				got = append(got, Addr(a))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("leaks %x, want %x", got, want)
+				t.Errorf("kscript's leaks %x, want %x", got, want)
 			}
-			if msg := fmt.Sprintf("kmemleak: %d new suspected", len(want)); h.logHas(msg) != (len(want) > 0) {
-				t.Errorf("log line %q present: %v", msg, !h.logHas(msg))
+			// kmemleak itself, 5 s later, reports the same but pages.
+			wantScan := 0
+			for _, a := range want {
+				if h.k.dbg.leak.objects[a].kind != leakPages {
+					wantScan++
+				}
+			}
+			h.k.Advance(kmemleakMinAgeMs * 1_000_000)
+			if n := h.k.kmemleakScan(); n != wantScan {
+				t.Errorf("kmemleak scan reported %d, want %d", n, wantScan)
 			}
 		})
 	}
@@ -285,6 +363,8 @@ func TestKmemleakTask(t *testing.T) {
 	k.sched.cpu.preemptCount -= SoftirqOffset
 	h.stack = nil
 	h.rmmod(h.m)
+	k.Advance(kmemleakMinAgeMs * 1_000_000)
+	k.kmemleakScan()
 	if !strings.Contains(k.KmemleakFile(), `  comm "softirq", pid 0, jiffies`) {
 		t.Errorf("kmemleak file:\n%s", k.KmemleakFile())
 	}

@@ -10,7 +10,8 @@ import "fmt"
 // of "things module X registered" and cannot clean up after it:
 //
 //   - memory it allocated and did not free stays allocated for ever
-//     (kmemleak reports it: kmemleak.go);
+//     (kmemleak reports it after its next scan; kscript's LeakCheck
+//     at once: kmemleak.go);
 //   - a tasklet still scheduled, a timer still armed, work still queued or
 //     an interrupt handler still requested point at code that no longer
 //     exists: when the softirq, the timer interrupt, the worker or the
@@ -31,8 +32,8 @@ import "fmt"
 // each tasklet, timer, work item or irq handler of m still registered, a
 // "chrdev-left-registered" report for each char device region, cdev or
 // misc device m still has registered (by .owner = THIS_MODULE, or by the
-// script line that registered it), then runs kmemleak over
-// m's objects (KmemleakScan). It returns how many reports it made. None of
+// script line that registered it), then checks m's objects for leaks
+// (LeakCheck). All are kscript's own findings (Report.Kscript). It returns how many reports it made. None of
 // them is fatal: rmmod itself succeeds, as on Linux.
 func (k *Kernel) CheckModuleGone(m *Module) int {
 	l := &k.dbg.leak
@@ -55,7 +56,7 @@ func (k *Kernel) CheckModuleGone(m *Module) int {
 		k.reportLeftBehind("chrdev-left-registered", title+k.leftSites(m, c.site, "registered", "unregister"), m, c.site)
 		n++
 	}
-	return n + k.KmemleakScan(m.Name)
+	return n + k.LeakCheck(m.Name)
 }
 
 // leftSites is the part of a left-behind report that names the script
@@ -79,8 +80,7 @@ func (k *Kernel) leftSites(m *Module, site Frame, did, undo string) string {
 // stack is the line that set it up, then the exit function, so that an
 // explanation points at both.
 func (k *Kernel) reportLeftBehind(class, title string, m *Module, site Frame) {
-	k.report(class, title, false)
-	r := &k.reports[len(k.reports)-1]
+	r := k.note(class, title)
 	r.Stack = nil
 	if site.File != "" {
 		r.Stack = append(r.Stack, site)

@@ -352,7 +352,7 @@ func TestBadFree(t *testing.T) {
 		{"tail-page", func(k *Kernel) (PFN, int) {
 			pfn, _ := k.AllocPages(GFP_KERNEL, 2)
 			return pfn + 1, 0
-		}, "page dumped because: not the first page of an allocated block"},
+		}, "kscript: __free_pages() of pfn"}, // Linux prints nothing: kscript's own finding
 		{"reserved-page", func(k *Kernel) (PFN, int) {
 			return kernelPhysStart >> PageShift, 0
 		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
@@ -391,6 +391,13 @@ func TestBadFree(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("err %v, want nil", err)
+			}
+			if strings.HasPrefix(tc.reason, "kscript: ") {
+				r := k.Reports()
+				if log != "" || k.Tainted(TaintBadPage) || len(r) != 1 || !r[0].Kscript || !strings.HasPrefix(r[0].Title, tc.reason) {
+					t.Errorf("log %q, tainted B %v, reports %+v; want kscript's own finding %q and no kernel line", log, k.Tainted(TaintBadPage), r, tc.reason)
+				}
+				return
 			}
 			wantTitle := "BUG: Bad page state in process swapper/0  pfn:"
 			if !strings.HasPrefix(log, wantTitle) || !strings.Contains(log, tc.reason+"\n") || !strings.Contains(log, "refcount:") {

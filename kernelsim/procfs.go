@@ -9,7 +9,7 @@ import (
 // it, as fs/proc's proc_create_seq_* registrations do. Each generator lives
 // beside the subsystem whose state it prints.
 func (k *Kernel) procFiles() map[string]func() string {
-	return map[string]func() string{
+	files := map[string]func() string{
 		"/proc/buddyinfo":    k.procBuddyinfo,    // mm/vmstat.c (memory core)
 		"/proc/zoneinfo":     k.procZoneinfo,     // mm/vmstat.c (memory core)
 		"/proc/pagetypeinfo": k.procPagetypeinfo, // mm/vmstat.c (memory core)
@@ -28,9 +28,28 @@ func (k *Kernel) procFiles() map[string]func() string {
 		"/proc/sys/kernel/tainted":        k.procSysKernelTainted, // kernel/sysctl.c proc_taint
 		"/proc/sys/kernel/dmesg_restrict": func() string { return fmt.Sprintf("%d\n", dmesgRestrict) },
 		"/proc/sys/kernel/kptr_restrict":  func() string { return fmt.Sprintf("%d\n", kptrRestrict) },
-
-		"/sys/kernel/debug/kmemleak": k.KmemleakFile, // mm/kmemleak.c (debugging)
 	}
+	if k.boot.kmemleak { // CONFIG_DEBUG_KMEMLEAK: the debug build only
+		files[kmemleakPath] = k.KmemleakFile // mm/kmemleak.c (debugging)
+	}
+	return files
+}
+
+// kmemleakPath is kmemleak's debugfs file.
+const kmemleakPath = "/sys/kernel/debug/kmemleak"
+
+// WriteProc writes data to a simulated /proc or debugfs file, as root's
+// write(2) would: /sys/kernel/debug/kmemleak takes kmemleak's commands
+// (kmemleakWrite); the other files have no write handler here (EIO), a
+// missing file is ENOENT.
+func (k *Kernel) WriteProc(path string, data []byte) error {
+	if _, ok := k.procFiles()[path]; !ok {
+		return ENOENT
+	}
+	if path == kmemleakPath {
+		return k.kmemleakWrite(string(data))
+	}
+	return EIO
 }
 
 // ReadProc returns the contents of a simulated /proc file, or ENOENT.
@@ -38,6 +57,9 @@ func (k *Kernel) ReadProc(path string) (string, error) {
 	gen, ok := k.procFiles()[path]
 	if !ok {
 		return "", ENOENT
+	}
+	if path == kmemleakPath && k.dbg.leak.off {
+		return "", EBUSY // kmemleak_seq_start after kmemleak_disable
 	}
 	return gen(), nil
 }

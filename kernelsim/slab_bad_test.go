@@ -165,3 +165,57 @@ func TestSlabBadFrees(t *testing.T) {
 		})
 	}
 }
+
+// TestStockDoubleFree checks a double free on the stock build, which has
+// no SLUB debug checks: the naive kfree(p); kfree(p) hits
+// SLAB_FREELIST_HARDENED's BUG_ON in set_freepointer (a kernel BUG that
+// kills the task); with another free in between Linux notices nothing, and
+// kscript records its own finding without a kernel line. slub_debug=F
+// brings SLUB's "Object already free" back.
+func TestStockDoubleFree(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cmdline string
+		between bool // free another object of the cache in between
+		fatal   bool
+		log     []string // lines the log must have, in order
+		kscript bool     // the report is kscript's own finding
+	}{
+		{name: "naive", fatal: true, log: []string{"------------[ cut here ]------------",
+			"kernel BUG at mm/slub.c:379!", "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:kfree+", "---[ end trace 0000000000000000 ]---"}},
+		{name: "another free in between", between: true, kscript: true},
+		{name: "slub_debug=F", cmdline: "slub_debug=F", log: []string{"BUG kmalloc-128 (Not tainted): Object already free"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := bootTest(t, Config{Seed: 2, Stock: true, Cmdline: tc.cmdline})
+			p := k.Kmalloc(100, GFP_KERNEL)
+			q := k.Kmalloc(100, GFP_KERNEL)
+			seq := k.NextSeq()
+			_ = k.Kfree(p)
+			if tc.between {
+				_ = k.Kfree(q)
+			}
+			err := k.Kfree(p)
+			var oops *Oops
+			if got := errors.As(err, &oops); got != tc.fatal {
+				t.Fatalf("Kfree: err %v, want fatal %v", err, tc.fatal)
+			}
+			log := logSince(k, seq)
+			rest := log
+			for _, want := range tc.log {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Fatalf("log lacks %q (in order):\n%s", want, log)
+				}
+				rest = rest[i+len(want):]
+			}
+			if tc.log == nil && log != "" {
+				t.Errorf("log %q, want nothing: Linux notices nothing", log)
+			}
+			rs := k.Reports()
+			if len(rs) != 1 || rs[0].Class != "double-free" || rs[0].Kscript != tc.kscript {
+				t.Errorf("reports %+v, want one double-free (kscript's own: %v)", rs, tc.kscript)
+			}
+		})
+	}
+}

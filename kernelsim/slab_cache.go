@@ -164,8 +164,7 @@ func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error {
 		k.slabWARN("invalid-free", "mm/slab.h", 659, "kmem_cache_free+0x2c3/0x3b0",
 			fmt.Sprintf("cache_from_obj: Wrong slab cache. %s but object is from %s", c.Name, sl.cache.Name))
 	}
-	k.slabFreeChecked(sl.cache, sl, a, "kmem_cache_free+0x1ae/0x3b0")
-	return nil
+	return k.slabFreeChecked(sl.cache, sl, a, "kmem_cache_free+0x1ae/0x3b0")
 }
 
 // checkCacheHandle stands for the first dereference of c a kmem_cache_*

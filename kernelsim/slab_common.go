@@ -217,8 +217,7 @@ func (k *Kernel) Kfree(a Addr) error {
 		return nil
 	}
 	if sl := k.virtToSlab(a); sl != nil {
-		k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")
-		return nil
+		return k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")
 	}
 	return k.freeLargeKmalloc(a)
 }

@@ -1,5 +1,10 @@
 package kernelsim
 
+import (
+	"fmt"
+	"strings"
+)
+
 // This file mirrors the allocation and free paths of mm/slub.c:
 // slab_alloc_node / ___slab_alloc / new_slab / allocate_slab on the way in,
 // slab_free / __slab_free / discard_slab on the way out.
@@ -279,21 +284,68 @@ func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
 // debug checks (free_consistency_checks): a is an object's start, and the
 // object is allocated. A failed check is reported and nothing is freed.
 // caller is the API function's frame ("kfree+0x9a/0x130") for the trace.
-func (k *Kernel) slabFreeChecked(s *KmemCache, sl *Slab, a Addr, caller string) {
+//
+// On the stock build without slub_debug=F there are no such checks: a
+// double free is caught only by SLAB_FREELIST_HARDENED's naive test in
+// set_freepointer (hardenedDoubleFree).
+func (k *Kernel) slabFreeChecked(s *KmemCache, sl *Slab, a Addr, caller string) error {
 	idx, ok := sl.objIndex(a)
 	if !ok {
 		k.slabErr(s, sl, "invalid-free", "Invalid object pointer 0x"+hexPtr(a),
 			"slab_err+0xd8/0x110", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
 		k.slabFix(s, "Object at 0x%s not freed", hexPtr(a))
-		return
+		return nil
 	}
 	if !sl.isUsed(idx) {
+		if !k.slubConsistencyChecks() {
+			return k.hardenedDoubleFree(s, sl, idx, caller)
+		}
 		k.objectErr(s, sl, idx, "double-free", "Object already free",
 			"object_err+0x33/0x50", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
 		k.slabFix(s, "Object at 0x%s not freed", hexPtr(a))
-		return
+		return nil
 	}
 	k.slabFree(s, sl, idx)
+	return nil
+}
+
+// slubConsistencyChecks reports whether frees are checked as
+// SLAB_CONSISTENCY_CHECKS checks them: always on the debug build, on the
+// stock build only with slub_debug=F (or slub_debug alone).
+func (k *Kernel) slubConsistencyChecks() bool {
+	return !k.cfg.Stock || strings.ContainsAny(k.boot.slubDebug, "Ff")
+}
+
+// setFreepointerBUGLine is the line of set_freepointer()'s
+// BUG_ON(object == fp) in Linux 6.1's mm/slub.c. Unlike the other line
+// numbers in kernelsim it could not be checked against 6.1.119's source:
+// 5.15 and 5.16 have it at 379, and 6.1 is assumed to have kept it there.
+const setFreepointerBUGLine = 379
+
+// hardenedDoubleFree mirrors a double free on a kernel without SLUB's debug
+// checks: do_slab_free (or __slab_free) links the object in front of the
+// freelist with set_freepointer(s, object, freelist), and
+// CONFIG_SLAB_FREELIST_HARDENED's BUG_ON(object == fp) fires when the
+// object already is the freelist's head, the naive double free
+// (kfree(p); kfree(p);). The task is killed (kernel BUG, invalid opcode).
+//
+// A double free with other frees in between passes that test: Linux puts
+// the object on the freelist twice, and two later allocations return the
+// same memory. Unlike Linux, kernelsim frees nothing and records kscript's
+// own finding instead, since its freelist cannot hold an object twice.
+func (k *Kernel) hardenedDoubleFree(s *KmemCache, sl *Slab, idx int, caller string) error {
+	if n := len(sl.free); n > 0 && int(sl.free[n-1]) == idx {
+		rip, top := caller, []string(nil) // do_slab_free is inlined into kfree
+		if sl != s.cpuSlab {
+			rip, top = "__slab_free+0x16a/0x320", []string{caller}
+		}
+		title := fmt.Sprintf("kernel BUG at mm/slub.c:%d!", setFreepointerBUGLine)
+		return k.reportBUG("mm/slub.c", setFreepointerBUGLine, rip, "double-free", title, top)
+	}
+	k.note("double-free", fmt.Sprintf("kscript: %s of object 0x%s in %s, which is already free; "+
+		"Linux without slub_debug=F does not notice (the object is now twice on the freelist, and two later allocations get the same memory); kscript freed nothing",
+		strings.SplitN(caller, "+", 2)[0], hexPtr(sl.objAddr(idx)), s.Name))
+	return nil
 }
 
 // flushCPUSlab mirrors flush_slab(): the CPU slab is deactivated.

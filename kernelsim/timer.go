@@ -327,6 +327,11 @@ func (k *Kernel) idleUntil(end uint64) error {
 		}
 		for {
 			next, ok := k.nextTimerJiffy()
+			if scan, on := k.kmemleakNextScan(); on && scan <= end && (!ok || scan < jiffyTime(next)) {
+				k.now = max(k.now, scan) // kmemleak.go: the scanning thread wakes
+				k.kmemleakScanThread()
+				continue
+			}
 			if !ok || jiffyTime(next) > end {
 				break
 			}

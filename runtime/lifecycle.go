@@ -95,8 +95,8 @@ func (m *Machine) doInitModule(task *kernelsim.Task, inst *instance, ko string) 
 		return err
 	case errors.As(err, &errno):
 		delete(m.loaded, inst.s.name) // kernelsim freed it
-		// What init's error path forgot to free is unreferenced now: the
-		// scan kmemleak would make a few minutes later finds it.
+		// What init's error path forgot to free is unreferenced now:
+		// kscript's leak check finds it (kmemleak's next scan would).
 		m.k.CheckModuleGone(inst.kmod)
 		return &InsmodError{File: ko, Errno: errno}
 	}
@@ -162,5 +162,5 @@ func (m *Machine) rmmod(arg string) error {
 func (m *Machine) freeModule(name string, km *kernelsim.Module) {
 	delete(m.loaded, name)
 	m.k.ModuleFree(km)
-	m.k.CheckModuleGone(km) // kmemleak, deferred work and chrdevs left behind
+	m.k.CheckModuleGone(km) // leaks, deferred work and chrdevs left behind
 }

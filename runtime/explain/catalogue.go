@@ -139,10 +139,10 @@ var catalogue = map[string]texts{
 	},
 	"memory-leak": {
 		en: Entry{"memory never freed",
-			"Memory allocated at {line} was never freed, and once the module was removed nothing pointed to it any more: kmemleak reports it as an unreferenced object. It stays allocated until the machine reboots.",
+			"Memory allocated at {line} was never freed, and once the module was removed nothing pointed to it any more: kscript found it at rmmod. On a kernel with kmemleak, the next scan (echo scan > /sys/kernel/debug/kmemleak, or the automatic one every 10 minutes) reports it as an unreferenced object, once it is 5 seconds old; kmemleak does not track alloc_pages(). It stays allocated until the machine reboots.",
 			"Free in the exit function everything init allocated, and on init's error paths too. Keep the pointer in a module-level variable (static) so that exit can find it."},
 		th: Entry{"หน่วยความจำที่ไม่เคยถูกปล่อย",
-			"หน่วยความจำที่จองที่ {line} ไม่เคยถูกปล่อย และหลังถอด module ออกแล้วก็ไม่มีพอยน์เตอร์ใดชี้ถึงมันอีก kmemleak จึงรายงานว่าเป็น unreferenced object หน่วยความจำนี้จะถูกจองค้างไว้จนกว่าจะรีบูตเครื่อง",
+			"หน่วยความจำที่จองที่ {line} ไม่เคยถูกปล่อย และหลังถอด module ออกแล้วก็ไม่มีพอยน์เตอร์ใดชี้ถึงมันอีก kscript ตรวจพบตอน rmmod ส่วนบน Kernel ที่มี kmemleak การ scan ครั้งถัดไป (echo scan > /sys/kernel/debug/kmemleak หรือการ scan อัตโนมัติทุก 10 นาที) จะรายงานว่าเป็น unreferenced object เมื่อมันมีอายุครบ 5 วินาทีแล้ว และ kmemleak ไม่ติดตาม alloc_pages() หน่วยความจำนี้จะถูกจองค้างไว้จนกว่าจะรีบูตเครื่อง",
 			"ปล่อยทุกอย่างที่ init จองไว้ใน exit function และปล่อยใน error path ของ init ด้วย เก็บพอยน์เตอร์ไว้ในตัวแปรระดับ module (static) เพื่อให้ exit หาเจอ"},
 	},
 	"sleeping-in-atomic": {

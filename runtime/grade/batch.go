@@ -123,7 +123,7 @@ func signalName(sig os.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
-	case syscall.SIGHUP:
+	case syscall.Signal(1): // SIGHUP, which js/wasm's syscall does not name
 		return "SIGHUP"
 	case nil:
 		return "stopped"

@@ -66,6 +66,11 @@ type Config struct {
 	// Workers, if set, grades in worker processes (isolation.go) instead
 	// of in this one.
 	Workers *Workers
+	// Programs, if not nil, are the lesson's programs files already read,
+	// for a caller without the lesson's folder on disk (the browser
+	// playground reads them from the embedded lessons); nil reads them
+	// from beside the lesson file.
+	Programs []scenario.ProgramFile
 }
 
 // Submission is one file to grade.
@@ -207,9 +212,12 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 			cfg.Options.NewKernel = snap.NewKernel
 		}
 	}
-	programs, err := scenario.ReadPrograms(l)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", l.File, err)
+	programs := cfg.Programs
+	if programs == nil {
+		var err error
+		if programs, err = scenario.ReadPrograms(l); err != nil {
+			return nil, fmt.Errorf("%s: %v", l.File, err)
+		}
 	}
 	if programs == nil {
 		programs = []scenario.ProgramFile{} // the lesson has none: load none

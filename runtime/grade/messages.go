@@ -30,6 +30,7 @@ var messages = i18n.Catalog{
 	"expected":        {"expected:", "ต้องได้:"},
 	"actual":          {"actual:", "ได้จริง:"},
 	"report":          {"kernel report:", "รายงานจาก Kernel:"},
+	"finding":         {"kscript's finding:", "สิ่งที่ kscript ตรวจพบ:"},
 	"hint":            {"hint:", "คำแนะนำ:"},
 	"at":              {"%s (at %s)", "%s (ที่ %s)"},
 	"hidden":          {"hidden", "ซ่อนไว้"},

@@ -186,7 +186,7 @@ func (r *runner) checkHealth(e *lesson.Expect) []CheckResult {
 	h := r.res.Health
 	noBugs := len(h.Bugs) == 0
 	restored := h.Memory.Checked && h.Memory.Restored
-	// no_leaks is kmemleak's verdict: what the module allocated and did
+	// no_leaks is kscript's own leak check at module removal: what the module allocated and did
 	// not free. Free memory that did not come back for another reason (page
 	// cache a GFP_KERNEL allocation reclaimed) is memory_restored's business.
 	noLeaks := len(h.Leaks) == 0

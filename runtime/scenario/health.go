@@ -12,7 +12,7 @@ import (
 // leaks it found, and whether free memory came back to where it was.
 type Health struct {
 	Bugs   []kernelsim.Report // BUG, WARNING, Oops, KASAN…: see bugReports
-	Leaks  []kernelsim.Report // kmemleak reports
+	Leaks  []kernelsim.Report // kscript's own leak findings at rmmod (class memory-leak)
 	Warns  []kernelsim.Report // page allocation failures
 	Memory MemoryCheck
 	// Findings are kscript's own findings about a run of the default

@@ -172,11 +172,16 @@ func (r *Result) WriteSummary(w io.Writer, lang string, paint Painter) {
 
 func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) string) {
 	h := r.Health
-	if len(h.Bugs) == 0 {
+	kernel, own := splitKscript(h.Bugs)
+	if len(kernel) == 0 {
 		line(Good, "  "+t("reports-none"))
 	} else {
-		line(Bad, "  "+t("reports", len(h.Bugs)))
-		writeReports(line, t, h.Bugs)
+		line(Bad, "  "+t("reports", len(kernel)))
+		writeReports(line, t, kernel)
+	}
+	if len(own) > 0 {
+		line(Bad, "  "+t("kscript-findings", len(own)))
+		writeReports(line, t, own)
 	}
 	for _, rep := range h.Warns {
 		line(Plain, "  "+t("alloc-failure", rep.Title))
@@ -202,6 +207,19 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 			line(Bad, "    "+d.In(t("lang")))
 		}
 	}
+}
+
+// splitKscript separates the kernel's reports from kscript's own findings
+// (Report.Kscript), which the health summary never counts as kernel reports.
+func splitKscript(reps []kernelsim.Report) (kernel, own []kernelsim.Report) {
+	for _, rep := range reps {
+		if rep.Kscript {
+			own = append(own, rep)
+		} else {
+			kernel = append(kernel, rep)
+		}
+	}
+	return kernel, own
 }
 
 // maxReportLines caps the distinct report lines of the health summary: a

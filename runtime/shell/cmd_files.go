@@ -184,3 +184,21 @@ func pow(base float64, n int) float64 {
 	}
 	return r
 }
+
+// cmdTee mirrors coreutils tee: standard input to standard output and to
+// each FILE (-a appends). `echo scan | sudo tee /sys/kernel/debug/kmemleak`
+// is how a user writes a root-only file from a user's shell.
+func cmdTee(sh *Shell, inv *Invocation) int {
+	args, appendMode := inv.Args, false
+	if len(args) > 0 && args[0] == "-a" {
+		args, appendMode = args[1:], true
+	}
+	inv.Stdout.Write(inv.Stdin)
+	status := 0
+	for _, f := range args {
+		if err := sh.WriteFile(f, inv.Stdin, appendMode); err != nil {
+			status = inv.Errorf("%s: %s", f, errText(err))
+		}
+	}
+	return status
+}

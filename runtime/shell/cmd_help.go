@@ -54,6 +54,7 @@ var helpTable = map[string]helpEntry{
 		"ขั้นตอนของบทเรียน kscript: จองหน่วยความจำจนจำนวน page ว่างลดลงถึง watermark เพื่อดูการจองตอนหน่วยความจำตึง"},
 	"fragment": {"fragment", "kscript's lesson step: leaves memory free but fragmented (no large free blocks).", "ขั้นตอนของบทเรียน kscript: ทำให้หน่วยความจำว่างแต่แตกเป็นชิ้น (ไม่มีบล็อกว่างขนาดใหญ่)"},
 	"tick":     {"tick DURATION", "kscript's lesson step: advances the simulated clock (timers, workqueues): `tick 100ms`.", "ขั้นตอนของบทเรียน kscript: เดินนาฬิกาจำลองไปข้างหน้า (timer, workqueue) เช่น `tick 100ms`"},
+	"tee":      {"tee [-a] FILE…", "Copies its input to the screen and to each FILE: `echo scan | sudo tee /sys/kernel/debug/kmemleak` writes a root-only file.", "คัดลอกข้อมูลที่รับเข้ามาไปแสดงบนจอและเขียนลงทุก FILE เช่น `echo scan | sudo tee /sys/kernel/debug/kmemleak` ใช้เขียนไฟล์ที่เขียนได้เฉพาะ root"},
 	"sleep":    {"sleep SECONDS", "Waits: the simulated clock advances (timers fire).", "รอ: นาฬิกาจำลองเดินไปข้างหน้า (timer ทำงาน)"},
 	"memmap":   {"memmap", "kscript's picture of physical memory: every page frame coloured by its owner (free by order, slab, vmalloc, module, page cache, user…).", "ภาพหน่วยความจำกายภาพของ kscript: ทุก page frame ระบายสีตามเจ้าของ (ว่างแยกตาม order, slab, vmalloc, module, page cache, user…)"},
 	"buddy":    {"buddy", "kscript's picture of the Buddy System's free lists: free blocks per zone and order.", "ภาพ free list ของ Buddy System: จำนวนบล็อกว่างของแต่ละ zone และ order"},

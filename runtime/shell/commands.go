@@ -26,6 +26,7 @@ func builtinCommands() map[string]Command {
 		"wc":   cmdWc,
 		// Files and memory (cmd_files.go).
 		"cat":  cmdCat,
+		"tee":  cmdTee,
 		"free": cmdFree,
 		// The working directory (workdir.go).
 		"cd":  cmdCd,

@@ -74,9 +74,11 @@ func (f procFS) ReadFile(p string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// WriteFile fails as writing a read-only /proc file fails for root: the
-// files kscript simulates have no write handler.
-func (procFS) WriteFile(string, []byte, bool) error { return kernelsim.EIO }
+// WriteFile writes as root would: kmemleak takes its commands, the other
+// files kscript simulates have no write handler (EIO).
+func (f procFS) WriteFile(p string, data []byte, _ bool) error {
+	return f.m.Kernel().WriteProc(p, data)
+}
 
 // nullFS is /dev/null: reads are empty, writes vanish.
 type nullFS struct{}
