@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	kruntime "kscript.dev/kscript/runtime"
-	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/picture"
 	"kscript.dev/kscript/runtime/scenario"
@@ -41,8 +40,8 @@ file with pictures of memory after every step.
 Several files run one after another in one process, each on a fresh
 machine of its own: the output of each is exactly what running it alone
 prints, and the exit status is the first non-zero status of the files, in
-order (0 when every run passed). The machine is booted once and copied for
-each file, which is much cheaper than a boot per process.`,
+order (0 when every run passed). One process for several files saves each
+file the start of a process.`,
 		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run lessons/01_kmalloc.star lessons/03_atomic.star lessons/04_alloc_pages.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
 		Args:    cobra.MinimumNArgs(1),
 		RunE:    func(_ *cobra.Command, args []string) error { return a.runFiles(args, lessonFile, report) },
@@ -54,21 +53,16 @@ each file, which is much cheaper than a boot per process.`,
 }
 
 // runFiles runs each file as kscript run FILE would, one after another,
-// each on a machine of its own. After the first, the machines are copies
-// of one booted kernel (kclone), as kscript grade's are: a copy behaves as
-// a fresh boot byte for byte (kclone's tests), so the output is the
-// output of separate runs.
+// each on a freshly booted machine of its own, so that the output is the
+// output of separate runs. (Copying one boot with kclone, as grading does,
+// costs more than it saves for a handful of files: planning the copy takes
+// several boots' time.)
 func (a *app) runFiles(files []string, lessonFile, report string) error {
 	if len(files) == 1 {
 		return a.run(files[0], lessonFile, report)
 	}
 	if report != "" {
 		return usage("run: --report writes the run of one FILE, got %d files", len(files))
-	}
-	if a.opts.NewKernel == nil {
-		if snap, err := kclone.Take(a.opts.Kernel); err == nil {
-			a.opts.NewKernel = snap.NewKernel
-		} // else each file boots its own kernel, and shows the boot's error
 	}
 	first := 0
 	for _, file := range files {

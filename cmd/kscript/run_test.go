@@ -9,8 +9,7 @@ import (
 
 // TestRunSeveralFiles: kscript run A B C prints exactly what kscript run A,
 // kscript run B and kscript run C print one after another (each file on a
-// fresh machine; after the first, a copy of one boot), and exits with the
-// first non-zero status of the three.
+// fresh machine), and exits with the first non-zero status of the three.
 func TestRunSeveralFiles(t *testing.T) {
 	lessons, _ := filepath.Glob("../../lessons/*.star")
 	if len(lessons) < 10 {
