@@ -212,13 +212,13 @@ type SlabView struct {
 	List string
 	// Used has one entry per object, set while it is allocated.
 	Used []bool
-	// Requested is each allocated object's requested size (kmalloc's
-	// size argument); 0 for free objects and objects allocated at boot.
+	// Requested is the requested size (kmalloc's size argument) of each
+	// object a script allocated, AllocAt the script line that allocated
+	// it ("hello.star:12 in hello_init"); 0 and "" for free objects and
+	// objects the kernel allocated for itself. Both are nil for a slab
+	// without a script's object (most slabs).
 	Requested []uint32
-	// AllocAt is the script line that allocated each object
-	// ("hello.star:12 in hello_init"); "" for free objects and objects
-	// the kernel allocated for itself.
-	AllocAt []string
+	AllocAt   []string
 	// Base is the address of object 0's slot (slab_address()).
 	Base Addr
 }
@@ -268,7 +268,7 @@ func (k *Kernel) SlabCacheSnapshots() []SlabCacheView {
 func (k *Kernel) slabSnapshots(cs []*KmemCache) []SlabCacheView {
 	out := make([]SlabCacheView, len(cs))
 	at := make(map[*KmemCache]int, len(cs))
-	lists := make([][3][]SlabView, len(cs)) // cpu, partial, full
+	lists := make([][3][]*Slab, len(cs)) // cpu, partial, full
 	for i, c := range cs {
 		at[c] = i
 		out[i] = SlabCacheView{Name: c.Name, ObjectSize: uint64(c.objectSize), Size: uint64(c.size),
@@ -285,34 +285,50 @@ func (k *Kernel) slabSnapshots(cs []*KmemCache) []SlabCacheView {
 		if !ok {
 			continue
 		}
-		c, sv := sl.cache, slabView(sl)
-		switch {
+		switch c := sl.cache; {
 		case sl == c.cpuSlab:
-			sv.List = "cpu"
-			lists[i][0] = append(lists[i][0], sv)
+			lists[i][0] = append(lists[i][0], sl)
 		case sl.list == &c.partial:
-			sv.List = "partial"
-			lists[i][1] = append(lists[i][1], sv)
+			lists[i][1] = append(lists[i][1], sl)
 		default:
-			sv.List = "full"
-			lists[i][2] = append(lists[i][2], sv)
+			lists[i][2] = append(lists[i][2], sl)
 		}
 	}
+	var used []bool // the slabs' Used, carved from one array
 	for i := range out {
-		out[i].Slabs = append(append(lists[i][0], lists[i][1]...), lists[i][2]...)
+		l := &lists[i]
+		out[i].Slabs = make([]SlabView, 0, len(l[0])+len(l[1])+len(l[2]))
+		for j, name := range [3]string{"cpu", "partial", "full"} {
+			for _, sl := range l[j] {
+				sv := slabView(sl, &used)
+				sv.List = name
+				out[i].Slabs = append(out[i].Slabs, sv)
+			}
+		}
 	}
 	return out
 }
 
-// slabView copies one slab.
-func slabView(sl *Slab) SlabView {
+// slabView copies one slab. Its Used is carved from *used, which grows
+// by a page's worth of objects at a time: a snapshot copies thousands of
+// slabs, and one allocation per slab would be most of its cost.
+func slabView(sl *Slab, used *[]bool) SlabView {
+	if len(*used) < sl.objects {
+		*used = make([]bool, max(sl.objects, 4096))
+	}
 	sv := SlabView{PFN: sl.pfn, Order: sl.order, Objects: sl.objects, InUse: sl.inuse, Base: sl.base,
-		Used: make([]bool, sl.objects), Requested: make([]uint32, sl.objects), AllocAt: make([]string, sl.objects)}
+		Used: (*used)[:sl.objects:sl.objects]}
+	*used = (*used)[sl.objects:]
 	for i := range sv.Used {
 		sv.Used[i] = sl.isUsed(i)
-		if sv.Used[i] && sl.meta != nil {
-			sv.Requested[i] = sl.meta[i].size
-			sv.AllocAt[i] = scriptFrame(sl.meta[i].track)
+		if !sv.Used[i] || sl.meta == nil {
+			continue
+		}
+		if at := scriptFrame(sl.meta[i].track); at != "" {
+			if sv.AllocAt == nil {
+				sv.AllocAt, sv.Requested = make([]string, sl.objects), make([]uint32, sl.objects)
+			}
+			sv.AllocAt[i], sv.Requested[i] = at, sl.meta[i].size
 		}
 	}
 	return sv

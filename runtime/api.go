@@ -101,16 +101,29 @@ func LookupAPI(name string) (API, bool) {
 
 // universe builds the predeclared names of e's machine from the table.
 func (e *env) universe() starlark.StringDict {
-	u := make(starlark.StringDict)
+	u := make(starlark.StringDict, len(apiBuiltins()))
 	for _, a := range APIs() {
-		if a.fn != nil {
-			u[a.Name] = a.builtin()
+		if b := apiBuiltins()[a.Name]; b != nil {
+			u[a.Name] = b
 		} else {
 			u[a.Name] = a.val(e)
 		}
 	}
 	return u
 }
+
+// apiBuiltins are the builtins of the APIs that are functions, made once
+// per process: a builtin finds its machine through the thread (envOf), so
+// every machine shares them.
+var apiBuiltins = sync.OnceValue(func() map[string]*starlark.Builtin {
+	m := make(map[string]*starlark.Builtin)
+	for _, a := range APIs() {
+		if a.fn != nil {
+			m[a.Name] = a.builtin()
+		}
+	}
+	return m
+})
 
 // builtin wraps a's Go function: it finds the env, enforces a's scope and
 // passes the call on.

@@ -33,7 +33,8 @@ type env struct {
 	// been charged (chargeWork).
 	workMark uint64
 
-	proc *userProc // the user program running, if any
+	proc *userProc   // the user program running, if any
+	out  outputCount // what the run's user programs printed (maxUserOutput)
 	// userDepth is the thread's call depth where a user program entered the
 	// kernel (its system-call builtin included): frames from there out are
 	// user code, which kernel call traces do not show.

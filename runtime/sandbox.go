@@ -22,9 +22,16 @@ import (
 //	x += y         ->  x = _kscript_iadd(x, y)    (in place for a list)
 //	x *= n         ->  x = _kscript_mul(x, n)
 //	s.replace(...) ->  _kscript_method(s.replace)(...)   (also format, join, extend)
+//	s.split        ->  _kscript_method(s.split)   (every method that walks
+//	                   its receiver: split, index, items, union...; called
+//	                   or not, so f = s.split; f() is charged too)
 //	def f(): body  ->  def f(): _kscript_enter(); body
 //
-// str, repr, print and fail are kscript's own, with the same bounds.
+// str, repr, print and fail are kscript's own, with the same bounds, and
+// so are the builtins that build or walk a sequence in one step (list,
+// tuple, dict, set, sorted, reversed, enumerate, zip, bytes, all, any, min,
+// max): list(range(1 << 30)) is refused, all(range(1 << 40)) runs out of
+// steps at once.
 // Positions are kept: a guard's call sits at the operator, so an error
 // (1 + "a") is reported where Starlark reports it.
 
@@ -38,9 +45,23 @@ const (
 	guardEnter  = "_kscript_enter"
 )
 
-// guardedMethods are the methods of strings and lists whose result can be
-// much larger than their receiver and arguments.
-var guardedMethods = map[string]bool{"replace": true, "format": true, "join": true, "extend": true}
+// guardedMethods are the methods of strings, bytes, lists, dicts and sets
+// whose result can be much larger than their receiver and arguments, or
+// whose work grows with their receiver's length (methodCheck). A struct
+// field of the same name (g.count) passes through the guard unchanged.
+var guardedMethods = map[string]bool{
+	"replace": true, "format": true, "join": true, "extend": true,
+	// strings and bytes
+	"split": true, "rsplit": true, "splitlines": true, "elems": true, "elem_ords": true,
+	"codepoints": true, "codepoint_ords": true, "count": true, "find": true, "rfind": true,
+	"index": true, "rindex": true, "lower": true, "upper": true, "title": true,
+	"capitalize": true, "strip": true, "lstrip": true, "rstrip": true, "partition": true,
+	"rpartition": true,
+	// lists, dicts and sets
+	"remove": true, "insert": true, "keys": true, "values": true, "items": true,
+	"update": true, "union": true, "intersection": true, "difference": true,
+	"symmetric_difference": true, "issubset": true, "issuperset": true,
+}
 
 // sandboxFile rewrites f in place.
 func sandboxFile(f *syntax.File) {
@@ -65,7 +86,7 @@ func rwStmt(s syntax.Stmt) syntax.Stmt {
 	case *syntax.ExprStmt:
 		s.X = rw(s.X)
 	case *syntax.ForStmt:
-		s.Vars, s.X, s.Body = rw(s.Vars), rw(s.X), rwStmts(s.Body)
+		s.Vars, s.X, s.Body = rwTarget(s.Vars), rw(s.X), rwStmts(s.Body)
 	case *syntax.WhileStmt:
 		s.Cond, s.Body = rw(s.Cond), rwStmts(s.Body)
 	case *syntax.IfStmt:
@@ -86,7 +107,7 @@ func rwAssign(s *syntax.AssignStmt) syntax.Stmt {
 	s.RHS = rw(s.RHS)
 	guard := map[syntax.Token]string{syntax.PLUS_EQ: guardIAdd, syntax.STAR_EQ: guardMul, syntax.PERCENT_EQ: guardMod}[s.Op]
 	if s.Op == syntax.EQ || guard == "" || !pure(s.LHS) {
-		s.LHS = rw(s.LHS)
+		s.LHS = rwTarget(s.LHS)
 		return s
 	}
 	s.RHS = guardCall(guard, s.OpPos, s.LHS, s.RHS)
@@ -138,9 +159,6 @@ func rw(e syntax.Expr) syntax.Expr {
 		}
 	case *syntax.CallExpr:
 		e.Fn, e.Args = rw(e.Fn), rwList(e.Args)
-		if d, ok := e.Fn.(*syntax.DotExpr); ok && guardedMethods[d.Name.Name] {
-			e.Fn = guardCall(guardMethod, d.NamePos, d)
-		}
 	case *syntax.UnaryExpr:
 		if e.X != nil {
 			e.X = rw(e.X)
@@ -149,6 +167,9 @@ func rw(e syntax.Expr) syntax.Expr {
 		e.X = rw(e.X)
 	case *syntax.DotExpr:
 		e.X = rw(e.X)
+		if guardedMethods[e.Name.Name] {
+			return guardCall(guardMethod, e.NamePos, e)
+		}
 	case *syntax.IndexExpr:
 		e.X, e.Y = rw(e.X), rw(e.Y)
 	case *syntax.SliceExpr:
@@ -169,7 +190,7 @@ func rw(e syntax.Expr) syntax.Expr {
 		for _, c := range e.Clauses {
 			switch c := c.(type) {
 			case *syntax.ForClause:
-				c.Vars, c.X = rw(c.Vars), rw(c.X)
+				c.Vars, c.X = rwTarget(c.Vars), rw(c.X)
 			case *syntax.IfClause:
 				c.Cond = rw(c.Cond)
 			}
@@ -178,6 +199,31 @@ func rw(e syntax.Expr) syntax.Expr {
 		rwParams(e.Params)
 		// None or body: the depth check, then the body's value.
 		e.Body = &syntax.BinaryExpr{X: guardCall(guardEnter, e.Lambda), OpPos: e.Lambda, Op: syntax.OR, Y: rw(e.Body)}
+	}
+	return e
+}
+
+// rwTarget rewrites what an assignment or a for loop assigns to: its
+// operands are rewritten, the target itself stays one (g.count = 1 keeps
+// g.count a field to store into).
+func rwTarget(e syntax.Expr) syntax.Expr {
+	switch e := e.(type) {
+	case *syntax.DotExpr:
+		e.X = rw(e.X)
+	case *syntax.IndexExpr:
+		e.X, e.Y = rw(e.X), rw(e.Y)
+	case *syntax.ParenExpr:
+		e.X = rwTarget(e.X)
+	case *syntax.ListExpr:
+		for i, x := range e.List {
+			e.List[i] = rwTarget(x)
+		}
+	case *syntax.TupleExpr:
+		for i, x := range e.List {
+			e.List[i] = rwTarget(x)
+		}
+	default:
+		return rw(e)
 	}
 	return e
 }

@@ -17,8 +17,12 @@ const (
 	// string, the elements of a list or tuple. Kernel code needs far less;
 	// [None] * (1 << 30) would need 16 GiB.
 	maxValueLen = 1 << 20
-	// valueUnitsPerStep is how many bytes or elements built cost one step.
-	valueUnitsPerStep = 64
+	// bytesPerValueStep is how many bytes of a string built cost one step;
+	// an element of a list, tuple, dict or set (16 bytes of Go memory and
+	// more) costs a step of its own. So the values a submission builds
+	// with its whole budget (DefaultMaxSteps) stay within about 160 MB, and
+	// a builtin that walks a sequence pays for its length.
+	bytesPerValueStep = 16
 	// maxIntBits bounds the integers * builds (x = x * x squares).
 	maxIntBits = 1 << 16
 	// maxCallDepth bounds nested calls of script functions. Linux's 16 KiB
@@ -34,7 +38,7 @@ const (
 // sandboxBuiltins are the guards and the bounded replacements of
 // Starlark's str, repr, print and fail, predeclared in every script.
 func (m *Machine) sandboxBuiltins() starlark.StringDict {
-	return starlark.StringDict{
+	d := starlark.StringDict{
 		guardMul:    starlark.NewBuiltin("*", guardMulFn),
 		guardAdd:    starlark.NewBuiltin("+", guardAddFn),
 		guardMod:    starlark.NewBuiltin("%", guardModFn),
@@ -46,6 +50,13 @@ func (m *Machine) sandboxBuiltins() starlark.StringDict {
 		"print":     starlark.NewBuiltin("print", m.printFn),
 		"fail":      starlark.NewBuiltin("fail", failFn),
 	}
+	for _, name := range buildingBuiltins {
+		d[name] = sizedBuiltin(name, true)
+	}
+	for _, name := range walkingBuiltins {
+		d[name] = sizedBuiltin(name, false)
+	}
+	return d
 }
 
 // tooLarge is the error of an operation that would build more than
@@ -59,8 +70,16 @@ func build(t *starlark.Thread, op string, n int64, what string) error {
 	if n > maxValueLen || n < 0 {
 		return tooLarge(op, n, what)
 	}
-	if e := envOf(t); e != nil && e.thread == t {
-		return e.charge(t, uint64(n)/valueUnitsPerStep)
+	return chargeUnits(t, n, what)
+}
+
+// chargeUnits charges thread t for n units (bytes or elements) of work.
+func chargeUnits(t *starlark.Thread, n int64, what string) error {
+	if what == "bytes" {
+		n /= bytesPerValueStep
+	}
+	if e := envOf(t); e != nil && e.thread == t && n > 0 {
+		return e.charge(t, uint64(n))
 	}
 	return nil
 }
@@ -128,7 +147,7 @@ func guardAddFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 		return nil, err
 	}
 	if lx, what, ok := seqLen(x); ok {
-		if ly, _, ok := seqLen(y); ok && lx+ly > valueUnitsPerStep {
+		if ly, _, ok := seqLen(y); ok {
 			if err := build(t, "+", lx+ly, what); err != nil {
 				return nil, err
 			}
@@ -308,7 +327,78 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 			}
 		}
 	}
-	return nil
+	if !guardedMethods[name] {
+		return nil
+	}
+	// A method that walks its receiver (and its arguments) pays for their
+	// length: bytes of a string, elements of a list, dict or set; a split
+	// pays for the elements it may make, one per byte.
+	recv := m.Receiver()
+	n, what := sizeOf(recv)
+	if n < 0 {
+		return nil
+	}
+	if what == "bytes" && splitters[name] {
+		what = "elements"
+	}
+	return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+		total := n
+		for _, a := range args {
+			if l, _ := sizeOf(a); l > 0 {
+				total += l
+			}
+		}
+		return chargeUnits(t, total, what)
+	}
+}
+
+// splitters are the string methods whose result may have an element per
+// byte of their receiver.
+var splitters = map[string]bool{"split": true, "rsplit": true, "splitlines": true, "elems": true,
+	"elem_ords": true, "codepoints": true, "codepoint_ords": true}
+
+// sizeOf returns the length of v and its unit: bytes of a string or
+// bytes, elements of anything else with a length; -1 for a value without
+// one.
+func sizeOf(v starlark.Value) (int64, string) {
+	if l, what, ok := seqLen(v); ok {
+		return l, what
+	}
+	return int64(starlark.Len(v)), "elements"
+}
+
+// The builtins that build a value from an iterable, or walk one, in a
+// single step: each pays for the elements of its arguments, and one that
+// builds may not build more than maxValueLen. list(range(1 << 30)) is
+// refused before it allocates 16 GiB; all(range(1 << 40)) costs 2^40 steps.
+var (
+	buildingBuiltins = []string{"list", "tuple", "sorted", "set", "dict", "enumerate", "zip", "reversed", "bytes"}
+	walkingBuiltins  = []string{"all", "any", "min", "max"}
+)
+
+// sizedBuiltin wraps Starlark's builtin name with the check and charge
+// above.
+func sizedBuiltin(name string, builds bool) *starlark.Builtin {
+	orig := starlark.Universe[name]
+	return starlark.NewBuiltin(name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var n int64
+		for _, a := range args {
+			if l, _ := sizeOf(a); l > 0 {
+				n += l
+			}
+		}
+		if builds && n > maxValueLen {
+			return nil, tooLarge(name, n, "elements")
+		}
+		for _, a := range args {
+			if l, what := sizeOf(a); l > 0 {
+				if err := chargeUnits(t, l, what); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return starlark.Call(t, orig, args, kwargs)
+	})
 }
 
 // guardEnterFn starts every script function: nested calls are bounded.

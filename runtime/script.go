@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -107,6 +109,11 @@ func (m *Machine) compile(path string, src []byte, name string) (*script, error)
 		s.predeclared[k] = v
 	}
 	s.predeclared["THIS_MODULE"] = Module{s: s}
+	key := programKey(path, src, len(s.predeclared))
+	if prog := compiled.get(key); prog != nil {
+		s.prog = prog
+		return s, nil
+	}
 	f, err := fileOptions.Parse(path, src, 0)
 	if err != nil {
 		return nil, compileError(err)
@@ -116,8 +123,53 @@ func (m *Machine) compile(path string, src []byte, name string) (*script, error)
 	if err != nil {
 		return nil, compileError(err)
 	}
+	compiled.put(key, prog)
 	s.prog = prog
 	return s, nil
+}
+
+// compiled holds the programs compiled in this process, by path and
+// source: grading compiles the same files (the lesson's programs files, a
+// submission run by several checks) once per machine, and a compiled
+// program is immutable (each Init runs it afresh, with globals of its own,
+// and may run on any goroutine). What a program resolves against, the
+// predeclared names, is the same for every machine (the APIs and the
+// sandbox's builtins, plus THIS_MODULE); their count is in the key as a
+// guard. Programs that do not compile are not kept: their errors are made
+// afresh each time.
+var compiled = programCache{m: make(map[[sha256.Size]byte]*starlark.Program)}
+
+// maxCompiled bounds the cache: past it, the cache starts over (a batch
+// of distinct submissions compiles each once anyway).
+const maxCompiled = 512
+
+type programCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*starlark.Program
+}
+
+func programKey(path string, src []byte, npredeclared int) [sha256.Size]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%d\x00%s\x00", npredeclared, len(path), path)
+	h.Write(src)
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	return key
+}
+
+func (c *programCache) get(key [sha256.Size]byte) *starlark.Program {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[key]
+}
+
+func (c *programCache) put(key [sha256.Size]byte, prog *starlark.Program) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCompiled {
+		clear(c.m)
+	}
+	c.m[key] = prog
 }
 
 // runTopLevel runs a script's top level for inst: the probe (w ==

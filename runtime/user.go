@@ -49,11 +49,18 @@ func (m *Machine) exec(name string, args []string, stdout io.Writer) (int, error
 	}
 	prog, _ := inst.program(name)
 	argv := append([]string{"./" + name}, args...)
-	p, err := m.k.NewProcess(name, kernelsim.UserUID, argv, stdout, nil)
+	out := &cappedOutput{w: stdout, out: &m.env.out}
+	if stdout == nil {
+		out = nil
+	}
+	p, err := m.k.NewProcess(name, kernelsim.UserUID, argv, writerOrNil(out), nil)
 	if err != nil {
 		return 1, err
 	}
-	u := &userProc{p: p, stdout: stdout}
+	if out != nil {
+		defer out.note(name, m.opts.Lang)
+	}
+	u := &userProc{p: p, stdout: writerOrNil(out)}
 	e := m.env
 	prev := e.proc
 	e.proc = u
@@ -150,3 +157,63 @@ func (e *env) userPrint(s string) {
 }
 
 var errNoProcess = errors.New("user memory access outside a user program")
+
+// maxUserOutput bounds the bytes the user programs of one run (one
+// machine) may print, printf, puts, perror, print and write(1, ...) alike:
+// a program printing in a loop until its steps run out would otherwise
+// make tens of megabytes of transcript and results. What is past the cap
+// is counted, not kept, and each program that lost output ends with
+// kscript's note saying how much. The cap counts bytes, never time, so
+// where output stops is the same on every run.
+const maxUserOutput = 64 << 10
+
+// outputCount is what the user programs of a run have printed.
+type outputCount struct {
+	shown int // bytes written through, at most maxUserOutput
+}
+
+// cappedOutput is a user program's stdout: the first maxUserOutput bytes
+// of the run's programs go through; the rest are counted in hidden.
+type cappedOutput struct {
+	w      io.Writer
+	out    *outputCount
+	hidden int
+}
+
+func (c *cappedOutput) Write(p []byte) (int, error) {
+	room := maxUserOutput - c.out.shown
+	if len(p) <= room {
+		c.out.shown += len(p)
+		return c.w.Write(p)
+	}
+	if room > 0 {
+		c.out.shown += room
+		if _, err := c.w.Write(p[:room]); err != nil {
+			return 0, err
+		}
+	}
+	c.hidden += len(p) - max(room, 0)
+	return len(p), nil // the program sees its write succeed, as on a pipe
+}
+
+// note ends the output of program name with kscript's note when some of
+// it was not shown.
+func (c *cappedOutput) note(name, lang string) {
+	if c.hidden == 0 {
+		return
+	}
+	msg := fmt.Sprintf("\nkscript: note: ./%s printed %d more bytes that are not shown: kscript keeps at most %d bytes of the user programs' output per run\n", name, c.hidden, maxUserOutput)
+	if lang == "th" {
+		msg = fmt.Sprintf("\nkscript: หมายเหตุ: ./%s พิมพ์ออกมาอีก %d ไบต์ที่ไม่ได้แสดง: kscript เก็บผลลัพธ์ของโปรแกรมฝั่ง user ได้ไม่เกิน %d ไบต์ต่อการรันหนึ่งครั้ง\n", name, c.hidden, maxUserOutput)
+	}
+	io.WriteString(c.w, msg)
+}
+
+// writerOrNil returns c as an io.Writer, nil (not a nil *cappedOutput)
+// when c is nil.
+func writerOrNil(c *cappedOutput) io.Writer {
+	if c == nil {
+		return nil
+	}
+	return c
+}

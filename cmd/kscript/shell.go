@@ -22,10 +22,11 @@ func (a *app) shellCommand() *cobra.Command {
 	var hasCmds bool
 	c := &cobra.Command{
 		Use:   "shell [FILE.star…] [-c COMMANDS]",
-		Short: "A simulated root shell over one machine, with the scripts as NAME.ko",
+		Short: "A simulated shell of the workshop's user over one machine, with the scripts as NAME.ko",
 		Long: `shell boots one simulated machine, makes each script a loadable NAME.ko (NAME
-from the lesson beside it, else the file name) and gives a root shell with the
-workshop's commands: make, insmod, rmmod, lsmod, modinfo, dmesg, cat /proc/…,
+from the lesson beside it, else the file name) and gives the workshop user's
+shell (student, as on Debian: insmod, rmmod, dmesg and root-only files need
+sudo) with the workshop's commands: make, insmod, rmmod, lsmod, modinfo, dmesg, cat /proc/…,
 free, pipes to grep, head and tail, and kscript's steps pressure, fragment,
 tick and irq. With -c it runs COMMANDS and exits with the last one's status.`,
 		Example: "  kscript shell lessons/01_kmalloc.star\n  kscript shell lessons/01_kmalloc.star -c 'make; sudo insmod hello_kmalloc.ko; lsmod'",

@@ -157,7 +157,7 @@ func TestShellTerminal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const prompt = "root@kscript:/home/student/kernel-memory# "
+	const prompt = "student@kscript:~/kernel-memory$ "
 
 	s.expect(prompt)
 	typeKeys("echo one", keyEnter)

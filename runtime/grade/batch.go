@@ -18,9 +18,9 @@ type lane interface {
 }
 
 // inProcess grades in the calling process.
-type inProcess struct{ g *Grader }
+type inProcess struct{ l *Lane }
 
-func (l inProcess) grade(s Submission) *Result { return l.g.Submission(s) }
+func (l inProcess) grade(s Submission) *Result { return l.l.Submission(s) }
 func (inProcess) abort()                       {}
 func (inProcess) close()                       {}
 
@@ -99,7 +99,7 @@ func (g *Grader) newLane() lane {
 	if g.cfg.Workers != nil {
 		return &processLane{g: g, w: g.cfg.Workers}
 	}
-	return inProcess{g}
+	return inProcess{g.Lane()}
 }
 
 // interrupt marks every submission without a result NotGraded, and the
@@ -123,7 +123,7 @@ func signalName(sig os.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
-	case syscall.SIGHUP:
+	case syscall.Signal(1): // SIGHUP, which js/wasm's syscall does not name
 		return "SIGHUP"
 	case nil:
 		return "stopped"

@@ -66,6 +66,11 @@ type Config struct {
 	// Workers, if set, grades in worker processes (isolation.go) instead
 	// of in this one.
 	Workers *Workers
+	// Programs, if not nil, are the lesson's programs files already read,
+	// for a caller without the lesson's folder on disk (the browser
+	// playground reads them from the embedded lessons); nil reads them
+	// from beside the lesson file.
+	Programs []scenario.ProgramFile
 }
 
 // Submission is one file to grade.
@@ -185,6 +190,7 @@ type Grader struct {
 	lesson   *lesson.Lesson
 	runs     []plannedRun
 	programs []scenario.ProgramFile // the lesson's harness, read once
+	snap     *kclone.Snapshot       // the booted kernel copied for each run, if any
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
@@ -198,6 +204,7 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	if cfg.NewMachine == nil {
 		cfg.NewMachine = func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }
 	}
+	g := &Grader{}
 	cfg.Options.Kernel = l.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
 	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
 		// Boot once, copy for every run. A kernel kclone cannot copy (or
@@ -205,11 +212,15 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 		// reports the boot error in the submissions' results.
 		if snap, err := kclone.Take(cfg.Options.Kernel); err == nil {
 			cfg.Options.NewKernel = snap.NewKernel
+			g.snap = snap
 		}
 	}
-	programs, err := scenario.ReadPrograms(l)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", l.File, err)
+	programs := cfg.Programs
+	if programs == nil {
+		var err error
+		if programs, err = scenario.ReadPrograms(l); err != nil {
+			return nil, fmt.Errorf("%s: %v", l.File, err)
+		}
 	}
 	if programs == nil {
 		programs = []scenario.ProgramFile{} // the lesson has none: load none
@@ -217,7 +228,8 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	if err := checkPrograms(cfg, programs); err != nil {
 		return nil, fmt.Errorf("%s: %v", l.File, err)
 	}
-	return &Grader{cfg: cfg, lesson: l, runs: plan(l), programs: programs}, nil
+	g.cfg, g.lesson, g.runs, g.programs = cfg, l, plan(l), programs
+	return g, nil
 }
 
 // checkPrograms loads the lesson's programs files once, so that a mistake
@@ -255,8 +267,32 @@ func (g *Grader) maxScore() int {
 }
 
 // Submission grades one submission. A panic inside kscript becomes the
-// submission's ERROR: the batch goes on.
-func (g *Grader) Submission(sub Submission) (res *Result) {
+// submission's ERROR: the batch goes on. Submission may be called from
+// several goroutines at once.
+func (g *Grader) Submission(sub Submission) (res *Result) { return g.submission(sub, nil) }
+
+// A Lane grades submissions one after another on one goroutine, each
+// machine a copy of the lesson's booted kernel in the memory of the one
+// before (kclone.Lane): a grading worker's way to grade.
+type Lane struct {
+	g    *Grader
+	copy *kclone.Lane // nil: the kernel is not copied
+}
+
+// Lane returns a new lane of g.
+func (g *Grader) Lane() *Lane {
+	l := &Lane{g: g}
+	if g.snap != nil {
+		l.copy = g.snap.Lane()
+	}
+	return l
+}
+
+// Submission grades one submission, as Grader.Submission does.
+func (l *Lane) Submission(sub Submission) *Result { return l.g.submission(sub, l.copy) }
+
+// submission grades sub, its machines copied in lane when it is not nil.
+func (g *Grader) submission(sub Submission, lane *kclone.Lane) (res *Result) {
 	res = g.newResult(sub.Path)
 	defer func() {
 		if r := recover(); r != nil {
@@ -281,7 +317,7 @@ func (g *Grader) Submission(sub Submission) (res *Result) {
 			g.outOfBudget(res, i)
 			break
 		}
-		if stop := g.runOne(sub, &g.runs[i], res, budget); stop {
+		if stop := g.runOne(sub, &g.runs[i], res, budget, lane); stop {
 			return res
 		}
 	}

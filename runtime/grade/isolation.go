@@ -325,6 +325,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	if err != nil {
 		return fmt.Errorf("worker: %v", err)
 	}
+	lane := g.Lane() // results are encoded before the next submission runs
 	bw := bufio.NewWriter(out)
 	enc := gob.NewEncoder(bw)
 	for {
@@ -334,7 +335,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 		} else if err != nil {
 			return fmt.Errorf("worker: reading a submission: %v", err)
 		}
-		res := g.Submission(Submission{Path: job.Path, Src: job.Src})
+		res := lane.Submission(Submission{Path: job.Path, Src: job.Src})
 		if err := enc.Encode(workerReply{Result: res}); err != nil {
 			return err
 		}

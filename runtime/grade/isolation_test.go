@@ -67,13 +67,17 @@ func writeSub(t *testing.T, dir, name, src string) string {
 }
 
 // TestWorkerSurvivesMemoryBomb: a submission that makes the interpreter
-// allocate 16 GiB kills its worker, not the batch: it is an ERROR saying
-// so, and the next submission is graded by a new worker.
+// allocate more than its worker may kills its worker, not the batch: it is
+// an ERROR saying so, and the next submission is graded by a new worker.
+// The sandbox lets the values a submission keeps grow to 16 bytes a step
+// (an element costs a step), so with 30 million steps a worker allowed 128
+// MiB more than it starts with meets its limit.
 func TestWorkerSurvivesMemoryBomb(t *testing.T) {
 	dir := t.TempDir()
-	bomb := writeSub(t, dir, "bomb.star", "x = list(range((1 << 30) - 1))\n") // past the sandbox size guards
+	bomb := writeSub(t, dir, "bomb.star", "keep = []\nfor i in range(1000):\n    keep.append([None] * 1000000)\n")
 	cfg := realConfig()
-	cfg.Workers = testWorkers(256 << 20)
+	cfg.Options.MaxSteps = 30_000_000
+	cfg.Workers = testWorkers(128 << 20)
 	g := newGrader(t, cfg, "testdata/hello.yaml")
 	b := g.Grade(Submissions([]string{"testdata/subs/good.star", bomb, "testdata/subs/good.star"}))
 	got := [3]Status{b.Results[0].Status, b.Results[1].Status, b.Results[2].Status}
@@ -81,7 +85,7 @@ func TestWorkerSurvivesMemoryBomb(t *testing.T) {
 		t.Errorf("statuses %v, want PASS ERROR PASS", got)
 	}
 	msg := b.Results[1].Message
-	for _, want := range []string{"more memory than a submission may (256 MiB", "out of memory"} {
+	for _, want := range []string{"more memory than a submission may (128 MiB", "out of memory"} {
 		if !strings.Contains(msg.EN, want) {
 			t.Errorf("message %q lacks %q", msg.EN, want)
 		}

@@ -7,6 +7,7 @@ import (
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/explain"
+	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -59,7 +60,7 @@ func runKey(steps []lesson.Step, fail []string) string {
 // runOne runs one planned run of a submission and judges its checks. It
 // returns true when the submission could not even be loaded: every check
 // has then been marked and grading the submission is over.
-func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget) (stop bool) {
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane *kclone.Lane) (stop bool) {
 	if len(pr.fail) > 0 && !g.faultInjection() {
 		for _, i := range pr.checks {
 			c := res.Checks[i]
@@ -70,6 +71,9 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 	}
 	opts := g.cfg.Options
 	opts.Budget = budget
+	if lane != nil {
+		opts.NewKernel = lane.NewKernel
+	}
 	opts.Fail = append(append([]string(nil), opts.Fail...), pr.fail...)
 	sets := make([]*lesson.Expect, len(pr.checks))
 	for k, i := range pr.checks {

@@ -59,7 +59,8 @@ func decode(file string, src []byte) (l *Lesson, errs ErrorList) {
 	}()
 	l = &Lesson{}
 	// Every unknown key is reported in one run; the rest of the file is
-	// then decoded without them, so that its other problems show too.
+	// then decoded without them, so that its other problems show too. The
+	// tree is parsed once, for both.
 	unknown, body := unknownKeys(file, src)
 	var err error
 	if body != nil {

@@ -14,8 +14,9 @@ import (
 // stops at the first). The schema is read from the yaml tags of the lesson
 // types, so a field added to them is known here at once.
 //
-// It also returns the syntax tree without those keys (nil when there are
-// none), for decoding the rest of the file.
+// It also returns the syntax tree without those keys, for decoding the rest
+// of the file without parsing it again (nil when the file has no single
+// document the decoder could take).
 func unknownKeys(file string, src []byte) (ErrorList, ast.Node) {
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil || f == nil || len(f.Docs) != 1 || f.Docs[0] == nil || f.Docs[0].Body == nil {
@@ -31,9 +32,6 @@ func unknownKeys(file string, src []byte) (ErrorList, ast.Node) {
 		e.Source = sourceLine(src, e.Pos.Line)
 		errs = append(errs, e)
 	})
-	if len(errs) == 0 {
-		return nil, nil
-	}
 	return errs, body
 }
 

@@ -53,7 +53,7 @@ func SlabSVG(before *kernelsim.SlabCacheView, c kernelsim.SlabCacheView, lang st
 	for _, sl := range rows {
 		h += float64((sl.Objects+perRow-1)/perRow)*(cell+2) + 8
 		for i := range sl.Objects {
-			if sl.AllocAt[i] != "" && len(held) < 8 {
+			if sl.AllocAt != nil && sl.AllocAt[i] != "" && len(held) < 8 {
 				held = append(held, slabTexts.T("held", i, sl.PFN, uint64(sl.Base)+uint64(i)*c.Size+c.RedLeftPad, sl.AllocAt[i], sl.Requested[i], c.ObjectSize).In(lang))
 			}
 		}
@@ -79,7 +79,7 @@ func SlabSVG(before *kernelsim.SlabCacheView, c kernelsim.SlabCacheView, lang st
 			x, yy := left+float64(i%perRow)*cell, y+float64(i/perRow)*(cell+2)
 			fill := "#eeeeee"
 			switch {
-			case sl.AllocAt[i] != "":
+			case sl.AllocAt != nil && sl.AllocAt[i] != "":
 				fill = "#c26a00"
 			case sl.Used[i]:
 				fill = hex(owners[kernelsim.FrameSlab].rgb)
@@ -122,7 +122,7 @@ func SlabSVG(before *kernelsim.SlabCacheView, c kernelsim.SlabCacheView, lang st
 
 func objState(sl kernelsim.SlabView, i int) string {
 	switch {
-	case sl.AllocAt[i] != "":
+	case sl.AllocAt != nil && sl.AllocAt[i] != "":
 		return fmt.Sprintf("in use, %d bytes, %s", sl.Requested[i], sl.AllocAt[i])
 	case sl.Used[i]:
 		return "in use"
@@ -144,7 +144,7 @@ func slabRows(before *kernelsim.SlabCacheView, c kernelsim.SlabCacheView) []kern
 		n := 0
 		old, had := prev[sl.PFN]
 		for i := range sl.Objects {
-			if sl.AllocAt[i] != "" {
+			if sl.AllocAt != nil && sl.AllocAt[i] != "" {
 				n += 4
 			}
 			if before != nil && sl.Used[i] != (had && i < len(old.Used) && old.Used[i]) {
@@ -241,32 +241,32 @@ func slabsOfStep(before, after *Snapshot, max int) []string {
 	}
 	var cs []cand
 	for _, c := range after.Caches {
-		old, had := before.Cache(c.Name)
-		prev := map[kernelsim.PFN]kernelsim.SlabView{}
-		if had {
-			for _, sl := range old.Slabs {
-				prev[sl.PFN] = sl
-			}
+		old, _ := before.Cache(c.Name)
+		prev := make(map[kernelsim.PFN]int, len(old.Slabs)) // index in old.Slabs
+		for j, sl := range old.Slabs {
+			prev[sl.PFN] = j
 		}
 		score, changed := 0, 0
+		now := make(map[kernelsim.PFN]bool, len(c.Slabs))
 		for _, sl := range c.Slabs {
-			o, ok := prev[sl.PFN]
+			now[sl.PFN] = true
+			j, ok := prev[sl.PFN]
+			var o []bool
+			if ok {
+				o = old.Slabs[j].Used
+			}
 			for i := range sl.Objects {
-				if sl.AllocAt[i] != "" {
+				if sl.AllocAt != nil && sl.AllocAt[i] != "" {
 					score++
 				}
-				if sl.Used[i] != (ok && i < len(o.Used) && o.Used[i]) {
+				if sl.Used[i] != (i < len(o) && o[i]) {
 					changed++
 				}
 			}
 		}
 		// Objects freed with a whole slab: count the slabs that went away.
-		now := map[kernelsim.PFN]bool{}
-		for _, sl := range c.Slabs {
-			now[sl.PFN] = true
-		}
-		for pfn, o := range prev {
-			if !now[pfn] {
+		for _, o := range old.Slabs {
+			if !now[o.PFN] {
 				changed += o.InUse
 			}
 		}

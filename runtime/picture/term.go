@@ -134,7 +134,7 @@ func SlabText(c kernelsim.SlabCacheView, color bool, lang string) string {
 				b.WriteString("\n                       ")
 			}
 			switch {
-			case sl.AllocAt[i] != "":
+			case sl.AllocAt != nil && sl.AllocAt[i] != "":
 				b.WriteString(held)
 			case sl.Used[i]:
 				b.WriteString(used)
@@ -150,7 +150,7 @@ func SlabText(c kernelsim.SlabCacheView, color bool, lang string) string {
 	fmt.Fprintln(&b, "  "+termTexts.T("key", used, held, free).In(lang))
 	for _, sl := range rows {
 		for i := range sl.Objects {
-			if sl.AllocAt[i] != "" {
+			if sl.AllocAt != nil && sl.AllocAt[i] != "" {
 				fmt.Fprintf(&b, "  %s %#x: %s (%d B)\n", held, uint64(sl.Base)+uint64(i)*c.Size+c.RedLeftPad, sl.AllocAt[i], sl.Requested[i])
 			}
 		}

@@ -21,6 +21,9 @@ func installDevCommands(sh *Shell) {
 		"chmod": func(a []string) kernelsim.CmdResult { return k().CmdChmod(a) },
 	} {
 		sh.Register(name, func(sh *Shell, inv *Invocation) int {
+			if st, refused := devAsUser(sh, inv); refused {
+				return st
+			}
 			return emitResult(inv, run(inv.Args), nil)
 		})
 	}
@@ -118,4 +121,32 @@ func (e devError) ShellMessage() string {
 		msg += kernelsim.SignalName(e.r.Signal) + "\n"
 	}
 	return msg
+}
+
+// devAsUser is mknod or chmod on root's /dev without root: mknod fails in
+// may_create (EACCES: /dev is root's, mode 0755), chmod of root's node in
+// setattr_prepare (EPERM).
+// Usage errors are left to the command itself (refused false).
+func devAsUser(sh *Shell, inv *Invocation) (status int, refused bool) {
+	if sh.root {
+		return 0, false
+	}
+	var files []string
+	for _, a := range inv.Args {
+		if !strings.HasPrefix(a, "-") {
+			files = append(files, a)
+		}
+	}
+	switch {
+	case inv.Name == "mknod" && len(files) > 0:
+		fmt.Fprintf(inv.Stderr, "mknod: %s: %s\n", files[0], kernelsim.EACCES.Error())
+	case inv.Name == "chmod" && len(files) > 1:
+		for _, f := range files[1:] {
+			fmt.Fprintf(inv.Stderr, "chmod: changing permissions of '%s': %s\n", f, kernelsim.EPERM.Error())
+		}
+	default:
+		return 0, false
+	}
+	inv.needSudo()
+	return 1, true
 }

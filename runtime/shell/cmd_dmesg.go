@@ -23,6 +23,15 @@ func cmdDmesg(sh *Shell, inv *Invocation) int {
 	if status != 0 {
 		return status
 	}
+	if !sh.root { // dmesg_restrict=1 on Debian: syslog(2) needs CAP_SYSLOG
+		what := "read"
+		if o.clear && !o.print {
+			what = "clear"
+		}
+		fmt.Fprintf(inv.Stderr, "dmesg: %s kernel buffer failed: %s\n", what, kernelsim.EPERM.Error())
+		inv.needSudo()
+		return 1
+	}
 	k := sh.m.Kernel()
 	if o.print {
 		for _, r := range k.Log() {

@@ -86,10 +86,17 @@ func cmdInsmod(sh *Shell, inv *Invocation) int {
 	}
 	file := args[0]
 	ko := path.Base(file)
-	if !sh.hasModule(sh.abs(file)) {
+	if !sh.hasModule(sh.abs(file)) || !sh.root && !contains(sh.m.ModuleFiles(), ko) {
 		err := &kruntime.InsmodError{File: file, Errno: kernelsim.ENOENT, Load: true}
 		fmt.Fprintln(inv.Stderr, err.Error())
 		inv.Record(err)
+		return 1
+	}
+	if !sh.root { // finit_module without CAP_SYS_MODULE
+		err := &kruntime.InsmodError{File: file, Errno: kernelsim.EPERM}
+		fmt.Fprintln(inv.Stderr, err.Error())
+		inv.Record(err)
+		inv.needSudo()
 		return 1
 	}
 	return machineResult(inv, sh.m.Insmod(ko, args[1:]))
@@ -105,6 +112,10 @@ func cmdRmmod(sh *Shell, inv *Invocation) int {
 	status := 0
 	for _, a := range args {
 		name := strings.TrimSuffix(path.Base(a), ".ko")
+		if !sh.root {
+			status = rmmodAsUser(sh, inv, name)
+			continue
+		}
 		if st := machineResult(inv, sh.m.Rmmod(name)); st != 0 {
 			status = st
 			if inv.fatal != nil {
@@ -235,4 +246,16 @@ func cmdGcc(sh *Shell, inv *Invocation) int {
 		}
 	}
 	return 0
+}
+
+// rmmodAsUser is kmod's rmmod run without root: check_module_inuse reads
+// /sys/module (which anyone may), then delete_module fails with EPERM.
+func rmmodAsUser(sh *Shell, inv *Invocation, name string) int {
+	if sh.m.Kernel().FindModule(name) == nil {
+		fmt.Fprintf(inv.Stderr, "rmmod: ERROR: Module %s is not currently loaded\n", name)
+		return 1
+	}
+	fmt.Fprintf(inv.Stderr, "rmmod: ERROR: could not remove module %s: %s\n", name, kernelsim.EPERM.Error())
+	inv.needSudo()
+	return 1
 }

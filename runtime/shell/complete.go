@@ -42,7 +42,8 @@ func commandWords(before string) []string {
 	if i := strings.LastIndexAny(before, "|;&"); i >= 0 {
 		before = before[i+1:]
 	}
-	return stripSudo(strings.Fields(before))
+	argv, _ := stripSudo(strings.Fields(before))
+	return argv
 }
 
 func (sh *Shell) completeCommand(word string) []string {

@@ -1,4 +1,5 @@
-// Package shell is kscript's simulated root shell: the commands a kernel
+// Package shell is kscript's simulated shell of the workshop's user
+// ("student"; sudo runs a command as root, privilege.go): the commands a kernel
 // workshop types (make, insmod, rmmod, lsmod, modinfo, dmesg, cat /proc/…,
 // free, and pipes to tail, head and grep) run against one simulated machine.
 //

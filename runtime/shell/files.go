@@ -23,6 +23,9 @@ func (sh *Shell) fsFor(p string) FS {
 // earlier with a redirection.
 func (sh *Shell) ReadFile(name string) ([]byte, error) {
 	p := sh.abs(name)
+	if err := sh.permissionDenied(p, false); err != nil {
+		return nil, err
+	}
 	if fs := sh.fsFor(p); fs != nil {
 		return fs.ReadFile(p)
 	}
@@ -40,6 +43,9 @@ func (sh *Shell) ReadFile(name string) ([]byte, error) {
 // '>' or '>>' redirection does.
 func (sh *Shell) WriteFile(name string, data []byte, appendMode bool) error {
 	p := sh.abs(name)
+	if err := sh.permissionDenied(p, true); err != nil {
+		return err
+	}
 	if fs := sh.fsFor(p); fs != nil {
 		return fs.WriteFile(p, data, appendMode)
 	}

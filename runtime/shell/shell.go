@@ -92,7 +92,7 @@ type FS interface {
 	WriteFile(path string, data []byte, appendMode bool) error
 }
 
-// Shell is one interactive root shell over a simulated machine: its
+// Shell is one interactive user's shell over a simulated machine: its
 // variables, commands, mounted files and the records of what it ran.
 type Shell struct {
 	m      Machine
@@ -111,8 +111,13 @@ type Shell struct {
 	tracksBuild bool   // NAME.ko exists only after make (AddSource)
 	history     []string
 
-	// User is the shell's user ("" is root): the prompt and $HOME follow it.
+	// User is the shell's user ("" is root): the prompt and $HOME follow
+	// it. New makes it "student", the workshop's user on Debian 12: insmod,
+	// rmmod, dmesg and root-only files need sudo (privilege.go).
 	User string
+
+	// root says the running command runs as root (sudo, or a root shell).
+	root bool
 
 	// Lang is the language of kscript's own notes ("en" or "th").
 	Lang string
@@ -144,7 +149,7 @@ const Dir = "/home/student/kernel-memory"
 
 // New returns a shell over m with the built-in commands.
 func New(m Machine) *Shell {
-	sh := &Shell{m: m, cmds: builtinCommands(), files: map[string][]byte{}, vars: map[string]string{}, cwd: Dir}
+	sh := &Shell{m: m, cmds: builtinCommands(), files: map[string][]byte{}, vars: map[string]string{}, cwd: Dir, User: "student"}
 	sh.Mount("/proc/", procFS{m})
 	sh.Mount("/sys/kernel/debug/", procFS{m}) // kmemleak
 	sh.Mount("/dev/null", nullFS{})
@@ -311,14 +316,18 @@ func (sh *Shell) runCmd(c *Cmd, stdin []byte, stdout, stderr io.Writer) (int, er
 	for _, w := range words {
 		argv = append(argv, sh.expandWord(w)...)
 	}
-	argv = stripSudo(argv)
+	argv, sudo := stripSudo(argv)
 	r := redirections{fds: [3]io.Writer{nil, stdout, stderr}, stdin: stdin}
 	if status, ok := sh.openRedirs(c.Redirs, &r); !ok {
 		return status, nil
 	}
 	status, err := 0, error(nil)
 	if len(argv) > 0 {
+		// Only the command runs as root: the redirections are the
+		// user's shell's, as `sudo echo x > /root-only/file` fails in bash.
+		sh.root = sudo || sh.user() == "root"
 		status, err = sh.exec(argv, r.stdin, r.fds[1], r.fds[2])
+		sh.root = sh.user() == "root"
 	}
 	if st := sh.flushRedirs(&r); st != 0 && status == 0 {
 		status = st
@@ -347,16 +356,18 @@ func assignment(w Word) (string, Word, bool) {
 	return name, val, true
 }
 
-// stripSudo drops a leading sudo and its options: the shell is already root.
-func stripSudo(argv []string) []string {
+// stripSudo drops a leading sudo and its options, and says whether there
+// was one: the command then runs as root (sudo asks no password of the
+// workshop's student, as Debian's sudo group does with NOPASSWD).
+func stripSudo(argv []string) ([]string, bool) {
 	if len(argv) == 0 || argv[0] != "sudo" {
-		return argv
+		return argv, false
 	}
 	argv = argv[1:]
 	for len(argv) > 0 && strings.HasPrefix(argv[0], "-") {
 		argv = argv[1:]
 	}
-	return argv
+	return argv, true
 }
 
 // exec runs a command by name: a user program (./NAME), then the table.

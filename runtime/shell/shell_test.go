@@ -36,9 +36,16 @@ module_init(hello_init)
 module_exit(hello_exit)
 `
 
-// newShell returns a shell over the stand-in machine with hello.ko and
-// nomem.ko (whose init fails with -ENOMEM).
+// newShell returns a root shell over the stand-in machine with hello.ko and
+// nomem.ko (whose init fails with -ENOMEM): the tools behave as for root.
+// studentShell is the student's, as New makes it.
 func newShell(t *testing.T) *shell.Shell {
+	sh := studentShell(t)
+	sh.User = ""
+	return sh
+}
+
+func studentShell(t *testing.T) *shell.Shell {
 	t.Helper()
 	m, err := scenariotest.New(kruntime.Options{})
 	if err != nil {
@@ -242,7 +249,7 @@ func TestFatalScriptError(t *testing.T) {
 	}
 	sh := shell.New(m)
 	var out bytes.Buffer
-	_, err := sh.Run("insmod bad.ko; echo after", &out, &out)
+	_, err := sh.Run("sudo insmod bad.ko; echo after", &out, &out)
 	if err == nil || err.Error() != "bad.star:2:14: unknown binary op: int + string" {
 		t.Fatalf("error = %v", err)
 	}
@@ -341,4 +348,56 @@ func (m memFS) ReadFile(p string) ([]byte, error) { return []byte(m[p]), nil }
 func (m memFS) WriteFile(p string, data []byte, appendMode bool) error {
 	m[p] = string(data)
 	return nil
+}
+
+// TestStudentNeedsSudo checks the shell is the workshop's user's, as on
+// Debian 12: without sudo, insmod, rmmod and dmesg fail with the tools' own
+// messages (dmesg_restrict=1), root-only files are refused, and kscript
+// hints at sudo; with sudo they work. Redirections stay the user's.
+func TestStudentNeedsSudo(t *testing.T) {
+	hint := func(cmd string) string {
+		return "kscript: hint: " + strings.Fields(cmd)[0] + " needs root, and this shell is the student's (as on Debian): type `sudo " + cmd + "`\n"
+	}
+	tests := []struct {
+		name, setup, cmds, stdout, stderr string
+		status                            int
+	}{
+		{name: "insmod", cmds: "insmod hello.ko",
+			stderr: "insmod: ERROR: could not insert module hello.ko: Operation not permitted\n" + hint("insmod hello.ko"), status: 1},
+		{name: "sudo insmod", cmds: "sudo insmod hello.ko; echo $?", stdout: "0\n"},
+		// rmmod of a loaded module without sudo: cmd/kscript's
+		// shell_sudo.txtar (the stand-in machine has no kernel modules).
+		{name: "rmmod not loaded", cmds: "rmmod hello", stderr: "rmmod: ERROR: Module hello is not currently loaded\n", status: 1},
+		{name: "dmesg", cmds: "dmesg | tail -n 1",
+			stderr: "dmesg: read kernel buffer failed: Operation not permitted\n" + hint("dmesg")},
+		{name: "dmesg -C", cmds: "dmesg -C",
+			stderr: "dmesg: clear kernel buffer failed: Operation not permitted\n" + hint("dmesg -C"), status: 1},
+		{name: "sudo dmesg", setup: "sudo insmod hello.ko", cmds: "sudo dmesg -t -l err", stdout: "an error line\n"},
+		{name: "slabinfo", cmds: "cat /proc/slabinfo", stderr: "cat: /proc/slabinfo: Permission denied\n", status: 1},
+		{name: "buddyinfo is anyone's", cmds: "cat /proc/buddyinfo | grep -c zone", stdout: "~"},
+		{name: "debugfs", cmds: "cat /sys/kernel/debug/kmemleak", stderr: "cat: /sys/kernel/debug/kmemleak: Permission denied\n", status: 1},
+		{name: "sudo echo redirect is the user's", cmds: "sudo echo scan > /sys/kernel/debug/kmemleak",
+			stderr: "bash: /sys/kernel/debug/kmemleak: Permission denied\n", status: 1},
+		{name: "sudo tee", cmds: "echo scan | sudo tee /sys/kernel/debug/kmemleak", stdout: "scan\n"},
+		{name: "mknod", cmds: "mknod /dev/x c 246 0",
+			stderr: "mknod: /dev/x: Permission denied\n" + hint("mknod /dev/x c 246 0"), status: 1},
+		{name: "rm in /dev", cmds: "rm /dev/x", stderr: "rm: cannot remove '/dev/x': Permission denied\n" + hint("rm /dev/x"), status: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sh := studentShell(t)
+			if tt.setup != "" {
+				run(t, sh, tt.setup)
+			}
+			got := run(t, sh, tt.cmds)
+			check(t, "stdout", got.stdout, tt.stdout)
+			check(t, "stderr", got.stderr, tt.stderr)
+			if got.status != tt.status {
+				t.Errorf("status = %d, want %d", got.status, tt.status)
+			}
+		})
+	}
+	if p := studentShell(t).Prompt(); p != "student@kscript:~/kernel-memory$ " {
+		t.Errorf("prompt %q", p)
+	}
 }

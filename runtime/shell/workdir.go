@@ -381,6 +381,12 @@ func cmdRm(sh *Shell, inv *Invocation) int {
 			continue
 		}
 		p := sh.abs(a)
+		if strings.HasPrefix(p, "/dev/") && !sh.root { // may_delete: /dev is root's
+			fmt.Fprintf(inv.Stderr, "rm: cannot remove '%s': %s\n", a, kernelsim.EACCES.Error())
+			inv.needSudo()
+			status = 1
+			continue
+		}
 		if strings.HasPrefix(p, "/dev/") {
 			devs = append(devs, p)
 			continue

@@ -101,7 +101,8 @@ func session(t testing.TB, opts kruntime.Options, r run) string {
 // check's run of each solution and starter, on a fresh kernel and on
 // copies of one snapshot: the sessions must be identical byte for byte,
 // and running one copy must not change the next (the snapshot is never
-// touched).
+// touched). A lane's copies, each in the memory of the run before (another
+// lesson's, dirtied), must be identical too.
 func TestCloneBehavesAsFreshBoot(t *testing.T) {
 	all := runs(t)
 	for _, cfg := range configs {
@@ -109,6 +110,7 @@ func TestCloneBehavesAsFreshBoot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		lane := snap.Lane()
 		for _, r := range all {
 			if cfg != (kernelsim.Config{}) && r.lesson == nil {
 				continue // the checks' runs on the default kernel, as graded
@@ -119,6 +121,9 @@ func TestCloneBehavesAsFreshBoot(t *testing.T) {
 					got := session(t, kruntime.Options{Kernel: cfg, NewKernel: snap.NewKernel}, r)
 					if got != fresh {
 						t.Fatalf("copy %d differs from a fresh boot:\n%s", i, firstDiff(got, fresh))
+					}
+					if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: lane.NewKernel}, r); got != fresh {
+						t.Fatalf("lane copy %d differs from a fresh boot:\n%s", i, firstDiff(got, fresh))
 					}
 				}
 			})

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunSeveralFiles: kscript run A B C prints exactly what kscript run A,
+// kscript run B and kscript run C print one after another (each file on a
+// fresh machine), and exits with the first non-zero status of the three.
+func TestRunSeveralFiles(t *testing.T) {
+	lessons, _ := filepath.Glob("../../lessons/*.star")
+	if len(lessons) < 10 {
+		t.Fatalf("%d lessons, want at least 10", len(lessons))
+	}
+	tests := []struct {
+		name  string
+		flags []string
+		files []string
+	}{
+		{"every lesson", []string{"--seed", "3"}, lessons},
+		{"Thai, another seed", []string{"--lang", "th", "--seed", "11"}, lessons[:5]},
+		{"fault injection, some fail", []string{"--fail", "kmalloc:nth=2"}, lessons},
+		{"a missing file between two", nil, []string{lessons[0], "no-such.star", lessons[2]}},
+		{"a lesson file named", []string{"--seed", "1"}, []string{strings.TrimSuffix(lessons[1], ".star") + ".yaml", lessons[3]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var wantOut, wantErr bytes.Buffer
+			wantCode := 0
+			for _, f := range tt.files {
+				code := kscriptMain(append(append([]string{"run"}, tt.flags...), f), strings.NewReader(""), &wantOut, &wantErr)
+				if wantCode == 0 {
+					wantCode = code
+				}
+			}
+			var out, errOut bytes.Buffer
+			code := kscriptMain(append(append([]string{"run"}, tt.flags...), tt.files...), strings.NewReader(""), &out, &errOut)
+			if code != wantCode {
+				t.Errorf("exit status %d, want %d (the first non-zero one of the separate runs)", code, wantCode)
+			}
+			if out.String() != wantOut.String() {
+				t.Errorf("stdout differs from the separate runs'\n%s", firstDiff(out.Bytes(), wantOut.Bytes()))
+			}
+			if errOut.String() != wantErr.String() {
+				t.Errorf("stderr differs from the separate runs'\n%s", firstDiff(errOut.Bytes(), wantErr.Bytes()))
+			}
+		})
+	}
+}
+
+// TestRunSeveralFilesOneReport: --report writes one file's run.
+func TestRunSeveralFilesOneReport(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := kscriptMain([]string{"run", "--report", filepath.Join(t.TempDir(), "r.html"), "../../lessons/01_kmalloc.star", "../../lessons/02_kfree.star"},
+		strings.NewReader(""), &out, &errOut)
+	if code != exitUsage || !strings.Contains(errOut.String(), "--report writes the run of one FILE, got 2 files") {
+		t.Errorf("exit %d, stderr %q; want a usage error", code, errOut.String())
+	}
+}
