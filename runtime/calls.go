@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
 
 	"kscript.dev/kscript/kernelsim"
@@ -32,6 +33,7 @@ type callKey struct {
 	freedStep int32
 	freedBy   *string
 	freeMatch bool
+	written   bool // the object held a byte that is not zero when freed
 }
 
 // callLog is the machine's record of kernel API calls: exact counts per
@@ -49,7 +51,8 @@ type callLog struct {
 	keys   []callKey
 	counts []int64
 	live   map[kernelsim.Addr]liveObject
-	step   int32 // the scenario step running now (Machine.SetStep)
+	step   int32             // the scenario step running now (Machine.SetStep)
+	k      *kernelsim.Kernel // to read a freed object's bytes (wrote)
 }
 
 // liveObject is an allocated object the log follows: the record of the
@@ -81,6 +84,23 @@ func (l *callLog) add(k callKey) int32 {
 	return i
 }
 
+// ObjectsHolding reads the objects of kmem_cache cache that the module
+// allocated (kmem_cache_alloc, kmem_cache_zalloc) and has not freed: it
+// returns how many there are and how many hold the bytes data.
+func (m *Machine) ObjectsHolding(cache string, data []byte) (objects, holding int) {
+	for a, obj := range m.env.calls.live {
+		if obj.cache == nil || obj.cache.Name != cache {
+			continue
+		}
+		objects++
+		buf := make([]byte, obj.cache.ObjectSize())
+		if m.k.Peek(a, buf) && bytes.Contains(buf, data) {
+			holding++
+		}
+	}
+	return objects, holding
+}
+
 // track follows the object at a, just allocated by the call counted in
 // record rec.
 func (l *callLog) track(a kernelsim.Addr, rec int32, cache *kernelsim.KmemCache) {
@@ -101,11 +121,42 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 	}
 	delete(l.live, a)
 	k := l.keys[obj.rec]
+	if !pages {
+		size := k.size
+		if obj.cache != nil {
+			size = obj.cache.ObjectSize()
+		}
+		k.written = l.wrote(a, size)
+	}
 	l.counts[obj.rec]--
 	k.freed, k.freedStep, k.freedBy = true, l.step, fn
 	k.freeMatch = (cache == nil || obj.cache == cache) && (!pages || k.folded || k.size == order)
 	l.add(k)
 	return true
+}
+
+// maxWrittenPeek is how much of an object release reads to learn whether
+// the module wrote into it.
+const maxWrittenPeek = 4096
+
+// wrote reports whether the first bytes of the object at a (at most
+// maxWrittenPeek of its size) hold one that is not zero: kmalloc and
+// kmem_cache memory comes back zeroed (init_on_alloc=1), so such a byte
+// is one the module wrote.
+func (l *callLog) wrote(a kernelsim.Addr, size uint64) bool {
+	if l.k == nil || size == 0 {
+		return false
+	}
+	buf := make([]byte, min(size, maxWrittenPeek))
+	if !l.k.Peek(a, buf) {
+		return false
+	}
+	for _, b := range buf {
+		if b != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // key builds the key of a call made now through c.
@@ -198,7 +249,7 @@ func (k callKey) export(count int64) Call {
 	}
 	c := Call{Fn: *k.fn, GFP: k.gfp, Size: k.size, Context: k.ctx.String(), Module: mod, Pos: pos, Failed: k.failed,
 		Count: int(count), Step: int(k.step), Noop: k.noop, Folded: k.folded, Object: k.object,
-		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch}
+		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written}
 	if k.freedBy != nil {
 		c.FreedBy = *k.freedBy
 	}

@@ -91,6 +91,7 @@ func NewMachine(opts Options) (*Machine, error) {
 		m.budget = NewBudget(opts.MaxSteps)
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
+	m.env.calls.k = k
 	m.universe = m.env.universe()
 	m.sandbox = m.sandboxBuiltins()
 	k.Stack = m.env.stack
@@ -296,4 +297,8 @@ type Call struct {
 	FreedStep int
 	FreedBy   string
 	FreeMatch bool
+	// Written says the objects held data the module wrote (a byte that
+	// is not zero) when they were freed: kmalloc, kmem_cache and vmalloc
+	// objects only.
+	Written bool
 }

@@ -117,27 +117,49 @@ function run() {
     const ms = Math.round(performance.now() - t0);
     window.kscriptLastRunMs = ms;
     busy(false);
-    if (r.error) { $("transcript").textContent = r.error; $("summary").textContent = ""; $("steps").innerHTML = ""; $("status").textContent = "error"; return; }
+    if (r.error) {
+      $("transcript").textContent = r.error; $("summary").textContent = ""; $("steps").innerHTML = ""; $("status").textContent = "error";
+      autorun = false; setTimeout(ensureExercise, 0); return;
+    }
     $("transcript").innerHTML = mark(r.transcript);
     if (window.kscriptFirstRunMs === undefined) window.kscriptFirstRunMs = Math.round(performance.now());
     $("summary").innerHTML = mark(r.summary);
     let html = "";
-    for (const st of r.steps) {
-      html += '<div class="step"><h3>' + st.n + ". $ " + esc(st.run) + "</h3>";
-      if (!st.pictures || st.pictures.length === 0) html += "<p>" + t("nochange") + "</p>";
-      for (const p of st.pictures || []) {
-        html += '<figure class="pic-' + p.kind + '"><figcaption>' + esc(p.caption) + "</figcaption>";
-        if (p.text) html += "<pre>" + mark(p.text) + "</pre>";
-        html += p.svg + "</figure>";
-      }
-      html += "</div>";
-    }
+    for (const st of r.steps || []) html += '<div class="step"><h3>' + st.n + ". $ " + esc(st.run) + '</h3><div class="pics"></div></div>';
     $("steps").innerHTML = html;
     $("status").textContent = t("done").replace("%s", ms);
-    document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
+    const runs = Number(document.body.dataset.runs || 0) + 1;
+    document.body.dataset.runs = String(runs);
     autorun = false;
-    setTimeout(ensureExercise, 0);
+    drawPictures(r.steps || [], 0, runs, lang());
   }, 10);
+}
+// drawPictures draws the pictures of step i of run number runs, and then
+// of the next step: the transcript is shown first, the pictures follow
+// without holding the page.
+function drawPictures(steps, i, runs, lng) {
+  if (String(runs) !== document.body.dataset.runs) return; // a newer run took over
+  if (i >= steps.length) {
+    document.body.dataset.pictured = String(runs);
+    if (window.kscriptPicturedMs === undefined) window.kscriptPicturedMs = Math.round(performance.now());
+    setTimeout(ensureExercise, 0);
+    return;
+  }
+  setTimeout(() => {
+    if (String(runs) !== document.body.dataset.runs) return;
+    const pics = JSON.parse(kscriptPictures(i, lng));
+    let html = "";
+    if (!pics || pics.length === 0) html = "<p>" + texts[lng].nochange + "</p>";
+    else if (pics.error) html = '<p class="bad">' + esc(pics.error) + "</p>";
+    else for (const p of pics) {
+      html += '<figure class="pic-' + p.kind + '"><figcaption>' + esc(p.caption) + "</figcaption>";
+      if (p.text) html += "<pre>" + mark(p.text) + "</pre>";
+      html += p.svg + "</figure>";
+    }
+    const box = document.querySelectorAll("#steps .pics")[i];
+    if (box) box.innerHTML = html;
+    drawPictures(steps, i + 1, runs, lng);
+  }, 0);
 }
 function gradeIt() {
   ensureExercise();

@@ -158,25 +158,37 @@ type RunStep struct {
 
 // runLesson runs src as the module of lesson id, in lang.
 func runLesson(id, src, lang string) RunResult {
+	out, rec := runLessonFirst(id, src, lang)
+	for i := range out.Steps {
+		out.Steps[i].Pictures = rec.Steps[i].Pictures(lang)
+	}
+	return out
+}
+
+// runLessonFirst runs src as the module of lesson id, in lang, and returns
+// the result without the steps' pictures, and the recording they are drawn
+// from: the page shows the transcript first and draws the pictures after
+// (kscriptPictures), a step at a time.
+func runLessonFirst(id, src, lang string) (RunResult, *picture.Recorder) {
+	rec := &picture.Recorder{}
 	l, err := loadLesson(id)
 	if err != nil {
-		return RunResult{Error: err.Error()}
+		return RunResult{Error: err.Error()}, rec
 	}
 	// The lesson's programs files come from the embedded lessons too.
 	programs := []scenario.ProgramFile{}
 	for _, p := range l.ProgramFiles() {
 		b, err := fs.ReadFile(lessonFS, path.Clean(p))
 		if err != nil {
-			return RunResult{Error: p + ": programs file: no such file"}
+			return RunResult{Error: p + ": programs file: no such file"}, rec
 		}
 		programs = append(programs, scenario.ProgramFile{Path: p, Src: b})
 	}
 	opts := kruntime.Options{Lang: lang}
-	rec := &picture.Recorder{}
 	res, err := scenario.Run(scenario.Config{Options: opts, Observer: rec},
 		scenario.Input{Script: id + ".star", Src: []byte(src), Lesson: l, Programs: programs})
 	if err != nil {
-		return RunResult{Error: err.Error()}
+		return RunResult{Error: err.Error()}, rec
 	}
 	var sum bytes.Buffer
 	res.WriteSummary(&sum, lang, nil)
@@ -186,9 +198,9 @@ func runLesson(id, src, lang string) RunResult {
 		for _, r := range st.Log {
 			log.WriteString(r.String() + "\n")
 		}
-		out.Steps = append(out.Steps, RunStep{N: st.N, Run: st.Run, Output: st.Output, Log: log.String(), Pictures: st.Pictures(lang)})
+		out.Steps = append(out.Steps, RunStep{N: st.N, Run: st.Run, Output: st.Output, Log: log.String()})
 	}
-	return out
+	return out, rec
 }
 
 func toJSON(v any) string {

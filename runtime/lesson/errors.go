@@ -112,7 +112,7 @@ func yamlKey(goName string) string {
 	}
 	for _, t := range []reflect.Type{reflect.TypeOf(Lesson{}), reflect.TypeOf(Text{}),
 		reflect.TypeOf(Expect{}), reflect.TypeOf(BugExpect{}), reflect.TypeOf(ProcExpect{}),
-		reflect.TypeOf(CallExpect{}), reflect.TypeOf(ReadExpect{}), reflect.TypeOf(Exercise{}), reflect.TypeOf(Check{})} {
+		reflect.TypeOf(CallExpect{}), reflect.TypeOf(ReadExpect{}), reflect.TypeOf(ObjectExpect{}), reflect.TypeOf(Exercise{}), reflect.TypeOf(Check{})} {
 		if t.Name() != typeName && typeName != "fields" {
 			continue
 		}

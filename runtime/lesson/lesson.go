@@ -139,6 +139,9 @@ type Expect struct {
 	// Reads checks what user space read from device files, as the
 	// kernel delivered it.
 	Reads []ReadExpect `yaml:"reads"`
+	// Objects checks what the module's kmem_cache objects hold when a
+	// step begins: the bytes the module wrote into them.
+	Objects []ObjectExpect `yaml:"objects"`
 
 	Pos Pos `yaml:"-"`
 }
@@ -196,7 +199,10 @@ type ProcExpect struct {
 // whose object was still allocated when that scenario step began (made in
 // an earlier step, not freed before it); FreedBy only allocations whose
 // object was freed by one of those functions, matching the allocation (the
-// same order for pages, the same cache for kmem_cache objects).
+// same order for pages, the same cache for kmem_cache objects); Written
+// only allocations whose object held data the module wrote into it (a
+// byte that is not zero: the memory comes back zeroed) when it was freed,
+// so kfree(kmalloc(n)) does not count.
 //
 //	calls:
 //	  - {fn: vmalloc}
@@ -213,6 +219,7 @@ type CallExpect struct {
 	Max     *int       `yaml:"max"`
 	LiveAt  *StepRef   `yaml:"live_at"`
 	FreedBy StringList `yaml:"freed_by"`
+	Written bool       `yaml:"written"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32
 }
@@ -234,6 +241,18 @@ type ReadExpect struct {
 	Text *string  `yaml:"text"`
 	Has  string   `yaml:"has"`
 	Pos  Pos      `yaml:"-"`
+}
+
+// ObjectExpect checks the module's objects of one kmem_cache when a step
+// begins: some object the module allocated from cache Cache, still
+// allocated then, holds the bytes Has (a C string the module wrote, say).
+// The kernel's memory is read, not the log: a module that prints what the
+// objects should hold without writing it does not pass.
+type ObjectExpect struct {
+	Cache string   `yaml:"cache"`
+	Step  *StepRef `yaml:"step"`
+	Has   string   `yaml:"has"`
+	Pos   Pos      `yaml:"-"`
 }
 
 // StepRef names a scenario step: by number (1-based), or by its command

@@ -225,6 +225,12 @@ func (r *ReadExpect) UnmarshalYAML(node ast.Node) error {
 	return decodeNode(node, (*fields)(r))
 }
 
+func (o *ObjectExpect) UnmarshalYAML(node ast.Node) error {
+	type fields ObjectExpect
+	o.Pos = posOf(node)
+	return decodeNode(node, (*fields)(o))
+}
+
 func (x *Exercise) UnmarshalYAML(node ast.Node) error {
 	type fields Exercise
 	x.Pos = posOf(node)

@@ -146,6 +146,25 @@ func (l *Lesson) checkExpect(e *Expect, own []Step) ErrorList {
 	for i := range e.Reads {
 		errs = append(errs, l.checkRead(&e.Reads[i], own)...)
 	}
+	for i := range e.Objects {
+		errs = append(errs, l.checkObjects(&e.Objects[i], own)...)
+	}
+	return errs
+}
+
+func (l *Lesson) checkObjects(o *ObjectExpect, own []Step) ErrorList {
+	var errs ErrorList
+	if o.Cache == "" {
+		errs = append(errs, l.errorAt(o.Pos, "objects: cache: give the name of the module's kmem_cache, such as student_cache"))
+	}
+	if o.Has == "" {
+		errs = append(errs, l.errorAt(o.Pos, "objects: has: give the bytes an object must hold, such as \"student0\""))
+	}
+	if o.Step == nil {
+		errs = append(errs, l.errorAt(o.Pos, "objects: step: give the step at whose start the objects are read, such as rmmod"))
+	} else if !stepExists(*o.Step, l.stepsOf(own)) {
+		errs = append(errs, l.errorAt(o.Step.Pos, "objects: step: %s: no such step in the scenario; give a step number or a command such as rmmod", o.Step))
+	}
 	return errs
 }
 

@@ -163,7 +163,9 @@ func drawEpisode(s *svg, ep episode, y float64, lang string) {
 			s.raw(`</g>`)
 			s.text(x0+off*cell+off*cell/2, y+30, "middle", ` font-size="10"`, fmt.Sprintf("o%d", o))
 		}
-		s.text(x0+cell*float64(n), y+48, "end", ` font-size="10"`, buddyTexts.T("back").In(lang))
+		// Beside the block, not under it: under a small block the two
+		// labels would overlap.
+		s.text(x0+cell*float64(n)+6, y+30, "start", ` font-size="10"`, "← "+buddyTexts.T("back").In(lang))
 		return
 	}
 	s.text(0, y+10, "start", "", buddyTexts.T("merge", ep.pfn, ep.order, ep.to).In(lang))

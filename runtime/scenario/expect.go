@@ -54,6 +54,9 @@ func (r *runner) check(e *lesson.Expect) []CheckResult {
 	for i := range e.Calls {
 		out = append(out, r.checkCalls(&e.Calls[i], calls))
 	}
+	for i := range e.Objects {
+		out = append(out, r.checkObjects(&e.Objects[i]))
+	}
 	if len(e.Reads) > 0 {
 		reads := r.reads()
 		for i := range e.Reads {
@@ -361,6 +364,9 @@ func fateMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
 	if c.LiveAt != nil && !(call.Object && call.Step < live && (!call.Freed || call.FreedStep >= live)) {
 		return false
 	}
+	if c.Written && !(call.Object && call.Freed && call.Written) {
+		return false
+	}
 	if len(c.FreedBy) > 0 {
 		return call.Object && call.Freed && call.FreeMatch && member(c.FreedBy, call.FreedBy)
 	}
@@ -376,6 +382,29 @@ func member(list []string, s string) bool {
 	return false
 }
 
+// mergeUnasked merges the records that differ only in what c does not
+// ask about (whether the object was written), so that feedback lists "100×"
+// once, not "1×" and "99×" with the same words.
+func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
+	if c.Written {
+		return calls
+	}
+	var out []kruntime.Call
+	at := map[kruntime.Call]int{}
+	for _, call := range calls {
+		key := call
+		key.Count, key.Written = 0, false
+		if i, ok := at[key]; ok {
+			out[i].Count += call.Count
+			continue
+		}
+		at[key] = len(out)
+		call.Written = false
+		out = append(out, call)
+	}
+	return out
+}
+
 // maxOtherCalls bounds the calls that feedback lists.
 const maxOtherCalls = 4
 
@@ -384,7 +413,7 @@ const maxOtherCalls = 4
 func otherCalls(c *lesson.CallExpect, calls []kruntime.Call, live int) []i18n.Text {
 	var out []i18n.Text
 	more := 0
-	for _, call := range calls {
+	for _, call := range mergeUnasked(c, calls) {
 		if call.Count == 0 || !fnMatches(c, call) || callMatches(c, call, live) {
 			continue
 		}
@@ -424,6 +453,8 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-freed-early", call.FreedStep, c.LiveAt.String())
 	case !call.Freed:
 		why = messages.T("why-not-freed")
+	case c.Written && !call.Written:
+		why = messages.T("why-unwritten")
 	default:
 		why = messages.T("why-freed-by", call.FreedBy)
 	}
@@ -458,6 +489,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 		parts = append(parts, messages.T("calls-live-at", c.LiveAt.String()))
 	case len(c.FreedBy) > 0:
 		parts = append(parts, messages.T("calls-freed-by", freedBy))
+	}
+	if c.Written {
+		parts = append(parts, messages.T("calls-written"))
 	}
 	return i18n.Join(parts, " ")
 }
@@ -502,6 +536,25 @@ func (r *runner) checkRead(e *lesson.ReadExpect, reads []kruntime.Read) CheckRes
 		res.Got = messages.T("no-reads")
 	} else {
 		res.Got = i18n.Join(seen, "; ")
+	}
+	return res
+}
+
+// checkObjects looks at what the objects of a cache held when the
+// expectation's step began.
+func (r *runner) checkObjects(e *lesson.ObjectExpect) CheckResult {
+	res := CheckResult{Name: "objects " + e.Cache + " at step " + e.Step.String(),
+		Want: messages.T("objects-has", e.Cache, strconv.Quote(e.Has))}
+	seen, ok := r.objAt[e]
+	switch {
+	case !ok:
+		res.Got = messages.T("step-not-run")
+	case seen.holding > 0:
+		res.Pass = true
+	case seen.objects == 0:
+		res.Got = messages.T("objects-none", e.Cache)
+	default:
+		res.Got = messages.T("objects-lack", seen.objects, e.Cache)
 	}
 	return res
 }

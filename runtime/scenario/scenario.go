@@ -191,7 +191,8 @@ type runner struct {
 	steps    []lesson.Step
 	sets     []*lesson.Expect
 	procAt   map[*lesson.ProcExpect]string // /proc files read after their step
-	captures []CheckResult                 // failed captures
+	objAt    map[*lesson.ObjectExpect]objectsSeen
+	captures []CheckResult // failed captures
 
 	startSeq uint64 // the first log record of the run
 	// Memory is compared per load cycle, from an insmod with no module
@@ -226,6 +227,7 @@ func (r *runner) run(steps []lesson.Step) {
 			r.res.Stopped = err
 			break
 		}
+		r.readObjectsBefore(i + 1)
 		r.sh.NotePanic(&t) // a panic in a timer while the student typed
 		writePrompt(&t, st.Run)
 		r.writeTrace(&t, st.Run)
@@ -356,6 +358,34 @@ func writePrompt(w *bytes.Buffer, run string) {
 		}
 		w.WriteString(line)
 		w.WriteByte('\n')
+	}
+}
+
+// objectsSeen is what an objects: expectation found when its step began.
+type objectsSeen struct{ objects, holding int }
+
+// readObjectsBefore reads the objects that expectations check when step n
+// begins.
+func (r *runner) readObjectsBefore(n int) {
+	om, ok := r.m.(interface {
+		ObjectsHolding(cache string, data []byte) (int, int)
+	})
+	if !ok {
+		return
+	}
+	for _, e := range append([]*lesson.Expect{r.exp}, r.sets...) {
+		if e == nil {
+			continue
+		}
+		for i := range e.Objects {
+			if o := &e.Objects[i]; o.Step != nil && o.Step.Resolve(r.steps) == n {
+				if r.objAt == nil {
+					r.objAt = map[*lesson.ObjectExpect]objectsSeen{}
+				}
+				objects, holding := om.ObjectsHolding(o.Cache, []byte(o.Has))
+				r.objAt[o] = objectsSeen{objects, holding}
+			}
+		}
 	}
 }
 
