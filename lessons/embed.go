@@ -38,6 +38,7 @@ import (
 //go:embed 11_memory_bugs.yaml
 //go:embed 12_fragmentation.star
 //go:embed 12_fragmentation.yaml
+//go:embed GLOSSARY.md
 //go:embed README.md
 //go:embed exercises/01_kmalloc.star
 //go:embed exercises/02_kfree.star
@@ -67,7 +68,7 @@ func Public(name string) bool {
 	case strings.HasSuffix(base, ".solution.star"), strings.HasSuffix(base, "_test.go"), strings.HasSuffix(base, ".go"):
 		return false
 	case dir == "":
-		return strings.HasSuffix(base, ".star") || strings.HasSuffix(base, ".yaml") || base == "README.md"
+		return strings.HasSuffix(base, ".star") || strings.HasSuffix(base, ".yaml") || base == "README.md" || base == "GLOSSARY.md"
 	case dir == "exercises/":
 		return strings.HasSuffix(base, ".star")
 	}

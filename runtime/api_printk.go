@@ -14,7 +14,7 @@ func printkAPIs() []API {
 	out := []API{
 		{Name: "printk", C: "int printk(const char *fmt, ...)", Group: g, Scope: k, fn: printkFn(""),
 			En: `Formats a message and appends it to the kernel's log (the printk ring buffer that dmesg reads), stamped with the time since boot. Start the format with a level: printk(KERN_INFO + "x=%d\n", x); without one the default level (warning) is used. The format is C's with the kernel's extensions: %d %u %x %ld %zu %llx %c %s %%, widths and flags, %s of a ptr reads a C string from simulated memory, %p prints a hashed pointer, %px the raw one, %pS a function's name. A message without a trailing newline can be continued with pr_cont. Returns the number of bytes formatted.`,
-			Th: `จัดรูปแบบข้อความแล้วต่อท้ายลงใน log ของเคอร์เนล (printk ring buffer ที่ dmesg อ่าน) พร้อมเวลานับจากบูต ให้ขึ้นต้นรูปแบบด้วยระดับความสำคัญ เช่น printk(KERN_INFO + "x=%d\n", x) ถ้าไม่ใส่จะใช้ระดับปริยาย (warning) รูปแบบเหมือนภาษา C พร้อมส่วนขยายของเคอร์เนล: %d %u %x %ld %zu %llx %c %s %%, ความกว้างและ flag ต่าง ๆ, %s ของ ptr จะอ่านสตริงจากหน่วยความจำจำลอง, %p พิมพ์พอยน์เตอร์แบบ hash, %px พิมพ์ค่าจริง, %pS พิมพ์ชื่อฟังก์ชัน ข้อความที่ไม่มี newline ปิดท้ายต่อได้ด้วย pr_cont คืนจำนวนไบต์ที่จัดรูปแบบได้`},
+			Th: `จัดรูปแบบข้อความแล้วต่อท้ายลงใน log ของ Kernel (printk ring buffer ที่ dmesg อ่าน) พร้อมเวลานับจากบูต ให้ขึ้นต้นรูปแบบด้วยระดับความสำคัญ เช่น printk(KERN_INFO + "x=%d\n", x) ถ้าไม่ใส่จะใช้ระดับปริยาย (warning) รูปแบบเหมือนภาษา C พร้อมส่วนขยายของ Kernel: %d %u %x %ld %zu %llx %c %s %%, ความกว้างและ flag ต่าง ๆ, %s ของ ptr จะอ่านสตริงจากหน่วยความจำจำลอง, %p พิมพ์พอยน์เตอร์แบบ hash, %px พิมพ์ค่าจริง, %pS พิมพ์ชื่อฟังก์ชัน ข้อความที่ไม่มี newline ปิดท้ายต่อได้ด้วย pr_cont คืนค่าจำนวนไบต์ที่จัดรูปแบบได้`},
 		{Name: "pr_cont", C: "pr_cont(fmt, ...)  /* printk(KERN_CONT fmt, ...) */", Group: g, Scope: k, fn: printkFn(kernelsim.KernCont),
 			En: `Continues the previous message when it had no trailing newline, on the same dmesg line.`,
 			Th: `พิมพ์ต่อจากข้อความก่อนหน้าในบรรทัดเดียวกันของ dmesg เมื่อข้อความก่อนหน้าไม่มี newline ปิดท้าย`},
@@ -37,7 +37,7 @@ func printkAPIs() []API {
 	out = append(out,
 		API{Name: "pr_debug", C: "pr_debug(fmt, ...)", Group: g, Scope: k, fn: prDebugFn(true),
 			En: `A debug message (KERN_DEBUG) that is compiled in but off, as on Debian's kernel with dynamic debug: it prints only when the module script sets DEBUG = True at file scope (C's #define DEBUG) or is loaded with insmod x.ko dyndbg=+p. Its format and arguments are checked either way.`,
-			Th: `ข้อความ debug (KERN_DEBUG) ที่มีอยู่ในโค้ดแต่ปิดไว้ เหมือนเคอร์เนลของ Debian ที่ใช้ dynamic debug จะพิมพ์ก็ต่อเมื่อสคริปต์โมดูลตั้ง DEBUG = True ที่ระดับไฟล์ (เหมือน #define DEBUG ในภาษา C) หรือโหลดด้วย insmod x.ko dyndbg=+p ทั้งนี้รูปแบบและอาร์กิวเมนต์ถูกตรวจเสมอ`},
+			Th: `ข้อความ debug (KERN_DEBUG) ที่มีอยู่ในโค้ดแต่ปิดไว้ เหมือน Kernel ของ Debian ที่ใช้ dynamic debug จะพิมพ์ก็ต่อเมื่อสคริปต์ module ตั้ง DEBUG = True ที่ระดับไฟล์ (เหมือน #define DEBUG ในภาษา C) หรือโหลดด้วย insmod x.ko dyndbg=+p ทั้งนี้รูปแบบและอาร์กิวเมนต์ถูกตรวจเสมอ`},
 		API{Name: "pr_devel", C: "pr_devel(fmt, ...)", Group: g, Scope: k, fn: prDebugFn(false),
 			En: `A development message (KERN_DEBUG) printed only when the script sets DEBUG = True (C's #define DEBUG); dynamic debug does not control it.`,
 			Th: `ข้อความสำหรับช่วงพัฒนา (KERN_DEBUG) พิมพ์ก็ต่อเมื่อสคริปต์ตั้ง DEBUG = True (เหมือน #define DEBUG) dynamic debug ควบคุมไม่ได้`},

@@ -68,7 +68,7 @@ var hints = i18n.Catalog{
 	},
 	"try": {
 		"hint: Starlark has no exceptions (try/except/finally), and neither has kernel C: check each return value (if not p: return -ENOMEM) and undo what already succeeded before returning.",
-		"คำแนะนำ: Starlark ไม่มี exception (try/except/finally) และภาษา C ใน Kernel ก็ไม่มี ให้ตรวจค่าที่ทุกฟังก์ชันคืนมา (if not p: return -ENOMEM) และคืนสิ่งที่จองสำเร็จไปแล้วก่อน return",
+		"คำแนะนำ: Starlark ไม่มี exception (try/except/finally) และภาษา C ใน Kernel ก็ไม่มี ให้ตรวจค่าที่ทุกฟังก์ชันปล่อยมา (if not p: return -ENOMEM) และปล่อยสิ่งที่จองสำเร็จไปแล้วก่อน return",
 	},
 	"raise": {
 		"hint: Starlark has no raise; kernel code reports an error by returning a negative errno (return -EINVAL).",

@@ -142,7 +142,7 @@ func (e *env) moduleGlobal(name string) error {
 	}
 	return fmt.Errorf("%s", e.m.say(
 		fmt.Sprintf("static .%s: a global of the kernel module, out of a user program's reach: as in C, user space reaches a module only through system calls (open, read, write, ioctl on its device)", name),
-		fmt.Sprintf("static .%s: เป็นตัวแปร global ของ kernel module โปรแกรมฝั่ง user เข้าถึงไม่ได้ เหมือนในภาษา C ฝั่ง user ติดต่อโมดูลได้ผ่าน system call เท่านั้น (open, read, write, ioctl กับ device ของโมดูล)", name)))
+		fmt.Sprintf("static .%s: เป็นตัวแปร global ของ kernel module โปรแกรมฝั่ง user เข้าถึงไม่ได้ เหมือนในภาษา C ฝั่ง user ติดต่อ module ได้ผ่าน system call เท่านั้น (open, read, write, ioctl กับ device ของ module)", name)))
 }
 
 // moduleMemory is the error of a user program touching a module's static
@@ -150,7 +150,7 @@ func (e *env) moduleGlobal(name string) error {
 func (e *env) moduleMemory(a kernelsim.Addr) error {
 	return fmt.Errorf("%s", e.m.say(
 		fmt.Sprintf("address 0x%016x is the kernel module's memory (a static_buffer), out of a user program's reach: as in C, user space reaches a module only through system calls (open, read, write, ioctl on its device)", uint64(a)),
-		fmt.Sprintf("ที่อยู่ 0x%016x เป็นหน่วยความจำของ kernel module (static_buffer) โปรแกรมฝั่ง user เข้าถึงไม่ได้ เหมือนในภาษา C ฝั่ง user ติดต่อโมดูลได้ผ่าน system call เท่านั้น (open, read, write, ioctl กับ device ของโมดูล)", uint64(a))))
+		fmt.Sprintf("ที่อยู่ 0x%016x เป็นหน่วยความจำของ kernel module (static_buffer) โปรแกรมฝั่ง user เข้าถึงไม่ได้ เหมือนในภาษา C ฝั่ง user ติดต่อ module ได้ผ่าน system call เท่านั้น (open, read, write, ioctl กับ device ของ module)", uint64(a))))
 }
 
 // say picks kscript's own message in the machine's language.

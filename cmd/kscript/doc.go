@@ -66,25 +66,25 @@ func (a *app) doc(names []string) error {
 // docWords are the words of the reference's headings in both languages:
 // the groups of DESIGN §4, the kinds of name and the scopes.
 var docWords = map[string]string{
-	"Module":                        "โมดูล (Module)",
-	"Module state":                  "สถานะของโมดูล (Module state)",
-	"Pointers and memory":           "พอยน์เตอร์และหน่วยความจำ (Pointers and memory)",
-	"Slab":                          "Slab",
-	"Pages":                         "Page และ Buddy System (Pages)",
+	"Module":                        "module",
+	"Module state":                  "สถานะของ module",
+	"Pointers and memory":           "พอยน์เตอร์และหน่วยความจำ",
+	"Slab":                          "slab",
+	"Pages":                         "Page และ Buddy System",
 	"vmalloc":                       "vmalloc",
 	"GFP flags":                     "GFP flag",
 	"printk":                        "printk",
-	"Errors":                        "รหัสข้อผิดพลาด (Errors)",
-	"Contexts and deferred work":    "context และงานที่เลื่อนไปทำทีหลัง (Contexts and deferred work)",
-	"Char devices and user copies":  "char device และการคัดลอกกับ user space (Char devices and user copies)",
-	"User programs":                 "user program (User programs)",
+	"Errors":                        "รหัสข้อผิดพลาด",
+	"Contexts and deferred work":    "context และงานที่เลื่อนไปทำทีหลัง",
+	"Char devices and user copies":  "char device และการคัดลอกข้อมูลกับ user space",
+	"User programs":                 "โปรแกรมฝั่ง user",
 	"function":                      "ฟังก์ชัน",
 	"constant":                      "ค่าคงที่",
 	"anywhere":                      "ทุกที่",
 	"file scope":                    "ระดับไฟล์ (นอกฟังก์ชัน)",
-	"kernel code":                   "โค้ดเคอร์เนล",
-	"kernel code and user programs": "โค้ดเคอร์เนลและ user program",
-	"user programs":                 "user program",
+	"kernel code":                   "โค้ดของ module (init, exit, callback)",
+	"kernel code and user programs": "โค้ดของ module และโปรแกรมฝั่ง user",
+	"user programs":                 "โปรแกรมฝั่ง user",
 }
 
 // docWord returns a heading word in lang.

@@ -62,7 +62,7 @@ page_address, static_buffer และ malloc ฝั่ง user คืนมา�
 KASAN slab-out-of-bounds หลัง kfree คือ use-after-free ผ่านพอยน์เตอร์ __user
 คือ SMAP fault
 
-ZERO_SIZE_PTR: kmalloc(0) ไม่ได้คืน NULL แต่คืน ZERO_SIZE_PTR คือแอดเดรส 0x10
+ZERO_SIZE_PTR: kmalloc(0) ไม่ได้คืนค่า NULL แต่คืนค่า ZERO_SIZE_PTR คือแอดเดรส 0x10
 ค่านี้ผ่านการตรวจ if (!p) ได้ แต่ไม่ได้ชี้ไปที่หน่วยความจำใดเลย การเขียน p[0] = ...
 ครั้งแรกจึงเกิด fault ที่แอดเดรส 0000000000000010 (Oops ที่ดูเหมือน NULL
 dereference) ให้ตรวจขนาดก่อนจอง หรือตรวจด้วย ZERO_OR_NULL_PTR(p) (p <= 0x10)

@@ -198,7 +198,7 @@ explain:
   en: |
     TODO: explain what the lesson shows and what the kernel does.
   th: |
-    TODO: อธิบายว่าบทเรียนนี้แสดงอะไร และเคอร์เนลทำงานอย่างไร
+    TODO: อธิบายว่าบทเรียนนี้แสดงอะไร และ Kernel ทำงานอย่างไร
 scenario:
   - make
   - sudo insmod {{.Module}}.ko
@@ -223,7 +223,7 @@ exercise:
       points: 3
       title:
         en: "The module loads and prints its buffer"
-        th: "โหลดโมดูลได้และพิมพ์ข้อความในบัฟเฟอร์"
+        th: "โหลด module ได้และพิมพ์ข้อความในบัฟเฟอร์"
       hint:
         en: "init prints \"{{.Module}}: buffer says: %s\" with the buffer and returns 0."
         th: "ฟังก์ชัน init พิมพ์ \"{{.Module}}: buffer says: %s\" พร้อมบัฟเฟอร์ แล้วคืนค่า 0"
@@ -238,7 +238,7 @@ exercise:
         th: "บัฟเฟอร์ได้มาจาก kmalloc ด้วย GFP_KERNEL"
       hint:
         en: "The kernel records every allocation: printing the line is not enough."
-        th: "เคอร์เนลบันทึกทุกการจองไว้ แค่พิมพ์ข้อความอย่างเดียวไม่พอ"
+        th: "Kernel บันทึกทุกการจองไว้ แค่พิมพ์ข้อความอย่างเดียวไม่พอ"
       expect:
         calls: [{fn: kmalloc, gfp: GFP_KERNEL, context: process, min: 1}]
     - id: frees
@@ -247,7 +247,7 @@ exercise:
       needs: [allocates]
       title:
         en: "rmmod gives the buffer back: no leak, memory restored"
-        th: "rmmod คืนบัฟเฟอร์: ไม่มีหน่วยความจำรั่ว และหน่วยความจำกลับมาครบ"
+        th: "rmmod ปล่อยบัฟเฟอร์: ไม่มีหน่วยความจำรั่ว และหน่วยความจำกลับมาครบ"
       hint:
         en: "kfree the buffer in the exit function."
         th: "kfree บัฟเฟอร์ในฟังก์ชัน exit"
@@ -263,7 +263,7 @@ exercise:
         th: "เมื่อ kmalloc ล้มเหลว init คืนค่า -ENOMEM"
       hint:
         en: "Check kmalloc's result for NULL and return -ENOMEM: insmod then says \"Cannot allocate memory\"."
-        th: "ตรวจว่า kmalloc คืน NULL หรือไม่ แล้วคืนค่า -ENOMEM ซึ่ง insmod จะแสดงเป็น \"Cannot allocate memory\""
+        th: "ตรวจว่า kmalloc คืนค่า NULL หรือไม่ แล้วคืนค่า -ENOMEM ซึ่ง insmod จะแสดงเป็น \"Cannot allocate memory\""
       scenario:
         - make
         - sudo insmod {{.Module}}.ko

@@ -97,7 +97,7 @@ func TestFor(t *testing.T) {
 	}
 	th := For(r, "th")
 	for _, s := range []string{"kscript: double-free — คืนหน่วยความจำก้อนเดิมสองครั้ง\n", "  ที่ hello.star:31 ในฟังก์ชัน hello_exit\n",
-		"  เกิดอะไรขึ้น: object ที่คืนที่ hello.star:31 ถูกคืนไปแล้ว", "  วิธีแก้ที่พบบ่อย: "} {
+		"  เกิดอะไรขึ้น: object ที่ปล่อยที่ hello.star:31 ถูกปล่อยไปแล้ว", "  วิธีแก้ที่พบบ่อย: "} {
 		if !strings.Contains(th, s) {
 			t.Errorf("For(th) lacks %q:\n%s", s, th)
 		}

@@ -2,6 +2,8 @@ package grade
 
 import (
 	"strings"
+
+	"kscript.dev/kscript/runtime/scenario"
 )
 
 // Feedback returns a check's feedback in lang, one line per item: each
@@ -18,11 +20,17 @@ func (c *CheckResult) Feedback(lang string) []string {
 			strings.Repeat(" ", len(f.Name)+2)+t("actual")+" "+f.Got.In(lang))
 	}
 	if r := c.Report; r != nil {
-		title := r.Title
-		if r.Where != "" {
-			title = t("at", r.Title, r.Where)
+		title, label := r.Title, t("report")
+		if r.Kscript {
+			label = t("finding")
+			if lang == "th" && r.ThaiTitle != "" {
+				title = r.ThaiTitle
+			}
 		}
-		lines = append(lines, t("report")+" "+title)
+		if r.Where != "" {
+			title = t("at", title, scenario.WhereIn(r.Where, lang))
+		}
+		lines = append(lines, label+" "+title)
 		for _, l := range strings.Split(strings.TrimRight(r.Explain.In(lang), "\n"), "\n") {
 			if l != "" {
 				lines = append(lines, "  "+l)

@@ -329,7 +329,7 @@ func checkKTAP(doc string) error {
 func TestTextAndJSON(t *testing.T) {
 	b := newGrader(t, fakeConfig(), "testdata/hello.yaml").Grade(Submissions([]string{"testdata/subs/fake_output.star"}))
 	text := string(render(t, b, "text", "th"))
-	for _, want := range []string{"testdata/subs/fake_output.star: คะแนน 3/10: ไม่ผ่าน", "ข้าม: ต้องผ่าน allocates ก่อน", "คำแนะนำ: เรียก kmalloc(64, GFP_KERNEL)", "(hidden)"} {
+	for _, want := range []string{"testdata/subs/fake_output.star: คะแนน 3/10: ไม่ผ่าน", "ข้าม: ต้องผ่าน allocates ก่อน", "คำแนะนำ: เรียก kmalloc(64, GFP_KERNEL)", "(ซ่อนไว้)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Thai text lacks %q:\n%s", want, text)
 		}

@@ -52,7 +52,7 @@ func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 func writeTextCheck(w io.Writer, c *CheckResult, r *Result, lang string, paint scenario.Painter) {
 	title := c.Title.In(lang)
 	if c.Visibility != "visible" {
-		title += " (" + c.Visibility + ")"
+		title += " (" + messages.T(c.Visibility).In(lang) + ")"
 	}
 	line := fmt.Sprintf("  %-7s %-24s %2d/%-2d  %s", StatusText(c.Status, lang), c.ID, c.Points, c.MaxPoints, title)
 	fmt.Fprintln(w, paint(statusStyle(c.Status), line))

@@ -128,6 +128,11 @@ type Report struct {
 	Class string // "null-deref", "double-free", "memory-leak"…
 	Title string // "BUG: kernel NULL pointer dereference, address: 0000000000000000"
 	Where string // "alice.star:23 in hello_exit"; empty when no script frame
+	// Kscript marks kscript's own finding (kernelsim.Report.Kscript): no
+	// kernel prints it, and Title is kscript's English; ThaiTitle is the
+	// explanation's Thai name for it.
+	Kscript   bool
+	ThaiTitle string
 	// Explain is kscript's explanation of the report (package explain):
 	// what went wrong at that line and the usual fix.
 	Explain i18n.Text

@@ -179,6 +179,11 @@ func relevantReport(h scenario.Health) *Report {
 	default:
 		return nil
 	}
+	var thai string
+	if e, ok := explain.Lookup(explain.Key(*pick), "th"); ok && pick.Kscript {
+		thai = e.Title
+	}
 	return &Report{Class: pick.Class, Title: pick.Title, Where: scenario.ScriptLine(*pick),
+		Kscript: pick.Kscript, ThaiTitle: thai,
 		Explain: i18n.Text{EN: explain.For(*pick, "en"), TH: explain.For(*pick, "th")}}
 }

@@ -15,7 +15,7 @@ import (
 func TestCleanText(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain", "kmalloc: expected 1 call", "kmalloc: expected 1 call"},
-		{"thai", "คาดว่า: เรียก kmalloc", "คาดว่า: เรียก kmalloc"},
+		{"thai", "ต้องได้: เรียก kmalloc", "ต้องได้: เรียก kmalloc"},
 		{"newline and tab stay", "a\n\tb", "a\n\tb"},
 		{"NUL and ESC", "A\x00\x1b[31m", `A\x00\x1b[31m`},
 		{"carriage return", "x\r\ny", `x\r` + "\ny"},

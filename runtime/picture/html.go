@@ -33,7 +33,7 @@ var htmlTexts = i18n.Catalog{
 	"summary":  {"Summary", "สรุป"},
 	"explain":  {"About this lesson", "เกี่ยวกับบทเรียนนี้"},
 	"nooutput": {"(no output)", "(ไม่มีข้อความ)"},
-	"foot":     {"Drawn by kscript from the simulated kernel's own state, not from /proc text. Outlined blocks: allocated in the step (solid) or freed (dashed).", "วาดโดย kscript จากสถานะภายในของเคอร์เนลจำลองโดยตรง ไม่ได้แปลงจากข้อความใน /proc กรอบทึบคือบล็อกที่จองในขั้นนั้น กรอบประคือบล็อกที่คืน"},
+	"foot":     {"Drawn by kscript from the simulated kernel's own state, not from /proc text. Outlined blocks: allocated in the step (solid) or freed (dashed).", "วาดโดย kscript จากสถานะภายในของ Kernel จำลองโดยตรง ไม่ได้แปลงจากข้อความใน /proc กรอบทึบคือบล็อกที่จองในขั้นนั้น กรอบประคือบล็อกที่คืน"},
 }
 
 // Style is the report's style sheet (also used by the playground).

@@ -280,7 +280,7 @@ func (r *runner) checkBug(b *lesson.BugExpect) CheckResult {
 func (r *runner) checkProc(p *lesson.ProcExpect) []CheckResult {
 	name := "proc " + p.File
 	if p.Step > 0 {
-		name += fmt.Sprintf(" after step %d", p.Step)
+		name += fmt.Sprintf(" (step %d)", p.Step)
 	}
 	text, ok := r.procAt[p]
 	if p.Step == 0 {

@@ -30,11 +30,11 @@ var findingMessages = i18n.Catalog{
 	"captured": {"(captured from this output with %s)", "(จับค่าจากผลลัพธ์นี้ด้วย %s)"},
 	"init-positive": {
 		"%s's init returned %d: Linux loads the module anyway but warns \"suspiciously returned %[2]d, it should follow 0/-E convention\". Return 0 for success or a negative errno (-ENOMEM) for failure.",
-		"ฟังก์ชัน init ของ %s คืนค่า %d: Linux ยังโหลด module ให้ แต่เตือนว่า \"suspiciously returned %[2]d, it should follow 0/-E convention\" ต้องคืน 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว",
+		"ฟังก์ชัน init ของ %s คืนค่า %d: Linux ยังโหลด module ให้ แต่เตือนว่า \"suspiciously returned %[2]d, it should follow 0/-E convention\" ต้องคืนค่า 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว",
 	},
 	"rmmod-no-exit": {
 		"rmmod %s failed: the module has no module_exit() function, and Linux refuses to unload a module that has an init but no exit (delete_module returns EBUSY). It stays in the kernel until reboot: add an exit function that gives back what init took.",
-		"rmmod %s ไม่สำเร็จ: module ไม่มีฟังก์ชัน module_exit() และ Linux ไม่ยอมถอด module ที่มี init แต่ไม่มี exit (delete_module คืน EBUSY) module จะค้างอยู่ใน Kernel จนกว่าจะรีบูต ให้เพิ่มฟังก์ชัน exit ที่คืนทุกอย่างที่ init จองไว้",
+		"rmmod %s ไม่สำเร็จ: module ไม่มีฟังก์ชัน module_exit() และ Linux ไม่ยอมถอด module ที่มี init แต่ไม่มี exit (delete_module คืน EBUSY) module จะค้างอยู่ใน Kernel จนกว่าจะรีบูต ให้เพิ่มฟังก์ชัน exit ที่ปล่อยทุกอย่างที่ init จองไว้",
 	},
 	"rmmod-failed": {
 		"rmmod %s failed (%s): the module stays loaded.",

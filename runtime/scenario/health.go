@@ -170,6 +170,15 @@ func ScriptLine(rep kernelsim.Report) string {
 	return ""
 }
 
+// WhereIn renders a script line as ScriptLine gives it ("hello.star:12
+// in hello_exit") in lang.
+func WhereIn(where, lang string) string {
+	if lang == "th" {
+		return strings.Replace(where, " in ", " ในฟังก์ชัน ", 1)
+	}
+	return where
+}
+
 // reportLine returns the script line number of a report, 0 if none.
 func reportLine(rep kernelsim.Report) int {
 	for _, f := range rep.Stack {

@@ -243,7 +243,7 @@ func writeReports(line func(Style, string), t func(string, ...any) string, reps 
 			return
 		}
 		if at != "" && !strings.Contains(rep.Title, at) {
-			at = " (" + at + ")"
+			at = " (" + WhereIn(at, t("lang")) + ")"
 		} else {
 			at = "" // a report about what rmmod left names its lines itself
 		}

@@ -261,7 +261,7 @@ func TestSummaryLanguages(t *testing.T) {
 	if en.String() != wantEN {
 		t.Errorf("English summary:\n%s\nwant:\n%s", en.String(), wantEN)
 	}
-	for _, want := range []string{"== kscript: สรุปสุขภาพของเคอร์เนล ==", "รายงานจากเคอร์เนล: 1 รายการ", "ได้จริง: ไม่มีบรรทัดนี้ใน kernel log", "== kscript: เกิดอะไรขึ้น และแก้อย่างไร ==", "ที่ hello.star:12 ในฟังก์ชัน hello_exit", "== kscript: ไม่ผ่าน =="} {
+	for _, want := range []string{"== kscript: สรุปสุขภาพของ Kernel ==", "รายงานจาก Kernel: 1 รายการ", "ได้จริง: ไม่มีบรรทัดนี้ใน log ของ Kernel", "== kscript: เกิดอะไรขึ้น และแก้อย่างไร ==", "ที่ hello.star:12 ในฟังก์ชัน hello_exit", "== kscript: ไม่ผ่าน =="} {
 		if !strings.Contains(th.String(), want) {
 			t.Errorf("Thai summary lacks %q:\n%s", want, th.String())
 		}
@@ -297,7 +297,7 @@ func TestSets(t *testing.T) {
 		t.Errorf("verdicts %v, want [0 0 1]", verdicts)
 	}
 	got := res.Sets[2].Checks
-	if len(got) != 2 || got[0].Got.EN != "no such line" || got[0].Name != "proc /proc/meminfo after step 3" || !strings.HasPrefix(got[1].Got.EN, "0 calls; 1× kmalloc (GFP_KERNEL") {
+	if len(got) != 2 || got[0].Got.EN != "no such line" || got[0].Name != "proc /proc/meminfo (step 3)" || !strings.HasPrefix(got[1].Got.EN, "0 calls; 1× kmalloc (GFP_KERNEL") {
 		t.Errorf("failed set: %+v", got)
 	}
 	if len(res.Log) == 0 || !strings.Contains(res.Log[len(res.Log)-1].Text, "Memory freed") {

@@ -70,8 +70,8 @@ func emitResult(inv *Invocation, r kernelsim.CmdResult, err error) int {
 
 // noteTH holds the Thai text of kernelsim's notes, by NoteID.
 var noteTH = map[string]string{
-	"cat-no-eof":       "kscript หยุด cat ให้แล้ว: read() ของ driver ไม่เคยคืนค่า 0 (end of file) cat จึงจะอ่านไปเรื่อยๆ ไม่มีวันจบ ฟังก์ชัน read ต้องเคารพ *offset และคืน 0 เมื่อข้อมูลหมด",
-	"echo-no-progress": "kscript หยุด echo ให้แล้ว: write() ของ driver คืนค่า 0 ตลอด echo จึงจะพยายามเขียนซ้ำไม่มีวันจบ ฟังก์ชัน write ต้องคืนจำนวนไบต์ที่รับไป",
+	"cat-no-eof":       "kscript หยุด cat ให้แล้ว: read() ของ driver ไม่เคยคืนค่า 0 (end of file) cat จึงจะอ่านไปเรื่อยๆ ไม่มีวันจบ ฟังก์ชัน read ต้องเคารพ *offset และคืนค่า 0 เมื่อข้อมูลหมด",
+	"echo-no-progress": "kscript หยุด echo ให้แล้ว: write() ของ driver คืนค่า 0 ตลอด echo จึงจะพยายามเขียนซ้ำไม่มีวันจบ ฟังก์ชัน write ต้องคืนค่าจำนวนไบต์ที่รับไป",
 }
 
 func noteText(r kernelsim.CmdResult, lang string) string {

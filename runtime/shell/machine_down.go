@@ -20,7 +20,7 @@ func (sh *Shell) panicked() string { return sh.m.Kernel().Panicked() }
 func (sh *Shell) notePanic(w io.Writer) {
 	msg := sh.panicked()
 	if sh.Lang == "th" {
-		fmt.Fprintf(w, "kscript: เคอร์เนล panic (Kernel panic - not syncing: %s) เครื่องหยุดทำงานแล้ว จะไม่มีอะไรทำงานอีกจนกว่าจะรีบูต\n", msg)
+		fmt.Fprintf(w, "kscript: Kernel panic (Kernel panic - not syncing: %s) เครื่องหยุดทำงานแล้ว จะไม่มีอะไรทำงานอีกจนกว่าจะรีบูต\n", msg)
 		return
 	}
 	fmt.Fprintf(w, "kscript: the kernel panicked (Kernel panic - not syncing: %s): the machine is down; nothing runs until it is rebooted\n", msg)

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/lesson"
+)
+
+// TestThaiOutput runs every lesson, explain, kscript doc, lint and the
+// grader with --lang th and fails on English words in kscript's own Thai
+// text that the glossary (lessons/GLOSSARY.md) does not keep in English,
+// and on the Thai words the glossary replaces. Kernel output, shell
+// commands, code, file names and the text a lesson expects are not
+// kscript's Thai, so they are left out before the words are checked.
+func TestThaiOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every lesson")
+	}
+	g := loadGlossary(t)
+	names := codeNames(t)
+	lessonsDir := filepath.Join("..", "..", "lessons")
+	runs := [][]string{{"doc"}, {"lessons", "--dir", lessonsDir}, {"lint", lessonsDir}}
+	for _, a := range kruntime.APIs() {
+		runs = append(runs, []string{"doc", a.Name})
+	}
+	for _, topic := range docTopicNames() {
+		runs = append(runs, []string{"doc", topic})
+	}
+	broken, _ := filepath.Glob(filepath.Join("..", "..", "runtime", "lesson", "testdata", "lint", "*.yaml"))
+	for _, b := range broken {
+		runs = append(runs, []string{"lint", b})
+	}
+	stars, _ := filepath.Glob(filepath.Join(lessonsDir, "*.star"))
+	for _, s := range stars {
+		id := strings.TrimSuffix(filepath.Base(s), ".star")
+		yaml := strings.TrimSuffix(s, ".star") + ".yaml"
+		runs = append(runs, []string{"run", s}, []string{"explain", "--dir", lessonsDir, id})
+		for _, sub := range []string{
+			filepath.Join(lessonsDir, "exercises", id+".star"),
+			filepath.Join(lessonsDir, "exercises", id+".solution.star"),
+		} {
+			if exists(sub) {
+				runs = append(runs, []string{"grade", "--in-process", "--lesson", yaml, sub})
+			}
+		}
+	}
+	leaks := map[string][]string{} // word → where
+	for _, args := range runs {
+		var out bytes.Buffer
+		a := newApp(strings.NewReader(""), &out, &out)
+		a.getenv = func(k string) string {
+			if k == "NO_COLOR" {
+				return "1"
+			}
+			return ""
+		}
+		a.main(append([]string{"--lang", "th"}, args...))
+		for _, line := range strings.Split(stripQuoted(out.String()), "\n") {
+			for _, w := range g.problems(line, names) {
+				if len(leaks[w]) < 2 {
+					leaks[w] = append(leaks[w], strings.Join(args, " ")+": "+strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+	var words []string
+	for w := range leaks {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	for _, w := range words {
+		t.Errorf("%q in Thai output:\n    %s", w, strings.Join(leaks[w], "\n    "))
+	}
+}
+
+// TestThaiCheck shows what the check catches and what it leaves alone.
+func TestThaiCheck(t *testing.T) {
+	g := loadGlossary(t)
+	names := map[string]bool{"hello_init": true, "loads": true, "insmod": true}
+	for _, tc := range []struct {
+		line string
+		want string // the problems, space-separated
+	}{
+		{"ข้อผิดพลาดที่ hello.star:3:5 in hello_init", "in"},
+		{"  double-free: BUG: KASAN: double-free in kfree (hello.star:12 in hello_exit) ไทย", "in"},
+		{"รายงานจาก Kernel: BUG kmalloc-64 (Tainted: G    B   OE     ): Object already free (ที่ a.star:3 ในฟังก์ชัน f)", ""},
+		{"รายการตรวจที่ซ่อนไว้ (hidden) 2 รายการ", "hidden"},
+		{"ERROR: สคริปต์ parse ไม่ผ่าน", "ERROR parse"},
+		{"ใช้ได้ใน kernel code เท่านั้น", "kernel code"},
+		{"ห้ามหลับใน atomic context", "หลับ"},
+		{"คาดว่า: 3 ครั้ง", "คาดว่า"},
+		{"เคอร์เนลบันทึกการจอง", "เคอร์เนล"},
+		{"ระวัง memory leak", "memory"},
+		{"Kernel จอง Page จาก Buddy System ด้วย GFP flag ให้ object ใน slab", ""},
+		{"ผ่าน    loads    2/2   โหลด module ได้ด้วย insmod", ""},
+		{"[    0.052147] kmalloc: allocated memory at 0000000012345678 ไทย", ""},
+		{"$ sudo insmod hello.ko", ""},
+		{"ได้จริง: Killed by signal", ""},
+		{"GFP_KERNEL คืนค่า ENOMEM เมื่อ kmalloc() ล้มเหลว ใน hello_init", ""},
+		{"English line without Thai is not Thai text", ""},
+		{"อ่าน MemFree ใน /proc/meminfo", ""},
+	} {
+		got := strings.Join(g.problems(stripQuoted(tc.line), names), " ")
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// glossary is what lessons/GLOSSARY.md says Thai text may and may not use.
+type glossary struct {
+	keep  []*regexp.Regexp // English terms kept in Thai text, longest first
+	avoid []string         // words that one Thai word per concept replaces
+}
+
+var (
+	glossaryOnce sync.Once
+	theGlossary  glossary
+	glossaryErr  string
+)
+
+func loadGlossary(t *testing.T) glossary {
+	glossaryOnce.Do(func() {
+		b, err := os.ReadFile(filepath.Join("..", "..", "lessons", "GLOSSARY.md"))
+		if err != nil {
+			glossaryErr = err.Error()
+			return
+		}
+		keep, avoid := glossaryList(string(b), "terms"), glossaryList(string(b), "avoid")
+		if keep == nil || avoid == nil {
+			glossaryErr = "GLOSSARY.md: no terms or avoid list"
+			return
+		}
+		sort.Slice(keep, func(a, b int) bool { return len(keep[a]) > len(keep[b]) })
+		for _, k := range keep {
+			// A kept term is a whole word; an English plural is allowed.
+			theGlossary.keep = append(theGlossary.keep, regexp.MustCompile(`(^|[^A-Za-z0-9_])`+regexp.QuoteMeta(k)+`(e?s)?($|[^A-Za-z0-9_])`))
+		}
+		theGlossary.avoid = avoid
+	})
+	if glossaryErr != "" {
+		t.Fatal(glossaryErr)
+	}
+	return theGlossary
+}
+
+// glossaryList returns the lines between <!-- NAME: begin --> and
+// <!-- NAME: end -->; for the avoid list, the word before " → ".
+func glossaryList(s, name string) []string {
+	i, j := strings.Index(s, "<!-- "+name+": begin -->"), strings.Index(s, "<!-- "+name+": end -->")
+	if i < 0 || j < i {
+		return nil
+	}
+	var list []string
+	for _, l := range strings.Split(s[i:j], "\n")[1:] {
+		l, _, _ = strings.Cut(l, " → ")
+		if l = strings.TrimSpace(l); l != "" {
+			list = append(list, l)
+		}
+	}
+	return list
+}
+
+// codeNames are the identifiers a Thai text may name: every name in the
+// lessons' code (comments and strings left out), the lessons' check ids
+// and expectation keys, and the kernel API with its C parameter names.
+func codeNames(t *testing.T) map[string]bool {
+	names := map[string]bool{"true": true, "false": true}
+	ident := regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+	code := regexp.MustCompile(`"[^"\n]*"|'[^'\n]*'|#.*`)
+	files, _ := filepath.Glob(filepath.Join("..", "..", "lessons", "*.star"))
+	more, _ := filepath.Glob(filepath.Join("..", "..", "lessons", "exercises", "*.star"))
+	for _, f := range append(files, more...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ident.FindAllString(code.ReplaceAllString(string(b), " "), -1) {
+			names[w] = true
+		}
+	}
+	yamls, _ := filepath.Glob(filepath.Join("..", "..", "lessons", "*.yaml"))
+	for _, f := range yamls {
+		l, err := lesson.Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Exercise != nil {
+			for _, c := range l.Exercise.Checks {
+				names[c.ID] = true
+			}
+		}
+	}
+	// The shell's commands (runtime/shell) the lessons run.
+	for _, k := range strings.Fields("make insmod rmmod lsmod modinfo gcc dmesg head tail grep wc cat cd pwd ls rm echo uname mknod chmod sudo pressure fragment tick irq memmap buddy") {
+		names[k] = true
+	}
+	for _, k := range []string{"dmesg", "dmesg_not", "calls", "proc", "clean", "memory_restored", "exit_code", "stdout", "writes", "reads"} {
+		names[k] = true
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "lessons", "GLOSSARY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range append(glossaryList(string(b), "names"), docTopicNames()...) {
+		names[k] = true
+	}
+	for _, a := range kruntime.APIs() {
+		names[a.Name] = true
+		for _, w := range ident.FindAllString(a.C, -1) {
+			names[w] = true
+		}
+	}
+	return names
+}
+
+var (
+	// kernelLineRe: a dmesg line, a shell command or a source line shown
+	// under an error: kernel output and code, not kscript's Thai.
+	kernelLineRe = regexp.MustCompile(`^\s*(\[\s*\d+\.\d+\]|\$ |\d+ \| |\| |> )`)
+	// quotedRe: what is quoted or set as code, over line breaks too.
+	quotedRe = regexp.MustCompile(`"[^"]*"|` + "`[^`]*`" + `|«[^»]*»|“[^”]*”`)
+	// dataRe: the rest of a line that cites kernel output, program
+	// output or expected text after a Thai label, and cited kernel text.
+	dataRe = []*regexp.Regexp{
+		regexp.MustCompile(`(ต้องได้|ได้จริง|รายงานจาก Kernel|Kernel พิมพ์):[^\x{0E00}-\x{0E7F}]*$`),
+		regexp.MustCompile(`\b(dmesg|dmesg_not|stdout|proc|exit_code|writes|reads)( \S+)?:[^\x{0E00}-\x{0E7F}]*$`),
+		regexp.MustCompile(`\{re: [^}]*\}`),
+		regexp.MustCompile(`\(Tainted: [^)]*\)|bad address \([0-9a-f]+\)`),
+		regexp.MustCompile(`(BUG|WARNING|Oops|Kernel panic|Trying to|usercopy|Buffer overflow|page allocation failure|unreferenced object|kmemleak:|KASAN:|Killed)[^\x{0E00}-\x{0E7F}(]*`),
+		regexp.MustCompile(`\b[A-Za-z_][A-Za-z0-9_]*\(\)`),
+		regexp.MustCompile(`\bkscript [a-z]+( [A-Z]+| [a-z0-9_]+)*`),
+	}
+	// wordRe: a word is what lies between spaces and Thai letters, less
+	// the punctuation around it.
+	wordRe = regexp.MustCompile(`[^\s\x{0E00}-\x{0E7F}]*[A-Za-z][^\s\x{0E00}-\x{0E7F}]*`)
+	thaiRe = regexp.MustCompile(`[\x{0E00}-\x{0E7F}]`)
+)
+
+// stripQuoted blanks what s quotes, keeping its line breaks.
+func stripQuoted(s string) string {
+	return quotedRe.ReplaceAllStringFunc(s, func(q string) string {
+		return strings.Repeat("\n", strings.Count(q, "\n")) + " "
+	})
+}
+
+// problems returns what a line of Thai text should not say: English words
+// the glossary does not keep (lines without Thai, like a command's usage
+// or a list of names, are not Thai text), and the Thai words it replaces.
+func (g glossary) problems(line string, names map[string]bool) []string {
+	if !thaiRe.MatchString(line) || kernelLineRe.MatchString(line) {
+		return nil
+	}
+	var out []string
+	for _, a := range g.avoid {
+		if strings.Contains(line, a) {
+			out = append(out, a)
+		}
+	}
+	for _, re := range dataRe {
+		line = re.ReplaceAllString(line, " ")
+	}
+	for _, k := range g.keep {
+		line = k.ReplaceAllString(line, "$1 $3")
+	}
+	for _, w := range wordRe.FindAllString(line, -1) {
+		if w = strings.Trim(w, "()[]{},;:!?'\"“”…"); w != "" && !isCode(w, names) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// isCode reports whether a word is code or a name: it has digits or
+// punctuation, is all capitals (GFP_KERNEL, ENOMEM), has a capital inside
+// (MemFree), or is a name of the lessons' code or the kernel API.
+func isCode(w string, names map[string]bool) bool {
+	if strings.ContainsAny(w, "0123456789_./:+*#-=<>&|[]()%\\$@'") || strings.ToUpper(w) == w || len(w) == 1 {
+		return true
+	}
+	if strings.ToLower(w[1:]) != w[1:] {
+		return true
+	}
+	return names[w]
+}
+
+// docTopicNames lists kscript doc's topics.
+func docTopicNames() []string {
+	var names []string
+	for n := range docTopics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
