@@ -68,24 +68,24 @@ var allocPagesCallers = []string{allocPagesCaller}
 // __alloc_pages in a call trace: "__kmalloc_large_node+0x79/0x140", ...)
 // are callers; its warnings print them.
 func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok bool) {
-	if order < 0 || order >= MaxOrder {
-		// WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)
-		k.warnOrderTooLarge(gfp, callers)
-		return 0, false
-	}
-	gfp &= gfpBitsMask
-	if k.shouldFailAlloc(gfp, order, callers...) { // fault_inject.go: should_fail_alloc_page
-		return 0, false
-	}
-	high := gfpZone(gfp)
-	p, ok := k.getPageFromFreelist(gfp, order, allocWmarkLow, high)
+	p, ok := k.rmqueuePCPFast(gfp&gfpBitsMask, order)
 	if !ok {
-		p, ok = k.allocPagesSlowpath(gfp, order, high, callers)
-		if !ok {
+		if order < 0 || order >= MaxOrder {
+			// WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)
+			k.warnOrderTooLarge(gfp, callers)
 			return 0, false
 		}
+		if k.shouldFailAlloc(gfp&gfpBitsMask, order, callers...) { // fault_inject.go: should_fail_alloc_page
+			return 0, false
+		}
+		high := gfpZone(gfp & gfpBitsMask)
+		if p, ok = k.getPageFromFreelist(gfp&gfpBitsMask, order, allocWmarkLow, high); !ok {
+			if p, ok = k.allocPagesSlowpath(gfp&gfpBitsMask, order, high, callers); !ok {
+				return 0, false
+			}
+		}
 	}
-	k.prepNewPage(p, order)
+	gfp &= gfpBitsMask
 	k.mem.work += workPerPage << order
 	if gfp&GFPZero != 0 || k.boot.initOnAlloc {
 		// post_alloc_hook(): kernel_init_pages() when want_init_on_alloc()
@@ -115,10 +115,41 @@ func (k *Kernel) prepNewPage(pfn uint32, order int) {
 	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
 }
 
+// rmqueuePCPFast is the common case of allocPages in one step: a block of
+// order 0..3 from a non-empty per-CPU list of the zonelist's first zone,
+// which passes the watermark check, with no fault injection armed. It
+// makes exactly the choice and the changes of the full path
+// (should_fail_alloc_page says no, get_page_from_freelist's first zone,
+// rmqueue_pcplist's fast path); ok=false sends the caller down the full
+// path, which then repeats the same checks.
+func (k *Kernel) rmqueuePCPFast(gfp GFP, order int) (uint32, bool) {
+	if k.cfg.NoPCP || uint(order) > pageAllocCostlyOrd || k.dbg.fault.attr[FaultPageAlloc] != nil {
+		return 0, false
+	}
+	high := gfpZone(gfp)
+	zl := k.zones.zonelist[high]
+	if len(zl) == 0 {
+		return 0, false
+	}
+	z := zl[0]
+	if z.pcp.lists[order] == noPFN {
+		return 0, false
+	}
+	mark := z.watermark[wmarkLow]
+	if (order != 0 || z.nrFree <= int64(mark+z.lowmemReserve[high])) &&
+		!zoneWatermarkOK(z, order, mark, high, allocWmarkLow, z.nrFree) {
+		return 0, false
+	}
+	return k.pcpPop(&z.pcp, order), true
+}
+
 // getPageFromFreelist mirrors get_page_from_freelist(): the first zone of
 // the zonelist (highest allowed zone down to DMA) that passes the watermark
 // check gives the pages (rmqueue): small orders through the per-CPU lists
-// (unless Config.NoPCP), otherwise straight from the buddy free lists.
+// (unless Config.NoPCP), otherwise straight from the buddy free lists. The
+// block comes back prepared (prep_new_page): pcpPop prepares the per-CPU
+// list's block as it unlinks it, so that the hot path touches its page
+// struct once.
 func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint32, bool) {
 	for _, z := range k.zones.zonelist[high] {
 		if allocFlags&allocNoWatermarks == 0 {
@@ -134,7 +165,9 @@ func (k *Kernel) getPageFromFreelist(gfp GFP, order, allocFlags, high int) (uint
 		var ok bool
 		switch {
 		case k.cfg.NoPCP || order > pageAllocCostlyOrd:
-			pfn, ok = k.rmqueueBuddy(z, order)
+			if pfn, ok = k.rmqueueBuddy(z, order); ok {
+				k.prepNewPage(pfn, order)
+			}
 		case z.pcp.lists[order] != noPFN: // rmqueue_pcplist()'s fast path
 			pfn, ok = k.pcpPop(&z.pcp, order), true
 		default:
@@ -231,7 +264,7 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 	if !k.cfg.NoPCP && order <= pageAllocCostlyOrd {
 		// free_unref_page(): onto the per-CPU list; drain a batch
 		// when the lists hold more than high pages.
-		if k.pcpPush(&z.pcp, uint32(pfn), order) >= z.pcp.high {
+		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) >= z.pcp.high {
 			k.freePCPPagesBulk(z, z.pcp.batch)
 		}
 		return nil

@@ -64,11 +64,13 @@ func (k *Kernel) rmqueuePCP(z *Zone, order int) (uint32, bool) {
 	return k.pcpPop(&z.pcp, order), true
 }
 
-// pcpPop takes the newest block off a non-empty per-CPU list.
+// pcpPop takes the newest block off a non-empty per-CPU list and
+// prepares it for its caller (prepNewPage).
 func (k *Kernel) pcpPop(pcp *perCPUPages, order int) uint32 {
 	pfn := pcp.lists[order]
 	p := k.mem.at(pfn)
-	pcp.lists[order], p.next, p.flags = p.next, noPFN, 0
+	pcp.lists[order] = p.next
+	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
 	pcp.lens[order]--
 	pcp.count -= 1 << order
 	return pfn
@@ -95,7 +97,12 @@ func (k *Kernel) rmqueueBulk(z *Zone, order int) bool {
 // pcpPush puts a block at the head of its per-CPU list and returns the
 // pages now on the lists.
 func (k *Kernel) pcpPush(pcp *perCPUPages, pfn uint32, order int) int {
-	*k.mem.at(pfn) = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
+	return k.pcpPushPage(pcp, k.mem.at(pfn), pfn, order)
+}
+
+// pcpPushPage is pcpPush for a block whose page struct p the caller has.
+func (k *Kernel) pcpPushPage(pcp *perCPUPages, p *page, pfn uint32, order int) int {
+	*p = page{pageLinks: pageLinks{pcp.lists[order], noPFN}, flags: pgPCP, order: uint8(order)}
 	pcp.lists[order] = pfn
 	pcp.lens[order]++
 	pcp.count += 1 << order

@@ -224,11 +224,13 @@ func (m *physMem) contentsForWrite(pfn PFN) *pageContents {
 
 // clearPages zeroes 2^order pages from pfn, as clear_highpage() does for
 // __GFP_ZERO: dropping the contents is the same as writing zeros.
+//
+// A block never spans two sections (a section is 2^15 pages, a block at
+// most 2^10, aligned), so the section's contents are looked up once.
 func (m *physMem) clearPages(pfn PFN, order int) {
-	for i := PFN(0); i < 1<<order; i++ {
-		if cs := m.content[(pfn+i)>>sectionShift]; cs != nil {
-			cs[(pfn+i)&sectionMask] = nil
-		}
+	if cs := m.content[pfn>>sectionShift]; cs != nil {
+		i := pfn & sectionMask
+		clear(cs[i : i+1<<order])
 	}
 }
 

@@ -92,6 +92,9 @@ func (sl *Slab) ensureMeta() {
 // constructor is never zeroed, and a SLAB_POISON or RCU cache only on
 // __GFP_ZERO; a SLAB_POISON cache's object is poisoned first.
 func (k *Kernel) allocFill(s *KmemCache, gfp GFP) objFill {
+	if k.boot.initOnAlloc && !s.hasCtor && s.flags&(SlabTypesafeByRCU|SlabPoison) == 0 {
+		return fillZero // the common case: a kmalloc cache, Debian's init_on_alloc=1
+	}
 	zero := gfp&GFPZero != 0
 	if k.boot.initOnAlloc {
 		zero = !s.hasCtor && (zero || s.flags&(SlabTypesafeByRCU|SlabPoison) == 0)

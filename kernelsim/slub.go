@@ -159,7 +159,7 @@ func (sl *Slab) Objects() int { return sl.objects }
 func (sl *Slab) InUse() int { return sl.inuse }
 
 // isUsed reports whether object idx is allocated.
-func (sl *Slab) isUsed(idx int) bool { return sl.used[idx>>6]&(1<<(idx&63)) != 0 }
+func (sl *Slab) isUsed(idx int) bool { return sl.used[uint(idx)>>6]&(1<<(uint(idx)&63)) != 0 }
 
 // objAddr returns the address of object idx.
 func (sl *Slab) objAddr(idx int) Addr {

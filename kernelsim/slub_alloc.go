@@ -98,7 +98,7 @@ func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
 	n := len(sl.free) - 1
 	idx := int(sl.free[n])
 	sl.free = sl.free[:n]
-	sl.used[idx>>6] |= 1 << (idx & 63)
+	sl.used[uint(idx)>>6] |= 1 << (uint(idx) & 63)
 	sl.inuse++
 	k.slabPostAlloc(s, sl, idx, gfp, size)
 	return sl.objAddr(idx), nil
@@ -262,7 +262,7 @@ func (k *Kernel) accountSlabPages(s *KmemCache, order int, sign int64) {
 // CPU slab or __slab_free's list management for any other slab.
 func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
 	k.slabFreeHook(s, sl, idx)
-	sl.used[idx>>6] &^= 1 << (idx & 63)
+	sl.used[uint(idx)>>6] &^= 1 << (uint(idx) & 63)
 	k.dbgSlabFree(sl, idx) // dbg_hooks.go: onto the freelist through KASAN's quarantine; kmemleak_free
 	sl.inuse--
 	if sl == s.cpuSlab {
