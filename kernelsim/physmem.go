@@ -129,10 +129,10 @@ type physMem struct {
 	// every take, split, merge and put on the free lists.
 	buddyObserver func(BuddyEvent)
 
-	present []bool            // per section: has RAM (pfn_valid)
+	present []bool          // per section: has RAM (pfn_valid)
 	content []*contentChunk // per 1024 pages: page contents, nil until first written
-	top     []topBlock        // per top-order block (pfn >> (MaxOrder-1))
-	ranges  []pfnRange        // e820 usable RAM, ascending (memblock.memory)
+	top     []topBlock      // per top-order block (pfn >> (MaxOrder-1))
+	ranges  []pfnRange      // e820 usable RAM, ascending (memblock.memory)
 
 	// Counters maintained by other layers, in pages unless noted; they feed
 	// /proc/meminfo and show_mem. The slab helper bumps the slab counters when
