@@ -173,14 +173,12 @@ type largeKmalloc struct {
 // Kmalloc mirrors kmalloc(size, flags) (__do_kmalloc_node): 0 (NULL) on
 // failure, ZeroSizePtr for size 0.
 func (k *Kernel) Kmalloc(size uint64, gfp GFP) Addr {
-	if size-1 < KmallocMaxCacheSize && gfp&(GFPDMA|GFPReclaimable) == 0 { // kmalloc-8 .. kmalloc-8k
-		s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)]
-		if a := k.slabAllocFast(s, gfp, size); a != 0 {
-			return a
-		}
-		a, _ := k.slabAlloc(s, gfp, size)
-		return a
-	}
+	return k.kmalloc(size, gfp) // (Kmalloc inlines: one call on the common path)
+}
+
+// kmallocOther is Kmalloc for sizes 0 and above 8 KiB, and for the DMA
+// and reclaimable caches.
+func (k *Kernel) kmallocOther(size uint64, gfp GFP) Addr {
 	if size > KmallocMaxCacheSize {
 		return k.kmallocLarge(size, gfp)
 	}
@@ -224,6 +222,10 @@ func (k *Kernel) Kfree(a Addr) error {
 	if a <= ZeroSizePtr {
 		return nil
 	}
+	return k.kfree(a) // (Kfree inlines: one call on the common path)
+}
+
+func (k *Kernel) kfree(a Addr) error {
 	if sl := k.virtToSlab(a); sl != nil {
 		if k.slabFreeFast(sl, a) {
 			return nil

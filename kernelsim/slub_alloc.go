@@ -104,14 +104,21 @@ func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
 	return sl.objAddr(idx), nil
 }
 
-// slabAllocFast is slabAlloc's most common case in one function: no
-// failslab armed, no call stack to record (no script code running), an
-// object on the CPU slab, whose per-object records exist. It makes exactly
-// slabAlloc's changes, or none and returns 0.
-func (k *Kernel) slabAllocFast(s *KmemCache, gfp GFP, size uint64) Addr {
+// kmalloc is Kmalloc. Its most common case is done here in one function:
+// a kmalloc-* cache (1 <= size <= 8192, no __GFP_DMA or
+// __GFP_RECLAIMABLE), no failslab armed, no call stack to record (no
+// script code running), an object on the CPU slab, whose per-object
+// records exist; it makes exactly slabAlloc's changes. Anything else goes
+// to slabAlloc or kmallocOther.
+func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
+	if size-1 >= KmallocMaxCacheSize || gfp&(GFPDMA|GFPReclaimable) != 0 {
+		return k.kmallocOther(size, gfp)
+	}
+	s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)]
 	sl := s.cpuSlab
 	if sl == nil || len(sl.free) == 0 || sl.meta == nil || k.Stack != nil || k.dbg.fault.attr[FaultSlab] != nil {
-		return 0
+		a, _ := k.slabAlloc(s, gfp, size)
+		return a
 	}
 	n := len(sl.free) - 1
 	idx := uint(sl.free[n])
