@@ -227,7 +227,7 @@ func (k *Kernel) Kfree(a Addr) error {
 
 func (k *Kernel) kfree(a Addr) error {
 	if sl := k.virtToSlab(a); sl != nil {
-		if k.slabFreeFast(sl, a) {
+		if k.Stack == nil && k.slabFreeFast(sl, a) {
 			return nil
 		}
 		return k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")

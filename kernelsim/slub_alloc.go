@@ -116,7 +116,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	}
 	s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)]
 	sl := s.cpuSlab
-	if sl == nil || len(sl.free) == 0 || sl.meta == nil || k.Stack != nil || k.dbg.fault.attr[FaultSlab] != nil {
+	if k.Stack != nil || sl == nil || len(sl.free) == 0 || sl.meta == nil || k.dbg.fault.attr[FaultSlab] != nil {
 		a, _ := k.slabAlloc(s, gfp, size)
 		return a
 	}
