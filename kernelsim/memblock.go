@@ -73,6 +73,7 @@ func (k *Kernel) bootMemory() error {
 	k.setupPerZoneWmarks()
 	k.setupPerZoneLowmemReserve()
 	k.setupPCP()
+	k.updatePageFast()
 	k.printMemInit()
 	k.slubBootMessage() // kmem_cache_init() follows mem_init() in mm_init()
 	k.now = 1_812_345_678

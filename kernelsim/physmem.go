@@ -125,6 +125,9 @@ type physMem struct {
 	// and mm_page_free tracepoint lines. (Beside sections: both are read
 	// on every allocation and free.)
 	tracer func(line string)
+	// fastZone is the zone allocPagesFast takes blocks from, nil while
+	// the fast paths are closed (updatePageFast).
+	fastZone *Zone
 	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
 	// every take, split, merge and put on the free lists.
 	buddyObserver func(BuddyEvent)
