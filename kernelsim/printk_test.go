@@ -21,7 +21,7 @@ func TestPrintkRecordMax(t *testing.T) {
 		{"short", []string{KernSOH + "6hi\n"}, []int{2}, 2},
 		{"fits exactly", []string{KernSOH + "6" + x(988) + "\n"}, []int{988}, 988},
 		{"newline cut off", []string{KernSOH + "6" + x(989) + "\n"}, []int{989}, 989},
-		{"huge", []string{KernSOH + "6" + x(1 << 20) + "\n"}, []int{989}, 989},
+		{"huge", []string{KernSOH + "6" + x(1<<20) + "\n"}, []int{989}, 989},
 		{"no prefix", []string{x(5000)}, []int{991}, 991},
 		{"cont fits", []string{KernSOH + "6" + x(500), KernCont + x(480) + "\n"}, []int{980}, 480},
 		{"cont too long", []string{KernSOH + "6" + x(500), KernCont + x(500) + "\n"}, []int{500, 500}, 500},
