@@ -3,6 +3,7 @@ package runtime
 import (
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -101,10 +102,7 @@ func checkModuleName(name string) error {
 // names; an unknown name is a compile error with its position.
 func (m *Machine) compile(path string, src []byte, name string) (*script, error) {
 	s := &script{path: path, name: name, ko: name + ".ko", src: src}
-	s.predeclared = make(starlark.StringDict, len(m.universe)+len(m.sandbox)+1)
-	for k, v := range m.universe {
-		s.predeclared[k] = v
-	}
+	s.predeclared = maps.Clone(m.universe)
 	for k, v := range m.sandbox {
 		s.predeclared[k] = v
 	}
