@@ -50,7 +50,10 @@ type Snapshot struct {
 	root   *kernelsim.Kernel
 	blocks []block // every object of the graph, sorted by address
 	arenas []arena
-	relocs []reloc   // pointers to rewrite
+	relocs []reloc // pointers to rewrite, while planning
+	// runs are relocs grouped by the arenas of slot and target, for
+	// Clone's tightest loop.
+	runs   []relocRun
 	slow   []slowFix // maps and interfaces, rebuilt by reflection
 	rootAt place
 	hasPtr map[reflect.Type]bool // read-only once Take returns
@@ -91,6 +94,15 @@ type reloc struct {
 	slot, target place
 }
 
+// relocRun is the pointers to rewrite from one arena into another: at
+// each slot offset of arena from, the address of target offset in arena to.
+type relocRun struct {
+	from, to int
+	offs     []relocOff
+}
+
+type relocOff struct{ slot, target uintptr }
+
 // slowFix is a map or interface slot, copied through reflection.
 type slowFix struct {
 	slot place
@@ -108,6 +120,7 @@ func Take(cfg kernelsim.Config) (*Snapshot, error) {
 	if err := s.plan(); err != nil {
 		return nil, err
 	}
+	s.groupRelocs()
 	s.layouts = nil
 	return s, nil
 }
@@ -178,8 +191,11 @@ func (s *Snapshot) clone(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 		reflect.Copy(arenas[i], a.image) // every byte of the arena
 		c.base[i] = arenas[i].UnsafePointer()
 	}
-	for _, r := range s.relocs {
-		*(*unsafe.Pointer)(c.at(r.slot)) = c.at(r.target)
+	for _, run := range s.runs {
+		from, to := c.base[run.from], c.base[run.to]
+		for _, o := range run.offs {
+			*(*unsafe.Pointer)(unsafe.Add(from, o.slot)) = unsafe.Add(to, o.target)
+		}
 	}
 	for _, f := range s.slow {
 		c.copy(reflect.NewAt(f.typ, c.at(f.slot)).Elem(), f.src)
@@ -295,6 +311,25 @@ func (s *Snapshot) plan() (err error) {
 		}
 	}
 	return nil
+}
+
+// groupRelocs turns the planned relocs into runs, one per pair of
+// arenas, each in the order of its slots.
+func (s *Snapshot) groupRelocs() {
+	slices.SortFunc(s.relocs, func(a, b reloc) int {
+		return cmp.Or(cmp.Compare(a.slot.arena, b.slot.arena), cmp.Compare(a.target.arena, b.target.arena),
+			cmp.Compare(a.slot.off, b.slot.off))
+	})
+	offs := make([]relocOff, len(s.relocs))
+	for i, r := range s.relocs {
+		offs[i] = relocOff{r.slot.off, r.target.off}
+		if n := len(s.runs); n == 0 || s.runs[n-1].from != r.slot.arena || s.runs[n-1].to != r.target.arena {
+			s.runs = append(s.runs, relocRun{from: r.slot.arena, to: r.target.arena, offs: offs[i:i]})
+		}
+		run := &s.runs[len(s.runs)-1]
+		run.offs = run.offs[:len(run.offs)+1]
+	}
+	s.relocs = nil
 }
 
 // visitAt records the objects that the value of type t at ptr refers to,

@@ -22,3 +22,19 @@ func BenchmarkPlan(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLaneClone copies the booted kernel into the memory of the copy
+// before it, as a grading lane does for each submission.
+func BenchmarkLaneClone(b *testing.B) {
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := snap.Lane()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := l.NewKernel(snap.Config()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
