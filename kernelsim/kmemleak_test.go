@@ -439,7 +439,7 @@ func TestCheckModuleGone(t *testing.T) {
 	} {
 		k.Mknod("/dev/stale", S_IFCHR|0o666, MKDEV(uint32(tc.major), 0), RootUID)
 		seq := k.NextSeq()
-		r, err := k.CmdCat([]string{"/dev/stale"})
+		r, err := k.CmdCat([]string{"/dev/stale"}, RootUID)
 		log := logSince(k, seq)
 		for _, w := range []string{fmt.Sprintf("BUG: unable to handle page fault for address: %016x\n", uint64(tc.addr)),
 			"#PF: supervisor read access in kernel mode\n", tc.rip + "\n", " chrdev_open", fmt.Sprintf("CR2: %016x\n", uint64(tc.addr))} {

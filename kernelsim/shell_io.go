@@ -7,11 +7,13 @@ import (
 )
 
 // cat FILE and echo TEXT > FILE for the simulated shell. Both run as real
-// simulated processes (root, as the shell is), so their system calls
-// reach the driver exactly as a user program's do: cat's read() is the
-// driver's read with cat's 128 KiB buffer, echo's write() is the driver's
-// write from bash's memory, and a driver bug shows up with Comm: cat or
-// Comm: bash in the report.
+// simulated processes of the shell's user (the student, or root under
+// sudo), so their system calls reach the driver exactly as a user
+// program's do: open(2) checks the node's mode and owner (a node made by
+// `sudo mknod` is root's, 0644: the student may read it but not write it
+// until `sudo chmod 666`), cat's read() is the driver's read with cat's
+// 128 KiB buffer, echo's write() is the driver's write from bash's memory,
+// and a driver bug shows up with Comm: cat or Comm: bash in the report.
 
 // Limits of the simulated cat.
 const (
@@ -28,16 +30,16 @@ const (
 	echoMaxWrites = 256
 )
 
-// CmdCat runs cat PATH... as a root process: open, read into its 128 KiB
+// CmdCat runs cat PATH... as a process of uid: open, read into its 128 KiB
 // buffer until read() returns 0, write what it read to stdout, close. A
 // device whose read never returns 0 is stopped after CatMaxReads reads or
 // CatMaxBytes bytes, with a Note. Errors print as cat prints them ("cat:
 // /dev/x: No such device or address", status 1). When a kernel Oops kills
 // cat, Signal is SIGSEGV and Status 139. The error is non-nil only for a
 // driver failure kernelsim cannot interpret (a script error).
-func (k *Kernel) CmdCat(paths []string) (CmdResult, error) {
+func (k *Kernel) CmdCat(paths []string, uid int) (CmdResult, error) {
 	var out strings.Builder
-	p, err := k.NewProcess("cat", RootUID, append([]string{"cat"}, paths...), &out, nil)
+	p, err := k.NewProcess("cat", uid, append([]string{"cat"}, paths...), &out, nil)
 	if err != nil {
 		return CmdResult{}, err
 	}
@@ -121,26 +123,31 @@ func (k *Kernel) endCmd(p *Process, out *strings.Builder, r CmdResult, err error
 	return r, err
 }
 
-// shellProcess is the root bash that runs the shell's builtins: created on
-// first use, and again after a kernel Oops killed it.
-func (k *Kernel) shellProcess() (*Process, error) {
-	if sh := k.procs.shell; sh != nil && !sh.exited {
+// shellProcess is uid's bash, which runs the shell's builtins and
+// redirections: created on first use, and again after a kernel Oops killed
+// it. root's (sudo's) and the student's are two processes.
+func (k *Kernel) shellProcess(uid int) (*Process, error) {
+	slot := &k.procs.userShell
+	if uid == RootUID {
+		slot = &k.procs.shell
+	}
+	if sh := *slot; sh != nil && !sh.exited && sh.Task.UID == uid {
 		return sh, nil
 	}
-	sh, err := k.NewProcess("bash", RootUID, []string{"-bash"}, nil, nil)
-	k.procs.shell = sh
+	sh, err := k.NewProcess("bash", uid, []string{"-bash"}, nil, nil)
+	*slot = sh
 	return sh, err
 }
 
-// CmdEcho runs echo's output redirection in the shell's bash process:
+// CmdEcho runs echo's output redirection in uid's bash process:
 // open path for writing (O_CREAT, and O_TRUNC or O_APPEND), write data
 // (the echoed text with its newline) from bash's memory in as many write()
 // calls as the driver needs, close. Errors print as bash prints them
 // ("bash: /dev/x: Permission denied", "bash: echo: write error: Bad
 // address"; status 1). An Oops in the driver kills bash (Signal SIGSEGV):
 // unlike Linux, the simulated shell carries on with a new bash.
-func (k *Kernel) CmdEcho(path string, data string, appendMode bool) (CmdResult, error) {
-	sh, err := k.shellProcess()
+func (k *Kernel) CmdEcho(path string, data string, appendMode bool, uid int) (CmdResult, error) {
+	sh, err := k.shellProcess(uid)
 	if err != nil {
 		return CmdResult{}, err
 	}

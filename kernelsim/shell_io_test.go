@@ -11,7 +11,7 @@ func TestCatNeverEndingRead(t *testing.T) {
 	k := devBoot(t)
 	d := newSeedDriver(t, k)
 	d.mknod(t, false) // root's cat needs no chmod
-	r, err := k.CmdCat([]string{"/dev/uaccess_dev"})
+	r, err := k.CmdCat([]string{"/dev/uaccess_dev"}, RootUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,20 +62,20 @@ func TestCatAndEcho(t *testing.T) {
 		stderr string
 		status int
 	}{
-		{"cat ends at 0", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/good"}) }, msg, "", 0},
-		{"cat no driver", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/nodrv"}) },
+		{"cat ends at 0", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/good"}, RootUID) }, msg, "", 0},
+		{"cat no driver", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/nodrv"}, RootUID) },
 			"", "cat: /dev/nodrv: No such device or address\n", 1},
-		{"cat missing", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/nope", "/dev/good"}) },
+		{"cat missing", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/nope", "/dev/good"}, RootUID) },
 			msg, "cat: /dev/nope: No such file or directory\n", 1},
-		{"cat /dev/null", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/null"}) }, "", "", 0},
-		{"echo in pieces", func() (CmdResult, error) { return k.CmdEcho("/dev/good", "hello world\n", false) }, "", "", 0},
-		{"echo no driver", func() (CmdResult, error) { return k.CmdEcho("/dev/nodrv", "x\n", false) },
+		{"cat /dev/null", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/null"}, RootUID) }, "", "", 0},
+		{"echo in pieces", func() (CmdResult, error) { return k.CmdEcho("/dev/good", "hello world\n", false, RootUID) }, "", "", 0},
+		{"echo no driver", func() (CmdResult, error) { return k.CmdEcho("/dev/nodrv", "x\n", false, RootUID) },
 			"", "bash: /dev/nodrv: No such device or address\n", 1},
-		{"echo /dev/full", func() (CmdResult, error) { return k.CmdEcho("/dev/full", "x\n", false) },
+		{"echo /dev/full", func() (CmdResult, error) { return k.CmdEcho("/dev/full", "x\n", false, RootUID) },
 			"", "bash: echo: write error: No space left on device\n", 1},
-		{"echo creates a regular file", func() (CmdResult, error) { return k.CmdEcho("/dev/typo", "oops\n", false) }, "", "", 0},
-		{"echo >> appends", func() (CmdResult, error) { return k.CmdEcho("/dev/typo", "again\n", true) }, "", "", 0},
-		{"cat the regular file", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/typo"}) }, "oops\nagain\n", "", 0},
+		{"echo creates a regular file", func() (CmdResult, error) { return k.CmdEcho("/dev/typo", "oops\n", false, RootUID) }, "", "", 0},
+		{"echo >> appends", func() (CmdResult, error) { return k.CmdEcho("/dev/typo", "again\n", true, RootUID) }, "", "", 0},
+		{"cat the regular file", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/typo"}, RootUID) }, "oops\nagain\n", "", 0},
 	}
 	for _, c := range cases {
 		r, err := c.run()
@@ -97,7 +97,7 @@ func TestCatAndEcho(t *testing.T) {
 
 func TestCatZeroStopsAtByteLimit(t *testing.T) {
 	k := devBoot(t)
-	r, err := k.CmdCat([]string{"/dev/zero"})
+	r, err := k.CmdCat([]string{"/dev/zero"}, RootUID)
 	if err != nil || len(r.Stdout) != CatMaxBytes || r.NoteID != "cat-no-eof" {
 		t.Errorf("cat /dev/zero: %d bytes, note %q, %v", len(r.Stdout), r.NoteID, err)
 	}
@@ -111,7 +111,7 @@ func TestEchoOopsKillsBash(t *testing.T) {
 	d.mknod(t, false)
 	d.fops.Write = func(*File, Addr, uint64, *int64) (int64, error) { return 0, k.WriteMem(8, []byte{1}) }
 	seq := k.NextSeq()
-	r, err := k.CmdEcho("/dev/uaccess_dev", "hi\n", false)
+	r, err := k.CmdEcho("/dev/uaccess_dev", "hi\n", false, RootUID)
 	if err != nil || r.Signal != SIGSEGV || r.Status != 139 {
 		t.Fatalf("echo: %+v, %v", r, err)
 	}
@@ -120,7 +120,59 @@ func TestEchoOopsKillsBash(t *testing.T) {
 	}
 	old := k.procs.shell.PID()
 	d.fops.Write = writeNull
-	if r, err := k.CmdEcho("/dev/uaccess_dev", "hi\n", false); err != nil || r.Status != 0 || k.procs.shell.PID() == old {
+	if r, err := k.CmdEcho("/dev/uaccess_dev", "hi\n", false, RootUID); err != nil || r.Status != 0 || k.procs.shell.PID() == old {
 		t.Errorf("second echo: %+v, %v (bash pid %d, was %d)", r, err, k.procs.shell.PID(), old)
+	}
+}
+
+// TestShellNodePermissions: a node made by root's mknod is root's, 0644, as
+// mknod(1) with Debian's umask 022 makes it. The student's cat may read it;
+// the student's echo > node fails in open(2) with EACCES, as bash says, and
+// reaches no driver, until root's chmod 666. Root writes it all along.
+func TestShellNodePermissions(t *testing.T) {
+	k := devBoot(t)
+	var writes []string
+	fops := &FileOperations{
+		Read: func(*File, Addr, uint64, *int64) (int64, error) { return 0, nil },
+		Write: func(_ *File, buf Addr, n uint64, _ *int64) (int64, error) {
+			data, _, _ := k.bytesFromUser(buf, n)
+			writes = append(writes, string(data))
+			return int64(len(data)), nil
+		},
+	}
+	k.RegisterChrdev(300, "perm", fops)
+	if r := k.CmdMknod([]string{"/dev/perm", "c", "300", "0"}); r.Status != 0 {
+		t.Fatalf("mknod: %+v", r)
+	}
+	if ls := k.CmdLs([]string{"-l", "/dev/perm"}).Stdout; !strings.HasPrefix(ls, "crw-r--r-- 1 root root 300, 0 ") {
+		t.Errorf("ls -l = %q", ls)
+	}
+	cases := []struct {
+		name   string
+		run    func() (CmdResult, error)
+		stderr string
+		status int
+	}{
+		{"student reads 0644", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/perm"}, UserUID) }, "", 0},
+		{"student writes 0644", func() (CmdResult, error) { return k.CmdEcho("/dev/perm", "a\n", false, UserUID) },
+			"bash: /dev/perm: Permission denied\n", 1},
+		{"root writes 0644", func() (CmdResult, error) { return k.CmdEcho("/dev/perm", "b\n", false, RootUID) }, "", 0},
+		{"chmod 666", func() (CmdResult, error) { return k.CmdChmod([]string{"666", "/dev/perm"}), nil }, "", 0},
+		{"student writes 0666", func() (CmdResult, error) { return k.CmdEcho("/dev/perm", "c\n", false, UserUID) }, "", 0},
+		{"chmod 600", func() (CmdResult, error) { return k.CmdChmod([]string{"600", "/dev/perm"}), nil }, "", 0},
+		{"student reads 0600", func() (CmdResult, error) { return k.CmdCat([]string{"/dev/perm"}, UserUID) },
+			"cat: /dev/perm: Permission denied\n", 1},
+	}
+	for _, c := range cases {
+		r, err := c.run()
+		if err != nil || r.Stderr != c.stderr || r.Status != c.status {
+			t.Errorf("%s: got (%q, %d, %v), want (%q, %d)", c.name, r.Stderr, r.Status, err, c.stderr, c.status)
+		}
+	}
+	if strings.Join(writes, "") != "b\nc\n" {
+		t.Errorf("driver got %q, want only root's and the write after chmod 666", writes)
+	}
+	if k.procs.userShell == nil || k.procs.userShell.Task.UID != UserUID || k.procs.shell.Task.UID != RootUID {
+		t.Errorf("the student's and root's bash are not kept apart")
 	}
 }

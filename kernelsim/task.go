@@ -66,8 +66,9 @@ type Process struct {
 
 // procState holds the live user processes, by task.
 type procState struct {
-	byTask map[*Task]*Process
-	shell  *Process // bash: the root shell that echo > file runs in
+	byTask    map[*Task]*Process
+	shell     *Process // bash: root's shell (sudo), that echo > file runs in
+	userShell *Process // bash: the student's shell
 
 	warnedCopySize bool // check_copy_size's WARN_ON_ONCE fired
 }

@@ -48,7 +48,7 @@ func cmdCatDev(sh *Shell, inv *Invocation, plain Command) int {
 	for i, a := range inv.Args {
 		paths[i] = sh.abs(a)
 	}
-	r, err := sh.m.Kernel().CmdCat(paths)
+	r, err := sh.m.Kernel().CmdCat(paths, sh.uid())
 	return emitResult(inv, r, err)
 }
 
@@ -88,7 +88,7 @@ func noteText(r kernelsim.CmdResult, lang string) string {
 type devFS struct{ sh *Shell }
 
 func (d devFS) ReadFile(path string) ([]byte, error) {
-	r, err := d.sh.m.Kernel().CmdCat([]string{path})
+	r, err := d.sh.m.Kernel().CmdCat([]string{path}, d.sh.uid())
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (d devFS) ReadFile(path string) ([]byte, error) {
 }
 
 func (d devFS) WriteFile(path string, data []byte, appendMode bool) error {
-	r, err := d.sh.m.Kernel().CmdEcho(path, string(data), appendMode)
+	r, err := d.sh.m.Kernel().CmdEcho(path, string(data), appendMode, d.sh.uid())
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,16 @@ func (d devFS) WriteFile(path string, data []byte, appendMode bool) error {
 		return devError{r}
 	}
 	return nil
+}
+
+// uid is who the running command (or, for a redirection, the shell) is:
+// root under sudo or in a root shell, else the student. open(2) on a node
+// checks its mode and owner against it.
+func (sh *Shell) uid() int {
+	if sh.root {
+		return kernelsim.RootUID
+	}
+	return kernelsim.UserUID
 }
 
 // devError carries a kernelsim command's own message to the shell.
