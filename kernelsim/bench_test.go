@@ -20,10 +20,11 @@ func holdSmallBlocks(k *Kernel) {
 }
 
 // BenchmarkAllocFreeOrder0Cold measures an order-0 alloc_pages + __free_pages
-// pair with per-CPU lists off (the default) when no small block is free: ten
-// splits (expand) on allocation, ten buddy merges on free.
+// pair with per-CPU lists off (Config.NoPCP; they are on by default and
+// would keep the page) when no small block is free: ten splits (expand) on
+// allocation, ten buddy merges on free.
 func BenchmarkAllocFreeOrder0Cold(b *testing.B) {
-	k, _ := New(Config{Seed: 1})
+	k, _ := New(Config{Seed: 1, NoPCP: true})
 	holdSmallBlocks(k)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -36,7 +37,7 @@ func BenchmarkAllocFreeOrder0Cold(b *testing.B) {
 // a freshly booted machine: an order-0 block is usually free, so the pair is
 // one list removal and one insertion.
 func BenchmarkAllocFreeOrder0Buddy(b *testing.B) {
-	k, _ := New(Config{Seed: 1})
+	k, _ := New(Config{Seed: 1, NoPCP: true})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		pfn, _ := k.AllocPages(GFP_KERNEL, 0)
@@ -57,7 +58,7 @@ func BenchmarkAllocFreeOrder0Hot(b *testing.B) {
 
 // BenchmarkMixedOrders measures one free of a random live block plus one
 // allocation of a random order 0..3, with 10,000 blocks live (per-CPU lists
-// off). One op is the pair.
+// on, the default). One op is the pair.
 func BenchmarkMixedOrders(b *testing.B) {
 	k, _ := New(Config{Seed: 1})
 	r := rand.New(rand.NewPCG(1, 2))

@@ -116,6 +116,7 @@ func (k *Kernel) SetFaultInjection(specs []string) error {
 		st.attr[fs.Target] = &faultAttr{spec: fs, times: fs.Times, space: fs.Space, nth: fs.Nth}
 	}
 	k.dbg.fault = st
+	k.updatePageFast()
 	return nil
 }
 

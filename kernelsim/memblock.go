@@ -73,6 +73,7 @@ func (k *Kernel) bootMemory() error {
 	k.setupPerZoneWmarks()
 	k.setupPerZoneLowmemReserve()
 	k.setupPCP()
+	k.updatePageFast()
 	k.printMemInit()
 	k.slubBootMessage() // kmem_cache_init() follows mem_init() in mm_init()
 	k.now = 1_812_345_678
@@ -104,7 +105,7 @@ func (k *Kernel) e820Setup() {
 	nsec := (int(m.maxPFN) + sectionPages - 1) >> sectionShift
 	m.present = make([]bool, nsec)
 	m.sections = make([]*memSection, nsec)
-	m.content = make([]*contentSection, nsec)
+	m.content = make([]*contentChunk, nsec<<(sectionShift-contentChunkShift))
 	m.top = make([]topBlock, (int(m.maxPFN)>>(MaxOrder-1))+1)
 	for _, r := range m.ranges {
 		for s := r.start >> sectionShift; s <= (r.end-1)>>sectionShift; s++ {

@@ -170,18 +170,18 @@ func (k *Kernel) delFromFreeList(z *Zone, pfn uint32, order int) {
 // unlinkFree takes page p's block off area and clears its page struct.
 func (k *Kernel) unlinkFree(area *FreeArea, p *page) {
 	next, prev := p.next, p.prev
+	*p = page{}
+	area.NrFree--
 	if prev == noPFN {
 		area.head = next
 	} else {
-		k.mem.at(prev).next = next
+		k.mem.sections[prev>>sectionShift][prev&sectionMask].next = next
 	}
 	if next == noPFN {
 		area.tail = prev
-	} else {
-		k.mem.at(next).prev = prev
+		return
 	}
-	*p = page{}
-	area.NrFree--
+	k.mem.sections[next>>sectionShift][next&sectionMask].prev = prev
 }
 
 // addToTopList adds a free top-order block; its page struct is left zero.

@@ -55,7 +55,9 @@ func gfpZone(gfp GFP) int {
 // allocator (vmalloc, slab, user memory) call allocPages, whose blocks belong
 // to objects tracked on their own.
 func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
-	pfn, ok = k.allocPages(gfp, order, allocPagesCallers)
+	if pfn, ok = k.allocPagesFast(gfp, order); !ok {
+		pfn, ok = k.allocPages(gfp, order, allocPagesCallers)
+	}
 	if ok {
 		k.dbgAllocPages(pfn, order) // dbg_hooks.go: kmemleak
 	}
@@ -68,6 +70,9 @@ var allocPagesCallers = []string{allocPagesCaller}
 // __alloc_pages in a call trace: "__kmalloc_large_node+0x79/0x140", ...)
 // are callers; its warnings print them.
 func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok bool) {
+	if pfn, ok = k.allocPagesFast(gfp, order); ok {
+		return pfn, true
+	}
 	p, ok := k.rmqueuePCPFast(gfp&gfpBitsMask, order)
 	if !ok {
 		if order < 0 || order >= MaxOrder {
@@ -106,13 +111,64 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 // SetPageAllocTracer makes the page allocator report every allocation and
 // free to fn, as the kmem:mm_page_alloc and kmem:mm_page_free tracepoints
 // (include/trace/events/kmem.h) print them; nil turns it off.
-func (k *Kernel) SetPageAllocTracer(fn func(line string)) { k.mem.tracer = fn }
+func (k *Kernel) SetPageAllocTracer(fn func(line string)) {
+	k.mem.tracer = fn
+	k.updatePageFast()
+}
 
 // prepNewPage mirrors prep_new_page(): mark the block allocated (its
 // caller clears it for __GFP_ZERO). The block came off a free or per-CPU
 // list, so its section has a mem_map.
 func (k *Kernel) prepNewPage(pfn uint32, order int) {
 	*k.mem.at(pfn) = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
+}
+
+// allocPagesFast is allocPages's most common case in one function: a
+// block of order 0..3 for an allocation that may use ZONE_NORMAL and asks
+// for no __GFP_ZERO, popped from the per-CPU list of the zonelist's first
+// zone, with the page allocator's fast paths open (updatePageFast) and the
+// order-0 watermark shortcut passing (higher orders do the full check).
+// It makes exactly the choice and the changes of allocPages; ok=false
+// (changing nothing) sends the caller down the full path.
+func (k *Kernel) allocPagesFast(gfp GFP, order int) (PFN, bool) {
+	z := k.mem.fastZone
+	if z == nil || uint(order) > pageAllocCostlyOrd || gfp&(GFPZero|GFPDMA|GFPDMA32) != 0 {
+		return 0, false
+	}
+	pfn := z.pcp.lists[order]
+	if pfn == noPFN {
+		return 0, false
+	}
+	if z.nrFree <= int64(z.watermark[wmarkLow]+z.lowmemReserve[ZoneNormal]) || order != 0 {
+		if !zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree) {
+			return 0, false
+		}
+	}
+	p := k.mem.at(pfn)
+	z.pcp.lists[order] = p.next
+	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
+	z.pcp.lens[order]--
+	z.pcp.count -= 1 << order
+	k.mem.work += workPerPage << order
+	if k.boot.initOnAlloc {
+		k.mem.clearPages(PFN(pfn), order)
+	}
+	return PFN(pfn), true
+}
+
+// updatePageFast opens or closes the page allocator's fast paths
+// (allocPagesFast and FreePages's per-CPU push): open when the per-CPU
+// lists are on, no tracer is set and no page_alloc fault is armed, which
+// are the only things besides the GFP flags and the zone's counters that
+// the full paths look at. Everything that changes one of them calls it.
+func (k *Kernel) updatePageFast() {
+	k.mem.fastZone = nil
+	if k.cfg.NoPCP || k.mem.tracer != nil || k.dbg.fault.attr[FaultPageAlloc] != nil {
+		return
+	}
+	if zl := k.zones.zonelist[ZoneNormal]; len(zl) > 0 {
+		k.mem.fastZone = zl[0]
+	}
 }
 
 // rmqueuePCPFast is the common case of allocPages in one step: a block of
@@ -216,16 +272,14 @@ func (k *Kernel) rmqueueBuddy(z *Zone, order int) (uint32, bool) {
 // rmqueueSmallest mirrors __rmqueue_smallest(): the first block of the
 // smallest order that fits, split down by expand.
 func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
-	for cur := order; cur < MaxOrder; cur++ {
-		pfn := z.freeArea[cur].head
-		if pfn == noPFN {
-			continue
+	fa := &z.freeArea
+	for cur := uint(order); cur < MaxOrder; cur++ { // (a negative order finds nothing)
+		if pfn := fa[cur].head; pfn != noPFN {
+			k.delFromFreeList(z, pfn, int(cur))
+			k.buddyEvent(BuddyTake, pfn, int(cur))
+			k.expand(z, pfn, order, int(cur)) // (a top-order block may come from an untouched section)
+			return pfn, true
 		}
-		k.delFromFreeList(z, pfn, cur)
-		k.buddyEvent(BuddyTake, pfn, cur)
-		k.mem.section(pfn) // a top-order block may come from an untouched section
-		k.expand(z, pfn, order, cur)
-		return pfn, true
 	}
 	return 0, false
 }
@@ -237,11 +291,11 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 // once.
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	sec := k.mem.section(pfn)
-	for high > low {
-		k.buddyEvent(BuddySplit, pfn, high)
-		high--
-		half := pfn + 1<<high
-		k.pushFreeHead(&z.freeArea[high], &sec[half&sectionMask], half, high)
+	for h := uint(high); h > uint(low); {
+		k.buddyEvent(BuddySplit, pfn, int(h))
+		h--
+		half := pfn + 1<<(h&31)
+		k.pushFreeHead(&z.freeArea[h], &sec[half&sectionMask], half, int(h))
 	}
 }
 
@@ -255,6 +309,14 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 		return err
 	}
 	k.dbgFreePages(pfn) // dbg_hooks.go: kmemleak_free
+	if k.mem.fastZone != nil && uint(order) <= pageAllocCostlyOrd {
+		// The fast paths are open: no tracer, per-CPU lists on.
+		z := k.zoneOf(uint32(pfn))
+		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) >= z.pcp.high {
+			k.freePCPPagesBulk(z, z.pcp.batch)
+		}
+		return nil
+	}
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
 	}
@@ -280,15 +342,12 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 // makes — and nil otherwise. A slab's pages carry PG_slab until the slab
 // layer itself frees them.
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
-	if pfn >= k.mem.maxPFN {
-		return nil
-	}
-	sec := k.mem.sections[pfn>>sectionShift]
-	if sec == nil {
-		return nil
-	}
-	if p := &sec[pfn&sectionMask]; p.flags == pgHead && int(p.order) == order && p.use != PageUseSlab {
-		return p
+	if s := uint64(pfn >> sectionShift); s < uint64(len(k.mem.sections)) && pfn < k.mem.maxPFN {
+		if sec := k.mem.sections[s]; sec != nil {
+			if p := &sec[pfn&sectionMask]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab && uint(order) < MaxOrder {
+				return p
+			}
+		}
 	}
 	return nil
 }
@@ -315,16 +374,16 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 // a section that holds nothing but free top-order blocks).
 func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 	sec := k.mem.sections[pfn>>sectionShift]
-	for order < MaxOrder-1 && sec != nil {
-		buddy := pfn ^ 1<<order // __find_buddy_pfn
+	for o := uint(order); o < MaxOrder-1 && sec != nil; o++ {
+		buddy := pfn ^ 1<<(o&31) // __find_buddy_pfn
 		bp := &sec[buddy&sectionMask]
-		if bp.flags != pgBuddy || int(bp.order) != order { // page_is_buddy
+		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
 			break
 		}
-		k.unlinkFree(&z.freeArea[order], bp)
-		k.buddyEvent(BuddyMerge, pfn, order)
+		k.unlinkFree(&z.freeArea[o], bp)
+		k.buddyEvent(BuddyMerge, pfn, int(o))
 		pfn &= buddy
-		order++
+		order = int(o) + 1
 	}
 	if !toTail && order < MaxOrder-2 {
 		// buddy_merge_likely(): is the buddy of the block this one

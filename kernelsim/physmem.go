@@ -94,12 +94,20 @@ type memSection [sectionPages]page
 
 // pageContents is the data of one page frame. A KASAN shadow (one byte per
 // 8-byte granule, mm/kasan) will hang off the same table when issue 4 adds
-// it: contentSection can grow a parallel *[sectionPages]*[PageSize/8]int8.
+// it: contentChunk can grow a parallel *[contentChunkPages]*[PageSize/8]int8.
 type pageContents [PageSize]byte
 
-// contentSection holds the contents of one section's pages, nil where a page
-// was never written.
-type contentSection [sectionPages]*pageContents
+// contentChunk holds the contents of 1024 pages (one top-order block),
+// nil where a page was never written. A chunk is 8 KiB of pointers, so a
+// machine whose module writes a few pages allocates a few chunks, not a
+// section's 256 KiB table.
+type contentChunk [contentChunkPages]*pageContents
+
+const (
+	contentChunkShift = MaxOrder - 1
+	contentChunkPages = 1 << contentChunkShift
+	contentChunkMask  = contentChunkPages - 1
+)
 
 // topBlock is the free-list entry of a top-order (MAX_ORDER-1) block, kept
 // outside mem_map (see the file comment).
@@ -117,14 +125,17 @@ type physMem struct {
 	// and mm_page_free tracepoint lines. (Beside sections: both are read
 	// on every allocation and free.)
 	tracer func(line string)
+	// fastZone is the zone allocPagesFast takes blocks from, nil while
+	// the fast paths are closed (updatePageFast).
+	fastZone *Zone
 	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
 	// every take, split, merge and put on the free lists.
 	buddyObserver func(BuddyEvent)
 
-	present []bool            // per section: has RAM (pfn_valid)
-	content []*contentSection // per section: page contents, nil until first written
-	top     []topBlock        // per top-order block (pfn >> (MaxOrder-1))
-	ranges  []pfnRange        // e820 usable RAM, ascending (memblock.memory)
+	present []bool          // per section: has RAM (pfn_valid)
+	content []*contentChunk // per 1024 pages: page contents, nil until first written
+	top     []topBlock      // per top-order block (pfn >> (MaxOrder-1))
+	ranges  []pfnRange      // e820 usable RAM, ascending (memblock.memory)
 
 	// Counters maintained by other layers, in pages unless noted; they feed
 	// /proc/meminfo and show_mem. The slab helper bumps the slab counters when
@@ -200,24 +211,24 @@ func (m *physMem) at(pfn uint32) *page {
 // contents returns pfn's data for reading, or nil when it was never written
 // (reads as zeros).
 func (m *physMem) contents(pfn PFN) *pageContents {
-	cs := m.content[pfn>>sectionShift]
+	cs := m.content[pfn>>contentChunkShift]
 	if cs == nil {
 		return nil
 	}
-	return cs[pfn&sectionMask]
+	return cs[pfn&contentChunkMask]
 }
 
 // contentsForWrite returns pfn's data, allocating it on first write.
 func (m *physMem) contentsForWrite(pfn PFN) *pageContents {
-	cs := m.content[pfn>>sectionShift]
+	cs := m.content[pfn>>contentChunkShift]
 	if cs == nil {
-		cs = new(contentSection)
-		m.content[pfn>>sectionShift] = cs
+		cs = new(contentChunk)
+		m.content[pfn>>contentChunkShift] = cs
 	}
-	c := cs[pfn&sectionMask]
+	c := cs[pfn&contentChunkMask]
 	if c == nil {
 		c = new(pageContents)
-		cs[pfn&sectionMask] = c
+		cs[pfn&contentChunkMask] = c
 	}
 	return c
 }
@@ -225,11 +236,11 @@ func (m *physMem) contentsForWrite(pfn PFN) *pageContents {
 // clearPages zeroes 2^order pages from pfn, as clear_highpage() does for
 // __GFP_ZERO: dropping the contents is the same as writing zeros.
 //
-// A block never spans two sections (a section is 2^15 pages, a block at
-// most 2^10, aligned), so the section's contents are looked up once.
+// A block never spans two chunks (a chunk is a top-order block, a block is
+// aligned to its size), so the chunk's contents are looked up once.
 func (m *physMem) clearPages(pfn PFN, order int) {
-	if cs := m.content[pfn>>sectionShift]; cs != nil {
-		i := pfn & sectionMask
+	if cs := m.content[pfn>>contentChunkShift]; cs != nil {
+		i := pfn & contentChunkMask
 		clear(cs[i : i+1<<order])
 	}
 }

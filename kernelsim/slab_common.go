@@ -173,6 +173,14 @@ type largeKmalloc struct {
 // Kmalloc mirrors kmalloc(size, flags) (__do_kmalloc_node): 0 (NULL) on
 // failure, ZeroSizePtr for size 0.
 func (k *Kernel) Kmalloc(size uint64, gfp GFP) Addr {
+	if size-1 < KmallocMaxCacheSize && gfp&(GFPDMA|GFPReclaimable) == 0 { // kmalloc-8 .. kmalloc-8k
+		s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)]
+		if a := k.slabAllocFast(s, gfp, size); a != 0 {
+			return a
+		}
+		a, _ := k.slabAlloc(s, gfp, size)
+		return a
+	}
 	if size > KmallocMaxCacheSize {
 		return k.kmallocLarge(size, gfp)
 	}
@@ -217,6 +225,9 @@ func (k *Kernel) Kfree(a Addr) error {
 		return nil
 	}
 	if sl := k.virtToSlab(a); sl != nil {
+		if k.slabFreeFast(sl, a) {
+			return nil
+		}
 		return k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")
 	}
 	return k.freeLargeKmalloc(a)

@@ -104,6 +104,56 @@ func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
 	return sl.objAddr(idx), nil
 }
 
+// slabAllocFast is slabAlloc's most common case in one function: no
+// failslab armed, no call stack to record (no script code running), an
+// object on the CPU slab, whose per-object records exist. It makes exactly
+// slabAlloc's changes, or none and returns 0.
+func (k *Kernel) slabAllocFast(s *KmemCache, gfp GFP, size uint64) Addr {
+	sl := s.cpuSlab
+	if sl == nil || len(sl.free) == 0 || sl.meta == nil || k.Stack != nil || k.dbg.fault.attr[FaultSlab] != nil {
+		return 0
+	}
+	n := len(sl.free) - 1
+	idx := uint(sl.free[n])
+	sl.free = sl.free[:n]
+	sl.used[idx>>6] |= 1 << (idx & 63)
+	sl.inuse++
+	// slabPostAlloc without a stack
+	m := &sl.meta[idx]
+	m.size = uint32(size)
+	f := fillZero // allocFill's common case
+	if !k.boot.initOnAlloc || s.hasCtor || s.flags&(SlabTypesafeByRCU|SlabPoison) != 0 {
+		f = k.allocFill(s, gfp)
+	}
+	sl.setFill(m, f)
+	m.track = nil
+	return sl.base + Addr(s.redLeftPad) + Addr(idx)*Addr(s.size)
+}
+
+// slabFreeFast is kfree's most common case in one function: object a of
+// the CPU slab sl, allocated, freed with no call stack to record. It
+// reports whether it freed a; if not, it changed nothing and the caller
+// takes the checked path (slabFreeChecked), which reports bad frees.
+func (k *Kernel) slabFreeFast(sl *Slab, a Addr) bool {
+	s := sl.cache
+	if sl != s.cpuSlab || sl.meta == nil || k.Stack != nil {
+		return false
+	}
+	idx, ok := sl.objIndex(a)
+	if !ok || !sl.isUsed(idx) {
+		return false
+	}
+	// slabFree: slabFreeHook without a stack, then do_slab_free's fast
+	// path for the CPU slab.
+	if s.objectPoison() {
+		sl.setFill(&sl.meta[idx], fillFree)
+	}
+	sl.used[uint(idx)>>6] &^= 1 << (uint(idx) & 63)
+	sl.free = append(sl.free, uint16(idx))
+	sl.inuse--
+	return true
+}
+
 // slabAllocSlow mirrors ___slab_alloc(): the CPU slab is exhausted (or
 // absent), so deactivate it and take the first slab of the node's partial
 // list (get_partial_node), or a new slab from the page allocator.

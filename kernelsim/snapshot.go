@@ -196,9 +196,13 @@ func (k *Kernel) SetBuddyObserver(fn func(BuddyEvent)) { k.mem.buddyObserver = f
 
 // buddyEvent passes an event to the observer, if any.
 func (k *Kernel) buddyEvent(kind BuddyEventKind, pfn uint32, order int) {
-	if k.mem.buddyObserver != nil {
-		k.mem.buddyObserver(BuddyEvent{Kind: kind, Zone: k.zoneOf(pfn).idx, PFN: PFN(pfn), Order: order})
+	if k.mem.buddyObserver != nil { // small enough to inline into the free-list loops
+		k.observeBuddy(kind, pfn, order)
 	}
+}
+
+func (k *Kernel) observeBuddy(kind BuddyEventKind, pfn uint32, order int) {
+	k.mem.buddyObserver(BuddyEvent{Kind: kind, Zone: k.zoneOf(pfn).idx, PFN: PFN(pfn), Order: order})
 }
 
 // SlabView is a copy of one slab of a cache.

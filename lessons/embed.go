@@ -1,10 +1,14 @@
 // Package lessons carries kscript's lessons inside the binary, so that a
 // kscript installed without the repository still runs them ("kscript run
 // 03_atomic" anywhere). What it carries is what a student may see: each
-// lesson's module and lesson file, the exercise starters and the programs
-// the exercises run — never a reference solution. The list below is checked
-// by a test against this folder; KSCRIPT_UPDATE=1 go test ./lessons
-// rewrites it.
+// lesson's module, the lesson file in its shipped form (public/NN.yaml,
+// generated from NN.yaml by lesson.ShippedForm: no hidden check, no
+// solution, the lesson's own expectations kept), the exercise starters and
+// the programs the exercises run — never a reference solution nor a hidden
+// check, which only the lesson folder (the grading host's full form) holds.
+// FS serves the shipped NN.yaml in place of the full one. The go:embed list
+// and the public/ files are checked by tests against this folder;
+// KSCRIPT_UPDATE=1 go test ./lessons rewrites both.
 package lessons
 
 import (
@@ -12,32 +16,22 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
+	"testing/fstest"
 )
 
 //go:embed 01_kmalloc.star
-//go:embed 01_kmalloc.yaml
 //go:embed 02_kfree.star
-//go:embed 02_kfree.yaml
 //go:embed 03_atomic.star
-//go:embed 03_atomic.yaml
 //go:embed 04_alloc_pages.star
-//go:embed 04_alloc_pages.yaml
 //go:embed 05_free_pages.star
-//go:embed 05_free_pages.yaml
 //go:embed 06_vmalloc.star
-//go:embed 06_vmalloc.yaml
 //go:embed 07_vfree.star
-//go:embed 07_vfree.yaml
 //go:embed 08_copy_from_user.star
-//go:embed 08_copy_from_user.yaml
 //go:embed 09_copy_to_user.star
-//go:embed 09_copy_to_user.yaml
 //go:embed 10_kmem_cache.star
-//go:embed 10_kmem_cache.yaml
 //go:embed 11_memory_bugs.star
-//go:embed 11_memory_bugs.yaml
 //go:embed 12_fragmentation.star
-//go:embed 12_fragmentation.yaml
 //go:embed GLOSSARY.md
 //go:embed README.md
 //go:embed exercises/01_kmalloc.star
@@ -54,23 +48,55 @@ import (
 //go:embed exercises/10_kmem_cache.star
 //go:embed exercises/11_memory_bugs.star
 //go:embed exercises/12_fragmentation.star
+//go:embed public/01_kmalloc.yaml
+//go:embed public/02_kfree.yaml
+//go:embed public/03_atomic.yaml
+//go:embed public/04_alloc_pages.yaml
+//go:embed public/05_free_pages.yaml
+//go:embed public/06_vmalloc.yaml
+//go:embed public/07_vfree.yaml
+//go:embed public/08_copy_from_user.yaml
+//go:embed public/09_copy_to_user.yaml
+//go:embed public/10_kmem_cache.yaml
+//go:embed public/11_memory_bugs.yaml
+//go:embed public/12_fragmentation.yaml
 var files embed.FS
 
-// FS returns the embedded lessons, laid out as this folder is.
-func FS() fs.FS { return files }
+// shipped is the embedded folder as FS serves it: public/NN.yaml as
+// NN.yaml, and no public/ folder.
+var shipped = sync.OnceValue(func() fs.FS {
+	m := fstest.MapFS{}
+	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, p)
+		m[strings.TrimPrefix(p, "public/")] = &fstest.MapFile{Data: b, Mode: 0o444}
+		return err
+	})
+	return m
+})
+
+// FS returns the embedded lessons, laid out as this folder is, each lesson
+// file in its shipped form.
+func FS() fs.FS { return shipped() }
 
 // Public reports whether a file of this folder (a slash-separated path
-// relative to it) belongs in the embedded, student-visible set.
+// relative to it) is embedded as it is: a lesson's module, the starters and
+// programs files, the README and the glossary, and the generated shipped
+// forms under public/ — never a full lesson file or a reference solution.
 func Public(name string) bool {
 	name = strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, "\\", "/")), "./")
 	dir, base := path.Split(name)
 	switch {
-	case strings.HasSuffix(base, ".solution.star"), strings.HasSuffix(base, "_test.go"), strings.HasSuffix(base, ".go"):
+	case strings.HasSuffix(base, ".solution.star"), strings.HasSuffix(base, ".go"):
 		return false
 	case dir == "":
-		return strings.HasSuffix(base, ".star") || strings.HasSuffix(base, ".yaml") || base == "README.md" || base == "GLOSSARY.md"
+		return strings.HasSuffix(base, ".star") || base == "README.md" || base == "GLOSSARY.md"
 	case dir == "exercises/":
 		return strings.HasSuffix(base, ".star")
+	case dir == "public/":
+		return strings.HasSuffix(base, ".yaml")
 	}
 	return false
 }

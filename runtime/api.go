@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"maps"
 	"sync"
 
 	"go.starlark.net/starlark"
@@ -99,17 +100,52 @@ func LookupAPI(name string) (API, bool) {
 	return API{}, false
 }
 
-// universe builds the predeclared names of e's machine from the table.
+// universe builds the predeclared names of e's machine from the table: a
+// copy of the names every machine shares, and the constants of its own.
 func (e *env) universe() starlark.StringDict {
-	u := make(starlark.StringDict, len(apiBuiltins()))
+	shared, own := sharedUniverse()
+	u := maps.Clone(shared)
+	for _, a := range own {
+		u[a.Name] = a.val(e)
+	}
+	return u
+}
+
+// sharedUniverse returns the predeclared names that are the same on every
+// machine, made once per process: the builtins (apiBuiltins) and the
+// constants whose value is a plain Starlark number, string or None. The
+// constants whose value belongs to a machine (NULL is a Ptr of its env)
+// are returned apart, to be made for each machine.
+var sharedUniverse = sync.OnceValues(func() (starlark.StringDict, []API) {
+	u := make(starlark.StringDict, len(APIs()))
+	var own []API
 	for _, a := range APIs() {
 		if b := apiBuiltins()[a.Name]; b != nil {
 			u[a.Name] = b
+		} else if v, ok := plainConst(a); ok {
+			u[a.Name] = v
 		} else {
-			u[a.Name] = a.val(e)
+			own = append(own, a)
 		}
 	}
-	return u
+	return u, own
+})
+
+// plainConst returns the value of the constant a when it depends on no
+// machine: a constant whose value function reads its env (it panics
+// without one) or makes anything but an immutable plain value is made per
+// machine.
+func plainConst(a API) (v starlark.Value, ok bool) {
+	defer func() {
+		if recover() != nil {
+			v, ok = nil, false
+		}
+	}()
+	switch v := a.val(nil).(type) {
+	case starlark.Int, starlark.String, starlark.NoneType, starlark.Bool, starlark.Float:
+		return v, true
+	}
+	return nil, false
 }
 
 // apiBuiltins are the builtins of the APIs that are functions, made once

@@ -170,6 +170,7 @@ var thaiPatterns = []struct {
 	{regexp.MustCompile(`^undefined: (\w+) \(did you mean (\w+)\?\)$`), "ไม่รู้จักชื่อ $1 (หมายถึง $2 หรือเปล่า?)"},
 	{regexp.MustCompile(`^undefined: (\w+) \(Linux 6\.1 calls it (\w+)\)$`), "ไม่รู้จักชื่อ $1 (ใน Linux 6.1 ชื่อ $2)"},
 	{regexp.MustCompile(`^undefined: (\w+)$`), "ไม่รู้จักชื่อ $1"},
+	{regexp.MustCompile(`^module name "(\w+)": the machine already has Debian's own`), "ชื่อ module \"$1\" ซ้ำกับ module $1 ของ Debian ที่โหลดอยู่แล้ว (ดูได้จาก lsmod) insmod $1.ko จึงจะล้มเหลวด้วย \"File exists\" ให้เปลี่ยนชื่อสคริปต์ (เช่น ${1}_test.star) หรือตั้ง module: ของบทเรียนเป็นชื่ออื่น"},
 	{regexp.MustCompile(`^local variable (\w+) referenced before assignment$`), "ใช้ตัวแปร local $1 ก่อนกำหนดค่าให้มัน"},
 	{regexp.MustCompile(`^step budget exhausted: the submission used all (\d+) Starlark steps`), "ใช้ step หมดงบแล้ว: ใช้ Starlark step ครบ $1 step ที่อนุญาต (วนลูปไม่รู้จบหรือเปล่า?)"},
 	{regexp.MustCompile(`^wall-time limit reached: the call ran longer than (\S+)$`), "เกินขีดจำกัดเวลา: การเรียกครั้งนี้ใช้เวลาจริงนานกว่า $1"},

@@ -41,9 +41,10 @@ func Bundle(full fs.FS) (map[string]string, error) {
 		out[name] = text
 		id := strings.TrimSuffix(name, ".yaml")
 		files := []string{id + ".star"}
-		if _, extra, err := l.PublicForm(); err == nil {
-			files = append(files, extra...)
+		if l.Exercise != nil && l.Exercise.Starter != "" {
+			files = append(files, l.Exercise.Starter)
 		}
+		files = append(files, l.Programs...)
 		for _, f := range files {
 			b, err := fs.ReadFile(full, path.Clean(f))
 			if err != nil {
@@ -55,63 +56,26 @@ func Bundle(full fs.FS) (map[string]string, error) {
 	return out, nil
 }
 
-// playgroundForm is lesson l's public form with its expect: block put
-// back, checked: it decodes, with exactly the visible checks and no
-// solution.
+// playgroundForm is lesson l's form for the page: a public form (the
+// lessons kscript embeds) as it is, once checked to hold visible checks
+// only; a full form (a lesson folder's) as kscript ships it
+// (lesson.ShippedForm: the public form with the lesson's expect: block).
 func playgroundForm(l *lesson.Lesson, src []byte) (string, error) {
-	pub, _, err := l.PublicForm()
-	if err != nil {
-		return "", err
+	if !l.Public {
+		text, err := l.ShippedForm()
+		return string(text), err
 	}
-	text := string(pub)
-	if !strings.HasSuffix(text, "\n") {
-		text += "\n"
-	}
-	text += topBlock(string(src), "expect")
-	p, err := lesson.Decode(l.File, []byte(text))
-	if err != nil {
-		return "", fmt.Errorf("%s: the playground's form: %v", l.File, err)
-	}
-	var want, got []string
 	if l.Exercise != nil {
+		if l.Exercise.Solution != "" {
+			return "", fmt.Errorf("%s: the public form names the solution", l.File)
+		}
 		for _, c := range l.Exercise.Checks {
-			if c.VisibilityOf() == "visible" {
-				want = append(want, c.ID)
+			if c.VisibilityOf() != "visible" {
+				return "", fmt.Errorf("%s: check %s is %s in a public form", l.File, c.ID, c.VisibilityOf())
 			}
 		}
 	}
-	if p.Exercise != nil {
-		if p.Exercise.Solution != "" {
-			return "", fmt.Errorf("%s: the playground's form names the solution", l.File)
-		}
-		for _, c := range p.Exercise.Checks {
-			got = append(got, c.ID)
-		}
-	}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		return "", fmt.Errorf("%s: the playground's form has checks %v, want the visible ones %v", l.File, got, want)
-	}
-	return text, nil
-}
-
-// topBlock returns the top-level block key: of a YAML text, without its
-// full-line comments; "" when there is none.
-func topBlock(src, key string) string {
-	var b strings.Builder
-	in := false
-	for _, line := range strings.SplitAfter(src, "\n") {
-		top := line != "" && line[0] != ' ' && line[0] != '#' && line[0] != '\n' && line[0] != '\r'
-		switch {
-		case top && !in && strings.HasPrefix(line, key+":"):
-			in = true
-		case top && in:
-			return b.String()
-		case !in, strings.HasPrefix(strings.TrimSpace(line), "#"):
-			continue
-		}
-		b.WriteString(line)
-	}
-	return b.String()
+	return string(src), nil
 }
 
 // bundleFS serves a bundle as a file system (a pointer: the playground

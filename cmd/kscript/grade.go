@@ -113,7 +113,18 @@ func (a *app) grade(f gradeFlags, args []string) error {
 			return usage("grade: --worker-memory: %v", err)
 		}
 	}
+	// A lesson id ("01_kmalloc", "01") or a path under lessons/ that only
+	// the lessons built into kscript have stands for that lesson, in its
+	// public form.
+	if p, ferr := findLesson(lessonsDir, f.lesson); ferr == nil {
+		f.lesson = p
+	}
 	l, err := loadLesson(f.lesson)
+	if err == nil && l.Exercise != nil {
+		if note := grade.PublicNote(l, a.lang); note != "" {
+			fmt.Fprintln(a.stderr, "kscript: "+note)
+		}
+	}
 	if err == nil && l.Exercise == nil {
 		err = fmt.Errorf("%s: no exercise: section to grade by", f.lesson)
 	}

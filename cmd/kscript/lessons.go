@@ -270,6 +270,12 @@ func lintTargets(p string) ([]string, error) {
 	p = embeddedPath(resolveLessonsDir(p))
 	st, err := os.Stat(p)
 	switch {
+	case err != nil && filepath.Ext(p) == "" && !strings.ContainsRune(p, filepath.Separator):
+		// A lesson id or number: "01_kmalloc", "01".
+		if y, ferr := findLesson(lessonsDir, p); ferr == nil {
+			return []string{y}, nil
+		}
+		return nil, fail(exitUsage, "kscript: lint: %s", fileError(err))
 	case err != nil:
 		return nil, fail(exitUsage, "kscript: lint: %s", fileError(err))
 	case st.IsDir():

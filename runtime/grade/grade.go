@@ -37,6 +37,7 @@ import (
 	"strings"
 	"sync"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/i18n"
@@ -190,7 +191,12 @@ type Grader struct {
 	lesson   *lesson.Lesson
 	runs     []plannedRun
 	programs []scenario.ProgramFile // the lesson's harness, read once
-	snap     *kclone.Snapshot       // the booted kernel copied for each run, if any
+
+	// copies is set when runs copy the lesson's booted kernel (snapshot)
+	// instead of booting their own.
+	copies   bool
+	snapOnce sync.Once
+	snap     *kclone.Snapshot // the booted kernel to copy, nil if it cannot be copied
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
@@ -206,14 +212,11 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	}
 	g := &Grader{}
 	cfg.Options.Kernel = l.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
+	checkOpts := cfg.Options
 	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
-		// Boot once, copy for every run. A kernel kclone cannot copy (or
-		// one that does not boot) is booted afresh each time: the machine
-		// reports the boot error in the submissions' results.
-		if snap, err := kclone.Take(cfg.Options.Kernel); err == nil {
-			cfg.Options.NewKernel = snap.NewKernel
-			g.snap = snap
-		}
+		// Boot once, copy for every run (see snapshot).
+		g.copies = true
+		cfg.Options.NewKernel = g.newKernel
 	}
 	programs := cfg.Programs
 	if programs == nil {
@@ -225,7 +228,9 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	if programs == nil {
 		programs = []scenario.ProgramFile{} // the lesson has none: load none
 	}
-	if err := checkPrograms(cfg, programs); err != nil {
+	// The check boots a machine of its own: a batch graded in worker
+	// processes never needs the snapshot in this one.
+	if err := checkPrograms(cfg, checkOpts, programs); err != nil {
 		return nil, fmt.Errorf("%s: %v", l.File, err)
 	}
 	g.cfg, g.lesson, g.runs, g.programs = cfg, l, plan(l), programs
@@ -235,16 +240,43 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 // checkPrograms loads the lesson's programs files once, so that a mistake
 // in them is the lesson's error rather than every submission's. A machine
 // that does not boot is left for the submissions' results to report.
-func checkPrograms(cfg Config, programs []scenario.ProgramFile) error {
+func checkPrograms(cfg Config, opts kruntime.Options, programs []scenario.ProgramFile) error {
 	if len(programs) == 0 {
 		return nil
 	}
-	m, err := cfg.NewMachine(cfg.Options)
+	m, err := cfg.NewMachine(opts)
 	if err != nil {
 		return nil
 	}
 	_, err = scenario.LoadPrograms(m, programs)
 	return err
+}
+
+// snapshot returns the lesson's booted kernel for runs to copy, taken on
+// first use: booting once and copying for every run is cheaper than a boot
+// per run, but taking the snapshot costs a few boots, which a process
+// that grades nothing itself (a batch's, when workers grade) need not pay.
+// A kernel kclone cannot copy (or one that does not boot) is booted
+// afresh each time (nil): the machine reports a boot error in the
+// submissions' results.
+func (g *Grader) snapshot() *kclone.Snapshot {
+	g.snapOnce.Do(func() {
+		if !g.copies {
+			return
+		}
+		if snap, err := kclone.Take(g.cfg.Options.Kernel); err == nil {
+			g.snap = snap
+		}
+	})
+	return g.snap
+}
+
+// newKernel is the runs' Options.NewKernel when they copy the snapshot.
+func (g *Grader) newKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	if snap := g.snapshot(); snap != nil {
+		return snap.NewKernel(cfg)
+	}
+	return kernelsim.New(cfg)
 }
 
 // newBatch describes the lesson for the batch's results.
@@ -282,8 +314,8 @@ type Lane struct {
 // Lane returns a new lane of g.
 func (g *Grader) Lane() *Lane {
 	l := &Lane{g: g}
-	if g.snap != nil {
-		l.copy = g.snap.Lane()
+	if snap := g.snapshot(); snap != nil {
+		l.copy = snap.Lane()
 	}
 	return l
 }

@@ -169,3 +169,25 @@ func TestRepoLessonsEverySeed(t *testing.T) {
 		})
 	}
 }
+
+// TestLesson11ChecksAreAboutTheirBug: each of lesson 11's bug checks fails
+// on the starter because of its own bug, the kernel report (or kscript's
+// finding) of that class at that check's step, so a check passes only when
+// that bug is gone from a function that still does the work.
+func TestLesson11ChecksAreAboutTheirBug(t *testing.T) {
+	g := newGrader(t, realConfig(), "../../lessons/11_memory_bugs.yaml")
+	r := g.Submission(readSubmission("../../lessons/exercises/11_memory_bugs.star"))
+	for id, class := range map[string]string{
+		"oob": "slab-out-of-bounds", "uaf": "use-after-free", "double": "double-free",
+		"leak": "memory-leak", "global": "global-out-of-bounds", "atomic": "sleeping-in-atomic",
+		"vfree": "bad-vfree", "null-ptr": "null-deref",
+	} {
+		c := checkByID(r, id)
+		if c == nil {
+			t.Fatalf("no check %s", id)
+		}
+		if c.Status != Fail || c.Report == nil || c.Report.Class != class {
+			t.Errorf("check %s on the starter: %s, report %+v, want FAIL with a %s report", id, c.Status, c.Report, class)
+		}
+	}
+}

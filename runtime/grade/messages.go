@@ -51,6 +51,7 @@ var messages = i18n.Catalog{
 	"status-NOT_GRADED":  {"NOT GRADED", "ยังไม่ได้ตรวจ"},
 	"expectation-failed": {"%s: expected %s, actual %s", "%s: ต้องได้ %s แต่ได้จริง %s"},
 	"starter-full":       {"the starter earns full marks: it must leave the exercise's work to the student", "ไฟล์เริ่มต้นได้คะแนนเต็ม: ต้องเหลืองานของแบบฝึกหัดไว้ให้ผู้เรียนทำ"},
-	"public-form-test":   {"a public form of a lesson (kscript publish) has no solution and no hidden checks: kscript test needs the full form", "รูปแบบสาธารณะของบทเรียน (kscript publish) ไม่มีเฉลยและไม่มีรายการตรวจที่ซ่อนไว้ kscript test ต้องใช้ไฟล์บทเรียนฉบับเต็ม"},
+	"public-form-test":   {"a public form of a lesson (the lessons built into kscript, or kscript publish) has no solution and no hidden checks: kscript test needs the full form, the lesson folder's NN.yaml", "รูปแบบสาธารณะของบทเรียน (บทเรียนที่ติดมากับ kscript หรือที่ได้จาก kscript publish) ไม่มีเฉลยและไม่มีรายการตรวจที่ซ่อนไว้ kscript test ต้องใช้ไฟล์บทเรียนฉบับเต็ม คือ NN.yaml ในโฟลเดอร์บทเรียน"},
+	"public-form-grade":  {"note: %s is a public form of the lesson (the lessons built into kscript, or kscript publish): hidden checks are not available in it, so these scores cover the visible checks only; the grading host grades with the full form (--lesson with the lesson folder's NN.yaml)", "หมายเหตุ: %s เป็นรูปแบบสาธารณะของบทเรียน (บทเรียนที่ติดมากับ kscript หรือที่ได้จาก kscript publish) ซึ่งไม่มีรายการตรวจที่ซ่อนไว้ คะแนนนี้จึงนับเฉพาะรายการตรวจที่มองเห็นได้ เครื่องที่ใช้ตรวจงานจริงจะใช้ไฟล์บทเรียนฉบับเต็ม (--lesson กับ NN.yaml ในโฟลเดอร์บทเรียน)"},
 	"lesson-error":       {"the lesson could not be read: %s", "อ่านไฟล์บทเรียนไม่ได้: %s"},
 }

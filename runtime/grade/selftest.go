@@ -136,3 +136,12 @@ func WriteKTAP(w io.Writer, tests []*LessonTest) error {
 	}
 	return k.Flush()
 }
+
+// PublicNote is the note grade prints when it grades by a public form of
+// a lesson, which has no hidden checks, in lang; "" for a full form.
+func PublicNote(l *lesson.Lesson, lang string) string {
+	if !l.Public {
+		return ""
+	}
+	return messages.T("public-form-grade", l.ID).In(lang)
+}

@@ -248,3 +248,64 @@ func blockScalar(t string) bool {
 	}
 	return false
 }
+
+// ShippedForm returns the form of the lesson that kscript itself carries
+// (the binary's embedded lessons, the playground's bundle): the public
+// form with the lesson's own expectations (expect:, which kscript run
+// checks the lesson's script against) put back. It holds no hidden check
+// and names no solution, which is checked.
+func (l *Lesson) ShippedForm() ([]byte, error) {
+	pub, _, err := l.PublicForm()
+	if err != nil {
+		return nil, err
+	}
+	text := string(pub)
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	text += topBlock(string(l.src), "expect")
+	p, err := Decode(l.File, []byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("%s: the shipped form does not decode: %v", l.File, err)
+	}
+	var want, got []string
+	if l.Exercise != nil {
+		for _, c := range l.Exercise.Checks {
+			if c.VisibilityOf() == "visible" {
+				want = append(want, c.ID)
+			}
+		}
+	}
+	if p.Exercise != nil {
+		if p.Exercise.Solution != "" {
+			return nil, fmt.Errorf("%s: the shipped form names the solution", l.File)
+		}
+		for _, c := range p.Exercise.Checks {
+			got = append(got, c.ID)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		return nil, fmt.Errorf("%s: the shipped form has checks %v, want the visible ones %v", l.File, got, want)
+	}
+	return []byte(text), nil
+}
+
+// topBlock returns the top-level block key: of a YAML text, without its
+// full-line comments; "" when there is none.
+func topBlock(src, key string) string {
+	var b strings.Builder
+	in := false
+	for _, line := range strings.SplitAfter(src, "\n") {
+		top := line != "" && line[0] != ' ' && line[0] != '#' && line[0] != '\n' && line[0] != '\r'
+		switch {
+		case top && !in && strings.HasPrefix(line, key+":"):
+			in = true
+		case top && in:
+			return b.String()
+		case !in, strings.HasPrefix(strings.TrimSpace(line), "#"):
+			continue
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}

@@ -50,12 +50,26 @@ type snapshot struct {
 	pcpKB   uint64           // kB on them (free_pcp)
 }
 
-// takeSnapshot reads /proc/buddyinfo and /proc/meminfo: the same numbers a
-// student would compare by hand.
+// takeSnapshot reads the numbers /proc/buddyinfo and /proc/meminfo's
+// MemFree print, the same numbers a student would compare by hand, from
+// the zones' counters: rendering the two files and parsing them back cost
+// a graded run more than the rest of its health check
+// (TestSnapshotMatchesProc keeps the two ways equal).
 func takeSnapshot(k *kernelsim.Kernel) *snapshot {
-	buddy, _ := k.ReadProc("/proc/buddyinfo")
-	mi, _ := k.ReadProc("/proc/meminfo")
-	s := parseSnapshot(buddy, mi)
+	zones := k.ZoneViews()
+	s := &snapshot{buddy: make(map[string][]int, len(zones)), zones: make([]string, 0, len(zones))}
+	var free int64
+	for _, z := range zones {
+		key := "Node 0, zone " + z.Name
+		counts := make([]int, len(z.NrFree))
+		for o, n := range z.NrFree {
+			counts[o] = int(n)
+		}
+		s.buddy[key] = counts
+		s.zones = append(s.zones, key)
+		free += z.FreePages
+	}
+	s.memFree = uint64(free) * 4
 	s.pcp = !k.Config().NoPCP
 	s.pcpKB = uint64(k.FreePCPPages()) * 4
 	return s

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -335,5 +336,30 @@ func TestCatalogue(t *testing.T) {
 	}
 	if m := messages.VerbMismatch(); len(m) > 0 {
 		t.Errorf("messages whose languages take different arguments: %v", m)
+	}
+}
+
+// TestSnapshotMatchesProc: the health check's snapshot, read from the
+// zones' counters, holds what /proc/buddyinfo and /proc/meminfo print, on
+// every kind of machine, freshly booted and after memory was taken.
+func TestSnapshotMatchesProc(t *testing.T) {
+	for _, cfg := range []kernelsim.Config{{}, {Seed: 7, RAM: 256 << 20}, {NoPCP: true}, {Stock: true}, {RAM: 5 << 30}} {
+		k, err := kernelsim.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := range 2 {
+			buddy, _ := k.ReadProc("/proc/buddyinfo")
+			mi, _ := k.ReadProc("/proc/meminfo")
+			want := parseSnapshot(buddy, mi)
+			want.pcp = !cfg.NoPCP
+			want.pcpKB = uint64(k.FreePCPPages()) * 4
+			if got := takeSnapshot(k); !reflect.DeepEqual(got, want) {
+				t.Errorf("%+v step %d: snapshot %+v, /proc says %+v", cfg, step, got, want)
+			}
+			for order := range 4 {
+				k.AllocPages(kernelsim.GFP_KERNEL, order)
+			}
+		}
 	}
 }

@@ -29,11 +29,13 @@
 package kclone
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"unsafe"
@@ -48,22 +50,29 @@ type Snapshot struct {
 	root   *kernelsim.Kernel
 	blocks []block // every object of the graph, sorted by address
 	arenas []arena
-	relocs []reloc   // pointers to rewrite
+	relocs []reloc // pointers to rewrite, while planning
+	// runs are relocs grouped by the arenas of slot and target, for
+	// Clone's tightest loop.
+	runs   []relocRun
 	slow   []slowFix // maps and interfaces, rebuilt by reflection
 	rootAt place
 	hasPtr map[reflect.Type]bool // read-only once Take returns
+	// layouts and last serve planning only (see slots and pointer).
+	layouts map[reflect.Type][]slot
+	last    int
 	// Funcs counts the function values in the booted state, all plain
 	// functions, shared by every copy (see the package comment).
 	Funcs int
 }
 
-// block is one object of the template's graph: a value of type typ at
-// addr (an array type for a slice's backing array), laid out in the image
-// at place.
+// block is one object of the template's graph: n values of type elem at
+// addr (n > 1 for a slice's backing array), laid out in the image at
+// place.
 type block struct {
 	ptr        unsafe.Pointer
 	addr, size uintptr
-	typ        reflect.Type
+	elem       reflect.Type
+	n          int
 	at         place
 }
 
@@ -85,6 +94,15 @@ type reloc struct {
 	slot, target place
 }
 
+// relocRun is the pointers to rewrite from one arena into another: at
+// each slot offset of arena from, the address of target offset in arena to.
+type relocRun struct {
+	from, to int
+	offs     []relocOff
+}
+
+type relocOff struct{ slot, target uintptr }
+
 // slowFix is a map or interface slot, copied through reflection.
 type slowFix struct {
 	slot place
@@ -98,10 +116,12 @@ func Take(cfg kernelsim.Config) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{cfg: cfg, root: k, hasPtr: map[reflect.Type]bool{}}
+	s := &Snapshot{cfg: cfg, root: k, hasPtr: map[reflect.Type]bool{}, layouts: map[reflect.Type][]slot{}}
 	if err := s.plan(); err != nil {
 		return nil, err
 	}
+	s.groupRelocs()
+	s.layouts = nil
 	return s, nil
 }
 
@@ -171,8 +191,11 @@ func (s *Snapshot) clone(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 		reflect.Copy(arenas[i], a.image) // every byte of the arena
 		c.base[i] = arenas[i].UnsafePointer()
 	}
-	for _, r := range s.relocs {
-		*(*unsafe.Pointer)(c.at(r.slot)) = c.at(r.target)
+	for _, run := range s.runs {
+		from, to := c.base[run.from], c.base[run.to]
+		for _, o := range run.offs {
+			*(*unsafe.Pointer)(unsafe.Add(from, o.slot)) = unsafe.Add(to, o.target)
+		}
 	}
 	for _, f := range s.slow {
 		c.copy(reflect.NewAt(f.typ, c.at(f.slot)).Elem(), f.src)
@@ -182,11 +205,13 @@ func (s *Snapshot) clone(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 
 // ---- planning ----
 
-// region is an object seen through a pointer or a slice.
+// region is an object seen through a pointer or a slice: n values of type
+// elem at ptr.
 type region struct {
 	ptr  unsafe.Pointer
 	size uintptr
-	typ  reflect.Type
+	elem reflect.Type
+	n    int
 }
 
 type planner struct {
@@ -195,55 +220,162 @@ type planner struct {
 	seen    map[region]bool
 }
 
+// slot is a place in a value where it refers to other memory: a pointer,
+// a slice, a map, an interface, a function, or an array too long to list
+// element by element.
+type slot struct {
+	off  uintptr
+	kind reflect.Kind
+	typ  reflect.Type // the slot's own type
+	elem reflect.Type // a pointer's, slice's or array's element type
+	n    int          // an array's length
+}
+
+// maxFlatArray is the longest array whose elements' slots are listed one
+// by one in the slots of the value holding it.
+const maxFlatArray = 16
+
+// slots returns where values of type t refer to other memory, nested
+// structs and short arrays flattened, with offsets from the value's
+// start. Planning reads values through these lists instead of walking
+// them with reflection field by field: the booted kernel holds arrays of
+// a hundred thousand pointers.
+func (s *Snapshot) slots(t reflect.Type) []slot {
+	if l, ok := s.layouts[t]; ok {
+		return l
+	}
+	var l []slot
+	if s.pointers(t) {
+		l = s.appendSlots(nil, t, 0)
+	}
+	s.layouts[t] = l
+	return l
+}
+
+func (s *Snapshot) appendSlots(l []slot, t reflect.Type, off uintptr) []slot {
+	if !s.pointers(t) {
+		return l
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			l = s.appendSlots(l, f.Type, off+f.Offset)
+		}
+	case reflect.Array:
+		if t.Len() <= maxFlatArray {
+			for i := range uintptr(t.Len()) {
+				l = s.appendSlots(l, t.Elem(), off+i*t.Elem().Size())
+			}
+			break
+		}
+		l = append(l, slot{off: off, kind: reflect.Array, typ: t, elem: t.Elem(), n: t.Len()})
+	case reflect.Pointer, reflect.Slice:
+		l = append(l, slot{off: off, kind: t.Kind(), typ: t, elem: t.Elem()})
+	default: // a map, an interface, a function, a channel, an unsafe.Pointer
+		l = append(l, slot{off: off, kind: t.Kind(), typ: t})
+	}
+	return l
+}
+
 func (s *Snapshot) plan() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("kclone: %v", r)
 		}
 	}()
-	p := &planner{s: s, seen: map[region]bool{}}
-	p.visit(reflect.ValueOf(s.root))
+	// Sized for the default machine's graph (13k objects), so that
+	// planning does not spend its time growing them.
+	p := &planner{s: s, seen: make(map[region]bool, 1<<14), regions: make([]region, 0, 1<<14)}
+	rt := reflect.TypeOf(s.root).Elem()
+	root := unsafe.Pointer(s.root)
+	p.add(region{root, rt.Size(), rt, 1})
+	p.visitAt(root, rt)
 	if err := s.merge(p.regions); err != nil {
 		return err
 	}
-	root := uintptr(unsafe.Pointer(s.root))
-	i := s.find(root)
-	if i < 0 || s.blocks[i].addr != root {
+	i := s.find(uintptr(root))
+	if i < 0 || s.blocks[i].addr != uintptr(root) {
 		return errors.New("kclone: the kernel is inside another object")
 	}
 	s.layout()
 	s.rootAt = s.blocks[i].at
+	s.relocs = make([]reloc, 0, 3*len(s.blocks))
 	for _, b := range s.blocks {
-		s.relocate(b.typ, b.ptr, b.at)
+		if !s.pointers(b.elem) {
+			continue
+		}
+		es := b.elem.Size()
+		for j := range uintptr(b.n) {
+			s.relocate(b.elem, unsafe.Add(b.ptr, j*es), place{b.at.arena, b.at.off + j*es})
+		}
 	}
 	return nil
 }
 
-// visit records the objects v refers to, and theirs.
+// groupRelocs turns the planned relocs into runs, one per pair of
+// arenas, each in the order of its slots.
+func (s *Snapshot) groupRelocs() {
+	slices.SortFunc(s.relocs, func(a, b reloc) int {
+		return cmp.Or(cmp.Compare(a.slot.arena, b.slot.arena), cmp.Compare(a.target.arena, b.target.arena),
+			cmp.Compare(a.slot.off, b.slot.off))
+	})
+	offs := make([]relocOff, len(s.relocs))
+	for i, r := range s.relocs {
+		offs[i] = relocOff{r.slot.off, r.target.off}
+		if n := len(s.runs); n == 0 || s.runs[n-1].from != r.slot.arena || s.runs[n-1].to != r.target.arena {
+			s.runs = append(s.runs, relocRun{from: r.slot.arena, to: r.target.arena, offs: offs[i:i]})
+		}
+		run := &s.runs[len(s.runs)-1]
+		run.offs = run.offs[:len(run.offs)+1]
+	}
+	s.relocs = nil
+}
+
+// visitAt records the objects that the value of type t at ptr refers to,
+// and theirs.
+func (p *planner) visitAt(ptr unsafe.Pointer, t reflect.Type) {
+	for _, sl := range p.s.slots(t) {
+		at := unsafe.Add(ptr, sl.off)
+		switch sl.kind {
+		case reflect.Pointer:
+			target := *(*unsafe.Pointer)(at)
+			if target == nil || sl.elem.Size() == 0 {
+				continue
+			}
+			if p.add(region{target, sl.elem.Size(), sl.elem, 1}) {
+				p.visitAt(target, sl.elem)
+			}
+		case reflect.Slice:
+			h := (*sliceHeader)(at)
+			es := sl.elem.Size()
+			if h.data == nil || h.cap == 0 || es == 0 {
+				continue
+			}
+			if p.add(region{h.data, uintptr(h.cap) * es, sl.elem, h.cap}) && p.s.pointers(sl.elem) {
+				for i := range uintptr(h.cap) {
+					p.visitAt(unsafe.Add(h.data, i*es), sl.elem)
+				}
+			}
+		case reflect.Array:
+			es := sl.elem.Size()
+			for i := range uintptr(sl.n) {
+				p.visitAt(unsafe.Add(at, i*es), sl.elem)
+			}
+		default:
+			p.visit(reflect.NewAt(sl.typ, at).Elem())
+		}
+	}
+}
+
+// visit records the objects v refers to, and theirs: the reflective path,
+// for what maps and interfaces hold.
 func (p *planner) visit(v reflect.Value) {
 	t := v.Type()
 	if !p.s.pointers(t) {
 		return
 	}
 	switch t.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || t.Elem().Size() == 0 {
-			return
-		}
-		if p.add(region{v.UnsafePointer(), t.Elem().Size(), t.Elem()}) {
-			p.visit(v.Elem())
-		}
-	case reflect.Slice:
-		if v.IsNil() || v.Cap() == 0 || t.Elem().Size() == 0 {
-			return
-		}
-		at := reflect.ArrayOf(v.Cap(), t.Elem())
-		if p.add(region{v.UnsafePointer(), at.Size(), at}) {
-			full := v.Slice3(0, v.Cap(), v.Cap())
-			for i := range full.Len() {
-				p.visit(full.Index(i))
-			}
-		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
 			p.visit(it.Key())
@@ -253,14 +385,6 @@ func (p *planner) visit(v reflect.Value) {
 		if !v.IsNil() {
 			p.visit(v.Elem())
 		}
-	case reflect.Struct:
-		for i := range t.NumField() {
-			p.visit(v.Field(i))
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			p.visit(v.Index(i))
-		}
 	case reflect.Func:
 		if !v.IsNil() {
 			if err := plainFunc(v); err != nil {
@@ -268,10 +392,21 @@ func (p *planner) visit(v reflect.Value) {
 			}
 			p.s.Funcs++
 		}
-	default: // a channel or an unsafe.Pointer
+	case reflect.Chan, reflect.UnsafePointer:
 		if !v.IsNil() {
 			panic("cannot copy a " + t.String())
 		}
+	default:
+		// A pointer, a slice, a struct or an array: read it in place,
+		// from a copy when v is not addressable (a map's key or value,
+		// an interface's dynamic value). The copy is shallow, so what it
+		// refers to is the template's own memory.
+		if !v.CanAddr() {
+			c := reflect.New(t).Elem()
+			c.Set(v)
+			v = c
+		}
+		p.visitAt(v.Addr().UnsafePointer(), t)
 	}
 }
 
@@ -311,47 +446,43 @@ func (p *planner) add(r region) bool {
 // merge turns regions into blocks: a region inside another (a field, an
 // element, a sub-slice) belongs to the enclosing one.
 func (s *Snapshot) merge(rs []region) error {
-	sort.Slice(rs, func(i, j int) bool {
-		if a, b := uintptr(rs[i].ptr), uintptr(rs[j].ptr); a != b {
-			return a < b
+	slices.SortFunc(rs, func(a, b region) int {
+		if a, b := uintptr(a.ptr), uintptr(b.ptr); a != b {
+			return cmp.Compare(a, b)
 		}
-		return rs[i].size > rs[j].size
+		return cmp.Compare(b.size, a.size)
 	})
+	s.blocks = make([]block, 0, len(rs))
 	for _, r := range rs {
 		addr := uintptr(r.ptr)
 		if n := len(s.blocks); n > 0 {
 			last := s.blocks[n-1]
 			if addr < last.addr+last.size {
 				if addr+r.size > last.addr+last.size {
-					return fmt.Errorf("kclone: %s and %s overlap without one containing the other", last.typ, r.typ)
+					return fmt.Errorf("kclone: %s and %s overlap without one containing the other", last.elem, r.elem)
 				}
 				continue
 			}
 		}
-		s.blocks = append(s.blocks, block{ptr: r.ptr, addr: addr, size: r.size, typ: r.typ})
+		s.blocks = append(s.blocks, block{ptr: r.ptr, addr: addr, size: r.size, elem: r.elem, n: r.n})
 	}
 	return nil
 }
 
-// layout places every block in the arena of its element type (an array
-// block's elements, or the block itself) and fills the arenas' images with
-// the template's bytes.
+// layout places every block in the arena of its element type and fills
+// the arenas' images with the template's bytes.
 func (s *Snapshot) layout() {
 	index := map[reflect.Type]int{}
 	for i := range s.blocks {
 		b := &s.blocks[i]
-		elem, n := b.typ, 1
-		if b.typ.Kind() == reflect.Array {
-			elem, n = b.typ.Elem(), b.typ.Len()
-		}
-		j, ok := index[elem]
+		j, ok := index[b.elem]
 		if !ok {
 			j = len(s.arenas)
-			index[elem] = j
-			s.arenas = append(s.arenas, arena{elem: elem})
+			index[b.elem] = j
+			s.arenas = append(s.arenas, arena{elem: b.elem})
 		}
-		b.at = place{j, uintptr(s.arenas[j].n) * elem.Size()}
-		s.arenas[j].n += n
+		b.at = place{j, uintptr(s.arenas[j].n) * b.elem.Size()}
+		s.arenas[j].n += b.n
 	}
 	for j := range s.arenas {
 		a := &s.arenas[j]
@@ -360,38 +491,31 @@ func (s *Snapshot) layout() {
 	for _, b := range s.blocks {
 		a := s.arenas[b.at.arena]
 		start := int(b.at.off / a.elem.Size())
-		n := int(b.size / a.elem.Size())
-		src := reflect.NewAt(reflect.ArrayOf(n, a.elem), b.ptr).Elem()
-		reflect.Copy(a.image.Slice(start, start+n), src.Slice(0, n))
+		reflect.Copy(a.image.Slice(start, start+b.n), reflect.SliceAt(b.elem, b.ptr, b.n))
 	}
 }
 
 // relocate records the pointer slots of a value of type t at ptr in the
 // template, laid out at p in the image.
 func (s *Snapshot) relocate(t reflect.Type, ptr unsafe.Pointer, p place) {
-	if !s.pointers(t) {
-		return
-	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		s.pointer(uintptr(*(*unsafe.Pointer)(ptr)), t.Elem().Size(), p)
-	case reflect.Slice:
-		if h := (*sliceHeader)(ptr); h.cap > 0 {
-			s.pointer(uintptr(h.data), t.Elem().Size(), p)
-		}
-	case reflect.Map, reflect.Interface:
-		if v := reflect.NewAt(t, ptr).Elem(); !v.IsNil() {
-			s.slow = append(s.slow, slowFix{slot: p, typ: t, src: v})
-		}
-	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			s.relocate(f.Type, unsafe.Add(ptr, f.Offset), place{p.arena, p.off + f.Offset})
-		}
-	case reflect.Array:
-		e := t.Elem().Size()
-		for i := range uintptr(t.Len()) {
-			s.relocate(t.Elem(), unsafe.Add(ptr, i*e), place{p.arena, p.off + i*e})
+	for _, sl := range s.slots(t) {
+		at, to := unsafe.Add(ptr, sl.off), place{p.arena, p.off + sl.off}
+		switch sl.kind {
+		case reflect.Pointer:
+			s.pointer(uintptr(*(*unsafe.Pointer)(at)), sl.elem.Size(), to)
+		case reflect.Slice:
+			if h := (*sliceHeader)(at); h.cap > 0 {
+				s.pointer(uintptr(h.data), sl.elem.Size(), to)
+			}
+		case reflect.Map, reflect.Interface:
+			if v := reflect.NewAt(sl.typ, at).Elem(); !v.IsNil() {
+				s.slow = append(s.slow, slowFix{slot: to, typ: sl.typ, src: v})
+			}
+		case reflect.Array:
+			es := sl.elem.Size()
+			for i := range uintptr(sl.n) {
+				s.relocate(sl.elem, unsafe.Add(at, i*es), place{to.arena, to.off + i*es})
+			}
 		}
 	}
 }
@@ -408,9 +532,13 @@ func (s *Snapshot) pointer(ptr, elemSize uintptr, slot place) {
 	if ptr == 0 || elemSize == 0 {
 		return
 	}
-	i := s.find(ptr)
-	if i < 0 {
-		panic(fmt.Sprintf("pointer %#x outside the kernel's graph", ptr))
+	i := s.last
+	if b := s.blocks[i]; ptr < b.addr || ptr >= b.addr+b.size {
+		// Pointers held side by side mostly point into one object.
+		if i = s.find(ptr); i < 0 {
+			panic(fmt.Sprintf("pointer %#x outside the kernel's graph", ptr))
+		}
+		s.last = i
 	}
 	b := s.blocks[i]
 	s.relocs = append(s.relocs, reloc{slot: slot, target: place{b.at.arena, b.at.off + ptr - b.addr}})

@@ -347,3 +347,13 @@ func TestPlainFunc(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTake is a boot and the planning of its copies: what a process
+// pays once before its first copy.
+func BenchmarkTake(b *testing.B) {
+	for range b.N {
+		if _, err := Take(kernelsim.Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
