@@ -1,10 +1,10 @@
 package runtime
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"maps"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -134,38 +134,42 @@ func (m *Machine) compile(path string, src []byte, name string) (*script, error)
 // predeclared names, is the same for every machine (the APIs and the
 // sandbox's builtins, plus THIS_MODULE); their count is in the key as a
 // guard. Programs that do not compile are not kept: their errors are made
-// afresh each time.
-var compiled = programCache{m: make(map[[sha256.Size]byte]*starlark.Program)}
+// afresh each time. The key is the source itself: comparing it costs less
+// than hashing it with SHA-256 did, and cannot collide.
+var compiled = programCache{m: make(map[string]*starlark.Program)}
 
-// maxCompiled bounds the cache: past it, the cache starts over (a batch
-// of distinct submissions compiles each once anyway).
-const maxCompiled = 512
+// maxCompiled and maxCompiledBytes bound the cache: past either, the cache
+// starts over (a batch of distinct submissions compiles each once anyway).
+const (
+	maxCompiled      = 512
+	maxCompiledBytes = 16 << 20
+)
 
 type programCache struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]*starlark.Program
+	mu    sync.Mutex
+	m     map[string]*starlark.Program
+	bytes int // the keys' length in all
 }
 
-func programKey(path string, src []byte, npredeclared int) [sha256.Size]byte {
-	h := sha256.New()
-	fmt.Fprintf(h, "%d\x00%d\x00%s\x00", npredeclared, len(path), path)
-	h.Write(src)
-	var key [sha256.Size]byte
-	h.Sum(key[:0])
-	return key
+func programKey(path string, src []byte, npredeclared int) string {
+	return strconv.Itoa(npredeclared) + "\x00" + path + "\x00" + string(src)
 }
 
-func (c *programCache) get(key [sha256.Size]byte) *starlark.Program {
+func (c *programCache) get(key string) *starlark.Program {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[key]
 }
 
-func (c *programCache) put(key [sha256.Size]byte, prog *starlark.Program) {
+func (c *programCache) put(key string, prog *starlark.Program) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= maxCompiled {
+	if len(c.m) >= maxCompiled || c.bytes+len(key) > maxCompiledBytes {
 		clear(c.m)
+		c.bytes = 0
+	}
+	if _, ok := c.m[key]; !ok {
+		c.bytes += len(key)
 	}
 	c.m[key] = prog
 }

@@ -154,6 +154,16 @@ type Matcher struct {
 	Re   string
 	Pos  Pos
 	re   *regexp.Regexp
+	// For a text: its literal start, before any placeholder, which a
+	// matching line must begin with, and whether that is the whole text
+	// (no placeholder: the line must equal it). Most lines are told apart
+	// by these without running the regular expression.
+	lit      string
+	litWhole bool
+	// For a regular expression that is only literal text or a choice of
+	// literals ("Oops|BUG:|KASAN"): the literals, any of which a matching
+	// line contains.
+	anyOf []string
 }
 
 // BugExpect is a kernel report that must have been made: its class

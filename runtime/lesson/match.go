@@ -3,6 +3,7 @@ package lesson
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,7 @@ func (m *Matcher) compile() error {
 			return fmt.Errorf("re: %s", reError(err))
 		}
 		m.re = re
+		m.anyOf = literals(m.Re)
 		return nil
 	}
 	expr, err := textPattern(m.Text)
@@ -39,6 +41,10 @@ func (m *Matcher) compile() error {
 		return err
 	}
 	m.re = regexp.MustCompile("^" + expr + "$")
+	m.lit, m.litWhole = m.Text, true
+	if loc := placeholderRe.FindStringIndex(m.Text); loc != nil {
+		m.lit, m.litWhole = m.Text[:loc[0]], false
+	}
 	return nil
 }
 
@@ -60,6 +66,34 @@ func textPattern(text string) (string, error) {
 	return b.String(), nil
 }
 
+// literals returns the literals of a regular expression that is one
+// literal or a choice of literals, matched case-sensitively; nil for any
+// other expression.
+func literals(expr string) []string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	lit := func(r *syntax.Regexp) (string, bool) {
+		return string(r.Rune), r.Op == syntax.OpLiteral && r.Flags&syntax.FoldCase == 0 && len(r.Rune) > 0
+	}
+	if s, ok := lit(re); ok {
+		return []string{s}
+	}
+	if re.Op != syntax.OpAlternate {
+		return nil
+	}
+	var out []string
+	for _, sub := range re.Sub {
+		s, ok := lit(sub)
+		if !ok {
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // reError shortens a regexp error: "error parsing regexp: missing closing ): `(a`".
 func reError(err error) string {
 	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
@@ -70,6 +104,22 @@ func reError(err error) string {
 func (m *Matcher) Match(line string) bool {
 	if m.re == nil && m.compile() != nil {
 		return false
+	}
+	if m.anyOf != nil {
+		for _, s := range m.anyOf {
+			if strings.Contains(line, s) {
+				return true
+			}
+		}
+		return false
+	}
+	if m.Re == "" {
+		if m.litWhole {
+			return line == m.lit
+		}
+		if !strings.HasPrefix(line, m.lit) {
+			return false
+		}
 	}
 	return m.re.MatchString(line)
 }
