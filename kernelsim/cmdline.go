@@ -219,9 +219,15 @@ func (k *Kernel) kmemCacheFlags(flags SlabFlags) SlabFlags {
 	return flags
 }
 
-// CheckConfig reports whether cfg's boot parameters parse, without booting:
+// CheckConfig reports whether cfg's RAM size and boot parameters are
+// acceptable, without booting:
 // for a CLI's flag checks.
 func CheckConfig(cfg Config) error {
+	if cfg.RAM != 0 {
+		if err := checkRAM(cfg.RAM); err != nil {
+			return err
+		}
+	}
 	k := &Kernel{cfg: cfg}
 	return k.parseCmdline()
 }

@@ -140,6 +140,18 @@ type Kernel struct {
 	dbg   dbgState     // fault_inject.go, kmemleak.go, kasan.go: debugging facilities
 }
 
+// checkRAM refuses a machine smaller than Debian 12's kernel and initrd
+// need, or larger than kscript simulates.
+func checkRAM(ram uint64) error {
+	switch {
+	case ram < MinRAM:
+		return fmt.Errorf("ram: %s is too small for Debian 12's kernel and initrd, want at least 128M", ramSize(ram))
+	case ram > 1<<40:
+		return fmt.Errorf("ram: %d GiB is too large, want at most 1T", ram>>30)
+	}
+	return nil
+}
+
 // New boots a simulated machine: it sizes the zones for cfg.RAM, reserves the
 // pages the kernel image and boot allocations take, creates the kmalloc caches
 // and prints the boot log.
@@ -147,11 +159,8 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.RAM == 0 {
 		cfg.RAM = DefaultRAM
 	}
-	if cfg.RAM < MinRAM {
-		return nil, fmt.Errorf("ram: %s is too small for Debian 12's kernel and initrd, want at least 128M", ramSize(cfg.RAM))
-	}
-	if cfg.RAM > 1<<40 {
-		return nil, fmt.Errorf("ram: %d GiB is too large, want at most 1T", cfg.RAM>>30)
+	if err := checkRAM(cfg.RAM); err != nil {
+		return nil, err
 	}
 	k := &Kernel{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6b736372697074))}
 	for _, step := range []func() error{

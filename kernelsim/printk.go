@@ -55,10 +55,26 @@ type printkLog struct {
 	open    bool   // the last record has no newline yet: KERN_CONT may extend it
 }
 
-// Printk mirrors printk(): msg may start with a KERN_* prefix; without one it
-// is logged at the default level. A message without a trailing newline stays
-// open for pr_cont; embedded newlines start new records with the same time.
-func (k *Kernel) Printk(msg string) {
+// logLineMax mirrors LOG_LINE_MAX of kernel/printk/printk.c in 6.1:
+// CONSOLE_LOG_MAX (1024) - PREFIX_MAX (32, Debian builds without
+// CONFIG_PRINTK_CALLER), the most one printk() reserves for its text with
+// the terminating NUL.
+const logLineMax = 1024 - 32
+
+// Printk mirrors printk() (vprintk_store): msg may start with a KERN_*
+// prefix; without one it is logged at the default level. As in 6.1, the
+// formatted text, prefix and newline included, is cut to LOG_LINE_MAX - 1
+// bytes (991) before the trailing newline and the prefix are stripped, and
+// a continuation that would make the record longer than LOG_LINE_MAX starts
+// a record of its own. A message without a trailing newline stays open for
+// pr_cont. It returns the length of the text stored, as printk() does.
+//
+// Unlike Linux, embedded newlines start new records with the same time.
+func (k *Kernel) Printk(msg string) int {
+	if len(msg)+1 > logLineMax {
+		msg = msg[:logLineMax-1]
+	}
+	reserve := len(msg) + 1
 	level, cont := defaultMessageLoglevel, false
 	for len(msg) >= 2 && msg[0] == KernSOH[0] {
 		switch c := msg[1]; {
@@ -69,8 +85,14 @@ func (k *Kernel) Printk(msg string) {
 		}
 		msg = msg[2:]
 	}
+	// prb_reserve_in_last() refuses to grow the open record past
+	// LOG_LINE_MAX: the continuation becomes a record of its own.
+	if l := &k.log; cont && l.open && len(l.recs) > 0 && len(l.recs[len(l.recs)-1].Text)+reserve > logLineMax {
+		l.open = false
+	}
 	k.tick(3_000)
 	k.logText(level, cont, msg)
+	return len(strings.TrimSuffix(msg, "\n"))
 }
 
 // printk logs a formatted message at level: kernelsim's own reports.

@@ -13,8 +13,8 @@ func printkAPIs() []API {
 	g, k := "printk", ScopeKernel
 	out := []API{
 		{Name: "printk", C: "int printk(const char *fmt, ...)", Group: g, Scope: k, fn: printkFn(""),
-			En: `Formats a message and appends it to the kernel's log (the printk ring buffer that dmesg reads), stamped with the time since boot. Start the format with a level: printk(KERN_INFO + "x=%d\n", x); without one the default level (warning) is used. The format is C's with the kernel's extensions: %d %u %x %ld %zu %llx %c %s %%, widths and flags, %s of a ptr reads a C string from simulated memory, %p prints a hashed pointer, %px the raw one, %pS a function's name. A message without a trailing newline can be continued with pr_cont. Returns the number of bytes formatted.`,
-			Th: `จัดรูปแบบข้อความแล้วต่อท้ายลงใน log ของ Kernel (printk ring buffer ที่ dmesg อ่าน) พร้อมเวลานับจากบูต ให้ขึ้นต้นรูปแบบด้วยระดับความสำคัญ เช่น printk(KERN_INFO + "x=%d\n", x) ถ้าไม่ใส่จะใช้ระดับปริยาย (warning) รูปแบบเหมือนภาษา C พร้อมส่วนขยายของ Kernel: %d %u %x %ld %zu %llx %c %s %%, ความกว้างและ flag ต่าง ๆ, %s ของ ptr จะอ่านสตริงจากหน่วยความจำจำลอง, %p พิมพ์พอยน์เตอร์แบบ hash, %px พิมพ์ค่าจริง, %pS พิมพ์ชื่อฟังก์ชัน ข้อความที่ไม่มี newline ปิดท้ายต่อได้ด้วย pr_cont คืนค่าจำนวนไบต์ที่จัดรูปแบบได้`},
+			En: `Formats a message and appends it to the kernel's log (the printk ring buffer that dmesg reads), stamped with the time since boot. Start the format with a level: printk(KERN_INFO + "x=%d\n", x); without one the default level (warning) is used. The format is C's with the kernel's extensions: %d %u %x %ld %zu %llx %c %s %%, widths and flags, %s of a ptr reads a C string from simulated memory, %p prints a hashed pointer, %px the raw one, %pS a function's name. A message without a trailing newline can be continued with pr_cont. As on Linux 6.1, one message holds at most 991 bytes, its level prefix and newline included (LOG_LINE_MAX): the rest is cut off. Returns the number of bytes stored, without the level prefix and the trailing newline.`,
+			Th: `จัดรูปแบบข้อความแล้วต่อท้ายลงใน log ของ Kernel (printk ring buffer ที่ dmesg อ่าน) พร้อมเวลานับจากบูต ให้ขึ้นต้นรูปแบบด้วยระดับความสำคัญ เช่น printk(KERN_INFO + "x=%d\n", x) ถ้าไม่ใส่จะใช้ระดับปริยาย (warning) รูปแบบเหมือนภาษา C พร้อมส่วนขยายของ Kernel: %d %u %x %ld %zu %llx %c %s %%, ความกว้างและ flag ต่าง ๆ, %s ของ ptr จะอ่านสตริงจากหน่วยความจำจำลอง, %p พิมพ์พอยน์เตอร์แบบ hash, %px พิมพ์ค่าจริง, %pS พิมพ์ชื่อฟังก์ชัน ข้อความที่ไม่มี newline ปิดท้ายต่อได้ด้วย pr_cont เหมือน Linux 6.1 ข้อความหนึ่งเก็บได้ไม่เกิน 991 ไบต์ รวมคำนำหน้าระดับและ newline (LOG_LINE_MAX) ส่วนที่เกินจะถูกตัดทิ้ง คืนค่าจำนวนไบต์ที่เก็บลง log โดยไม่นับคำนำหน้าระดับและ newline ปิดท้าย`},
 		{Name: "pr_cont", C: "pr_cont(fmt, ...)  /* printk(KERN_CONT fmt, ...) */", Group: g, Scope: k, fn: printkFn(kernelsim.KernCont),
 			En: `Continues the previous message when it had no trailing newline, on the same dmesg line.`,
 			Th: `พิมพ์ต่อจากข้อความก่อนหน้าในบรรทัดเดียวกันของ dmesg เมื่อข้อความก่อนหน้าไม่มี newline ปิดท้าย`},
@@ -84,8 +84,7 @@ func printkFn(prefix string) apiFunc {
 		if err != nil {
 			return nil, err
 		}
-		c.k().Printk(prefix + msg)
-		return starlark.MakeInt(len(msg)), nil
+		return starlark.MakeInt(c.k().Printk(prefix + msg)), nil
 	}
 }
 

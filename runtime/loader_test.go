@@ -350,3 +350,24 @@ module_init(i)
 		}
 	}
 }
+
+// TestModuleNameOfBootModule: a script named after a module Debian loads at
+// boot (loop.star) is refused with a clear error at load, in English and
+// Thai, instead of an insmod that says "File exists" and an rmmod that
+// would act on Debian's module.
+func TestModuleNameOfBootModule(t *testing.T) {
+	m := newTestMachine(t)
+	src := []byte("MODULE_LICENSE(\"GPL\")\ndef i():\n    return 0\nmodule_init(i)\n")
+	err := m.LoadScript("loop.star", src, "")
+	want := `loop.star:1:1: module name "loop": the machine already has Debian's own loop module loaded`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("LoadScript(loop.star): %v, want %s…", err, want)
+	}
+	notes := ErrorNotes(err, src)
+	if len(notes) == 0 || !strings.Contains(notes[0].TH, `ชื่อ module "loop" ซ้ำกับ module loop ของ Debian`) || !strings.Contains(notes[0].TH, "loop_test.star") {
+		t.Errorf("Thai note %+v", notes)
+	}
+	if err := m.LoadScript("loop.star", src, "loop_test"); err != nil {
+		t.Errorf("loop.star as module loop_test: %v", err)
+	}
+}

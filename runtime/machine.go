@@ -139,6 +139,12 @@ func (m *Machine) LoadScript(path string, src []byte, moduleName string) (err er
 	if err := checkModuleName(name); err != nil {
 		return &ScriptError{Pos: path, Msg: err.Error()}
 	}
+	// A module of Debian's own by that name is loaded at boot (loop,
+	// fuse, ext4…): insmod NAME.ko would fail with "File exists" and
+	// rmmod NAME would act on Debian's module, so the name is refused.
+	if mod := m.k.FindModule(name); mod != nil && mod.Info.InTree {
+		return &ScriptError{Pos: path + ":1:1", Msg: fmt.Sprintf("module name %q: the machine already has Debian's own %s module loaded (lsmod lists it), so insmod %s.ko would fail with \"File exists\": rename the script (%s_test.star) or give the lesson another module:", name, name, name, name)}
+	}
 	s, err := m.compile(path, src, name)
 	if err != nil {
 		if se, ok := err.(*ScriptError); ok {

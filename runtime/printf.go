@@ -60,6 +60,13 @@ func (e *env) vsprintf(name, format string, args starlark.Tuple) (string, error)
 	if f.used < len(args) {
 		return "", fmt.Errorf("%s: too many arguments for format: %d given, the format uses %d", name, len(args), f.used)
 	}
+	// The text formatted is charged as a value built: a printk of a
+	// 1 MiB string in a loop runs out of steps, not of the host's memory.
+	if t := e.thread; t != nil {
+		if err := e.charge(t, uint64(f.out.Len()/bytesPerValueStep)); err != nil {
+			return "", err
+		}
+	}
 	return f.out.String(), nil
 }
 

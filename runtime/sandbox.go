@@ -19,8 +19,14 @@ import (
 //	s * n          ->  _kscript_mul(s, n)
 //	a + b          ->  _kscript_add(a, b)
 //	f % args       ->  _kscript_mod(f, args)
+//	x << n         ->  _kscript_shl(x, n)      (x <<= 500 in a loop grows
+//	                   an integer by 500 bits a step)
 //	x += y         ->  x = _kscript_iadd(x, y)    (in place for a list)
 //	x *= n         ->  x = _kscript_mul(x, n)
+//	a[f()] *= n    ->  _kscript_augindex(a, f(), "*=", n)   (a target that
+//	                   cannot be evaluated twice: the guard loads, combines
+//	                   through the operator's guard and stores, in Go)
+//	f().s += t     ->  _kscript_augattr(f(), "s", "+=", t)
 //	s.replace(...) ->  _kscript_method(s.replace)(...)   (also format, join, extend)
 //	s.split        ->  _kscript_method(s.split)   (every method that walks
 //	                   its receiver: split, index, items, union...; called
@@ -40,9 +46,12 @@ const (
 	guardMul    = "_kscript_mul"
 	guardAdd    = "_kscript_add"
 	guardMod    = "_kscript_mod"
+	guardShl    = "_kscript_shl"
 	guardIAdd   = "_kscript_iadd"
 	guardMethod = "_kscript_method"
 	guardEnter  = "_kscript_enter"
+	guardAugIdx = "_kscript_augindex"
+	guardAugAtt = "_kscript_augattr"
 )
 
 // guardedMethods are the methods of strings, bytes, lists, dicts and sets
@@ -101,17 +110,45 @@ func rwStmt(s syntax.Stmt) syntax.Stmt {
 
 // rwAssign rewrites an assignment. An augmented assignment whose target can
 // be evaluated twice without side effects (x, g.n, buf[i]) becomes a plain
-// one around a guard; another (a[f()] += y) keeps its operator, and only
-// its operands are rewritten.
+// one around a guard; another (a[f()] += y, f().n *= k) becomes a call of a
+// guard that evaluates the target's operands once (rwImpureAug).
 func rwAssign(s *syntax.AssignStmt) syntax.Stmt {
 	s.RHS = rw(s.RHS)
-	guard := map[syntax.Token]string{syntax.PLUS_EQ: guardIAdd, syntax.STAR_EQ: guardMul, syntax.PERCENT_EQ: guardMod}[s.Op]
-	if s.Op == syntax.EQ || guard == "" || !pure(s.LHS) {
+	guard := map[syntax.Token]string{syntax.PLUS_EQ: guardIAdd, syntax.STAR_EQ: guardMul, syntax.PERCENT_EQ: guardMod, syntax.LTLT_EQ: guardShl}[s.Op]
+	if s.Op == syntax.EQ || guard == "" {
 		s.LHS = rwTarget(s.LHS)
 		return s
 	}
+	if !pure(s.LHS) {
+		return rwImpureAug(s, guard)
+	}
 	s.RHS = guardCall(guard, s.OpPos, s.LHS, s.RHS)
 	s.Op = syntax.EQ
+	return s
+}
+
+// rwImpureAug rewrites x[y] op= z and x.name op= z whose x or y must be
+// evaluated once into _kscript_augindex(x, y, "op=", z) or
+// _kscript_augattr(x, "name", "op=", z). Unlike Starlark, z is evaluated
+// before x[y] is loaded; z changing x[y] is the only case that differs.
+func rwImpureAug(s *syntax.AssignStmt, guard string) syntax.Stmt {
+	op := &syntax.Literal{Token: syntax.STRING, TokenPos: s.OpPos, Raw: `"` + s.Op.String() + `"`, Value: s.Op.String()}
+	lhs := s.LHS
+	for {
+		p, ok := lhs.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		lhs = p.X
+	}
+	switch t := lhs.(type) {
+	case *syntax.IndexExpr:
+		return &syntax.ExprStmt{X: guardCall(guardAugIdx, s.OpPos, rw(t.X), rw(t.Y), op, s.RHS)}
+	case *syntax.DotExpr:
+		name := &syntax.Literal{Token: syntax.STRING, TokenPos: t.NamePos, Raw: `"` + t.Name.Name + `"`, Value: t.Name.Name}
+		return &syntax.ExprStmt{X: guardCall(guardAugAtt, s.OpPos, rw(t.X), name, op, s.RHS)}
+	}
+	s.LHS = rwTarget(s.LHS)
 	return s
 }
 
@@ -154,7 +191,7 @@ func rw(e syntax.Expr) syntax.Expr {
 			return e
 		}
 		e.X, e.Y = rw(e.X), rw(e.Y)
-		if guard := map[syntax.Token]string{syntax.STAR: guardMul, syntax.PLUS: guardAdd, syntax.PERCENT: guardMod}[e.Op]; guard != "" {
+		if guard := map[syntax.Token]string{syntax.STAR: guardMul, syntax.PLUS: guardAdd, syntax.PERCENT: guardMod, syntax.LTLT: guardShl}[e.Op]; guard != "" {
 			return guardCall(guard, e.OpPos, e.X, e.Y)
 		}
 	case *syntax.CallExpr:

@@ -42,9 +42,12 @@ func (m *Machine) sandboxBuiltins() starlark.StringDict {
 		guardMul:    starlark.NewBuiltin("*", guardMulFn),
 		guardAdd:    starlark.NewBuiltin("+", guardAddFn),
 		guardMod:    starlark.NewBuiltin("%", guardModFn),
+		guardShl:    starlark.NewBuiltin("<<", guardShlFn),
 		guardIAdd:   starlark.NewBuiltin("+=", guardIAddFn),
 		guardMethod: starlark.NewBuiltin("method", guardMethodFn),
 		guardEnter:  starlark.NewBuiltin("call", guardEnterFn),
+		guardAugIdx: starlark.NewBuiltin("augmented assignment", guardAugIndexFn),
+		guardAugAtt: starlark.NewBuiltin("augmented assignment", guardAugAttrFn),
 		"str":       starlark.NewBuiltin("str", strFn),
 		"repr":      starlark.NewBuiltin("repr", reprFn),
 		"print":     starlark.NewBuiltin("print", m.printFn),
@@ -202,6 +205,106 @@ func boundedElems(t *starlark.Thread, op string, y starlark.Value, have int64) (
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// augOps are the guards of the augmented assignments the sandbox guards.
+var augOps = map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error){
+	"+=": guardIAddFn, "*=": guardMulFn, "%=": guardModFn, "<<=": guardShlFn,
+}
+
+// guardShlFn is x << n: an integer within maxIntBits.
+func guardShlFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y, err := twoArgs(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if i, ok := x.(starlark.Int); ok {
+		if n, ok := y.(starlark.Int); ok && i.Sign() != 0 {
+			if c, ok := n.Int64(); ok && c > 0 && c < 1<<20 {
+				if bits := int64(i.BigInt().BitLen()) + c; bits > maxIntBits {
+					return nil, fmt.Errorf("<<: result too large: a %d-bit integer (kscript allows %d bits)", bits, maxIntBits)
+				}
+			}
+		}
+	}
+	return starlark.Binary(syntax.LTLT, x, y)
+}
+
+// augment is old op= z through the operator's guard.
+func augment(t *starlark.Thread, b *starlark.Builtin, op starlark.Value, old, z starlark.Value) (starlark.Value, error) {
+	s, _ := starlark.AsString(op)
+	fn := augOps[s]
+	if fn == nil {
+		return nil, fmt.Errorf("%s: internal guard called with operator %s", b.Name(), op)
+	}
+	return fn(t, b, starlark.Tuple{old, z}, nil)
+}
+
+// guardAugIndexFn is x[y] op= z for an x or y evaluated once: x[y] is
+// loaded, combined with z through the operator's guard and stored back,
+// as Starlark's own x[y] op= z does (a dict by key, a list by index,
+// negative from its end).
+func guardAugIndexFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 4 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: internal guard called with %d arguments", b.Name(), len(args))
+	}
+	x, y, op, z := args[0], args[1], args[2], args[3]
+	if m, ok := x.(starlark.HasSetKey); ok {
+		old, found, err := m.Get(y)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("key %v not in %s", y, x.Type())
+		}
+		v, err := augment(t, b, op, old, z)
+		if err != nil {
+			return nil, err
+		}
+		return starlark.None, m.SetKey(y, v)
+	}
+	seq, ok := x.(starlark.HasSetIndex)
+	if !ok {
+		return nil, fmt.Errorf("%s value does not support item assignment", x.Type())
+	}
+	i, err := starlark.AsInt32(y)
+	if err != nil {
+		return nil, fmt.Errorf("%s index: %v", x.Type(), err)
+	}
+	n := seq.Len()
+	if i < 0 {
+		i += n
+	}
+	if i < 0 || i >= n {
+		return nil, fmt.Errorf("%s index %v out of range [0:%d]", x.Type(), y, n)
+	}
+	v, err := augment(t, b, op, seq.Index(i), z)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.None, seq.SetIndex(i, v)
+}
+
+// guardAugAttrFn is x.name op= z for an x evaluated once.
+func guardAugAttrFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 4 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: internal guard called with %d arguments", b.Name(), len(args))
+	}
+	x, op, z := args[0], args[2], args[3]
+	name, _ := starlark.AsString(args[1])
+	old, err := getattr(x, name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := augment(t, b, op, old, z)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := x.(starlark.HasSetField)
+	if !ok {
+		return nil, fmt.Errorf("can't assign to .%s field of %s", name, x.Type())
+	}
+	return starlark.None, f.SetField(name, v)
 }
 
 // guardModFn is x % y: a format's result is bounded by the format and the
@@ -609,4 +712,17 @@ func capMessage(s string) string {
 		cut--
 	}
 	return fmt.Sprintf("%s… [kscript: %d more bytes not shown]", s[:cut], len(s)-cut)
+}
+
+// getattr is x.name, as Starlark's dot operator reads it.
+func getattr(x starlark.Value, name string) (starlark.Value, error) {
+	h, ok := x.(starlark.HasAttrs)
+	if !ok {
+		return nil, fmt.Errorf("%s has no .%s field or method", x.Type(), name)
+	}
+	v, err := h.Attr(name)
+	if err == nil && v == nil {
+		err = fmt.Errorf("%s has no .%s field or method", x.Type(), name)
+	}
+	return v, err
 }

@@ -123,14 +123,13 @@ func (s *screen) expect(want string) {
 	}
 }
 
-// TestShellTerminal runs `kscript shell` on a pseudo-terminal and types as
-// a student does: line editing with Left, history with Up, Tab completion,
-// Ctrl-C on a line and on a running program, Thai text, Ctrl-D.
-func TestShellTerminal(t *testing.T) {
-	if !bridgeWorks() {
-		t.Skip("the bridge's machine is not implemented")
-	}
-	dir := t.TempDir()
+// startShell starts `kscript shell` with the spin script on a
+// pseudo-terminal of the given size (nil: one nobody sized, 0x0), with its
+// own home and history; it returns the terminal, its screen, a function
+// that types keys and the channel the shell's exit arrives on.
+func startShell(t *testing.T, size *pty.Winsize) (dir string, s *screen, typeKeys func(...string), done chan error) {
+	t.Helper()
+	dir = t.TempDir()
 	star := filepath.Join(dir, "hello.star")
 	if err := os.WriteFile(star, []byte(spinStar), 0o644); err != nil {
 		t.Fatal(err)
@@ -138,25 +137,42 @@ func TestShellTerminal(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "shell", "--max-steps", "1000000000000", "--timeout", "1h", star)
 	cmd.Env = append(os.Environ(), ptyChildEnv+"=1", "NO_COLOR=1", "TERM=xterm",
 		"HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	var f *os.File
+	var err error
+	if size != nil {
+		f, err = pty.StartWithSize(cmd, size)
+	} else {
+		f, err = pty.Start(cmd)
+	}
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
-	defer f.Close()
-	done := make(chan error, 1)
+	t.Cleanup(func() { f.Close() })
+	done = make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	defer func() {
+	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 		}
-	}()
-	s := newScreen(t, f)
-	typeKeys := func(keys ...string) {
+	})
+	s = newScreen(t, f)
+	typeKeys = func(keys ...string) {
 		t.Helper()
 		if _, err := f.WriteString(strings.Join(keys, "")); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return dir, s, typeKeys, done
+}
+
+// TestShellTerminal runs `kscript shell` on a pseudo-terminal and types as
+// a student does: line editing with Left, history with Up, Tab completion,
+// Ctrl-C on a line and on a running program, Thai text, Ctrl-D.
+func TestShellTerminal(t *testing.T) {
+	if !bridgeWorks() {
+		t.Skip("the bridge's machine is not implemented")
+	}
+	dir, s, typeKeys, done := startShell(t, &pty.Winsize{Rows: 40, Cols: 120})
 	const prompt = "student@kscript:~/kernel-memory$ "
 
 	s.expect(prompt)
@@ -224,5 +240,33 @@ func TestShellTerminal(t *testing.T) {
 	}
 	if !strings.Contains(string(hist), "echo one\n") || strings.Contains(string(hist), "dropped") {
 		t.Errorf("history file:\n%s", hist)
+	}
+}
+
+// TestShellTerminalUnsized types on a pseudo-terminal that reports no size
+// (0 columns, as script(1) and some container sessions give): Tab still
+// completes and lines still run.
+func TestShellTerminalUnsized(t *testing.T) {
+	if !bridgeWorks() {
+		t.Skip("the bridge's machine is not implemented")
+	}
+	_, s, typeKeys, done := startShell(t, nil)
+	const prompt = "student@kscript:~/kernel-memory$ "
+	s.expect(prompt)
+	typeKeys("lsm", keyTab, keyEnter)
+	s.expect("Module                  Size  Used by")
+	s.expect(prompt)
+	typeKeys("cat /proc/buddyi", keyTab, keyEnter)
+	s.expect("Node 0, zone")
+	s.expect(prompt)
+	typeKeys(keyCtrlD)
+	s.expect("exit")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("kscript shell: %v", err)
+		}
+	case <-time.After(ptyDeadline):
+		t.Fatal("kscript shell did not exit after Ctrl-D")
 	}
 }

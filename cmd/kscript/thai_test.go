@@ -10,12 +10,15 @@ import (
 	"sync"
 	"testing"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/shell"
 )
 
-// TestThaiOutput runs every lesson, explain, kscript doc, lint and the
-// grader with --lang th and fails on English words in kscript's own Thai
+// TestThaiOutput runs every lesson, explain, kscript doc, lint, the
+// grader (text feedback), the shell's help and messages, and scripts with
+// the errors students make (thaiErrorScripts) with --lang th and fails on English words in kscript's own Thai
 // text that the glossary (lessons/GLOSSARY.md) does not keep in English,
 // and on the Thai words the glossary replaces. Kernel output, shell
 // commands, code, file names and the text a lesson expects are not
@@ -52,6 +55,7 @@ func TestThaiOutput(t *testing.T) {
 			}
 		}
 	}
+	runs = append(runs, thaiErrorRuns(t)...)
 	leaks := map[string][]string{} // word → where
 	for _, args := range runs {
 		var out bytes.Buffer
@@ -79,6 +83,67 @@ func TestThaiOutput(t *testing.T) {
 	for _, w := range words {
 		t.Errorf("%q in Thai output:\n    %s", w, strings.Join(leaks[w], "\n    "))
 	}
+}
+
+// thaiErrorScripts are scripts with the slips students make: Python habits,
+// script errors, and modules the summary fails with an explanation.
+var thaiErrorScripts = map[string]string{
+	"class":     "class Foo:\n    pass\n",
+	"import":    "import os\n",
+	"global":    "x = 1\ndef f():\n    global x\n",
+	"loop":      "def i():\n    while True:\n        pass\n    return 0\nmodule_init(i)\n",
+	"undefined": "def i():\n    return kmaloc(8, GFP_KERNEL)\nmodule_init(i)\n",
+	"attr":      "def i():\n    p = kmalloc(8, GFP_KERNEL)\n    p.foo()\n    return 0\nmodule_init(i)\n",
+	"index":     "def i():\n    a = [1]\n    return a[3]\nmodule_init(i)\n",
+	"types":     "def i():\n    return 1 + \"a\"\nmodule_init(i)\n",
+	"args":      "def i():\n    p = kmalloc(8)\n    return 0\nmodule_init(i)\n",
+	"ret1":      "def i():\n    return 1\ndef e():\n    pass\nmodule_init(i)\nmodule_exit(e)\n",
+	"noexit":    "def i():\n    return 0\nmodule_init(i)\n",
+	"leak":      "def i():\n    kmalloc(8, GFP_KERNEL)\n    return 0\ndef e():\n    pass\nmodule_init(i)\nmodule_exit(e)\n",
+	"zero":      "def i():\n    p = kmalloc(0, GFP_KERNEL)\n    if not p:\n        return -ENOMEM\n    p[0] = 1\n    return 0\nmodule_init(i)\n",
+	"todo":      "# TODO: write init\ndef i():\n    return 0\ndef e():\n    pass\nmodule_init(i)\nmodule_exit(e)\n",
+	"nodev": `fops = file_operations(owner = THIS_MODULE)
+g = static(major = 0)
+def i():
+    g.major = register_chrdev(0, "mydev", fops)
+    return 0
+def e():
+    unregister_chrdev(g.major, "mydev")
+def app():
+    fd = open("/dev/otherdev", O_RDWR)
+    if fd < 0:
+        perror("open")
+        return 1
+    return 0
+user_program("user_app", app)
+module_init(i)
+module_exit(e)
+`,
+}
+
+// thaiErrorRuns writes thaiErrorScripts to a temporary folder and returns
+// the runs of each, and of the shell's help and error messages.
+func thaiErrorRuns(t *testing.T) [][]string {
+	dir := t.TempDir()
+	var runs [][]string
+	var names []string
+	for name := range thaiErrorScripts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		f := filepath.Join(dir, name+".star")
+		if err := os.WriteFile(f, []byte(thaiErrorScripts[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, []string{"run", f})
+	}
+	leak := filepath.Join(dir, "leak.star")
+	return append(runs,
+		[]string{"shell", leak, "-c", "help"},
+		[]string{"shell", leak, "-c", "help " + strings.Join(shell.HelpTopics(), " ")},
+		[]string{"shell", leak, "-c", "help nosuch; insmod leak.ko; make >/dev/null; insmod leak.ko; cat /proc/slabinfo; dmesg; mknod /dev/x c 1 0; rmmod leak; ./nosuch; nosuch; cd /nosuch; memmap; buddy; slab kmalloc-8"},
+	)
 }
 
 // TestThaiCheck shows what the check catches and what it leaves alone.
@@ -201,9 +266,16 @@ func codeNames(t *testing.T) map[string]bool {
 			}
 		}
 	}
-	// The shell's commands (runtime/shell) the lessons run.
-	for _, k := range strings.Fields("make insmod rmmod lsmod modinfo gcc dmesg head tail grep wc cat cd pwd ls rm echo uname mknod chmod sudo pressure fragment tick irq memmap buddy") {
+	// The shell's commands (runtime/shell), and the names in the scripts
+	// of thaiErrorScripts (their modules are named after their files).
+	for _, k := range append(shell.HelpTopics(), "sudo") {
 		names[k] = true
+	}
+	for name, src := range thaiErrorScripts {
+		names[name] = true
+		for _, w := range ident.FindAllString(code.ReplaceAllString(src, " "), -1) {
+			names[w] = true
+		}
 	}
 	for _, k := range []string{"dmesg", "dmesg_not", "calls", "proc", "clean", "memory_restored", "exit_code", "stdout", "writes", "reads"} {
 		names[k] = true
@@ -239,6 +311,7 @@ var (
 		regexp.MustCompile(`\(Tainted: [^)]*\)|bad address \([0-9a-f]+\)`),
 		regexp.MustCompile(`(BUG|WARNING|Oops|Kernel panic|Trying to|usercopy|Buffer overflow|page allocation failure|unreferenced object|kmemleak:|KASAN:|Killed)[^\x{0E00}-\x{0E7F}(]*`),
 		regexp.MustCompile(`\b[A-Za-z_][A-Za-z0-9_]*\(\)`),
+		strerrorRe,
 		regexp.MustCompile(`\bkscript [a-z]+( [A-Z]+| [a-z0-9_]+)*`),
 	}
 	// wordRe: a word is what lies between spaces and Thai letters, less
@@ -246,6 +319,17 @@ var (
 	wordRe = regexp.MustCompile(`[^\s\x{0E00}-\x{0E7F}]*[A-Za-z][^\s\x{0E00}-\x{0E7F}]*`)
 	thaiRe = regexp.MustCompile(`[\x{0E00}-\x{0E7F}]`)
 )
+
+// strerrorRe matches glibc's strerror texts (kernelsim's errno table):
+// what insmod, rmmod and perror print, cited in Thai sentences.
+var strerrorRe = func() *regexp.Regexp {
+	var alts []string
+	for _, e := range kernelsim.Errnos() {
+		alts = append(alts, regexp.QuoteMeta(e.Error()))
+	}
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	return regexp.MustCompile(strings.Join(alts, "|"))
+}()
 
 // stripQuoted blanks what s quotes, keeping its line breaks.
 func stripQuoted(s string) string {
@@ -302,4 +386,53 @@ func docTopicNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// TestThaiWords fails on a Thai word the glossary replaces anywhere in the
+// repository's text: lessons, messages, test fixtures, READMEs, the
+// playground. The glossary itself and this test name them on purpose.
+func TestThaiWords(t *testing.T) {
+	g := loadGlossary(t)
+	var thai []string
+	for _, w := range g.avoid {
+		if thaiRe.MatchString(w) {
+			thai = append(thai, w)
+		}
+	}
+	root := filepath.Join("..", "..")
+	skip := map[string]bool{
+		filepath.Join(root, "lessons", "GLOSSARY.md"):         true,
+		filepath.Join(root, "cmd", "kscript", "thai_test.go"): true,
+	}
+	text := map[string]bool{".go": true, ".yaml": true, ".star": true, ".md": true, ".txtar": true,
+		".js": true, ".html": true, ".css": true, ".golden": true, ".txt": true, "": true}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); strings.HasPrefix(name, ".") && p != root || name == "_screenshots" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if skip[p] || !text[filepath.Ext(p)] {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, w := range thai {
+				if strings.Contains(line, w) {
+					t.Errorf("%s:%d: %q (the glossary says otherwise): %s", p, i+1, w, strings.TrimSpace(line))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -47,6 +47,12 @@ func TestSingular(t *testing.T) {
 		"the same report 1 more times":         "the same report 1 more time",
 		"1 bus":                                "1 bus",
 		"2 calls":                              "2 calls",
+		"false: 1 leak reports":                "false: 1 leak report",
+		"1 free blocks of order 3":             "1 free block of order 3",
+		"1 calls with GFP_KERNEL":              "1 call with GFP_KERNEL",
+		"1 below its":                          "1 below its",
+		"1 more pages, 1 KASAN reports":        "1 more page, 1 KASAN report",
+		"1 more times":                         "1 more time",
 	} {
 		if got := Singular(in); got != want {
 			t.Errorf("Singular(%q) = %q, want %q", in, got, want)

@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"go.starlark.net/syntax"
+
+	kruntime "kscript.dev/kscript/runtime"
 )
 
 // scriptOptions is the Starlark dialect of module scripts (the runtime's
@@ -23,12 +25,51 @@ func (l *Lesson) lintScripts() ErrorList {
 			}
 		}
 	}
+	programs := map[string]bool{}
+	for _, p := range l.ProgramFiles() {
+		programs[p] = true
+	}
 	var errs ErrorList
 	for _, p := range paths {
 		if e := parseScript(p); e != nil {
 			errs = append(errs, e)
+		} else if programs[p] {
+			errs = append(errs, lintProgramsFile(p)...)
 		}
 	}
+	return errs
+}
+
+// lintProgramsFile reports what a run would refuse in a programs file:
+// a module declaration (MODULE_LICENSE, static, module_init…), which
+// belongs in the module's own script; user_program is the one declaration
+// it holds.
+func lintProgramsFile(path string) ErrorList {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	f, err := scriptOptions.Parse(path, src, 0)
+	if err != nil {
+		return nil
+	}
+	var errs ErrorList
+	syntax.Walk(f, func(n syntax.Node) bool {
+		call, ok := n.(*syntax.CallExpr)
+		if !ok {
+			return true
+		}
+		id, ok := call.Fn.(*syntax.Ident)
+		if !ok || id.Name == "user_program" {
+			return true
+		}
+		if api, ok := kruntime.LookupAPI(id.Name); ok && api.Scope == kruntime.ScopeDecl {
+			pos := Pos{int(id.NamePos.Line), int(id.NamePos.Col)}
+			errs = append(errs, &Error{File: path, Pos: pos, Source: sourceLine(src, pos.Line),
+				Msg: id.Name + ": a module declaration in a programs file, which declares user programs only: declare the module in its own script"})
+		}
+		return true
+	})
 	return errs
 }
 

@@ -74,13 +74,15 @@ var noteTH = map[string]string{
 	"echo-no-progress": "kscript หยุด echo ให้แล้ว: write() ของ driver คืนค่า 0 ตลอด echo จึงจะพยายามเขียนซ้ำไม่มีวันจบ ฟังก์ชัน write ต้องคืนค่าจำนวนไบต์ที่รับไป",
 }
 
+// noteText is the note's text in lang, without kernelsim's own "kscript: "
+// (the shell prints "kscript: note: " before it).
 func noteText(r kernelsim.CmdResult, lang string) string {
 	if lang == "th" {
 		if t, ok := noteTH[r.NoteID]; ok {
 			return t
 		}
 	}
-	return r.Note
+	return strings.TrimPrefix(r.Note, "kscript: ")
 }
 
 // devFS serves redirections to and reads of device nodes: `echo hi >

@@ -2,7 +2,8 @@ package shell
 
 import (
 	"fmt"
-	"strings"
+	"io"
+	"sort"
 )
 
 // helpEntry is what `help NAME` says about a command: its synopsis and one
@@ -28,7 +29,7 @@ var helpTable = map[string]helpEntry{
 	"gcc":     {"gcc FILE.c -o PROGRAM", "Stands in for building a user program: the program is the script's user_program().", "ใช้แทนการ build โปรแกรมฝั่ง user: ตัวโปรแกรมจริงคือ user_program() ในสคริปต์"},
 	"dmesg": {"dmesg [-c|-C] [-l LEVEL] [-t] [-x] [-r]",
 		"Prints the kernel log (printk's ring buffer); -c prints then clears it, -C clears it, -l err,warn keeps some levels. `dmesg --help` lists every option.",
-		"แสดง log ของ Kernel (ring buffer ของ printk) -c แสดงแล้วล้าง, -C ล้างอย่างเดียว, -l err,warn เลือกบาง level ดูตัวเลือกทั้งหมดด้วย `dmesg --help`"},
+		"แสดง log ของ Kernel (ring buffer ของ printk) -c แสดงแล้วล้าง, -C ล้างอย่างเดียว, `-l err,warn` เลือกบาง level ดูตัวเลือกทั้งหมดด้วย `dmesg --help`"},
 	"head":    {"head [-n N] [FILE]", "Prints the first N lines (10).", "แสดง N บรรทัดแรก (ค่าเริ่มต้น 10)"},
 	"tail":    {"tail [-n N] [FILE]", "Prints the last N lines (10): `dmesg | tail`.", "แสดง N บรรทัดสุดท้าย (ค่าเริ่มต้น 10) เช่น `dmesg | tail`"},
 	"grep":    {"grep [-E] [-i] [-v] [-c] PATTERN [FILE]", "Prints the lines that match PATTERN: `dmesg | grep hello`.", "แสดงบรรทัดที่ตรงกับ PATTERN เช่น `dmesg | grep hello`"},
@@ -78,15 +79,20 @@ func cmdHelp(sh *Shell, inv *Invocation) int {
 		fmt.Fprintln(inv.Stdout)
 		for _, name := range sh.Commands() {
 			if e, ok := helpTable[name]; ok {
-				fmt.Fprintf(inv.Stdout, "  %-34s %s\n", e.usage, firstSentence(e, th))
+				sum := helpSummary[name]
+				if th {
+					writeHelpLine(inv.Stdout, e.usage, sum[1])
+				} else {
+					writeHelpLine(inv.Stdout, e.usage, sum[0])
+				}
 			}
 		}
 		if th {
-			fmt.Fprintln(inv.Stdout, "  ./PROGRAM                          รันโปรแกรมฝั่ง user ที่สคริปต์ลงทะเบียนด้วย user_program()")
+			writeHelpLine(inv.Stdout, "./PROGRAM", "รันโปรแกรมฝั่ง user ที่สคริปต์ลงทะเบียนด้วย user_program()")
 			fmt.Fprintln(inv.Stdout, "\nใช้ pipe (|), && และ ||, ; และ redirection (> >> 2>&1 <) ได้เหมือน bash")
 			fmt.Fprintln(inv.Stdout, "ปุ่ม: Up/Down เรียกคำสั่งเก่า, Tab เติมคำ, Ctrl-C ยกเลิก, Ctrl-D ออก")
 		} else {
-			fmt.Fprintln(inv.Stdout, "  ./PROGRAM                          run a user program the script registered with user_program()")
+			writeHelpLine(inv.Stdout, "./PROGRAM", "Runs a user program the script registered with user_program()")
 			fmt.Fprintln(inv.Stdout, "\nPipes (|), && and ||, ; and redirections (> >> 2>&1 <) work as in bash.")
 			fmt.Fprintln(inv.Stdout, "Keys: Up/Down recall lines, Tab completes, Ctrl-C cancels, Ctrl-D exits.")
 		}
@@ -109,18 +115,69 @@ func cmdHelp(sh *Shell, inv *Invocation) int {
 	return status
 }
 
-// firstSentence is the short description of a command in the list.
-func firstSentence(e helpEntry, th bool) string {
-	if th {
-		s, _, _ := strings.Cut(e.th, " ")
-		if len([]rune(e.th)) <= 60 {
-			return e.th
-		}
-		return s
+// HelpTopics lists the commands `help NAME` explains, sorted.
+func HelpTopics() []string {
+	var names []string
+	for n := range helpTable {
+		names = append(names, n)
 	}
-	s, _, _ := strings.Cut(e.en, ". ")
-	s, _, _ = strings.Cut(s, ": ")
-	return strings.TrimSuffix(s, ".")
+	sort.Strings(names)
+	return names
+}
+
+// helpSummary is a command's line in the list `help` prints, in English
+// and Thai: what the command is for, without the details and examples of
+// `help NAME`.
+var helpSummary = map[string][2]string{
+	"make":     {"Builds NAME.ko from the module's source", "build ไฟล์ NAME.ko จากซอร์สของ module"},
+	"insmod":   {"Loads a module and runs its init function", "โหลด module แล้วเรียกฟังก์ชัน init"},
+	"rmmod":    {"Unloads a module and runs its exit function", "ถอด module แล้วเรียกฟังก์ชัน exit"},
+	"lsmod":    {"Lists the loaded modules", "แสดง module ที่โหลดอยู่"},
+	"modinfo":  {"Shows a module's license, author and parameters", "แสดง license ผู้เขียน และ parameter ของ module"},
+	"gcc":      {"Stands in for building a user program", "ใช้แทนการ build โปรแกรมฝั่ง user"},
+	"dmesg":    {"Prints the kernel log", "แสดง log ของ Kernel"},
+	"head":     {"Prints the first lines", "แสดงบรรทัดแรก ๆ"},
+	"tail":     {"Prints the last lines", "แสดงบรรทัดท้าย ๆ"},
+	"grep":     {"Prints the lines that match PATTERN", "แสดงบรรทัดที่ตรงกับ PATTERN"},
+	"wc":       {"Counts lines, words and bytes", "นับบรรทัด คำ และไบต์"},
+	"cat":      {"Prints files, /proc files and device nodes", "แสดงเนื้อหาไฟล์ ไฟล์ใน /proc และ device node"},
+	"free":     {"Shows used and free memory", "แสดงหน่วยความจำที่ใช้และที่ว่าง"},
+	"cd":       {"Changes the working directory", "เปลี่ยนโฟลเดอร์ทำงาน"},
+	"pwd":      {"Prints the working directory", "แสดงโฟลเดอร์ทำงานปัจจุบัน"},
+	"ls":       {"Lists a directory", "แสดงรายการไฟล์ในโฟลเดอร์"},
+	"rm":       {"Removes files and device nodes", "ลบไฟล์และ device node"},
+	"mknod":    {"Makes a character device node", "สร้าง character device node"},
+	"chmod":    {"Changes a file's permission bits", "เปลี่ยนสิทธิ์ของไฟล์"},
+	"echo":     {"Prints TEXT, or writes it to a device", "แสดง TEXT หรือเขียนลง device"},
+	"uname":    {"Prints the system's name and kernel release", "แสดงชื่อระบบและรุ่นของ Kernel"},
+	"true":     {"Does nothing, successfully", "ไม่ทำอะไร และสำเร็จ"},
+	"false":    {"Does nothing, unsuccessfully", "ไม่ทำอะไร และล้มเหลว"},
+	"exit":     {"Leaves the shell (Ctrl-D does too)", "ออกจาก shell (กด Ctrl-D ก็ได้)"},
+	"help":     {"Lists the commands, or explains one", "แสดงรายการคำสั่ง หรืออธิบายคำสั่งที่ระบุ"},
+	"history":  {"Lists the lines typed so far", "แสดงบรรทัดที่พิมพ์ไปแล้ว"},
+	"clear":    {"Clears the screen (Ctrl-L too)", "ล้างหน้าจอ (กด Ctrl-L ก็ได้)"},
+	"pressure": {"kscript's step: fills memory up to a watermark", "ขั้นตอนของ kscript: จองหน่วยความจำจนถึง watermark"},
+	"fragment": {"kscript's step: fragments free memory", "ขั้นตอนของ kscript: ทำให้หน่วยความจำว่างแตกเป็นชิ้น"},
+	"tick":     {"kscript's step: advances the simulated clock", "ขั้นตอนของ kscript: เดินนาฬิกาจำลองไปข้างหน้า"},
+	"tee":      {"Copies its input to the screen and to files", "คัดลอกข้อมูลที่รับเข้ามาไปที่จอและลงไฟล์"},
+	"sleep":    {"Waits while the simulated clock advances", "รอให้นาฬิกาจำลองเดินไปข้างหน้า"},
+	"memmap":   {"kscript's picture of physical memory", "ภาพหน่วยความจำกายภาพของ kscript"},
+	"buddy":    {"kscript's picture of the Buddy System", "ภาพ Buddy System ของ kscript"},
+	"slab":     {"kscript's picture of a slab cache", "ภาพ slab cache ของ kscript"},
+	"irq":      {"kscript's step: raises interrupt N", "ขั้นตอนของ kscript: สร้าง interrupt หมายเลข N"},
+}
+
+// usageWidth is the column the summaries of `help` start at; a longer
+// synopsis gets a line of its own.
+const usageWidth = 34
+
+// writeHelpLine writes one command's line of the `help` list.
+func writeHelpLine(w io.Writer, usage, summary string) {
+	if len(usage) > usageWidth {
+		fmt.Fprintf(w, "  %s\n  %-*s %s\n", usage, usageWidth, "", summary)
+		return
+	}
+	fmt.Fprintf(w, "  %-*s %s\n", usageWidth, usage, summary)
 }
 
 // cmdHistory mirrors bash's history: the lines typed, numbered from 1;

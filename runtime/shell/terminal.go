@@ -54,6 +54,7 @@ func NewTerminal(sh *Shell, in *os.File, out io.Writer, historyFile string) (*Te
 		HistoryLimit:           1000, // Debian's .bashrc: HISTSIZE=1000
 		DisableAutoSaveHistory: true,
 		AutoComplete:           completer{sh},
+		FuncGetWidth:           screenWidth,
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "",
 		Stdin:                  in,
@@ -64,6 +65,17 @@ func NewTerminal(sh *Shell, in *os.File, out io.Writer, historyFile string) (*Te
 		return nil, err
 	}
 	return &Terminal{rl: rl, history: historyFile}, nil
+}
+
+// screenWidth is the terminal's width in columns, 80 when the terminal
+// reports none: a pseudo-terminal nobody sized (script(1) in CI, some
+// docker exec -t sessions) says 0 columns, and readline then completes
+// nothing and cannot lay out a line.
+func screenWidth() int {
+	if w := readline.GetScreenWidth(); w > 0 {
+		return w
+	}
+	return 80
 }
 
 // ReadLine reads one edited line after prompt.
