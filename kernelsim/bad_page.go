@@ -126,18 +126,9 @@ func (k *Kernel) badFreeAddress(a Addr, order int) error {
 	return nil
 }
 
-// hashedPtr mirrors %p (lib/vsprintf.c:ptr_to_id): a 32-bit keyed hash of
-// the pointer printed as 16 hex digits, never the address itself. The key
-// comes from the seed, so output is reproducible.
-func (k *Kernel) hashedPtr(a Addr) string {
-	x := uint64(a) ^ (k.cfg.Seed*0x9e3779b97f4a7c15 + 0x6b736372)
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return fmt.Sprintf("%016x", x&0xffffffff)
-}
+// hashedPtr is %p (HashPointer): one keyed hash for every %p the kernel
+// prints, so that one pointer reads the same in every report.
+func (k *Kernel) hashedPtr(a Addr) string { return k.HashPointer(a) }
 
 // wrongOrderFree handles __free_pages() of an allocated block with another
 // order than it was allocated with. Linux 6.1 has no check for this:

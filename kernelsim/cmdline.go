@@ -10,8 +10,10 @@ import (
 //
 //   - the debug build (the default): Debian's 6.1.0-28-amd64 configuration
 //     rebuilt with the debugging facilities a kernel course relies on:
-//     CONFIG_KASAN (generic), CONFIG_DEBUG_KMEMLEAK, CONFIG_SLUB_DEBUG's
-//     checks and CONFIG_DEBUG_ATOMIC_SLEEP. Its banner (/proc/version, the
+//     CONFIG_KASAN (generic), CONFIG_DEBUG_KMEMLEAK and
+//     CONFIG_DEBUG_ATOMIC_SLEEP. KASAN checks every free, so SLUB's own
+//     free checks (which need slub_debug=F, on either build) never see a
+//     double or invalid free there. Its banner (/proc/version, the
 //     first line of dmesg) names them in the builder's host field, its boot
 //     log has the lines those options print, and its command line carries
 //     kmemleak=on;
@@ -41,6 +43,11 @@ type bootParams struct {
 	slubPoison bool
 	// slubDebug is the slub_debug= value as given ("" when absent).
 	slubDebug string
+	// noHashPointers mirrors no_hash_pointers (lib/vsprintf.c): %p and
+	// %pK print addresses, not hashes. kmem_cache_init() turns it on when
+	// slub_debug enabled any debug flag, so that SLUB's reports show real
+	// addresses, and says so in a banner.
+	noHashPointers bool
 	// cmdline is /proc/cmdline without its newline.
 	cmdline string
 	// unknown are the parameters passed on to user space.
@@ -55,7 +62,7 @@ const baseCmdline = "BOOT_IMAGE=/boot/vmlinuz-" + utsRelease + " root=/dev/vda1 
 // the options it was built with.
 const (
 	stockBuilder = "debian-kernel@lists.debian.org"
-	debugBuilder = "kscript@debug-kasan-kmemleak-slub_debug-atomic_sleep"
+	debugBuilder = "kscript@debug-kasan-kmemleak-atomic_sleep"
 )
 
 // parseCmdline sets k.boot from the build and Config.Cmdline, as
@@ -111,8 +118,8 @@ func (k *Kernel) bootParam(p string) error {
 
 // setupSlubDebug mirrors setup_slub_debug() for a global flag set:
 // "slub_debug" alone turns on every check (FZPU); kscript simulates the
-// poisoning (P) and accepts the letters of the others, which its checks
-// already do on every free (see slub_debug.go).
+// poisoning (P) and the free checks (F: SLAB_CONSISTENCY_CHECKS,
+// slabFreeChecked), and accepts the other letters without simulating them.
 func (b *bootParams) setupSlubDebug(val string, hasVal bool) error {
 	if !hasVal || val == "" {
 		val = "FZPU"
@@ -124,7 +131,10 @@ func (b *bootParams) setupSlubDebug(val string, hasVal bool) error {
 		switch c {
 		case 'P', 'p':
 			b.slubPoison = true
-		case 'F', 'f', 'Z', 'z', 'U', 'u', 'T', 't', 'A', 'a', 'O', 'o', '-':
+			b.noHashPointers = true
+		case 'F', 'f', 'Z', 'z', 'U', 'u', 'T', 't', 'A', 'a':
+			b.noHashPointers = true // a flag in slub_debug: __slub_debug_enabled()
+		case 'O', 'o', '-':
 		default:
 			return fmt.Errorf("unknown flag %q: want letters of FZPUTAO or -", c)
 		}
@@ -163,6 +173,9 @@ func (k *Kernel) kasanInitLog() {
 // report_meminit(), just before mem_init()'s "Memory:" line.
 func (k *Kernel) bootCmdlineLog() {
 	k.printk(LogNotice, "Kernel command line: %s\n", k.boot.cmdline)
+	if k.boot.slubPoison && k.boot.initOnAlloc { // setup_slub_debug(), a __setup handler run by parse_args()
+		k.printk(LogInfo, "mem auto-init: SLAB_POISON will take precedence over init_on_alloc/init_on_free\n")
+	}
 	k.printk(LogNotice, "Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
 		strings.Join(k.unknownBootOptions(), " "))
 	heap := "off"
@@ -208,6 +221,32 @@ func (k *Kernel) KernelBuild() string {
 
 // Cmdline returns the kernel command line (/proc/cmdline).
 func (k *Kernel) Cmdline() string { return k.boot.cmdline }
+
+// noHashPointersBanner mirrors no_hash_pointers_enable()'s warning, which
+// kmem_cache_init() prints (before its "SLUB: HWalign" line) when
+// slub_debug turned SLUB's debugging on: from then on %p prints addresses.
+func (k *Kernel) noHashPointersBanner() {
+	if !k.boot.noHashPointers {
+		return
+	}
+	for _, l := range []string{
+		"**********************************************************",
+		"**   NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE   **",
+		"**                                                      **",
+		"** This system shows unhashed kernel memory addresses   **",
+		"** via the console, logs, and other interfaces. This    **",
+		"** might reduce the security of your system.            **",
+		"**                                                      **",
+		"** If you see this message and you are not debugging    **",
+		"** the kernel, report this immediately to your system   **",
+		"** administrator!                                       **",
+		"**                                                      **",
+		"**   NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE   **",
+		"**********************************************************",
+	} {
+		k.printk(LogWarning, "%s\n", l)
+	}
+}
 
 // kmemCacheFlags mirrors kmem_cache_flags(): slub_debug=P adds SLAB_POISON
 // to every cache created after the command line is parsed, the kmalloc

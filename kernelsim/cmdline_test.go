@@ -20,9 +20,9 @@ func TestMachineIdentity(t *testing.T) {
 		{
 			name: "debug build", cfg: Config{},
 			cmdline: base + " kmemleak=on",
-			version: "(kscript@debug-kasan-kmemleak-slub_debug-atomic_sleep)",
+			version: "(kscript@debug-kasan-kmemleak-atomic_sleep)",
 			log: []string{
-				"Linux version 6.1.0-28-amd64 (kscript@debug-kasan-kmemleak-slub_debug-atomic_sleep) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)",
+				"Linux version 6.1.0-28-amd64 (kscript@debug-kasan-kmemleak-atomic_sleep) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)",
 				"Command line: " + base + " kmemleak=on",
 				"kasan: KernelAddressSanitizer initialized",
 				"Kernel command line: " + base + " kmemleak=on",
@@ -37,7 +37,7 @@ func TestMachineIdentity(t *testing.T) {
 			cmdline: base,
 			version: "Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) (gcc-12",
 			log:     []string{"Command line: " + base, "mem auto-init: stack:all(zero), heap alloc:on, heap free:off"},
-			not:     []string{"kasan:", "kmemleak:"},
+			not:     []string{"kasan:", "kmemleak:", "NOTICE", "precedence"},
 		},
 		{
 			name: "lecturer's parameters", cfg: Config{Cmdline: "kasan_multi_shot slub_debug=P init_on_alloc=0 foo bar=1"},
@@ -46,6 +46,18 @@ func TestMachineIdentity(t *testing.T) {
 			log: []string{
 				`Unknown kernel command line parameters "foo BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 bar=1", will be passed to user space.`,
 				"mem auto-init: stack:all(zero), heap alloc:off, heap free:off",
+				"** This system shows unhashed kernel memory addresses   **",
+			},
+			not: []string{"SLAB_POISON will take precedence"}, // init_on_alloc=0
+		},
+		{
+			name: "slub_debug=P over Debian's init_on_alloc", cfg: Config{Stock: true, Cmdline: "slub_debug=P"},
+			cmdline: base + " slub_debug=P",
+			version: "debian-kernel@",
+			log: []string{
+				"Kernel command line: " + base + " slub_debug=P\nmem auto-init: SLAB_POISON will take precedence over init_on_alloc/init_on_free",
+				"**********************************************************\n**   NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE   **",
+				"**   NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE   **\n**********************************************************\nSLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=2, Nodes=1",
 			},
 		},
 		{

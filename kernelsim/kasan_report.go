@@ -1,6 +1,9 @@
 package kernelsim
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // KASAN's reports, mirroring mm/kasan/report.c of Linux 6.1 (print_report,
 // print_error_description, print_address_description, describe_object,
@@ -175,7 +178,12 @@ func (k *Kernel) kasanIP() (ip, key string) {
 // past it is described relative to it ("to the right of"), as Linux, whose
 // KASAN objects carry a redzone after them, finds it nearest.
 func (k *Kernel) kasanAddressDescription(a, origin Addr, callers []string) {
-	frames := append(append([]string(nil), kasanReportFrames...), callers...)
+	k.kasanAddressDescriptionFrames(a, origin, append(append([]string(nil), kasanReportFrames...), callers...))
+}
+
+// kasanAddressDescriptionFrames is print_address_description() with the
+// report's kernel frames given whole.
+func (k *Kernel) kasanAddressDescriptionFrames(a, origin Addr, frames []string) {
 	k.dumpStack(LogErr, frames...)
 	k.printk(LogErr, "\n")
 	page, hasPage := PFN(0), false
@@ -324,4 +332,58 @@ type KasanShadow struct {
 	Size   uint64   // the access's size
 	Write  bool     // a write, else a read
 	Bytes  [80]byte // the shadow bytes, row by row
+}
+
+// Frames of an invalid or double free's report: kasan_report_invalid_free
+// called from ____kasan_slab_free, itself inlined into the free.
+var kasanInvalidFreeFrames = []string{"print_report+0x17f/0x47b", "kasan_report_invalid_free+0xbb/0x110", "____kasan_slab_free+0x1a4/0x1b0"}
+
+// kasanReportInvalidFree mirrors kasan_report_invalid_free() as
+// ____kasan_slab_free calls it (mm/kasan/common.c, mm/kasan/report.c of
+// 6.1): bugType is "invalid-free" for a pointer that is not an object's
+// start (nearest_obj(cache, slab, object) != object) and "double-free" for
+// an object already freed (!kasan_byte_accessible). caller is the free's
+// frame: kfree's "kfree+0x7a/0x130" (the report's ip is where
+// __kmem_cache_free returns to in kfree), or kmem_cache_free's, which
+// inlines slab_free, so that the ip is its return address in the script.
+// The header's second line is print_error_description's "Free of addr %px
+// by task %s/%d"; the rest is an access report's. As report_enabled()
+// says, only the first KASAN report of a boot is printed without
+// kasan_multi_shot; the free is refused all the same.
+func (k *Kernel) kasanReportInvalidFree(a Addr, bugType, caller string) {
+	ip, key := k.kasanIP()
+	if strings.HasPrefix(caller, "kfree+") {
+		ip = "kfree+0x7a/0x130"
+		caller = ip
+	}
+	ks := &k.dbg.kasan
+	if !k.boot.kasanMultiShot && ks.reportedOnce {
+		return
+	}
+	if ks.reported == nil {
+		ks.reported = map[string]bool{}
+	}
+	if ks.reported[key+" "+bugType] {
+		return
+	}
+	ks.reported[key+" "+bugType] = true
+	ks.reportedOnce = true
+	title := fmt.Sprintf("BUG: KASAN: %s in %s", bugType, ip)
+	t := k.Current()
+	k.printk(LogErr, "%s\n", kasanRule)
+	k.printk(LogErr, "%s\n", title)
+	k.printk(LogErr, "Free of addr %016x by task %s/%d\n", uint64(a), t.Comm, t.PID)
+	k.printk(LogErr, "\n")
+	frames := append(append([]string(nil), kasanInvalidFreeFrames...), caller)
+	if strings.HasPrefix(caller, "kfree+") {
+		frames = append(frames[:len(frames)-1], "__kmem_cache_free+0x1b8/0x2a0", caller)
+	}
+	k.kasanAddressDescriptionFrames(a, 0, frames)
+	r := kasanRange{a: a}
+	shadow := k.kasanMemoryState(r, a)
+	shadow.Access = a
+	k.printk(LogErr, "%s\n", kasanRule)
+	k.addTaintUnreliable(TaintBadPage)
+	k.report(bugType, title, false)
+	k.reports[len(k.reports)-1].Shadow = shadow
 }

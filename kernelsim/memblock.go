@@ -75,7 +75,8 @@ func (k *Kernel) bootMemory() error {
 	k.setupPCP()
 	k.updatePageFast()
 	k.printMemInit()
-	k.slubBootMessage() // kmem_cache_init() follows mem_init() in mm_init()
+	k.noHashPointersBanner() // kmem_cache_init() follows mem_init() in mm_init()
+	k.slubBootMessage()
 	k.now = 1_812_345_678
 	k.kmemleakLateInit() // cmdline.go: a late initcall
 	k.freeInitMemory()

@@ -27,11 +27,14 @@ func TestSlabBadFrees(t *testing.T) {
 				_ = k.Kfree(p)
 				return k.Kfree(p)
 			},
+			// KASAN's kasan_slab_free sees the free first: SLUB's own check
+			// (slub_debug=F, TestSlubDebugFreeChecks) never runs.
 			class: "double-free",
-			log: []string{"=============================================================================",
-				"BUG kmalloc-128 (Not tainted): Object already free",
-				"Object   ", ": 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................",
-				"Disabling lock debugging due to kernel taint", "FIX kmalloc-128: Object at 0x", " not freed"},
+			log: []string{"==================================================================",
+				"BUG: KASAN: double-free in kfree+0x7a/0x130\nFree of addr ffff8880",
+				" kasan_report_invalid_free+", " ____kasan_slab_free+", " __kmem_cache_free+", " kfree+0x7a/0x130",
+				"The buggy address is located 0 bytes inside of\n 128-byte region [ffff8880",
+				"Memory state around the buggy address:", "Disabling lock debugging due to kernel taint"},
 		},
 		{
 			name: "pointer inside an object",
@@ -42,7 +45,8 @@ func TestSlabBadFrees(t *testing.T) {
 				return err
 			},
 			class: "invalid-free",
-			log:   []string{"BUG kmalloc-128 (Not tainted): Invalid object pointer 0xffff8880", "FIX kmalloc-128: Object at 0x"},
+			log: []string{"BUG: KASAN: invalid-free in kfree+0x7a/0x130\nFree of addr ffff8880",
+				"The buggy address is located 8 bytes inside of\n 128-byte region [ffff8880"},
 		},
 		{
 			name: "kmem_cache_free into the wrong cache",
@@ -63,7 +67,7 @@ func TestSlabBadFrees(t *testing.T) {
 			},
 			class: "cache-still-has-objects",
 			log: []string{"BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()",
-				"Object 0xffff8880", "Allocated in hello_init (hello.star:12) [hello] age=0 cpu=0 pid=0",
+				"Object 0x00000000", "Allocated in hello_init (hello.star:12) [hello] age=0 cpu=0 pid=0",
 				"kmem_cache_destroy leaky: Slab cache still has objects when called from hello_init (hello.star:12) [hello]",
 				"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:497 kmem_cache_destroy+0x14d/0x160"},
 			changed: true, // the cache and its slab are leaked, as in Linux
@@ -216,6 +220,64 @@ func TestStockDoubleFree(t *testing.T) {
 			if len(rs) != 1 || rs[0].Class != "double-free" || rs[0].Kscript != tc.kscript {
 				t.Errorf("reports %+v, want one double-free (kscript's own: %v)", rs, tc.kscript)
 			}
+		})
+	}
+}
+
+// TestSlubDebugFreeChecks: SLUB's free checks (free_consistency_checks) run
+// only when the command line has slub_debug=F, which also turns
+// no_hash_pointers on (with kmem_cache_init's banner), so the report shows
+// real addresses. Without it a kernel without KASAN checks nothing and
+// kscript records its own finding; with KASAN, KASAN sees the free first.
+func TestSlubDebugFreeChecks(t *testing.T) {
+	const banner = "** This system shows unhashed kernel memory addresses   **"
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		log     []string // in order
+		banner  bool
+		kscript bool
+	}{
+		{name: "stock, slub_debug=F", cfg: Config{Stock: true, Cmdline: "slub_debug=F"}, banner: true,
+			log: []string{"BUG kmalloc-128 (Not tainted): Invalid object pointer 0xffff8880",
+				"Slab 0xffffea00", "FIX kmalloc-128: Object at 0xffff8880", " not freed"}},
+		{name: "stock", cfg: Config{Stock: true}, kscript: true},
+		{name: "debug, slub_debug=F", cfg: Config{Cmdline: "slub_debug=F"}, banner: true,
+			log: []string{"BUG: KASAN: invalid-free in kfree+0x7a/0x130"}},
+		{name: "stock, slub_debug=O", cfg: Config{Stock: true, Cmdline: "slub_debug=O"}, kscript: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := bootTest(t, tc.cfg)
+			if boot := logText(k, 0); strings.Contains(boot, banner) != tc.banner {
+				t.Errorf("boot log has the no_hash_pointers banner: %v, want %v", !tc.banner, tc.banner)
+			} else if tc.banner && !strings.Contains(boot, banner+"\n") {
+				t.Errorf("banner line mangled")
+			}
+			p := k.Kmalloc(100, GFP_KERNEL)
+			seq := k.NextSeq()
+			if err := k.Kfree(p + 8); err != nil {
+				t.Fatal(err)
+			}
+			log := logSince(k, seq)
+			rest := log
+			for _, want := range tc.log {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Fatalf("log lacks %q (in order):\n%s", want, log)
+				}
+				rest = rest[i+len(want):]
+			}
+			if tc.log == nil && log != "" {
+				t.Errorf("log %q, want nothing: Linux checks nothing", log)
+			}
+			rs := k.Reports()
+			if len(rs) != 1 || rs[0].Class != "invalid-free" || rs[0].Kscript != tc.kscript {
+				t.Errorf("reports %+v, want one invalid-free (kscript's own: %v)", rs, tc.kscript)
+			}
+			if err := k.Kfree(p); err != nil {
+				t.Errorf("the object itself: %v", err)
+			}
+			checkAllInvariants(t, k)
 		})
 	}
 }

@@ -330,40 +330,64 @@ func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
 	}
 }
 
-// slabFreeChecked frees the object at a in slab sl of cache s after SLUB's
-// debug checks (free_consistency_checks): a is an object's start, and the
-// object is allocated. A failed check is reported and nothing is freed.
-// caller is the API function's frame ("kfree+0x9a/0x130") for the trace.
+// slabFreeChecked mirrors slab_free()'s checks of the object at a in slab
+// sl of cache s, in the order Linux 6.1 makes them, and frees it when they
+// pass: a is an object's start, and the object is allocated. caller is the
+// API function's frame ("kfree+0x9a/0x130") for the trace.
 //
-// On the stock build without slub_debug=F there are no such checks: a
-// double free is caught only by SLAB_FREELIST_HARDENED's naive test in
-// set_freepointer (hardenedDoubleFree).
+//   - On a KASAN kernel (the debug build) slab_free_hook's kasan_slab_free
+//     comes first: ____kasan_slab_free reports a pointer that is not an
+//     object's start as "invalid-free" and a free object as "double-free"
+//     (mm/kasan/common.c), and frees nothing. SLUB's own checks never see
+//     these frees.
+//   - Without KASAN, SLUB's free_consistency_checks run only when the
+//     command line asks for them (slub_debug=F, or slub_debug alone):
+//     "Invalid object pointer", "Object already free", nothing freed.
+//   - Otherwise nothing checks: a naive double free hits
+//     SLAB_FREELIST_HARDENED's BUG_ON in set_freepointer
+//     (hardenedDoubleFree); any other bad free corrupts the freelist on
+//     Linux, and kscript, unlike Linux, frees nothing and records its own
+//     finding.
 func (k *Kernel) slabFreeChecked(s *KmemCache, sl *Slab, a Addr, caller string) error {
 	idx, ok := sl.objIndex(a)
-	if !ok {
-		k.slabErr(s, sl, "invalid-free", "Invalid object pointer 0x"+hexPtr(a),
-			"slab_err+0xd8/0x110", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
-		k.slabFix(s, "Object at 0x%s not freed", hexPtr(a))
+	used := ok && sl.isUsed(idx)
+	if !k.dbg.kasan.off && !used {
+		bugType := "double-free"
+		if !ok {
+			bugType = "invalid-free"
+		}
+		k.kasanReportInvalidFree(a, bugType, caller)
 		return nil
 	}
-	if !sl.isUsed(idx) {
-		if !k.slubConsistencyChecks() {
+	if used {
+		k.slabFree(s, sl, idx)
+		return nil
+	}
+	if !k.slubConsistencyChecks() {
+		if ok {
 			return k.hardenedDoubleFree(s, sl, idx, caller)
 		}
-		k.objectErr(s, sl, idx, "double-free", "Object already free",
-			"object_err+0x33/0x50", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
-		k.slabFix(s, "Object at 0x%s not freed", hexPtr(a))
+		k.note("invalid-free", fmt.Sprintf("kscript: %s of 0x%s, which is not the start of an object of %s; "+
+			"Linux without slub_debug=F does not check (it puts that address on the slab's freelist, corrupting it); kscript freed nothing",
+			strings.SplitN(caller, "+", 2)[0], hexPtr(a), s.Name))
 		return nil
 	}
-	k.slabFree(s, sl, idx)
+	if !ok {
+		k.slabErr(s, sl, "invalid-free", "Invalid object pointer 0x"+k.HashPointer(a),
+			"slab_err+0xd8/0x110", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
+	} else {
+		k.objectErr(s, sl, idx, "double-free", "Object already free",
+			"object_err+0x33/0x50", "free_debug_processing+0x2d1/0x320", "__slab_free+0x2c4/0x440", caller)
+	}
+	k.slabFix(s, "Object at 0x%s not freed", k.HashPointer(a))
 	return nil
 }
 
 // slubConsistencyChecks reports whether frees are checked as
-// SLAB_CONSISTENCY_CHECKS checks them: always on the debug build, on the
-// stock build only with slub_debug=F (or slub_debug alone).
+// SLAB_CONSISTENCY_CHECKS checks them: only with slub_debug=F (or
+// slub_debug alone, which means FZPU) on the command line, as on Linux.
 func (k *Kernel) slubConsistencyChecks() bool {
-	return !k.cfg.Stock || strings.ContainsAny(k.boot.slubDebug, "Ff")
+	return strings.ContainsAny(k.boot.slubDebug, "Ff")
 }
 
 // setFreepointerBUGLine is the line of set_freepointer()'s

@@ -9,12 +9,12 @@ import (
 // object_err, print_trailer, slab_fix, list_slab_objects,
 // slab_out_of_memory) and the warnings of mm/slab_common.c.
 //
-// Unlike Debian's kernel, which runs these checks only when booted with
-// slub_debug, kscript always checks every free, as DESIGN §7 promises. As
-// with slub_debug (which forces no_hash_pointers on), the reports print raw
-// addresses, not %p hashes.
+// The free checks run only when the command line has slub_debug=F (see
+// slabFreeChecked); kmem_cache_destroy's report of objects left behind
+// (list_slab_objects) needs only CONFIG_SLUB_DEBUG, which Debian has. Their
+// %p are hashes unless slub_debug turned no_hash_pointers on (HashPointer).
 
-// hexPtr formats a as %p does with no_hash_pointers: 16 hex digits.
+// hexPtr formats an address in full, for kscript's own notes.
 func hexPtr(a Addr) string { return fmt.Sprintf("%016x", uint64(a)) }
 
 // slabBug mirrors slab_bug(): the banner of every SLUB report.
@@ -52,8 +52,8 @@ func (sl *Slab) slabFreelistHead() Addr {
 
 // printSlabInfo mirrors print_slab_info().
 func (k *Kernel) printSlabInfo(sl *Slab) {
-	k.printk(LogErr, "Slab 0x%s objects=%d used=%d fp=0x%s flags=%s\n", hexPtr(PageStructAddr(sl.pfn)),
-		sl.objects, sl.inuse, hexPtr(sl.slabFreelistHead()), k.slabFolioFlags(sl))
+	k.printk(LogErr, "Slab 0x%s objects=%d used=%d fp=0x%s flags=%s\n", k.HashPointer(PageStructAddr(sl.pfn)),
+		sl.objects, sl.inuse, k.HashPointer(sl.slabFreelistHead()), k.slabFolioFlags(sl))
 }
 
 // slabErr mirrors slab_err(): a report about a slab as a whole.
@@ -107,7 +107,7 @@ func (k *Kernel) printTrailer(s *KmemCache, sl *Slab, idx int, top []string) {
 	p := sl.objAddr(idx)
 	k.printTracking(sl, idx)
 	k.printSlabInfo(sl)
-	k.printk(LogErr, "Object 0x%s @offset=%d fp=0x%s\n\n", hexPtr(p), p-sl.base, hexPtr(k.freePointer(sl, idx)))
+	k.printk(LogErr, "Object 0x%s @offset=%d fp=0x%s\n\n", k.HashPointer(p), p-sl.base, k.HashPointer(k.freePointer(sl, idx)))
 	if s.flags&SlabRedZone != 0 {
 		k.printSection("Redzone  ", p-Addr(s.redLeftPad), int(s.redLeftPad))
 	} else if p > sl.base+16 {
@@ -160,7 +160,7 @@ func (k *Kernel) printSection(text string, a Addr, n int) {
 	k.slabRawRead(a, buf)
 	for off := 0; off < n; off += 16 {
 		row := buf[off:min(off+16, n)]
-		k.printk(LogErr, "%s%s: %s\n", text, hexPtr(a+Addr(off)), hexDumpLine(row))
+		k.printk(LogErr, "%s%s: %s\n", text, k.HashPointer(a+Addr(off)), hexDumpLine(row))
 	}
 }
 
@@ -198,7 +198,7 @@ func (k *Kernel) listSlabObjects(s *KmemCache, sl *Slab) {
 	for idx := 0; idx < sl.objects; idx++ {
 		if sl.isUsed(idx) {
 			p := sl.objAddr(idx)
-			k.printk(LogErr, "Object 0x%s @offset=%d\n", hexPtr(p), p-sl.base)
+			k.printk(LogErr, "Object 0x%s @offset=%d\n", k.HashPointer(p), p-sl.base)
 			k.printTracking(sl, idx)
 		}
 	}

@@ -9,8 +9,11 @@ import "fmt"
 // hash (siphash) with a random boot-time key; kscript derives its key from
 // Config.Seed, so the same seed prints the same hashes, and uses a simpler
 // mixing function.
+//
+// With no_hash_pointers (forced on by slub_debug) every %p prints the
+// address itself, as default_pointer() does.
 func (k *Kernel) HashPointer(a Addr) string {
-	if a == 0 || uint64(a) >= uint64(1<<64-4095) {
+	if a == 0 || uint64(a) >= uint64(1<<64-4095) || k.boot.noHashPointers {
 		return fmt.Sprintf("%016x", uint64(a))
 	}
 	key := mix64(k.cfg.Seed ^ 0x70747276616c6b65)
