@@ -47,7 +47,12 @@ func (k *Kernel) bootActivity() {
 		// page tables, vmalloc'ed kernel stacks, driver buffers
 		m.bootUse.pageTables + m.bootUse.kernelStackKB/4 + min(total/100, 4000),
 	}
-	var blocks []uint32
+	// Sized up front: growing them page by page made a megabyte of
+	// garbage per boot.
+	blocks := make([]uint32, 0, left[0]+left[1]+left[2])
+	if lru := &k.bootZone().lru; lru.pfns == nil {
+		lru.pfns = make([]uint32, 0, left[0])
+	}
 	for left[0]+left[1]+left[2] > 0 {
 		r := k.rng.Int64N(left[0] + left[1] + left[2])
 		switch {
