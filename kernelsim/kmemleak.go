@@ -2,6 +2,7 @@ package kernelsim
 
 import (
 	"fmt"
+	"hash/crc32"
 	"hash/fnv"
 	"sort"
 	"strconv"
@@ -129,6 +130,8 @@ type kmemleakState struct {
 	// off is set by "echo off" (kmemleak_disable): no more scans, and the
 	// file answers EBUSY (reads) or EPERM (writes).
 	off bool
+	// scanned: a scan has run, so an object's count is its references.
+	scanned bool
 }
 
 // kmemleak's timing (mm/kmemleak.c).
@@ -244,6 +247,7 @@ func (k *Kernel) kmemleakScan() int {
 	if !k.boot.kmemleak || k.dbg.leak.off {
 		return 0
 	}
+	k.dbg.leak.scanned = true
 	last := k.Jiffies()
 	white := k.kmemleakCandidates(func(o *kmemleakObject) bool {
 		return o.kind != leakPages && !o.cleared && k.FindModule(o.module) == nil
@@ -516,8 +520,8 @@ func (k *Kernel) scriptFrameAddr(f Frame) Addr {
 
 // kmemleakWrite mirrors kmemleak_write(): the commands of
 // /sys/kernel/debug/kmemleak, matched by prefix as strncmp does
-// ("scan\n" from echo is "scan"). Unlike Linux, "dump=" is not
-// simulated (EINVAL) and "stack=" is accepted but changes nothing.
+// ("scan\n" from echo is "scan"). "stack=" is accepted but changes
+// nothing.
 func (k *Kernel) kmemleakWrite(buf string) error {
 	l := &k.dbg.leak
 	has := func(p string) bool { return strings.HasPrefix(buf, p) }
@@ -553,8 +557,56 @@ func (k *Kernel) kmemleakWrite(buf string) error {
 		}
 	case has("scan"):
 		k.kmemleakScan()
+	case has("dump="):
+		return k.dumpStrObjectInfo(buf[5:])
 	default:
 		return EINVAL
+	}
+	return nil
+}
+
+// dumpStrObjectInfo mirrors dump_str_object_info() and dump_object_info()
+// of 6.1: the address (kstrtoul base 0, one trailing newline allowed) must
+// be an object's start (find_and_get_object(addr, 0)), else "Unknown
+// object" and EINVAL; the object's record is printed with pr_notice and
+// its backtrace by stack_trace_print(trace, len, 4). The flags are
+// OBJECT_ALLOCATED (1) and OBJECT_REPORTED (2); checksum is crc32(0,
+// object, size) as update_checksum() computes it. Unlike Linux, count (the
+// references the last scan found) is 1 for an object a scan found
+// referenced, whatever their number.
+func (k *Kernel) dumpStrObjectInfo(arg string) error {
+	arg = strings.TrimSuffix(arg, "\n")
+	addr, err := strconv.ParseUint(arg, 0, 64)
+	if err != nil || strings.Contains(arg, "_") {
+		return EINVAL
+	}
+	o := k.dbg.leak.objects[Addr(addr)]
+	if o == nil || o.kind == leakPages {
+		k.printk(LogInfo, "kmemleak: Unknown object at %#08x\n", addr)
+		return EINVAL
+	}
+	minCount, count, flags := 1, 0, 1
+	if o.kind == leakVmalloc {
+		minCount = 2 // kmemleak_vmalloc: the area and its vm_struct
+	}
+	if o.reported {
+		flags |= 2
+	}
+	if k.dbg.leak.scanned && !o.white {
+		count = minCount
+	}
+	data := make([]byte, o.size)
+	k.rawRead(o.pointer, data)
+	sum := ^crc32.Update(0xffffffff, crc32.IEEETable, data) // crc32_le(0, …): no inversions
+	k.printk(LogNotice, "kmemleak: Object %#08x (size %d):\n", uint64(o.pointer), o.size)
+	k.printk(LogNotice, "kmemleak:   comm \"%s\", pid %d, jiffies %d\n", o.comm, o.pid, o.jiffies)
+	k.printk(LogNotice, "kmemleak:   min_count = %d\n", minCount)
+	k.printk(LogNotice, "kmemleak:   count = %d\n", count)
+	k.printk(LogNotice, "kmemleak:   flags = %#x\n", flags)
+	k.printk(LogNotice, "kmemleak:   checksum = %d\n", sum)
+	k.printk(LogNotice, "kmemleak:   backtrace:\n")
+	for _, e := range k.kmemleakTrace(o) {
+		k.printk(LogWarning, "     %s\n", e.sym)
 	}
 	return nil
 }

@@ -391,9 +391,11 @@ func (k *Kernel) slubConsistencyChecks() bool {
 }
 
 // setFreepointerBUGLine is the line of set_freepointer()'s
-// BUG_ON(object == fp) in Linux 6.1's mm/slub.c. Unlike the other line
-// numbers in kernelsim it could not be checked against 6.1.119's source:
-// 5.15 and 5.16 have it at 379, and 6.1 is assumed to have kept it there.
+// BUG_ON(object == fp) in mm/slub.c. Unlike Linux 6.1, whose source
+// kscript could not read: 379 is 5.15's line (DWARF line data of Ubuntu's
+// 5.15 build declares set_freepointer at 374; the BUG_ON is five lines
+// below), and the same data put it at 381 in 5.19 and 435 in 6.2, so
+// 6.1's lies between those two and is not 379.
 const setFreepointerBUGLine = 379
 
 // hardenedDoubleFree mirrors a double free on a kernel without SLUB's debug
