@@ -192,8 +192,8 @@ module_exit({{.Module}}_exit)
 const newLessonYAML = `id: {{.ID}}
 module: {{.Module}}
 title:
-  en: "TODO: the lesson's title"
-  th: "TODO: ชื่อบทเรียน"
+  en: "{{.Module}}: a module that allocates and frees a buffer"
+  th: "{{.Module}}: module ที่จองและปล่อยบัฟเฟอร์"
 explain:
   en: |
     TODO: explain what the lesson shows and what the kernel does.

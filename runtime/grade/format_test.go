@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"kscript.dev/kscript/runtime/i18n"
 )
 
 // gradeAll grades every test submission with jobs at a time.
@@ -326,6 +328,9 @@ func checkKTAP(doc string) error {
 	return nil
 }
 
+// checkLineRe is a check's line of the text format: status, id, points.
+var checkLineRe = regexp.MustCompile(`^  \S+ +([a-z-]+) +\d+/\d+ `)
+
 func TestTextAndJSON(t *testing.T) {
 	b := newGrader(t, fakeConfig(), "testdata/hello.yaml").Grade(Submissions([]string{"testdata/subs/fake_output.star"}))
 	text := string(render(t, b, "text", "th"))
@@ -333,6 +338,24 @@ func TestTextAndJSON(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("Thai text lacks %q:\n%s", want, text)
 		}
+	}
+	// The check lines' columns line up on a terminal: the check id starts
+	// at the same display column whatever the Thai status (ผ่าน, ไม่ผ่าน,
+	// ข้าม carry combining marks that take no column).
+	col := -1
+	for _, line := range strings.Split(text, "\n") {
+		m := checkLineRe.FindStringSubmatchIndex(line)
+		if m == nil {
+			continue
+		}
+		w := i18n.Width(line[:m[2]])
+		if col >= 0 && w != col {
+			t.Errorf("check id %s at column %d, another at %d:\n%s", line[m[2]:m[3]], w, col, text)
+		}
+		col = w
+	}
+	if col < 0 {
+		t.Errorf("no check lines in:\n%s", text)
 	}
 	var doc jsonBatch
 	if err := json.Unmarshal(render(t, b, "json", "en"), &doc); err != nil {

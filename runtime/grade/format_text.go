@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
@@ -54,7 +55,8 @@ func writeTextCheck(w io.Writer, c *CheckResult, r *Result, lang string, paint s
 	if c.Visibility != "visible" {
 		title += " (" + messages.T(c.Visibility).In(lang) + ")"
 	}
-	line := fmt.Sprintf("  %-7s %-24s %2d/%-2d  %s", StatusText(c.Status, lang), c.ID, c.Points, c.MaxPoints, title)
+	// Padded by display width: Thai statuses carry combining marks.
+	line := fmt.Sprintf("  %s %s %2d/%-2d  %s", i18n.PadRight(StatusText(c.Status, lang), 7), i18n.PadRight(c.ID, 24), c.Points, c.MaxPoints, title)
 	fmt.Fprintln(w, paint(statusStyle(c.Status), line))
 	for _, f := range c.Feedback(lang) {
 		if !r.Message.IsZero() && f == r.Message.In(lang) {

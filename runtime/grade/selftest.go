@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -64,8 +65,11 @@ func TestLesson(cfg Config, file, lang string) *LessonTest {
 }
 
 // testScript runs the lesson's own script through its scenario: it must
-// meet every expectation and leave the kernel healthy. Its dmesg lines are
-// the part's diagnostics.
+// meet every expectation and leave the kernel healthy. When it does not,
+// the diagnostics start with what went wrong — the commands that failed
+// with their own messages (insmod's "could not insert module"), the error
+// that stopped the run, the health summary's problems — then the failed
+// expectations; the kernel log comes last.
 func testScript(cfg Config, l *lesson.Lesson, lang string) Part {
 	p := Part{Name: "script"}
 	src, err := os.ReadFile(l.Script)
@@ -80,21 +84,59 @@ func testScript(cfg Config, l *lesson.Lesson, lang string) Part {
 		p.Diags = []string{why.In(lang)}
 		return p
 	}
-	for _, rec := range res.Log {
-		p.Diags = append(p.Diags, rec.String())
+	p.OK = res.ExitCode() == 0
+	if !p.OK {
+		p.Diags = append(p.Diags, failedCommands(res.Transcript)...)
 	}
 	if res.Stopped != nil {
 		_, why := stopped(res.Stopped)
 		p.Diags = append(p.Diags, why.In(lang))
 	}
+	if !p.OK && res.Stopped == nil {
+		h := res.Health
+		if len(h.Bugs) > 0 || len(h.Leaks) > 0 || len(h.Findings) > 0 || h.Memory.Checked && !h.Memory.Restored {
+			p.Diags = append(p.Diags, h.Problems().In(lang))
+		}
+	}
 	for _, c := range res.Failed() {
 		p.Diags = append(p.Diags, messages.T("expectation-failed", c.Name, c.Want, c.Got).In(lang))
 	}
-	if res.Stopped == nil && len(res.Failed()) == 0 && res.ExitCode() != 0 {
-		p.Diags = append(p.Diags, res.Health.Problems().In(lang))
+	for _, rec := range res.Log {
+		p.Diags = append(p.Diags, rec.String())
 	}
-	p.OK = res.ExitCode() == 0
 	return p
+}
+
+// failedCommands returns, from a scenario's transcript, each command whose
+// output has the command's own error line ("insmod: ERROR: …", "bash: …:
+// command not found", "cat: …: No such file or directory"), as the
+// "$ command" line and the error lines under it.
+func failedCommands(transcript string) []string {
+	var out []string
+	cmd, name := "", ""
+	shown := false
+	for _, line := range strings.Split(transcript, "\n") {
+		if c, ok := strings.CutPrefix(line, "$ "); ok {
+			cmd, shown = line, false
+			f := strings.Fields(c)
+			if len(f) > 1 && f[0] == "sudo" {
+				f = f[1:]
+			}
+			name = ""
+			if len(f) > 0 {
+				name = f[0]
+			}
+			continue
+		}
+		if name == "" || !(strings.HasPrefix(line, name+": ") || strings.HasPrefix(line, "bash: ")) {
+			continue
+		}
+		if !shown {
+			out, shown = append(out, cmd), true
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // testSubmission grades the solution (wantFull) or the starter (!wantFull).

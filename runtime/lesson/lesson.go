@@ -74,7 +74,9 @@ type Pos struct {
 type Text struct {
 	EN  string `yaml:"en"`
 	TH  string `yaml:"th"`
-	Pos Pos    `yaml:"-"`
+	Pos Pos    `yaml:"-"` // of the text (its en: key, when it is a mapping)
+	// THPos is where the Thai text is written: its th: key.
+	THPos Pos `yaml:"-"`
 }
 
 // In returns the text in lang ("th" or "en"), falling back to the other.

@@ -14,15 +14,20 @@ import (
 // check could never pass, or with count: 0 always would), and a scenario
 // that loads or unloads a module under a name other than the lesson's.
 
-// lintTODO warns of the texts that still say TODO (kscript new writes
-// them so; the scaffold is valid, but not finished).
+// lintTODO reports the texts that still say TODO: a title is an error
+// (students see it in kscript lessons and in every grade report), the
+// other texts warnings (kscript new writes them so; the scaffold is valid,
+// but not finished).
 func (l *Lesson) lintTODO() ErrorList {
 	var errs ErrorList
 	check := func(key string, t Text) {
-		for _, lt := range []struct{ lang, s string }{{"en", t.EN}, {"th", t.TH}} {
+		for _, lt := range []struct {
+			lang, s string
+			pos     Pos
+		}{{"en", t.EN, t.Pos}, {"th", t.TH, t.THPos}} {
 			if strings.Contains(lt.s, "TODO") {
-				e := l.errorAt(t.Pos, "%s: %s: still says TODO: write the text", key, lt.lang)
-				e.Warning = true
+				e := l.errorAt(lt.pos, "%s: %s: still says TODO: write the text", key, lt.lang)
+				e.Warning = key != "title"
 				errs = append(errs, e)
 			}
 		}

@@ -198,6 +198,14 @@ func (b *BugExpect) UnmarshalYAML(node ast.Node) error {
 func (t *Text) UnmarshalYAML(node ast.Node) error {
 	type fields Text
 	t.Pos = posOf(node)
+	t.THPos = t.Pos
+	if m, ok := node.(*ast.MappingNode); ok {
+		for _, v := range m.Values {
+			if v.Key != nil && v.Key.String() == "th" {
+				t.THPos = posOf(v)
+			}
+		}
+	}
 	return decodeNode(node, (*fields)(t))
 }
 
