@@ -43,7 +43,7 @@ def loop(n):
 	if err := m.runTopLevel(inst, whereFile); err != nil {
 		b.Fatal(err)
 	}
-	m.opts.MaxSteps = 1 << 62
+	m.budget = NewBudget(1 << 62) // the budget is made at NewMachine: a loop of b.N iterations needs more than the default
 	m.opts.Timeout = 1 << 62 // under callgrind (scripts/bench-instructions) a long loop outlasts the default backstop
 	b.ResetTimer()
 	start := cpuTime()
