@@ -44,7 +44,7 @@ def loop(n):
 		b.Fatal(err)
 	}
 	m.budget = NewBudget(1 << 62) // the budget is made at NewMachine: a loop of b.N iterations needs more than the default
-	m.opts.Timeout = 1 << 62 // under callgrind (scripts/bench-instructions) a long loop outlasts the default backstop
+	m.opts.Timeout = 1 << 62      // under callgrind (scripts/bench-instructions) a long loop outlasts the default backstop
 	b.ResetTimer()
 	start := cpuTime()
 	if _, err := m.callScript(inst, whereKern, inst.globals["loop"].(starlark.Callable), starlark.MakeInt(b.N)); err != nil {
