@@ -201,6 +201,11 @@ func (k *Kernel) kmemleakFree(ptr Addr) {
 	}
 }
 
+// kmemleakForget is kmemleakFree's map work, kept out of line so that the
+// allocators' free paths, into which kmemleakFree inlines, keep a small
+// frame and no spills.
+//
+//go:noinline
 func (k *Kernel) kmemleakForget(ptr Addr) {
 	l := &k.dbg.leak
 	if o, ok := l.objects[ptr]; ok {

@@ -74,6 +74,11 @@ func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
 			return PFN(p), true
 		}
 	}
+	if k.Stack == nil {
+		if pfn, ok = k.allocBuddyFast(gfp, order); ok {
+			return pfn, true
+		}
+	}
 	return k.allocPagesTracked(gfp, order)
 }
 
@@ -353,8 +358,11 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 // once.
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	sec := k.mem.section(pfn)
+	observed := k.mem.buddyObserver != nil
 	for h := uint(high); h > uint(low); {
-		k.buddyEvent(BuddySplit, pfn, int(h))
+		if observed {
+			k.observeBuddy(BuddySplit, pfn, int(h))
+		}
 		h--
 		half := pfn + 1<<(h&31)
 		k.pushFreeHead(&z.freeArea[h], &sec[half&sectionMask], half, int(h))
@@ -451,17 +459,21 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 // Buddies below the top order are in the block's own section (nil only for
 // a section that holds nothing but free top-order blocks).
 func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
-	sec := k.mem.sections[pfn>>sectionShift]
-	for o := uint(order); o < MaxOrder-1 && sec != nil; o++ {
-		buddy := pfn ^ 1<<(o&31) // __find_buddy_pfn
-		bp := &sec[buddy&sectionMask]
-		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
-			break
+	if sec := k.mem.sections[pfn>>sectionShift]; sec != nil {
+		observed := k.mem.buddyObserver != nil
+		for o := uint(order); o < MaxOrder-1; o++ {
+			buddy := pfn ^ 1<<(o&31) // __find_buddy_pfn
+			bp := &sec[buddy&sectionMask]
+			if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
+				break
+			}
+			k.unlinkFree(&z.freeArea[o], bp)
+			if observed {
+				k.observeBuddy(BuddyMerge, pfn, int(o))
+			}
+			pfn &= buddy
+			order = int(o) + 1
 		}
-		k.unlinkFree(&z.freeArea[o], bp)
-		k.buddyEvent(BuddyMerge, pfn, int(o))
-		pfn &= buddy
-		order = int(o) + 1
 	}
 	if !toTail && order < MaxOrder-2 {
 		// buddy_merge_likely(): is the buddy of the block this one
