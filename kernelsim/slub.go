@@ -75,13 +75,13 @@ type KmemCache struct {
 	minPartial     int // min_partial
 	allocFlags     GFP // allocflags: added to every slab page allocation
 	refcount       int
-	hasCtor        bool             // the cache has a constructor (geometry, poisoning)
+	hasCtor        bool // the cache has a constructor (geometry, poisoning)
 	// plainFill: no constructor, no SLAB_POISON, no SLAB_TYPESAFE_BY_RCU,
 	// so that with init_on_alloc an object comes back zeroed (allocFill's
 	// common case, which kmalloc's fast path tests in one load).
 	plainFill bool
-	ctor           func(Addr) error // the constructor to run, nil for boot caches
-	kmalloc        bool             // one of the kmalloc caches
+	ctor      func(Addr) error // the constructor to run, nil for boot caches
+	kmalloc   bool             // one of the kmalloc caches
 	// randomSeq mirrors random_seq (CONFIG_SLAB_FREELIST_RANDOM, on in
 	// Debian): a shuffled permutation of object indices that new slabs'
 	// freelists follow from a random starting point.
