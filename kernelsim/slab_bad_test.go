@@ -181,12 +181,15 @@ func TestStockDoubleFree(t *testing.T) {
 		name    string
 		cmdline string
 		between bool // free another object of the cache in between
+		away    bool // the object's slab is no longer the CPU slab
 		fatal   bool
 		log     []string // lines the log must have, in order
 		kscript bool     // the report is kscript's own finding
 	}{
 		{name: "naive", fatal: true, log: []string{"------------[ cut here ]------------",
-			"kernel BUG at mm/slub.c:379!", "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:kfree+", "---[ end trace 0000000000000000 ]---"}},
+			"kernel BUG at mm/slub.c:419!", "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:__kmem_cache_free+0x284/0x2a0",
+			"Call Trace:\n", " <TASK>\n ", "---[ end trace 0000000000000000 ]---", "RIP: 0010:__kmem_cache_free+0x284/0x2a0", "RSP: 0018:"}},
+		{name: "naive, not the CPU slab", away: true, fatal: true, log: []string{"kernel BUG at mm/slub.c:419!", "RIP: 0010:__slab_free+0x118/0x2d0"}},
 		{name: "another free in between", between: true, kscript: true},
 		{name: "slub_debug=F", cmdline: "slub_debug=F", log: []string{"BUG kmalloc-128 (Not tainted): Object already free"}},
 	} {
@@ -194,6 +197,11 @@ func TestStockDoubleFree(t *testing.T) {
 			k := bootTest(t, Config{Seed: 2, Stock: true, Cmdline: tc.cmdline})
 			p := k.Kmalloc(100, GFP_KERNEL)
 			q := k.Kmalloc(100, GFP_KERNEL)
+			if tc.away { // fill kmalloc-128's CPU slab: the next one takes over
+				for i := 0; i < 64; i++ {
+					k.Kmalloc(100, GFP_KERNEL)
+				}
+			}
 			seq := k.NextSeq()
 			_ = k.Kfree(p)
 			if tc.between {
@@ -215,6 +223,9 @@ func TestStockDoubleFree(t *testing.T) {
 			}
 			if tc.log == nil && log != "" {
 				t.Errorf("log %q, want nothing: Linux notices nothing", log)
+			}
+			if tc.fatal && strings.Contains(log, "kfree+") {
+				t.Errorf("log has a kfree frame; 6.1's kfree tail-calls __kmem_cache_free:\n%s", log)
 			}
 			rs := k.Reports()
 			if len(rs) != 1 || rs[0].Class != "double-free" || rs[0].Kscript != tc.kscript {
