@@ -11,11 +11,13 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"kscript.dev/kscript/runtime/grade"
+	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 )
 
@@ -145,6 +147,11 @@ func (a *app) grade(f gradeFlags, args []string) error {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
 	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs)), Stop: stop}
+	if cfg.Progress != nil {
+		tick := time.NewTicker(barTick)
+		defer tick.Stop()
+		cfg.Tick = tick.C
+	}
 	if !f.inProcess && !a.opts.Trace {
 		cfg.Workers = &grade.Workers{Command: a.workerCommand, Memory: memory}
 	}
@@ -293,19 +300,54 @@ func (a *app) workerCommand() *exec.Cmd {
 
 // progressBar returns a progress callback drawing a bar on standard error
 // when it is a terminal and there is more than one submission; else nil.
-func (a *app) progressBar(total int) func(done, total int) {
+func (a *app) progressBar(total int) func(grade.Progress) {
 	f, ok := a.stderr.(*os.File)
 	if !ok || total < 2 || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		return nil
 	}
-	return func(done, total int) { drawBar(a.stderr, done, total) }
+	return func(p grade.Progress) { drawBar(a.stderr, p, a.lang) }
 }
 
-// drawBar draws "[#########           ]  45/100" over the current line.
-func drawBar(w io.Writer, done, total int) {
+// barTick is how often the bar is redrawn while no submission finishes,
+// and slowAfter how long one submission is graded before the bar names
+// it: a bar that stands at 300/301 then says what it waits for.
+const (
+	barTick   = 500 * time.Millisecond
+	slowAfter = 2 * time.Second
+)
+
+var barMessages = i18n.Catalog{
+	"waiting": {"  still grading %s (%d s)", "  ยังตรวจ %s อยู่ (%d วินาที)"},
+}
+
+// drawBar draws "[#########           ]  45/100" over the current line,
+// followed by the submission graded for slowAfter or longer, if any. The
+// line stays within 79 columns, so that it never wraps on an 80-column
+// terminal (a wrapped line could not be drawn over): a long path loses
+// its start.
+func drawBar(w io.Writer, p grade.Progress, lang string) {
 	const width = 30
-	n := done * width / max(total, 1)
-	fmt.Fprintf(w, "\r[%s%s] %*d/%d", strings.Repeat("#", n), strings.Repeat(" ", width-n), len(fmt.Sprint(total)), done, total)
+	n := p.Done * width / max(p.Total, 1)
+	bar := fmt.Sprintf("[%s%s] %*d/%d", strings.Repeat("#", n), strings.Repeat(" ", width-n), len(fmt.Sprint(p.Total)), p.Done, p.Total)
+	if p.Waiting != "" && p.For >= slowAfter {
+		secs := int(p.For / time.Second)
+		room := 79 - i18n.Width(bar) - i18n.Width(barMessages.T("waiting", "", secs).In(lang))
+		bar += barMessages.T("waiting", shortenLeft(p.Waiting, room), secs).In(lang)
+	}
+	fmt.Fprint(w, "\r"+bar+"\033[K")
+}
+
+// shortenLeft returns s cut to at most cols columns by dropping its
+// start, marked with "…".
+func shortenLeft(s string, cols int) string {
+	if i18n.Width(s) <= cols {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && i18n.Width(string(r))+1 > cols {
+		r = r[1:]
+	}
+	return "…" + string(r)
 }
 
 func member(list []string, s string) bool {

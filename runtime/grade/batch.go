@@ -4,6 +4,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // lane grades submissions one after another: in this process, or in a
@@ -24,10 +25,22 @@ func (l inProcess) grade(s Submission) *Result { return l.l.Submission(s) }
 func (inProcess) abort()                       {}
 func (inProcess) close()                       {}
 
-// graded is a submission's result and its place in the batch.
+// graded is a lane's news of submission i: it started (res is nil), or
+// it was graded.
 type graded struct {
 	i   int
 	res *Result
+}
+
+// Progress is how a batch stands, for a progress display.
+type Progress struct {
+	Done, Total int
+	// Waiting is the submission (its Path) graded for the longest time
+	// among those being graded now, and For how long it has been; "" when
+	// none is. A display names it when For grows long: one slow
+	// submission then explains a bar that stands still.
+	Waiting string
+	For     time.Duration
 }
 
 // Grade grades every submission, cfg.Jobs at a time, and returns the batch
@@ -38,7 +51,9 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 	b := g.newBatch()
 	b.Results = make([]*Result, len(subs))
 	next := make(chan int)
-	done := make(chan graded, len(subs)) // never blocks a lane, even after an interrupt
+	// Each lane's start and end of a submission arrive in order on one
+	// channel, which never blocks a lane, even after an interrupt.
+	news := make(chan graded, 2*len(subs))
 	quit := make(chan struct{})
 	lanes := make([]lane, min(max(1, g.cfg.Jobs), max(1, len(subs))))
 	var wg sync.WaitGroup
@@ -49,7 +64,8 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 			defer wg.Done()
 			defer l.close()
 			for i := range next {
-				done <- graded{i, l.grade(subs[i])}
+				news <- graded{i, nil}
+				news <- graded{i, l.grade(subs[i])}
 			}
 		}(lanes[j])
 	}
@@ -63,13 +79,16 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 			}
 		}
 	}()
-	for n := 0; n < len(subs); n++ {
+	w := g.newWatch(subs)
+	for w.done < len(subs) {
 		select {
-		case d := <-done:
-			b.Results[d.i] = d.res
-			if g.cfg.Progress != nil {
-				g.cfg.Progress(n+1, len(subs))
+		case d := <-news:
+			if d.res != nil {
+				b.Results[d.i] = d.res
 			}
+			w.record(d)
+		case <-g.cfg.Tick: // a nil Tick never ticks
+			w.report()
 		case sig := <-g.cfg.Stop: // a nil Stop never delivers
 			close(quit)
 			for _, l := range lanes {
@@ -81,6 +100,56 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 	}
 	wg.Wait()
 	return b
+}
+
+// watch keeps what Progress reports: how many submissions are done, and
+// when each of those being graded started.
+type watch struct {
+	g       *Grader
+	subs    []Submission
+	done    int
+	started map[int]time.Time
+}
+
+func (g *Grader) newWatch(subs []Submission) *watch {
+	return &watch{g: g, subs: subs, started: map[int]time.Time{}}
+}
+
+func (w *watch) now() time.Time {
+	if w.g.cfg.Now != nil {
+		return w.g.cfg.Now()
+	}
+	return time.Now()
+}
+
+// record notes a lane's news and reports it.
+func (w *watch) record(d graded) {
+	if d.res == nil {
+		w.started[d.i] = w.now()
+	} else {
+		delete(w.started, d.i)
+		w.done++
+	}
+	w.report()
+}
+
+// report calls Progress with the batch as it stands; the submission
+// waited on is the one started first (the lowest index among equals).
+func (w *watch) report() {
+	if w.g.cfg.Progress == nil {
+		return
+	}
+	p := Progress{Done: w.done, Total: len(w.subs)}
+	first := -1
+	for i, t := range w.started {
+		if first < 0 || t.Before(w.started[first]) || t.Equal(w.started[first]) && i < first {
+			first = i
+		}
+	}
+	if first >= 0 {
+		p.Waiting, p.For = w.subs[first].Path, w.now().Sub(w.started[first])
+	}
+	w.g.cfg.Progress(p)
 }
 
 // Unfinished returns the batch as it stands before grading starts: every

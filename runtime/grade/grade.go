@@ -36,6 +36,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
@@ -54,9 +55,16 @@ type Config struct {
 	NewMachine func(kruntime.Options) (scenario.Machine, error)
 	// Jobs is how many submissions are graded at once (default 1).
 	Jobs int
-	// Progress, if set, is called after each submission with the number
-	// done and the total, from one goroutine at a time.
-	Progress func(done, total int)
+	// Progress, if set, is told how the batch stands (see Progress): when
+	// a submission starts, after each one, and at every tick of Tick, from
+	// one goroutine at a time.
+	Progress func(Progress)
+	// Tick, if not nil, makes Grade report Progress at each of its ticks
+	// while it waits, so that a display can name a submission that takes
+	// long; the CLI gives a time.Ticker's channel, tests their own.
+	Tick <-chan time.Time
+	// Now tells the time for Progress.For; nil means time.Now.
+	Now func() time.Time
 	// FreshBoot boots every machine's kernel afresh instead of copying one
 	// booted kernel (kclone); the results are the same, only slower.
 	FreshBoot bool

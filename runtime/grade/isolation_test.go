@@ -145,8 +145,8 @@ func TestInterrupt(t *testing.T) {
 			cfg := tc.cfg()
 			stop := make(chan os.Signal, 1)
 			cfg.Stop, cfg.Jobs = stop, 1
-			cfg.Progress = func(done, _ int) {
-				if done == 1 {
+			cfg.Progress = func(p Progress) {
+				if p.Done == 1 && len(stop) == 0 {
 					stop <- syscall.SIGTERM
 				}
 			}
