@@ -178,13 +178,11 @@ func (l *callLog) wrote(a kernelsim.Addr, size uint64) bool {
 	if !l.k.Peek(a, buf) {
 		return false
 	}
-	for _, b := range buf {
-		if b != 0 {
-			return true
-		}
-	}
-	return false
+	return !bytes.Equal(buf, zeroPeek[:len(buf)])
 }
+
+// zeroPeek is what wrote compares a freed object's bytes with.
+var zeroPeek [maxWrittenPeek]byte
 
 // key builds the key of a call made now through c.
 func (c call) key(gfp kernelsim.GFP, size uint64, failed bool) callKey {
