@@ -251,12 +251,12 @@ func (c execContext) String() string {
 
 // contextName returns the execution context the kernel is in.
 func (e *env) contextName() execContext {
-	switch e.k.ContextName() {
-	case "softirq":
+	switch e.k.ContextKind() {
+	case kernelsim.ContextSoftirq:
 		return ctxSoftirq
-	case "hardirq":
+	case kernelsim.ContextHardirq:
 		return ctxHardirq
-	case "atomic":
+	case kernelsim.ContextAtomic:
 		return ctxAtomic
 	}
 	return ctxProcess

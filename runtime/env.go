@@ -147,7 +147,11 @@ func (e *env) stack() []kernelsim.Frame {
 	pos, at := &e.posBuf, &e.atBuf
 	n := 0
 	for i, depth := 0, t.CallStackDepth()-e.userDepth; i < depth && n < maxStackFrames; i++ {
-		if p := t.DebugFrame(i).Position(); p.Filename() != "<builtin>" {
+		fr := t.DebugFrame(i)
+		if _, ok := fr.Callable().(*starlark.Builtin); ok {
+			continue // its position is "<builtin>"
+		}
+		if p := fr.Position(); p.Filename() != "<builtin>" {
 			pos[n], at[n] = p, i
 			n++
 		}
