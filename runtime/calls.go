@@ -121,13 +121,16 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 	}
 	delete(l.live, a)
 	k := l.keys[obj.rec]
-	if !pages {
-		size := k.size
-		if obj.cache != nil {
-			size = obj.cache.ObjectSize()
-		}
-		k.written = l.wrote(a, size)
+	size := k.size
+	switch {
+	case obj.cache != nil:
+		size = obj.cache.ObjectSize()
+	case pages && k.folded:
+		size = kernelsim.PageSize
+	case pages:
+		size = kernelsim.PageSize << min(k.size, kernelsim.MaxOrder-1) // k.size is the order
 	}
+	k.written = l.wrote(a, size)
 	l.counts[obj.rec]--
 	k.freed, k.freedStep, k.freedBy = true, l.step, fn
 	k.freeMatch = (cache == nil || obj.cache == cache) && (!pages || k.folded || k.size == order)
@@ -140,9 +143,9 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 const maxWrittenPeek = 4096
 
 // wrote reports whether the first bytes of the object at a (at most
-// maxWrittenPeek of its size) hold one that is not zero: kmalloc and
-// kmem_cache memory comes back zeroed (init_on_alloc=1), so such a byte
-// is one the module wrote.
+// maxWrittenPeek of its size) hold one that is not zero: kmalloc,
+// kmem_cache, vmalloc and page allocator memory comes back zeroed
+// (init_on_alloc=1), so such a byte is one the module wrote.
 func (l *callLog) wrote(a kernelsim.Addr, size uint64) bool {
 	if l.k == nil || size == 0 {
 		return false

@@ -304,7 +304,7 @@ type Call struct {
 	FreedBy   string
 	FreeMatch bool
 	// Written says the objects held data the module wrote (a byte that
-	// is not zero) when they were freed: kmalloc, kmem_cache and vmalloc
-	// objects only.
+	// is not zero) when they were freed: kmalloc, kmem_cache, vmalloc and
+	// page allocator objects.
 	Written bool
 }

@@ -102,6 +102,22 @@ var thaiErrorScripts = map[string]string{
 	"leak":      "def i():\n    kmalloc(8, GFP_KERNEL)\n    return 0\ndef e():\n    pass\nmodule_init(i)\nmodule_exit(e)\n",
 	"zero":      "def i():\n    p = kmalloc(0, GFP_KERNEL)\n    if not p:\n        return -ENOMEM\n    p[0] = 1\n    return 0\nmodule_init(i)\n",
 	"todo":      "# TODO: write init\ndef i():\n    return 0\ndef e():\n    pass\nmodule_init(i)\nmodule_exit(e)\n",
+	"noeof": `g = static(major = 0)
+k = static_buffer(4, "abc")
+def rd(f, buf, n, off):
+    copy_to_user(buf, k, 1)
+    return 1
+def wr(f, buf, n, off):
+    return 0
+fops = file_operations(owner = THIS_MODULE, read = rd, write = wr)
+def i():
+    g.major = register_chrdev(240, "noeof", fops)
+    return 0
+def e():
+    unregister_chrdev(240, "noeof")
+module_init(i)
+module_exit(e)
+`,
 	"nodev": `fops = file_operations(owner = THIS_MODULE)
 g = static(major = 0)
 def i():
@@ -139,7 +155,11 @@ func thaiErrorRuns(t *testing.T) [][]string {
 		runs = append(runs, []string{"run", f})
 	}
 	leak := filepath.Join(dir, "leak.star")
+	noEOF := filepath.Join(dir, "noeof.star")
 	return append(runs,
+		// cat of a driver whose read() never returns 0, echo to one whose
+		// write() returns 0: kscript's notes.
+		[]string{"shell", noEOF, "-c", "make >/dev/null; sudo insmod noeof.ko; sudo mknod /dev/noeof c 240 0; sudo chmod 666 /dev/noeof; cat /dev/noeof >/dev/null; echo hi > /dev/noeof"},
 		[]string{"shell", leak, "-c", "help"},
 		[]string{"shell", leak, "-c", "help " + strings.Join(shell.HelpTopics(), " ")},
 		[]string{"shell", leak, "-c", "help nosuch; insmod leak.ko; make >/dev/null; insmod leak.ko; cat /proc/slabinfo; dmesg; mknod /dev/x c 1 0; rmmod leak; ./nosuch; nosuch; cd /nosuch; memmap; buddy; slab kmalloc-8"},

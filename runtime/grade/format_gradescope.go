@@ -66,9 +66,15 @@ func writeGradescope(w io.Writer, b *Batch, lang string) error {
 
 func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 	t := func(key string, args ...any) string { return messages.T(key, args...).In(lang) }
-	out := []string{
-		t("batch", b.Lesson, b.Title.In(lang), b.Module, 1),
-		r.Submission + ": " + t("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)),
+	out := []string{t("batch", b.Lesson, b.Title.In(lang), b.Module, 1)}
+	if v := visibleOnly(r); v.laterChecks == 0 {
+		out = append(out, r.Submission+": "+t("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)))
+	} else {
+		// The output is shown to students with the submission: it must
+		// not give away what the checks Gradescope keeps from them (for
+		// now, or for ever) did, so it counts the visible checks only.
+		out = append(out, r.Submission+": "+t("score-visible", v.score, v.max, StatusText(v.status, lang)),
+			t("score-later", v.laterPoints, v.laterChecks))
 	}
 	if !r.Message.IsZero() {
 		out = append(out, r.Message.In(lang))
@@ -95,4 +101,38 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 		})
 	}
 	return res
+}
+
+// visibleScore is a submission's result on its visible checks only.
+type visibleScore struct {
+	score, max, laterChecks, laterPoints int
+	status                               Status
+}
+
+// visibleOnly adds up the checks Gradescope shows students at once
+// (visibility visible) and counts the others: hidden, after_due_date,
+// after_published. The status is the worst of the visible checks' (a
+// skipped check makes it FAIL, as for a whole submission); a submission
+// that could not run at all keeps its own.
+func visibleOnly(r *Result) visibleScore {
+	v := visibleScore{status: Pass}
+	for _, c := range r.Checks {
+		if c.Visibility != "" && c.Visibility != "visible" {
+			v.laterChecks++
+			v.laterPoints += c.MaxPoints
+			continue
+		}
+		v.score += c.Points
+		v.max += c.MaxPoints
+		if rank(c.Status) > rank(v.status) {
+			v.status = c.Status
+		}
+	}
+	if v.status == Skip {
+		v.status = Fail
+	}
+	if len(r.Checks) == 0 {
+		v.status = r.Status
+	}
+	return v
 }

@@ -387,3 +387,77 @@ func TestSnapshotSameResults(t *testing.T) {
 		}
 	}
 }
+
+// TestGradescopeOutputHidesHiddenChecks: results.json's top-level output
+// is shown to students with the submission, so it says nothing of the
+// checks Gradescope keeps from them (hidden, after_due_date,
+// after_published): its score counts the visible checks only, and it is
+// the same text whether those checks passed or failed. The top-level score
+// stays the whole score (Gradescope shows it as the assignment says), and
+// each test keeps its own visibility.
+func TestGradescopeOutputHidesHiddenChecks(t *testing.T) {
+	result := func(later Status) *Result {
+		r := &Result{Submission: "a.star", MaxScore: 10, Checks: []*CheckResult{
+			{ID: "loads", Title: i18n.Text{EN: "Loads"}, Status: Pass, Points: 4, MaxPoints: 4, Visibility: "visible"},
+			{ID: "frees", Title: i18n.Text{EN: "Frees"}, Status: Pass, Points: 3, MaxPoints: 3, Visibility: "visible"},
+			{ID: "secret-leak", Title: i18n.Text{EN: "Secret leak check"}, Status: later, MaxPoints: 2, Visibility: "hidden"},
+			{ID: "secret-late", Title: i18n.Text{EN: "Secret late check"}, Status: later, MaxPoints: 1, Visibility: "after_due_date"},
+		}}
+		for _, c := range r.Checks[2:] {
+			if later == Pass {
+				c.Points = c.MaxPoints
+			}
+		}
+		r.finish()
+		return r
+	}
+	outputs := map[string]string{}
+	for _, later := range []Status{Pass, Fail, Timeout} {
+		for _, lang := range []string{"en", "th"} {
+			r := result(later)
+			b := &Batch{Lesson: "hello", Module: "hello", MaxScore: 10, Results: []*Result{r}}
+			var v struct {
+				Score  int    `json:"score"`
+				Output string `json:"output"`
+				Tests  []struct {
+					Visibility string `json:"visibility"`
+				} `json:"tests"`
+			}
+			if err := json.Unmarshal(render(t, b, "gradescope", lang), &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Score != r.Score || len(v.Tests) != 4 || v.Tests[2].Visibility != "hidden" || v.Tests[3].Visibility != "after_due_date" {
+				t.Errorf("%s/%s: score %d (want %d), tests %+v", later, lang, v.Score, r.Score, v.Tests)
+			}
+			for _, leak := range []string{"secret", "Secret", "/10", "FAIL", "TIMEOUT", "ไม่ผ่าน", "หมดเวลา"} {
+				if strings.Contains(v.Output, leak) {
+					t.Errorf("%s/%s: output gives away %q:\n%s", later, lang, leak, v.Output)
+				}
+			}
+			want := map[string]string{"en": "a.star: score 7/7 on the visible checks: PASS\n3 more points are in 2 checks not shown here",
+				"th": "a.star: คะแนน 7/7 จากรายการตรวจที่มองเห็นได้: ผ่าน\nอีก 3 คะแนนอยู่ในรายการตรวจ 2 รายการ"}[lang]
+			if !strings.Contains(v.Output, want) {
+				t.Errorf("%s/%s: output\n%s\nwant it to contain\n%s", later, lang, v.Output, want)
+			}
+			if o, ok := outputs[lang]; ok && o != v.Output {
+				t.Errorf("%s: the output depends on the hidden checks' results:\n%s\n----\n%s", lang, o, v.Output)
+			}
+			outputs[lang] = v.Output
+		}
+	}
+	// A visible check that fails shows as FAIL; with no hidden check the
+	// line is the whole score, as in the text format.
+	r := result(Pass)
+	r.Checks[1].Status, r.Checks[1].Points = Fail, 0
+	r.finish()
+	out := render(t, &Batch{Lesson: "hello", Module: "hello", MaxScore: 10, Results: []*Result{r}}, "gradescope", "en")
+	if !bytes.Contains(out, []byte("score 4/7 on the visible checks: FAIL")) {
+		t.Errorf("visible failure:\n%s", out)
+	}
+	r.Checks, r.MaxScore = r.Checks[:2], 7
+	r.finish()
+	out = render(t, &Batch{Lesson: "hello", Module: "hello", MaxScore: 7, Results: []*Result{r}}, "gradescope", "en")
+	if !bytes.Contains(out, []byte(`a.star: score 4/7: FAIL"`)) {
+		t.Errorf("no hidden checks:\n%s", out)
+	}
+}

@@ -214,7 +214,9 @@ type ProcExpect struct {
 // same order for pages, the same cache for kmem_cache objects); Written
 // only allocations whose object held data the module wrote into it (a
 // byte that is not zero: the memory comes back zeroed) when it was freed,
-// so kfree(kmalloc(n)) does not count.
+// so kfree(kmalloc(n)) does not count. Failed, when given, counts only
+// calls that failed (true: the allocation returned NULL, the copy left
+// bytes uncopied) or only calls that succeeded (false).
 //
 //	calls:
 //	  - {fn: vmalloc}
@@ -232,6 +234,7 @@ type CallExpect struct {
 	LiveAt  *StepRef   `yaml:"live_at"`
 	FreedBy StringList `yaml:"freed_by"`
 	Written bool       `yaml:"written"`
+	Failed  *bool      `yaml:"failed"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32
 }

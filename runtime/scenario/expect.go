@@ -354,7 +354,8 @@ func argsMatch(c *lesson.CallExpect, call kruntime.Call) bool {
 	ctxOK := c.Context == "" || c.Context == call.Context ||
 		(c.Context == "atomic" && call.Context != "process")
 	sizeOK := c.Size == nil || call.Size == *c.Size && !call.Folded
-	return uint32(call.GFP)&mask == mask && ctxOK && sizeOK
+	failedOK := c.Failed == nil || *c.Failed == call.Failed
+	return uint32(call.GFP)&mask == mask && ctxOK && sizeOK && failedOK
 }
 
 // fateMatches checks what became of an allocation's object: live when
@@ -443,6 +444,10 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 	switch {
 	case call.Noop:
 		why = messages.T("why-noop")
+	case c.Failed != nil && *c.Failed != call.Failed && call.Failed:
+		why = messages.T("why-failed")
+	case c.Failed != nil && *c.Failed != call.Failed:
+		why = messages.T("why-succeeded")
 	case !argsMatch(c, call):
 		why = messages.T("why-args")
 	case (c.LiveAt != nil || len(c.FreedBy) > 0) && !call.Object:
@@ -480,6 +485,11 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Context != "" {
 		parts = append(parts, messages.T("calls-in", c.Context))
+	}
+	if c.Failed != nil && *c.Failed {
+		parts = append(parts, messages.T("calls-failed"))
+	} else if c.Failed != nil {
+		parts = append(parts, messages.T("calls-succeeded"))
 	}
 	freedBy := strings.Join(c.FreedBy, " | ")
 	switch {

@@ -60,7 +60,7 @@ func emitResult(inv *Invocation, r kernelsim.CmdResult, err error) int {
 	}
 	status := inv.Emit(r.Stdout, r.Stderr, r.Status)
 	if r.Note != "" {
-		fmt.Fprintf(inv.Stderr, "kscript: note: %s\n", noteText(r, inv.sh.Lang))
+		fmt.Fprintf(inv.Stderr, "kscript: %s\n", noteText(r, inv.sh.Lang))
 	}
 	if r.Signal != 0 {
 		fmt.Fprintln(inv.Stderr, kernelsim.SignalName(r.Signal))
@@ -70,19 +70,20 @@ func emitResult(inv *Invocation, r kernelsim.CmdResult, err error) int {
 
 // noteTH holds the Thai text of kernelsim's notes, by NoteID.
 var noteTH = map[string]string{
-	"cat-no-eof":       "kscript หยุด cat ให้แล้ว: read() ของ driver ไม่เคยคืนค่า 0 (end of file) cat จึงจะอ่านไปเรื่อยๆ ไม่มีวันจบ ฟังก์ชัน read ต้องเคารพ *offset และคืนค่า 0 เมื่อข้อมูลหมด",
+	"cat-no-eof":       "kscript หยุด cat ให้แล้ว: read() ของ driver ไม่เคยคืนค่า 0 (จุดจบไฟล์) cat จึงจะอ่านไปเรื่อยๆ ไม่มีวันจบ ฟังก์ชัน read ต้องเคารพ *offset และคืนค่า 0 เมื่อข้อมูลหมด",
 	"echo-no-progress": "kscript หยุด echo ให้แล้ว: write() ของ driver คืนค่า 0 ตลอด echo จึงจะพยายามเขียนซ้ำไม่มีวันจบ ฟังก์ชัน write ต้องคืนค่าจำนวนไบต์ที่รับไป",
 }
 
-// noteText is the note's text in lang, without kernelsim's own "kscript: "
-// (the shell prints "kscript: note: " before it).
+// noteText is the note's text in lang, led by "note: " ("หมายเหตุ: " in
+// Thai), without kernelsim's own "kscript: " (the shell prints "kscript: "
+// before it).
 func noteText(r kernelsim.CmdResult, lang string) string {
 	if lang == "th" {
 		if t, ok := noteTH[r.NoteID]; ok {
-			return t
+			return "หมายเหตุ: " + t
 		}
 	}
-	return strings.TrimPrefix(r.Note, "kscript: ")
+	return "note: " + strings.TrimPrefix(r.Note, "kscript: ")
 }
 
 // devFS serves redirections to and reads of device nodes: `echo hi >
@@ -95,7 +96,7 @@ func (d devFS) ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if r.Status != 0 {
-		return nil, devError{r}
+		return nil, devError{r, d.sh.Lang}
 	}
 	return []byte(r.Stdout), nil
 }
@@ -106,7 +107,7 @@ func (d devFS) WriteFile(path string, data []byte, appendMode bool) error {
 		return err
 	}
 	if r.Status != 0 || r.Stderr != "" {
-		return devError{r}
+		return devError{r, d.sh.Lang}
 	}
 	return nil
 }
@@ -121,14 +122,21 @@ func (sh *Shell) uid() int {
 	return kernelsim.UserUID
 }
 
-// devError carries a kernelsim command's own message to the shell.
-type devError struct{ r kernelsim.CmdResult }
+// devError carries a kernelsim command's own message, and kscript's note
+// when it had to step in, to the shell.
+type devError struct {
+	r    kernelsim.CmdResult
+	lang string
+}
 
 func (e devError) Error() string { return strings.TrimSpace(e.r.Stderr) }
 
 // ShellMessage is bash's whole message for the failed redirection.
 func (e devError) ShellMessage() string {
 	msg := e.r.Stderr
+	if e.r.Note != "" {
+		msg += "kscript: " + noteText(e.r, e.lang) + "\n"
+	}
 	if e.r.Signal != 0 {
 		msg += kernelsim.SignalName(e.r.Signal) + "\n"
 	}
