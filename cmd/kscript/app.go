@@ -15,6 +15,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
@@ -55,6 +56,9 @@ type app struct {
 	flags globalFlags
 	lang  string // resolved --lang
 	opts  kruntime.Options
+	// boot holds the boot images machines are copied from (kclone.Cache):
+	// opts.NewKernel copies one when the configuration was booted before.
+	boot *kclone.Cache
 }
 
 // globalFlags are DESIGN §3's common flags.
@@ -97,6 +101,10 @@ func (a *app) main(args []string) (code int) {
 	root := a.rootCommand()
 	root.SetArgs(args)
 	err := root.Execute()
+	// The first run of a configuration (per kscript binary) booted its
+	// kernel: its image is written now, after the output, for the runs to
+	// come. A folder that cannot be written costs nothing.
+	_ = a.boot.Save()
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -195,7 +203,22 @@ func (a *app) setup() error {
 	if g.trace {
 		a.opts.TraceOut = a.stderr
 	}
+	a.boot = kclone.OpenCache(bootCacheDir(a.getenv))
+	a.opts.NewKernel = a.boot.NewKernel
 	return nil
+}
+
+// bootCacheDir is the folder of the boot images: KSCRIPT_BOOT_CACHE, "off"
+// for none, else the user's cache folder's kscript/boot.
+func bootCacheDir(getenv func(string) string) string {
+	switch d := getenv("KSCRIPT_BOOT_CACHE"); d {
+	case "off":
+		return ""
+	case "":
+		return kclone.DefaultCacheDir()
+	default:
+		return d
+	}
 }
 
 // usage is a usage error (exit 2) with the hint to --help.

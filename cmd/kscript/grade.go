@@ -146,7 +146,9 @@ func (a *app) grade(f gradeFlags, args []string) error {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
-	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs)), Stop: stop}
+	opts := a.opts
+	opts.NewKernel = nil // the grader copies a snapshot of its own
+	cfg := grade.Config{Options: opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs)), Stop: stop}
 	if cfg.Progress != nil {
 		tick := time.NewTicker(barTick)
 		defer tick.Stop()

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,11 @@ var update = flag.Bool("update", false, "update the golden files of the testscri
 func TestMain(m *testing.M) {
 	if os.Getenv(ptyChildEnv) != "" { // a child of TestShellTerminal
 		os.Exit(testKscript())
+	}
+	// The boot images of the tests' runs go to a folder of their own, not
+	// the user's cache (a test binary's images serve no other binary).
+	if os.Getenv("KSCRIPT_BOOT_CACHE") == "" {
+		os.Setenv("KSCRIPT_BOOT_CACHE", filepath.Join(os.TempDir(), "kscript-test-boot-"+strconv.Itoa(os.Getuid())))
 	}
 	testscript.Main(m, map[string]func(){
 		"kscript": func() { os.Exit(testKscript()) },

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,5 +59,46 @@ func TestRunSeveralFilesOneReport(t *testing.T) {
 		strings.NewReader(""), &out, &errOut)
 	if code != exitUsage || !strings.Contains(errOut.String(), "--report writes the run of one FILE, got 2 files") {
 		t.Errorf("exit %d, stderr %q; want a usage error", code, errOut.String())
+	}
+}
+
+// TestRunBootImage: the first run of a configuration boots and writes its
+// image to the cache folder; the next runs copy the image. The output is
+// the same each way, with the cache off too, and another seed (another
+// boot) gets an image of its own.
+func TestRunBootImage(t *testing.T) {
+	dir := t.TempDir()
+	run := func(cache string, args ...string) string {
+		var out, errOut bytes.Buffer
+		a := newApp(strings.NewReader(""), &out, &errOut)
+		a.getenv = func(k string) string {
+			switch k {
+			case "NO_COLOR":
+				return "1"
+			case "KSCRIPT_BOOT_CACHE":
+				return cache
+			}
+			return ""
+		}
+		code := a.main(append([]string{"run"}, args...))
+		return fmt.Sprintf("exit %d\n%s--- stderr:\n%s", code, out.String(), errOut.String())
+	}
+	images := 0
+	for _, args := range [][]string{
+		{"../../lessons/01_kmalloc.star"},
+		{"--seed", "7", "../../lessons/04_alloc_pages.star", "../../lessons/11_memory_bugs.star"},
+	} {
+		want := run("off", args...)
+		for _, what := range []string{"first run (boots, writes the image)", "second run (copies the image)"} {
+			if got := run(dir, args...); got != want {
+				t.Fatalf("%v, %s: differs from a run without the cache\n%s", args, what, firstDiff([]byte(got), []byte(want)))
+			}
+		}
+		// One image per configuration: lesson 11's machine is a lesson's own.
+		files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img"))
+		if len(files) <= images {
+			t.Fatalf("after %v: %d image files, want more than %d", args, len(files), images)
+		}
+		images = len(files)
 	}
 }

@@ -142,8 +142,11 @@ func (r transcriptRun) transcript() []byte {
 	var stdout, stderr bytes.Buffer
 	a := newApp(strings.NewReader(""), &stdout, &stderr)
 	a.getenv = func(k string) string {
-		if k == "NO_COLOR" {
+		switch k {
+		case "NO_COLOR":
 			return "1"
+		case "KSCRIPT_BOOT_CACHE":
+			return os.Getenv(k) // TestMain's folder
 		}
 		return ""
 	}

@@ -38,6 +38,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"kscript.dev/kscript/kernelsim"
@@ -413,7 +414,8 @@ func (p *planner) visit(v reflect.Value) {
 // bound matches the names the Go toolchain gives to closures
 // ("pkg.(*T).M.func1", "pkg.F.func2.1", "pkg.glob..func1") and to method
 // values ("pkg.(*T).M-fm").
-var bound = regexp.MustCompile(`\.func\d+(\.\d+)*$|-fm$`)
+// Compiled on first use: a process that copies an image never needs it.
+var bound = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.func\d+(\.\d+)*$|-fm$`) })
 
 // plainFunc returns an error unless the function value f (not nil) is a
 // plain function, one that holds no captured state: a closure or a method
@@ -427,7 +429,7 @@ func plainFunc(f reflect.Value) error {
 	switch {
 	case strings.HasSuffix(name, "-fm"):
 		return fmt.Errorf("cannot copy the method value %s: it is bound to the kernel it was taken from", strings.TrimSuffix(name, "-fm"))
-	case bound.MatchString(name):
+	case bound().MatchString(name):
 		return fmt.Errorf("cannot copy the closure %s: it may hold the kernel it was made in", name)
 	}
 	return nil

@@ -97,9 +97,33 @@ func session(t testing.TB, opts kruntime.Options, r run) string {
 	return b.String()
 }
 
+// fileImage returns the image of snap as another process reads it: written
+// as a file's bytes and parsed back.
+func fileImage(t testing.TB, snap *Snapshot) *Image {
+	t.Helper()
+	im, err := snap.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := im.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseImage(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Config() != snap.Config() {
+		t.Fatalf("the image's configuration %+v, want %+v", back.Config(), snap.Config())
+	}
+	return back
+}
+
 // TestCloneBehavesAsFreshBoot runs every lesson, and every exercise
 // check's run of each solution and starter, on a fresh kernel and on
-// copies of one snapshot: the sessions must be identical byte for byte,
+// copies of one snapshot and of its image read back from a file's bytes
+// (as another process restores it): the sessions must be identical byte
+// for byte,
 // and running one copy must not change the next (the snapshot is never
 // touched). A lane's copies, each in the memory of the run before (another
 // lesson's, dirtied), must be identical too.
@@ -111,6 +135,8 @@ func TestCloneBehavesAsFreshBoot(t *testing.T) {
 			t.Fatal(err)
 		}
 		lane := snap.Lane()
+		im := fileImage(t, snap)
+		imLane := im.Lane()
 		for _, r := range all {
 			if cfg != (kernelsim.Config{}) && r.lesson == nil {
 				continue // the checks' runs on the default kernel, as graded
@@ -124,6 +150,12 @@ func TestCloneBehavesAsFreshBoot(t *testing.T) {
 					}
 					if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: lane.NewKernel}, r); got != fresh {
 						t.Fatalf("lane copy %d differs from a fresh boot:\n%s", i, firstDiff(got, fresh))
+					}
+					if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: im.NewKernel}, r); got != fresh {
+						t.Fatalf("image copy %d differs from a fresh boot:\n%s", i, firstDiff(got, fresh))
+					}
+					if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: imLane.NewKernel}, r); got != fresh {
+						t.Fatalf("image lane copy %d differs from a fresh boot:\n%s", i, firstDiff(got, fresh))
 					}
 				}
 			})

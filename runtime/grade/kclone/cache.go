@@ -1,0 +1,242 @@
+package kclone
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// A Cache keeps boot images in a folder, one file per kernel
+// configuration and kscript binary, so that a process whose configuration
+// was booted before (by any earlier process of the same binary) copies
+// the image instead of booting: `kscript run` boots its kernel once per
+// configuration and build, not once per run. A configuration met for the
+// first time is booted as before; Save then writes its image, paying once
+// for planning it.
+//
+// A file names the binary that wrote it (path, size, modification time),
+// since an image holds function addresses and type layouts that are only
+// meaningful there, and ends with a CRC-32C; one that does not match is
+// ignored (the machine boots). The folder keeps the latest maxImages
+// files.
+type Cache struct {
+	dir string
+	exe string // the binary's identity; "" when unknown (no cache)
+
+	mu     sync.Mutex
+	images map[kernelsim.Config]*Image
+	tried  map[kernelsim.Config]bool
+	missed []kernelsim.Config
+}
+
+// maxImages is how many image files a cache folder keeps.
+const maxImages = 12
+
+// DefaultCacheDir is the folder of the boot images of the user's cache
+// folder, or "" when there is none.
+func DefaultCacheDir() string {
+	c, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(c, "kscript", "boot")
+}
+
+// OpenCache returns the cache of the images in dir; "" is a cache that
+// never has an image and saves none.
+func OpenCache(dir string) *Cache {
+	c := &Cache{dir: dir, images: map[kernelsim.Config]*Image{}, tried: map[kernelsim.Config]bool{}}
+	if dir != "" {
+		c.exe = exeIdentity()
+	}
+	return c
+}
+
+// exeIdentity names the running binary by its path, size and
+// modification time, or "" when it cannot.
+func exeIdentity() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d\x00%s", exe, st.Size(), st.ModTime().UnixNano(), runtime.Version())
+}
+
+// file is the path of cfg's image.
+func (c *Cache) file(cfg kernelsim.Config) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%t\x00%t\x00%q", imageMagic, c.exe, cfg.RAM, cfg.Seed, cfg.Stock, cfg.NoPCP, cfg.Cmdline)
+	return filepath.Join(c.dir, "boot-"+hex.EncodeToString(h.Sum(nil))[:24]+".img")
+}
+
+// Image returns the image of cfg: read before in this process, or from
+// its file; nil when there is none.
+func (c *Cache) Image(cfg kernelsim.Config) *Image {
+	if c == nil || c.exe == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if im := c.images[cfg]; im != nil || c.tried[cfg] {
+		return im
+	}
+	c.tried[cfg] = true
+	data, err := readFile(c.file(cfg))
+	if err != nil {
+		c.missed = append(c.missed, cfg)
+		return nil
+	}
+	im, err := ParseImage(data)
+	if err != nil || im.Config() != cfg {
+		c.missed = append(c.missed, cfg) // damaged or stale: written anew
+		return nil
+	}
+	c.images[cfg] = im
+	return im
+}
+
+// NewKernel returns a copy of cfg's image, or a freshly booted kernel when
+// there is none (Save then writes it): the signature of
+// runtime.Options.NewKernel.
+func (c *Cache) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	if im := c.Image(cfg); im != nil {
+		if k, err := im.NewKernel(cfg); err == nil {
+			return k, nil
+		}
+	}
+	return kernelsim.New(cfg)
+}
+
+// Put keeps the image of a snapshot taken in this process, and writes it
+// to its file when there was none: a grading worker's snapshot serves
+// the next batch's processes.
+func (c *Cache) Put(s *Snapshot) {
+	if c == nil || c.exe == "" {
+		return
+	}
+	cfg := s.Config()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.images[cfg] != nil {
+		return
+	}
+	if !c.tried[cfg] {
+		c.tried[cfg] = true
+		if _, err := os.Stat(c.file(cfg)); err == nil {
+			return
+		}
+	}
+	im, err := s.Image()
+	if err != nil {
+		return
+	}
+	c.images[cfg] = im
+	_ = c.write(im)
+	c.missed = slices.DeleteFunc(c.missed, func(m kernelsim.Config) bool { return m == cfg })
+}
+
+// Save writes the image of every configuration this process booted afresh
+// for want of one, booting each again to plan it: a cost of a few boots,
+// paid once per configuration and binary. It returns the first error.
+func (c *Cache) Save() error {
+	if c == nil || c.exe == "" {
+		return nil
+	}
+	c.mu.Lock()
+	missed := c.missed
+	c.missed = nil
+	c.mu.Unlock()
+	if len(missed) == 0 {
+		return nil
+	}
+	// A folder that cannot be written is found out before planning.
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	var first error
+	for _, cfg := range missed {
+		snap, err := Take(cfg)
+		if err == nil {
+			var im *Image
+			if im, err = snap.Image(); err == nil {
+				err = c.write(im)
+			}
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// write writes im's file, whole or not at all (a temporary file renamed),
+// and removes the oldest files beyond maxImages.
+func (c *Cache) write(im *Image) error {
+	data, err := im.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(c.dir, ".boot-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), c.file(im.Config()))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	c.prune()
+	return nil
+}
+
+// prune removes the oldest image files beyond maxImages, and temporary
+// files left an hour ago by a process that died writing.
+func (c *Cache) prune() {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		name string
+		mod  time.Time
+	}
+	var images []file
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		switch name := e.Name(); {
+		case strings.HasPrefix(name, "boot-") && strings.HasSuffix(name, ".img"):
+			images = append(images, file{name, info.ModTime()})
+		case strings.HasPrefix(name, ".boot-") && time.Since(info.ModTime()) > time.Hour:
+			os.Remove(filepath.Join(c.dir, name))
+		}
+	}
+	slices.SortFunc(images, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for _, f := range images[min(len(images), maxImages):] {
+		os.Remove(filepath.Join(c.dir, f.name))
+	}
+}

@@ -1,0 +1,149 @@
+package kclone
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"kscript.dev/kscript/kernelsim"
+	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/lesson"
+)
+
+// TestCacheSavesAndRestores: a configuration met for the first time boots
+// and Save writes its image; the next process (another Cache on the
+// folder) copies the image, and its sessions are a fresh boot's. Another
+// seed is another image; a damaged file is ignored and the machine boots.
+func TestCacheSavesAndRestores(t *testing.T) {
+	dir := t.TempDir()
+	l, err := lesson.Load("../../../lessons/01_kmalloc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run{name: l.ID, script: l.Script, lesson: l}
+	for _, cfg := range []kernelsim.Config{{}, {Seed: 7}} {
+		fresh := session(t, kruntime.Options{Kernel: cfg}, r)
+		first := OpenCache(dir)
+		if first.Image(cfg) != nil {
+			t.Fatalf("%+v: an image before any was saved", cfg)
+		}
+		if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: first.NewKernel}, r); got != fresh {
+			t.Fatalf("%+v: the first run differs from a fresh boot:\n%s", cfg, firstDiff(got, fresh))
+		}
+		if err := first.Save(); err != nil {
+			t.Fatal(err)
+		}
+		next := OpenCache(dir)
+		if next.Image(cfg) == nil {
+			t.Fatalf("%+v: no image after Save", cfg)
+		}
+		if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: next.NewKernel}, r); got != fresh {
+			t.Fatalf("%+v: the image's run differs from a fresh boot:\n%s", cfg, firstDiff(got, fresh))
+		}
+		if err := next.Save(); err != nil { // nothing missed: nothing to do
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img"))
+	if len(files) != 2 {
+		t.Fatalf("%d image files, want one per seed: %v", len(files), files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x40
+	if err := os.WriteFile(files[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseImage(data); err == nil {
+		t.Fatal("a damaged image parsed")
+	}
+	c := OpenCache(dir)
+	damaged := 0
+	for _, cfg := range []kernelsim.Config{{}, {Seed: 7}} {
+		if c.Image(cfg) == nil {
+			damaged++
+		}
+		if _, err := c.NewKernel(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if damaged != 1 {
+		t.Errorf("%d configurations without an image, want the damaged one", damaged)
+	}
+}
+
+// TestCachePrunes: the folder keeps the newest maxImages image files.
+func TestCachePrunes(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	for i := range maxImages + 3 {
+		f := filepath.Join(dir, fmt.Sprintf("boot-%02d.img", i))
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(f, now, now.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	OpenCache(dir).prune()
+	files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img"))
+	if len(files) != maxImages || filepath.Base(files[0]) != "boot-03.img" {
+		t.Errorf("left %v, want the newest %d", files, maxImages)
+	}
+}
+
+// TestParseImageRefusesAnotherBinary: an image whose function anchor is
+// another function's is refused.
+func TestParseImageRefusesAnotherBinary(t *testing.T) {
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := snap.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.funcs) == 0 {
+		t.Fatal("no function values in the booted kernel: the test tests nothing")
+	}
+	im.funcs[0].pc++ // no function starts there
+	data, err := im.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseImage(data); err == nil {
+		t.Error("an image with a function address that is no function's entry parsed")
+	}
+}
+
+func BenchmarkImageNewKernel(b *testing.B) {
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	im := fileImage(b, snap)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := im.NewKernel(im.Config()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkImageLane(b *testing.B) {
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := fileImage(b, snap).Lane()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := l.NewKernel(snap.Config()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

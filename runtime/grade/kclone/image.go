@@ -1,0 +1,926 @@
+package kclone
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// An Image is a booted kernel laid out for copying without the kernel it
+// was taken from, so that it can be written to a file and copied in
+// another process of the same kscript binary: the arenas of a Snapshot
+// with every reference word (pointer, slice data, string, map, interface,
+// function) zeroed, and the references to set in each copy, by arena and
+// offset: the Snapshot's pointer runs, the strings' contents, the
+// functions' code addresses, maps and interfaces encoded. A copy of an
+// image is what a Snapshot's copy is (the tests compare both with fresh
+// boots, lesson by lesson): the same bytes, the same references.
+//
+// A process that restores an image boots no kernel: copying one costs a
+// small fraction of a boot, and planning it (Take) is paid once, by the
+// process that wrote the file (see Cache).
+type Image struct {
+	cfg    kernelsim.Config
+	arenas []imageArena
+	runs   []imageRun
+	strs   []stringFix
+	blob   string // the strings' contents, back to back
+	funcs  []funcFix
+	nonNil []place // non-nil references to nothing (a zero-size object, an empty slice)
+	slow   []imageSlow
+	types  []reflect.Type // of slow values and interfaces' dynamic values
+	root   place
+
+	typedOnce sync.Once
+	typed     []reflect.Value // the arenas as typed slices, for lanes
+}
+
+type imageArena struct {
+	elem reflect.Type
+	n    int
+	raw  []byte // n*elem.Size() bytes, reference words zero
+}
+
+// imageRun is a relocRun whose offsets are stored as pairs of
+// little-endian uint32s (slot, target), as in the file.
+type imageRun struct {
+	from, to int
+	offs     []byte
+}
+
+type stringFix struct {
+	slot   place
+	off, n int // in the blob
+}
+
+// funcFix is a function value: its code address, relative to
+// funcAnchor's, as function values are only meaningful in the binary they
+// were taken in (an image file names its binary; see Cache).
+type funcFix struct {
+	slot place
+	pc   int64
+}
+
+type imageSlow struct {
+	slot place
+	typ  int // in types
+	enc  []byte
+}
+
+// funcAnchor is the function whose code address function values are
+// stored relative to.
+func funcAnchor() uintptr { return reflect.ValueOf(kernelsim.New).Pointer() }
+
+// zeroSized is what a non-nil reference to nothing points at in a copy.
+var zeroSized struct{}
+
+// Config returns the configuration the image was booted with.
+func (im *Image) Config() kernelsim.Config { return im.cfg }
+
+// Image lays the snapshot out as an image.
+func (s *Snapshot) Image() (im *Image, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			im, err = nil, fmt.Errorf("kclone: image: %v", r)
+		}
+	}()
+	im = &Image{cfg: s.cfg, root: s.rootAt}
+	names := typeNames()
+	typeIndex := map[reflect.Type]int{}
+	typeOf := func(t reflect.Type) int {
+		if names[t.String()] != t {
+			panic(fmt.Sprintf("the type %s is not known by name to kscript's kernel types", t))
+		}
+		i, ok := typeIndex[t]
+		if !ok {
+			i = len(im.types)
+			typeIndex[t] = i
+			im.types = append(im.types, t)
+		}
+		return i
+	}
+	var blob bytes.Buffer
+	anchor := funcAnchor()
+	for j, a := range s.arenas {
+		if names[a.elem.String()] != a.elem {
+			return nil, fmt.Errorf("kclone: image: the type %s is not known by name to kscript's kernel types", a.elem)
+		}
+		size := uintptr(a.n) * a.elem.Size()
+		raw := make([]byte, size)
+		if size > 0 {
+			copy(raw, unsafe.Slice((*byte)(a.image.UnsafePointer()), size))
+		}
+		refs := refSlots(a.elem)
+		es := a.elem.Size()
+		for i := range uintptr(a.n) {
+			for _, sl := range refs {
+				off := i*es + sl.off
+				at := unsafe.Add(a.image.UnsafePointer(), off)
+				p := place{j, off}
+				switch sl.kind {
+				case reflect.Pointer:
+					if *(*unsafe.Pointer)(at) != nil && sl.elem.Size() == 0 {
+						im.nonNil = append(im.nonNil, p)
+					}
+				case reflect.Slice:
+					if h := (*sliceHeader)(at); h.data != nil && (h.cap == 0 || sl.elem.Size() == 0) {
+						im.nonNil = append(im.nonNil, p)
+					}
+				case reflect.String:
+					if str := *(*string)(at); str != "" {
+						im.strs = append(im.strs, stringFix{slot: p, off: blob.Len(), n: len(str)})
+						blob.WriteString(str)
+					}
+					clear(raw[off+ptrSize : off+2*ptrSize]) // the length: set with the data
+				case reflect.Func:
+					if fp := *(*unsafe.Pointer)(at); fp != nil {
+						f := reflect.NewAt(sl.typ, at).Elem()
+						if err := plainFunc(f); err != nil {
+							return nil, err
+						}
+						im.funcs = append(im.funcs, funcFix{slot: p, pc: int64(f.Pointer() - anchor)})
+					}
+				case reflect.Interface:
+					clear(raw[off+ptrSize : off+2*ptrSize])
+				case reflect.Map:
+				default:
+					if *(*unsafe.Pointer)(at) != nil {
+						return nil, fmt.Errorf("kclone: image: cannot copy a %s", sl.typ)
+					}
+				}
+				clear(raw[off : off+ptrSize])
+			}
+		}
+		im.arenas = append(im.arenas, imageArena{elem: a.elem, n: a.n, raw: raw})
+	}
+	im.blob = blob.String()
+	for _, r := range s.runs {
+		offs := make([]byte, 8*len(r.offs))
+		for i, o := range r.offs {
+			if o.slot > math.MaxUint32 || o.target > math.MaxUint32 {
+				return nil, errors.New("kclone: image: an arena of 4 GiB")
+			}
+			binary.LittleEndian.PutUint32(offs[8*i:], uint32(o.slot))
+			binary.LittleEndian.PutUint32(offs[8*i+4:], uint32(o.target))
+		}
+		im.runs = append(im.runs, imageRun{from: r.from, to: r.to, offs: offs})
+	}
+	e := &encoder{s: s, typeOf: typeOf, anchor: anchor}
+	for _, f := range s.slow {
+		e.buf = nil
+		e.value(f.src)
+		im.slow = append(im.slow, imageSlow{slot: f.slot, typ: typeOf(f.typ), enc: e.buf})
+	}
+	return im, nil
+}
+
+const ptrSize = unsafe.Sizeof(uintptr(0))
+
+// refSlot is a word of a value that refers to other memory: what an image
+// zeroes and each copy sets.
+type refSlot struct {
+	off  uintptr
+	kind reflect.Kind
+	typ  reflect.Type
+	elem reflect.Type // a pointer's or slice's element type
+}
+
+var refLayouts sync.Map // reflect.Type → []refSlot
+
+// refSlots lists the reference words of a value of type t, arrays
+// flattened, with offsets from the value's start.
+func refSlots(t reflect.Type) []refSlot {
+	if l, ok := refLayouts.Load(t); ok {
+		return l.([]refSlot)
+	}
+	l := appendRefSlots(nil, t, 0)
+	refLayouts.Store(t, l)
+	return l
+}
+
+func appendRefSlots(l []refSlot, t reflect.Type, off uintptr) []refSlot {
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			l = appendRefSlots(l, f.Type, off+f.Offset)
+		}
+	case reflect.Array:
+		if t.Len() == 0 {
+			break
+		}
+		inner := refSlots(t.Elem())
+		if len(inner) == 0 {
+			break
+		}
+		for i := range uintptr(t.Len()) {
+			for _, s := range inner {
+				s.off += off + i*t.Elem().Size()
+				l = append(l, s)
+			}
+		}
+	case reflect.Pointer, reflect.Slice:
+		l = append(l, refSlot{off: off, kind: t.Kind(), typ: t, elem: t.Elem()})
+	case reflect.String, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		l = append(l, refSlot{off: off, kind: t.Kind(), typ: t})
+	}
+	return l
+}
+
+// extraTypes are types the kernel holds in interfaces, which typeNames
+// cannot reach through the static types.
+var extraTypes = []reflect.Type{reflect.TypeFor[*rand.PCG]()}
+
+var (
+	typeNamesOnce sync.Once
+	typeNamesMap  map[string]reflect.Type
+)
+
+// typeNames maps the names of every type reachable from kernelsim.Kernel's
+// (and extraTypes) to the type; a name two types share maps to nil.
+func typeNames() map[string]reflect.Type {
+	typeNamesOnce.Do(func() {
+		names := map[string]reflect.Type{}
+		seen := map[reflect.Type]bool{}
+		var walk func(t reflect.Type)
+		walk = func(t reflect.Type) {
+			if seen[t] {
+				return
+			}
+			seen[t] = true
+			if old, ok := names[t.String()]; ok && old != t {
+				names[t.String()] = nil
+			} else if !ok {
+				names[t.String()] = t
+			}
+			switch t.Kind() {
+			case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Chan:
+				walk(t.Elem())
+			case reflect.Map:
+				walk(t.Key())
+				walk(t.Elem())
+			case reflect.Struct:
+				for i := range t.NumField() {
+					walk(t.Field(i).Type)
+				}
+			}
+		}
+		walk(reflect.TypeFor[*kernelsim.Kernel]())
+		for _, t := range extraTypes {
+			walk(t)
+		}
+		typeNamesMap = names
+	})
+	return typeNamesMap
+}
+
+// ---- copies ----
+
+// NewKernel returns a copy of the image for cfg, or boots a fresh kernel
+// when cfg is not the image's: the signature of runtime.Options.NewKernel.
+func (im *Image) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	if cfg != im.cfg {
+		return kernelsim.New(cfg)
+	}
+	k, _, err := im.restore(nil)
+	return k, err
+}
+
+// An ImageLane is a Lane of an image: each copy in the memory of the one
+// before it (see Lane).
+type ImageLane struct {
+	im     *Image
+	arenas []reflect.Value
+}
+
+// Lane returns a new lane of im, for one goroutine at a time.
+func (im *Image) Lane() *ImageLane { return &ImageLane{im: im} }
+
+// NewKernel is Image.NewKernel for a lane.
+func (l *ImageLane) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	if cfg != l.im.cfg {
+		return kernelsim.New(cfg)
+	}
+	k, arenas, err := l.im.restore(l.arenas)
+	l.arenas = arenas
+	return k, err
+}
+
+// restore copies the image into arenas (an earlier copy's, no longer in
+// use) or into new ones when arenas is nil.
+func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			k, arenas, err = nil, nil, fmt.Errorf("kclone: %v", r)
+		}
+	}()
+	base := make([]unsafe.Pointer, len(im.arenas))
+	if arenas == nil {
+		// Fresh memory is zero, as the image's reference words are: the
+		// bytes can be copied in without write barriers.
+		arenas = make([]reflect.Value, len(im.arenas))
+		for i, a := range im.arenas {
+			arenas[i] = reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
+			if len(a.raw) > 0 {
+				copy(unsafe.Slice((*byte)(arenas[i].UnsafePointer()), len(a.raw)), a.raw)
+			}
+		}
+	} else {
+		// An earlier copy's memory holds references: copy typed, so that
+		// the collector sees the ones overwritten.
+		typed := im.typedArenas()
+		for i := range arenas {
+			reflect.Copy(arenas[i], typed[i])
+		}
+	}
+	for i := range arenas {
+		base[i] = arenas[i].UnsafePointer()
+	}
+	at := func(p place) unsafe.Pointer { return unsafe.Add(base[p.arena], p.off) }
+	for _, run := range im.runs {
+		from, to := base[run.from], base[run.to]
+		for o := run.offs; len(o) >= 8; o = o[8:] {
+			*(*unsafe.Pointer)(unsafe.Add(from, binary.LittleEndian.Uint32(o))) = unsafe.Add(to, binary.LittleEndian.Uint32(o[4:]))
+		}
+	}
+	for _, f := range im.strs {
+		*(*string)(at(f.slot)) = im.blob[f.off : f.off+f.n]
+	}
+	anchor := funcAnchor()
+	for _, f := range im.funcs {
+		fv := new(uintptr)
+		*fv = uintptr(int64(anchor) + f.pc)
+		*(*unsafe.Pointer)(at(f.slot)) = unsafe.Pointer(fv)
+	}
+	for _, p := range im.nonNil {
+		*(*unsafe.Pointer)(at(p)) = unsafe.Pointer(&zeroSized)
+	}
+	d := &decoder{im: im, at: at, anchor: anchor}
+	for _, f := range im.slow {
+		d.buf = f.enc
+		t := im.types[f.typ]
+		reflect.NewAt(t, at(f.slot)).Elem().Set(d.value(t))
+		if len(d.buf) != 0 {
+			panic("a malformed image: bytes left after a value")
+		}
+	}
+	return (*kernelsim.Kernel)(at(im.root)), arenas, nil
+}
+
+// typedArenas returns the image's arenas as typed slices, made on first
+// use.
+func (im *Image) typedArenas() []reflect.Value {
+	im.typedOnce.Do(func() {
+		im.typed = make([]reflect.Value, len(im.arenas))
+		for i, a := range im.arenas {
+			v := reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
+			if len(a.raw) > 0 {
+				copy(unsafe.Slice((*byte)(v.UnsafePointer()), len(a.raw)), a.raw)
+			}
+			im.typed[i] = v
+		}
+	})
+	return im.typed
+}
+
+// ---- maps and interfaces, encoded ----
+
+// encoder writes a value the kernel holds in a map or an interface:
+// scalars as they are, references to the kernel's objects as places in
+// the image.
+type encoder struct {
+	s      *Snapshot
+	typeOf func(reflect.Type) int
+	anchor uintptr
+	buf    []byte
+}
+
+func (e *encoder) uint(u uint64) { e.buf = binary.AppendUvarint(e.buf, u) }
+
+func (e *encoder) place(addr uintptr) {
+	i := e.s.find(addr)
+	if i < 0 {
+		panic(fmt.Sprintf("pointer %#x outside the kernel's graph", addr))
+	}
+	b := e.s.blocks[i]
+	e.uint(uint64(b.at.arena))
+	e.uint(uint64(b.at.off + addr - b.addr))
+}
+
+func (e *encoder) value(v reflect.Value) {
+	t := v.Type()
+	switch t.Kind() {
+	case reflect.Bool:
+		if v.Bool() {
+			e.uint(1)
+		} else {
+			e.uint(0)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		e.buf = binary.AppendVarint(e.buf, v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		e.uint(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		e.uint(math.Float64bits(v.Float()))
+	case reflect.String:
+		e.uint(uint64(v.Len()))
+		e.buf = append(e.buf, v.String()...)
+	case reflect.Pointer:
+		switch {
+		case v.IsNil():
+			e.uint(0)
+		case t.Elem().Size() == 0:
+			e.uint(2)
+		default:
+			e.uint(1)
+			e.place(v.Pointer())
+		}
+	case reflect.Slice:
+		switch {
+		case v.IsNil():
+			e.uint(0)
+		case v.Cap() == 0 || t.Elem().Size() == 0:
+			e.uint(2)
+			e.uint(uint64(v.Len()))
+			e.uint(uint64(v.Cap()))
+		default:
+			e.uint(1)
+			e.uint(uint64(v.Len()))
+			e.uint(uint64(v.Cap()))
+			e.place(v.Pointer())
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			e.uint(0)
+			return
+		}
+		e.uint(1)
+		e.uint(uint64(v.Len()))
+		for it := v.MapRange(); it.Next(); {
+			e.value(it.Key())
+			e.value(it.Value())
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			e.uint(0)
+			return
+		}
+		e.uint(1)
+		e.uint(uint64(e.typeOf(v.Elem().Type())))
+		e.value(v.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			e.value(v.Field(i))
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			e.value(v.Index(i))
+		}
+	case reflect.Func:
+		if v.IsNil() {
+			e.uint(0)
+			return
+		}
+		if err := plainFunc(v); err != nil {
+			panic(err.Error())
+		}
+		e.uint(1)
+		e.buf = binary.AppendVarint(e.buf, int64(v.Pointer()-e.anchor))
+	default:
+		panic("cannot copy a " + t.String())
+	}
+}
+
+// decoder reads what encoder wrote, references made to point into a copy.
+type decoder struct {
+	im     *Image
+	at     func(place) unsafe.Pointer
+	anchor uintptr
+	buf    []byte
+}
+
+func (d *decoder) uint() uint64 {
+	u, n := binary.Uvarint(d.buf)
+	if n <= 0 {
+		panic("a malformed image: a bad number")
+	}
+	d.buf = d.buf[n:]
+	return u
+}
+
+func (d *decoder) int() int64 {
+	i, n := binary.Varint(d.buf)
+	if n <= 0 {
+		panic("a malformed image: a bad number")
+	}
+	d.buf = d.buf[n:]
+	return i
+}
+
+// place reads a place and returns its address in the copy, checking that
+// an object of size bytes fits there.
+func (d *decoder) place(size uintptr) unsafe.Pointer {
+	a, off := d.uint(), d.uint()
+	if a >= uint64(len(d.im.arenas)) || off+uint64(size) > uint64(len(d.im.arenas[a].raw)) {
+		panic("a malformed image: a place outside the arenas")
+	}
+	return d.at(place{int(a), uintptr(off)})
+}
+
+// value decodes a value of type t.
+func (d *decoder) value(t reflect.Type) reflect.Value {
+	v := reflect.New(t).Elem()
+	d.into(v)
+	return v
+}
+
+// into decodes into v, settable.
+func (d *decoder) into(v reflect.Value) {
+	t := v.Type()
+	switch t.Kind() {
+	case reflect.Bool:
+		v.SetBool(d.uint() != 0)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(d.int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		v.SetUint(d.uint())
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(math.Float64frombits(d.uint()))
+	case reflect.String:
+		n := d.uint()
+		if n > uint64(len(d.buf)) {
+			panic("a malformed image: a string past the end")
+		}
+		v.SetString(string(d.buf[:n]))
+		d.buf = d.buf[n:]
+	case reflect.Pointer:
+		switch d.uint() {
+		case 0:
+		case 2:
+			v.Set(reflect.NewAt(t.Elem(), unsafe.Pointer(&zeroSized)))
+		default:
+			v.Set(reflect.NewAt(t.Elem(), d.place(t.Elem().Size())))
+		}
+	case reflect.Slice:
+		kind := d.uint()
+		if kind == 0 {
+			return
+		}
+		n, c := int(d.uint()), int(d.uint())
+		if n < 0 || c < n {
+			panic("a malformed image: a bad slice")
+		}
+		if kind == 2 {
+			v.Set(reflect.MakeSlice(t, n, c))
+			return
+		}
+		arr := reflect.NewAt(reflect.ArrayOf(c, t.Elem()), d.place(uintptr(c)*t.Elem().Size())).Elem()
+		v.Set(arr.Slice3(0, n, c).Convert(t))
+	case reflect.Map:
+		if d.uint() == 0 {
+			return
+		}
+		n := int(d.uint())
+		m := reflect.MakeMapWithSize(t, n)
+		for range n {
+			key := d.value(t.Key())
+			m.SetMapIndex(key, d.value(t.Elem()))
+		}
+		v.Set(m)
+	case reflect.Interface:
+		if d.uint() == 0 {
+			return
+		}
+		i := d.uint()
+		if i >= uint64(len(d.im.types)) || !d.im.types[i].AssignableTo(t) {
+			panic("a malformed image: a bad interface value")
+		}
+		v.Set(d.value(d.im.types[i]))
+	case reflect.Struct:
+		for i := range t.NumField() {
+			d.into(field(v, i))
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			d.into(v.Index(i))
+		}
+	case reflect.Func:
+		if d.uint() == 0 {
+			return
+		}
+		pc := uintptr(int64(d.anchor) + d.int())
+		if f := runtime.FuncForPC(pc); f == nil || f.Entry() != pc {
+			panic("a malformed image: a function value outside the binary")
+		}
+		fv := new(uintptr)
+		*fv = pc
+		v.Set(reflect.NewAt(t, unsafe.Pointer(&fv)).Elem())
+	default:
+		panic("cannot copy a " + t.String())
+	}
+}
+
+// ---- the file ----
+
+const imageMagic = "kscript boot image 1\n"
+
+// castagnoli is made on first use: making it at init costs every process.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+
+// writer appends an image file's fields.
+type writer struct{ buf []byte }
+
+func (w *writer) uint(u uint64)  { w.buf = binary.AppendUvarint(w.buf, u) }
+func (w *writer) int(i int64)    { w.buf = binary.AppendVarint(w.buf, i) }
+func (w *writer) str(s string)   { w.uint(uint64(len(s))); w.buf = append(w.buf, s...) }
+func (w *writer) bytes(b []byte) { w.uint(uint64(len(b))); w.buf = append(w.buf, b...) }
+func (w *writer) place(p place)  { w.uint(uint64(p.arena)); w.uint(uint64(p.off)) }
+
+// align pads to a multiple of 8 bytes, so that arenas read in place are
+// aligned as a fresh allocation is.
+func (w *writer) align() {
+	for len(w.buf)%8 != 0 {
+		w.buf = append(w.buf, 0)
+	}
+}
+
+// MarshalBinary writes the image as a file's bytes: what ParseImage reads
+// back, in a process of the same binary. A CRC-32C of the whole ends it.
+func (im *Image) MarshalBinary() ([]byte, error) {
+	w := &writer{}
+	w.buf = append(w.buf, imageMagic...)
+	c := im.cfg
+	w.uint(c.RAM)
+	w.uint(c.Seed)
+	w.uint(uint64(boolInt(c.Stock)))
+	w.uint(uint64(boolInt(c.NoPCP)))
+	w.str(c.Cmdline)
+	w.str(runtime.FuncForPC(funcAnchor()).Name())
+	w.uint(uint64(len(im.types)))
+	for _, t := range im.types {
+		w.str(t.String())
+	}
+	w.uint(uint64(len(im.arenas)))
+	for _, a := range im.arenas {
+		w.str(a.elem.String())
+		w.uint(uint64(a.elem.Size()))
+		w.uint(uint64(a.n))
+	}
+	w.uint(uint64(len(im.runs)))
+	for _, r := range im.runs {
+		w.uint(uint64(r.from))
+		w.uint(uint64(r.to))
+		w.bytes(r.offs)
+	}
+	w.str(im.blob)
+	w.uint(uint64(len(im.strs)))
+	for _, f := range im.strs {
+		w.place(f.slot)
+		w.uint(uint64(f.off))
+		w.uint(uint64(f.n))
+	}
+	w.uint(uint64(len(im.funcs)))
+	for _, f := range im.funcs {
+		w.place(f.slot)
+		w.int(f.pc)
+	}
+	w.uint(uint64(len(im.nonNil)))
+	for _, p := range im.nonNil {
+		w.place(p)
+	}
+	w.uint(uint64(len(im.slow)))
+	for _, f := range im.slow {
+		w.place(f.slot)
+		w.uint(uint64(f.typ))
+		w.bytes(f.enc)
+	}
+	w.place(im.root)
+	// The arenas last, each aligned.
+	for _, a := range im.arenas {
+		w.align()
+		w.buf = append(w.buf, a.raw...)
+	}
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf, castagnoli()))
+	return w.buf, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// reader reads an image file's fields; the first error sticks.
+type reader struct {
+	buf []byte
+	pos int
+	err error
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("kclone: a malformed image: "+format, args...)
+	}
+}
+
+func (r *reader) uint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	u, n := binary.Uvarint(r.buf[r.pos:])
+	if n <= 0 {
+		r.fail("a bad number at %d", r.pos)
+		return 0
+	}
+	r.pos += n
+	return u
+}
+
+func (r *reader) int() int64 {
+	if r.err != nil {
+		return 0
+	}
+	i, n := binary.Varint(r.buf[r.pos:])
+	if n <= 0 {
+		r.fail("a bad number at %d", r.pos)
+		return 0
+	}
+	r.pos += n
+	return i
+}
+
+// count reads a length, at most max.
+func (r *reader) count(max int) int {
+	n := r.uint()
+	if n > uint64(max) {
+		r.fail("a length of %d at %d", n, r.pos)
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reader) bytes() []byte {
+	n := r.count(len(r.buf) - r.pos)
+	b := r.buf[r.pos : r.pos+n]
+	r.pos += n
+	return b
+}
+
+func (r *reader) str() string { return string(r.bytes()) }
+
+// place reads a place that must be within arenas, leaving room for size
+// bytes, pointer-aligned when aligned.
+func (r *reader) place(arenas []imageArena, size uintptr, aligned bool) place {
+	a, off := r.uint(), r.uint()
+	switch {
+	case r.err != nil:
+	case a >= uint64(len(arenas)) || off+uint64(size) > uint64(uintptr(arenas[a].n)*arenas[a].elem.Size()):
+		r.fail("a place outside the arenas")
+	case aligned && off%uint64(ptrSize) != 0:
+		r.fail("a reference not aligned")
+	default:
+		return place{int(a), uintptr(off)}
+	}
+	return place{}
+}
+
+// ParseImage reads an image file written by MarshalBinary in a process of
+// this same binary. The arenas' bytes are used in place: data must not
+// change while the image is in use.
+func ParseImage(data []byte) (*Image, error) {
+	if len(data) < len(imageMagic)+4 || string(data[:len(imageMagic)]) != imageMagic {
+		return nil, errors.New("kclone: not a boot image")
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+		return nil, errors.New("kclone: a damaged boot image (its checksum differs)")
+	}
+	r := &reader{buf: body, pos: len(imageMagic)}
+	im := &Image{}
+	im.cfg.RAM = r.uint()
+	im.cfg.Seed = r.uint()
+	im.cfg.Stock = r.uint() != 0
+	im.cfg.NoPCP = r.uint() != 0
+	im.cfg.Cmdline = r.str()
+	if name := r.str(); r.err == nil && name != runtime.FuncForPC(funcAnchor()).Name() {
+		return nil, errors.New("kclone: a boot image of another binary")
+	}
+	names := typeNames()
+	lookup := func(name string) reflect.Type {
+		t := names[name]
+		if t == nil {
+			r.fail("no type %q", name)
+		}
+		return t
+	}
+	im.types = make([]reflect.Type, r.count(len(body)))
+	for i := range im.types {
+		im.types[i] = lookup(r.str())
+	}
+	im.arenas = make([]imageArena, r.count(len(body)))
+	for i := range im.arenas {
+		a := &im.arenas[i]
+		a.elem = lookup(r.str())
+		size, n := r.uint(), r.count(len(body))
+		if r.err == nil && size != uint64(a.elem.Size()) {
+			r.fail("%s is %d bytes, not %d", a.elem, a.elem.Size(), size)
+		}
+		a.n = n
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	im.runs = make([]imageRun, r.count(len(body)))
+	for i := range im.runs {
+		run := &im.runs[i]
+		run.from, run.to = r.count(len(im.arenas)-1), r.count(len(im.arenas)-1)
+		run.offs = r.bytes()
+		if r.err != nil {
+			return nil, r.err
+		}
+		from := uintptr(im.arenas[run.from].n) * im.arenas[run.from].elem.Size()
+		to := uintptr(im.arenas[run.to].n) * im.arenas[run.to].elem.Size()
+		if len(run.offs)%8 != 0 {
+			r.fail("a run of %d bytes", len(run.offs))
+		}
+		for o := run.offs; len(o) >= 8; o = o[8:] {
+			slot, target := uintptr(binary.LittleEndian.Uint32(o)), uintptr(binary.LittleEndian.Uint32(o[4:]))
+			if slot%ptrSize != 0 || slot+ptrSize > from || target >= to {
+				r.fail("a pointer outside the arenas")
+				break
+			}
+		}
+	}
+	im.blob = r.str()
+	im.strs = make([]stringFix, r.count(len(body)))
+	for i := range im.strs {
+		f := &im.strs[i]
+		f.slot = r.place(im.arenas, 2*ptrSize, true)
+		f.off, f.n = r.count(len(im.blob)), r.count(len(im.blob))
+		if f.off+f.n > len(im.blob) {
+			r.fail("a string past the end")
+		}
+	}
+	im.funcs = make([]funcFix, r.count(len(body)))
+	anchor := funcAnchor()
+	for i := range im.funcs {
+		f := &im.funcs[i]
+		f.slot = r.place(im.arenas, ptrSize, true)
+		f.pc = r.int()
+		pc := uintptr(int64(anchor) + f.pc)
+		if fn := runtime.FuncForPC(pc); r.err == nil && (fn == nil || fn.Entry() != pc) {
+			r.fail("a function value outside the binary")
+		}
+	}
+	im.nonNil = make([]place, r.count(len(body)))
+	for i := range im.nonNil {
+		im.nonNil[i] = r.place(im.arenas, ptrSize, true)
+	}
+	im.slow = make([]imageSlow, r.count(len(body)))
+	for i := range im.slow {
+		f := &im.slow[i]
+		f.slot = r.place(im.arenas, 0, true)
+		f.typ = r.count(len(im.types) - 1)
+		f.enc = r.bytes()
+		if a := im.arenas[f.slot.arena]; r.err == nil && f.slot.off+im.types[f.typ].Size() > uintptr(a.n)*a.elem.Size() {
+			r.fail("a value outside the arenas")
+		}
+	}
+	im.root = r.place(im.arenas, reflect.TypeFor[kernelsim.Kernel]().Size(), true)
+	if r.err == nil && im.arenas[im.root.arena].elem != reflect.TypeFor[kernelsim.Kernel]() {
+		r.fail("the root is not a kernel")
+	}
+	for i := range im.arenas {
+		a := &im.arenas[i]
+		for r.pos%8 != 0 {
+			r.pos++
+		}
+		size := int(uintptr(a.n) * a.elem.Size())
+		if r.err == nil && size > len(body)-r.pos {
+			r.fail("the arenas past the end")
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+		a.raw = body[r.pos : r.pos+size : r.pos+size]
+		r.pos += size
+	}
+	if r.err == nil && r.pos != len(body) {
+		r.fail("%d bytes after the arenas", len(body)-r.pos)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return im, nil
+}
