@@ -356,6 +356,42 @@ func (k *Kernel) kasanReportInvalidFree(a Addr, bugType, caller string) {
 		ip = "kfree+0x7a/0x130"
 		caller = ip
 	}
+	frames := append(append([]string(nil), kasanInvalidFreeFrames...), caller)
+	if strings.HasPrefix(caller, "kfree+") {
+		frames = append(frames[:len(frames)-1], "__kmem_cache_free+0x1b8/0x2a0", caller)
+	}
+	k.kasanReportBadFree(a, bugType, ip, key, frames)
+}
+
+// kasanLargeFreeFrames are the frames above the script of a report that
+// free_large_kmalloc()'s kasan_kfree_large() makes: __kasan_kfree_large
+// (mm/kasan/common.c) calls kasan_report_invalid_free. kfree tail-calls
+// free_large_kmalloc, so its _RET_IP_, the report's ip, is the script's.
+var kasanLargeFreeFrames = []string{"print_report+0x17f/0x47b", "kasan_report_invalid_free+0xbb/0x110",
+	"__kasan_kfree_large+0x9a/0xb0", "free_large_kmalloc+0x61/0xb0"}
+
+// kasanReportLargeFree mirrors kasan_kfree_large() on a kfree of a page
+// that no large kmalloc heads (6.1's ____kasan_kfree_large): an address
+// that is not its page's start is an "invalid-free", a page KASAN
+// poisoned when it was freed a "double-free". It reports whether it
+// printed (or, past the first report of a boot, would have printed) one.
+// Unlike the slab's check, Linux's free goes on after it.
+func (k *Kernel) kasanReportLargeFree(a Addr, pfn PFN) bool {
+	bugType := "invalid-free"
+	if a == PageAddress(pfn) {
+		if _, state := k.pageBlockOf(pfn); state != blockFree {
+			return false
+		}
+		bugType = "double-free"
+	}
+	ip, key := k.kasanIP()
+	k.kasanReportBadFree(a, bugType, ip, key, kasanLargeFreeFrames)
+	return true
+}
+
+// kasanReportBadFree prints kasan_report_invalid_free()'s report of
+// bugType at a, whose ip is ip, with frames above the script's.
+func (k *Kernel) kasanReportBadFree(a Addr, bugType, ip, key string, frames []string) {
 	ks := &k.dbg.kasan
 	if !k.boot.kasanMultiShot && ks.reportedOnce {
 		return
@@ -374,10 +410,6 @@ func (k *Kernel) kasanReportInvalidFree(a Addr, bugType, caller string) {
 	k.printk(LogErr, "%s\n", title)
 	k.printk(LogErr, "Free of addr %016x by task %s/%d\n", uint64(a), t.Comm, t.PID)
 	k.printk(LogErr, "\n")
-	frames := append(append([]string(nil), kasanInvalidFreeFrames...), caller)
-	if strings.HasPrefix(caller, "kfree+") {
-		frames = append(frames[:len(frames)-1], "__kmem_cache_free+0x1b8/0x2a0", caller)
-	}
 	k.kasanAddressDescriptionFrames(a, 0, frames)
 	r := kasanRange{a: a}
 	shadow := k.kasanMemoryState(r, a)

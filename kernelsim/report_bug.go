@@ -45,7 +45,8 @@ func (k *Kernel) warn(msgLevel int, site, ripSym, msg string, kernelTop []string
 // reportBUG mirrors BUG() at file:line inside function ripSym: report_bug's
 // "kernel BUG at" line, __die's "invalid opcode" header, the registers'
 // place taken by the RIP, the call trace and the modules, oops_end's end
-// marker and taint D. It records the fatal Report (class, title) and
+// marker, the registers again (oops_end's "executive summary") and taint
+// D. It records the fatal Report (class, title) and
 // returns its *Oops: the caller kills the task.
 func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, kernelTop []string) error {
 	k.printk(LogWarning, "%s\n", cutHere)
@@ -54,7 +55,9 @@ func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, k
 	k.showRegs(LogWarning, ripSym, kernelTop)
 	k.printk(LogWarning, "Modules linked in:%s\n", k.modulesLinkedIn())
 	k.printk(LogWarning, "%s\n", oopsEndMarker)
+	// oops_end's executive summary: __show_regs() of the first Oops again.
 	k.printk(LogWarning, "RIP: 0010:%s\n", ripSym)
+	k.printRegs(LogWarning, faultRegs{kind: regsUD2})
 	k.Taint(TaintDie)
 	return k.report(class, title, true)
 }

@@ -2,6 +2,7 @@ package kernelsim
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -79,7 +80,7 @@ func TestSlabBadFrees(t *testing.T) {
 				return k.Kfree(PageAddress(pfn))
 			},
 			class: "warning",
-			log:   []string{"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:", "free_large_kmalloc+0x5c/0x80", "object pointer: 0x"},
+			log:   []string{"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:904 free_large_kmalloc+0x3c/0x70", "object pointer: 0x"},
 		},
 		{
 			name:  "kfree of a vmalloc address",
@@ -181,12 +182,15 @@ func TestStockDoubleFree(t *testing.T) {
 		name    string
 		cmdline string
 		between bool // free another object of the cache in between
+		away    bool // the object's slab is no longer the CPU slab
 		fatal   bool
 		log     []string // lines the log must have, in order
 		kscript bool     // the report is kscript's own finding
 	}{
 		{name: "naive", fatal: true, log: []string{"------------[ cut here ]------------",
-			"kernel BUG at mm/slub.c:379!", "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:kfree+", "---[ end trace 0000000000000000 ]---"}},
+			"kernel BUG at mm/slub.c:419!", "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", "RIP: 0010:__kmem_cache_free+0x284/0x2a0",
+			"Call Trace:\n", " <TASK>\n ", "---[ end trace 0000000000000000 ]---", "RIP: 0010:__kmem_cache_free+0x284/0x2a0", "RSP: 0018:"}},
+		{name: "naive, not the CPU slab", away: true, fatal: true, log: []string{"kernel BUG at mm/slub.c:419!", "RIP: 0010:__slab_free+0x118/0x2d0"}},
 		{name: "another free in between", between: true, kscript: true},
 		{name: "slub_debug=F", cmdline: "slub_debug=F", log: []string{"BUG kmalloc-128 (Not tainted): Object already free"}},
 	} {
@@ -194,6 +198,11 @@ func TestStockDoubleFree(t *testing.T) {
 			k := bootTest(t, Config{Seed: 2, Stock: true, Cmdline: tc.cmdline})
 			p := k.Kmalloc(100, GFP_KERNEL)
 			q := k.Kmalloc(100, GFP_KERNEL)
+			if tc.away { // fill kmalloc-128's CPU slab: the next one takes over
+				for i := 0; i < 64; i++ {
+					k.Kmalloc(100, GFP_KERNEL)
+				}
+			}
 			seq := k.NextSeq()
 			_ = k.Kfree(p)
 			if tc.between {
@@ -215,6 +224,9 @@ func TestStockDoubleFree(t *testing.T) {
 			}
 			if tc.log == nil && log != "" {
 				t.Errorf("log %q, want nothing: Linux notices nothing", log)
+			}
+			if tc.fatal && strings.Contains(log, "kfree+") {
+				t.Errorf("log has a kfree frame; 6.1's kfree tail-calls __kmem_cache_free:\n%s", log)
 			}
 			rs := k.Reports()
 			if len(rs) != 1 || rs[0].Class != "double-free" || rs[0].Kscript != tc.kscript {
@@ -276,6 +288,72 @@ func TestSlubDebugFreeChecks(t *testing.T) {
 			}
 			if err := k.Kfree(p); err != nil {
 				t.Errorf("the object itself: %v", err)
+			}
+			checkAllInvariants(t, k)
+		})
+	}
+}
+
+// TestLargeKmallocDoubleFree pins 6.1's kfree of a large kmalloc (above 8
+// KiB, pages from the page allocator) that is already free: the freed first
+// page is an order-0 folio to free_large_kmalloc(), which WARNs once
+// (mm/slab_common.c:904) with "object pointer", a KASAN kernel reports the
+// double-free, and __free_pages(page, 0) only takes the free page's
+// _refcount to -1: no Bad page state, nothing freed (kscript's own note).
+func TestLargeKmallocDoubleFree(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cfg   Config
+		log   []string // in order
+		kasan bool
+	}{
+		{name: "stock", cfg: Config{Seed: 2, Stock: true},
+			log: []string{"------------[ cut here ]------------", "WARNING: CPU: 0 PID: 0 at mm/slab_common.c:904 free_large_kmalloc+0x3c/0x70",
+				"---[ end trace 0000000000000000 ]---", "object pointer: 0x"}},
+		{name: "debug (KASAN)", cfg: Config{Seed: 2}, kasan: true,
+			log: []string{"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:904 free_large_kmalloc+0x3c/0x70", "object pointer: 0x",
+				"BUG: KASAN: double-free in ", "Free of addr ", "kasan_report_invalid_free+", "__kasan_kfree_large+", "free_large_kmalloc+",
+				"The buggy address belongs to the physical page:", "Memory state around the buggy address:"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := bootTest(t, tc.cfg)
+			p := k.Kmalloc(16384, GFP_KERNEL)
+			if p == 0 || k.virtToSlab(p) != nil {
+				t.Fatalf("Kmalloc(16384) = %#x, want a large kmalloc", uint64(p))
+			}
+			if err := k.Kfree(p); err != nil {
+				t.Fatal(err)
+			}
+			buddy := proc(t, k, "/proc/buddyinfo")
+			seq := k.NextSeq()
+			if err := k.Kfree(p); err != nil {
+				t.Fatalf("second Kfree: %v, want no Oops", err)
+			}
+			log := logSince(k, seq)
+			rest := log
+			for _, want := range tc.log {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Fatalf("log lacks %q (in order):\n%s", want, log)
+				}
+				rest = rest[i+len(want):]
+			}
+			if strings.Contains(log, "Bad page state") {
+				t.Errorf("log has a Bad page state; 6.1's __free_pages of a free page prints none:\n%s", log)
+			}
+			if got := proc(t, k, "/proc/buddyinfo"); got != buddy {
+				t.Errorf("the double free changed buddyinfo:\n%s\nwant\n%s", got, buddy)
+			}
+			var classes []string
+			for _, r := range k.Reports() {
+				classes = append(classes, fmt.Sprintf("%s/%v", r.Class, r.Kscript))
+			}
+			want := []string{"warning/false", "double-free/true"}
+			if tc.kasan {
+				want = []string{"warning/false", "double-free/false", "double-free/true"}
+			}
+			if strings.Join(classes, " ") != strings.Join(want, " ") {
+				t.Errorf("reports %v, want %v", classes, want)
 			}
 			checkAllInvariants(t, k)
 		})

@@ -235,10 +235,19 @@ func (k *Kernel) kfree(a Addr) error {
 	return k.freeLargeKmalloc(a)
 }
 
-// freeLargeKmalloc mirrors kfree()'s non-slab branch, free_large_kmalloc():
-// the whole compound block that a lies in goes back to the page allocator.
-// A page that is neither a slab nor a large kmalloc is an order-0 folio to
-// kfree: WARN_ON_ONCE(order == 0), then it is freed all the same.
+// freeLargeKmalloc mirrors kfree()'s non-slab branch, free_large_kmalloc()
+// (mm/slab_common.c): the whole compound block that a lies in goes back to
+// the page allocator.
+//
+// Any other page is an order-0 folio to it: a page never kmalloc'ed, or a
+// large kmalloc already freed (its first page lost PG_head with the first
+// free). 6.1 then WARN_ON_ONCE(order == 0)s (mm/slab_common.c:904, RIP
+// free_large_kmalloc+0x3c/0x70 in Debian's 6.1 build) with
+// pr_warn_once("object pointer: 0x%p"); a KASAN kernel reports the
+// double-free (or invalid-free) in kasan_kfree_large(); and both go on to
+// __free_pages(page, 0), which frees an allocated order-0 page and, for a
+// page already free, only drops a reference it no longer has (see
+// freePageIsBad).
 func (k *Kernel) freeLargeKmalloc(a Addr) error {
 	pfn, ok := k.structPageOf(a)
 	if !ok {
@@ -250,11 +259,18 @@ func (k *Kernel) freeLargeKmalloc(a Addr) error {
 		k.mem.nrSlabUnreclaimable -= 1 << la.order
 		return k.FreePages(la.pfn, la.order)
 	}
-	if k.slabWarnOnce("mm/slab_common.c", 958, "free_large_kmalloc+0x5c/0x80", "") {
+	if k.slabWarnOnce("mm/slab_common.c", freeLargeKmallocWarnLine, "free_large_kmalloc+0x3c/0x70", "") {
 		k.printk(LogWarning, "object pointer: 0x%s\n", k.hashedPtr(a))
+	}
+	if !k.dbg.kasan.off {
+		k.kasanReportLargeFree(a, pfn)
 	}
 	return k.FreePages(pfn, 0)
 }
+
+// freeLargeKmallocWarnLine is free_large_kmalloc()'s WARN_ON_ONCE(order ==
+// 0) in 6.1's mm/slab_common.c (Debian's 6.1.192 source and build).
+const freeLargeKmallocWarnLine = 904
 
 // KfreeSensitive mirrors kfree_sensitive(): zero the whole allocation
 // (ksize bytes, memzero_explicit) before freeing it.

@@ -398,12 +398,25 @@ func (k *Kernel) slubConsistencyChecks() bool {
 }
 
 // setFreepointerBUGLine is the line of set_freepointer()'s
-// BUG_ON(object == fp) in mm/slub.c. Unlike Linux 6.1, whose source
-// kscript could not read: 379 is 5.15's line (DWARF line data of Ubuntu's
-// 5.15 build declares set_freepointer at 374; the BUG_ON is five lines
-// below), and the same data put it at 381 in 5.19 and 435 in 6.2, so
-// 6.1's lies between those two and is not 379.
-const setFreepointerBUGLine = 379
+// BUG_ON(object == fp) in Linux 6.1's mm/slub.c (Debian's 6.1.192 source,
+// linux-source-6.1; the same line in its build's __bug_table). 5.15 has it
+// at 379, 6.0 at 381, 6.2 at 435.
+const setFreepointerBUGLine = 419
+
+// The RIPs of that BUG_ON in Debian's 6.1 build (linux-image-6.1.0-57-amd64,
+// 6.1.192-3: its __bug_table and System.map), where set_freepointer is
+// inlined. kfree() tail-calls __kmem_cache_free() (mm/slab_common.c), and
+// both tail-call __slab_free(), so no kfree or __kmem_cache_free frame is
+// left on the stack: the call trace goes straight to the module.
+const (
+	// do_slab_free()'s lockless fast path, inlined into __kmem_cache_free:
+	// the object belongs to this CPU's slab.
+	kfreeFastBUGRIP = "__kmem_cache_free+0x284/0x2a0"
+	// The same, inlined into kmem_cache_free.
+	kmemCacheFreeFastBUGRIP = "kmem_cache_free+0x2f7/0x310"
+	// __slab_free(): the object's slab is not this CPU's.
+	slabFreeBUGRIP = "__slab_free+0x118/0x2d0"
+)
 
 // hardenedDoubleFree mirrors a double free on a kernel without SLUB's debug
 // checks: do_slab_free (or __slab_free) links the object in front of the
@@ -418,12 +431,15 @@ const setFreepointerBUGLine = 379
 // own finding instead, since its freelist cannot hold an object twice.
 func (k *Kernel) hardenedDoubleFree(s *KmemCache, sl *Slab, idx int, caller string) error {
 	if n := len(sl.free); n > 0 && int(sl.free[n-1]) == idx {
-		rip, top := caller, []string(nil) // do_slab_free is inlined into kfree
+		rip := kfreeFastBUGRIP
+		if strings.HasPrefix(caller, "kmem_cache_free+") {
+			rip = kmemCacheFreeFastBUGRIP
+		}
 		if sl != s.cpuSlab {
-			rip, top = "__slab_free+0x16a/0x320", []string{caller}
+			rip = slabFreeBUGRIP
 		}
 		title := fmt.Sprintf("kernel BUG at mm/slub.c:%d!", setFreepointerBUGLine)
-		return k.reportBUG("mm/slub.c", setFreepointerBUGLine, rip, "double-free", title, top)
+		return k.reportBUG("mm/slub.c", setFreepointerBUGLine, rip, "double-free", title, nil)
 	}
 	k.note("double-free", fmt.Sprintf("kscript: %s of object 0x%s in %s, which is already free; "+
 		"Linux without slub_debug=F does not notice (the object is now twice on the freelist, and two later allocations get the same memory); kscript freed nothing",
