@@ -84,8 +84,13 @@ func (k *Kernel) dbgKmallocLarge(a Addr, size uint64) {
 // KASAN's cache of the last page checked.
 func (k *Kernel) dbgFreePages(pfn PFN) {
 	k.dbg.kasan.okPage = 0
-	k.kmemleakFree(PageAddress(pfn))
+	if len(k.dbg.leak.objects) != 0 { // kmemleakFree, by hand: this hook inlines into FreePages
+		k.kmemleakForgetPages(pfn)
+	}
 }
+
+//go:noinline
+func (k *Kernel) kmemleakForgetPages(pfn PFN) { k.kmemleakForget(PageAddress(pfn)) }
 
 // dbgAllocPages records a block alloc_pages() handed out with kmemleak.
 func (k *Kernel) dbgAllocPages(pfn PFN, order int) {

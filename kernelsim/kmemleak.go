@@ -196,10 +196,18 @@ func (k *Kernel) kmemleakTask() (int, string) {
 // object at ptr is freed. Unlike Linux, freeing an unknown object (one
 // allocated without script code on the stack) is not a warning.
 func (k *Kernel) kmemleakFree(ptr Addr) {
-	l := &k.dbg.leak
-	if len(l.objects) == 0 {
-		return // no script allocation tracked: the page allocator's hot path
+	if len(k.dbg.leak.objects) != 0 { // else no script allocation is tracked: the allocators' hot paths
+		k.kmemleakForget(ptr)
 	}
+}
+
+// kmemleakForget is kmemleakFree's map work, kept out of line so that the
+// allocators' free paths, into which kmemleakFree inlines, keep a small
+// frame and no spills.
+//
+//go:noinline
+func (k *Kernel) kmemleakForget(ptr Addr) {
+	l := &k.dbg.leak
 	if o, ok := l.objects[ptr]; ok {
 		delete(l.objects, ptr)
 		*o = kmemleakObject{}

@@ -54,11 +54,37 @@ func gfpZone(gfp GFP) int {
 // block is registered with kmemleak; kernelsim's own users of the page
 // allocator (vmalloc, slab, user memory) call allocPages, whose blocks belong
 // to objects tracked on their own.
+//
+// Its common case is allocPagesFast's, repeated here line for line so
+// that it is one function call, when there is no script stack to record
+// (kmemleak registers nothing then).
 func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
-	if pfn, ok = k.allocPagesFast(gfp, order); !ok {
-		pfn, ok = k.allocPages(gfp, order, allocPagesCallers)
+	if z := k.mem.fastZone; z != nil && k.Stack == nil && uint(order) <= pageAllocCostlyOrd && gfp&(GFPZero|GFPDMA|GFPDMA32) == 0 {
+		if p := z.pcp.lists[order]; p != noPFN && (z.nrFree > k.mem.fastMark && order == 0 ||
+			zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree)) {
+			pg := k.mem.at(p)
+			z.pcp.lists[order] = pg.next
+			*pg = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)}
+			z.pcp.lens[order]--
+			z.pcp.count -= 1 << order
+			k.mem.work += workPerPage << order
+			if k.boot.initOnAlloc {
+				k.mem.clearPages(PFN(p), order)
+			}
+			return PFN(p), true
+		}
 	}
-	if ok {
+	if k.Stack == nil {
+		if pfn, ok = k.allocBuddyFast(gfp, order); ok {
+			return pfn, true
+		}
+	}
+	return k.allocPagesTracked(gfp, order)
+}
+
+// allocPagesTracked is AllocPages's full path: allocPages, then kmemleak.
+func (k *Kernel) allocPagesTracked(gfp GFP, order int) (pfn PFN, ok bool) {
+	if pfn, ok = k.allocPages(gfp, order, allocPagesCallers); ok {
 		k.dbgAllocPages(pfn, order) // dbg_hooks.go: kmemleak
 	}
 	return pfn, ok
@@ -71,6 +97,9 @@ var allocPagesCallers = []string{allocPagesCaller}
 // are callers; its warnings print them.
 func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok bool) {
 	if pfn, ok = k.allocPagesFast(gfp, order); ok {
+		return pfn, true
+	}
+	if pfn, ok = k.allocBuddyFast(gfp, order); ok {
 		return pfn, true
 	}
 	p, ok := k.rmqueuePCPFast(gfp&gfpBitsMask, order)
@@ -139,7 +168,7 @@ func (k *Kernel) allocPagesFast(gfp GFP, order int) (PFN, bool) {
 	if pfn == noPFN {
 		return 0, false
 	}
-	if z.nrFree <= int64(z.watermark[wmarkLow]+z.lowmemReserve[ZoneNormal]) || order != 0 {
+	if z.nrFree <= k.mem.fastMark || order != 0 {
 		if !zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree) {
 			return 0, false
 		}
@@ -156,18 +185,56 @@ func (k *Kernel) allocPagesFast(gfp GFP, order int) (PFN, bool) {
 	return PFN(pfn), true
 }
 
+// allocBuddyFast is allocPages's common case when the block comes straight
+// from the buddy free lists (per-CPU lists off, or an order above 3): an
+// allocation that may use ZONE_NORMAL, with no __GFP_ZERO, from the
+// zonelist's first zone when it passes the watermark check, with no tracer
+// set and no page_alloc fault armed (buddyZone, set by updatePageFast).
+// It makes exactly the choice and the changes of the full path
+// (get_page_from_freelist's first zone, rmqueue_buddy); ok=false, changing
+// nothing, sends the caller down the full path.
+func (k *Kernel) allocBuddyFast(gfp GFP, order int) (PFN, bool) {
+	z := k.mem.buddyZone
+	if z == nil || uint(order) >= MaxOrder || gfp&(GFPZero|GFPDMA|GFPDMA32) != 0 ||
+		!k.cfg.NoPCP && order <= pageAllocCostlyOrd {
+		return 0, false
+	}
+	if (order != 0 || z.nrFree <= k.mem.fastMark) &&
+		!zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree) {
+		return 0, false
+	}
+	pfn, ok := k.rmqueueBuddy(z, order)
+	if !ok {
+		return 0, false
+	}
+	k.prepNewPage(pfn, order)
+	k.mem.work += workPerPage << order
+	if k.boot.initOnAlloc {
+		k.mem.clearPages(PFN(pfn), order)
+	}
+	return PFN(pfn), true
+}
+
 // updatePageFast opens or closes the page allocator's fast paths
-// (allocPagesFast and FreePages's per-CPU push): open when the per-CPU
-// lists are on, no tracer is set and no page_alloc fault is armed, which
-// are the only things besides the GFP flags and the zone's counters that
-// the full paths look at. Everything that changes one of them calls it.
+// (allocPagesFast and FreePages's per-CPU push; allocBuddyFast): open when
+// no tracer is set and no page_alloc fault is armed (and, for the per-CPU
+// ones, the per-CPU lists are on), which are the only things besides the
+// GFP flags and the zone's counters that the full paths look at.
+// Everything that changes one of them calls it. It also keeps fastMark,
+// the first zone's order-0 watermark shortcut (low watermark plus the
+// lowmem reserve against ZONE_NORMAL allocations), which only boot sets.
 func (k *Kernel) updatePageFast() {
-	k.mem.fastZone = nil
-	if k.cfg.NoPCP || k.mem.tracer != nil || k.dbg.fault.attr[FaultPageAlloc] != nil {
+	k.mem.fastZone, k.mem.buddyZone = nil, nil
+	if k.mem.tracer != nil || k.dbg.fault.attr[FaultPageAlloc] != nil {
 		return
 	}
 	if zl := k.zones.zonelist[ZoneNormal]; len(zl) > 0 {
-		k.mem.fastZone = zl[0]
+		z := zl[0]
+		k.mem.fastMark = int64(z.watermark[wmarkLow] + z.lowmemReserve[ZoneNormal])
+		k.mem.buddyZone = z
+		if !k.cfg.NoPCP {
+			k.mem.fastZone = z
+		}
 	}
 }
 
@@ -291,8 +358,11 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 // once.
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	sec := k.mem.section(pfn)
+	observed := k.mem.buddyObserver != nil
 	for h := uint(high); h > uint(low); {
-		k.buddyEvent(BuddySplit, pfn, int(h))
+		if observed {
+			k.observeBuddy(BuddySplit, pfn, int(h))
+		}
 		h--
 		half := pfn + 1<<(h&31)
 		k.pushFreeHead(&z.freeArea[h], &sec[half&sectionMask], half, int(h))
@@ -317,6 +387,19 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 		}
 		return nil
 	}
+	if k.mem.buddyZone != nil && (k.cfg.NoPCP || order > pageAllocCostlyOrd) {
+		// No tracer: straight to the free lists (__free_pages_ok).
+		z := k.zoneOf(uint32(pfn))
+		*p = page{}
+		z.nrFree += 1 << order
+		k.freeOnePage(z, uint32(pfn), order, false)
+		return nil
+	}
+	return k.freePagesSlow(p, pfn, order)
+}
+
+// freePagesSlow is FreePages with a tracer set.
+func (k *Kernel) freePagesSlow(p *page, pfn PFN, order int) error {
 	if k.mem.tracer != nil {
 		k.mem.tracer(fmt.Sprintf("mm_page_free: page=%s pfn=%#x order=%d", k.hashedPtr(PageStructAddr(pfn)), uint64(pfn), order))
 	}
@@ -341,10 +424,13 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 // of exactly this order that may be freed — the check free_pages_prepare()
 // makes — and nil otherwise. A slab's pages carry PG_slab until the slab
 // layer itself frees them.
+//
+// (A frame at or above max_pfn in the last section never heads an
+// allocated block, so its own page struct answers for it.)
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
-	if s := uint64(pfn >> sectionShift); s < uint64(len(k.mem.sections)) && pfn < k.mem.maxPFN {
+	if s := uint64(pfn >> sectionShift); s < uint64(len(k.mem.sections)) && uint(order) < MaxOrder {
 		if sec := k.mem.sections[s]; sec != nil {
-			if p := &sec[pfn&sectionMask]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab && uint(order) < MaxOrder {
+			if p := &sec[pfn&sectionMask]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab {
 				return p
 			}
 		}
@@ -373,17 +459,21 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 // Buddies below the top order are in the block's own section (nil only for
 // a section that holds nothing but free top-order blocks).
 func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
-	sec := k.mem.sections[pfn>>sectionShift]
-	for o := uint(order); o < MaxOrder-1 && sec != nil; o++ {
-		buddy := pfn ^ 1<<(o&31) // __find_buddy_pfn
-		bp := &sec[buddy&sectionMask]
-		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
-			break
+	if sec := k.mem.sections[pfn>>sectionShift]; sec != nil {
+		observed := k.mem.buddyObserver != nil
+		for o := uint(order); o < MaxOrder-1; o++ {
+			buddy := pfn ^ 1<<(o&31) // __find_buddy_pfn
+			bp := &sec[buddy&sectionMask]
+			if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
+				break
+			}
+			k.unlinkFree(&z.freeArea[o], bp)
+			if observed {
+				k.observeBuddy(BuddyMerge, pfn, int(o))
+			}
+			pfn &= buddy
+			order = int(o) + 1
 		}
-		k.unlinkFree(&z.freeArea[o], bp)
-		k.buddyEvent(BuddyMerge, pfn, int(o))
-		pfn &= buddy
-		order = int(o) + 1
 	}
 	if !toTail && order < MaxOrder-2 {
 		// buddy_merge_likely(): is the buddy of the block this one

@@ -126,8 +126,11 @@ type physMem struct {
 	// on every allocation and free.)
 	tracer func(line string)
 	// fastZone is the zone allocPagesFast takes blocks from, nil while
-	// the fast paths are closed (updatePageFast).
-	fastZone *Zone
+	// the fast paths are closed (updatePageFast); buddyZone is
+	// allocBuddyFast's, and fastMark the zone's order-0 watermark shortcut.
+	fastZone  *Zone
+	buddyZone *Zone
+	fastMark  int64
 	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
 	// every take, split, merge and put on the free lists.
 	buddyObserver func(BuddyEvent)

@@ -225,14 +225,33 @@ func (k *Kernel) Kfree(a Addr) error {
 	return k.kfree(a) // (Kfree inlines: one call on the common path)
 }
 
+// kfree's most common case is done here in one function: object a of
+// the CPU slab sl, allocated, freed with no call stack to record (no
+// script code running). Anything else goes to slabFreeChecked, which
+// reports bad frees; the fast path changes nothing before it knows it
+// applies.
 func (k *Kernel) kfree(a Addr) error {
-	if sl := k.virtToSlab(a); sl != nil {
-		if k.Stack == nil && k.slabFreeFast(sl, a) {
-			return nil
-		}
-		return k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")
+	sl := k.virtToSlab(a)
+	if sl == nil {
+		return k.freeLargeKmalloc(a)
 	}
-	return k.freeLargeKmalloc(a)
+	if s := sl.cache; sl == s.cpuSlab && sl.meta != nil && k.Stack == nil {
+		if idx, ok := sl.objIndex(a); ok {
+			w, bit := &sl.used[uint(idx)>>6], uint64(1)<<(uint(idx)&63)
+			if *w&bit != 0 {
+				// slabFree: slabFreeHook without a stack, then
+				// do_slab_free's fast path for the CPU slab.
+				if s.flags&slabObjectPoison != 0 { // s.objectPoison()
+					sl.setFill(&sl.meta[idx], fillFree)
+				}
+				*w &^= bit
+				sl.free = append(sl.free, uint16(idx))
+				sl.inuse--
+				return nil
+			}
+		}
+	}
+	return k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")
 }
 
 // freeLargeKmalloc mirrors kfree()'s non-slab branch, free_large_kmalloc()

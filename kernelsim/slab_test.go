@@ -568,3 +568,22 @@ func TestForEachAllocation(t *testing.T) {
 		t.Errorf("walk found %d allocations (want 7: a, b, c, name, kmem_cache, node, random_seq)", len(got))
 	}
 }
+
+// TestVirtToSlabOutsideDirectMap: virtToSlab finds no slab for an address
+// below the direct map (which it leaves to the table's bounds) or above
+// RAM, and finds the slab of a kmalloc'ed object.
+func TestVirtToSlabOutsideDirectMap(t *testing.T) {
+	k, err := New(Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := k.Kmalloc(64, GFP_KERNEL)
+	if sl := k.virtToSlab(a); sl == nil || sl.cache.objectSize != 64 {
+		t.Fatalf("virtToSlab(kmalloc(64)) = %v", sl)
+	}
+	for _, bad := range []Addr{0, 0x10, a - PageOffset, PageOffset - 1, VmemmapBase, PageAddress(k.MaxPFN()), ^Addr(0)} {
+		if sl := k.virtToSlab(bad); sl != nil {
+			t.Errorf("virtToSlab(%#x) = a slab of %s, want none", uint64(bad), sl.cache.Name)
+		}
+	}
+}

@@ -75,9 +75,13 @@ type KmemCache struct {
 	minPartial     int // min_partial
 	allocFlags     GFP // allocflags: added to every slab page allocation
 	refcount       int
-	hasCtor        bool             // the cache has a constructor (geometry, poisoning)
-	ctor           func(Addr) error // the constructor to run, nil for boot caches
-	kmalloc        bool             // one of the kmalloc caches
+	hasCtor        bool // the cache has a constructor (geometry, poisoning)
+	// plainFill: no constructor, no SLAB_POISON, no SLAB_TYPESAFE_BY_RCU,
+	// so that with init_on_alloc an object comes back zeroed (allocFill's
+	// common case, which kmalloc's fast path tests in one load).
+	plainFill bool
+	ctor      func(Addr) error // the constructor to run, nil for boot caches
+	kmalloc   bool             // one of the kmalloc caches
 	// randomSeq mirrors random_seq (CONFIG_SLAB_FREELIST_RANDOM, on in
 	// Debian): a shuffled permutation of object indices that new slabs'
 	// freelists follow from a random starting point.
@@ -289,6 +293,7 @@ func (s *KmemCache) calculateSizes() bool {
 	} else {
 		s.flags &^= slabObjectPoison
 	}
+	s.plainFill = !s.hasCtor && s.flags&(SlabTypesafeByRCU|SlabPoison) == 0
 	if s.flags&SlabRedZone != 0 && size == s.objectSize {
 		size += pointerSize
 	}
@@ -384,7 +389,9 @@ func newReciprocal(d uint32) reciprocalValue {
 }
 
 // divide mirrors reciprocal_divide(a, R): a / d, exact for every 32-bit a.
+// (sh2 is at most 31: the mask only spares the compiler's guard for
+// shifts of 32 and more.)
 func (r reciprocalValue) divide(a uint32) uint32 {
 	t := uint32((uint64(a) * uint64(r.m)) >> 32)
-	return (t + (a-t)>>r.sh1) >> r.sh2
+	return (t + (a-t)>>r.sh1) >> (r.sh2 & 31)
 }

@@ -36,9 +36,9 @@ const (
 )
 
 func (t *pfnTable[T]) get(pfn PFN) T {
-	c := uint64(pfn >> pfnChunkShift)
-	if c < uint64(len(t.chunks)) {
-		if ch := t.chunks[c]; ch != nil {
+	chunks := t.chunks
+	if c := uint64(pfn >> pfnChunkShift); c < uint64(len(chunks)) {
+		if ch := chunks[c]; ch != nil {
 			return ch[pfn&(pfnChunk-1)]
 		}
 	}
@@ -59,10 +59,11 @@ func (t *pfnTable[T]) set(pfn PFN, v T) {
 
 // virtToSlab mirrors virt_to_slab(): the slab whose pages hold address a,
 // nil when a is not in a slab page of the direct map.
+//
+// An address below the direct map needs no test of its own: a-PageOffset
+// wraps round to a frame number above 2^35, far beyond the table of a
+// machine of at most 1 TiB (checkRAM).
 func (k *Kernel) virtToSlab(a Addr) *Slab {
-	if a < PageOffset {
-		return nil
-	}
 	return k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
 }
 
@@ -128,37 +129,18 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	// slabPostAlloc without a stack
 	m := &sl.meta[idx]
 	m.size = uint32(size)
-	f := fillZero // allocFill's common case
-	if !k.boot.initOnAlloc || s.hasCtor || s.flags&(SlabTypesafeByRCU|SlabPoison) != 0 {
-		f = k.allocFill(s, gfp)
+	if k.boot.initOnAlloc && s.plainFill { // allocFill's common case: setFill(m, fillZero)
+		if m.fill == fillNone {
+			sl.pending++
+		}
+		m.fill = fillZero
+	} else {
+		sl.setFill(m, k.allocFill(s, gfp))
 	}
-	sl.setFill(m, f)
-	m.track = nil
+	if m.track != nil {
+		m.track = nil
+	}
 	return sl.base + Addr(s.redLeftPad) + Addr(idx)*Addr(s.size)
-}
-
-// slabFreeFast is kfree's most common case in one function: object a of
-// the CPU slab sl, allocated, freed with no call stack to record. It
-// reports whether it freed a; if not, it changed nothing and the caller
-// takes the checked path (slabFreeChecked), which reports bad frees.
-func (k *Kernel) slabFreeFast(sl *Slab, a Addr) bool {
-	s := sl.cache
-	if sl != s.cpuSlab || sl.meta == nil || k.Stack != nil {
-		return false
-	}
-	idx, ok := sl.objIndex(a)
-	if !ok || !sl.isUsed(idx) {
-		return false
-	}
-	// slabFree: slabFreeHook without a stack, then do_slab_free's fast
-	// path for the CPU slab.
-	if s.objectPoison() {
-		sl.setFill(&sl.meta[idx], fillFree)
-	}
-	sl.used[uint(idx)>>6] &^= 1 << (uint(idx) & 63)
-	sl.free = append(sl.free, uint16(idx))
-	sl.inuse--
-	return true
 }
 
 // slabAllocSlow mirrors ___slab_alloc(): the CPU slab is exhausted (or
