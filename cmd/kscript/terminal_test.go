@@ -270,3 +270,41 @@ func TestShellTerminalUnsized(t *testing.T) {
 		t.Fatal("kscript shell did not exit after Ctrl-D")
 	}
 }
+
+// TestShellTerminalTabTab: Tab works as bash's. A Tab the candidates do
+// not agree on changes nothing; a second Tab lists them under the line,
+// which stays as typed, so that Enter runs what was typed, not a
+// candidate; Tab completes as far as the candidates agree.
+func TestShellTerminalTabTab(t *testing.T) {
+	if !bridgeWorks() {
+		t.Skip("the bridge's machine is not implemented")
+	}
+	_, s, typeKeys, done := startShell(t, &pty.Winsize{Rows: 40, Cols: 120})
+	const prompt = "student@kscript:~/kernel-memory$ "
+	s.expect(prompt)
+
+	typeKeys("cat /proc/s", keyTab, keyTab)
+	s.expect("cat /proc/s\nslabinfo  softirqs  stat\n" + prompt + "cat /proc/s")
+	typeKeys(keyTab, keyEnter)
+	s.expect("\ncat: /proc/s: No such file or directory\n" + prompt)
+
+	typeKeys("ls", keyTab, keyTab)
+	s.expect("\nls     lsmod\n" + prompt + "ls")
+	typeKeys(keyEnter)
+	s.expect("\nMakefile\nhello.star\nspin\n" + prompt)
+
+	// One candidate left: Tab completes it, with a space after it.
+	typeKeys("sudo cat /proc/sl", keyTab, "| head -n 1", keyEnter)
+	s.expect("\nslabinfo - version: 2.1\n" + prompt)
+
+	typeKeys(keyCtrlD)
+	s.expect("exit")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("kscript shell: %v", err)
+		}
+	case <-time.After(ptyDeadline):
+		t.Fatal("kscript shell did not exit after Ctrl-D")
+	}
+}
