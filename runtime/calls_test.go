@@ -1,6 +1,10 @@
 package runtime
 
-import "testing"
+import (
+	"testing"
+
+	"kscript.dev/kscript/kernelsim"
+)
 
 // callsOf returns the records of fn, keyed by their position.
 func callsOf(m *Machine, fn string) map[string]Call {
@@ -126,8 +130,37 @@ module_exit(e)
 			t.Errorf("%s at %s: %+v (count %d), want %+v", tt.fn, tt.pos, got, c.Count, tt.want)
 		}
 	}
-	if n := len(m.env.calls.live); n != 0 {
+	if n := m.env.calls.liveCount(); n != 0 {
 		t.Errorf("%d objects still followed after rmmod, want 0", n)
+	}
+}
+
+// TestCallLogLive: the objects the log follows, the newest outside the
+// map, are found once each whatever the order of frees, and a new
+// allocation at an address replaces the object that was there.
+func TestCallLogLive(t *testing.T) {
+	var l callLog
+	fn := new(string)
+	rec := l.add(callKey{fn: fn, object: true})
+	release := func(a kernelsim.Addr) bool { return l.release(a, fn, 0, nil, false) }
+	l.track(0x10, rec, nil)
+	l.track(0x20, rec, nil)
+	l.track(0x10, rec, nil) // 0x10 again (its free was not seen): one object
+	if n := l.liveCount(); n != 2 {
+		t.Fatalf("following %d objects, want 2", n)
+	}
+	for _, step := range []struct {
+		a    kernelsim.Addr
+		want bool
+	}{{0x10, true}, {0x10, false}, {0x20, true}, {0x20, false}, {0x30, false}} {
+		if got := release(step.a); got != step.want {
+			t.Errorf("release(%#x) = %v, want %v", uint64(step.a), got, step.want)
+		}
+	}
+	l.track(0x40, rec, nil)
+	l.track(0x40, rec, nil)
+	if !release(0x40) || release(0x40) || l.liveCount() != 0 {
+		t.Errorf("an object allocated twice at one address: want one release, nothing left (%d left)", l.liveCount())
 	}
 }
 
