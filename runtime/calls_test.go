@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"reflect"
 	"testing"
 
 	"kscript.dev/kscript/kernelsim"
@@ -199,6 +200,36 @@ module_init(i)
 		c := callsOf(m, tt.fn)[tt.pos]
 		if !c.Object || !c.Freed || c.Written != tt.want {
 			t.Errorf("%s at %s: %+v, want freed with Written %v", tt.fn, tt.pos, c, tt.want)
+		}
+	}
+}
+
+// TestCallKeySame: callKey.same tells apart two keys that differ in any
+// one field, as == does.
+func TestCallKeySame(t *testing.T) {
+	var a callKey
+	v := reflect.ValueOf(&a).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		b := a
+		f := reflect.ValueOf(&b).Elem().Field(i)
+		f = reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem() // settable though unexported
+		switch f.Kind() {
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int:
+			f.SetInt(1)
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+			f.SetUint(1)
+		default:
+			t.Fatalf("callKey.%s: a %s, which the test cannot vary", v.Type().Field(i).Name, f.Kind())
+		}
+		if a.same(&b) || a == b {
+			t.Errorf("callKey.same does not see field %s", v.Type().Field(i).Name)
+		}
+		if !b.same(&b) {
+			t.Errorf("a key differing in %s is not the same as itself", v.Type().Field(i).Name)
 		}
 	}
 }
