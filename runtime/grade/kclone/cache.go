@@ -94,14 +94,9 @@ func (c *Cache) Image(cfg kernelsim.Config) *Image {
 		return im
 	}
 	c.tried[cfg] = true
-	data, err := readFile(c.file(cfg))
-	if err != nil {
-		c.missed = append(c.missed, cfg)
-		return nil
-	}
-	im, err := ParseImage(data)
+	im, err := openImage(c.file(cfg))
 	if err != nil || im.Config() != cfg {
-		c.missed = append(c.missed, cfg) // damaged or stale: written anew
+		c.missed = append(c.missed, cfg) // none, damaged or stale: written anew
 		return nil
 	}
 	c.images[cfg] = im
@@ -239,4 +234,25 @@ func (c *Cache) prune() {
 	for _, f := range images[min(len(images), maxImages):] {
 		os.Remove(filepath.Join(c.dir, f.name))
 	}
+}
+
+// openImage reads an image file, kept open (and mapped, where files can be
+// mapped) for the copies' arenas of plain data.
+func openImage(name string) (*Image, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readFile(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	im, err := ParseImage(data)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	im.file, im.data = f, data
+	return im, nil
 }

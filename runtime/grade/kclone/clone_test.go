@@ -98,7 +98,7 @@ func session(t testing.TB, opts kruntime.Options, r run) string {
 }
 
 // fileImage returns the image of snap as another process reads it: written
-// as a file's bytes and parsed back.
+// to a file and opened, its arenas of plain data mapped from the file.
 func fileImage(t testing.TB, snap *Snapshot) *Image {
 	t.Helper()
 	im, err := snap.Image()
@@ -109,9 +109,17 @@ func fileImage(t testing.TB, snap *Snapshot) *Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := ParseImage(data)
+	file := filepath.Join(t.TempDir(), "boot.img")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	back, err := openImage(file)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { back.file.Close() })
+	if back.file == nil || !mappedArenas(back) {
+		t.Fatal("the image's arenas of plain data are not mapped from its file")
 	}
 	if back.Config() != snap.Config() {
 		t.Fatalf("the image's configuration %+v, want %+v", back.Config(), snap.Config())
@@ -388,4 +396,14 @@ func BenchmarkTake(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// mappedArenas reports whether a copy of im has arenas mapped from its file.
+func mappedArenas(im *Image) bool {
+	for _, a := range im.arenas {
+		if a.mapped() {
+			return true
+		}
+	}
+	return false
 }

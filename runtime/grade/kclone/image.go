@@ -8,9 +8,11 @@ import (
 	"hash/crc32"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"kscript.dev/kscript/kernelsim"
@@ -43,13 +45,39 @@ type Image struct {
 
 	typedOnce sync.Once
 	typed     []reflect.Value // the arenas as typed slices, for lanes
+
+	// file is the image file, mapped at data (see Cache), when the
+	// image was read from one: the arenas of plain data are mapped
+	// copy-on-write from it instead of copied.
+	file         *os.File
+	data         []byte
+	mappedCopies atomic.Int64
 }
+
+// maxMappedCopies is how many copies of an image a process makes with
+// arenas mapped from its file (see restore).
+const maxMappedCopies = 64
 
 type imageArena struct {
 	elem reflect.Type
 	n    int
 	raw  []byte // n*elem.Size() bytes, reference words zero
 }
+
+// mapped reports whether a copy's arena may be the image file's own
+// pages, mapped copy-on-write (see Image.restore): an arena of plain
+// data (no reference words, so the collector never needs to see it) of a
+// few pages at least, which the file holds page-aligned.
+func (a *imageArena) mapped() bool {
+	return uintptr(a.n)*a.elem.Size() >= mapMin && len(refSlots(a.elem)) == 0
+}
+
+// mapMin is the smallest arena mapped from the file; the file aligns those
+// to mapAlign, a multiple of every page size kscript runs on.
+const (
+	mapMin   = 64 << 10
+	mapAlign = 64 << 10
+)
 
 // imageRun is a relocRun whose offsets are stored as pairs of
 // little-endian uint32s (slot, target), as in the file.
@@ -327,9 +355,23 @@ func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 	base := make([]unsafe.Pointer, len(im.arenas))
 	if arenas == nil {
 		// Fresh memory is zero, as the image's reference words are: the
-		// bytes can be copied in without write barriers.
+		// bytes can be copied in without write barriers. An arena of plain
+		// data read from a file is the file's pages, mapped copy-on-write:
+		// a run touches a few of them, and copying them all would fault
+		// in as many fresh pages of heap.
 		arenas = make([]reflect.Value, len(im.arenas))
+		// Mappings are never unmapped (nothing tells when the last
+		// reference into a copy goes): a process maps its first
+		// maxMappedCopies copies, and copies the rest.
+		mapped := im.mappedCopies.Add(1) <= maxMappedCopies
 		for i, a := range im.arenas {
+			if im.file != nil && a.mapped() && mapped {
+				off := uintptr(unsafe.Pointer(unsafe.SliceData(a.raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(im.data)))
+				if m, err := mapPrivate(im.file, int64(off), len(a.raw)); err == nil {
+					arenas[i] = reflect.SliceAt(a.elem, unsafe.Pointer(unsafe.SliceData(m)), a.n)
+					continue
+				}
+			}
 			arenas[i] = reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
 			if len(a.raw) > 0 {
 				copy(unsafe.Slice((*byte)(arenas[i].UnsafePointer()), len(a.raw)), a.raw)
@@ -648,8 +690,8 @@ func (w *writer) place(p place)  { w.uint(uint64(p.arena)); w.uint(uint64(p.off)
 
 // align pads to a multiple of 8 bytes, so that arenas read in place are
 // aligned as a fresh allocation is.
-func (w *writer) align() {
-	for len(w.buf)%8 != 0 {
+func (w *writer) align(mapped bool) {
+	for len(w.buf)%8 != 0 || mapped && len(w.buf)%mapAlign != 0 {
 		w.buf = append(w.buf, 0)
 	}
 }
@@ -707,7 +749,7 @@ func (im *Image) MarshalBinary() ([]byte, error) {
 	w.place(im.root)
 	// The arenas last, each aligned.
 	for _, a := range im.arenas {
-		w.align()
+		w.align(a.mapped())
 		w.buf = append(w.buf, a.raw...)
 	}
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf, castagnoli()))
@@ -903,7 +945,7 @@ func ParseImage(data []byte) (*Image, error) {
 	}
 	for i := range im.arenas {
 		a := &im.arenas[i]
-		for r.pos%8 != 0 {
+		for r.pos%8 != 0 || a.mapped() && r.pos%mapAlign != 0 {
 			r.pos++
 		}
 		size := int(uintptr(a.n) * a.elem.Size())
