@@ -70,7 +70,7 @@ func TestSlabBadFrees(t *testing.T) {
 			log: []string{"BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()",
 				"Object 0x00000000", "Allocated in hello_init (hello.star:12) [hello] age=0 cpu=0 pid=0",
 				"kmem_cache_destroy leaky: Slab cache still has objects when called from hello_init (hello.star:12) [hello]",
-				"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:497 kmem_cache_destroy+0x14d/0x160"},
+				"WARNING: CPU: 0 PID: 0 at mm/slab_common.c:493 kmem_cache_destroy+0x141/0x150"},
 			changed: true, // the cache and its slab are leaked, as in Linux
 		},
 		{
@@ -356,6 +356,46 @@ func TestLargeKmallocDoubleFree(t *testing.T) {
 				t.Errorf("reports %v, want %v", classes, want)
 			}
 			checkAllInvariants(t, k)
+		})
+	}
+}
+
+// TestDebian61WarnSites pins the WARNING lines of the slab and kvmalloc
+// checks to the file:line and RIP that Debian's 6.1 build has for them
+// (linux-image-6.1.0-57-amd64's __bug_table and System.map, 6.1.192-3).
+func TestDebian61WarnSites(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(k *Kernel)
+		want string
+	}{
+		{"ksize of a page", func(k *Kernel) {
+			pfn, _ := k.AllocPages(GFP_KERNEL, 0)
+			k.Ksize(PageAddress(pfn))
+		}, "at mm/slab_common.c:1014 __ksize+0x103/0x130"},
+		{"ksize inside a large kmalloc", func(k *Kernel) {
+			k.Ksize(k.Kmalloc(16384, GFP_KERNEL) + 8)
+		}, "at mm/slab_common.c:1016 __ksize+0x10c/0x130"},
+		{"kmem_cache_free of a page", func(k *Kernel) {
+			s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
+			pfn, _ := k.AllocPages(GFP_KERNEL, 0)
+			_ = k.KmemCacheFree(s, PageAddress(pfn))
+		}, "at mm/slab.h:630 cache_from_obj+0xe0/0x120"},
+		{"kmem_cache_free into the wrong cache", func(k *Kernel) {
+			s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
+			_ = k.KmemCacheFree(s, k.Kmalloc(8, GFP_KERNEL))
+		}, "at mm/slab.h:665 cache_from_obj+0xa1/0x120"},
+		{"kvmalloc above INT_MAX", func(k *Kernel) {
+			k.Kvmalloc(1<<32, GFP_KERNEL)
+		}, "at mm/util.c:596 kvmalloc_node+0xc0/0xd0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newSlabKernel(t, Config{Stock: true})
+			seq := k.NextSeq()
+			tc.do(k)
+			if log := logText(k, seq); !strings.Contains(log, "WARNING: CPU: 0 PID: 0 "+tc.want+"\n") {
+				t.Errorf("log lacks %q:\n%s", tc.want, log)
+			}
 		})
 	}
 }

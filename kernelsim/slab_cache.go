@@ -157,11 +157,13 @@ func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error {
 		if _, ok := k.structPageOf(a); !ok {
 			return k.pageFault(structPageFaultAddr(a), false, "kmem_cache_free+0x3d/0x3b0")
 		}
-		k.slabWarnOnceClass("invalid-free", "mm/slab.h", 635, "kmem_cache_free+0x2f1/0x3b0", "virt_to_cache: Object is not a Slab page!")
+		// virt_to_cache()'s WARN_ONCE, inlined into cache_from_obj (mm/slab.h;
+		// line and RIP of Debian's 6.1 build, its __bug_table).
+		k.slabWarnOnceClass("invalid-free", "mm/slab.h", 630, "cache_from_obj+0xe0/0x120", "virt_to_cache: Object is not a Slab page!")
 		return nil
 	}
 	if sl.cache != c {
-		k.slabWARN("invalid-free", "mm/slab.h", 659, "kmem_cache_free+0x2c3/0x3b0",
+		k.slabWARN("invalid-free", "mm/slab.h", 665, "cache_from_obj+0xa1/0x120",
 			fmt.Sprintf("cache_from_obj: Wrong slab cache. %s but object is from %s", c.Name, sl.cache.Name))
 	}
 	return k.slabFreeChecked(sl.cache, sl, a, "kmem_cache_free+0x1ae/0x3b0")
@@ -202,7 +204,7 @@ func (k *Kernel) KmemCacheDestroy(c *KmemCache) error {
 		if st := k.stack(); len(st) > 0 {
 			caller = FormatFrame(st[0])
 		}
-		k.slabWARN("cache-still-has-objects", "mm/slab_common.c", 497, "kmem_cache_destroy+0x14d/0x160",
+		k.slabWARN("cache-still-has-objects", "mm/slab_common.c", 493, "kmem_cache_destroy+0x141/0x150",
 			fmt.Sprintf("kmem_cache_destroy %s: Slab cache still has objects when called from %s", c.Name, caller))
 		return nil
 	}

@@ -326,11 +326,11 @@ func (k *Kernel) ksize(a Addr) uint64 {
 	pfn, ok := k.structPageOf(a)
 	la := k.largeKmallocOf(pfn)
 	if !ok || la == nil {
-		k.slabWARN("warning", "mm/slab_common.c", 1009, "__ksize+0x91/0xb0", "")
+		k.slabWARN("warning", "mm/slab_common.c", 1014, "__ksize+0x103/0x130", "")
 		return 0
 	}
 	if a != PageAddress(la.pfn) {
-		k.slabWARN("warning", "mm/slab_common.c", 1011, "__ksize+0xa4/0xb0", "")
+		k.slabWARN("warning", "mm/slab_common.c", 1016, "__ksize+0x10c/0x130", "")
 		return 0
 	}
 	return PageSize << la.order

@@ -32,7 +32,7 @@ func (k *Kernel) Kvmalloc(size uint64, gfp GFP) Addr {
 	}
 	if size > math.MaxInt32 { // don't even allow crazy sizes
 		if gfp&GFPNoWarn == 0 {
-			k.vmWarnOnce("kvmalloc-size", kvmallocSizeSite, "kvmalloc+0x1c/0x30")
+			k.vmWarnOnce("kvmalloc-size", kvmallocSizeSite) // kvmalloc() is inline: no frame of its own
 		}
 		return 0
 	}
@@ -40,7 +40,7 @@ func (k *Kernel) Kvmalloc(size uint64, gfp GFP) Addr {
 }
 
 // kvmallocSizeSite is kvmalloc_node()'s WARN_ON_ONCE for sizes above INT_MAX.
-var kvmallocSizeSite = warnSite{"mm/util.c:630", "kvmalloc_node+0xd1/0xe0"}
+var kvmallocSizeSite = warnSite{"mm/util.c:596", "kvmalloc_node+0xc0/0xd0"} // Debian's 6.1 build
 
 // Kvzalloc mirrors kvzalloc(size, flags): kvmalloc with __GFP_ZERO.
 func (k *Kernel) Kvzalloc(size uint64, gfp GFP) Addr { return k.Kvmalloc(size, gfp|GFPZero) }

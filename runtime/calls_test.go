@@ -130,3 +130,42 @@ module_exit(e)
 		t.Errorf("%d objects still followed after rmmod, want 0", n)
 	}
 }
+
+// TestCallWrittenPages: a page block the module wrote into (past its
+// first page too) is recorded as written when it is freed; one it never
+// wrote is not (page allocations come back zeroed, init_on_alloc=1).
+func TestCallWrittenPages(t *testing.T) {
+	m := newTestMachine(t)
+	err := insmodSrc(t, m, `
+def i():
+    a = alloc_pages(GFP_KERNEL, 2)
+    strcpy(page_address(a), "used")
+    __free_pages(a, 2)
+    b = alloc_pages(GFP_KERNEL, 2)
+    __free_pages(b, 2)
+    c = __get_free_pages(GFP_KERNEL, 1)
+    memset(c + PAGE_SIZE - 1, 7, 1)
+    free_pages(c, 1)
+    d = __get_free_pages(GFP_KERNEL, 1)
+    free_pages(d, 1)
+    return 0
+module_init(i)
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		fn, pos string
+		want    bool
+	}{
+		{"alloc_pages", "x.star:3:20", true},
+		{"alloc_pages", "x.star:6:20", false},
+		{"__get_free_pages", "x.star:8:25", true},
+		{"__get_free_pages", "x.star:11:25", false},
+	} {
+		c := callsOf(m, tt.fn)[tt.pos]
+		if !c.Object || !c.Freed || c.Written != tt.want {
+			t.Errorf("%s at %s: %+v, want freed with Written %v", tt.fn, tt.pos, c, tt.want)
+		}
+	}
+}

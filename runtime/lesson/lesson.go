@@ -203,7 +203,9 @@ type ProcExpect struct {
 // matches GFP_KERNEL|__GFP_ZERO), in the context named ("process",
 // "softirq", "hardirq", or "atomic" for any of the non-process ones), with
 // the size argument Size if given (bytes for kmalloc and vmalloc, the order
-// for alloc_pages and __get_free_pages), must number at least Min (default
+// for alloc_pages and __get_free_pages) if given, a size argument of at
+// least MinSize if given (a copy of 15 or 16 bytes, not of 1), must number
+// at least Min (default
 // 1) and at most Max; Count sets both.
 //
 // Only calls that did the work count: a free of NULL, a user copy that
@@ -228,6 +230,7 @@ type CallExpect struct {
 	GFP     string     `yaml:"gfp"`
 	Context string     `yaml:"context"`
 	Size    *uint64    `yaml:"size"`
+	MinSize *uint64    `yaml:"min_size"`
 	Count   *int       `yaml:"count"`
 	Min     *int       `yaml:"min"`
 	Max     *int       `yaml:"max"`

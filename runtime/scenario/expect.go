@@ -354,6 +354,7 @@ func argsMatch(c *lesson.CallExpect, call kruntime.Call) bool {
 	ctxOK := c.Context == "" || c.Context == call.Context ||
 		(c.Context == "atomic" && call.Context != "process")
 	sizeOK := c.Size == nil || call.Size == *c.Size && !call.Folded
+	sizeOK = sizeOK && (c.MinSize == nil || call.Size >= *c.MinSize && !call.Folded)
 	failedOK := c.Failed == nil || *c.Failed == call.Failed
 	return uint32(call.GFP)&mask == mask && ctxOK && sizeOK && failedOK
 }
@@ -436,7 +437,7 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 	if call.GFP != 0 && !call.Folded {
 		args = append(args, i18n.Plain(call.GFP.String()))
 	}
-	if !call.Folded && (call.Size != 0 || c.Size != nil) {
+	if !call.Folded && (call.Size != 0 || c.Size != nil || c.MinSize != nil) {
 		args = append(args, messages.T("calls-size", call.Size))
 	}
 	args = append(args, messages.T("calls-in", call.Context))
@@ -448,6 +449,8 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-failed")
 	case c.Failed != nil && *c.Failed != call.Failed:
 		why = messages.T("why-succeeded")
+	case c.MinSize != nil && !call.Folded && call.Size < *c.MinSize && (c.Size == nil || *c.Size == call.Size):
+		why = messages.T("why-small", *c.MinSize)
 	case !argsMatch(c, call):
 		why = messages.T("why-args")
 	case (c.LiveAt != nil || len(c.FreedBy) > 0) && !call.Object:
@@ -482,6 +485,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Size != nil {
 		parts = append(parts, messages.T("calls-size", *c.Size))
+	}
+	if c.MinSize != nil {
+		parts = append(parts, messages.T("calls-min-size", *c.MinSize))
 	}
 	if c.Context != "" {
 		parts = append(parts, messages.T("calls-in", c.Context))

@@ -40,6 +40,8 @@ var messages = i18n.Catalog{
 	"why-unwritten":       {"nothing was written into the object before it was freed", "ไม่มีการเขียนข้อมูลลงใน object ก่อนปล่อย"},
 	"why-failed":          {"it failed", "ครั้งนั้นล้มเหลว"},
 	"why-succeeded":       {"it succeeded, and this check needs it to fail", "ครั้งนั้นสำเร็จ แต่รายการตรวจนี้ต้องการให้ล้มเหลว"},
+	"why-small":           {"its size is less than %d", "ขนาดน้อยกว่า %d"},
+	"calls-min-size":      {"of size %d or more", "ขนาดตั้งแต่ %d ขึ้นไป"},
 	"calls-failed":        {"that failed (NULL, or bytes left uncopied)", "ที่ล้มเหลว (ได้ NULL หรือคัดลอกไม่ครบ)"},
 	"calls-succeeded":     {"that succeeded", "ที่สำเร็จ"},
 	"calls-written":       {"holding data the module wrote when freed", "ที่มีข้อมูลซึ่ง module เขียนไว้ตอนปล่อย"},

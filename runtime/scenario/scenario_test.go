@@ -133,7 +133,7 @@ expect:
   exit_code: {./user_app: 1, rmmod: 0}
   memory_restored: true
   bugs: [double-free]
-  calls: [{fn: kmalloc, gfp: GFP_ATOMIC}]
+  calls: [{fn: kmalloc, gfp: GFP_ATOMIC}, {fn: kmalloc, failed: true}, {fn: kmalloc, min_size: 4096}, {fn: kmalloc, min_size: 128, failed: false}]
 `
 	l, err := lesson.Decode("hello.yaml", []byte(yaml))
 	if err != nil {
@@ -159,6 +159,8 @@ expect:
 		"memory_restored: false: memory: not compared (the module is still loaded)",
 		"bugs: no report",
 		"calls kmalloc: 0 calls; 1× kmalloc (GFP_KERNEL, of size 128, in process context) at testdata/hello.star:7:18 did not count: other arguments or another context than expected",
+		"calls kmalloc: 0 calls; 1× kmalloc (GFP_KERNEL, of size 128, in process context) at testdata/hello.star:7:18 did not count: it succeeded, and this check needs it to fail",
+		"calls kmalloc: 0 calls; 1× kmalloc (GFP_KERNEL, of size 128, in process context) at testdata/hello.star:7:18 did not count: its size is less than 4096",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("failed checks\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))

@@ -123,6 +123,14 @@ func TestCommands(t *testing.T) {
 		// As root on a real /dev (devtmpfs), writing to a node nobody made
 		// creates a regular file: the forgotten-mknod mistake.
 		{name: "write to a missing device", cmds: "echo hi > /dev/uaccess_dev; ls -l /dev/uaccess_dev; cat /dev/uaccess_dev", stdout: "-rw-r--r-- 1 root root 3 Nov 26 10:00 /dev/uaccess_dev\nhi\n"},
+		// GNU ls lists file operands together, sorted, with no blank line
+		// between them; directories follow, each after a blank line.
+		{name: "ls -l two device nodes", cmds: "ls -l /dev/zero /dev/null",
+			stdout: "crw-rw-rw- 1 root root 1, 3 Nov 26 10:00 /dev/null\ncrw-rw-rw- 1 root root 1, 5 Nov 26 10:00 /dev/zero\n"},
+		{name: "ls files before directories", cmds: "ls /proc /dev/null | head -n 3",
+			stdout: "/dev/null\n\n/proc:\n"},
+		{name: "ls a missing operand among others", cmds: "ls /nonexistent /dev/null",
+			stdout: "/dev/null\n", stderr: "ls: cannot access '/nonexistent': No such file or directory\n", status: 2},
 		{name: "exit", cmds: "echo a; exit 4; echo b", stdout: "a\n", status: 4},
 		{name: "make", cmds: "make",
 			stdout: "make -C /lib/modules/6.1.0-28-amd64/build M=/home/student/kernel-memory modules\n" +

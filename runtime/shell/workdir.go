@@ -304,15 +304,37 @@ func cmdLs(sh *Shell, inv *Invocation) int {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	// As GNU ls: operands that are not directories first, sorted, as one
+	// listing; then each directory, sorted, after a blank line and, when
+	// there are several operands, its name. A missing operand is an error
+	// on stderr (exit status 2), the others are listed all the same.
 	status := 0
-	for i, p := range paths {
+	var files, dirs []string
+	for _, p := range paths {
+		abs := sh.abs(p)
+		switch {
+		case abs == "/dev" || sh.isDir(abs):
+			dirs = append(dirs, p)
+		case strings.HasPrefix(abs, "/dev/") || sh.exists(abs):
+			files = append(files, p) // the kernel's ls reports a missing node itself
+		default:
+			fmt.Fprintf(inv.Stderr, "ls: cannot access '%s': No such file or directory\n", p)
+			status = 2
+		}
+	}
+	sort.Strings(files)
+	sort.Strings(dirs)
+	for _, p := range files {
+		if st := sh.lsOne(inv, p, opts, long, all); st > status {
+			status = st
+		}
+	}
+	for i, p := range dirs {
+		if i > 0 || len(files) > 0 {
+			fmt.Fprintln(inv.Stdout)
+		}
 		if len(paths) > 1 {
-			if i > 0 {
-				fmt.Fprintln(inv.Stdout)
-			}
-			if sh.isDir(sh.abs(p)) {
-				fmt.Fprintf(inv.Stdout, "%s:\n", p)
-			}
+			fmt.Fprintf(inv.Stdout, "%s:\n", p)
 		}
 		if st := sh.lsOne(inv, p, opts, long, all); st > status {
 			status = st
