@@ -69,6 +69,9 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 	out := []string{t("batch", b.Lesson, b.Title.In(lang), b.Module, 1)}
 	if v := visibleOnly(r); v.laterChecks == 0 {
 		out = append(out, r.Submission+": "+t("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)))
+	} else if v.laterChecks == 1 && v.laterPoints == 1 {
+		out = append(out, r.Submission+": "+t("score-visible", v.score, v.max, StatusText(v.status, lang)),
+			t("score-later-1"))
 	} else {
 		// The output is shown to students with the submission: it must
 		// not give away what the checks Gradescope keeps from them (for
@@ -77,7 +80,9 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 			t("score-later", v.laterPoints, v.laterChecks))
 	}
 	if !r.Message.IsZero() {
-		out = append(out, r.Message.In(lang))
+		// Indented, as in the text format: a line the submission wrote
+		// (its fail() text) cannot pose as kscript's own score line.
+		out = append(out, indent("  ", r.Message.In(lang)))
 	}
 	if !b.Complete() {
 		out = append(out, t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results)))
@@ -92,7 +97,10 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 		if c.Status == Pass {
 			status = "passed"
 		}
-		lines := append([]string{StatusText(c.Status, lang)}, c.Feedback(lang)...)
+		lines := []string{StatusText(c.Status, lang)}
+		for _, f := range c.Feedback(lang) {
+			lines = append(lines, indent("  ", f))
+		}
 		res.Tests = append(res.Tests, gsTest{
 			Score: c.Points, MaxScore: c.MaxPoints, Status: status,
 			Name: fmt.Sprintf("%s: %s", c.ID, c.Title.In(lang)), NameFormat: "text",

@@ -44,6 +44,7 @@ var messages = i18n.Catalog{
 	"incomplete":         {"kscript: the batch was interrupted (%s): %d of %d submissions not graded; the results are incomplete", "kscript: การตรวจทั้งชุดถูกขัดจังหวะ (%s): ยังไม่ได้ตรวจ %d จาก %d ชิ้น ผลนี้จึงยังไม่ครบ"},
 	"score-line":         {"score %d/%d: %s", "คะแนน %d/%d: %s"},
 	"score-visible":      {"score %d/%d on the visible checks: %s", "คะแนน %d/%d จากรายการตรวจที่มองเห็นได้: %s"},
+	"score-later-1":      {"1 more point is in 1 check not shown here (hidden, or shown after the due date or once the results are published)", "อีก 1 คะแนนอยู่ในรายการตรวจ 1 รายการที่ไม่แสดงที่นี่ (ซ่อนไว้ หรือแสดงหลังกำหนดส่งหรือหลังประกาศผล)"},
 	"score-later":        {"%d more points are in %d checks not shown here (hidden, or shown after the due date or once the results are published)", "อีก %d คะแนนอยู่ในรายการตรวจ %d รายการที่ไม่แสดงที่นี่ (ซ่อนไว้ หรือแสดงหลังกำหนดส่งหรือหลังประกาศผล)"},
 	"status-PASS":        {"PASS", "ผ่าน"},
 	"status-FAIL":        {"FAIL", "ไม่ผ่าน"},

@@ -61,7 +61,7 @@ func TestCleanTextCut(t *testing.T) {
 // of the text format but kscript's own, and each message capped.
 func TestHostileSubmissions(t *testing.T) {
 	b := newGrader(t, realConfig(), "testdata/hello.yaml").Grade(Submissions([]string{"testdata/hostile"}))
-	if len(b.Results) != 3 {
+	if len(b.Results) != 4 {
 		t.Fatalf("%d results", len(b.Results))
 	}
 	for _, format := range Formats {
@@ -78,8 +78,10 @@ func TestHostileSubmissions(t *testing.T) {
 			}
 			var err error
 			switch format {
-			case "json", "gradescope":
+			case "json":
 				err = json.Unmarshal(out, new(any))
+			case "gradescope":
+				err = gradescopeOwnLinesOnly(out)
 			case "junit":
 				err = validXML(out)
 			case "tap":
@@ -120,9 +122,43 @@ func validXML(out []byte) error {
 	}
 }
 
+// gradescopeOwnLinesOnly checks that in results.json's texts for
+// students (the top-level output, each test's output) no line the
+// submission wrote starts at column 0: its fail() text is indented, so a
+// forged "x.star: score 10/10: PASS" cannot pass for kscript's own.
+func gradescopeOwnLinesOnly(out []byte) error {
+	var v struct {
+		Submissions []struct {
+			Results struct {
+				Output string `json:"output"`
+				Tests  []struct {
+					Output string `json:"output"`
+				} `json:"tests"`
+			} `json:"results"`
+		} `json:"submissions"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return err
+	}
+	for _, s := range v.Submissions {
+		texts := []string{s.Results.Output}
+		for _, t := range s.Results.Tests {
+			texts = append(texts, t.Output)
+		}
+		for _, text := range texts {
+			for _, l := range strings.Split(text, "\n") {
+				if strings.Contains(l, "x.star") && !strings.HasPrefix(l, " ") {
+					return fmt.Errorf("forged line at column 0: %q", l)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // ownLines are the lines the text format starts at column 0: the batch's
 // heading and totals, and each submission's score line.
-var ownLines = regexp.MustCompile(`^(kscript grade: .*|testdata/hostile/(forge|printk|huge)\.star: score \d+/10: [A-Z]+|\d+ passed, .*|คะแนน.*|)$`)
+var ownLines = regexp.MustCompile(`^(kscript grade: .*|testdata/hostile/(forge|forge_init|printk|huge)\.star: score \d+/10: [A-Z]+|\d+ passed, .*|คะแนน.*|)$`)
 
 func ownLinesOnly(out string) error {
 	for _, l := range strings.Split(out, "\n") {
