@@ -7,7 +7,6 @@ import (
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/explain"
-	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -60,7 +59,7 @@ func runKey(steps []lesson.Step, fail []string) string {
 // runOne runs one planned run of a submission and judges its checks. It
 // returns true when the submission could not even be loaded: every check
 // has then been marked and grading the submission is over.
-func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane *kclone.Lane) (stop bool) {
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane kernelSource) (stop bool) {
 	if len(pr.fail) > 0 && !g.faultInjection() {
 		for _, i := range pr.checks {
 			c := res.Checks[i]
