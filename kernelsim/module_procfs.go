@@ -11,14 +11,24 @@ import (
 // (print_modules) and the symbols of module code (kallsyms, %pS).
 
 // procModules mirrors m_show(): one line per module, newest first:
-// "name size refcount users state address [taints]". The address is
-// printed with %px to a reader allowed to see kernel addresses (root).
-func (k *Kernel) procModules() string {
+// "name size refcount users state address [taints]", for root: the address
+// printed with %px. See procModulesFor for other readers.
+func (k *Kernel) procModules() string { return k.procModulesFor(true) }
+
+// procModulesFor is m_show() for a reader who may (showAddrs) or may not
+// see kernel addresses: kallsyms_show_value() is true with kptr_restrict 0
+// only for perf_event_paranoid <= 1 (Debian's is 3) or CAP_SYSLOG, so a
+// user without sudo reads 0x0000000000000000.
+func (k *Kernel) procModulesFor(showAddrs bool) string {
 	var b strings.Builder
 	for _, m := range k.Modules() {
 		fmt.Fprintf(&b, "%s %d", m.Name, m.Size())
 		b.WriteString(printUnloadInfo(m))
-		fmt.Fprintf(&b, " %s 0x%016x", moduleStateName(m.State), uint64(m.Base()))
+		base := uint64(0)
+		if showAddrs {
+			base = uint64(m.Base())
+		}
+		fmt.Fprintf(&b, " %s 0x%016x", moduleStateName(m.State), base)
 		if m.taints != 0 {
 			b.WriteString(" " + moduleFlags(m, true))
 		}

@@ -64,6 +64,17 @@ func (k *Kernel) ReadProc(path string) (string, error) {
 	return gen(), nil
 }
 
+// ReadProcUnprivileged is ReadProc for a reader without CAP_SYSLOG (a user
+// without sudo): the same files, but /proc/modules hides the module
+// addresses (procModulesFor). Which files such a reader may open at all is
+// the caller's business (their modes).
+func (k *Kernel) ReadProcUnprivileged(path string) (string, error) {
+	if path == "/proc/modules" {
+		return k.procModulesFor(false), nil
+	}
+	return k.ReadProc(path)
+}
+
 // ProcFiles lists the simulated /proc files, sorted.
 func (k *Kernel) ProcFiles() []string {
 	var names []string

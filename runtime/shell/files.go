@@ -26,6 +26,13 @@ func (sh *Shell) ReadFile(name string) ([]byte, error) {
 	if err := sh.permissionDenied(p, false); err != nil {
 		return nil, err
 	}
+	if !sh.root && strings.HasPrefix(p, "/proc/") {
+		s, err := sh.m.Kernel().ReadProcUnprivileged(p)
+		if err != nil && p == "/proc" {
+			return nil, kernelsim.EISDIR
+		}
+		return []byte(s), err
+	}
 	if fs := sh.fsFor(p); fs != nil {
 		return fs.ReadFile(p)
 	}
