@@ -13,6 +13,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/scenario"
 	"kscript.dev/kscript/runtime/scenario/scenariotest"
 )
@@ -229,5 +230,43 @@ func TestWireOptions(t *testing.T) {
 	o := kruntime.Options{Kernel: kernelsim.Config{RAM: 1 << 28, Seed: 3}, MaxSteps: 7, Timeout: time.Second, Fail: []string{"kmalloc:nth=1"}, Lang: "th"}
 	if got := toWire(o).options(); !reflect.DeepEqual(got, o) {
 		t.Errorf("round trip: %+v, want %+v", got, o)
+	}
+}
+
+// TestBootImagesSameResults: grading with boot images (Config.Boot) gives
+// the results of grading without: the first batch boots, takes its
+// snapshot and writes the image; the next ones, in process and in worker
+// processes, copy the image.
+func TestBootImagesSameResults(t *testing.T) {
+	dir := t.TempDir()
+	subs, _ := filepath.Glob("testdata/cheats/03_atomic/*.star")
+	subs = append(subs, "../../lessons/exercises/03_atomic.solution.star", "../../lessons/exercises/03_atomic.starter.star")
+	grade := func(cfg Config) []byte {
+		cfg.Jobs = 2
+		b := newGrader(t, cfg, "../../lessons/03_atomic.yaml").Grade(Submissions(subs))
+		return render(t, b, "json", "en")
+	}
+	want := grade(realConfig())
+	withBoot := func(workers bool) Config {
+		cfg := realConfig()
+		cfg.Boot = kclone.OpenCache(dir)
+		if workers {
+			cfg.Workers = testWorkers(DefaultWorkerMemory)
+		}
+		return cfg
+	}
+	for _, tc := range []struct {
+		name    string
+		workers bool
+	}{{"first batch, in process", false}, {"in worker processes", true}, {"again in process", false}} {
+		if got := grade(withBoot(tc.workers)); string(got) != string(want) {
+			t.Fatalf("%s: results differ from grading without boot images:\n%s\n----\n%s", tc.name, got, want)
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img")); len(files) != 1 {
+			t.Fatalf("%s: %d image files, want 1", tc.name, len(files))
+		}
+	}
+	if c := kclone.OpenCache(dir); c.Image(loadLesson(t, "../../lessons/03_atomic.yaml").KernelConfig(realConfig().Options.Kernel)) == nil {
+		t.Error("no image of the lesson's kernel")
 	}
 }
