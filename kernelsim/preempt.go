@@ -97,17 +97,30 @@ func (k *Kernel) InTask() bool {
 // disabled) or "process". Between steps (see simulatorContext) it is
 // "process".
 func (k *Kernel) ContextName() string {
+	return [...]string{"process", "softirq", "hardirq", "atomic"}[k.ContextKind()]
+}
+
+// Execution contexts, as ContextKind returns them.
+const (
+	ContextProcess = iota
+	ContextSoftirq
+	ContextHardirq
+	ContextAtomic
+)
+
+// ContextKind is ContextName as one of the Context* constants.
+func (k *Kernel) ContextKind() int {
 	switch {
 	case k.simulatorContext():
-		return "process"
+		return ContextProcess
 	case k.InNMI() || k.InHardirq():
-		return "hardirq"
+		return ContextHardirq
 	case k.InServingSoftirq():
-		return "softirq"
+		return ContextSoftirq
 	case k.PreemptCount() != 0 || k.IrqsDisabled():
-		return "atomic"
+		return ContextAtomic
 	}
-	return "process"
+	return ContextProcess
 }
 
 // MaySleep reports whether code may sleep here: process context with

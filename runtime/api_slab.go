@@ -91,8 +91,15 @@ func kmallocFn(extra kernelsim.GFP) apiFunc {
 	return func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var size Size
 		var gfp GFPArg
-		if err := c.unpack(args, kwargs, "size", &size, "flags", &gfp); err != nil {
-			return nil, err
+		if len(kwargs) != 0 || len(args) != 2 || size.Unpack(args[0]) != nil || gfp.Unpack(args[1]) != nil {
+			// Anything but two good positional arguments: UnpackArgs,
+			// for its errors (into variables of its own, which escape).
+			var s2 Size
+			var g2 GFPArg
+			if err := c.unpack(args, kwargs, "size", &s2, "flags", &g2); err != nil {
+				return nil, err
+			}
+			size, gfp = s2, g2
 		}
 		flags := kernelsim.GFP(gfp) | extra
 		c.mightAllocSize(flags, uint64(size))
@@ -152,8 +159,12 @@ func kreallocFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.
 
 func kfreeFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var p PtrArg
-	if err := c.unpack(args, kwargs, "objp", &p); err != nil {
-		return nil, err
+	if len(kwargs) != 0 || len(args) != 1 || p.Unpack(args[0]) != nil {
+		var p2 PtrArg // as in kmallocFn
+		if err := c.unpack(args, kwargs, "objp", &p2); err != nil {
+			return nil, err
+		}
+		p = p2
 	}
 	c.recordFree(p.addr(), 0, nil, false)
 	return starlark.None, c.k().Kfree(p.addr())

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"fmt"
+	"unsafe"
 
 	"kscript.dev/kscript/kernelsim"
 )
@@ -53,6 +54,16 @@ type callLog struct {
 	live   map[kernelsim.Addr]liveObject
 	step   int32             // the scenario step running now (Machine.SetStep)
 	k      *kernelsim.Kernel // to read a freed object's bytes (wrote)
+	// recent caches index's answers for the keys added lately, direct
+	// mapped by builtin, position and whether the key is a freed
+	// object's: a loop adds the same few keys over and over, and
+	// comparing a key is cheaper than hashing it.
+	recent [16]struct {
+		key callKey
+		i   int32 // the key's record + 1; 0: the slot is empty
+	}
+	// peek is wrote's buffer, made on first use.
+	peek []byte
 }
 
 // liveObject is an allocated object the log follows: the record of the
@@ -66,6 +77,15 @@ const maxCallKeys = 1 << 14
 
 // add counts one call with key k and returns its record.
 func (l *callLog) add(k callKey) int32 {
+	h := uintptr(unsafe.Pointer(k.fn))>>3 ^ uintptr(unsafe.Pointer(k.pos))>>4
+	if k.freed {
+		h ^= 1
+	}
+	slot := &l.recent[h%uintptr(len(l.recent))]
+	if slot.i != 0 && slot.key == k {
+		l.counts[slot.i-1]++
+		return slot.i - 1
+	}
 	i, ok := l.index[k]
 	if !ok {
 		if len(l.keys) >= maxCallKeys && !k.folded {
@@ -80,6 +100,7 @@ func (l *callLog) add(k callKey) int32 {
 		l.keys = append(l.keys, k)
 		l.counts = append(l.counts, 0)
 	}
+	slot.key, slot.i = k, i+1
 	l.counts[i]++
 	return i
 }
@@ -150,17 +171,18 @@ func (l *callLog) wrote(a kernelsim.Addr, size uint64) bool {
 	if l.k == nil || size == 0 {
 		return false
 	}
-	buf := make([]byte, min(size, maxWrittenPeek))
+	if l.peek == nil {
+		l.peek = make([]byte, maxWrittenPeek)
+	}
+	buf := l.peek[:min(size, maxWrittenPeek)]
 	if !l.k.Peek(a, buf) {
 		return false
 	}
-	for _, b := range buf {
-		if b != 0 {
-			return true
-		}
-	}
-	return false
+	return !bytes.Equal(buf, zeroPeek[:len(buf)])
 }
+
+// zeroPeek is what wrote compares a freed object's bytes with.
+var zeroPeek [maxWrittenPeek]byte
 
 // key builds the key of a call made now through c.
 func (c call) key(gfp kernelsim.GFP, size uint64, failed bool) callKey {
@@ -229,12 +251,12 @@ func (c execContext) String() string {
 
 // contextName returns the execution context the kernel is in.
 func (e *env) contextName() execContext {
-	switch e.k.ContextName() {
-	case "softirq":
+	switch e.k.ContextKind() {
+	case kernelsim.ContextSoftirq:
 		return ctxSoftirq
-	case "hardirq":
+	case kernelsim.ContextHardirq:
 		return ctxHardirq
-	case "atomic":
+	case kernelsim.ContextAtomic:
 		return ctxAtomic
 	}
 	return ctxProcess

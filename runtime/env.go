@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"path/filepath"
+	"sync/atomic"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -59,6 +60,10 @@ type env struct {
 		key    stackKey
 		frames []kernelsim.Frame
 	}
+	// posBuf and atBuf are stack's scratch: the script frames' positions
+	// and depths.
+	posBuf [maxStackFrames]syntax.Position
+	atBuf  [maxStackFrames]int
 }
 
 // stackKey identifies a call stack of up to maxInternDepth frames by the
@@ -94,9 +99,26 @@ const threadKey = "kscript.env"
 
 // envOf returns the env of a thread made by newThread.
 func envOf(t *starlark.Thread) *env {
+	if last := lastThreadEnv.Load(); last != nil && last.t == t {
+		return last.e // the thread of the previous call: no map lookup
+	}
 	e, _ := t.Local(threadKey).(*env)
+	if e != nil {
+		lastThreadEnv.Store(&threadEnv{t, e})
+	}
 	return e
 }
+
+// threadEnv is a thread and its env, which newThread sets once for good.
+// lastThreadEnv, the pair envOf last found, is shared by the machines of
+// a process (a grading worker runs several): it holds both, so neither
+// is collected and its address reused while the pair is cached.
+type threadEnv struct {
+	t *starlark.Thread
+	e *env
+}
+
+var lastThreadEnv atomic.Pointer[threadEnv]
 
 // atFileScope reports whether a module script's top level is running.
 func (e *env) atFileScope() bool { return e.where == whereFile || e.where == whereProbe }
@@ -119,47 +141,68 @@ func (e *env) stack() []kernelsim.Frame {
 		e.lastStack = nil
 		return nil
 	}
-	var buf [maxStackFrames]starlark.CallFrame
-	frames := buf[:0]
-	for i, n := 0, t.CallStackDepth()-e.userDepth; i < n && len(frames) < maxStackFrames; i++ {
-		if fr := t.CallFrame(i); fr.Pos.Filename() != "<builtin>" {
-			frames = append(frames, fr)
+	// The script frames' positions first (a builtin's frame has no
+	// position of its own: "<builtin>"); their names only when the stack
+	// is new (intern).
+	pos, at := &e.posBuf, &e.atBuf
+	n := 0
+	for i, depth := 0, t.CallStackDepth()-e.userDepth; i < depth && n < maxStackFrames; i++ {
+		fr := t.DebugFrame(i)
+		if _, ok := fr.Callable().(*starlark.Builtin); ok {
+			continue // its position is "<builtin>"
+		}
+		if p := fr.Position(); p.Filename() != "<builtin>" {
+			pos[n], at[n] = p, i
+			n++
 		}
 	}
-	e.lastStack = e.intern(frames)
+	e.lastStack = e.intern(t, pos[:n], at[:n])
 	return e.lastStack
 }
 
-// intern returns the frames of a stack, built once per distinct stack.
-func (e *env) intern(frames []starlark.CallFrame) []kernelsim.Frame {
-	key := stackKey{n: len(frames)}
-	if len(frames) <= maxInternDepth {
-		for i, fr := range frames {
-			key.pos[i] = fr.Pos
-		}
-		slot := &e.recent[0]
-		if len(frames) > 0 {
-			slot = &e.recent[(frames[0].Pos.Line*31+frames[0].Pos.Col)&63]
-		}
-		if slot.frames != nil && slot.key == key {
+// intern returns the frames of the stack whose script frames are at
+// positions pos (thread t's frames at depths at), built once per
+// distinct stack.
+func (e *env) intern(t *starlark.Thread, pos []syntax.Position, at []int) []kernelsim.Frame {
+	n := len(pos)
+	slot := &e.recent[0]
+	if n > 0 {
+		slot = &e.recent[(pos[0].Line*31+pos[0].Col)&63]
+	}
+	if n <= maxInternDepth {
+		if slot.frames != nil && slot.key.n == n && samePositions(slot.key.pos[:n], pos) {
 			return slot.frames
 		}
+	}
+	key := stackKey{n: n}
+	if n <= maxInternDepth {
+		copy(key.pos[:], pos)
 		if st, ok := e.stacks[key]; ok {
 			slot.key, slot.frames = key, st
 			return st
 		}
 	}
-	out := make([]kernelsim.Frame, len(frames))
-	for i, fr := range frames {
-		out[i] = e.frame(fr)
+	out := make([]kernelsim.Frame, n)
+	for i := range out {
+		out[i] = e.frame(starlark.CallFrame{Name: t.DebugFrame(at[i]).Callable().Name(), Pos: pos[i]})
 	}
-	if len(frames) <= maxInternDepth && len(e.stacks) < maxInternStacks {
+	if n <= maxInternDepth && len(e.stacks) < maxInternStacks {
 		if e.stacks == nil {
 			e.stacks = make(map[stackKey][]kernelsim.Frame)
 		}
 		e.stacks[key] = out
 	}
 	return out
+}
+
+// samePositions reports whether a and b hold the same positions.
+func samePositions(a, b []syntax.Position) bool {
+	for i := range b {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *env) frame(fr starlark.CallFrame) kernelsim.Frame {
