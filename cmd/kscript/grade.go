@@ -147,8 +147,8 @@ func (a *app) grade(f gradeFlags, args []string) error {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
 	opts := a.opts
-	opts.NewKernel = nil // the grader copies a snapshot of its own
-	cfg := grade.Config{Options: opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs)), Stop: stop}
+	opts.NewKernel = nil // the grader copies a snapshot (or a.boot's image) of its own
+	cfg := grade.Config{Options: opts, NewMachine: a.newMachine, Jobs: f.jobs, Progress: a.progressBar(len(subs)), Stop: stop, Boot: a.boot}
 	if cfg.Progress != nil {
 		tick := time.NewTicker(barTick)
 		defer tick.Stop()

@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"kscript.dev/kscript/runtime/grade/kclone"
 )
 
 // cpuTime is the process's user and system CPU time: on the shared, loaded
@@ -21,7 +23,10 @@ func cpuTime() time.Duration {
 // time, with kscript grade's GC setting, and reports submissions per second
 // of wall time, the throughput a course sees (issue 5's target: 500/s for
 // lesson 03 with --jobs 2 on two cores), and CPU time per submission.
-func benchGrade(b *testing.B, lessonFile string, jobs int) {
+func benchGrade(b *testing.B, lessonFile string, jobs int) { benchGradeWith(b, lessonFile, jobs, nil) }
+
+// benchGradeWith is benchGrade with the boot images of boot (nil: none).
+func benchGradeWith(b *testing.B, lessonFile string, jobs int, boot *kclone.Cache) {
 	l := loadLesson(b, lessonFile)
 	src, err := os.ReadFile(l.Rel(l.Exercise.Solution))
 	if err != nil {
@@ -29,6 +34,7 @@ func benchGrade(b *testing.B, lessonFile string, jobs int) {
 	}
 	cfg := realConfig()
 	cfg.Jobs = jobs
+	cfg.Boot = boot
 	g := newGrader(b, cfg, lessonFile)
 	g.faultInjection() // the probe runs once per batch, not per submission
 	subs := make([]Submission, b.N)
@@ -51,3 +57,24 @@ func BenchmarkGradeLesson01Jobs2(b *testing.B) { benchGrade(b, "../../lessons/01
 func BenchmarkGradeLesson01Jobs1(b *testing.B) { benchGrade(b, "../../lessons/01_kmalloc.yaml", 1) }
 func BenchmarkGradeLesson03Jobs2(b *testing.B) { benchGrade(b, "../../lessons/03_atomic.yaml", 2) }
 func BenchmarkGradeLesson03Jobs1(b *testing.B) { benchGrade(b, "../../lessons/03_atomic.yaml", 1) }
+
+// benchGradeImage is benchGrade with the lesson kernel's boot image read
+// from a file (Config.Boot), as kscript grade's workers read it once an
+// earlier batch wrote it.
+func benchGradeImage(b *testing.B, lessonFile string, jobs int) {
+	dir := b.TempDir()
+	l := loadLesson(b, lessonFile)
+	snap, err := kclone.Take(l.KernelConfig(realConfig().Options.Kernel))
+	if err != nil {
+		b.Fatal(err)
+	}
+	kclone.OpenCache(dir).Put(snap)
+	benchGradeWith(b, lessonFile, jobs, kclone.OpenCache(dir))
+}
+
+func BenchmarkGradeLesson03Jobs1Image(b *testing.B) {
+	benchGradeImage(b, "../../lessons/03_atomic.yaml", 1)
+}
+func BenchmarkGradeLesson03Jobs2Image(b *testing.B) {
+	benchGradeImage(b, "../../lessons/03_atomic.yaml", 2)
+}

@@ -75,6 +75,11 @@ type Config struct {
 	// Workers, if set, grades in worker processes (isolation.go) instead
 	// of in this one.
 	Workers *Workers
+	// Boot, if set, holds boot images (kclone.Cache): the booted kernel the
+	// runs copy is read from its image when there is one, instead of
+	// booting and planning it (a few boots' time in every worker), and its
+	// image is written when the kernel is booted here.
+	Boot *kclone.Cache
 	// Programs, if not nil, are the lesson's programs files already read,
 	// for a caller without the lesson's folder on disk (the browser
 	// playground reads them from the embedded lessons); nil reads them
@@ -205,6 +210,7 @@ type Grader struct {
 	copies   bool
 	snapOnce sync.Once
 	snap     *kclone.Snapshot // the booted kernel to copy, nil if it cannot be copied
+	img      *kclone.Image    // or its image, read from Boot
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
@@ -221,6 +227,9 @@ func New(cfg Config, l *lesson.Lesson) (*Grader, error) {
 	g := &Grader{}
 	cfg.Options.Kernel = l.KernelConfig(cfg.Options.Kernel) // the lesson's machine:
 	checkOpts := cfg.Options
+	if checkOpts.NewKernel == nil && cfg.Boot != nil && !cfg.FreshBoot {
+		checkOpts.NewKernel = cfg.Boot.NewKernel
+	}
 	if cfg.Options.NewKernel == nil && !cfg.FreshBoot {
 		// Boot once, copy for every run (see snapshot).
 		g.copies = true
@@ -267,22 +276,39 @@ func checkPrograms(cfg Config, opts kruntime.Options, programs []scenario.Progra
 // A kernel kclone cannot copy (or one that does not boot) is booted
 // afresh each time (nil): the machine reports a boot error in the
 // submissions' results.
-func (g *Grader) snapshot() *kclone.Snapshot {
+func (g *Grader) snapshot() kernelSource {
 	g.snapOnce.Do(func() {
 		if !g.copies {
 			return
 		}
+		if im := g.cfg.Boot.Image(g.cfg.Options.Kernel); im != nil {
+			g.img = im
+			return
+		}
 		if snap, err := kclone.Take(g.cfg.Options.Kernel); err == nil {
 			g.snap = snap
+			g.cfg.Boot.Put(snap)
 		}
 	})
-	return g.snap
+	switch {
+	case g.img != nil:
+		return g.img
+	case g.snap != nil:
+		return g.snap
+	}
+	return nil
+}
+
+// kernelSource is what runs copy their kernel from: a kclone.Snapshot or
+// a kclone.Image.
+type kernelSource interface {
+	NewKernel(kernelsim.Config) (*kernelsim.Kernel, error)
 }
 
 // newKernel is the runs' Options.NewKernel when they copy the snapshot.
 func (g *Grader) newKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
-	if snap := g.snapshot(); snap != nil {
-		return snap.NewKernel(cfg)
+	if src := g.snapshot(); src != nil {
+		return src.NewKernel(cfg)
 	}
 	return kernelsim.New(cfg)
 }
@@ -313,17 +339,21 @@ func (g *Grader) Submission(sub Submission) (res *Result) { return g.submission(
 
 // A Lane grades submissions one after another on one goroutine, each
 // machine a copy of the lesson's booted kernel in the memory of the one
-// before (kclone.Lane): a grading worker's way to grade.
+// before (kclone.Lane, kclone.ImageLane): a grading worker's way to grade.
 type Lane struct {
 	g    *Grader
-	copy *kclone.Lane // nil: the kernel is not copied
+	copy kernelSource // nil: the kernel is not copied
 }
 
 // Lane returns a new lane of g.
 func (g *Grader) Lane() *Lane {
 	l := &Lane{g: g}
-	if snap := g.snapshot(); snap != nil {
-		l.copy = snap.Lane()
+	g.snapshot()
+	switch {
+	case g.img != nil:
+		l.copy = g.img.Lane()
+	case g.snap != nil:
+		l.copy = g.snap.Lane()
 	}
 	return l
 }
@@ -332,7 +362,7 @@ func (g *Grader) Lane() *Lane {
 func (l *Lane) Submission(sub Submission) *Result { return l.g.submission(sub, l.copy) }
 
 // submission grades sub, its machines copied in lane when it is not nil.
-func (g *Grader) submission(sub Submission, lane *kclone.Lane) (res *Result) {
+func (g *Grader) submission(sub Submission, lane kernelSource) (res *Result) {
 	res = g.newResult(sub.Path)
 	defer func() {
 		if r := recover(); r != nil {

@@ -37,6 +37,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -67,6 +68,7 @@ type workerHello struct {
 	Options   wireOptions
 	FreshBoot bool
 	Memory    uint64
+	BootDir   string // the batch's boot images (Config.Boot), "" for none
 }
 
 // wireOptions are the kruntime.Options a worker needs, as gob can send
@@ -181,7 +183,7 @@ func (l *processLane) start() error {
 	l.in = bufio.NewWriter(stdin)
 	l.enc = gob.NewEncoder(l.in)
 	l.dec = gob.NewDecoder(bufio.NewReader(stdout))
-	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory}
+	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory, BootDir: l.g.cfg.Boot.Dir()}
 	if err := l.enc.Encode(hello); err != nil {
 		return err
 	}
@@ -321,7 +323,11 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	if err != nil {
 		return fmt.Errorf("worker: %v", err)
 	}
-	g, err := New(Config{Options: hello.Options.options(), NewMachine: newMachine, FreshBoot: hello.FreshBoot}, l)
+	var boot *kclone.Cache
+	if hello.BootDir != "" {
+		boot = kclone.OpenCache(hello.BootDir)
+	}
+	g, err := New(Config{Options: hello.Options.options(), NewMachine: newMachine, FreshBoot: hello.FreshBoot, Boot: boot}, l)
 	if err != nil {
 		return fmt.Errorf("worker: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/scenario"
 	"kscript.dev/kscript/runtime/scenario/scenariotest"
 )
@@ -70,22 +71,24 @@ func writeSub(t *testing.T, dir, name, src string) string {
 // allocate more than its worker may kills its worker, not the batch: it is
 // an ERROR saying so, and the next submission is graded by a new worker.
 // The sandbox lets the values a submission keeps grow to 16 bytes a step
-// (an element costs a step), so with 30 million steps a worker allowed 128
-// MiB more than it starts with meets its limit.
+// (an element costs a step), so with 30 million steps (up to 480 MB) a
+// worker allowed 256 MiB more than it starts with meets its limit. (At 128
+// MiB a good submission's fresh worker sometimes met it too, on a loaded
+// machine: the Go runtime's own address space grows with its threads.)
 func TestWorkerSurvivesMemoryBomb(t *testing.T) {
 	dir := t.TempDir()
 	bomb := writeSub(t, dir, "bomb.star", "keep = []\nfor i in range(1000):\n    keep.append([None] * 1000000)\n")
 	cfg := realConfig()
 	cfg.Options.MaxSteps = 30_000_000
-	cfg.Workers = testWorkers(128 << 20)
+	cfg.Workers = testWorkers(256 << 20)
 	g := newGrader(t, cfg, "testdata/hello.yaml")
 	b := g.Grade(Submissions([]string{"testdata/subs/good.star", bomb, "testdata/subs/good.star"}))
 	got := [3]Status{b.Results[0].Status, b.Results[1].Status, b.Results[2].Status}
 	if got != [3]Status{Pass, Error, Pass} {
-		t.Errorf("statuses %v, want PASS ERROR PASS", got)
+		t.Errorf("statuses %v, want PASS ERROR PASS; messages: %q %q %q", got, b.Results[0].Message.EN, b.Results[1].Message.EN, b.Results[2].Message.EN)
 	}
 	msg := b.Results[1].Message
-	for _, want := range []string{"more memory than a submission may (128 MiB", "out of memory"} {
+	for _, want := range []string{"more memory than a submission may (256 MiB", "out of memory"} {
 		if !strings.Contains(msg.EN, want) {
 			t.Errorf("message %q lacks %q", msg.EN, want)
 		}
@@ -227,5 +230,43 @@ func TestWireOptions(t *testing.T) {
 	o := kruntime.Options{Kernel: kernelsim.Config{RAM: 1 << 28, Seed: 3}, MaxSteps: 7, Timeout: time.Second, Fail: []string{"kmalloc:nth=1"}, Lang: "th"}
 	if got := toWire(o).options(); !reflect.DeepEqual(got, o) {
 		t.Errorf("round trip: %+v, want %+v", got, o)
+	}
+}
+
+// TestBootImagesSameResults: grading with boot images (Config.Boot) gives
+// the results of grading without: the first batch boots, takes its
+// snapshot and writes the image; the next ones, in process and in worker
+// processes, copy the image.
+func TestBootImagesSameResults(t *testing.T) {
+	dir := t.TempDir()
+	subs, _ := filepath.Glob("testdata/cheats/03_atomic/*.star")
+	subs = append(subs, "../../lessons/exercises/03_atomic.solution.star", "../../lessons/exercises/03_atomic.starter.star")
+	grade := func(cfg Config) []byte {
+		cfg.Jobs = 2
+		b := newGrader(t, cfg, "../../lessons/03_atomic.yaml").Grade(Submissions(subs))
+		return render(t, b, "json", "en")
+	}
+	want := grade(realConfig())
+	withBoot := func(workers bool) Config {
+		cfg := realConfig()
+		cfg.Boot = kclone.OpenCache(dir)
+		if workers {
+			cfg.Workers = testWorkers(DefaultWorkerMemory)
+		}
+		return cfg
+	}
+	for _, tc := range []struct {
+		name    string
+		workers bool
+	}{{"first batch, in process", false}, {"in worker processes", true}, {"again in process", false}} {
+		if got := grade(withBoot(tc.workers)); string(got) != string(want) {
+			t.Fatalf("%s: results differ from grading without boot images:\n%s\n----\n%s", tc.name, got, want)
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img")); len(files) != 1 {
+			t.Fatalf("%s: %d image files, want 1", tc.name, len(files))
+		}
+	}
+	if c := kclone.OpenCache(dir); c.Image(loadLesson(t, "../../lessons/03_atomic.yaml").KernelConfig(realConfig().Options.Kernel)) == nil {
+		t.Error("no image of the lesson's kernel")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/explain"
-	"kscript.dev/kscript/runtime/grade/kclone"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -60,7 +59,7 @@ func runKey(steps []lesson.Step, fail []string) string {
 // runOne runs one planned run of a submission and judges its checks. It
 // returns true when the submission could not even be loaded: every check
 // has then been marked and grading the submission is over.
-func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane *kclone.Lane) (stop bool) {
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane kernelSource) (stop bool) {
 	if len(pr.fail) > 0 && !g.faultInjection() {
 		for _, i := range pr.checks {
 			c := res.Checks[i]
@@ -150,13 +149,24 @@ func stopped(err error) (Status, i18n.Text) {
 	case errors.As(err, &le):
 		return Timeout, messages.T("step-limit", le.Pos, le.Steps)
 	case errors.As(err, &se):
-		return Error, messages.T("script-error", se.Error())
+		return Error, messages.T("script-error", scriptErrorText(se))
 	case errors.As(err, &ie):
 		return Error, messages.T("internal-error", ie.Error())
 	case errors.As(err, &me):
 		return Error, messages.T("machine-error", me.Error())
 	}
 	return Error, messages.T("internal-error", err.Error())
+}
+
+// scriptErrorText is a script error as Starlark or kscript wrote it; in
+// Thai, kscript's translation when it has one, the original quoted after
+// it (the words a student searches for).
+func scriptErrorText(se *kruntime.ScriptError) i18n.Text {
+	t := i18n.Plain(se.Error())
+	if th, ok := kruntime.ThaiMessage(se.Msg); ok && th != se.Msg {
+		t.TH = se.Pos + ": " + th + " (“" + se.Msg + "”)"
+	}
+	return t
 }
 
 // relevantReport picks the kernel report that explains a failure: the

@@ -61,6 +61,14 @@ func OpenCache(dir string) *Cache {
 	return c
 }
 
+// Dir returns the cache's folder ("" for none, and for a nil cache).
+func (c *Cache) Dir() string {
+	if c == nil {
+		return ""
+	}
+	return c.dir
+}
+
 // exeIdentity names the running binary by its path, size and
 // modification time, or "" when it cannot.
 func exeIdentity() string {
@@ -163,6 +171,9 @@ func (c *Cache) Save() error {
 	}
 	var first error
 	for _, cfg := range missed {
+		if _, err := os.Stat(c.file(cfg)); err == nil {
+			continue // another process wrote it meanwhile (a grading worker)
+		}
 		snap, err := Take(cfg)
 		if err == nil {
 			var im *Image

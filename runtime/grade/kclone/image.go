@@ -320,7 +320,7 @@ func (im *Image) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 	if cfg != im.cfg {
 		return kernelsim.New(cfg)
 	}
-	k, _, err := im.restore(nil)
+	k, _, _, err := im.restore(nil, nil)
 	return k, err
 }
 
@@ -329,6 +329,7 @@ func (im *Image) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 type ImageLane struct {
 	im     *Image
 	arenas []reflect.Value
+	maps   [][]byte // the arenas mapped from the image file, nil where copied
 }
 
 // Lane returns a new lane of im, for one goroutine at a time.
@@ -339,17 +340,18 @@ func (l *ImageLane) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 	if cfg != l.im.cfg {
 		return kernelsim.New(cfg)
 	}
-	k, arenas, err := l.im.restore(l.arenas)
-	l.arenas = arenas
+	k, arenas, maps, err := l.im.restore(l.arenas, l.maps)
+	l.arenas, l.maps = arenas, maps
 	return k, err
 }
 
 // restore copies the image into arenas (an earlier copy's, no longer in
-// use) or into new ones when arenas is nil.
-func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []reflect.Value, err error) {
+// use, with maps its arenas mapped from the file) or into new ones when
+// arenas is nil.
+func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Kernel, _ []reflect.Value, _ [][]byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			k, arenas, err = nil, nil, fmt.Errorf("kclone: %v", r)
+			k, arenas, maps, err = nil, nil, nil, fmt.Errorf("kclone: %v", r)
 		}
 	}()
 	base := make([]unsafe.Pointer, len(im.arenas))
@@ -360,6 +362,7 @@ func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 		// a run touches a few of them, and copying them all would fault
 		// in as many fresh pages of heap.
 		arenas = make([]reflect.Value, len(im.arenas))
+		maps = make([][]byte, len(im.arenas))
 		// Mappings are never unmapped (nothing tells when the last
 		// reference into a copy goes): a process maps its first
 		// maxMappedCopies copies, and copies the rest.
@@ -369,6 +372,7 @@ func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 				off := uintptr(unsafe.Pointer(unsafe.SliceData(a.raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(im.data)))
 				if m, err := mapPrivate(im.file, int64(off), len(a.raw)); err == nil {
 					arenas[i] = reflect.SliceAt(a.elem, unsafe.Pointer(unsafe.SliceData(m)), a.n)
+					maps[i] = m
 					continue
 				}
 			}
@@ -380,8 +384,18 @@ func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 	} else {
 		// An earlier copy's memory holds references: copy typed, so that
 		// the collector sees the ones overwritten.
+		// An arena mapped from the file is reset to the file's contents:
+		// the pages the run before wrote are dropped, the others were
+		// never copied.
 		typed := im.typedArenas()
 		for i := range arenas {
+			if maps[i] != nil {
+				if resetPrivate(maps[i]) == nil {
+					continue
+				}
+				copy(maps[i], im.arenas[i].raw) // plain data: bytes will do
+				continue
+			}
 			reflect.Copy(arenas[i], typed[i])
 		}
 	}
@@ -416,7 +430,7 @@ func (im *Image) restore(arenas []reflect.Value) (k *kernelsim.Kernel, _ []refle
 			panic("a malformed image: bytes left after a value")
 		}
 	}
-	return (*kernelsim.Kernel)(at(im.root)), arenas, nil
+	return (*kernelsim.Kernel)(at(im.root)), arenas, maps, nil
 }
 
 // typedArenas returns the image's arenas as typed slices, made on first
