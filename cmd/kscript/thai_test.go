@@ -128,6 +128,8 @@ var thaiErrorScripts = map[string]string{
 	"compare":  "def i():\n    if None < 1:\n        pass\n    return 0\nmodule_init(i)\n",
 	"format":   "def i():\n    pr_info(\"%d\\n\", \"x\")\n    return 0\nmodule_init(i)\n",
 	"noreturn": "def i():\n    pr_info(\"hi\\n\")\nmodule_init(i)\n",
+	"noneidx":  "def f():\n    pass\ndef i():\n    return f()[0]\nmodule_init(i)\n",
+	"pyformat": "def i():\n    pr_info(\"%d %d\\n\" % (1,))\n    return 0\nmodule_init(i)\n",
 	"ptrstore": "def i():\n    p = kmalloc(8, GFP_KERNEL)\n    p[0] = 300\n    return 0\nmodule_init(i)\n",
 	"ret1":     "def i():\n    return 1\ndef e():\n    pass\nmodule_init(i)\nmodule_exit(e)\n",
 	"noexit":   "def i():\n    return 0\nmodule_init(i)\n",
