@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"kscript.dev/kscript/runtime/i18n"
 )
@@ -121,23 +122,27 @@ var slipWords = map[string]string{
 	"assert": "assert", "'&'": "logic", "'|'": "logic",
 }
 
-var (
-	gotToken   = regexp.MustCompile(`^got (\S+|'.'), want `)
-	localVar   = regexp.MustCompile(`^local variable (\w+) referenced before assignment`)
-	firstWord  = regexp.MustCompile(`^[A-Za-z_]+`)
-	isOperator = regexp.MustCompile(`\bis\b`)
-)
+// slipREs are slipHint's regular expressions, compiled on first use: most
+// runs meet no error, and compiling them at start cost every process.
+var slipREs = sync.OnceValue(func() (r struct{ gotToken, localVar, firstWord, isOperator *regexp.Regexp }) {
+	r.gotToken = regexp.MustCompile(`^got (\S+|'.'), want `)
+	r.localVar = regexp.MustCompile(`^local variable (\w+) referenced before assignment`)
+	r.firstWord = regexp.MustCompile(`^[A-Za-z_]+`)
+	r.isOperator = regexp.MustCompile(`\bis\b`)
+	return r
+})
 
 // slipHint returns the hint for an error message and its source line.
 func slipHint(msg, line string) (i18n.Text, bool) {
-	if m := localVar.FindStringSubmatch(msg); m != nil {
+	re := slipREs()
+	if m := re.localVar.FindStringSubmatch(msg); m != nil {
 		return hints.T("local", m[1]), true
 	}
 	key := ""
-	if m := gotToken.FindStringSubmatch(msg); m != nil {
+	if m := re.gotToken.FindStringSubmatch(msg); m != nil {
 		key = slipWords[m[1]]
 	}
-	switch w := firstWord.FindString(line); {
+	switch w := re.firstWord.FindString(line); {
 	case key != "":
 	case slipWords[w] != "" && w != "is":
 		key = slipWords[w]
@@ -147,7 +152,7 @@ func slipHint(msg, line string) (i18n.Text, bool) {
 		key = "increment"
 	case strings.Contains(line, "&&") || strings.Contains(line, "||") || strings.Contains(msg, "character '!'"):
 		key = "logic"
-	case strings.HasPrefix(msg, "got") && isOperator.MatchString(line):
+	case strings.HasPrefix(msg, "got") && re.isOperator.MatchString(line):
 		key = "is"
 	}
 	if key == "" {
@@ -157,38 +162,44 @@ func slipHint(msg, line string) (i18n.Text, bool) {
 }
 
 // thaiPatterns turn Starlark's and kscript's most common raw messages into
-// Thai; the raw message is shown above it.
-var thaiPatterns = []struct {
+// Thai; the raw message is shown above it. Compiled on first use.
+var thaiPatterns = sync.OnceValue(func() []thaiPattern { return thaiPatternList() })
+
+type thaiPattern struct {
 	re *regexp.Regexp
 	th string // with $1, $2 for the submatches
-}{
-	{regexp.MustCompile(`^got (.+), want primary expression$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็นนิพจน์ (ค่า ชื่อตัวแปร หรือการเรียกฟังก์ชัน)"},
-	{regexp.MustCompile(`^got (.+), want indent$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องย่อหน้าเข้าไป (บรรทัดใต้ def, if, for และ while ต้องย่อหน้า)"},
-	{regexp.MustCompile(`^got newline, want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: บรรทัดจบก่อนเวลา ต้องมี $1 ก่อนขึ้นบรรทัดใหม่"},
-	{regexp.MustCompile(`^got (.+), want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็น $2"},
-	{regexp.MustCompile(`^unexpected input character (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: มีอักขระ $1 ที่ Starlark ไม่รู้จัก"},
-	{regexp.MustCompile(`^undefined: (\w+) \(did you mean (\w+)\?\)$`), "ไม่รู้จักชื่อ $1 (หมายถึง $2 หรือเปล่า?)"},
-	{regexp.MustCompile(`^undefined: (\w+) \(Linux 6\.1 calls it (\w+)\)$`), "ไม่รู้จักชื่อ $1 (ใน Linux 6.1 ชื่อ $2)"},
-	{regexp.MustCompile(`^undefined: (\w+)$`), "ไม่รู้จักชื่อ $1"},
-	{regexp.MustCompile(`^module name "(\w+)": the machine already has Debian's own`), "ชื่อ module \"$1\" ซ้ำกับ module $1 ของ Debian ที่โหลดอยู่แล้ว (ดูได้จาก lsmod) insmod $1.ko จึงจะล้มเหลวด้วย \"File exists\" ให้เปลี่ยนชื่อสคริปต์ (เช่น ${1}_test.star) หรือตั้ง module: ของบทเรียนเป็นชื่ออื่น"},
-	{regexp.MustCompile(`^local variable (\w+) referenced before assignment$`), "ใช้ตัวแปร local $1 ก่อนกำหนดค่าให้มัน"},
-	{regexp.MustCompile(`^step budget exhausted: the submission used all (\d+) Starlark steps`), "ใช้ step หมดงบแล้ว: ใช้ Starlark step ครบ $1 step ที่อนุญาต (วนลูปไม่รู้จบหรือเปล่า?)"},
-	{regexp.MustCompile(`^wall-time limit reached: the call ran longer than (\S+)$`), "เกินขีดจำกัดเวลา: การเรียกครั้งนี้ใช้เวลาจริงนานกว่า $1"},
-	{regexp.MustCompile(`^interrupted \(Ctrl-C\)$`), "ถูกหยุดด้วย Ctrl-C"},
-	{regexp.MustCompile(`^unknown binary op: (\S+) (\S+) (\S+)$`), "ใช้ตัวดำเนินการ $2 กับ $1 และ $3 ไม่ได้"},
-	{regexp.MustCompile(`^(\w+): missing argument for (\w+)$`), "$1: ขาดอาร์กิวเมนต์ $2"},
-	{regexp.MustCompile(`^(\w+): got (\d+) arguments, want (.+)$`), "$1: ได้อาร์กิวเมนต์ $2 ตัว แต่ต้องการ $3"},
-	{regexp.MustCompile(`^(\w+): for parameter (\w+): got (\S+), want (.+)$`), "$1: พารามิเตอร์ $2 ต้องเป็น $4 แต่ได้ $3"},
-	{regexp.MustCompile(`^(\w+) index (-?\d+) out of range \[(.+)\]$`), "index $2 เกินขอบเขตของ $1 (index ที่ใช้ได้อยู่ในช่วง [$3])"},
-	{regexp.MustCompile(`^(\w+) index (-?\d+) out of range: empty (\w+)$`), "index $2 เกินขอบเขต: $1 ว่างเปล่า"},
-	{regexp.MustCompile(`^invalid call of non-function \((\S+)\)$`), "เรียกค่าชนิด $1 เหมือนฟังก์ชันไม่ได้ เพราะไม่ใช่ฟังก์ชัน"},
-	{regexp.MustCompile(`^key (.+) not in dict$`), "ไม่มี key $1 ใน dict"},
-	{regexp.MustCompile(`^(floored |integer )?division by zero$`), "หารด้วยศูนย์"},
-	{regexp.MustCompile(`^NoneType has no \.(\w+) field or method$`), "ค่านี้เป็น None จึงไม่มีฟิลด์หรือเมธอด $1 (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
-	{regexp.MustCompile(`^(.+) has no \.(\w+) field or method$`), "$1 ไม่มีฟิลด์หรือเมธอดชื่อ $2"},
-	{regexp.MustCompile(`^(\w+) value does not support item assignment$`), "แก้ทีละตัวใน $1 ไม่ได้ เพราะค่าชนิดนี้แก้ไขไม่ได้"},
-	{regexp.MustCompile(`^int: invalid literal with base (\d+): (.*)$`), "int: แปลง $2 เป็นตัวเลขฐาน $1 ไม่ได้"},
-	{regexp.MustCompile(`^(\w+): `), "ข้อผิดพลาดในการเรียก $1: ข้อความต้นฉบับภาษาอังกฤษอยู่บรรทัดด้านบน"},
+}
+
+func thaiPatternList() []thaiPattern {
+	return []thaiPattern{
+		{regexp.MustCompile(`^got (.+), want primary expression$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็นนิพจน์ (ค่า ชื่อตัวแปร หรือการเรียกฟังก์ชัน)"},
+		{regexp.MustCompile(`^got (.+), want indent$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องย่อหน้าเข้าไป (บรรทัดใต้ def, if, for และ while ต้องย่อหน้า)"},
+		{regexp.MustCompile(`^got newline, want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: บรรทัดจบก่อนเวลา ต้องมี $1 ก่อนขึ้นบรรทัดใหม่"},
+		{regexp.MustCompile(`^got (.+), want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็น $2"},
+		{regexp.MustCompile(`^unexpected input character (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: มีอักขระ $1 ที่ Starlark ไม่รู้จัก"},
+		{regexp.MustCompile(`^undefined: (\w+) \(did you mean (\w+)\?\)$`), "ไม่รู้จักชื่อ $1 (หมายถึง $2 หรือเปล่า?)"},
+		{regexp.MustCompile(`^undefined: (\w+) \(Linux 6\.1 calls it (\w+)\)$`), "ไม่รู้จักชื่อ $1 (ใน Linux 6.1 ชื่อ $2)"},
+		{regexp.MustCompile(`^undefined: (\w+)$`), "ไม่รู้จักชื่อ $1"},
+		{regexp.MustCompile(`^module name "(\w+)": the machine already has Debian's own`), "ชื่อ module \"$1\" ซ้ำกับ module $1 ของ Debian ที่โหลดอยู่แล้ว (ดูได้จาก lsmod) insmod $1.ko จึงจะล้มเหลวด้วย \"File exists\" ให้เปลี่ยนชื่อสคริปต์ (เช่น ${1}_test.star) หรือตั้ง module: ของบทเรียนเป็นชื่ออื่น"},
+		{regexp.MustCompile(`^local variable (\w+) referenced before assignment$`), "ใช้ตัวแปร local $1 ก่อนกำหนดค่าให้มัน"},
+		{regexp.MustCompile(`^step budget exhausted: the submission used all (\d+) Starlark steps`), "ใช้ step หมดงบแล้ว: ใช้ Starlark step ครบ $1 step ที่อนุญาต (วนลูปไม่รู้จบหรือเปล่า?)"},
+		{regexp.MustCompile(`^wall-time limit reached: the call ran longer than (\S+)$`), "เกินขีดจำกัดเวลา: การเรียกครั้งนี้ใช้เวลาจริงนานกว่า $1"},
+		{regexp.MustCompile(`^interrupted \(Ctrl-C\)$`), "ถูกหยุดด้วย Ctrl-C"},
+		{regexp.MustCompile(`^unknown binary op: (\S+) (\S+) (\S+)$`), "ใช้ตัวดำเนินการ $2 กับ $1 และ $3 ไม่ได้"},
+		{regexp.MustCompile(`^(\w+): missing argument for (\w+)$`), "$1: ขาดอาร์กิวเมนต์ $2"},
+		{regexp.MustCompile(`^(\w+): got (\d+) arguments, want (.+)$`), "$1: ได้อาร์กิวเมนต์ $2 ตัว แต่ต้องการ $3"},
+		{regexp.MustCompile(`^(\w+): for parameter (\w+): got (\S+), want (.+)$`), "$1: พารามิเตอร์ $2 ต้องเป็น $4 แต่ได้ $3"},
+		{regexp.MustCompile(`^(\w+) index (-?\d+) out of range \[(.+)\]$`), "index $2 เกินขอบเขตของ $1 (index ที่ใช้ได้อยู่ในช่วง [$3])"},
+		{regexp.MustCompile(`^(\w+) index (-?\d+) out of range: empty (\w+)$`), "index $2 เกินขอบเขต: $1 ว่างเปล่า"},
+		{regexp.MustCompile(`^invalid call of non-function \((\S+)\)$`), "เรียกค่าชนิด $1 เหมือนฟังก์ชันไม่ได้ เพราะไม่ใช่ฟังก์ชัน"},
+		{regexp.MustCompile(`^key (.+) not in dict$`), "ไม่มี key $1 ใน dict"},
+		{regexp.MustCompile(`^(floored |integer )?division by zero$`), "หารด้วยศูนย์"},
+		{regexp.MustCompile(`^NoneType has no \.(\w+) field or method$`), "ค่านี้เป็น None จึงไม่มีฟิลด์หรือเมธอด $1 (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
+		{regexp.MustCompile(`^(.+) has no \.(\w+) field or method$`), "$1 ไม่มีฟิลด์หรือเมธอดชื่อ $2"},
+		{regexp.MustCompile(`^(\w+) value does not support item assignment$`), "แก้ทีละตัวใน $1 ไม่ได้ เพราะค่าชนิดนี้แก้ไขไม่ได้"},
+		{regexp.MustCompile(`^int: invalid literal with base (\d+): (.*)$`), "int: แปลง $2 เป็นตัวเลขฐาน $1 ไม่ได้"},
+		{regexp.MustCompile(`^(\w+): `), "ข้อผิดพลาดในการเรียก $1: ข้อความต้นฉบับภาษาอังกฤษอยู่บรรทัดด้านบน"},
+	}
 }
 
 // hasThai reports whether s is already (partly) in Thai.
@@ -204,7 +215,7 @@ func hasThai(s string) bool {
 // thaiMessage is msg in Thai, or a Thai line that points at the English
 // one when kscript has no translation of its own.
 func thaiMessage(msg string) string {
-	for _, p := range thaiPatterns {
+	for _, p := range thaiPatterns() {
 		if m := p.re.FindStringSubmatchIndex(msg); m != nil {
 			return string(p.re.ExpandString(nil, p.th, msg, m))
 		}
