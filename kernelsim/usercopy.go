@@ -36,9 +36,8 @@ const (
 	usercopyBUGFile    = "mm/usercopy.c"
 	usercopyBUGLine    = 101
 	usercopyAbortRIP   = "usercopy_abort+0x75/0x77"
-	checkHeapObjectSym = "__check_heap_object+0xe3/0x120"
-	checkObjectSizeSym = "__check_object_size+0x13d/0x150"
-	zeroSizePtr        = 16 // ZERO_SIZE_PTR: what kmalloc(0) returns
+	checkObjectSizeSym = "__check_object_size+0x1df/0x220" // its call of __check_heap_object
+	zeroSizePtr        = 16                                // ZERO_SIZE_PTR: what kmalloc(0) returns
 
 	// Kernel text of the simulated vmlinux (_stext, _etext): the kernel
 	// image at its default 16 MiB physical load address, KASLR off.
@@ -86,6 +85,21 @@ func (k *Kernel) warnOnceCopySize() {
 	_ = k.report("warning", fmt.Sprintf("WARNING: CPU: 0 PID: %d at %s:%d %s", k.Current().PID, checkCopySizeFile, checkCopySizeLine, caller), false)
 }
 
+// The frames under usercopy_abort in Debian's 6.1 build
+// (linux-image-6.1.0-57-amd64's System.map and code): __check_heap_object
+// (mm/slub.c) calls it for a slab object, __check_object_size's cold
+// section for the other checks, each from a call site of its own.
+var usercopyFrames = map[string][]string{
+	"SLUB object in left red zone": {"__check_heap_object+0x92/0xc0", checkObjectSizeSym},
+	"SLUB object":                  {"__check_heap_object+0xa9/0xc0", checkObjectSizeSym},
+	"page alloc":                   {"__check_object_size.cold+0x17/0xcb"},
+	"wrapped address":              {"__check_object_size.cold+0x2d/0xcb"},
+	"null address":                 {"__check_object_size.cold+0x44/0xcb"},
+	"kernel text":                  {"__check_object_size.cold+0x96/0xcb"},
+	"vmalloc":                      {"__check_object_size.cold+0xb0/0xcb"},
+	"vmalloc no area":              {"__check_object_size.cold+0xcb/0xcb"},
+}
+
 // checkObjectSize mirrors __check_object_size(ptr, n, to_user)
 // (mm/usercopy.c): the run-time checks of the kernel range.
 func (k *Kernel) checkObjectSize(ptr Addr, n uint64, toUser bool) error {
@@ -94,17 +108,17 @@ func (k *Kernel) checkObjectSize(ptr Addr, n uint64, toUser bool) error {
 	}
 	// check_bogus_address
 	if uint64(ptr)+(n-1) < uint64(ptr) {
-		return k.usercopyAbort("wrapped address", "", toUser, 0, uint64(ptr)+n, nil)
+		return k.usercopyAbort("wrapped address", "", toUser, 0, uint64(ptr)+n, usercopyFrames["wrapped address"])
 	}
 	if ptr <= zeroSizePtr {
-		return k.usercopyAbort("null address", "", toUser, uint64(ptr), n, nil)
+		return k.usercopyAbort("null address", "", toUser, uint64(ptr), n, usercopyFrames["null address"])
 	}
 	if err := k.checkHeapObject(ptr, n, toUser); err != nil {
 		return err
 	}
 	// check_kernel_text_object
 	if ptr < kernelTextEnd && ptr+Addr(n) > kernelTextStart {
-		return k.usercopyAbort("kernel text", "", toUser, uint64(ptr-kernelTextStart), n, nil)
+		return k.usercopyAbort("kernel text", "", toUser, uint64(ptr-kernelTextStart), n, usercopyFrames["kernel text"])
 	}
 	return nil
 }
@@ -117,10 +131,10 @@ func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 	if IsVmallocAddr(ptr) {
 		area := k.vmAreaContaining(ptr) // find_vmap_area: va_end includes the guard page
 		if area == nil {
-			return k.usercopyAbort("vmalloc", "no area", toUser, 0, n, nil)
+			return k.usercopyAbort("vmalloc", "no area", toUser, 0, n, usercopyFrames["vmalloc no area"])
 		}
 		if n > uint64(area.End()-ptr) {
-			return k.usercopyAbort("vmalloc", "", toUser, uint64(ptr-area.Addr), n, nil)
+			return k.usercopyAbort("vmalloc", "", toUser, uint64(ptr-area.Addr), n, usercopyFrames["vmalloc"])
 		}
 		return nil
 	}
@@ -131,7 +145,7 @@ func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 		return k.checkSlabObject(ptr, n, obj, toUser)
 	}
 	if start, size, ok := k.compoundPageOf(ptr); ok && n > size-uint64(ptr-start) {
-		return k.usercopyAbort("page alloc", "", toUser, uint64(ptr-start), n, nil)
+		return k.usercopyAbort("page alloc", "", toUser, uint64(ptr-start), n, usercopyFrames["page alloc"])
 	}
 	return nil
 }
@@ -141,15 +155,14 @@ func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 // of the object it starts in. kmalloc caches whitelist the whole object;
 // kmem_cache_create() caches whitelist nothing.
 func (k *Kernel) checkSlabObject(ptr Addr, n uint64, obj SlabObjectInfo, toUser bool) error {
-	frames := []string{checkHeapObjectSym}
 	if ptr < obj.Start {
-		return k.usercopyAbort("SLUB object in left red zone", obj.Cache, toUser, 0, n, frames)
+		return k.usercopyAbort("SLUB object in left red zone", obj.Cache, toUser, 0, n, usercopyFrames["SLUB object in left red zone"])
 	}
 	offset := uint64(ptr - obj.Start)
 	if offset >= obj.UserOffset && offset-obj.UserOffset <= obj.UserSize && n <= obj.UserOffset-offset+obj.UserSize {
 		return nil
 	}
-	return k.usercopyAbort("SLUB object", obj.Cache, toUser, offset, n, frames)
+	return k.usercopyAbort("SLUB object", obj.Cache, toUser, offset, n, usercopyFrames["SLUB object"])
 }
 
 // SlabObjectInfo describes the slab object an address lies in, for
@@ -166,7 +179,7 @@ type SlabObjectInfo struct {
 
 // usercopyAbort mirrors usercopy_abort() (mm/usercopy.c): the "usercopy:"
 // line, then BUG(): an Oops that kills the current task. It returns the
-// *Oops.
+// *Oops. frames are the kernel frames above the caller's (usercopyFrames).
 func (k *Kernel) usercopyAbort(name, detail string, toUser bool, offset, n uint64, frames []string) error {
 	verb, dir := "overwrite", "to"
 	if toUser {
@@ -177,6 +190,5 @@ func (k *Kernel) usercopyAbort(name, detail string, toUser bool, offset, n uint6
 	}
 	msg := fmt.Sprintf("usercopy: Kernel memory %s attempt detected %s %s%s (offset %d, size %d)!", verb, dir, name, detail, offset, n)
 	k.printk(LogEmerg, "%s\n", msg)
-	trace := append(append([]string{}, frames...), checkObjectSizeSym)
-	return k.reportBUG(usercopyBUGFile, usercopyBUGLine, usercopyAbortRIP, "usercopy", msg, trace)
+	return k.reportBUG(usercopyBUGFile, usercopyBUGLine, usercopyAbortRIP, "usercopy", msg, frames)
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -223,6 +224,9 @@ func (m *Machine) scriptError(err error, limit string) error {
 		return compileError(err)
 	}
 	pos := innermostPos(ee.CallStack)
+	if callEntryError.MatchString(ee.Msg) {
+		pos = callerPos(ee.CallStack, pos)
+	}
 	switch {
 	case limit == "steps":
 		pos = m.loopPos(ee.CallStack, pos)
@@ -250,6 +254,28 @@ func innermostPos(stack starlark.CallStack) string {
 	return ""
 }
 
+// callEntryError matches the errors of entering a function, which
+// Starlark reports in the called function, at its def line: binding a
+// call's arguments to the function's parameters, and kscript's bound on
+// nested calls (guardEnterFn).
+var callEntryError = regexp.MustCompile(`^(function \w+ (missing \d+ argument|accepts |got an unexpected keyword argument|got multiple values for parameter)|recursion too deep)`)
+
+// callerPos is where the innermost script function was called from, when
+// a script frame called it; else pos. An error entering a function is the
+// caller's mistake: f(1) for def f(a, b) is reported at f(1), not at the
+// def (a callback the kernel calls with the wrong parameters keeps its def
+// line, the line to fix).
+func callerPos(stack starlark.CallStack, pos string) string {
+	i := len(stack) - 1
+	for i >= 0 && stack[i].Pos.Filename() == "<builtin>" {
+		i--
+	}
+	if i >= 1 && stack[i-1].Pos.Filename() != "<builtin>" {
+		return stack[i-1].Pos.String()
+	}
+	return pos
+}
+
 // compileError converts a syntax or resolver error into a *ScriptError.
 func compileError(err error) error {
 	var se syntax.Error
@@ -266,7 +292,7 @@ func compileError(err error) error {
 // budgetMessage says that the budget ran out, in the machine's language.
 func (m *Machine) budgetMessage() string {
 	if m.opts.Lang == "th" {
-		return fmt.Sprintf("ใช้ step หมดงบแล้ว (step budget exhausted): งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาตต่อหนึ่งงาน รวมทุกฟังก์ชัน callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)", m.budget.Max())
+		return fmt.Sprintf("ใช้ step หมดงบแล้ว: งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาตต่อหนึ่งงาน รวมทุกฟังก์ชัน callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)", m.budget.Max())
 	}
 	return fmt.Sprintf("step budget exhausted: the submission used all %d Starlark steps it may take across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", m.budget.Max())
 }

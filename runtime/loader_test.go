@@ -371,3 +371,24 @@ func TestModuleNameOfBootModule(t *testing.T) {
 		t.Errorf("loop.star as module loop_test: %v", err)
 	}
 }
+
+// TestCallEntryErrorPosition: an error entering a function (arguments that
+// do not fit its parameters, calls nested too deep) is reported where the
+// function is called, the line to fix, not at its def line.
+func TestCallEntryErrorPosition(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"missing argument", "def f(a, b):\n    return a\n\nf(1)\n", "x.star:4:2: function f missing 1 argument (b)"},
+		{"too many", "def f(a):\n    return a\n\nf(1, 2)\n", "x.star:4:2: function f accepts 1 positional argument (2 given)"},
+		{"keyword", "def f(a):\n    return a\n\nf(b=1)\n", `x.star:4:2: function f got an unexpected keyword argument "b"`},
+		{"recursion", "def f(n):\n    return f(n + 1)\n\nf(0)\n", "x.star:2:13: recursion too deep"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := newTestMachine(t).LoadScript("x.star", []byte(tc.src), "")
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("LoadScript: %v, want %s…", err, tc.want)
+			}
+		})
+	}
+}

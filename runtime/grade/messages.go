@@ -9,7 +9,7 @@ var messages = i18n.Catalog{
 	// Why a check or a submission could not be judged.
 	"needs":              {"skipped: needs %s, which did not pass (%s: %s)", "ข้าม: ต้องผ่าน %s ก่อน ซึ่งยังไม่ผ่าน (%s: %s)"},
 	"no-fault-injection": {"not run: this kscript cannot inject faults yet (fail: %s), so the error path cannot be tested", "ไม่ได้รัน: kscript รุ่นนี้ยังทำ fault injection ไม่ได้ (fail: %s) จึงทดสอบเส้นทางจัดการ error ไม่ได้"},
-	"script-error":       {"the script stopped with an error: %s", "สคริปต์หยุดทำงานเพราะ error: %s"},
+	"script-error":       {"the script stopped with an error: %s", "สคริปต์หยุดทำงานเพราะข้อผิดพลาด: %s"},
 	"step-limit":         {"step budget exhausted at %s: the submission used all %d Starlark steps it may take, counted across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", "ใช้ step หมดงบที่ %s: งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาต ซึ่งนับรวมทั้งโค้ดของ module, callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)"},
 	"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
 	"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},

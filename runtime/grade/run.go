@@ -149,13 +149,24 @@ func stopped(err error) (Status, i18n.Text) {
 	case errors.As(err, &le):
 		return Timeout, messages.T("step-limit", le.Pos, le.Steps)
 	case errors.As(err, &se):
-		return Error, messages.T("script-error", se.Error())
+		return Error, messages.T("script-error", scriptErrorText(se))
 	case errors.As(err, &ie):
 		return Error, messages.T("internal-error", ie.Error())
 	case errors.As(err, &me):
 		return Error, messages.T("machine-error", me.Error())
 	}
 	return Error, messages.T("internal-error", err.Error())
+}
+
+// scriptErrorText is a script error as Starlark or kscript wrote it; in
+// Thai, kscript's translation when it has one, the original quoted after
+// it (the words a student searches for).
+func scriptErrorText(se *kruntime.ScriptError) i18n.Text {
+	t := i18n.Plain(se.Error())
+	if th, ok := kruntime.ThaiMessage(se.Msg); ok && th != se.Msg {
+		t.TH = se.Pos + ": " + th + " (“" + se.Msg + "”)"
+	}
+	return t
 }
 
 // relevantReport picks the kernel report that explains a failure: the

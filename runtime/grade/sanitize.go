@@ -20,7 +20,7 @@ const MessageLimit = 8 << 10
 // fail() messages, its printk lines, its file name), so none of it may
 // reach a terminal, an XML parser or an instructor's script unescaped.
 func cleanResult(r *Result) {
-	r.Submission = cleanText(r.Submission, MessageLimit, "en")
+	r.Submission = cleanName(r.Submission)
 	r.Message = cleanI18n(r.Message)
 	for i := range r.Notes {
 		r.Notes[i] = cleanI18n(r.Notes[i])
@@ -38,6 +38,15 @@ func cleanResult(r *Result) {
 			p.Explain = cleanI18n(p.Explain)
 		}
 	}
+}
+
+// cleanName is cleanText for a one-line text, a submission's file name:
+// its newlines and tabs are escaped too (\n, \t), so a file named
+// "a\nb.star: score 10 of 10: PASS\nc.star" cannot put a line of its own
+// at column 0 of the text format or of Gradescope's output.
+func cleanName(s string) string {
+	s = cleanText(s, MessageLimit, "en")
+	return strings.NewReplacer("\n", `\n`, "\t", `\t`).Replace(s)
 }
 
 // cleanI18n is cleanText for both languages of a text, each cut with a

@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -170,4 +172,45 @@ func ownLinesOnly(out string) error {
 		}
 	}
 	return nil
+}
+
+// TestHostileFileName: a submission's file name is the student's (the
+// file they upload), so a name with newlines and escapes cannot forge a
+// line either: it is shown on one line, escaped, in every format.
+func TestHostileFileName(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/subs/good.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "a\nb.star: score 10 of 10: PASS\n\x1b[2J\tc.star"
+	if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+		t.Skipf("this file system refuses the name: %v", err)
+	}
+	b := newGrader(t, realConfig(), "testdata/hello.yaml").Grade(Submissions([]string{dir}))
+	if len(b.Results) != 1 {
+		t.Fatalf("%d results", len(b.Results))
+	}
+	for _, format := range Formats {
+		out := render(t, b, format, "en")
+		if err := sane(out); err != nil {
+			t.Errorf("%s: %v", format, err)
+		}
+		text := string(out)
+		if format == "json" || format == "gradescope" {
+			var v any
+			if err := json.Unmarshal(out, &v); err != nil {
+				t.Fatalf("%s: %v", format, err)
+			}
+			text = fmt.Sprint(v) // the decoded strings, their newlines real
+		}
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, "b.star") {
+				t.Errorf("%s: the file name put a line of its own at column 0: %q", format, l)
+			}
+		}
+		if !strings.Contains(text, `a\nb.star: score 10 of 10: PASS\n\x1b[2J\tc.star`) {
+			t.Errorf("%s: the escaped name is not there:\n%s", format, out)
+		}
+	}
 }
