@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,5 +101,20 @@ func TestRunBootImage(t *testing.T) {
 			t.Fatalf("after %v: %d image files, want more than %d", args, len(files), images)
 		}
 		images = len(files)
+	}
+}
+
+// BenchmarkRunFiveModules runs the five workshop modules in one kscript run
+// in this process, boot images on (TestMain's folder): what a file of a
+// several-file run costs beyond the process's start.
+func BenchmarkRunFiveModules(b *testing.B) {
+	five := []string{"run", "../../lessons/01_kmalloc.star", "../../lessons/03_atomic.star",
+		"../../lessons/04_alloc_pages.star", "../../lessons/06_vmalloc.star", "../../lessons/08_copy_from_user.star"}
+	if code := kscriptMain(five, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+		b.Fatalf("exit %d", code)
+	}
+	b.ResetTimer()
+	for range b.N {
+		kscriptMain(five, strings.NewReader(""), io.Discard, io.Discard)
 	}
 }
