@@ -34,7 +34,8 @@ type callKey struct {
 	freedStep int32
 	freedBy   *string
 	freeMatch bool
-	written   bool // the object held a byte that is not zero when freed
+	written   bool   // the object held a byte that is not zero when freed
+	held      string // the C string at the object's start when freed (at most maxHeld bytes)
 }
 
 // same is k == o field by field, without the generated comparison's call
@@ -43,7 +44,8 @@ func (k *callKey) same(o *callKey) bool {
 	return k.fn == o.fn && k.pos == o.pos && k.size == o.size && k.gfp == o.gfp && k.ctx == o.ctx &&
 		k.mod == o.mod && k.step == o.step && k.failed == o.failed && k.noop == o.noop &&
 		k.object == o.object && k.folded == o.folded && k.freed == o.freed &&
-		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written
+		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written &&
+		k.held == o.held
 }
 
 // callLog is the machine's record of kernel API calls: exact counts per
@@ -104,7 +106,7 @@ func (l *callLog) add(k callKey) int32 {
 	i, ok := l.index[k]
 	if !ok {
 		if len(l.keys) >= maxCallKeys && !k.folded {
-			k.size, k.gfp, k.folded = 0, 0, true
+			k.size, k.gfp, k.held, k.folded = 0, 0, "", true
 			return l.add(k)
 		}
 		if l.index == nil {
@@ -202,7 +204,10 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 	case pages:
 		size = kernelsim.PageSize << min(k.size, kernelsim.MaxOrder-1) // k.size is the order
 	}
-	k.written = l.wrote(a, size)
+	k.written, k.held = l.wrote(a, size)
+	if k.folded {
+		k.held = ""
+	}
 	l.counts[obj.rec]--
 	k.freed, k.freedStep, k.freedBy = true, l.step, fn
 	k.freeMatch = (cache == nil || obj.cache == cache) && (!pages || k.folded || k.size == order)
@@ -214,22 +219,32 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 // the module wrote into it.
 const maxWrittenPeek = 4096
 
+// maxHeld is how much of the C string at a freed object's start the log
+// keeps (calls: holds:): a line a lesson prints from the buffer.
+const maxHeld = 128
+
 // wrote reports whether the first bytes of the object at a (at most
 // maxWrittenPeek of its size) hold one that is not zero: kmalloc,
 // kmem_cache, vmalloc and page allocator memory comes back zeroed
-// (init_on_alloc=1), so such a byte is one the module wrote.
-func (l *callLog) wrote(a kernelsim.Addr, size uint64) bool {
+// (init_on_alloc=1), so such a byte is one the module wrote. It also
+// returns the C string the object starts with (at most maxHeld bytes, cut
+// at the object's end): what %s of it prints.
+func (l *callLog) wrote(a kernelsim.Addr, size uint64) (bool, string) {
 	if l.k == nil || size == 0 {
-		return false
+		return false, ""
 	}
 	if l.peek == nil {
 		l.peek = make([]byte, maxWrittenPeek)
 	}
 	buf := l.peek[:min(size, maxWrittenPeek)]
 	if !l.k.Peek(a, buf) {
-		return false
+		return false, ""
 	}
-	return !bytes.Equal(buf, zeroPeek[:len(buf)])
+	s := buf[:min(len(buf), maxHeld)]
+	if i := bytes.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	return !bytes.Equal(buf, zeroPeek[:len(buf)]), string(s)
 }
 
 // zeroPeek is what wrote compares a freed object's bytes with.
@@ -325,7 +340,7 @@ func (k callKey) export(count int64) Call {
 	}
 	c := Call{Fn: *k.fn, GFP: k.gfp, Size: k.size, Context: k.ctx.String(), Module: mod, Pos: pos, Failed: k.failed,
 		Count: int(count), Step: int(k.step), Noop: k.noop, Folded: k.folded, Object: k.object,
-		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written}
+		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Held: k.held}
 	if k.freedBy != nil {
 		c.FreedBy = *k.freedBy
 	}

@@ -218,6 +218,8 @@ func TestCallKeySame(t *testing.T) {
 			f.Set(reflect.New(f.Type().Elem()))
 		case reflect.Bool:
 			f.SetBool(true)
+		case reflect.String:
+			f.SetString("x")
 		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int:
 			f.SetInt(1)
 		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:

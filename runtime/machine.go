@@ -307,4 +307,7 @@ type Call struct {
 	// is not zero) when they were freed: kmalloc, kmem_cache, vmalloc and
 	// page allocator objects.
 	Written bool
+	// Held is the C string the objects started with when they were freed
+	// (at most 128 bytes): what %s of the buffer printed last.
+	Held string
 }

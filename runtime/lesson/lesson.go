@@ -216,7 +216,10 @@ type ProcExpect struct {
 // same order for pages, the same cache for kmem_cache objects); Written
 // only allocations whose object held data the module wrote into it (a
 // byte that is not zero: the memory comes back zeroed) when it was freed,
-// so kfree(kmalloc(n)) does not count. Failed, when given, counts only
+// so kfree(kmalloc(n)) does not count; Holds only allocations whose object
+// started with exactly that C string when it was freed (what %s of it
+// printed), so a line printed from a literal beside a buffer holding
+// anything else does not count. Failed, when given, counts only
 // calls that failed (true: the allocation returned NULL, the copy left
 // bytes uncopied) or only calls that succeeded (false).
 //
@@ -237,6 +240,7 @@ type CallExpect struct {
 	LiveAt  *StepRef   `yaml:"live_at"`
 	FreedBy StringList `yaml:"freed_by"`
 	Written bool       `yaml:"written"`
+	Holds   *string    `yaml:"holds"`
 	Failed  *bool      `yaml:"failed"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32

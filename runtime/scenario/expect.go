@@ -369,6 +369,9 @@ func fateMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
 	if c.Written && !(call.Object && call.Freed && call.Written) {
 		return false
 	}
+	if c.Holds != nil && !(call.Object && call.Freed && call.Held == *c.Holds) {
+		return false
+	}
 	if len(c.FreedBy) > 0 {
 		return call.Object && call.Freed && call.FreeMatch && member(c.FreedBy, call.FreedBy)
 	}
@@ -388,20 +391,25 @@ func member(list []string, s string) bool {
 // ask about (whether the object was written), so that feedback lists "100×"
 // once, not "1×" and "99×" with the same words.
 func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
-	if c.Written {
+	if c.Written && c.Holds != nil {
 		return calls
 	}
 	var out []kruntime.Call
 	at := map[kruntime.Call]int{}
 	for _, call := range calls {
+		if !c.Written {
+			call.Written = false
+		}
+		if c.Holds == nil {
+			call.Held = ""
+		}
 		key := call
-		key.Count, key.Written = 0, false
+		key.Count = 0
 		if i, ok := at[key]; ok {
 			out[i].Count += call.Count
 			continue
 		}
 		at[key] = len(out)
-		call.Written = false
 		out = append(out, call)
 	}
 	return out
@@ -463,6 +471,8 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-not-freed")
 	case c.Written && !call.Written:
 		why = messages.T("why-unwritten")
+	case c.Holds != nil && call.Held != *c.Holds:
+		why = messages.T("why-held", call.Held)
 	default:
 		why = messages.T("why-freed-by", call.FreedBy)
 	}
@@ -508,6 +518,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Written {
 		parts = append(parts, messages.T("calls-written"))
+	}
+	if c.Holds != nil {
+		parts = append(parts, messages.T("calls-holds", *c.Holds))
 	}
 	return i18n.Join(parts, " ")
 }
