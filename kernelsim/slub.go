@@ -58,12 +58,12 @@ const (
 type KmemCache struct {
 	Name string
 
-	objectSize uint32 // object_size: what the caller asked for
-	size       uint32 // size: object plus metadata, aligned; the stride
-	align      uint32 // align
-	inuse      uint32 // inuse: offset to the metadata after the object
-	offset     uint32 // offset: where the free pointer would live
-	redLeftPad uint32 // red_left_pad: left red zone (SLAB_RED_ZONE)
+	objectSize uint32     // object_size: what the caller asked for
+	size       uint32     // size: object plus metadata, aligned; the stride
+	align      uint32     // align
+	inuse      uint32     // inuse: offset to the metadata after the object
+	offset     uint32     // offset: where the free pointer would live
+	redLeftPad uint32     // red_left_pad: left red zone (SLAB_RED_ZONE)
 	kasanInfo  kasanCache // kasan_info: where KASAN's metadata lives (SLAB_KASAN)
 	// reciprocalSize mirrors reciprocal_size: size as a multiplier and
 	// shifts, so that obj_to_index divides without a division.
