@@ -138,6 +138,7 @@ type Slab struct {
 	cache   *KmemCache
 	pfn     PFN  // the head page
 	base    Addr // slab_address()
+	start   Addr // base plus the cache's red_left_pad: the first object
 	order   int  // the order it was allocated with (s->oo, or s->min as fallback)
 	objects int  // objects
 	inuse   int  // inuse
@@ -168,7 +169,7 @@ func (sl *Slab) isUsed(idx int) bool { return sl.used[uint(idx)>>6]&(1<<(uint(id
 
 // objAddr returns the address of object idx.
 func (sl *Slab) objAddr(idx int) Addr {
-	return sl.base + Addr(sl.cache.redLeftPad) + Addr(idx)*Addr(sl.cache.size)
+	return sl.start + Addr(idx)*Addr(sl.cache.size)
 }
 
 // slabList is a doubly linked list of slabs with its length: the node's
@@ -396,9 +397,9 @@ func newReciprocal(d uint32) reciprocalValue {
 }
 
 // divide mirrors reciprocal_divide(a, R): a / d, exact for every 32-bit a.
-// (sh2 is at most 31: the mask only spares the compiler's guard for
-// shifts of 32 and more.)
+// (sh1 is at most 1 and sh2 at most 31: the masks only spare the
+// compiler's guards for shifts of 32 and more.)
 func (r reciprocalValue) divide(a uint32) uint32 {
 	t := uint32((uint64(a) * uint64(r.m)) >> 32)
-	return (t + (a-t)>>r.sh1) >> (r.sh2 & 31)
+	return (t + (a-t)>>(r.sh1&31)) >> (r.sh2 & 31)
 }

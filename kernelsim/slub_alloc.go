@@ -71,12 +71,11 @@ func (k *Kernel) virtToSlab(a Addr) *Slab {
 // by s->size with reciprocal_divide): the index of the object starting at
 // a, ok=false when a is not an object's first byte.
 func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
-	s := sl.cache
-	start := sl.base + Addr(s.redLeftPad)
-	if a < start {
+	if a < sl.start {
 		return 0, false
 	}
-	off := uint32(a - start)
+	s := sl.cache
+	off := uint32(a - sl.start)
 	idx = int(s.reciprocalSize.divide(off))
 	return idx, uint32(idx)*s.size == off && idx < sl.objects
 }
@@ -140,7 +139,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	if m.track != nil {
 		m.track = nil
 	}
-	return sl.base + Addr(s.redLeftPad) + Addr(idx)*Addr(s.size)
+	return sl.start + Addr(idx)*Addr(s.size)
 }
 
 // slabAllocSlow mirrors ___slab_alloc(): the CPU slab is exhausted (or
@@ -203,7 +202,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 		gfp = k.kmallocFixFlags(gfp)
 	}
 	if s.hasCtor && gfp&GFPZero != 0 {
-		k.slabWarnOnce("mm/slub.c", 2010, "new_slab+0x2e9/0x330", "")
+		// Debian's 6.1.192 build: new_slab() is inlined into
+		// ___slab_alloc(). 6.1.153's slub.c backports may have moved the
+		// line by a few from 6.1.119's.
+		k.slabWarnOnce("mm/slub.c", 2001, "___slab_alloc+0x365/0x990", "")
 	}
 	flags := gfp&(gfpReclaimMask|gfpConstraintMask) | s.allocFlags
 	allocGFP := (flags | GFPNoWarn | GFPNoRetry) &^ GFPNoFail
@@ -234,7 +236,7 @@ var newSlabCallers = []string{"allocate_slab+0x2e6/0x4a0", "___slab_alloc+0x5f8/
 // the node counters (inc_slabs_node) and the vmstat counter (account_slab).
 func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
 	n := orderObjects(order, s.size)
-	sl := &Slab{cache: s, pfn: pfn, base: PageAddress(pfn), order: order, objects: n,
+	sl := &Slab{cache: s, pfn: pfn, base: PageAddress(pfn), start: PageAddress(pfn) + Addr(s.redLeftPad), order: order, objects: n,
 		free: make([]uint16, n), used: make([]uint64, (n+63)/64)}
 	k.shuffleFreelist(s, sl)
 	for i := PFN(0); i < 1<<order; i++ {

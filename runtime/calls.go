@@ -37,6 +37,15 @@ type callKey struct {
 	written   bool // the object held a byte that is not zero when freed
 }
 
+// same is k == o field by field, without the generated comparison's call
+// of memequal (TestCallKeySame keeps it to every field).
+func (k *callKey) same(o *callKey) bool {
+	return k.fn == o.fn && k.pos == o.pos && k.size == o.size && k.gfp == o.gfp && k.ctx == o.ctx &&
+		k.mod == o.mod && k.step == o.step && k.failed == o.failed && k.noop == o.noop &&
+		k.object == o.object && k.folded == o.folded && k.freed == o.freed &&
+		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written
+}
+
 // callLog is the machine's record of kernel API calls: exact counts per
 // distinct key, in the order keys first appeared, and the objects that
 // recorded allocations returned and that are not freed yet (live), so that
@@ -52,8 +61,14 @@ type callLog struct {
 	keys   []callKey
 	counts []int64
 	live   map[kernelsim.Addr]liveObject
-	step   int32             // the scenario step running now (Machine.SetStep)
-	k      *kernelsim.Kernel // to read a freed object's bytes (wrote)
+	// newest is the object tracked last, while it is live: not in live.
+	newest struct {
+		a   kernelsim.Addr
+		obj liveObject
+		ok  bool
+	}
+	step int32             // the scenario step running now (Machine.SetStep)
+	k    *kernelsim.Kernel // to read a freed object's bytes (wrote)
 	// recent caches index's answers for the keys added lately, direct
 	// mapped by builtin, position and whether the key is a freed
 	// object's: a loop adds the same few keys over and over, and
@@ -82,7 +97,7 @@ func (l *callLog) add(k callKey) int32 {
 		h ^= 1
 	}
 	slot := &l.recent[h%uintptr(len(l.recent))]
-	if slot.i != 0 && slot.key == k {
+	if slot.i != 0 && slot.key.same(&k) {
 		l.counts[slot.i-1]++
 		return slot.i - 1
 	}
@@ -109,9 +124,10 @@ func (l *callLog) add(k callKey) int32 {
 // allocated (kmem_cache_alloc, kmem_cache_zalloc) and has not freed: it
 // returns how many there are and how many hold the bytes data.
 func (m *Machine) ObjectsHolding(cache string, data []byte) (objects, holding int) {
-	for a, obj := range m.env.calls.live {
+	l := &m.env.calls
+	count := func(a kernelsim.Addr, obj liveObject) {
 		if obj.cache == nil || obj.cache.Name != cache {
-			continue
+			return
 		}
 		objects++
 		buf := make([]byte, obj.cache.ObjectSize())
@@ -119,16 +135,52 @@ func (m *Machine) ObjectsHolding(cache string, data []byte) (objects, holding in
 			holding++
 		}
 	}
+	for a, obj := range l.live {
+		count(a, obj)
+	}
+	if l.newest.ok {
+		count(l.newest.a, l.newest.obj)
+	}
 	return objects, holding
 }
 
 // track follows the object at a, just allocated by the call counted in
-// record rec.
+// record rec. It becomes the newest object, outside the map (a loop that
+// frees what it has just allocated then touches no map); the one before
+// it goes into the map.
 func (l *callLog) track(a kernelsim.Addr, rec int32, cache *kernelsim.KmemCache) {
-	if l.live == nil {
-		l.live = make(map[kernelsim.Addr]liveObject)
+	if n := &l.newest; n.ok && n.a != a {
+		if l.live == nil {
+			l.live = make(map[kernelsim.Addr]liveObject)
+		}
+		l.live[n.a] = n.obj
 	}
-	l.live[a] = liveObject{rec: rec, cache: cache}
+	if len(l.live) != 0 {
+		delete(l.live, a) // the object a new allocation at a replaces
+	}
+	l.newest.a, l.newest.obj, l.newest.ok = a, liveObject{rec: rec, cache: cache}, true
+}
+
+// liveCount returns how many objects the log follows.
+func (l *callLog) liveCount() int {
+	n := len(l.live)
+	if l.newest.ok {
+		n++
+	}
+	return n
+}
+
+// takeLive returns the followed object at a, and forgets it.
+func (l *callLog) takeLive(a kernelsim.Addr) (liveObject, bool) {
+	if n := &l.newest; n.ok && n.a == a {
+		n.ok = false
+		return n.obj, true
+	}
+	obj, ok := l.live[a]
+	if ok {
+		delete(l.live, a)
+	}
+	return obj, ok
 }
 
 // release notes that the object at a was freed by fn in the current step
@@ -136,11 +188,10 @@ func (l *callLog) track(a kernelsim.Addr, rec int32, cache *kernelsim.KmemCache)
 // its allocation's count moves to a record saying so. It reports whether
 // a was a followed object.
 func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *kernelsim.KmemCache, pages bool) bool {
-	obj, ok := l.live[a]
+	obj, ok := l.takeLive(a)
 	if !ok {
 		return false
 	}
-	delete(l.live, a)
 	k := l.keys[obj.rec]
 	size := k.size
 	switch {

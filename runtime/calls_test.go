@@ -1,6 +1,11 @@
 package runtime
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+
+	"kscript.dev/kscript/kernelsim"
+)
 
 // callsOf returns the records of fn, keyed by their position.
 func callsOf(m *Machine, fn string) map[string]Call {
@@ -126,8 +131,37 @@ module_exit(e)
 			t.Errorf("%s at %s: %+v (count %d), want %+v", tt.fn, tt.pos, got, c.Count, tt.want)
 		}
 	}
-	if n := len(m.env.calls.live); n != 0 {
+	if n := m.env.calls.liveCount(); n != 0 {
 		t.Errorf("%d objects still followed after rmmod, want 0", n)
+	}
+}
+
+// TestCallLogLive: the objects the log follows, the newest outside the
+// map, are found once each whatever the order of frees, and a new
+// allocation at an address replaces the object that was there.
+func TestCallLogLive(t *testing.T) {
+	var l callLog
+	fn := new(string)
+	rec := l.add(callKey{fn: fn, object: true})
+	release := func(a kernelsim.Addr) bool { return l.release(a, fn, 0, nil, false) }
+	l.track(0x10, rec, nil)
+	l.track(0x20, rec, nil)
+	l.track(0x10, rec, nil) // 0x10 again (its free was not seen): one object
+	if n := l.liveCount(); n != 2 {
+		t.Fatalf("following %d objects, want 2", n)
+	}
+	for _, step := range []struct {
+		a    kernelsim.Addr
+		want bool
+	}{{0x10, true}, {0x10, false}, {0x20, true}, {0x20, false}, {0x30, false}} {
+		if got := release(step.a); got != step.want {
+			t.Errorf("release(%#x) = %v, want %v", uint64(step.a), got, step.want)
+		}
+	}
+	l.track(0x40, rec, nil)
+	l.track(0x40, rec, nil)
+	if !release(0x40) || release(0x40) || l.liveCount() != 0 {
+		t.Errorf("an object allocated twice at one address: want one release, nothing left (%d left)", l.liveCount())
 	}
 }
 
@@ -166,6 +200,36 @@ module_init(i)
 		c := callsOf(m, tt.fn)[tt.pos]
 		if !c.Object || !c.Freed || c.Written != tt.want {
 			t.Errorf("%s at %s: %+v, want freed with Written %v", tt.fn, tt.pos, c, tt.want)
+		}
+	}
+}
+
+// TestCallKeySame: callKey.same tells apart two keys that differ in any
+// one field, as == does.
+func TestCallKeySame(t *testing.T) {
+	var a callKey
+	v := reflect.ValueOf(&a).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		b := a
+		f := reflect.ValueOf(&b).Elem().Field(i)
+		f = reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem() // settable though unexported
+		switch f.Kind() {
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int:
+			f.SetInt(1)
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+			f.SetUint(1)
+		default:
+			t.Fatalf("callKey.%s: a %s, which the test cannot vary", v.Type().Field(i).Name, f.Kind())
+		}
+		if a.same(&b) || a == b {
+			t.Errorf("callKey.same does not see field %s", v.Type().Field(i).Name)
+		}
+		if !b.same(&b) {
+			t.Errorf("a key differing in %s is not the same as itself", v.Type().Field(i).Name)
 		}
 	}
 }
