@@ -31,13 +31,17 @@ import "sort"
 // the requested size of a vmalloc area, the redzones of static buffers.
 // Allocations and frees cost nothing more, and a check costs a lookup or two.
 //
-// Unlike a KASAN kernel, whose caches grow a redzone after every object
-// (kmalloc-128 objects take 192 bytes), kscript keeps Debian's slab geometry,
-// so that /proc/slabinfo reads as on the real machine. An access that starts
-// in an allocated object and runs past its requested size is still caught at
-// the first byte too far (the bytes past the object count as its redzone);
-// only a single access that lands exactly in the next allocated object, with
-// no byte of its own object, goes unseen.
+// As on a KASAN kernel, every slab cache of the debug build is laid out by
+// kasan_cache_create() (kasanCacheCreate, below): KASAN's alloc and free
+// metadata and a redzone after each object, so kmalloc-8 objects lie 40
+// bytes apart and kmalloc-128 objects 256, and /proc/slabinfo shows those
+// strides. kasan_poison_slab makes all of a new slab KASAN_SLAB_REDZONE and
+// only the objects' bytes are ever unpoisoned, so an access just past any
+// object, kmalloc(8)'s p[8] included, lands in its redzone and is reported.
+// An access that starts in an allocated object is described relative to
+// that object (kasanRange.origin), as nearest_obj() finds it; one that
+// jumps over the whole redzone into the next allocated object goes unseen,
+// as on Linux. The stock build keeps Debian's plain geometry.
 //
 // Unlike Linux, which keeps freed objects in a quarantine (counted as in use)
 // until 1/32 of RAM has been freed after them, kscript's quarantine only
