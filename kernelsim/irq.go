@@ -147,7 +147,8 @@ func (k *Kernel) RequestIRQ(irq int, h IRQHandler, flags uint64, name string, de
 // interrupt context gets no "Trying to free IRQ %d from IRQ context!" WARN
 // of its own, only the mutex's sleeping report.
 func (k *Kernel) FreeIRQ(irq int, devID uint64) (name string, ok bool) {
-	k.MightSleep(SiteMutexLock, "mutex_lock+0x1a/0x40", "__free_irq+0x3a/0x350", "free_irq+0x32/0x80")
+	// __free_irq() is inlined into free_irq() in Debian's 6.1 build.
+	k.MightSleep(SiteMutexLock, "mutex_lock+0x1a/0x40", "free_irq+0x64/0x340")
 	if irq < 0 || irq >= nrIRQs {
 		return "", false
 	}
@@ -158,9 +159,9 @@ func (k *Kernel) FreeIRQ(irq int, devID uint64) (name string, ok bool) {
 			return a.name, true
 		}
 	}
-	k.ctxWarn("kernel/irq/manage.c:1868", "__free_irq+0x1e3/0x350",
-		fmt.Sprintf("Trying to free already-free IRQ %d", irq),
-		"free_irq+0x32/0x80")
+	// Line and RIP of Debian's 6.1 build (its __bug_table).
+	k.ctxWarn("kernel/irq/manage.c:1887", "free_irq+0x1d3/0x340",
+		fmt.Sprintf("Trying to free already-free IRQ %d", irq))
 	return "", false
 }
 

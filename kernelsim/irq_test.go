@@ -97,9 +97,9 @@ func TestRaiseIRQ(t *testing.T) {
 		return nil
 	}))
 	h.wantInOrder("------------[ cut here ]------------", "Trying to free already-free IRQ 1",
-		fmt.Sprintf("WARNING: CPU: 0 PID: %d at kernel/irq/manage.c:1868 __free_irq+0x1e3/0x350", rmmod.PID), "Modules linked in:*",
-		fmt.Sprintf("CPU: 0 PID: %d Comm: rmmod Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1", rmmod.PID), "RIP: 0010:__free_irq+0x1e3/0x350",
-		"Call Trace:", " <TASK>", " free_irq+0x32/0x80", " </TASK>", "---[ end trace 0000000000000000 ]---")
+		fmt.Sprintf("WARNING: CPU: 0 PID: %d at kernel/irq/manage.c:1887 free_irq+0x1d3/0x340", rmmod.PID), "Modules linked in:*",
+		fmt.Sprintf("CPU: 0 PID: %d Comm: rmmod Not tainted 6.1.0-28-amd64 #1  Debian 6.1.119-1", rmmod.PID), "RIP: 0010:free_irq+0x1d3/0x340",
+		"Call Trace:", " <TASK>", " </TASK>", "---[ end trace 0000000000000000 ]---")
 	if len(k.PendingFor("mod")) != 0 || !k.Tainted(TaintWarn) {
 		t.Errorf("after free: pending %v, tainted W %v", k.PendingFor("mod"), k.Tainted(TaintWarn))
 	}

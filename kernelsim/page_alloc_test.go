@@ -353,13 +353,25 @@ func TestBadFree(t *testing.T) {
 			pfn, _ := k.AllocPages(GFP_KERNEL, 2)
 			return pfn + 1, 0
 		}, "kscript: __free_pages() of pfn"}, // Linux prints nothing: kscript's own finding
+		// Orders 0 to 3 go to the per-CPU lists, whose
+		// free_pcp_prepare() checks nothing without CONFIG_DEBUG_VM:
+		// Linux frees the page in use silently.
 		{"reserved-page", func(k *Kernel) (PFN, int) {
 			return kernelPhysStart >> PageShift, 0
-		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		}, "kscript: __free_pages() of pfn"},
 		{"slab-page", func(k *Kernel) (PFN, int) {
 			pfn, _ := k.AllocPages(GFP_KERNEL, 1)
 			k.SetPageUse(pfn, PageUseSlab, 0)
 			return pfn, 1
+		}, "kscript: __free_pages() of pfn"},
+		// Above order 3, __free_pages_ok() checks the first page.
+		{"reserved-block-order-4", func(k *Kernel) (PFN, int) {
+			return kernelPhysStart >> PageShift, 4
+		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"slab-page-order-4", func(k *Kernel) (PFN, int) {
+			pfn, _ := k.AllocPages(GFP_KERNEL, 4)
+			k.SetPageUse(pfn, PageUseSlab, 0)
+			return pfn, 4
 		}, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
 		{"free-top-block", func(k *Kernel) (PFN, int) {
 			z := &k.zones.z[ZoneDMA32]
@@ -400,7 +412,8 @@ func TestBadFree(t *testing.T) {
 				return
 			}
 			wantTitle := "BUG: Bad page state in process swapper/0  pfn:"
-			if !strings.HasPrefix(log, wantTitle) || !strings.Contains(log, tc.reason+"\n") || !strings.Contains(log, "refcount:") {
+			if !strings.HasPrefix(log, wantTitle) || !strings.Contains(log, tc.reason+"\n") || !strings.Contains(log, "refcount:") ||
+				!strings.Contains(log, " bad_page.cold+0x63/0x8f\n") || !strings.Contains(log, " __free_pages_ok+0x329/0x610\n") {
 				t.Errorf("report:\n%s\nwant %q and %q", log, wantTitle, tc.reason)
 			}
 			if !k.Tainted(TaintBadPage) {

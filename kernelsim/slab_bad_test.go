@@ -385,6 +385,10 @@ func TestDebian61WarnSites(t *testing.T) {
 			s, _ := k.KmemCacheCreate("c", 64, 0, 0, nil)
 			_ = k.KmemCacheFree(s, k.Kmalloc(8, GFP_KERNEL))
 		}, "at mm/slab.h:665 cache_from_obj+0xa1/0x120"},
+		{"__GFP_ZERO for a cache with a constructor", func(k *Kernel) {
+			s, _ := k.KmemCacheCreate("c", 64, 0, 0, func(Addr) error { return nil })
+			_, _ = k.KmemCacheAlloc(s, GFP_KERNEL|GFPZero)
+		}, "at mm/slub.c:2001 ___slab_alloc+0x365/0x990"},
 		{"kvmalloc above INT_MAX", func(k *Kernel) {
 			k.Kvmalloc(1<<32, GFP_KERNEL)
 		}, "at mm/util.c:596 kvmalloc_node+0xc0/0xd0"},

@@ -202,7 +202,10 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 		gfp = k.kmallocFixFlags(gfp)
 	}
 	if s.hasCtor && gfp&GFPZero != 0 {
-		k.slabWarnOnce("mm/slub.c", 2010, "new_slab+0x2e9/0x330", "")
+		// Debian's 6.1.192 build: new_slab() is inlined into
+		// ___slab_alloc(). 6.1.153's slub.c backports may have moved the
+		// line by a few from 6.1.119's.
+		k.slabWarnOnce("mm/slub.c", 2001, "___slab_alloc+0x365/0x990", "")
 	}
 	flags := gfp&(gfpReclaimMask|gfpConstraintMask) | s.allocFlags
 	allocGFP := (flags | GFPNoWarn | GFPNoRetry) &^ GFPNoFail

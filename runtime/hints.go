@@ -2,7 +2,7 @@ package runtime
 
 import (
 	"errors"
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"strconv"
 	"strings"
 
@@ -126,11 +126,11 @@ var slipWords = map[string]string{
 }
 
 var (
-	gotToken   = regexp.MustCompile(`^got (\S+|'.'), want `)
-	localVar   = regexp.MustCompile(`^local variable (\w+) referenced before assignment`)
-	firstWord  = regexp.MustCompile(`^[A-Za-z_]+`)
-	isOperator = regexp.MustCompile(`\bis\b`)
-	strPlusInt = regexp.MustCompile(`^unknown binary op: (string \+ int|int \+ string)$`)
+	gotToken   = lazyre.New(`^got (\S+|'.'), want `)
+	localVar   = lazyre.New(`^local variable (\w+) referenced before assignment`)
+	firstWord  = lazyre.New(`^[A-Za-z_]+`)
+	isOperator = lazyre.New(`\bis\b`)
+	strPlusInt = lazyre.New(`^unknown binary op: (string \+ int|int \+ string)$`)
 )
 
 // slipHint returns the hint for an error message and its source line.
@@ -173,96 +173,96 @@ func slipHint(msg, line string) (i18n.Text, bool) {
 // nothing, printk's format, byte stores through a pointer). More
 // specific patterns come first.
 var thaiPatterns = []struct {
-	re *regexp.Regexp
+	re *lazyre.Regexp
 	th string // with $1, $2 for the submatches
 }{
 	// Syntax and names.
-	{regexp.MustCompile(`^got (.+), want primary expression$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็นนิพจน์ (ค่า ชื่อตัวแปร หรือการเรียกฟังก์ชัน)"},
-	{regexp.MustCompile(`^got (.+), want indent$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องย่อหน้าเข้าไป (บรรทัดใต้ def, if, for และ while ต้องย่อหน้า)"},
-	{regexp.MustCompile(`^got newline, want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: บรรทัดจบก่อนเวลา ต้องมี $1 ก่อนขึ้นบรรทัดใหม่"},
-	{regexp.MustCompile(`^got (.+), want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็น $2"},
-	{regexp.MustCompile(`^unexpected input character (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: มีอักขระ $1 ที่ Starlark ไม่รู้จัก"},
-	{regexp.MustCompile(`^undefined: (\w+) \(did you mean (\w+)\?\)$`), "ไม่รู้จักชื่อ $1 (หมายถึง $2 หรือเปล่า?)"},
-	{regexp.MustCompile(`^undefined: (\w+) \(Linux 6\.1 calls it (\w+)\)$`), "ไม่รู้จักชื่อ $1 (ใน Linux 6.1 ชื่อ $2)"},
-	{regexp.MustCompile(`^undefined: (\w+)$`), "ไม่รู้จักชื่อ $1: ยังไม่ได้กำหนดค่าให้ชื่อนี้ หรือสะกดผิด"},
-	{regexp.MustCompile(`^module name "(\w+)": the machine already has Debian's own`), "ชื่อ module \"$1\" ซ้ำกับ module $1 ของ Debian ที่โหลดอยู่แล้ว (ดูได้จาก lsmod) insmod $1.ko จึงจะล้มเหลวด้วย \"File exists\" ให้เปลี่ยนชื่อสคริปต์ (เช่น ${1}_test.star) หรือตั้ง module: ของบทเรียนเป็นชื่ออื่น"},
-	{regexp.MustCompile(`^local variable (\w+) referenced before assignment$`), "ใช้ตัวแปร local $1 ก่อนกำหนดค่าให้มัน"},
-	{regexp.MustCompile(`^global variable (\w+) referenced before assignment$`), "ใช้ตัวแปร $1 ก่อนบรรทัดที่กำหนดค่าให้มัน"},
+	{lazyre.New(`^got (.+), want primary expression$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็นนิพจน์ (ค่า ชื่อตัวแปร หรือการเรียกฟังก์ชัน)"},
+	{lazyre.New(`^got (.+), want indent$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องย่อหน้าเข้าไป (บรรทัดใต้ def, if, for และ while ต้องย่อหน้า)"},
+	{lazyre.New(`^got newline, want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: บรรทัดจบก่อนเวลา ต้องมี $1 ก่อนขึ้นบรรทัดใหม่"},
+	{lazyre.New(`^got (.+), want (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: พบ $1 ในตำแหน่งที่ต้องเป็น $2"},
+	{lazyre.New(`^unexpected input character (.+)$`), "ไวยากรณ์ไม่ถูกต้อง: มีอักขระ $1 ที่ Starlark ไม่รู้จัก"},
+	{lazyre.New(`^undefined: (\w+) \(did you mean (\w+)\?\)$`), "ไม่รู้จักชื่อ $1 (หมายถึง $2 หรือเปล่า?)"},
+	{lazyre.New(`^undefined: (\w+) \(Linux 6\.1 calls it (\w+)\)$`), "ไม่รู้จักชื่อ $1 (ใน Linux 6.1 ชื่อ $2)"},
+	{lazyre.New(`^undefined: (\w+)$`), "ไม่รู้จักชื่อ $1: ยังไม่ได้กำหนดค่าให้ชื่อนี้ หรือสะกดผิด"},
+	{lazyre.New(`^module name "(\w+)": the machine already has Debian's own`), "ชื่อ module \"$1\" ซ้ำกับ module $1 ของ Debian ที่โหลดอยู่แล้ว (ดูได้จาก lsmod) insmod $1.ko จึงจะล้มเหลวด้วย \"File exists\" ให้เปลี่ยนชื่อสคริปต์ (เช่น ${1}_test.star) หรือตั้ง module: ของบทเรียนเป็นชื่ออื่น"},
+	{lazyre.New(`^local variable (\w+) referenced before assignment$`), "ใช้ตัวแปร local $1 ก่อนกำหนดค่าให้มัน"},
+	{lazyre.New(`^global variable (\w+) referenced before assignment$`), "ใช้ตัวแปร $1 ก่อนบรรทัดที่กำหนดค่าให้มัน"},
 
 	// Limits.
-	{regexp.MustCompile(`^step budget exhausted: the submission used all (\d+) Starlark steps`), "ใช้ step หมดงบแล้ว: ใช้ Starlark step ครบ $1 step ที่อนุญาต (วนลูปไม่รู้จบหรือเปล่า?)"},
-	{regexp.MustCompile(`^wall-time limit reached: the call ran longer than (\S+)$`), "เกินขีดจำกัดเวลา: การเรียกครั้งนี้ใช้เวลาจริงนานกว่า $1"},
-	{regexp.MustCompile(`^interrupted \(Ctrl-C\)$`), "ถูกหยุดด้วย Ctrl-C"},
-	{regexp.MustCompile(`^recursion too deep: more than (\d+) nested calls`), "ฟังก์ชันเรียกซ้อนกันลึกเกิน $1 ชั้น (ขีดจำกัดของ kscript; stack ของ Kernel ขนาด 16 KiB ล้นไปนานก่อนถึงตรงนั้นแล้ว): ฟังก์ชันที่เรียกตัวเองต้องมีเงื่อนไขให้หยุด"},
-	{regexp.MustCompile(`^function (\w+) called recursively$`), "ฟังก์ชัน $1 เรียกตัวเองซ้ำ ซึ่ง Starlark ไม่อนุญาต ให้ใช้ลูป for แทน"},
+	{lazyre.New(`^step budget exhausted: the submission used all (\d+) Starlark steps`), "ใช้ step หมดงบแล้ว: ใช้ Starlark step ครบ $1 step ที่อนุญาต (วนลูปไม่รู้จบหรือเปล่า?)"},
+	{lazyre.New(`^wall-time limit reached: the call ran longer than (\S+)$`), "เกินขีดจำกัดเวลา: การเรียกครั้งนี้ใช้เวลาจริงนานกว่า $1"},
+	{lazyre.New(`^interrupted \(Ctrl-C\)$`), "ถูกหยุดด้วย Ctrl-C"},
+	{lazyre.New(`^recursion too deep: more than (\d+) nested calls`), "ฟังก์ชันเรียกซ้อนกันลึกเกิน $1 ชั้น (ขีดจำกัดของ kscript; stack ของ Kernel ขนาด 16 KiB ล้นไปนานก่อนถึงตรงนั้นแล้ว): ฟังก์ชันที่เรียกตัวเองต้องมีเงื่อนไขให้หยุด"},
+	{lazyre.New(`^function (\w+) called recursively$`), "ฟังก์ชัน $1 เรียกตัวเองซ้ำ ซึ่ง Starlark ไม่อนุญาต ให้ใช้ลูป for แทน"},
 
 	// Calls of the script's own functions.
-	{regexp.MustCompile(`^function (\w+) missing (\d+) arguments? \((.+)\)$`), "เรียกฟังก์ชัน $1 โดยขาดอาร์กิวเมนต์ $2 ตัว ($3)"},
-	{regexp.MustCompile(`^function (\w+) accepts no arguments \((\d+) given\)$`), "ฟังก์ชัน $1 ไม่รับอาร์กิวเมนต์ แต่ส่งไป $2 ตัว"},
-	{regexp.MustCompile(`^function (\w+) accepts at most (\d+) positional arguments? \((\d+) given\)$`), "ฟังก์ชัน $1 รับอาร์กิวเมนต์ตามตำแหน่งได้ไม่เกิน $2 ตัว แต่ส่งไป $3 ตัว"},
-	{regexp.MustCompile(`^function (\w+) accepts (\d+) positional arguments? \((\d+) given\)$`), "ฟังก์ชัน $1 รับอาร์กิวเมนต์ตามตำแหน่ง $2 ตัว แต่ส่งไป $3 ตัว"},
-	{regexp.MustCompile(`^function (\w+) got an unexpected keyword argument "?(\w+)"?$`), "ฟังก์ชัน $1 ไม่มีพารามิเตอร์ชื่อ $2"},
-	{regexp.MustCompile(`^function (\w+) got multiple values for parameter "?(\w+)"?$`), "ส่งค่าให้พารามิเตอร์ $2 ของฟังก์ชัน $1 สองครั้ง (ทั้งตามตำแหน่งและตามชื่อ)"},
-	{regexp.MustCompile(`^invalid call of non-function \((.+)\)$`), "เรียกค่าชนิด $1 เหมือนฟังก์ชันไม่ได้ เพราะไม่ใช่ฟังก์ชัน"},
+	{lazyre.New(`^function (\w+) missing (\d+) arguments? \((.+)\)$`), "เรียกฟังก์ชัน $1 โดยขาดอาร์กิวเมนต์ $2 ตัว ($3)"},
+	{lazyre.New(`^function (\w+) accepts no arguments \((\d+) given\)$`), "ฟังก์ชัน $1 ไม่รับอาร์กิวเมนต์ แต่ส่งไป $2 ตัว"},
+	{lazyre.New(`^function (\w+) accepts at most (\d+) positional arguments? \((\d+) given\)$`), "ฟังก์ชัน $1 รับอาร์กิวเมนต์ตามตำแหน่งได้ไม่เกิน $2 ตัว แต่ส่งไป $3 ตัว"},
+	{lazyre.New(`^function (\w+) accepts (\d+) positional arguments? \((\d+) given\)$`), "ฟังก์ชัน $1 รับอาร์กิวเมนต์ตามตำแหน่ง $2 ตัว แต่ส่งไป $3 ตัว"},
+	{lazyre.New(`^function (\w+) got an unexpected keyword argument "?(\w+)"?$`), "ฟังก์ชัน $1 ไม่มีพารามิเตอร์ชื่อ $2"},
+	{lazyre.New(`^function (\w+) got multiple values for parameter "?(\w+)"?$`), "ส่งค่าให้พารามิเตอร์ $2 ของฟังก์ชัน $1 สองครั้ง (ทั้งตามตำแหน่งและตามชื่อ)"},
+	{lazyre.New(`^invalid call of non-function \((.+)\)$`), "เรียกค่าชนิด $1 เหมือนฟังก์ชันไม่ได้ เพราะไม่ใช่ฟังก์ชัน"},
 
 	// kscript's checks of what a module's functions return.
-	{regexp.MustCompile(`^(\w+): init function returned NoneType, want int`), "ฟังก์ชัน init $1 ไม่ได้คืนค่าอะไรเลย (ลืม return 0 หรือเปล่า?) ต้องคืนค่า 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว"},
-	{regexp.MustCompile(`^(\w+): init function returned (\S+), want int`), "ฟังก์ชัน init $1 คืนค่าชนิด $2 แต่ต้องคืนค่า int: 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว"},
-	{regexp.MustCompile(`^(\w+): init function returned (\S+), which does not fit in int$`), "ฟังก์ชัน init $1 คืนค่า $2 ซึ่งใหญ่เกินกว่าที่ int เก็บได้"},
-	{regexp.MustCompile(`^(\w+): returned (\S+), want int \(a count, a position, 0 or -errno\)$`), "$1 คืนค่าชนิด $2 แต่ต้องคืนค่า int (จำนวนไบต์ ตำแหน่ง 0 หรือ errno ติดลบ)"},
+	{lazyre.New(`^(\w+): init function returned NoneType, want int`), "ฟังก์ชัน init $1 ไม่ได้คืนค่าอะไรเลย (ลืม return 0 หรือเปล่า?) ต้องคืนค่า 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว"},
+	{lazyre.New(`^(\w+): init function returned (\S+), want int`), "ฟังก์ชัน init $1 คืนค่าชนิด $2 แต่ต้องคืนค่า int: 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว"},
+	{lazyre.New(`^(\w+): init function returned (\S+), which does not fit in int$`), "ฟังก์ชัน init $1 คืนค่า $2 ซึ่งใหญ่เกินกว่าที่ int เก็บได้"},
+	{lazyre.New(`^(\w+): returned (\S+), want int \(a count, a position, 0 or -errno\)$`), "$1 คืนค่าชนิด $2 แต่ต้องคืนค่า int (จำนวนไบต์ ตำแหน่ง 0 หรือ errno ติดลบ)"},
 
 	// Calls of builtins (Starlark's argument checks).
-	{regexp.MustCompile(`^(\w+): missing argument for (\w+)$`), "$1: ขาดอาร์กิวเมนต์ $2"},
-	{regexp.MustCompile(`^(\w+): got (\d+) arguments, want at most (\d+)$`), "$1: รับอาร์กิวเมนต์ได้ไม่เกิน $3 ตัว แต่ได้ $2 ตัว"},
-	{regexp.MustCompile(`^(\w+): got (\d+) arguments, want at least (\d+)$`), "$1: ต้องมีอาร์กิวเมนต์อย่างน้อย $3 ตัว แต่ได้ $2 ตัว"},
-	{regexp.MustCompile(`^(\w+): got (\d+) arguments, want (?:exactly )?(\d+)$`), "$1: ต้องมีอาร์กิวเมนต์ $3 ตัว แต่ได้ $2 ตัว"},
-	{regexp.MustCompile(`^(\w+): unexpected keyword argument "?(\w+)"?$`), "$1: ไม่มีพารามิเตอร์ชื่อ $2"},
-	{regexp.MustCompile(`^(\w+): for parameter (\d+): got (\S+), want (.+)$`), "$1: อาร์กิวเมนต์ตัวที่ $2 ต้องเป็น $4 แต่ได้ $3"},
-	{regexp.MustCompile(`^(\w+): for parameter (\w+): got (\S+), want (.+)$`), "$1: พารามิเตอร์ $2 ต้องเป็น $4 แต่ได้ $3"},
-	{regexp.MustCompile(`^len: value of type (\S+) has no len$`), "len: ค่าชนิด $1 ไม่มีความยาว"},
-	{regexp.MustCompile(`^int: invalid literal with base (\d+): (.*)$`), "int: แปลง $2 เป็นตัวเลขฐาน $1 ไม่ได้"},
+	{lazyre.New(`^(\w+): missing argument for (\w+)$`), "$1: ขาดอาร์กิวเมนต์ $2"},
+	{lazyre.New(`^(\w+): got (\d+) arguments, want at most (\d+)$`), "$1: รับอาร์กิวเมนต์ได้ไม่เกิน $3 ตัว แต่ได้ $2 ตัว"},
+	{lazyre.New(`^(\w+): got (\d+) arguments, want at least (\d+)$`), "$1: ต้องมีอาร์กิวเมนต์อย่างน้อย $3 ตัว แต่ได้ $2 ตัว"},
+	{lazyre.New(`^(\w+): got (\d+) arguments, want (?:exactly )?(\d+)$`), "$1: ต้องมีอาร์กิวเมนต์ $3 ตัว แต่ได้ $2 ตัว"},
+	{lazyre.New(`^(\w+): unexpected keyword argument "?(\w+)"?$`), "$1: ไม่มีพารามิเตอร์ชื่อ $2"},
+	{lazyre.New(`^(\w+): for parameter (\d+): got (\S+), want (.+)$`), "$1: อาร์กิวเมนต์ตัวที่ $2 ต้องเป็น $4 แต่ได้ $3"},
+	{lazyre.New(`^(\w+): for parameter (\w+): got (\S+), want (.+)$`), "$1: พารามิเตอร์ $2 ต้องเป็น $4 แต่ได้ $3"},
+	{lazyre.New(`^len: value of type (\S+) has no len$`), "len: ค่าชนิด $1 ไม่มีความยาว"},
+	{lazyre.New(`^int: invalid literal with base (\d+): (.*)$`), "int: แปลง $2 เป็นตัวเลขฐาน $1 ไม่ได้"},
 
 	// printk's format (printf.go).
-	{regexp.MustCompile(`^(\w+): %(\w+): got (\S+), want (\S+)$`), "$1: %$2 ในรูปแบบข้อความต้องใช้ค่าชนิด $4 แต่ได้ $3"},
-	{regexp.MustCompile(`^(\w+): %(\w+): missing argument for %\w+: only (\d+) given$`), "$1: %$2 ในรูปแบบข้อความไม่มีค่าให้พิมพ์ (ส่งค่ามาแค่ $3 ค่า)"},
-	{regexp.MustCompile(`^(\w+): too many arguments for format: (\d+) given, the format uses (\d+)$`), "$1: ส่งค่ามา $2 ค่า แต่รูปแบบข้อความใช้แค่ $3 ค่า"},
+	{lazyre.New(`^(\w+): %(\w+): got (\S+), want (\S+)$`), "$1: %$2 ในรูปแบบข้อความต้องใช้ค่าชนิด $4 แต่ได้ $3"},
+	{lazyre.New(`^(\w+): %(\w+): missing argument for %\w+: only (\d+) given$`), "$1: %$2 ในรูปแบบข้อความไม่มีค่าให้พิมพ์ (ส่งค่ามาแค่ $3 ค่า)"},
+	{lazyre.New(`^(\w+): too many arguments for format: (\d+) given, the format uses (\d+)$`), "$1: ส่งค่ามา $2 ค่า แต่รูปแบบข้อความใช้แค่ $3 ค่า"},
 
 	// Values and operators.
-	{regexp.MustCompile(`^unknown binary op: (.+) (\+|-|\*|/|//|%|&|\||\^|<<|>>|in|not in) (.+)$`), "ใช้ตัวดำเนินการ $2 กับ $1 และ $3 ไม่ได้"},
-	{regexp.MustCompile(`^unknown unary op: (\S+) (.+)$`), "ใช้ตัวดำเนินการ $1 กับ $2 ไม่ได้"},
-	{regexp.MustCompile(`^(.+) (<|<=|>|>=) (.+) not implemented$`), "เปรียบเทียบ $1 กับ $3 ด้วย $2 ไม่ได้ ค่าต่างชนิดกันเทียบมากน้อยกันไม่ได้"},
-	{regexp.MustCompile(`^(floored |integer |floating-point )?division by zero$`), "หารด้วยศูนย์"},
-	{regexp.MustCompile(`^(integer|floating-point) modulo by zero$`), "หารเอาเศษ (%) ด้วยศูนย์"},
-	{regexp.MustCompile(`^can't assign to \.(\w+) field of NoneType$`), "ค่านี้เป็น None จึงกำหนดค่าให้ฟิลด์ $1 ไม่ได้ (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
-	{regexp.MustCompile(`^NoneType value does not support item assignment$`), "ค่านี้เป็น None จึงใช้ [ ] กำหนดค่าไม่ได้ (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
-	{regexp.MustCompile(`^unhandled index operation NoneType\[`), "ค่านี้เป็น None จึงใช้ [ ] ไม่ได้ (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
-	{regexp.MustCompile(`^unhandled index operation (.+)\[(.+)\]$`), "ใช้ [ ] กับค่าชนิด $1 ไม่ได้"},
-	{regexp.MustCompile(`^%(\w) format requires integer: (.+)$`), "%$1 ในรูปแบบข้อความต้องใช้ค่าที่เป็นจำนวนเต็ม"},
-	{regexp.MustCompile(`^%(\w) format requires float, not (\S+)$`), "%$1 ในรูปแบบข้อความต้องใช้ค่าที่เป็นตัวเลข แต่ได้ $2"},
-	{regexp.MustCompile(`^not enough arguments for format string$`), "ค่าที่ให้มาน้อยกว่าจำนวน % ในรูปแบบข้อความ"},
-	{regexp.MustCompile(`^too many arguments for format string$`), "ค่าที่ให้มามากกว่าจำนวน % ในรูปแบบข้อความ"},
-	{regexp.MustCompile(`^(\w+): element not found$`), "$1: ไม่พบค่านี้ใน list"},
-	{regexp.MustCompile(`^NoneType has no \.(\w+) field or method`), "ค่านี้เป็น None จึงไม่มีฟิลด์หรือเมธอด $1 (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
-	{regexp.MustCompile(`^(.+) has no \.(\w+) field or method \(did you mean \.(\w+)\?\)$`), "$1 ไม่มีฟิลด์หรือเมธอดชื่อ $2 (หมายถึง $3 หรือเปล่า?)"},
-	{regexp.MustCompile(`^(.+) has no \.(\w+) field or method$`), "$1 ไม่มีฟิลด์หรือเมธอดชื่อ $2"},
-	{regexp.MustCompile(`^can't assign to \.(\w+) field of (.+)$`), "กำหนดค่าให้ฟิลด์ $1 ของ $2 ไม่ได้"},
-	{regexp.MustCompile(`^(\w+) value does not support item assignment$`), "แก้ทีละตัวใน $1 ไม่ได้ เพราะค่าชนิดนี้แก้ไขไม่ได้"},
-	{regexp.MustCompile(`^(.+) value is not iterable$`), "วนลูปบน $1 ไม่ได้: for ใช้กับ list, tuple, dict, string และ range(n) ถ้าต้องการวน n รอบ ให้เขียน for i in range(n):"},
-	{regexp.MustCompile(`^unhashable( type)?: (.+)$`), "ใช้ค่าชนิด $2 เป็น key ของ dict ไม่ได้ เพราะค่าชนิดนี้แก้ไขได้ ให้ใช้ int, string หรือ tuple แทน"},
-	{regexp.MustCompile(`^too many values to unpack \(got (\d+), want (\d+)\)$`), "มีค่า $1 ค่า แต่มีตัวแปรรับแค่ $2 ตัว"},
-	{regexp.MustCompile(`^too few values to unpack \(got (\d+), want (\d+)\)$`), "มีค่าแค่ $1 ค่า แต่มีตัวแปรรอรับ $2 ตัว"},
+	{lazyre.New(`^unknown binary op: (.+) (\+|-|\*|/|//|%|&|\||\^|<<|>>|in|not in) (.+)$`), "ใช้ตัวดำเนินการ $2 กับ $1 และ $3 ไม่ได้"},
+	{lazyre.New(`^unknown unary op: (\S+) (.+)$`), "ใช้ตัวดำเนินการ $1 กับ $2 ไม่ได้"},
+	{lazyre.New(`^(.+) (<|<=|>|>=) (.+) not implemented$`), "เปรียบเทียบ $1 กับ $3 ด้วย $2 ไม่ได้ ค่าต่างชนิดกันเทียบมากน้อยกันไม่ได้"},
+	{lazyre.New(`^(floored |integer |floating-point )?division by zero$`), "หารด้วยศูนย์"},
+	{lazyre.New(`^(integer|floating-point) modulo by zero$`), "หารเอาเศษ (%) ด้วยศูนย์"},
+	{lazyre.New(`^can't assign to \.(\w+) field of NoneType$`), "ค่านี้เป็น None จึงกำหนดค่าให้ฟิลด์ $1 ไม่ได้ (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
+	{lazyre.New(`^NoneType value does not support item assignment$`), "ค่านี้เป็น None จึงใช้ [ ] กำหนดค่าไม่ได้ (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
+	{lazyre.New(`^unhandled index operation NoneType\[`), "ค่านี้เป็น None จึงใช้ [ ] ไม่ได้ (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
+	{lazyre.New(`^unhandled index operation (.+)\[(.+)\]$`), "ใช้ [ ] กับค่าชนิด $1 ไม่ได้"},
+	{lazyre.New(`^%(\w) format requires integer: (.+)$`), "%$1 ในรูปแบบข้อความต้องใช้ค่าที่เป็นจำนวนเต็ม"},
+	{lazyre.New(`^%(\w) format requires float, not (\S+)$`), "%$1 ในรูปแบบข้อความต้องใช้ค่าที่เป็นตัวเลข แต่ได้ $2"},
+	{lazyre.New(`^not enough arguments for format string$`), "ค่าที่ให้มาน้อยกว่าจำนวน % ในรูปแบบข้อความ"},
+	{lazyre.New(`^too many arguments for format string$`), "ค่าที่ให้มามากกว่าจำนวน % ในรูปแบบข้อความ"},
+	{lazyre.New(`^(\w+): element not found$`), "$1: ไม่พบค่านี้ใน list"},
+	{lazyre.New(`^NoneType has no \.(\w+) field or method`), "ค่านี้เป็น None จึงไม่มีฟิลด์หรือเมธอด $1 (ลืมกำหนดค่า หรือฟังก์ชันไม่ได้คืนค่าหรือเปล่า?)"},
+	{lazyre.New(`^(.+) has no \.(\w+) field or method \(did you mean \.(\w+)\?\)$`), "$1 ไม่มีฟิลด์หรือเมธอดชื่อ $2 (หมายถึง $3 หรือเปล่า?)"},
+	{lazyre.New(`^(.+) has no \.(\w+) field or method$`), "$1 ไม่มีฟิลด์หรือเมธอดชื่อ $2"},
+	{lazyre.New(`^can't assign to \.(\w+) field of (.+)$`), "กำหนดค่าให้ฟิลด์ $1 ของ $2 ไม่ได้"},
+	{lazyre.New(`^(\w+) value does not support item assignment$`), "แก้ทีละตัวใน $1 ไม่ได้ เพราะค่าชนิดนี้แก้ไขไม่ได้"},
+	{lazyre.New(`^(.+) value is not iterable$`), "วนลูปบน $1 ไม่ได้: for ใช้กับ list, tuple, dict, string และ range(n) ถ้าต้องการวน n รอบ ให้เขียน for i in range(n):"},
+	{lazyre.New(`^unhashable( type)?: (.+)$`), "ใช้ค่าชนิด $2 เป็น key ของ dict ไม่ได้ เพราะค่าชนิดนี้แก้ไขได้ ให้ใช้ int, string หรือ tuple แทน"},
+	{lazyre.New(`^too many values to unpack \(got (\d+), want (\d+)\)$`), "มีค่า $1 ค่า แต่มีตัวแปรรับแค่ $2 ตัว"},
+	{lazyre.New(`^too few values to unpack \(got (\d+), want (\d+)\)$`), "มีค่าแค่ $1 ค่า แต่มีตัวแปรรอรับ $2 ตัว"},
 
 	// Indexing.
-	{regexp.MustCompile(`^(\w+) index (-?\d+) out of range \[(.+)\]$`), "index $2 เกินขอบเขตของ $1 (index ที่ใช้ได้อยู่ในช่วง [$3])"},
-	{regexp.MustCompile(`^(?:\w+ )?index (-?\d+) out of range: empty (\w+)$`), "index $1 เกินขอบเขต: $2 ว่างเปล่า"},
-	{regexp.MustCompile(`^(\w+) index: got (\S+), want int$`), "index ของ $1 ต้องเป็น int แต่ได้ $2"},
-	{regexp.MustCompile(`^key (.+) not in dict$`), "ไม่มี key $1 ใน dict"},
-	{regexp.MustCompile(`^pointer store: (-?\d+) does not fit in a char \(-128\.\.255\)$`), "p[i] เก็บได้ทีละ 1 ไบต์ (char: -128..255) ค่า $1 ใหญ่เกินไป"},
-	{regexp.MustCompile(`^pointer store: got (\S+), want a char`), "p[i] เก็บได้ทีละ 1 ไบต์ (int หรือ string ยาว 1 ตัวอักษร) แต่ได้ $1 ถ้าจะคัดลอกหลายไบต์ให้ใช้ memcpy หรือ strscpy"},
-	{regexp.MustCompile(`^pointer index: got (\S+), want int$`), "index ของพอยน์เตอร์ต้องเป็น int แต่ได้ $1"},
+	{lazyre.New(`^(\w+) index (-?\d+) out of range \[(.+)\]$`), "index $2 เกินขอบเขตของ $1 (index ที่ใช้ได้อยู่ในช่วง [$3])"},
+	{lazyre.New(`^(?:\w+ )?index (-?\d+) out of range: empty (\w+)$`), "index $1 เกินขอบเขต: $2 ว่างเปล่า"},
+	{lazyre.New(`^(\w+) index: got (\S+), want int$`), "index ของ $1 ต้องเป็น int แต่ได้ $2"},
+	{lazyre.New(`^key (.+) not in dict$`), "ไม่มี key $1 ใน dict"},
+	{lazyre.New(`^pointer store: (-?\d+) does not fit in a char \(-128\.\.255\)$`), "p[i] เก็บได้ทีละ 1 ไบต์ (char: -128..255) ค่า $1 ใหญ่เกินไป"},
+	{lazyre.New(`^pointer store: got (\S+), want a char`), "p[i] เก็บได้ทีละ 1 ไบต์ (int หรือ string ยาว 1 ตัวอักษร) แต่ได้ $1 ถ้าจะคัดลอกหลายไบต์ให้ใช้ memcpy หรือ strscpy"},
+	{lazyre.New(`^pointer index: got (\S+), want int$`), "index ของพอยน์เตอร์ต้องเป็น int แต่ได้ $1"},
 
 	// The rest of kscript's builtin errors: "name: detail".
-	{regexp.MustCompile(`^(\w+): `), "ข้อผิดพลาดในการเรียก $1: ข้อความต้นฉบับภาษาอังกฤษอยู่บรรทัดด้านบน"},
+	{lazyre.New(`^(\w+): `), "ข้อผิดพลาดในการเรียก $1: ข้อความต้นฉบับภาษาอังกฤษอยู่บรรทัดด้านบน"},
 }
 
 // UntranslatedTH ends the Thai line of a message kscript has no

@@ -3,7 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"sync/atomic"
 	"time"
 
@@ -258,7 +258,7 @@ func innermostPos(stack starlark.CallStack) string {
 // Starlark reports in the called function, at its def line: binding a
 // call's arguments to the function's parameters, and kscript's bound on
 // nested calls (guardEnterFn).
-var callEntryError = regexp.MustCompile(`^(function \w+ (missing \d+ argument|accepts |got an unexpected keyword argument|got multiple values for parameter)|recursion too deep)`)
+var callEntryError = lazyre.New(`^(function \w+ (missing \d+ argument|accepts |got an unexpected keyword argument|got multiple values for parameter)|recursion too deep)`)
 
 // callerPos is where the innermost script function was called from, when
 // a script frame called it; else pos. An error entering a function is the

@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"kscript.dev/kscript/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -38,7 +38,7 @@ kscript test as written. Existing files are never overwritten.`,
 	return c
 }
 
-var lessonIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)
+var lessonIDRe = lazyre.New(`^[a-z0-9][a-z0-9_]*$`)
 
 // scaffoldData fills the templates.
 type scaffoldData struct {

@@ -8,7 +8,7 @@ package i18n
 
 import (
 	"fmt"
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"sort"
 	"strings"
 )
@@ -97,7 +97,7 @@ func (c Catalog) Missing() []string {
 }
 
 // verbRe matches a printf verb, with an optional explicit argument index.
-var verbRe = regexp.MustCompile(`%%|%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z]`)
+var verbRe = lazyre.New(`%%|%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z]`)
 
 // VerbMismatch lists, sorted, the keys whose English and Thai formats take
 // a different number of arguments: one of them would print %!(MISSING) or

@@ -1,7 +1,7 @@
 package i18n
 
 import (
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"strings"
 )
 
@@ -34,7 +34,7 @@ var countWords = map[string]bool{
 
 // oneRe matches a count of exactly one and the two words after it: "1
 // calls", "1 more times", but not "11 calls", "0.1 calls" or "-1 calls".
-var oneRe = regexp.MustCompile(`(^|[^0-9.,\-])1 ([A-Za-z-]+)( [a-z]+\b)?`)
+var oneRe = lazyre.New(`(^|[^0-9.,\-])1 ([A-Za-z-]+)( [a-z]+\b)?`)
 
 // Singular fixes the English plural after a count of one: "at least 1
 // calls" reads "at least 1 call", "1 leak reports" "1 leak report".

@@ -1,7 +1,7 @@
 package lesson
 
 import (
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"strings"
 
 	kruntime "kscript.dev/kscript/runtime"
@@ -93,7 +93,7 @@ func (l *Lesson) expects() []*Expect {
 
 // moduleArgRe finds the module a step loads or unloads: insmod X.ko,
 // rmmod X, modinfo X.ko.
-var moduleArgRe = regexp.MustCompile(`\b(insmod|rmmod|modinfo)\s+(?:-[a-z]+\s+)*([A-Za-z0-9_./-]+)`)
+var moduleArgRe = lazyre.New(`\b(insmod|rmmod|modinfo)\s+(?:-[a-z]+\s+)*([A-Za-z0-9_./-]+)`)
 
 // lintModuleNames reports steps that insmod, rmmod or modinfo a module
 // other than the lesson's: "insmod kreallocc.ko" in lesson krealloc.

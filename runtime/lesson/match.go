@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"fmt"
+	"kscript.dev/kscript/internal/lazyre"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
@@ -21,7 +22,7 @@ var placeholders = map[string]string{
 // PlaceholderNames lists the placeholders, sorted, for documentation.
 func PlaceholderNames() []string { return []string{"addr", "any", "hex", "num", "word"} }
 
-var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+var placeholderRe = lazyre.New(`\{\{\s*([^{}]*?)\s*\}\}`)
 
 // compile prepares the matcher's regular expression: for a text, its
 // literal parts quoted and its placeholders expanded, anchored to the

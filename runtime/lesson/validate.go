@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"errors"
+	"kscript.dev/kscript/internal/lazyre"
 	"regexp"
 	"sort"
 	"strconv"
@@ -12,9 +13,9 @@ import (
 )
 
 var (
-	identRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	checkIDRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	failSpecRe = regexp.MustCompile(`^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$`)
+	identRe    = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	checkIDRe  = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	failSpecRe = lazyre.New(`^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$`)
 )
 
 // contexts are the execution contexts a calls: expectation may name.

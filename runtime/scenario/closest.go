@@ -1,7 +1,7 @@
 package scenario
 
 import (
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +24,7 @@ const (
 
 // metaRe matches what a pattern has that a line would not: regexp
 // syntax and {{placeholders}}.
-var metaRe = regexp.MustCompile(`\{\{[^{}]*\}\}|\\[dswbDSWB]|[\\^$.*+?()\[\]{}|]`)
+var metaRe = lazyre.New(`\{\{[^{}]*\}\}|\\[dswbDSWB]|[\\^$.*+?()\[\]{}|]`)
 
 // literalOf is the text a matcher's line would roughly read.
 func literalOf(m *lesson.Matcher) string {

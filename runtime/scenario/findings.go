@@ -3,7 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"kscript.dev/kscript/internal/lazyre"
 	"strconv"
 	"strings"
 
@@ -60,7 +60,7 @@ var findingMessages = i18n.Catalog{
 
 // suspicious is do_init_module's warning for an init that returned > 0
 // (kernel/module/main.c).
-var suspicious = regexp.MustCompile(`^do_init_module: '([^']+)'->init suspiciously returned (-?\d+)`)
+var suspicious = lazyre.New(`^do_init_module: '([^']+)'->init suspiciously returned (-?\d+)`)
 
 // findings gathers kscript's findings about a finished run.
 func (r *runner) findings() []Finding {
@@ -106,8 +106,8 @@ func recordFinding(rec shell.Record) (Finding, bool) {
 
 // todoMarker is a TODO in a comment; notImplemented a placeholder call.
 var (
-	todoMarker     = regexp.MustCompile(`#.*\bTODO\b`)
-	notImplemented = regexp.MustCompile(`\bNotImplemented(Error)?\b`)
+	todoMarker     = lazyre.New(`#.*\bTODO\b`)
+	notImplemented = lazyre.New(`\bNotImplemented(Error)?\b`)
 )
 
 // unfinished finds the markers an exercise's starter leaves for the student.

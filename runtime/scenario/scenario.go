@@ -9,8 +9,8 @@ package scenario
 import (
 	"bytes"
 	"errors"
+	"kscript.dev/kscript/internal/lazyre"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -280,7 +280,7 @@ func insertSteps(steps []lesson.Step, i int, texts []string) []lesson.Step {
 }
 
 // capturedVar is a $NAME or ${NAME} reference in a command text.
-var capturedVar = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`)
+var capturedVar = lazyre.New(`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`)
 
 // writeTrace shows a step that uses captured variables as bash -x shows a
 // command: "+ " and the command with the variables' values, so that the

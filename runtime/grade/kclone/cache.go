@@ -17,11 +17,11 @@ import (
 
 // A Cache keeps boot images in a folder, one file per kernel
 // configuration and kscript binary, so that a process whose configuration
-// was booted before (by any earlier process of the same binary) copies
-// the image instead of booting: `kscript run` boots its kernel once per
-// configuration and build, not once per run. A configuration met for the
-// first time is booted as before; Save then writes its image, paying once
-// for planning it.
+// was booted before (by earlier processes of the same binary) copies the
+// image instead of booting: `kscript run` boots its kernel a couple of
+// times per configuration and build, not once per run. A configuration
+// without an image is booted as before; Save writes its image the second
+// time, paying once for planning it.
 //
 // A file names the binary that wrote it (path, size, modification time),
 // since an image holds function addresses and type layouts that are only
@@ -38,8 +38,12 @@ type Cache struct {
 	missed []kernelsim.Config
 }
 
-// maxImages is how many image files a cache folder keeps.
-const maxImages = 12
+// maxImages is how many image files a cache folder keeps, maxMarks how
+// many marks of configurations booted once.
+const (
+	maxImages = 12
+	maxMarks  = 256
+)
 
 // DefaultCacheDir is the folder of the boot images of the user's cache
 // folder, or "" when there is none.
@@ -152,8 +156,10 @@ func (c *Cache) Put(s *Snapshot) {
 }
 
 // Save writes the image of every configuration this process booted afresh
-// for want of one, booting each again to plan it: a cost of a few boots,
-// paid once per configuration and binary. It returns the first error.
+// for want of one the second time the configuration is met (a first boot
+// leaves an empty mark file): writing one boots again to plan it, a cost
+// of a few boots, paid once per configuration and binary, that a seed
+// tried once should not pay. It returns the first error.
 func (c *Cache) Save() error {
 	if c == nil || c.exe == "" {
 		return nil
@@ -174,6 +180,15 @@ func (c *Cache) Save() error {
 		if _, err := os.Stat(c.file(cfg)); err == nil {
 			continue // another process wrote it meanwhile (a grading worker)
 		}
+		mark := strings.TrimSuffix(c.file(cfg), ".img") + ".seen"
+		if _, err := os.Stat(mark); err != nil {
+			if f, err := os.Create(mark); err == nil {
+				f.Close()
+			}
+			c.prune()
+			continue
+		}
+		os.Remove(mark)
 		snap, err := Take(cfg)
 		if err == nil {
 			var im *Image
@@ -217,7 +232,8 @@ func (c *Cache) write(im *Image) error {
 	return nil
 }
 
-// prune removes the oldest image files beyond maxImages, and temporary
+// prune removes the oldest image files beyond maxImages (marks beyond
+// maxMarks), and temporary
 // files left an hour ago by a process that died writing.
 func (c *Cache) prune() {
 	entries, err := os.ReadDir(c.dir)
@@ -228,7 +244,7 @@ func (c *Cache) prune() {
 		name string
 		mod  time.Time
 	}
-	var images []file
+	var images, marks []file
 	for _, e := range entries {
 		info, err := e.Info()
 		if err != nil {
@@ -237,13 +253,20 @@ func (c *Cache) prune() {
 		switch name := e.Name(); {
 		case strings.HasPrefix(name, "boot-") && strings.HasSuffix(name, ".img"):
 			images = append(images, file{name, info.ModTime()})
+		case strings.HasPrefix(name, "boot-") && strings.HasSuffix(name, ".seen"):
+			marks = append(marks, file{name, info.ModTime()})
 		case strings.HasPrefix(name, ".boot-") && time.Since(info.ModTime()) > time.Hour:
 			os.Remove(filepath.Join(c.dir, name))
 		}
 	}
-	slices.SortFunc(images, func(a, b file) int { return b.mod.Compare(a.mod) })
-	for _, f := range images[min(len(images), maxImages):] {
-		os.Remove(filepath.Join(c.dir, f.name))
+	for _, l := range []struct {
+		files []file
+		keep  int
+	}{{images, maxImages}, {marks, maxMarks}} {
+		slices.SortFunc(l.files, func(a, b file) int { return b.mod.Compare(a.mod) })
+		for _, f := range l.files[min(len(l.files), l.keep):] {
+			os.Remove(filepath.Join(c.dir, f.name))
+		}
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 )
 
 // TestCacheSavesAndRestores: a configuration met for the first time boots
-// and Save writes its image; the next process (another Cache on the
-// folder) copies the image, and its sessions are a fresh boot's. Another
+// and Save leaves a mark; met a second time, it boots and Save writes its
+// image; the next process (another Cache on the folder) copies the image, and its sessions are a fresh boot's. Another
 // seed is another image; a damaged file is ignored and the machine boots.
 func TestCacheSavesAndRestores(t *testing.T) {
 	dir := t.TempDir()
@@ -33,6 +33,17 @@ func TestCacheSavesAndRestores(t *testing.T) {
 			t.Fatalf("%+v: the first run differs from a fresh boot:\n%s", cfg, firstDiff(got, fresh))
 		}
 		if err := first.Save(); err != nil {
+			t.Fatal(err)
+		}
+		// A first boot leaves a mark, the second writes the image.
+		second := OpenCache(dir)
+		if second.Image(cfg) != nil {
+			t.Fatalf("%+v: an image after one boot", cfg)
+		}
+		if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: second.NewKernel}, r); got != fresh {
+			t.Fatalf("%+v: the second run differs from a fresh boot:\n%s", cfg, firstDiff(got, fresh))
+		}
+		if err := second.Save(); err != nil {
 			t.Fatal(err)
 		}
 		next := OpenCache(dir)
