@@ -68,7 +68,7 @@ func (k *Kernel) ctxWarn(site, rip, msg string, frames ...string) {
 	k.printk(LogWarning, "%s\n", msg)
 	k.printk(LogWarning, "WARNING: CPU: 0 PID: %d at %s %s\n", t.PID, site, rip)
 	k.printModulesLine()
-	k.ctxShowRegs(LogWarning, rip, frames)
+	k.ctxShowRegsAt(LogWarning, rip, ud2Regs(rip), frames)
 	k.printk(LogWarning, "---[ end trace 0000000000000000 ]---\n")
 	k.Taint(TaintWarn)
 	k.report("warning", "WARNING: CPU: 0 PID: "+fmt.Sprint(t.PID)+" at "+site+" "+rip, false)
@@ -103,6 +103,11 @@ func (k *Kernel) nullCallOops() error {
 // (show_regs_print_info), the RIP line and the call trace of the
 // interrupted code, which starts at rip's caller.
 func (k *Kernel) ctxShowRegs(level int, rip string, frames []string) {
+	k.ctxShowRegsAt(level, rip, faultRegs{kind: regsLoop}, frames)
+}
+
+// ctxShowRegsAt is ctxShowRegs with the registers r.
+func (k *Kernel) ctxShowRegsAt(level int, rip string, r faultRegs, frames []string) {
 	t := k.Current()
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
@@ -112,7 +117,7 @@ func (k *Kernel) ctxShowRegs(level int, rip string, frames []string) {
 		// The registers of a call through NULL are not worth faking.
 		k.printk(level, "Code: Unable to access opcode bytes at 0xffffffffffffffd6.\n")
 	} else {
-		k.printRegs(level, faultRegs{kind: regsLoop})
+		k.printRegs(level, r)
 	}
 	k.printTrace(level, frames)
 }

@@ -47,3 +47,23 @@ func TestRegsFitTheFault(t *testing.T) {
 		})
 	}
 }
+
+// TestDebian61CodeBytes: a BUG at a site kscript has from Debian's 6.1
+// build prints that build's code bytes, the ud2 marked, in the Oops and in
+// its executive summary.
+func TestDebian61CodeBytes(t *testing.T) {
+	const want = "Code: 5e e9 c0 e9 ff ff 49 8b 46 08 f0 48 83 28 01 0f 85 b2 fe ff ff 49 8b 46 08 4c 89 f7 48 8b 40 08 ff d0 0f 1f 00 e9 9d fe ff ff <0f> 0b"
+	k := bootTest(t, Config{Seed: 2, Stock: true})
+	p := k.Kmalloc(100, GFP_KERNEL)
+	_ = k.Kfree(p)
+	seq := k.NextSeq()
+	_ = k.Kfree(p)
+	if log := logSince(k, seq); strings.Count(log, want) != 2 {
+		t.Errorf("log has %d code lines %q..., want 2:\n%s", strings.Count(log, want), want, log)
+	}
+	for rip, code := range debian61Code {
+		if f := strings.Fields(code); len(f) != 64 || f[42] != "<0f>" || f[43] != "0b" {
+			t.Errorf("%s: %d bytes, ud2 not at 42: %q", rip, len(f), code)
+		}
+	}
+}

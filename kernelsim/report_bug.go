@@ -57,7 +57,7 @@ func (k *Kernel) reportBUG(file string, line int, ripSym, class, title string, k
 	k.printk(LogWarning, "%s\n", oopsEndMarker)
 	// oops_end's executive summary: __show_regs() of the first Oops again.
 	k.printk(LogWarning, "RIP: 0010:%s\n", ripSym)
-	k.printRegs(LogWarning, faultRegs{kind: regsUD2})
+	k.printRegs(LogWarning, ud2Regs(ripSym))
 	k.Taint(TaintDie)
 	return k.report(class, title, true)
 }
@@ -71,6 +71,6 @@ func (k *Kernel) showRegs(level int, ripSym string, kernelTop []string) {
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
 	k.printk(level, "RIP: 0010:%s\n", ripSym)
-	k.printRegs(level, faultRegs{kind: regsUD2})
+	k.printRegs(level, ud2Regs(ripSym))
 	k.printTrace(level, kernelTop)
 }

@@ -30,7 +30,7 @@ import (
 const (
 	copyOverflowFile   = "mm/maccess.c"
 	copyOverflowLine   = 228
-	copyOverflowSym    = "__copy_overflow+0x15/0x20"
+	copyOverflowSym    = "__copy_overflow+0x16/0x30" // Debian's 6.1 build
 	checkCopySizeFile  = "include/linux/thread_info.h"
 	checkCopySizeLine  = 233 // WARN_ON_ONCE(bytes > INT_MAX)
 	usercopyBUGFile    = "mm/usercopy.c"

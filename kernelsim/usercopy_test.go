@@ -28,10 +28,10 @@ func TestCheckCopySizeRefusesOverflow(t *testing.T) {
 	want := []string{
 		"------------[ cut here ]------------",
 		"Buffer overflow detected (32 < 40)!",
-		"WARNING: CPU: 0 PID: " + strconv.Itoa(p.PID()) + " at mm/maccess.c:228 __copy_overflow+0x15/0x20",
+		"WARNING: CPU: 0 PID: " + strconv.Itoa(p.PID()) + " at mm/maccess.c:228 __copy_overflow+0x16/0x30",
 		"Modules linked in: uaccess_test(OE)",
 		"CPU: 0 PID: " + strconv.Itoa(p.PID()) + " Comm: long_write Tainted: G",
-		"RIP: 0010:__copy_overflow+0x15/0x20",
+		"RIP: 0010:__copy_overflow+0x16/0x30",
 		" vfs_write+0xc8/0x3e0",
 		"---[ end trace 0000000000000000 ]---",
 		"Failed to copy data from user",
