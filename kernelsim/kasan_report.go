@@ -366,7 +366,9 @@ func (k *Kernel) kasanReportInvalidFree(a Addr, bugType, caller string) {
 // kasanLargeFreeFrames are the frames above the script of a report that
 // free_large_kmalloc()'s kasan_kfree_large() makes: __kasan_kfree_large
 // (mm/kasan/common.c) calls kasan_report_invalid_free. kfree tail-calls
-// free_large_kmalloc, so its _RET_IP_, the report's ip, is the script's.
+// free_large_kmalloc (in Debian's build), so its _RET_IP_, the report's
+// ip, is the script's. The offsets are estimates: Debian ships no KASAN
+// build.
 var kasanLargeFreeFrames = []string{"print_report+0x17f/0x47b", "kasan_report_invalid_free+0xbb/0x110",
 	"__kasan_kfree_large+0x9a/0xb0", "free_large_kmalloc+0x61/0xb0"}
 
