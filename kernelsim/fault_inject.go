@@ -83,6 +83,7 @@ type faultAttr struct {
 	space int64  // atomic space: bytes still let through
 	count uint64 // count: calls seen, for interval
 	nth   uint64 // calls until the one that fails (fail-nth); 0 when off
+	calls uint64 // kscript's: calls asked about that could fail (script code on the stack)
 }
 
 // faultState holds the armed fault attributes; nil where a kind is off, so
@@ -127,7 +128,7 @@ func (k *Kernel) FaultInjection() []FailSpec {
 	for _, a := range k.dbg.fault.attr {
 		if a != nil {
 			s := a.spec
-			s.Times, s.Space, s.Nth = a.times, a.space, a.nth
+			s.Times, s.Space, s.Nth, s.Calls = a.times, a.space, a.nth, a.calls
 			out = append(out, s)
 		}
 	}
@@ -220,6 +221,7 @@ func (k *Kernel) shouldFail(a *faultAttr, size int64, nowarn bool, frames, calle
 	if !k.failStacktrace() {
 		return false
 	}
+	a.calls++
 	if a.nth > 0 {
 		a.nth--
 		if a.nth > 0 {

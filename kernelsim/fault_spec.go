@@ -39,6 +39,11 @@ type FailSpec struct {
 	MinOrder int
 	// Text is the spec as written.
 	Text string
+	// Calls, in what Kernel.FaultInjection returns, counts the calls
+	// that asked whether to fail and could have (script code on the
+	// stack), failed or not: with probability=0 a run counts, for
+	// instance, the allocations that nth=1, 2, … would each fail.
+	Calls uint64
 }
 
 // failTargets maps the spec's target names, kscript's and Linux's, to kinds.

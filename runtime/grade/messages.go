@@ -24,6 +24,11 @@ var messages = i18n.Catalog{
 	"not-graded":         {"not graded: the batch was interrupted (%s) before this submission was graded", "ยังไม่ได้ตรวจ: การตรวจทั้งชุดถูกขัดจังหวะ (%s) ก่อนถึงงานชิ้นนี้"},
 	"cut":                {" … [kscript: cut at %d of %d bytes]", " … [kscript: ตัดไว้ที่ %d จาก %d ไบต์]"},
 	"program-ignored":    {"note: the submission's user_program %[1]q is ignored: the lesson's own ./%[1]s ran instead (the checks run the lesson's test programs)", "หมายเหตุ: user_program %[1]q ในงานที่ส่งถูกข้ามไป ระบบรันโปรแกรม ./%[1]s ของบทเรียนแทน (การตรวจใช้โปรแกรมทดสอบของบทเรียนเอง)"},
+	"each-want":          {"no kernel report when any other %s call fails in its place (each in turn, up to %d)", "ไม่มีรายงานจาก Kernel เมื่อการเรียก %s ครั้งอื่นล้มเหลวแทน (ทีละครั้ง ไม่เกิน %d ครั้ง)"},
+	"each-bug":           {"with %s: %s (a call whose result is not checked)", "เมื่อใช้ %s: %s (มีการเรียกที่ไม่ได้ตรวจผลลัพธ์)"},
+	"each-memory":        {"with %s: memory not restored (the error path does not give back what it allocated)", "เมื่อใช้ %s: หน่วยความจำไม่กลับมาครบ (เส้นทาง error ไม่ได้ปล่อยสิ่งที่จองไว้)"},
+	"each-many":          {"the scenario makes more than %[2]d %[1]s calls: kscript fails each in turn and tests %[2]d at most", "scenario มีการเรียก %[1]s มากกว่า %[2]d ครั้ง: kscript ทำให้ล้มเหลวทีละครั้งและทดสอบได้ไม่เกิน %[2]d ครั้ง"},
+	"each-stopped":       {"with %s: %s", "เมื่อใช้ %s: %s"},
 	"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจาก Kernel และไม่มีหน่วยความจำรั่ว"},
 
 	// Feedback labels.

@@ -59,7 +59,7 @@ func runKey(steps []lesson.Step, fail []string) string {
 // runOne runs one planned run of a submission and judges its checks. It
 // returns true when the submission could not even be loaded: every check
 // has then been marked and grading the submission is over.
-func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane kernelSource) (stop bool) {
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane kernelSource, counted *[]*faultCounter) (stop bool) {
 	if len(pr.fail) > 0 && !g.faultInjection() {
 		for _, i := range pr.checks {
 			c := res.Checks[i]
@@ -74,15 +74,29 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 		opts.NewKernel = lane.NewKernel
 	}
 	opts.Fail = append(append([]string(nil), opts.Fail...), pr.fail...)
-	sets := make([]*lesson.Expect, len(pr.checks))
-	for k, i := range pr.checks {
-		sets[k] = g.lesson.Exercise.Checks[i].Expect
-	}
 	steps := pr.steps
 	if steps == nil {
 		steps = g.lesson.Scenario
 	}
-	out, err := scenario.Run(scenario.Config{Options: opts, NewMachine: g.cfg.NewMachine}, scenario.Input{
+	var count *faultCounter
+	if len(pr.fail) == 0 {
+		// Count the calls fail_each: checks would fail in turn (failEach).
+		count = g.counter(steps, opts.Fail)
+		for _, t := range faultTargets {
+			if name, ok := count.targets[t]; ok {
+				opts.Fail = append(opts.Fail, name+":probability=0")
+			}
+		}
+	}
+	sets := make([]*lesson.Expect, len(pr.checks))
+	for k, i := range pr.checks {
+		sets[k] = g.lesson.Exercise.Checks[i].Expect
+	}
+	cfg := scenario.Config{Options: opts, NewMachine: g.cfg.NewMachine}
+	if count != nil && len(count.targets) > 0 {
+		cfg.Observer = count
+	}
+	out, err := scenario.Run(cfg, scenario.Input{
 		Script: sub.Path, Src: sub.Src, Module: g.lesson.ModuleName(), Steps: steps, Sets: sets,
 		Programs: g.programs,
 	})
@@ -92,6 +106,9 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 		return true
 	}
 	res.noteShadowed(out.Shadowed)
+	if count != nil && len(count.targets) > 0 && out.Stopped == nil {
+		*counted = append(*counted, count)
+	}
 	for k, i := range pr.checks {
 		var set scenario.Set // none when the run stopped early
 		if k < len(out.Sets) {
@@ -99,6 +116,7 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 		}
 		judge(res.Checks[i], out, set)
 	}
+	g.failEach(sub, pr, res, budget, lane, counted)
 	return false
 }
 

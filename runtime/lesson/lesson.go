@@ -310,6 +310,14 @@ type Check struct {
 	Needs StringList `yaml:"needs"`
 	// Fail holds fault-injection specs for this check ("kmalloc:nth=1").
 	Fail StringList `yaml:"fail"`
+	// FailEach, with a fail: spec TARGET:nth=N, also fails each other call
+	// of that kind in turn (nth=1, 2, … until the scenario makes no more
+	// such calls, systematic fault injection as syzkaller does with
+	// /proc/self/fail-nth): the check passes only when none of those runs
+	// has a kernel report (and, when the check expects memory_restored,
+	// each restores memory). So a throwaway allocation made first cannot
+	// take the injected failure for the one the module uses.
+	FailEach bool `yaml:"fail_each"`
 	// Scenario replaces the lesson's for this check.
 	Scenario []Step  `yaml:"scenario"`
 	Expect   *Expect `yaml:"expect"`

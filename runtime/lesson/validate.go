@@ -16,6 +16,8 @@ var (
 	identRe    = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	checkIDRe  = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	failSpecRe = lazyre.New(`^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$`)
+	// failNthRe is the one spec fail_each: true works with.
+	failNthRe = lazyre.New(`^[a-z_]+:nth=[1-9][0-9]*$`)
 )
 
 // contexts are the execution contexts a calls: expectation may name.
@@ -302,6 +304,9 @@ func (l *Lesson) checkCheck(c *Check) ErrorList {
 		if !failSpecRe.MatchString(spec) {
 			errs = append(errs, l.errorAt(c.Pos, "check %s: fail: %q: want a spec such as kmalloc:nth=1", c.ID, spec))
 		}
+	}
+	if c.FailEach && (len(c.Fail) != 1 || !failNthRe.MatchString(c.Fail[0])) {
+		errs = append(errs, l.errorAt(c.Pos, "check %s: fail_each: true needs one fail: spec TARGET:nth=N, e.g. kmalloc:nth=1", c.ID))
 	}
 	errs = append(errs, l.checkSteps(c.Scenario)...)
 	errs = append(errs, l.checkExpect(c.Expect, l.stepsOf(c.Scenario))...)
