@@ -359,12 +359,13 @@ func (k *Kernel) rmqueueSmallest(z *Zone, order int) (uint32, bool) {
 func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 	sec := k.mem.section(pfn)
 	observed := k.mem.buddyObserver != nil
+	size := uint32(1) << (uint(high) & 31) // 2^h pages
 	for h := uint(high); h > uint(low); {
 		if observed {
 			k.observeBuddy(BuddySplit, pfn, int(h))
 		}
-		h--
-		half := pfn + 1<<(h&31)
+		h, size = h-1, size>>1
+		half := pfn + size
 		k.pushFreeHead(&z.freeArea[h], &sec[half&sectionMask], half, int(h))
 	}
 }
@@ -461,8 +462,9 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 	if sec := k.mem.sections[pfn>>sectionShift]; sec != nil {
 		observed := k.mem.buddyObserver != nil
-		for o := uint(order); o < MaxOrder-1; o++ {
-			buddy := pfn ^ 1<<(o&31) // __find_buddy_pfn
+		o := uint(order)
+		for size := uint32(1) << (o & 31); o < MaxOrder-1; o, size = o+1, size<<1 { // size: 2^o pages
+			buddy := pfn ^ size // __find_buddy_pfn
 			bp := &sec[buddy&sectionMask]
 			if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
 				break
@@ -472,8 +474,8 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 				k.observeBuddy(BuddyMerge, pfn, int(o))
 			}
 			pfn &= buddy
-			order = int(o) + 1
 		}
+		order = int(o) // the order merged up to
 	}
 	if !toTail && order < MaxOrder-2 {
 		// buddy_merge_likely(): is the buddy of the block this one
