@@ -559,3 +559,20 @@ func (s *KmemCache) kasanCacheCreate(size uint32) uint32 {
 	optimal := min(s.objectSize+optimalRedzone(s.objectSize), KmallocMaxSize)
 	return max(size, optimal)
 }
+
+// kasanMetadataSize mirrors kasan_metadata_size() (mm/kasan/generic.c):
+// the bytes of KASAN's metadata laid out after the object, which
+// print_trailer() skips before the padding.
+func (s *KmemCache) kasanMetadataSize() uint32 {
+	if s.flags&SlabKASAN == 0 {
+		return 0
+	}
+	var n uint32
+	if s.kasanInfo.allocMetaOffset != 0 {
+		n += kasanAllocMetaSize
+	}
+	if s.kasanInfo.freeMetaOffset != 0 { // KASAN_NO_FREE_META counts too, as in Linux
+		n += kasanFreeMetaSize
+	}
+	return n
+}

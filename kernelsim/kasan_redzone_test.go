@@ -246,3 +246,28 @@ func TestKasanReadPastSmallObject(t *testing.T) {
 		h.kfree(p)
 	}
 }
+
+// TestKasanTrailerSkipsMetadata: print_trailer's "Padding" starts after
+// KASAN's metadata (kasan_metadata_size), so a kmalloc-64 object of the
+// debug build (stride 128: 64 object, 16 alloc metadata) shows 48 bytes of
+// padding, three rows, and a kmalloc-8 one (40: 8, 16 + 16) none.
+func TestKasanTrailerSkipsMetadata(t *testing.T) {
+	k := newSlabKernel(t, Config{})
+	for _, tt := range []struct {
+		size uint64
+		rows int
+	}{{64, 3}, {8, 0}} {
+		p := k.Kmalloc(tt.size, GFP_KERNEL)
+		sl := k.virtToSlab(p)
+		idx, _ := sl.objIndex(p)
+		seq := k.NextSeq()
+		k.printTrailer(sl.cache, sl, idx, nil)
+		rows := strings.Count(logText(k, seq), "Padding  ")
+		if rows != tt.rows {
+			t.Errorf("kmalloc(%d): %d Padding rows, want %d:\n%s", tt.size, rows, tt.rows, logText(k, seq))
+		}
+		if err := k.Kfree(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
