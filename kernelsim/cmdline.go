@@ -250,10 +250,15 @@ func (k *Kernel) noHashPointersBanner() {
 
 // kmemCacheFlags mirrors kmem_cache_flags(): slub_debug=P adds SLAB_POISON
 // to every cache created after the command line is parsed, the kmalloc
-// caches included.
+// caches included. On a KASAN kernel it also adds SLAB_KASAN, which Linux's
+// kasan_cache_create() sets from calculate_sizes() for every cache (the
+// same caches, the same layout: kasanCacheCreate).
 func (k *Kernel) kmemCacheFlags(flags SlabFlags) SlabFlags {
 	if k.boot.slubPoison {
 		flags |= SlabPoison
+	}
+	if k.boot.kasan {
+		flags |= SlabKASAN
 	}
 	return flags
 }

@@ -31,13 +31,17 @@ import "sort"
 // the requested size of a vmalloc area, the redzones of static buffers.
 // Allocations and frees cost nothing more, and a check costs a lookup or two.
 //
-// Unlike a KASAN kernel, whose caches grow a redzone after every object
-// (kmalloc-128 objects take 192 bytes), kscript keeps Debian's slab geometry,
-// so that /proc/slabinfo reads as on the real machine. An access that starts
-// in an allocated object and runs past its requested size is still caught at
-// the first byte too far (the bytes past the object count as its redzone);
-// only a single access that lands exactly in the next allocated object, with
-// no byte of its own object, goes unseen.
+// As on a KASAN kernel, every slab cache of the debug build is laid out by
+// kasan_cache_create() (kasanCacheCreate, below): KASAN's alloc and free
+// metadata and a redzone after each object, so kmalloc-8 objects lie 40
+// bytes apart and kmalloc-128 objects 256, and /proc/slabinfo shows those
+// strides. kasan_poison_slab makes all of a new slab KASAN_SLAB_REDZONE and
+// only the objects' bytes are ever unpoisoned, so an access just past any
+// object, kmalloc(8)'s p[8] included, lands in its redzone and is reported.
+// An access that starts in an allocated object is described relative to
+// that object (kasanRange.origin), as nearest_obj() finds it; one that
+// jumps over the whole redzone into the next allocated object goes unseen,
+// as on Linux. The stock build keeps Debian's plain geometry.
 //
 // Unlike Linux, which keeps freed objects in a quarantine (counted as in use)
 // until 1/32 of RAM has been freed after them, kscript's quarantine only
@@ -473,4 +477,102 @@ func (k *Kernel) kasanBugType(r kasanRange, bad Addr) string {
 		return "out-of-bounds"
 	}
 	return "unknown-crash"
+}
+
+// kasanCache mirrors struct kasan_cache (include/linux/kasan.h): where in
+// an object's stride generic KASAN keeps its per-object metadata.
+type kasanCache struct {
+	// allocMetaOffset is where struct kasan_alloc_meta (the allocation
+	// track) lies, counted from the object; 0 when it does not fit.
+	allocMetaOffset uint32
+	// freeMetaOffset is where struct kasan_free_meta (the quarantine link
+	// and the free track) lies: 0 inside the freed object itself,
+	// kasanNoFreeMeta when it does not fit.
+	freeMetaOffset uint32
+}
+
+// Generic KASAN's metadata on x86-64 (mm/kasan/kasan.h): struct kasan_track
+// is a pid and a stack depot handle (8 bytes); struct kasan_alloc_meta is
+// the alloc track and aux_stack[2]; struct kasan_free_meta a qlist_node and
+// the free track.
+const (
+	kasanAllocMetaSize = 16
+	kasanFreeMetaSize  = 16
+	kasanNoFreeMeta    = 0xffffffff // KASAN_NO_FREE_META (INT_MAX as unsigned: never an offset)
+)
+
+// optimalRedzone mirrors optimal_redzone() (mm/kasan/generic.c): the
+// redzone generic KASAN wants after an object, bigger for bigger objects.
+func optimalRedzone(objectSize uint32) uint32 {
+	switch {
+	case objectSize <= 64-16:
+		return 16
+	case objectSize <= 128-32:
+		return 32
+	case objectSize <= 512-64:
+		return 64
+	case objectSize <= 4096-128:
+		return 128
+	case objectSize <= 1<<14-256:
+		return 256
+	case objectSize <= 1<<15-512:
+		return 512
+	case objectSize <= 1<<16-1024:
+		return 1024
+	}
+	return 2048
+}
+
+// kasanCacheCreate mirrors kasan_cache_create() (mm/kasan/generic.c),
+// which calculate_sizes() calls with the size laid out so far (object,
+// free pointer, tracks), before the red zones and the alignment:
+//
+//   - the alloc metadata goes right after that, always;
+//   - the free metadata goes after it when the freed object itself may not
+//     hold it: the cache is SLAB_TYPESAFE_BY_RCU (objects are read after
+//     free), has a constructor (objects keep their contents while free), or
+//     its objects are smaller than the metadata; otherwise it lives in the
+//     freed object (offset 0);
+//   - the stride is then at least object_size plus optimalRedzone().
+//
+// So kmalloc-8 objects take 40 bytes (8 + 16 + 16), kmalloc-16 32
+// (optimal), kmalloc-64 96, raised to 128 by the kmalloc caches' natural
+// alignment. Everything past the object is poisoned KASAN_SLAB_REDZONE
+// (kasan_poison_slab), so an access just past an object is reported.
+func (s *KmemCache) kasanCacheCreate(size uint32) uint32 {
+	s.kasanInfo = kasanCache{allocMetaOffset: size}
+	okSize := size
+	size += kasanAllocMetaSize
+	if size > KmallocMaxSize { // only SLAB's caches can get here
+		s.kasanInfo.allocMetaOffset = 0
+		size = okSize
+	}
+	if s.flags&SlabTypesafeByRCU != 0 || s.hasCtor || s.objectSize < kasanFreeMetaSize {
+		okSize = size
+		s.kasanInfo.freeMetaOffset = size
+		size += kasanFreeMetaSize
+		if size > KmallocMaxSize {
+			s.kasanInfo.freeMetaOffset = kasanNoFreeMeta
+			size = okSize
+		}
+	}
+	optimal := min(s.objectSize+optimalRedzone(s.objectSize), KmallocMaxSize)
+	return max(size, optimal)
+}
+
+// kasanMetadataSize mirrors kasan_metadata_size() (mm/kasan/generic.c):
+// the bytes of KASAN's metadata laid out after the object, which
+// print_trailer() skips before the padding.
+func (s *KmemCache) kasanMetadataSize() uint32 {
+	if s.flags&SlabKASAN == 0 {
+		return 0
+	}
+	var n uint32
+	if s.kasanInfo.allocMetaOffset != 0 {
+		n += kasanAllocMetaSize
+	}
+	if s.kasanInfo.freeMetaOffset != 0 { // KASAN_NO_FREE_META counts too, as in Linux
+		n += kasanFreeMetaSize
+	}
+	return n
 }

@@ -58,6 +58,11 @@ const (
 	SlabNoLeakTrace       SlabFlags = 0x00800000 // SLAB_NOLEAKTRACE
 	SlabAccount           SlabFlags = 0x04000000 // SLAB_ACCOUNT
 
+	// SlabKASAN mirrors SLAB_KASAN (CONFIG_KASAN_GENERIC): the cache's
+	// objects carry KASAN's metadata and redzone (kasanCacheCreate). No
+	// caller may pass it; kmemCacheFlags adds it on a KASAN kernel.
+	SlabKASAN SlabFlags = 0x08000000
+
 	// slabObjectPoison mirrors SLUB's internal __OBJECT_POISON.
 	slabObjectPoison SlabFlags = 0x80000000
 	// slabFlagsPermitted mirrors SLAB_FLAGS_PERMITTED for SLUB.
@@ -337,11 +342,12 @@ func (k *Kernel) ksize(a Addr) uint64 {
 }
 
 // slabKsize mirrors slab_ksize() (mm/slab.h): the bytes of an object a
-// caller may use. With red zones or poisoning only object_size; with a free
-// pointer or tracking after the object, up to inuse; else the whole stride.
+// caller may use. With red zones, poisoning or KASAN's metadata and
+// redzone only object_size; with a free pointer or tracking after the
+// object, up to inuse; else the whole stride.
 func slabKsize(s *KmemCache) uint64 {
 	switch {
-	case s.flags&(SlabRedZone|SlabPoison) != 0:
+	case s.flags&(SlabRedZone|SlabPoison|SlabKASAN) != 0:
 		return uint64(s.objectSize)
 	case s.flags&(SlabTypesafeByRCU|SlabStoreUser) != 0:
 		return uint64(s.inuse)

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestKmallocCacheGeometry checks every kmalloc cache against the
-// objperslab/pagesperslab columns Linux 6.1's SLUB shows in /proc/slabinfo
-// on a 2-CPU x86-64 machine. The rule (mm/slub.c: calculate_order) is: aim
+// TestKmallocCacheGeometry checks every kmalloc cache of the stock build
+// (no KASAN) against the objperslab/pagesperslab columns Linux 6.1's SLUB
+// shows in /proc/slabinfo on a 2-CPU x86-64 machine. The rule (mm/slub.c: calculate_order) is: aim
 // for slub_min_objects = 4*(fls(nr_cpus)+1) = 12 objects per slab, in the
 // smallest order up to slub_max_order = 3 that wastes at most 1/16 of the
 // slab; an order-3 slab (32 KiB) cannot hold 12 objects of 4 KiB or 8 KiB,
@@ -37,7 +37,7 @@ func TestKmallocCacheGeometry(t *testing.T) {
 		{"kmalloc-4k", 4096, 8, 8, 4096, 2048},
 		{"kmalloc-8k", 8192, 4, 8, 8192, 4096},
 	}
-	k := newSlabKernel(t, Config{})
+	k := newSlabKernel(t, Config{Stock: true})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, prefix := range []string{"", "dma-", "kmalloc-rcl-"} {
@@ -68,7 +68,7 @@ func TestKmallocCacheGeometry(t *testing.T) {
 }
 
 // TestKmemCacheGeometry checks the layout calculate_sizes() gives caches
-// made with kmem_cache_create(): alignment (SLAB_HWCACHE_ALIGN halves the
+// made with kmem_cache_create() on the stock build (no KASAN): alignment (SLAB_HWCACHE_ALIGN halves the
 // 64-byte line while the object fits in half), the free pointer in the
 // middle of the object or after it (constructor, SLAB_POISON,
 // SLAB_TYPESAFE_BY_RCU), red zones, tracking, and the slab order.
@@ -101,7 +101,7 @@ func TestKmemCacheGeometry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k := newSlabKernel(t, Config{})
+			k := newSlabKernel(t, Config{Stock: true})
 			var ctor func(Addr) error
 			if tt.ctor {
 				ctor = func(Addr) error { return nil }

@@ -47,13 +47,15 @@ func TestSlabinfoLayout(t *testing.T) {
 
 	s, _ := k.KmemCacheCreate("my_cache", 100, 0, SlabHWCacheAlign, nil)
 	lines = strings.Split(proc(t, k, "/proc/slabinfo"), "\n")
-	if lines[2] != "my_cache               0      0    128   32    1 : tunables    0    0    0 : slabdata      0      0      0" {
+	// The debug build's KASAN grows the 100-byte object to 192 bytes
+	// (kasanCacheCreate: 100 + optimal redzone 32, aligned to 64).
+	if lines[2] != "my_cache               0      0    192   21    1 : tunables    0    0    0 : slabdata      0      0      0" {
 		t.Errorf("new cache row %q", lines[2])
 	}
 	p, _ := k.KmemCacheAlloc(s, GFP_KERNEL)
 	// The CPU slab's free objects count as active: count_partial only
 	// counts the node's partial slabs.
-	if l := slabinfoLine(t, k, "my_cache"); !strings.HasPrefix(l, "my_cache              32     32    128   32    1") {
+	if l := slabinfoLine(t, k, "my_cache"); !strings.HasPrefix(l, "my_cache              21     21    192   21    1") {
 		t.Errorf("after one alloc %q", l)
 	}
 	if err := k.KmemCacheFree(s, p); err != nil {
@@ -346,7 +348,9 @@ func TestKmemCacheLifecycle(t *testing.T) {
 	if err != nil || s == nil {
 		t.Fatalf("create: %v", err)
 	}
-	if got := slabinfoLine(t, k, "student_cache"); !strings.HasPrefix(got, "student_cache          0      0    256   16    1") {
+	// On the debug build KASAN's metadata and redzone make the 200-byte
+	// object a 320-byte stride (TestKmemCacheGeometryKASAN).
+	if got := slabinfoLine(t, k, "student_cache"); !strings.HasPrefix(got, "student_cache          0      0    320   12    1") {
 		t.Errorf("row %q", got)
 	}
 	var objs []Addr
@@ -361,9 +365,9 @@ func TestKmemCacheLifecycle(t *testing.T) {
 		objs = append(objs, p)
 	}
 	if ctorCalls != 48 {
-		t.Errorf("constructor ran %d times, want 48 (3 slabs of 16)", ctorCalls)
+		t.Errorf("constructor ran %d times, want 48 (4 slabs of 12)", ctorCalls)
 	}
-	if got := slabinfoLine(t, k, "student_cache"); !strings.HasPrefix(got, "student_cache         48     48    256   16    1 : tunables    0    0    0 : slabdata      3      3      0") {
+	if got := slabinfoLine(t, k, "student_cache"); !strings.HasPrefix(got, "student_cache         48     48    320   12    1 : tunables    0    0    0 : slabdata      4      4      0") {
 		t.Errorf("row %q", got)
 	}
 	checkAllInvariants(t, k)
@@ -516,7 +520,7 @@ func TestSlabOutOfMemory(t *testing.T) {
 		}
 	}
 	if small == 0 {
-		t.Error("no fallback slab of order 1 with one object")
+		t.Error("no fallback slab of the minimum order with one object")
 	}
 	checkAllInvariants(t, k)
 	seq := k.NextSeq()
@@ -524,9 +528,11 @@ func TestSlabOutOfMemory(t *testing.T) {
 		t.Fatalf("kmalloc succeeded after exhaustion: %#x", uint64(a))
 	}
 	got := logText(k, seq)
-	for _, w := range []string{"page allocation failure: order:1, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)",
+	// The debug build's KASAN makes kmalloc-8k's stride 16384 (8192 + a
+	// 256-byte redzone, aligned to 8192): its fallback order is 2.
+	for _, w := range []string{"page allocation failure: order:2, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)",
 		"SLUB: Unable to allocate memory on node -1, gfp=0xa20(GFP_ATOMIC)",
-		"  cache: kmalloc-8k, object size: 8192, buffer size: 8192, default order: 3, min order: 1",
+		"  cache: kmalloc-8k, object size: 8192, buffer size: 16384, default order: 3, min order: 2",
 		"  node 0: slabs: "} {
 		if !strings.Contains(got, w) {
 			t.Errorf("log lacks %q:\n%s", w, got)

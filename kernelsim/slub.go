@@ -58,12 +58,13 @@ const (
 type KmemCache struct {
 	Name string
 
-	objectSize uint32 // object_size: what the caller asked for
-	size       uint32 // size: object plus metadata, aligned; the stride
-	align      uint32 // align
-	inuse      uint32 // inuse: offset to the metadata after the object
-	offset     uint32 // offset: where the free pointer would live
-	redLeftPad uint32 // red_left_pad: left red zone (SLAB_RED_ZONE)
+	objectSize uint32     // object_size: what the caller asked for
+	size       uint32     // size: object plus metadata, aligned; the stride
+	align      uint32     // align
+	inuse      uint32     // inuse: offset to the metadata after the object
+	offset     uint32     // offset: where the free pointer would live
+	redLeftPad uint32     // red_left_pad: left red zone (SLAB_RED_ZONE)
+	kasanInfo  kasanCache // kasan_info: where KASAN's metadata lives (SLAB_KASAN)
 	// reciprocalSize mirrors reciprocal_size: size as a multiplier and
 	// shifts, so that obj_to_index divides without a division.
 	reciprocalSize reciprocalValue
@@ -285,6 +286,9 @@ func alignUp(x, a uint32) uint32 { return (x + a - 1) &^ (a - 1) }
 //	right red zone       SLAB_RED_ZONE: at least one word after the object
 //	free pointer         inside the object (its middle) unless the object
 //	                     must stay intact while free: then after it
+//	tracks               SLAB_STORE_USER: the alloc and free tracks
+//	KASAN metadata       SLAB_KASAN: kasan_cache_create's alloc and free
+//	and redzone          metadata, grown to the optimal redzone (kasan.go)
 //	left red zone        SLAB_RED_ZONE: red_left_pad before the object
 //	padding              up to a multiple of align
 func (s *KmemCache) calculateSizes() bool {
@@ -308,6 +312,9 @@ func (s *KmemCache) calculateSizes() bool {
 	}
 	if s.flags&SlabStoreUser != 0 {
 		size += 2 * trackSize
+	}
+	if s.flags&SlabKASAN != 0 {
+		size = s.kasanCacheCreate(size)
 	}
 	if s.flags&SlabRedZone != 0 {
 		size += pointerSize

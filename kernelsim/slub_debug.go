@@ -124,6 +124,7 @@ func (k *Kernel) printTrailer(s *KmemCache, sl *Slab, idx int, top []string) {
 	if s.flags&SlabStoreUser != 0 {
 		off += 2 * trackSize
 	}
+	off += s.kasanMetadataSize()
 	if end := s.size - s.redLeftPad; off != end {
 		k.printSection("Padding  ", p+Addr(off), int(end-off))
 	}
