@@ -271,3 +271,37 @@ func TestKasanTrailerSkipsMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestKasanWholeRedzone: every byte between a kmalloc-8 object's end and
+// the next object (32 bytes of metadata and redzone) is reported, "located
+// N bytes to the right of 8-byte region"; the byte after that is the next
+// object's first, allocated, and goes unseen, as on Linux.
+func TestKasanWholeRedzone(t *testing.T) {
+	h := newDbgHarness(t, "mod")
+	p := h.kmalloc(8)
+	stride := uint64(h.k.virtToSlab(p).cache.size)
+	if stride != 40 {
+		t.Fatalf("kmalloc-8 stride %d, want 40", stride)
+	}
+	for off := uint64(8); off < stride; off++ {
+		lines, reps := h.run(int(off), func() {
+			if _, err := h.k.LoadByte(p + Addr(off)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(reps) != 1 || reps[0].Class != "slab-out-of-bounds" {
+			t.Fatalf("p[%d]: reports %+v", off, reps)
+		}
+		wantLines(t, lines, fmt.Sprintf("The buggy address is located %d bytes to the right of", off-8),
+			fmt.Sprintf(" 8-byte region [%016x, %016x)", uint64(p), uint64(p)+8))
+	}
+	next := p + Addr(stride)
+	if sl := h.k.virtToSlab(next); sl != nil {
+		if idx, ok := sl.objIndex(next); ok && sl.isUsed(idx) {
+			if _, reps := h.run(1000, func() { _, _ = h.k.LoadByte(next) }); len(reps) != 0 {
+				t.Errorf("a read of the next allocated object was reported: %+v", reps)
+			}
+		}
+	}
+	h.kfree(p)
+}
