@@ -15,6 +15,3 @@ func readFile(f *os.File) ([]byte, error) { return io.ReadAll(f) }
 func mapPrivate(*os.File, int64, int) ([]byte, error) {
 	return nil, errors.New("no copy-on-write mappings")
 }
-
-// resetPrivate has no mapping to reset.
-func resetPrivate([]byte) error { return errors.New("no copy-on-write mappings") }

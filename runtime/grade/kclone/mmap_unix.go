@@ -31,7 +31,3 @@ func readFile(f *os.File) ([]byte, error) {
 func mapPrivate(f *os.File, off int64, n int) ([]byte, error) {
 	return syscall.Mmap(int(f.Fd()), off, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
 }
-
-// resetPrivate drops the pages of a copy-on-write mapping that were
-// written: it reads the file's contents again.
-func resetPrivate(m []byte) error { return syscall.Madvise(m, syscall.MADV_DONTNEED) }

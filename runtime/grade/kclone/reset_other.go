@@ -1,0 +1,9 @@
+//go:build !linux
+
+package kclone
+
+import "errors"
+
+// resetPrivate is Linux's (reset_linux.go): elsewhere a lane copies the
+// file's bytes back instead.
+func resetPrivate([]byte) error { return errors.New("no reset of copy-on-write mappings here") }
