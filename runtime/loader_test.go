@@ -80,7 +80,7 @@ func TestInsmodErrors(t *testing.T) {
 		{"unknown parameter", "n = module_param(\"n\", \"int\", 5)\n", []string{"m=1"},
 			"", true, "x: unknown parameter 'm' ignored"},
 		{"step limit", "def i():\n    n = 0\n    while n >= 0:\n        n += 1\nmodule_init(i)\n", nil,
-			"x.star:4:9: step budget exhausted: the submission used all 100000 Starlark steps it may take across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", false, ""},
+			"x.star:4:11: step budget exhausted: the submission used all 100000 Starlark steps it may take across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", false, ""},
 		{"kernel fn error in init", "def i():\n    kfree(5)\n    return 0\nmodule_init(i)\n", nil,
 			"x.star:2:10: kfree: for parameter objp: got int, want const void *", false, ""},
 	}

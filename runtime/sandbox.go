@@ -54,6 +54,23 @@ const (
 	guardAugAtt = "_kscript_augattr"
 )
 
+// Guards of what hashes or copies a value in one step: an index (a dict
+// key is hashed: D[s] with s a 1 MiB string hashes a MiB), a dict
+// literal's key, a slice (L[1:] copies the list).
+const (
+	guardKey   = "_kscript_key"
+	guardSlice = "_kscript_slice"
+)
+
+// compareGuards are the guards of the comparisons and membership tests,
+// whose work grows with their operands: -1 in a list of a million walks
+// it, two long lists compare element by element, a substring is searched.
+var compareGuards = map[syntax.Token]string{
+	syntax.IN: "_kscript_in", syntax.NOT_IN: "_kscript_not_in",
+	syntax.EQL: "_kscript_eq", syntax.NEQ: "_kscript_ne",
+	syntax.LT: "_kscript_lt", syntax.GT: "_kscript_gt", syntax.LE: "_kscript_le", syntax.GE: "_kscript_ge",
+}
+
 // guardedMethods are the methods of strings, bytes, lists, dicts and sets
 // whose result can be much larger than their receiver and arguments, or
 // whose work grows with their receiver's length (methodCheck). A struct
@@ -194,6 +211,9 @@ func rw(e syntax.Expr) syntax.Expr {
 		if guard := map[syntax.Token]string{syntax.STAR: guardMul, syntax.PLUS: guardAdd, syntax.PERCENT: guardMod, syntax.LTLT: guardShl}[e.Op]; guard != "" {
 			return guardCall(guard, e.OpPos, e.X, e.Y)
 		}
+		if guard := compareGuards[e.Op]; guard != "" {
+			return guardCall(guard, e.OpPos, e.X, e.Y)
+		}
 	case *syntax.CallExpr:
 		e.Fn, e.Args = rw(e.Fn), rwList(e.Args)
 	case *syntax.UnaryExpr:
@@ -208,10 +228,11 @@ func rw(e syntax.Expr) syntax.Expr {
 			return guardCall(guardMethod, e.NamePos, e)
 		}
 	case *syntax.IndexExpr:
-		e.X, e.Y = rw(e.X), rw(e.Y)
+		e.X, e.Y = rw(e.X), rwKey(rw(e.Y))
 	case *syntax.SliceExpr:
 		e.X = rw(e.X)
 		e.Lo, e.Hi, e.Step = rwOpt(e.Lo), rwOpt(e.Hi), rwOpt(e.Step)
+		return guardCall(guardSlice, e.Lbrack, e)
 	case *syntax.ListExpr:
 		e.List = rwList(e.List)
 	case *syntax.TupleExpr:
@@ -219,7 +240,7 @@ func rw(e syntax.Expr) syntax.Expr {
 	case *syntax.DictExpr:
 		e.List = rwList(e.List)
 	case *syntax.DictEntry:
-		e.Key, e.Value = rw(e.Key), rw(e.Value)
+		e.Key, e.Value = rwKey(rw(e.Key)), rw(e.Value)
 	case *syntax.CondExpr:
 		e.Cond, e.True, e.False = rw(e.Cond), rw(e.True), rw(e.False)
 	case *syntax.Comprehension:
@@ -248,7 +269,7 @@ func rwTarget(e syntax.Expr) syntax.Expr {
 	case *syntax.DotExpr:
 		e.X = rw(e.X)
 	case *syntax.IndexExpr:
-		e.X, e.Y = rw(e.X), rw(e.Y)
+		e.X, e.Y = rw(e.X), rwKey(rw(e.Y))
 	case *syntax.ParenExpr:
 		e.X = rwTarget(e.X)
 	case *syntax.ListExpr:
@@ -263,6 +284,16 @@ func rwTarget(e syntax.Expr) syntax.Expr {
 		return rw(e)
 	}
 	return e
+}
+
+// rwKey guards an index or a dict key, unless it is a number or a short
+// string written in the script.
+func rwKey(e syntax.Expr) syntax.Expr {
+	if lit, ok := e.(*syntax.Literal); ok && (lit.Token == syntax.INT || lit.Token == syntax.STRING && len(lit.Raw) < 256) {
+		return e
+	}
+	start, _ := e.Span()
+	return guardCall(guardKey, start, e)
 }
 
 func rwOpt(e syntax.Expr) syntax.Expr {

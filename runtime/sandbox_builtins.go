@@ -52,6 +52,13 @@ func (m *Machine) sandboxBuiltins() starlark.StringDict {
 		"repr":      starlark.NewBuiltin("repr", reprFn),
 		"print":     starlark.NewBuiltin("print", m.printFn),
 		"fail":      starlark.NewBuiltin("fail", failFn),
+		"int":       starlark.NewBuiltin("int", intFn),
+		"hash":      starlark.NewBuiltin("hash", hashFn),
+		guardKey:    starlark.NewBuiltin("index", guardKeyFn),
+		guardSlice:  starlark.NewBuiltin("slice", guardSliceFn),
+	}
+	for op, name := range compareGuards {
+		d[name] = compareGuard(op)
 	}
 	for _, name := range buildingBuiltins {
 		d[name] = sizedBuiltin(name, true)
@@ -495,6 +502,11 @@ func sizedBuiltin(name string, builds bool) *starlark.Builtin {
 		}
 		for _, a := range args {
 			if l, what := sizeOf(a); l > 0 {
+				if name == "set" || name == "dict" {
+					// Each element is hashed: a step per element and
+					// per bytesPerValueStep bytes of strings in it.
+					l, what = max(l, walkUnits(a, maxCompareWalk)), "elements"
+				}
 				if err := chargeUnits(t, l, what); err != nil {
 					return nil, err
 				}
@@ -725,4 +737,169 @@ func getattr(x starlark.Value, name string) (starlark.Value, error) {
 		err = fmt.Errorf("%s has no .%s field or method", x.Type(), name)
 	}
 	return v, err
+}
+
+// maxIntDigits bounds the digits int() converts from a string in a base
+// that is not a power of two: the conversion takes time quadratic in
+// them (Python 3.11 has the same limit, 4300 digits, for the same reason,
+// CVE-2020-10735). The integers kscript allows have at most maxIntBits
+// bits, which base 2 spells in as many digits.
+const maxIntDigits = 4300
+
+// intFn is Starlark's int, refusing a string of more digits than an
+// integer kscript allows could have, and for a base that is not a power
+// of two more than maxIntDigits.
+func intFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) > 0 {
+		var digits string
+		switch s := args[0].(type) {
+		case starlark.String:
+			digits = string(s)
+		case starlark.Bytes:
+			digits = string(s)
+		}
+		digits = strings.TrimLeft(strings.TrimSpace(digits), "+-")
+		base := 10
+		if len(args) > 1 {
+			if i, ok := args[1].(starlark.Int); ok {
+				if v, ok := i.Int64(); ok {
+					base = int(v)
+				}
+			}
+		}
+		if lower := strings.ToLower(digits); (base == 0 || base == 16 || base == 8 || base == 2) && len(lower) > 1 && lower[0] == '0' && strings.IndexByte("xob", lower[1]) >= 0 {
+			base = map[byte]int{'x': 16, 'o': 8, 'b': 2}[lower[1]]
+		}
+		limit := maxIntBits + 16
+		if base&(base-1) != 0 || base == 0 {
+			limit = maxIntDigits
+		}
+		if len(digits) > limit {
+			return nil, fmt.Errorf("int: a string of %d digits: kscript converts at most %d (Python 3.11 limits int() of a decimal string to 4300 digits too: the conversion's time grows with the square of the length)", len(digits), limit)
+		}
+		if err := chargeUnits(t, int64(len(digits)), "bytes"); err != nil {
+			return nil, err
+		}
+	}
+	return starlark.Call(t, starlark.Universe["int"], args, kwargs)
+}
+
+// maxCompareWalk bounds the walk that prices a comparison: past it the
+// comparison costs more steps than any budget holds.
+const maxCompareWalk = 1 << 24
+
+// compareGuard is the guard of comparison operator op: it charges for the
+// elements and bytes the comparison may visit, then compares.
+func compareGuard(op syntax.Token) *starlark.Builtin {
+	return starlark.NewBuiltin(op.String(), func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		x, y, err := twoArgs(b, args, kwargs)
+		if err != nil {
+			return nil, err
+		}
+		var units int64
+		switch op {
+		case syntax.IN, syntax.NOT_IN:
+			switch y.(type) {
+			case starlark.String, starlark.Bytes:
+				units = (walkUnits(x, maxCompareWalk) + walkUnits(y, maxCompareWalk)) // a substring search
+			case *starlark.List, starlark.Tuple:
+				units = walkUnits(y, maxCompareWalk) // an equality test per element
+			case *starlark.Dict, *starlark.Set:
+				units = walkUnits(x, maxCompareWalk) // x is hashed
+			}
+		default:
+			units = min(walkUnits(x, maxCompareWalk), walkUnits(y, maxCompareWalk))
+		}
+		if units > 1 {
+			if err := chargeUnits(t, units, "elements"); err != nil {
+				return nil, err
+			}
+		}
+		if op == syntax.IN || op == syntax.NOT_IN {
+			return starlark.Binary(op, x, y)
+		}
+		ok, err := starlark.Compare(op, x, y)
+		if err != nil {
+			return nil, err
+		}
+		return starlark.Bool(ok), nil
+	})
+}
+
+// walkUnits is what comparing v may cost, in steps: a step per element of
+// a list, tuple or dict, nested ones included, and per bytesPerValueStep
+// bytes of a string; at most limit (the walk stops there).
+func walkUnits(v starlark.Value, limit int64) int64 {
+	switch v := v.(type) {
+	case starlark.String:
+		return int64(len(v)) / bytesPerValueStep
+	case starlark.Bytes:
+		return int64(len(v)) / bytesPerValueStep
+	case *starlark.List:
+		n := int64(v.Len())
+		for i := 0; i < v.Len() && n < limit; i++ {
+			n += walkUnits(v.Index(i), limit-n)
+		}
+		return min(n, limit)
+	case starlark.Tuple:
+		n := int64(len(v))
+		for i := 0; i < len(v) && n < limit; i++ {
+			n += walkUnits(v[i], limit-n)
+		}
+		return min(n, limit)
+	case *starlark.Dict:
+		n := int64(v.Len())
+		for _, kv := range v.Items() {
+			if n >= limit {
+				break
+			}
+			n += walkUnits(kv[0], limit-n) + walkUnits(kv[1], limit-n)
+		}
+		return min(n, limit)
+	case *starlark.Set:
+		return int64(v.Len())
+	}
+	return 0
+}
+
+// hashFn is Starlark's hash, charged for the bytes it hashes.
+func hashFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	for _, a := range args {
+		if err := chargeUnits(t, walkUnits(a, maxCompareWalk), "elements"); err != nil {
+			return nil, err
+		}
+	}
+	return starlark.Call(t, starlark.Universe["hash"], args, kwargs)
+}
+
+// guardKeyFn passes an index or dict key through, charged for what
+// hashing or comparing it costs (nothing for a number or a short string).
+func guardKeyFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("index: internal guard called with %d arguments", len(args))
+	}
+	switch k := args[0].(type) {
+	case starlark.Int:
+	case starlark.String:
+		if len(k) >= 2*bytesPerValueStep {
+			return args[0], chargeUnits(t, int64(len(k)), "bytes")
+		}
+	default:
+		if u := walkUnits(k, maxCompareWalk); u > 1 {
+			return args[0], chargeUnits(t, u, "elements")
+		}
+	}
+	return args[0], nil
+}
+
+// guardSliceFn passes a slice through, charged for its length (the copy
+// made).
+func guardSliceFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("slice: internal guard called with %d arguments", len(args))
+	}
+	if l, what, ok := seqLen(args[0]); ok && l > 1 {
+		return args[0], chargeUnits(t, l, what)
+	}
+	return args[0], nil
 }
