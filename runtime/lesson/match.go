@@ -2,7 +2,7 @@ package lesson
 
 import (
 	"fmt"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
