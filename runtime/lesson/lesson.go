@@ -12,7 +12,7 @@ package lesson
 import (
 	"regexp"
 
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 
 	"kscript.dev/kscript/runtime/shell"
 )
