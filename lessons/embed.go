@@ -6,9 +6,10 @@
 // solution, the lesson's own expectations kept), the exercise starters and
 // the programs the exercises run — never a reference solution nor a hidden
 // check, which only the lesson folder (the grading host's full form) holds.
-// FS serves the shipped NN.yaml in place of the full one. The go:embed list
-// and the public/ files are checked by tests against this folder;
-// KSCRIPT_UPDATE=1 go test ./lessons rewrites both.
+// FS serves the shipped NN.yaml in place of the full one. The go:embed list,
+// the public/ files and the hash in sum.go are checked by tests against this
+// folder; KSCRIPT_UPDATE=1 go test ./lessons rewrites them (run it twice when
+// the public/ files change: the hash is of what the test binary embeds).
 package lessons
 
 import (
@@ -76,6 +77,14 @@ var shipped = sync.OnceValue(func() fs.FS {
 	})
 	return m
 })
+
+// Sum returns the SHA-256, in hex, of the embedded lessons as FS serves
+// them: each file's slash-separated path, a NUL and its bytes, in
+// fs.WalkDir's order. It is worked out when the lessons change (sum.go,
+// written and checked by TestSum), not at run time: hashing the quarter of
+// a megabyte cost every kscript run outside a lessons folder some 8 million
+// instructions.
+func Sum() string { return sum }
 
 // FS returns the embedded lessons, laid out as this folder is, each lesson
 // file in its shipped form.
