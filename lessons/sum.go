@@ -2,5 +2,8 @@
 
 package lessons
 
-// sum is Sum's value for the lessons embedded.
-const sum = "cd786a9b30972180a9e7b13430b9123ac1a2bae49f88210077d888fc9e816ca4"
+// sum is Sum's value for the lessons embedded, size their total size.
+const (
+	sum  = "cd786a9b30972180a9e7b13430b9123ac1a2bae49f88210077d888fc9e816ca4"
+	size = 227214
+)
