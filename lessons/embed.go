@@ -6,13 +6,16 @@
 // solution, the lesson's own expectations kept), the exercise starters and
 // the programs the exercises run — never a reference solution nor a hidden
 // check, which only the lesson folder (the grading host's full form) holds.
-// FS serves the shipped NN.yaml in place of the full one. The go:embed list
-// and the public/ files are checked by tests against this folder;
-// KSCRIPT_UPDATE=1 go test ./lessons rewrites both.
+// FS serves the shipped NN.yaml in place of the full one. The go:embed list,
+// the public/ files and the hash in sum.go are checked by tests against this
+// folder; KSCRIPT_UPDATE=1 go test ./lessons rewrites them (run it twice when
+// the public/ files change: the hash is of what the test binary embeds).
 package lessons
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
 	"path"
 	"strings"
@@ -76,6 +79,55 @@ var shipped = sync.OnceValue(func() fs.FS {
 	})
 	return m
 })
+
+// Sum returns the SHA-256, in hex, of the embedded lessons as FS serves
+// them: each file's slash-separated path, a NUL and its bytes, in
+// fs.WalkDir's order. It is worked out when the lessons change (sum.go,
+// written and checked by TestSum), not at run time: hashing the quarter of
+// a megabyte cost every kscript run outside a lessons folder some 8 million
+// instructions. Should sum.go be stale (the lessons changed and TestSum was
+// not run since), the lessons' total size will most likely not be the one
+// it was made for either: then they are hashed here, as before.
+func Sum() string { return sumOnce() }
+
+var sumOnce = sync.OnceValue(func() string {
+	if embeddedSize() == size {
+		return sum
+	}
+	return hashLessons()
+})
+
+// embeddedSize is the total size of the embedded files, read from their
+// directory entries (no file is copied).
+func embeddedSize() int64 {
+	var n int64
+	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	return n
+}
+
+// hashLessons is Sum worked out.
+func hashLessons() string {
+	h := sha256.New()
+	_ = fs.WalkDir(FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(FS(), p)
+		h.Write([]byte(p + "\x00"))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // FS returns the embedded lessons, laid out as this folder is, each lesson
 // file in its shipped form.

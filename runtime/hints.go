@@ -2,7 +2,7 @@ package runtime
 
 import (
 	"errors"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"strconv"
 	"strings"
 

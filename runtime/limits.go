@@ -3,7 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"sync/atomic"
 	"time"
 

@@ -16,6 +16,7 @@ import (
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/grade/kclone"
+	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
@@ -204,6 +205,8 @@ func (a *app) setup() error {
 		a.opts.TraceOut = a.stderr
 	}
 	a.boot = kclone.OpenCache(bootCacheDir(a.getenv))
+	// Decoded lessons are kept beside the boot images (lesson-*.json).
+	lesson.SetCacheDir(a.boot.Dir())
 	a.opts.NewKernel = a.boot.NewKernel
 	return nil
 }

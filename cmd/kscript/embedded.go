@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,23 +19,12 @@ import (
 // they are.
 
 // embeddedLessonsDir returns the folder holding the embedded lessons,
-// writing it first if this build's lessons are not there yet.
+// writing it first if this build's lessons are not there yet. The folder
+// is named by the lessons' hash (lessons.Sum).
 func embeddedLessonsDir() (string, error) {
-	sum := sha256.New()
-	err := fs.WalkDir(lessons.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(lessons.FS(), p)
-		sum.Write([]byte(p + "\x00"))
-		sum.Write(b)
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
 	var dir string
-	name := "lessons-" + hex.EncodeToString(sum.Sum(nil))[:12]
+	var err error
+	name := "lessons-" + lessons.Sum()[:12]
 	var bases []string
 	if c, err := os.UserCacheDir(); err == nil {
 		bases = append(bases, filepath.Join(c, "kscript"))

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"os"
 	"path/filepath"
 	"strconv"

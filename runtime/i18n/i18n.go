@@ -8,7 +8,7 @@ package i18n
 
 import (
 	"fmt"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"sort"
 	"strings"
 )

@@ -1,7 +1,7 @@
 package i18n
 
 import (
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"strings"
 )
 

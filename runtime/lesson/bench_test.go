@@ -20,3 +20,20 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadCached loads lesson 08 from its cache file (cache.go): what
+// a lesson run pays once the file was decoded before by the same binary.
+func BenchmarkLoadCached(b *testing.B) {
+	const file = "../../lessons/08_copy_from_user.yaml"
+	SetCacheDir(b.TempDir())
+	defer SetCacheDir("")
+	if _, err := Load(file); err != nil { // decodes and writes the cache file
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(file); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

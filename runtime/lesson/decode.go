@@ -9,13 +9,19 @@ import (
 	"github.com/goccy/go-yaml"
 )
 
-// Load reads and decodes the lesson file at path; see Decode.
+// Load reads and decodes the lesson file at path; see Decode. With a
+// cache folder (SetCacheDir), a file decoded before is read from its cache
+// file (cache.go), with the same result.
 func Load(path string) (*Lesson, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Decode(path, src)
+	l, errs := decodeCaching(path, src, cacheFile(src))
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	return l, nil
 }
 
 // Decode decodes a lesson file strictly and checks what a run relies on:
@@ -49,7 +55,14 @@ func LintFile(path string) ErrorList {
 // decode decodes and validates a lesson file. It returns the lesson when
 // the YAML could be decoded at all (with unknown keys left out), and every
 // problem found.
-func decode(file string, src []byte) (l *Lesson, errs ErrorList) {
+func decode(file string, src []byte) (*Lesson, ErrorList) {
+	return decodeCaching(file, src, "")
+}
+
+// decodeCaching is decode, reading the decoder's result from the cache
+// file cache when it holds one, and writing it there when the file has no
+// problem ("": no cache).
+func decodeCaching(file string, src []byte, cache string) (l *Lesson, errs ErrorList) {
 	defer func() {
 		// The YAML library is not ours: a panic on strange input must still
 		// reach the author as an error at a position, never as a crash.
@@ -57,6 +70,9 @@ func decode(file string, src []byte) (l *Lesson, errs ErrorList) {
 			l, errs = nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: fmt.Sprintf("cannot decode YAML: %v", r)}}
 		}
 	}()
+	if l = readCached(cache); l != nil {
+		return l, l.finish(file, src, nil)
+	}
 	l = &Lesson{}
 	// Every unknown key is reported in one run; the rest of the file is
 	// then decoded without them, so that its other problems show too. The
@@ -71,9 +87,24 @@ func decode(file string, src []byte) (l *Lesson, errs ErrorList) {
 	if err != nil {
 		return nil, merge(unknown, ErrorList{convertError(file, src, err)})
 	}
+	var kept []byte
+	if cache != "" && len(unknown) == 0 {
+		kept = encodeCached(l)
+	}
+	errs = l.finish(file, src, unknown)
+	if kept != nil && len(errs) == 0 {
+		writeCached(cache, kept)
+	}
+	return l, errs
+}
+
+// finish completes a lesson as the decoder left it, read from file's
+// bytes src, and validates it: its problems and the unknown keys found
+// before, in file order.
+func (l *Lesson) finish(file string, src []byte, unknown ErrorList) ErrorList {
 	l.File, l.src = file, src
 	l.Script = strings.TrimSuffix(file, filepath.Ext(file)) + ".star"
-	return l, merge(unknown, l.validate())
+	return merge(unknown, l.validate())
 }
 
 // merge returns the unknown-key errors and the other errors in file order.

@@ -12,6 +12,8 @@ package lesson
 import (
 	"regexp"
 
+	"kscript.dev/kscript/runtime/lazyre"
+
 	"kscript.dev/kscript/runtime/shell"
 )
 
@@ -155,7 +157,7 @@ type Matcher struct {
 	Text string
 	Re   string
 	Pos  Pos
-	re   *regexp.Regexp
+	re   *lazyre.Regexp // compiled on first use
 	// For a text: its literal start, before any placeholder, which a
 	// matching line must begin with, and whether that is the whole text
 	// (no placeholder: the line must equal it). Most lines are told apart

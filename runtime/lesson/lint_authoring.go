@@ -1,7 +1,7 @@
 package lesson
 
 import (
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"strings"
 
 	kruntime "kscript.dev/kscript/runtime"

@@ -2,7 +2,7 @@ package lesson
 
 import (
 	"fmt"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
@@ -29,19 +29,23 @@ var placeholderRe = lazyre.New(`\{\{\s*([^{}]*?)\s*\}\}`)
 // whole line.
 func (m *Matcher) compile() error {
 	if m.Re != "" {
-		re, err := regexp.Compile(m.Re)
+		// The expression is parsed here, for its errors (regexp.Compile's
+		// are syntax.Parse's) and its literals; compiled on first use, as
+		// most expressions of a lesson are matched by their literals or
+		// never run at all.
+		re, err := syntax.Parse(m.Re, syntax.Perl)
 		if err != nil {
 			return fmt.Errorf("re: %s", reError(err))
 		}
-		m.re = re
-		m.anyOf = literals(m.Re)
+		m.re = lazyre.New(m.Re)
+		m.anyOf = literalsOf(re)
 		return nil
 	}
 	expr, err := textPattern(m.Text)
 	if err != nil {
 		return err
 	}
-	m.re = regexp.MustCompile("^" + expr + "$")
+	m.re = lazyre.New("^" + expr + "$")
 	m.lit, m.litWhole = m.Text, true
 	if loc := placeholderRe.FindStringIndex(m.Text); loc != nil {
 		m.lit, m.litWhole = m.Text[:loc[0]], false
@@ -75,6 +79,11 @@ func literals(expr string) []string {
 	if err != nil {
 		return nil
 	}
+	return literalsOf(re)
+}
+
+// literalsOf is literals of a parsed expression.
+func literalsOf(re *syntax.Regexp) []string {
 	lit := func(r *syntax.Regexp) (string, bool) {
 		return string(r.Rune), r.Op == syntax.OpLiteral && r.Flags&syntax.FoldCase == 0 && len(r.Rune) > 0
 	}

@@ -2,7 +2,7 @@ package lesson
 
 import (
 	"errors"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"regexp"
 	"sort"
 	"strconv"

@@ -1,7 +1,7 @@
 package scenario
 
 import (
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"sort"
 	"strconv"
 	"strings"

@@ -3,7 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"strconv"
 	"strings"
 

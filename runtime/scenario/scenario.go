@@ -9,7 +9,7 @@ package scenario
 import (
 	"bytes"
 	"errors"
-	"kscript.dev/kscript/internal/lazyre"
+	"kscript.dev/kscript/runtime/lazyre"
 	"path/filepath"
 	"strings"
 	"time"

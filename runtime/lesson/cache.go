@@ -1,0 +1,171 @@
+package lesson
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Decoding a lesson file's YAML costs a lesson run about a quarter of its
+// instructions (lesson 01: some 10 million), so Load keeps what a decode
+// made of a file in a cache folder: the lesson as the YAML decoder left it,
+// before validation, as JSON, under the hash of the file's bytes and of the
+// binary. A file whose bytes were decoded before by the same binary is read
+// from that instead, then validated as a fresh decode is: the result, and
+// every error, is the same. Only a file that decoded without a problem is
+// kept, and only when its JSON reads back into exactly the same value
+// (checked when it is written); a file with problems is decoded each time,
+// so that its errors come from the decoder as they always did.
+
+// cacheFolder is the folder Load caches decoded lessons in; "" for none.
+var cacheFolder atomic.Pointer[string]
+
+// SetCacheDir makes Load keep decoded lessons in dir (kscript gives it its
+// boot image folder); "" keeps none.
+func SetCacheDir(dir string) { cacheFolder.Store(&dir) }
+
+func cacheDir() string {
+	if d := cacheFolder.Load(); d != nil {
+		return *d
+	}
+	return ""
+}
+
+// cacheMagic names the format of the cache files; change it with it.
+const cacheMagic = "kscript lesson cache 1\n"
+
+// maxCached is how many lesson files a cache folder keeps.
+const maxCached = 64
+
+// exeID names the running binary (path, size, modification time, Go
+// version): a cache file holds the lesson types' fields as this binary
+// has them. "" when it cannot (no cache).
+var exeID = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d\x00%s", exe, st.Size(), st.ModTime().UnixNano(), runtime.Version())
+})
+
+// cacheFile is the cache file of a lesson file's bytes, or "" for none.
+func cacheFile(src []byte) string {
+	dir, id := cacheDir(), ""
+	if dir != "" {
+		id = exeID()
+	}
+	if id == "" {
+		return ""
+	}
+	h := sha256.New()
+	h.Write([]byte(cacheMagic))
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write(src)
+	return filepath.Join(dir, "lesson-"+hex.EncodeToString(h.Sum(nil))[:32]+".json")
+}
+
+// readCached returns the lesson kept for src in name, undecoded parts
+// and unvalidated, or nil.
+func readCached(name string) *Lesson {
+	if name == "" {
+		return nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	body, ok := bytes.CutPrefix(b, []byte(cacheMagic))
+	if !ok {
+		return nil
+	}
+	l := &Lesson{}
+	if json.Unmarshal(body, l) != nil {
+		return nil
+	}
+	return l
+}
+
+// encodeCached returns l (as the decoder left it) as a cache file's
+// bytes, or nil when its JSON would not read back as the same value.
+func encodeCached(l *Lesson) []byte {
+	body, err := json.Marshal(l)
+	if err != nil {
+		return nil
+	}
+	back := &Lesson{}
+	if json.Unmarshal(body, back) != nil || !reflect.DeepEqual(l, back) {
+		return nil
+	}
+	return append([]byte(cacheMagic), body...)
+}
+
+// writeCached writes a cache file (through a temporary file, so that a
+// reader never sees half of one) and drops the oldest beyond maxCached.
+// Failures are ignored: the cache only saves time.
+func writeCached(name string, b []byte) {
+	dir := filepath.Dir(name)
+	if os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	f, err := os.CreateTemp(dir, ".lesson-*")
+	if err != nil {
+		return
+	}
+	_, werr := f.Write(b)
+	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), name) != nil {
+		os.Remove(f.Name())
+		return
+	}
+	pruneCache(dir)
+}
+
+// pruneCache removes the oldest lesson cache files beyond maxCached, and
+// temporary ones an hour old (of a process that died writing).
+func pruneCache(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		name string
+		mod  time.Time
+	}
+	var files []file
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "lesson-") && !strings.HasPrefix(name, ".lesson-") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if strings.HasPrefix(name, ".") {
+			if time.Since(info.ModTime()) > time.Hour {
+				os.Remove(filepath.Join(dir, name))
+			}
+			continue
+		}
+		files = append(files, file{name, info.ModTime()})
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for _, f := range files[min(len(files), maxCached):] {
+		os.Remove(filepath.Join(dir, f.name))
+	}
+}
