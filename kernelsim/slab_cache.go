@@ -66,6 +66,7 @@ func (k *Kernel) KmemCacheCreate(name string, size, align uint64, flags SlabFlag
 // nonsensical layout for an alignment that is not a power of two, kscript
 // refuses those, and sizes above KMALLOC_MAX_SIZE, with -EINVAL.
 func (k *Kernel) kmemCacheCreateCheck(name string, size, align uint64, flags SlabFlags) Errno {
+	k.walkCaches()
 	if flags&^slabFlagsPermitted != 0 || size == 0 || size > KmallocMaxSize ||
 		align > KmallocMaxSize || align&(align-1) != 0 {
 		return EINVAL
@@ -188,6 +189,7 @@ func (k *Kernel) checkCacheHandle(c *KmemCache, off Addr, rip string) error {
 // fail: SLUB lists them, the kernel WARNs, and the cache stays on
 // slab_caches (and in /proc/slabinfo), leaked with its slabs, as in Linux.
 func (k *Kernel) KmemCacheDestroy(c *KmemCache) error {
+	k.walkCaches()
 	if c == nil {
 		return nil
 	}
@@ -235,3 +237,14 @@ func (k *Kernel) kmemCacheShutdown(s *KmemCache) bool {
 	}
 	return s.partial.n == 0 && s.nrSlabs == 0
 }
+
+// workPerCache is the bulk work (Work) of visiting one cache of
+// slab_caches: creating a cache looks its name up and puts it at the head
+// of the list, destroying one takes it out, each a walk of the list, as
+// Linux's sysfs lookup and find_mergeable walk it. So a script that
+// creates caches by the hundred thousand pays for the walks (a step per
+// cache visited, at kscript's 256 bytes of work per step) rather than
+// making one step take quadratic time.
+const workPerCache = 256
+
+func (k *Kernel) walkCaches() { k.mem.work += uint64(len(k.slab.caches)) * workPerCache }
