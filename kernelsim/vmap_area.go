@@ -39,6 +39,11 @@ func (k *Kernel) findVmapLowestMatch(size, align uint64, start, end Addr) (Addr,
 	busy, purge := k.vm.busy, k.vm.purge
 	i := sort.Search(len(busy), func(i int) bool { return busy[i].End() > start })
 	j := sort.Search(len(purge), func(j int) bool { return purge[j].end > start })
+	i0, j0 := i, j
+	// The walk is bulk work (Work), a step per range visited (workPerCache),
+	// as Linux's would be were its trees lists: a script that makes vmalloc
+	// areas by the hundred thousand pays for walking them.
+	defer func() { k.mem.work += uint64(i-i0+j-j0) * workPerCache }()
 	for {
 		var s, e Addr
 		switch {

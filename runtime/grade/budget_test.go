@@ -63,6 +63,7 @@ var runawayWant = map[string]struct {
 	"hash_big.star":           {Timeout, "step budget exhausted at testdata/runaway/hash_big.star:7:"},
 	"slice_copy.star":         {Timeout, "step budget exhausted at testdata/runaway/slice_copy.star:7:"},
 	"many_caches.star":        {Timeout, "step budget exhausted at testdata/runaway/many_caches.star:7:"},
+	"many_vmallocs.star":      {Timeout, "step budget exhausted at testdata/runaway/many_vmallocs.star:7:"},
 	// runaway_dev
 	"quiet.star":       {Pass, ""},
 	"cat_loop.star":    {Timeout, "step budget exhausted at testdata/runaway_dev/cat_loop.star:1"},
