@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "cd786a9b30972180a9e7b13430b9123ac1a2bae49f88210077d888fc9e816ca4"
-	size = 227214
+	sum  = "f1c34e8f5801589938b292f0207fc4f60649d086ae6f0423c2ac21cbd7bc95fd"
+	size = 227237
 )

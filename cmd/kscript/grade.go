@@ -115,9 +115,22 @@ func (a *app) grade(f gradeFlags, args []string) error {
 			return usage("grade: --worker-memory: %v", err)
 		}
 	}
-	// A lesson id ("01_kmalloc", "01") or a path under lessons/ that only
-	// the lessons built into kscript have stands for that lesson, in its
-	// public form.
+	// A lesson id ("01_kmalloc", "01") stands for that lesson, in its
+	// public form when only the lessons built into kscript have it. A path
+	// must exist: a grading host whose course folder is missing (a wrong
+	// working directory) would otherwise grade without the hidden checks.
+	if filepath.Ext(f.lesson) != "" || strings.ContainsRune(f.lesson, filepath.Separator) {
+		if _, err := os.Stat(f.lesson); err != nil {
+			missing := fail(exitUsage, "%s", i18n.Text{
+				EN: fmt.Sprintf("kscript grade: --lesson %s: no such file (only a lesson id such as 03_atomic stands for the lesson built into kscript, its public form without hidden checks)", f.lesson),
+				TH: fmt.Sprintf("kscript grade: --lesson %s: ไม่มีไฟล์นี้ (เฉพาะชื่อบทเรียนอย่าง 03_atomic เท่านั้นที่ใช้บทเรียนซึ่งอยู่ใน kscript ได้ ในรูปแบบสาธารณะที่ไม่มี check ที่ซ่อนไว้)", f.lesson),
+			}.In(a.lang))
+			if werr := a.writeResults(f, grade.LessonError(f.lesson, err)); werr != nil {
+				return werr
+			}
+			return missing
+		}
+	}
 	if p, ferr := findLesson(lessonsDir, f.lesson); ferr == nil {
 		f.lesson = p
 	}
