@@ -187,6 +187,13 @@ const bootTime = 4_812_345_000
 // Config returns the configuration the kernel was booted with.
 func (k *Kernel) Config() Config { return k.cfg }
 
+// Facilities reports which debugging facilities this boot has: KASAN,
+// kmemleak and DEBUG_ATOMIC_SLEEP's might_sleep checks (the debug build has
+// all three; the stock build none; kmemleak=off turns kmemleak off).
+func (k *Kernel) Facilities() (kasan, kmemleak, mightSleep bool) {
+	return k.boot.kasan, k.boot.kmemleak, k.boot.mightSleep
+}
+
 // Now returns the simulated monotonic clock in nanoseconds since boot.
 func (k *Kernel) Now() uint64 { return k.now }
 

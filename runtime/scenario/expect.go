@@ -63,7 +63,45 @@ func (r *runner) check(e *lesson.Expect) []CheckResult {
 			out = append(out, r.checkRead(&e.Reads[i], reads))
 		}
 	}
+	r.noteFacilities(out)
 	return out
+}
+
+// noteFacilities adds to each failed dmesg or bugs expectation that only a
+// debugging facility this kernel lacks could have met which facility that
+// is: on --kernel stock, "BUG: KASAN: …" is never printed, and the lesson
+// is not wrong for expecting it on the debug build.
+func (r *runner) noteFacilities(out []CheckResult) {
+	kasan, kmemleak, mightSleep := r.m.Kernel().Facilities()
+	for i := range out {
+		c := &out[i]
+		if c.Pass || (c.Name != "dmesg" && c.Name != "bugs") {
+			continue
+		}
+		var need string
+		switch w := c.Want.EN; {
+		case !kasan && (strings.Contains(w, "KASAN") || c.Name == "bugs" && kasanClass(w)):
+			need = "KASAN (CONFIG_KASAN)"
+		case !kmemleak && strings.Contains(w, "kmemleak"):
+			need = "kmemleak (CONFIG_DEBUG_KMEMLEAK)"
+		case !mightSleep && (strings.Contains(w, "sleeping function called from invalid context") || c.Name == "bugs" && strings.HasPrefix(w, "sleeping-in-atomic")):
+			need = "might_sleep (CONFIG_DEBUG_ATOMIC_SLEEP)"
+		}
+		if need != "" {
+			c.Got = i18n.Join([]i18n.Text{c.Got, messages.T("needs-facility", need)}, "; ")
+		}
+	}
+}
+
+// kasanClass reports whether a bugs: expectation names a class only KASAN
+// reports (double and invalid frees are caught without it too).
+func kasanClass(want string) bool {
+	for _, c := range []string{"slab-out-of-bounds", "use-after-free", "global-out-of-bounds", "stack-out-of-bounds", "vmalloc-out-of-bounds", "out-of-bounds"} {
+		if strings.HasPrefix(want, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // logLines returns the text of every log record the run produced, cleared

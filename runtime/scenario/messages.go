@@ -33,6 +33,7 @@ var messages = i18n.Catalog{
 	"diff-free-pcp":       {"free memory (MemFree + per-CPU lists): %d kB before insmod, %d kB after rmmod", "หน่วยความจำว่าง (MemFree + per-CPU list): %d kB ก่อน insmod, %d kB หลัง rmmod"},
 	"diff-memfree":        {"MemFree: %d kB before insmod, %d kB after rmmod", "MemFree: %d kB ก่อน insmod, %d kB หลัง rmmod"},
 	"missing-log":         {"no such line in the kernel log", "ไม่มีบรรทัดนี้ใน log ของ Kernel (dmesg)"},
+	"needs-facility":      {"this needs %s, which this kernel does not have (--kernel stock, or turned off on --cmdline): run it on --kernel debug", "สิ่งนี้ต้องใช้ %s ซึ่ง Kernel นี้ไม่มี (--kernel stock หรือถูกปิดด้วย --cmdline) ให้รันด้วย --kernel debug"},
 	"log-lost":            {"the kernel log's ring buffer (128 KiB) overwrote the %d oldest lines of this run: too much printk", "ring buffer ของ kernel log (128 KiB) เขียนทับ %d บรรทัดแรกของการรันนี้ไปแล้ว เพราะ printk มากเกินไป"},
 	"objects-has":         {"an object of %s that the module allocated and still holds contains %s", "object ของ %s ที่ module จองไว้และยังไม่คืนมีข้อมูล %s อยู่"},
 	"objects-none":        {"the module held no object of %s then", "ตอนนั้น module ไม่มี object ของ %s ที่ยังไม่คืนเลย"},
