@@ -5,16 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"kscript.dev/kscript/runtime/exeid"
 )
 
 // Decoding a lesson file's YAML costs a lesson run about a quarter of its
@@ -48,26 +47,11 @@ const cacheMagic = "kscript lesson cache 1\n"
 // maxCached is how many lesson files a cache folder keeps.
 const maxCached = 64
 
-// exeID names the running binary (path, size, modification time, Go
-// version): a cache file holds the lesson types' fields as this binary
-// has them. "" when it cannot (no cache).
-var exeID = sync.OnceValue(func() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	st, err := os.Stat(exe)
-	if err != nil {
-		return ""
-	}
-	return fmt.Sprintf("%s\x00%d\x00%d\x00%s", exe, st.Size(), st.ModTime().UnixNano(), runtime.Version())
-})
-
 // cacheFile is the cache file of a lesson file's bytes, or "" for none.
 func cacheFile(src []byte) string {
 	dir, id := cacheDir(), ""
 	if dir != "" {
-		id = exeID()
+		id = exeid.Identity()
 	}
 	if id == "" {
 		return ""

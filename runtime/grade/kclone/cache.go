@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/exeid"
 )
 
 // A Cache keeps boot images in a folder, one file per kernel
@@ -60,7 +60,7 @@ func DefaultCacheDir() string {
 func OpenCache(dir string) *Cache {
 	c := &Cache{dir: dir, images: map[kernelsim.Config]*Image{}, tried: map[kernelsim.Config]bool{}}
 	if dir != "" {
-		c.exe = exeIdentity()
+		c.exe = exeid.Identity()
 	}
 	return c
 }
@@ -71,20 +71,6 @@ func (c *Cache) Dir() string {
 		return ""
 	}
 	return c.dir
-}
-
-// exeIdentity names the running binary by its path, size and
-// modification time, or "" when it cannot.
-func exeIdentity() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	st, err := os.Stat(exe)
-	if err != nil {
-		return ""
-	}
-	return fmt.Sprintf("%s\x00%d\x00%d\x00%s", exe, st.Size(), st.ModTime().UnixNano(), runtime.Version())
 }
 
 // file is the path of cfg's image.
