@@ -69,10 +69,7 @@ func TestKmallocCacheGeometryKASAN(t *testing.T) {
 			if ai := s.kasanInfo.allocMetaOffset; ai < s.inuse || uint64(ai)+kasanAllocMetaSize > tt.size {
 				t.Errorf("alloc meta at %d: not between the object's metadata (%d) and the stride", ai, s.inuse)
 			}
-			f := strings.Fields(slabinfoLine(t, k, tt.name))
-			if f[3] != strconv.FormatUint(tt.size, 10) || f[4] != strconv.Itoa(tt.objs) || f[5] != strconv.Itoa(tt.pages) {
-				t.Errorf("slabinfo %v, want objsize %d objperslab %d pagesperslab %d", f[:6], tt.size, tt.objs, tt.pages)
-			}
+			checkSlabinfoLayout(t, k, tt.name, tt.size, tt.objs, tt.pages)
 		})
 	}
 }

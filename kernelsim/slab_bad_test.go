@@ -214,14 +214,7 @@ func TestStockDoubleFree(t *testing.T) {
 				t.Fatalf("Kfree: err %v, want fatal %v", err, tc.fatal)
 			}
 			log := logSince(k, seq)
-			rest := log
-			for _, want := range tc.log {
-				i := strings.Index(rest, want)
-				if i < 0 {
-					t.Fatalf("log lacks %q (in order):\n%s", want, log)
-				}
-				rest = rest[i+len(want):]
-			}
+			logHasInOrder(t, log, tc.log)
 			if tc.log == nil && log != "" {
 				t.Errorf("log %q, want nothing: Linux notices nothing", log)
 			}
@@ -271,14 +264,7 @@ func TestSlubDebugFreeChecks(t *testing.T) {
 				t.Fatal(err)
 			}
 			log := logSince(k, seq)
-			rest := log
-			for _, want := range tc.log {
-				i := strings.Index(rest, want)
-				if i < 0 {
-					t.Fatalf("log lacks %q (in order):\n%s", want, log)
-				}
-				rest = rest[i+len(want):]
-			}
+			logHasInOrder(t, log, tc.log)
 			if tc.log == nil && log != "" {
 				t.Errorf("log %q, want nothing: Linux checks nothing", log)
 			}
@@ -330,14 +316,7 @@ func TestLargeKmallocDoubleFree(t *testing.T) {
 				t.Fatalf("second Kfree: %v, want no Oops", err)
 			}
 			log := logSince(k, seq)
-			rest := log
-			for _, want := range tc.log {
-				i := strings.Index(rest, want)
-				if i < 0 {
-					t.Fatalf("log lacks %q (in order):\n%s", want, log)
-				}
-				rest = rest[i+len(want):]
-			}
+			logHasInOrder(t, log, tc.log)
 			if strings.Contains(log, "Bad page state") {
 				t.Errorf("log has a Bad page state; 6.1's __free_pages of a free page prints none:\n%s", log)
 			}

@@ -2,7 +2,6 @@ package kernelsim
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,10 +58,7 @@ func TestKmallocCacheGeometry(t *testing.T) {
 					t.Errorf("%s: slab_ksize %d, want %d", name, got, tt.ksize)
 				}
 			}
-			f := strings.Fields(slabinfoLine(t, k, tt.name))
-			if f[3] != strconv.FormatUint(tt.size, 10) || f[4] != strconv.Itoa(tt.objs) || f[5] != strconv.Itoa(tt.pages) {
-				t.Errorf("slabinfo %v, want objsize %d objperslab %d pagesperslab %d", f[:6], tt.size, tt.objs, tt.pages)
-			}
+			checkSlabinfoLayout(t, k, tt.name, tt.size, tt.objs, tt.pages)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package kernelsim
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,30 @@ func slabinfoLine(t testing.TB, k *Kernel, name string) string {
 	}
 	t.Fatalf("no %s in /proc/slabinfo", name)
 	return ""
+}
+
+// checkSlabinfoLayout checks cache name's objsize, objperslab and
+// pagesperslab columns in /proc/slabinfo.
+func checkSlabinfoLayout(t testing.TB, k *Kernel, name string, size uint64, objs, pages int) {
+	t.Helper()
+	f := strings.Fields(slabinfoLine(t, k, name))
+	if f[3] != strconv.FormatUint(size, 10) || f[4] != strconv.Itoa(objs) || f[5] != strconv.Itoa(pages) {
+		t.Errorf("slabinfo %v, want objsize %d objperslab %d pagesperslab %d", f[:6], size, objs, pages)
+	}
+}
+
+// logHasInOrder fails the test unless log contains each of want, in
+// order, as substrings.
+func logHasInOrder(t testing.TB, log string, want []string) {
+	t.Helper()
+	rest := log
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("log lacks %q (in order):\n%s", w, log)
+		}
+		rest = rest[i+len(w):]
+	}
 }
 
 // readBytes reads n bytes of kernel memory.

@@ -37,14 +37,7 @@ func TestCheckCopySizeRefusesOverflow(t *testing.T) {
 		"Failed to copy data from user",
 	}
 	log := devLog(k, seq)
-	at := 0
-	for _, w := range want {
-		i := strings.Index(log[at:], w)
-		if i < 0 {
-			t.Fatalf("log lacks %q (in order):\n%s", w, log)
-		}
-		at += i + len(w)
-	}
+	logHasInOrder(t, log, want)
 	if !k.Tainted(TaintWarn) {
 		t.Error("the warning did not taint W")
 	}

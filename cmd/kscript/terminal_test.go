@@ -224,16 +224,7 @@ func TestShellTerminal(t *testing.T) {
 	s.expect("\nสวัสดีครับ\n" + prompt)
 
 	// Ctrl-D on an empty line leaves, as bash prints "exit".
-	typeKeys(keyCtrlD)
-	s.expect("exit")
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("kscript shell: %v", err)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatal("kscript shell did not exit after Ctrl-D")
-	}
+	exitShell(t, s, typeKeys, done)
 	hist, err := os.ReadFile(filepath.Join(dir, "state", "kscript", "history"))
 	if err != nil {
 		t.Fatal(err)
@@ -259,16 +250,7 @@ func TestShellTerminalUnsized(t *testing.T) {
 	typeKeys("cat /proc/buddyi", keyTab, keyEnter)
 	s.expect("Node 0, zone")
 	s.expect(prompt)
-	typeKeys(keyCtrlD)
-	s.expect("exit")
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("kscript shell: %v", err)
-		}
-	case <-time.After(ptyDeadline):
-		t.Fatal("kscript shell did not exit after Ctrl-D")
-	}
+	exitShell(t, s, typeKeys, done)
 }
 
 // TestShellTerminalTabTab: Tab works as bash's. A Tab the candidates do
@@ -297,6 +279,13 @@ func TestShellTerminalTabTab(t *testing.T) {
 	typeKeys("sudo cat /proc/sl", keyTab, "| head -n 1", keyEnter)
 	s.expect("\nslabinfo - version: 2.1\n" + prompt)
 
+	exitShell(t, s, typeKeys, done)
+}
+
+// exitShell ends a shell started by startShell with Ctrl-D and checks that
+// it says exit and ends without an error.
+func exitShell(t *testing.T, s *screen, typeKeys func(...string), done <-chan error) {
+	t.Helper()
 	typeKeys(keyCtrlD)
 	s.expect("exit")
 	select {

@@ -94,9 +94,10 @@ func (r *runner) noteFacilities(out []CheckResult) {
 }
 
 // kasanClass reports whether a bugs: expectation names a class only KASAN
-// reports (double and invalid frees are caught without it too).
+// reports (kasan.go's classes; double and invalid frees are caught without
+// it too).
 func kasanClass(want string) bool {
-	for _, c := range []string{"slab-out-of-bounds", "use-after-free", "global-out-of-bounds", "stack-out-of-bounds", "vmalloc-out-of-bounds", "out-of-bounds"} {
+	for _, c := range []string{"slab-out-of-bounds", "use-after-free", "global-out-of-bounds", "vmalloc-out-of-bounds"} {
 		if strings.HasPrefix(want, c) {
 			return true
 		}
