@@ -3,7 +3,9 @@ package kclone
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,7 +96,13 @@ func (c *Cache) Image(cfg kernelsim.Config) *Image {
 	c.tried[cfg] = true
 	im, err := openImage(c.file(cfg))
 	if err != nil || im.Config() != cfg {
-		c.missed = append(c.missed, cfg) // none, damaged or stale: written anew
+		// None, damaged or stale: written anew. A file that is there but
+		// cannot serve goes, or Save would take it for one another
+		// process has just written and never replace it.
+		if !errors.Is(err, fs.ErrNotExist) {
+			os.Remove(c.file(cfg))
+		}
+		c.missed = append(c.missed, cfg)
 		return nil
 	}
 	c.images[cfg] = im

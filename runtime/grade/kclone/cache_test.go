@@ -85,6 +85,28 @@ func TestCacheSavesAndRestores(t *testing.T) {
 	if damaged != 1 {
 		t.Errorf("%d configurations without an image, want the damaged one", damaged)
 	}
+	// The damaged file is replaced: removed when found, marked and
+	// written anew by the next two boots.
+	if _, err := os.Stat(files[0]); err == nil {
+		t.Errorf("the damaged %s is still there", files[0])
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		c := OpenCache(dir)
+		for _, cfg := range []kernelsim.Config{{}, {Seed: 7}} {
+			c.Image(cfg)
+		}
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cfg := range []kernelsim.Config{{}, {Seed: 7}} {
+		if OpenCache(dir).Image(cfg) == nil {
+			t.Errorf("%+v: no image after the damaged one was written anew", cfg)
+		}
+	}
 }
 
 // TestCachePrunes: the folder keeps the newest maxImages image files.
