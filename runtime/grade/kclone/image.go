@@ -703,11 +703,19 @@ func (w *writer) bytes(b []byte) { w.uint(uint64(len(b))); w.buf = append(w.buf,
 func (w *writer) place(p place)  { w.uint(uint64(p.arena)); w.uint(uint64(p.off)) }
 
 // align pads to a multiple of 8 bytes, so that arenas read in place are
-// aligned as a fresh allocation is.
+// aligned as a fresh allocation is (to mapAlign for a mapped arena).
 func (w *writer) align(mapped bool) {
-	for len(w.buf)%8 != 0 || mapped && len(w.buf)%mapAlign != 0 {
-		w.buf = append(w.buf, 0)
+	w.buf = append(w.buf, make([]byte, alignUp(len(w.buf), mapped)-len(w.buf))...)
+}
+
+// alignUp returns where an arena at pos or after starts in the file: the
+// next multiple of 8, or of mapAlign for an arena mapped from it.
+func alignUp(pos int, mapped bool) int {
+	m := 8
+	if mapped {
+		m = mapAlign
 	}
+	return (pos + m - 1) &^ (m - 1)
 }
 
 // MarshalBinary writes the image as a file's bytes: what ParseImage reads
@@ -959,9 +967,7 @@ func ParseImage(data []byte) (*Image, error) {
 	}
 	for i := range im.arenas {
 		a := &im.arenas[i]
-		for r.pos%8 != 0 || a.mapped() && r.pos%mapAlign != 0 {
-			r.pos++
-		}
+		r.pos = alignUp(r.pos, a.mapped())
 		size := int(uintptr(a.n) * a.elem.Size())
 		if r.err == nil && size > len(body)-r.pos {
 			r.fail("the arenas past the end")
