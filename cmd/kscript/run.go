@@ -58,6 +58,7 @@ file the start of a process.`,
 // costs more than it saves for a handful of files: planning the copy takes
 // several boots' time.)
 func (a *app) runFiles(files []string, lessonFile, report string) error {
+	applyGCPolicy(a.getenv)
 	if len(files) == 1 {
 		return a.run(files[0], lessonFile, report)
 	}

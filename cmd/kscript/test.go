@@ -30,6 +30,7 @@ func (a *app) test(paths []string) error {
 	if err != nil {
 		return err
 	}
+	applyGCPolicy(a.getenv)
 	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine}
 	var tests []*grade.LessonTest
 	ok := true

@@ -3,8 +3,8 @@ package grade
 // Isolation: a submission cannot take the batch down. Each lane of a batch
 // may grade in a worker process of its own (kscript re-executing itself in
 // its hidden worker mode), fed submissions over a pipe and answering with
-// results, both gob-encoded. A worker lives for the whole batch, so a
-// batch pays for a few process starts, not one per submission, and each
+// results (wire.go encodes them). A worker lives for the whole batch, so
+// a batch pays for a few process starts, not one per submission, and each
 // worker boots (and kclones) its kernel once.
 //
 // A worker limits its own address space (RLIMIT_AS) to what it had at
@@ -22,7 +22,6 @@ package grade
 import (
 	"bufio"
 	"bytes"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -71,8 +70,8 @@ type workerHello struct {
 	BootDir   string // the batch's boot images (Config.Boot), "" for none
 }
 
-// wireOptions are the kruntime.Options a worker needs, as gob can send
-// them: not the hooks (NewKernel, TraceOut: a traced batch grades in
+// wireOptions are the kruntime.Options a worker needs, as the protocol
+// sends them: not the hooks (NewKernel, TraceOut: a traced batch grades in
 // process), not a Budget (each submission gets its own). A test fails
 // when Options gains a field this does not account for.
 type wireOptions struct {
@@ -113,8 +112,7 @@ type processLane struct {
 
 	stdin    io.WriteCloser
 	in       *bufio.Writer
-	enc      *gob.Encoder
-	dec      *gob.Decoder
+	out      *bufio.Reader
 	stderr   stderrLog
 	deadline bool // the current worker was killed for taking too long
 }
@@ -134,13 +132,14 @@ func (l *processLane) grade(sub Submission) *Result {
 		l.deadline = true
 		_ = l.cmd.Process.Kill()
 	})
-	err := l.enc.Encode(workerJob{Path: sub.Path, Src: sub.Src})
+	job := workerJob{Path: sub.Path, Src: sub.Src}
+	err := writeWire(l.in, wireJob, job.put)
 	if err == nil {
 		err = l.in.Flush()
 	}
 	var rep workerReply
 	if err == nil {
-		err = l.dec.Decode(&rep)
+		err = readWire(l.out, wireReply, rep.get)
 	}
 	timer.Stop()
 	if err == nil && rep.Result != nil {
@@ -181,10 +180,9 @@ func (l *processLane) start() error {
 	}
 	l.cmd, l.stdin, l.deadline = cmd, stdin, false
 	l.in = bufio.NewWriter(stdin)
-	l.enc = gob.NewEncoder(l.in)
-	l.dec = gob.NewDecoder(bufio.NewReader(stdout))
+	l.out = bufio.NewReader(stdout)
 	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory, BootDir: l.g.cfg.Boot.Dir()}
-	if err := l.enc.Encode(hello); err != nil {
+	if err := writeWire(l.in, wireHello, hello.put); err != nil {
 		return err
 	}
 	return l.in.Flush()
@@ -306,9 +304,9 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	// A terminal's Ctrl-C reaches the whole process group: the batch
 	// decides what an interrupt means, and ends its workers itself.
 	signal.Ignore(os.Interrupt, syscall.SIGTERM)
-	dec := gob.NewDecoder(bufio.NewReader(in))
+	rd := bufio.NewReader(in)
 	var hello workerHello
-	if err := dec.Decode(&hello); err != nil {
+	if err := readWire(rd, wireHello, hello.get); err != nil {
 		return fmt.Errorf("worker: reading the batch's configuration: %v", err)
 	}
 	if hello.Memory > 0 {
@@ -333,16 +331,16 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	}
 	lane := g.Lane() // results are encoded before the next submission runs
 	bw := bufio.NewWriter(out)
-	enc := gob.NewEncoder(bw)
 	for {
 		var job workerJob
-		if err := dec.Decode(&job); err == io.EOF {
+		if err := readWire(rd, wireJob, job.get); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("worker: reading a submission: %v", err)
 		}
 		res := lane.Submission(Submission{Path: job.Path, Src: job.Src})
-		if err := enc.Encode(workerReply{Result: res}); err != nil {
+		rep := workerReply{Result: res}
+		if err := writeWire(bw, wireReply, rep.put); err != nil {
 			return err
 		}
 		if err := bw.Flush(); err != nil {
