@@ -15,3 +15,19 @@ func (k *Kernel) Peek(a Addr, buf []byte) bool {
 	}
 	return ok
 }
+
+// PeekZeroFill reports whether the n bytes at a are the still pending zero
+// fill of a slab object that a starts: an object that init_on_alloc or
+// __GFP_ZERO zeroed and that nothing has touched since (any access to its
+// page writes the fill out first, slabTouchPage). Such bytes read as
+// zeros, so Peek would return them all zero; PeekZeroFill answers without
+// writing the fill out and without reading memory. It is for kscript's
+// bookkeeping, as Peek, and false tells nothing: read with Peek then.
+func (k *Kernel) PeekZeroFill(a Addr, n uint64) bool {
+	sl := k.virtToSlab(a)
+	if sl == nil || sl.meta == nil || sl.pending == 0 {
+		return false
+	}
+	idx, ok := sl.objIndex(a)
+	return ok && sl.meta[idx].fill == fillZero && n <= uint64(sl.cache.objectSize)
+}

@@ -219,26 +219,71 @@ func pressureTarget(z *Zone, pct int) int64 {
 }
 
 // pressureZone allocates order-0 pages in z until its free count is target.
+//
+// Taken one at a time, the pages of a free block of order o > 0 come out in
+// address order when no smaller block is free: __rmqueue_smallest takes
+// the block, expand() leaves one free block of each order below o (its
+// upper halves), and each later order-0 allocation takes the smallest of
+// those, which is always the lowest free page of the block, until the whole
+// block is used and the lower lists are empty again, as they were. So when
+// a whole block is still to be taken, pressureZone takes it off its list at
+// once and hands out its pages in address order: the same pages, page
+// structs, lists and counters as 2^o single allocations, without the 2^o
+// list pushes and pops (TestPressureBulkSameAsOneByOne). The one-at-a-time
+// path stays for the last block, which is taken only in part, and for a
+// buddy observer, which sees every split.
 func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 	var took int64
+	bulk := k.mem.buddyObserver == nil
 	for z.nrFree > target {
+		if bulk {
+			if o := smallestFree(z); o > 0 && o < MaxOrder && int64(1)<<o <= z.nrFree-target {
+				pfn := z.freeArea[o].head
+				k.delFromFreeList(z, pfn, o)
+				z.nrFree -= 1 << o
+				sec := k.mem.section(pfn) // (a top-order block may come from an untouched section)
+				for i := uint32(0); i < 1<<o; i++ {
+					k.pressurePage(z, &sec[(pfn+i)&sectionMask], pfn+i, took)
+					took++
+				}
+				continue
+			}
+		}
 		pfn, ok := k.rmqueueBuddy(z, 0)
 		if !ok {
 			break
 		}
-		k.prepNewPage(pfn, 0)
-		if took%4 == 3 {
-			p := k.mem.pg(pfn)
-			p.use, p.data = PageUseAnon, tagPressure
-			k.mem.nrAnon++
-			z.anon++
-			k.mem.pressure = append(k.mem.pressure, pfn)
-		} else {
-			k.addCachePage(pfn, tagPressure)
-		}
+		k.pressurePage(z, k.mem.at(pfn), pfn, took)
 		took++
 	}
 	return took
+}
+
+// smallestFree is the smallest order with a free block in z, MaxOrder when
+// none.
+func smallestFree(z *Zone) int {
+	for o := 0; o < MaxOrder; o++ {
+		if z.freeArea[o].head != noPFN {
+			return o
+		}
+	}
+	return MaxOrder
+}
+
+// pressurePage makes page p (frame pfn), just taken off the free lists,
+// the took'th page of pressure: page cache, every fourth anonymous. It is
+// prep_new_page() and the page's new use in one store.
+func (k *Kernel) pressurePage(z *Zone, p *page, pfn uint32, took int64) {
+	if took%4 == 3 {
+		*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, use: PageUseAnon, data: tagPressure}
+		k.mem.nrAnon++
+		z.anon++
+		k.mem.pressure = append(k.mem.pressure, pfn)
+		return
+	}
+	*p = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, use: PageUsePageCache, data: tagPressure}
+	z.lru.push(pfn)
+	k.mem.nrFilePages++
 }
 
 // Fragment leaves memory free but fragmented, as long uptime with mixed

@@ -243,8 +243,8 @@ func (c call) errorf(format string, args ...any) error {
 	return fmt.Errorf(c.name+": "+format, args...)
 }
 
-// ptr returns a kernel pointer value for a.
-func (c call) ptr(a kernelsim.Addr) Ptr { return Ptr{e: c.e, addr: a} }
+// ptr returns a kernel pointer value for a (boxed: see env.ptrValue).
+func (c call) ptr(a kernelsim.Addr) starlark.Value { return c.e.ptrValue(a) }
 
 // The kernel functions between might_alloc() and the script, innermost
 // first, for the allocation builtins (slab_pre_alloc_hook and

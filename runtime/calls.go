@@ -233,6 +233,9 @@ func (l *callLog) wrote(a kernelsim.Addr, size uint64) (bool, string) {
 	if l.k == nil || size == 0 {
 		return false, ""
 	}
+	if l.k.PeekZeroFill(a, min(size, maxWrittenPeek)) {
+		return false, "" // what Peek would read: zeros, and so an empty string
+	}
 	if l.peek == nil {
 		l.peek = make([]byte, maxWrittenPeek)
 	}

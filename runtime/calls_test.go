@@ -235,3 +235,45 @@ func TestCallKeySame(t *testing.T) {
 		}
 	}
 }
+
+// TestCallWrittenKmalloc: a kmalloc object is recorded as written, with
+// the string it holds, when the module wrote into it, and as not written
+// (holding "") when it did not; its zero fill is still pending then
+// (kernelsim's PeekZeroFill), which wrote must read as zeros.
+func TestCallWrittenKmalloc(t *testing.T) {
+	m := newTestMachine(t)
+	err := insmodSrc(t, m, `
+def i():
+    a = kmalloc(64, GFP_KERNEL)
+    strcpy(a, "used")
+    kfree(a)
+    b = kmalloc(64, GFP_KERNEL)
+    kfree(b)
+    c = kzalloc(64, GFP_KERNEL)
+    memset(c + 63, 7, 1)
+    kfree(c)
+    for n in range(100):
+        kfree(kmalloc(32, GFP_KERNEL))
+    return 0
+module_init(i)
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		fn, pos string
+		want    bool
+		held    string
+		count   int
+	}{
+		{"kmalloc", "x.star:3:16", true, "used", 1},
+		{"kmalloc", "x.star:6:16", false, "", 1},
+		{"kzalloc", "x.star:8:16", true, "", 1},
+		{"kmalloc", "x.star:12:22", false, "", 100},
+	} {
+		c := callsOf(m, tt.fn)[tt.pos]
+		if !c.Object || !c.Freed || c.Written != tt.want || c.Held != tt.held || c.Count != tt.count {
+			t.Errorf("%s at %s: %+v, want %d freed with Written %v, Held %q", tt.fn, tt.pos, c, tt.count, tt.want, tt.held)
+		}
+	}
+}

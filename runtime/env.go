@@ -64,6 +64,30 @@ type env struct {
 	// and depths.
 	posBuf [maxStackFrames]syntax.Position
 	atBuf  [maxStackFrames]int
+	// ptrs caches boxed kernel pointer values by address (ptrValue).
+	ptrs [64]struct {
+		a kernelsim.Addr
+		v starlark.Value
+	}
+}
+
+// ptrValue returns the kernel pointer value for a, Ptr{e, a}, as a
+// starlark.Value. Putting a Ptr in an interface allocates it; a loop that
+// allocates and frees gets the same few addresses back from the slab
+// allocator (the free objects of one slab, in turn: KASAN's quarantine,
+// kasanFreelistPush), so the boxed values of the latest addresses are
+// kept, direct mapped by a Fibonacci hash of the address (which spreads the
+// evenly spaced objects of a slab over the slots), and handed out again.
+// This is safe because a Ptr is an immutable value: Starlark compares,
+// hashes and prints it by its fields, never by the box's identity.
+func (e *env) ptrValue(a kernelsim.Addr) starlark.Value {
+	slot := &e.ptrs[uint64(a)*0x9e3779b97f4a7c15>>58]
+	if slot.v != nil && slot.a == a {
+		return slot.v
+	}
+	v := starlark.Value(Ptr{e: e, addr: a})
+	slot.a, slot.v = a, v
+	return v
 }
 
 // stackKey identifies a call stack of up to maxInternDepth frames by the

@@ -1,0 +1,117 @@
+package kernelsim
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// BenchmarkPressure200 is lesson 03's `pressure 200` and `pressure 0` on
+// the default machine: every free page of ZONE_NORMAL and ZONE_DMA32 taken
+// one at a time, then given back.
+func BenchmarkPressure200(b *testing.B) {
+	k, err := New(Config{RAM: 512 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		k.Pressure(200)
+		k.ReleasePressure()
+	}
+}
+
+// TestPressureBulkSameAsOneByOne: Pressure takes whole free blocks at once
+// when it can (pressureZone); with a buddy observer set it takes every page
+// on its own, as __rmqueue_smallest would. Both leave the same machine:
+// page structs, free lists, LRU and counters, and the same transcript line,
+// from a fresh boot, after a module's allocations and frees, after
+// Fragment, and at every pressure level.
+func TestPressureBulkSameAsOneByOne(t *testing.T) {
+	type prep func(k *Kernel)
+	churn := func(k *Kernel) {
+		var kept []PFN
+		for i := 0; i < 300; i++ {
+			if pfn, ok := k.AllocPages(GFP_KERNEL, i%5); ok {
+				if i%3 == 0 {
+					kept = append(kept, pfn)
+				} else if err := k.FreePages(pfn, i%5); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for i, pfn := range kept {
+			if i%2 == 0 {
+				if err := k.FreePages(pfn, (i*3)%5); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	for _, cfg := range []Config{
+		{RAM: 512 << 20}, {RAM: 512 << 20, Seed: 7, NoPCP: true}, {RAM: 4608 << 20, Seed: 3},
+		{RAM: 256 << 20, Seed: 11, Stock: true},
+	} {
+		for name, before := range map[string]prep{
+			"boot":     func(*Kernel) {},
+			"churn":    churn,
+			"fragment": func(k *Kernel) { k.Fragment() },
+			"twice":    func(k *Kernel) { k.Pressure(40) },
+		} {
+			for _, pct := range []int{1, 100, 200} {
+				k1, k2 := bootTest(t, cfg), bootTest(t, cfg)
+				before(k1)
+				before(k2)
+				k2.SetBuddyObserver(func(BuddyEvent) {})
+				s1, s2 := k1.Pressure(pct), k2.Pressure(pct)
+				k2.SetBuddyObserver(nil)
+				if s1 != s2 {
+					t.Fatalf("%+v %s %d%%: %q, one by one %q", cfg, name, pct, s1, s2)
+				}
+				if d := buddyStateDiff(k1, k2); d != "" {
+					t.Fatalf("%+v %s %d%%: machines differ: %s", cfg, name, pct, d)
+				}
+				k1.ReleasePressure()
+				k2.ReleasePressure()
+				if d := buddyStateDiff(k1, k2); d != "" {
+					t.Fatalf("%+v %s %d%%: machines differ after ReleasePressure: %s", cfg, name, pct, d)
+				}
+			}
+		}
+	}
+}
+
+// buddyStateDiff says how two kernels' page allocator state differs: page
+// structs, top-order blocks, free lists, per-CPU lists, LRUs, the pages
+// pressure holds and the counters; "" when it does not.
+func buddyStateDiff(k1, k2 *Kernel) string {
+	m1, m2 := &k1.mem, &k2.mem
+	if len(m1.sections) != len(m2.sections) {
+		return "section count"
+	}
+	for i := range m1.sections {
+		s1, s2 := m1.sections[i], m2.sections[i]
+		if (s1 == nil) != (s2 == nil) || s1 != nil && *s1 != *s2 {
+			return fmt.Sprintf("section %d's page structs", i)
+		}
+	}
+	switch {
+	case !slices.Equal(m1.top, m2.top):
+		return "top-order blocks"
+	case !slices.Equal(m1.pressure, m2.pressure):
+		return "pressure pages"
+	case m1.nrAnon != m2.nrAnon, m1.nrFilePages != m2.nrFilePages:
+		return "counters"
+	}
+	for i := range k1.zones.z {
+		z1, z2 := &k1.zones.z[i], &k2.zones.z[i]
+		switch {
+		case z1.freeArea != z2.freeArea:
+			return fmt.Sprintf("zone %d's free lists", i)
+		case z1.nrFree != z2.nrFree, z1.anon != z2.anon, z1.pcp != z2.pcp:
+			return fmt.Sprintf("zone %d's counters", i)
+		case !slices.Equal(z1.lru.pfns[z1.lru.head:], z2.lru.pfns[z2.lru.head:]):
+			return fmt.Sprintf("zone %d's LRU", i)
+		}
+	}
+	return ""
+}
