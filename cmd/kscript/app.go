@@ -205,7 +205,7 @@ func (a *app) setup() error {
 		a.opts.TraceOut = a.stderr
 	}
 	a.boot = kclone.OpenCache(bootCacheDir(a.getenv))
-	// Decoded lessons are kept beside the boot images (lesson-*.json).
+	// Decoded lessons are kept beside the boot images (lesson-*.bin).
 	lesson.SetCacheDir(a.boot.Dir())
 	a.opts.NewKernel = a.boot.NewKernel
 	return nil

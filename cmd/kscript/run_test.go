@@ -104,7 +104,7 @@ func TestRunBootImage(t *testing.T) {
 	}
 	// The lessons' decodes are kept beside the images, and the runs above
 	// after the first of each read them: the transcripts are the same.
-	if files, _ := filepath.Glob(filepath.Join(dir, "lesson-*.json")); len(files) != 3 {
+	if files, _ := filepath.Glob(filepath.Join(dir, "lesson-*.bin")); len(files) != 3 {
 		t.Errorf("%d lesson cache files, want 3 (lessons 01, 04 and 11): %q", len(files), files)
 	}
 }

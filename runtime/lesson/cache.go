@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,11 +18,11 @@ import (
 // Decoding a lesson file's YAML costs a lesson run about a quarter of its
 // instructions (lesson 01: some 10 million), so Load keeps what a decode
 // made of a file in a cache folder: the lesson as the YAML decoder left it,
-// before validation, as JSON, under the hash of the file's bytes and of the
-// binary. A file whose bytes were decoded before by the same binary is read
+// before validation, in a binary form (codec.go), under the hash of the
+// file's bytes and of the binary. A file whose bytes were decoded before by the same binary is read
 // from that instead, then validated as a fresh decode is: the result, and
 // every error, is the same. Only a file that decoded without a problem is
-// kept, and only when its JSON reads back into exactly the same value
+// kept, and only when its encoding reads back into exactly the same value
 // (checked when it is written); a file with problems is decoded each time,
 // so that its errors come from the decoder as they always did.
 
@@ -42,7 +41,7 @@ func cacheDir() string {
 }
 
 // cacheMagic names the format of the cache files; change it with it.
-const cacheMagic = "kscript lesson cache 1\n"
+const cacheMagic = "kscript lesson cache 2\n"
 
 // maxCached is how many lesson files a cache folder keeps.
 const maxCached = 64
@@ -61,7 +60,7 @@ func cacheFile(src []byte) string {
 	h.Write([]byte(id))
 	h.Write([]byte{0})
 	h.Write(src)
-	return filepath.Join(dir, "lesson-"+hex.EncodeToString(h.Sum(nil))[:32]+".json")
+	return filepath.Join(dir, "lesson-"+hex.EncodeToString(h.Sum(nil))[:32]+".bin")
 }
 
 // readCached returns the lesson kept for src in name, undecoded parts
@@ -78,22 +77,21 @@ func readCached(name string) *Lesson {
 	if !ok {
 		return nil
 	}
-	l := &Lesson{}
-	if json.Unmarshal(body, l) != nil {
+	l, err := unmarshalLesson(body)
+	if err != nil {
 		return nil
 	}
 	return l
 }
 
 // encodeCached returns l (as the decoder left it) as a cache file's
-// bytes, or nil when its JSON would not read back as the same value.
+// bytes, or nil when they would not read back as the same value.
 func encodeCached(l *Lesson) []byte {
-	body, err := json.Marshal(l)
+	body, err := marshalLesson(l)
 	if err != nil {
 		return nil
 	}
-	back := &Lesson{}
-	if json.Unmarshal(body, back) != nil || !reflect.DeepEqual(l, back) {
+	if back, err := unmarshalLesson(body); err != nil || !reflect.DeepEqual(l, back) {
 		return nil
 	}
 	return append([]byte(cacheMagic), body...)

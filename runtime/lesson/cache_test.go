@@ -20,7 +20,7 @@ func withCache(t *testing.T) string {
 // cached lists the lesson cache files of dir.
 func cached(t *testing.T, dir string) []string {
 	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, "lesson-*.json"))
+	m, err := filepath.Glob(filepath.Join(dir, "lesson-*.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,22 +97,33 @@ func TestCacheSameAsDecode(t *testing.T) {
 	f := "testdata/good/03_atomic.yaml"
 	src, _ := os.ReadFile(f)
 	name := cacheFile(src)
-	b, err := os.ReadFile(name)
+	if _, err := os.Stat(name); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := Decode(f, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(name, []byte(strings.Replace(string(b), `"TH":"อะตอม"`, `"TH":"จากแคช"`, 1)), 0o644); err != nil {
+	changed = &Lesson{ID: changed.ID, Title: Text{EN: changed.Title.EN, TH: "จากแคช"}, Scenario: changed.Scenario[:1]}
+	changed.Scenario[0].Script = nil // as the decoder leaves it
+	b := encodeCached(changed)
+	if b == nil {
+		t.Fatal("encodeCached: nil")
+	}
+	if err := os.WriteFile(name, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if l, err := Load(f); err != nil || l.Title.TH != "จากแคช" {
 		t.Fatalf("Load did not read the cache file: %v, %+v", err, l)
 	}
 	// A damaged cache file is not believed: the file is decoded again.
-	if err := os.WriteFile(name, []byte(cacheMagic+`{"ID": 3`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if l, err := Load(f); err != nil || l.Title.TH != "อะตอม" {
-		t.Fatalf("Load with a damaged cache file: %v, %+v", err, l)
+	for _, damaged := range [][]byte{b[:len(b)-1], append(b[:len(b):len(b)], 0), []byte(cacheMagic + "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), []byte("kscript lesson cache 1\n" + string(b[len(cacheMagic):]))} {
+		if err := os.WriteFile(name, damaged, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if l, err := Load(f); err != nil || l.Title.TH != "อะตอม" {
+			t.Fatalf("Load with a damaged cache file: %v, %+v", err, l)
+		}
 	}
 }
 
@@ -150,7 +161,7 @@ func TestCacheNotForProblems(t *testing.T) {
 func TestCachePrune(t *testing.T) {
 	dir := t.TempDir()
 	for i := range maxCached + 5 {
-		name := filepath.Join(dir, "lesson-"+strings.Repeat("0", 3)+string(rune('a'+i%26))+string(rune('a'+i/26))+".json")
+		name := filepath.Join(dir, "lesson-"+strings.Repeat("0", 3)+string(rune('a'+i%26))+string(rune('a'+i/26))+".bin")
 		if err := os.WriteFile(name, []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -27,9 +27,9 @@ import (
 //
 // A file names the binary that wrote it (path, size, modification time),
 // since an image holds function addresses and type layouts that are only
-// meaningful there, and ends with a CRC-32C; one that does not match is
-// ignored (the machine boots). The folder keeps the latest maxImages
-// files.
+// meaningful there, and ends with checksums (see trailerSize for what each
+// run checks); one that does not match is ignored (the machine boots) and
+// removed. The folder keeps the latest maxImages files.
 type Cache struct {
 	dir string
 	exe string // the binary's identity; "" when unknown (no cache)
@@ -212,6 +212,10 @@ func (c *Cache) write(im *Image) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		// Written whole from the image: checked (see trailerSize).
+		stampFile(f, time.Now(), stampOf(data))
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -265,22 +269,39 @@ func (c *Cache) prune() {
 }
 
 // openImage reads an image file, kept open (and mapped, where files can be
-// mapped) for the copies' arenas of plain data.
+// mapped) for the copies' arenas of plain data. A file checked whole (one
+// without its stamp: see trailerSize) is stamped.
 func openImage(name string) (*Image, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	data, err := readFile(f)
+	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	im, err := ParseImage(data)
+	data, err := readFile(f, st.Size())
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	mod := st.ModTime()
+	im, err := parseImage(data, mod.Nanosecond())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if stamp := stampOf(data); mod.Nanosecond() != stamp {
+		stampFile(f, mod, stamp)
 	}
 	im.file, im.data = f, data
 	return im, nil
+}
+
+// stampFile sets the modification time of f to the second of t and stamp
+// nanoseconds past it (see trailerSize). It may fail (a file of another
+// user, a read-only folder): the file is then checked whole each time.
+func stampFile(f *os.File, t time.Time, stamp int) {
+	setModTime(f, time.Unix(t.Unix(), int64(stamp)))
 }

@@ -59,17 +59,40 @@ type Image struct {
 const maxMappedCopies = 64
 
 type imageArena struct {
-	elem reflect.Type
-	n    int
-	raw  []byte // n*elem.Size() bytes, reference words zero
+	elem  reflect.Type
+	n     int
+	raw   []byte // n*elem.Size() bytes, reference words zero
+	plain bool   // see mapped
+}
+
+// newImageArena returns the arena of n values of type elem, raw not yet
+// set.
+func newImageArena(elem reflect.Type, n int) imageArena {
+	return imageArena{elem: elem, n: n, plain: uintptr(n)*elem.Size() >= mapMin && !hasRefs(elem)}
 }
 
 // mapped reports whether a copy's arena may be the image file's own
 // pages, mapped copy-on-write (see Image.restore): an arena of plain
 // data (no reference words, so the collector never needs to see it) of a
-// few pages at least, which the file holds page-aligned.
-func (a *imageArena) mapped() bool {
-	return uintptr(a.n)*a.elem.Size() >= mapMin && len(refSlots(a.elem)) == 0
+// few pages at least, which the file holds page-aligned after the others.
+func (a *imageArena) mapped() bool { return a.plain }
+
+// hasRefs reports whether values of type t hold reference words (the
+// ones refSlots lists), without listing them.
+func hasRefs(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.String, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() > 0 && hasRefs(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasRefs(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mapMin is the smallest arena mapped from the file; the file aligns those
@@ -79,11 +102,13 @@ const (
 	mapAlign = 64 << 10
 )
 
-// imageRun is a relocRun whose offsets are stored as pairs of
-// little-endian uint32s (slot, target), as in the file.
+// imageRun is a relocRun whose offsets are stored as uint64s, the slot's
+// in the low 32 bits and the target's in the high ones; the file holds
+// them little-endian and 8-aligned, so that a process of a little-endian
+// machine uses them in place.
 type imageRun struct {
 	from, to int
-	offs     []byte
+	offs     []uint64
 }
 
 type stringFix struct {
@@ -123,11 +148,11 @@ func (s *Snapshot) Image() (im *Image, err error) {
 		}
 	}()
 	im = &Image{cfg: s.cfg, root: s.rootAt}
-	names := typeNames()
+	paths := typePaths()
 	typeIndex := map[reflect.Type]int{}
 	typeOf := func(t reflect.Type) int {
-		if names[t.String()] != t {
-			panic(fmt.Sprintf("the type %s is not known by name to kscript's kernel types", t))
+		if _, ok := paths[t]; !ok {
+			panic(fmt.Sprintf("the type %s is not reachable from kscript's kernel types", t))
 		}
 		i, ok := typeIndex[t]
 		if !ok {
@@ -140,8 +165,8 @@ func (s *Snapshot) Image() (im *Image, err error) {
 	var blob bytes.Buffer
 	anchor := funcAnchor()
 	for j, a := range s.arenas {
-		if names[a.elem.String()] != a.elem {
-			return nil, fmt.Errorf("kclone: image: the type %s is not known by name to kscript's kernel types", a.elem)
+		if _, ok := paths[a.elem]; !ok {
+			return nil, fmt.Errorf("kclone: image: the type %s is not reachable from kscript's kernel types", a.elem)
 		}
 		size := uintptr(a.n) * a.elem.Size()
 		raw := make([]byte, size)
@@ -189,17 +214,18 @@ func (s *Snapshot) Image() (im *Image, err error) {
 				clear(raw[off : off+ptrSize])
 			}
 		}
-		im.arenas = append(im.arenas, imageArena{elem: a.elem, n: a.n, raw: raw})
+		ia := newImageArena(a.elem, a.n)
+		ia.raw = raw
+		im.arenas = append(im.arenas, ia)
 	}
 	im.blob = blob.String()
 	for _, r := range s.runs {
-		offs := make([]byte, 8*len(r.offs))
+		offs := make([]uint64, len(r.offs))
 		for i, o := range r.offs {
 			if o.slot > math.MaxUint32 || o.target > math.MaxUint32 {
 				return nil, errors.New("kclone: image: an arena of 4 GiB")
 			}
-			binary.LittleEndian.PutUint32(offs[8*i:], uint32(o.slot))
-			binary.LittleEndian.PutUint32(offs[8*i+4:], uint32(o.target))
+			offs[i] = uint64(o.slot) | uint64(o.target)<<32
 		}
 		im.runs = append(im.runs, imageRun{from: r.from, to: r.to, offs: offs})
 	}
@@ -265,52 +291,77 @@ func appendRefSlots(l []refSlot, t reflect.Type, off uintptr) []refSlot {
 	return l
 }
 
-// extraTypes are types the kernel holds in interfaces, which typeNames
+// extraTypes are types the kernel holds in interfaces, which typePaths
 // cannot reach through the static types.
 var extraTypes = []reflect.Type{reflect.TypeFor[*rand.PCG]()}
 
-var (
-	typeNamesOnce sync.Once
-	typeNamesMap  map[string]reflect.Type
+// typeRoots are the types an image file's types are reached from:
+// *kernelsim.Kernel and extraTypes, in this order.
+func typeRoots() []reflect.Type {
+	return append([]reflect.Type{reflect.TypeFor[*kernelsim.Kernel]()}, extraTypes...)
+}
+
+// A typeStep is how a type is reached from another: its element, its
+// key, or one of its fields.
+type typeStep struct {
+	from reflect.Type // nil for a root
+	step int          // stepElem, stepKey, or stepField+i for field i
+}
+
+const (
+	stepElem = iota
+	stepKey
+	stepField
 )
 
-// typeNames maps the names of every type reachable from kernelsim.Kernel's
-// (and extraTypes) to the type; a name two types share maps to nil.
-func typeNames() map[string]reflect.Type {
-	typeNamesOnce.Do(func() {
-		names := map[string]reflect.Type{}
-		seen := map[reflect.Type]bool{}
-		var walk func(t reflect.Type)
-		walk = func(t reflect.Type) {
-			if seen[t] {
-				return
-			}
-			seen[t] = true
-			if old, ok := names[t.String()]; ok && old != t {
-				names[t.String()] = nil
-			} else if !ok {
-				names[t.String()] = t
-			}
-			switch t.Kind() {
-			case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Chan:
-				walk(t.Elem())
-			case reflect.Map:
-				walk(t.Key())
-				walk(t.Elem())
-			case reflect.Struct:
-				for i := range t.NumField() {
-					walk(t.Field(i).Type)
-				}
-			}
-		}
-		walk(reflect.TypeFor[*kernelsim.Kernel]())
-		for _, t := range extraTypes {
-			walk(t)
-		}
-		typeNamesMap = names
-	})
-	return typeNamesMap
+// take returns the type step leads to from t, or nil when t has no such
+// element, key or field.
+func take(t reflect.Type, step uint64) reflect.Type {
+	switch k := t.Kind(); {
+	case step == stepElem && (k == reflect.Pointer || k == reflect.Slice || k == reflect.Array || k == reflect.Map || k == reflect.Chan):
+		return t.Elem()
+	case step == stepKey && k == reflect.Map:
+		return t.Key()
+	case step >= stepField && k == reflect.Struct && step-stepField < uint64(t.NumField()):
+		return t.Field(int(step - stepField)).Type
+	}
+	return nil
 }
+
+// typePaths maps every type reachable from typeRoots to a shortest way
+// there: what an image file stores of a type, so that a process reading
+// it finds the type by following a few steps from the roots instead of
+// walking every type of the kernel to look names up.
+var typePaths = sync.OnceValue(func() map[reflect.Type]typeStep {
+	paths := map[reflect.Type]typeStep{}
+	queue := typeRoots()
+	for _, t := range queue {
+		paths[t] = typeStep{}
+	}
+	for len(queue) > 0 {
+		t := queue[0]
+		queue = queue[1:]
+		var steps []int
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Chan:
+			steps = []int{stepElem}
+		case reflect.Map:
+			steps = []int{stepKey, stepElem}
+		case reflect.Struct:
+			for i := range t.NumField() {
+				steps = append(steps, stepField+i)
+			}
+		}
+		for _, st := range steps {
+			next := take(t, uint64(st))
+			if _, ok := paths[next]; !ok {
+				paths[next] = typeStep{from: t, step: st}
+				queue = append(queue, next)
+			}
+		}
+	}
+	return paths
+})
 
 // ---- copies ----
 
@@ -378,7 +429,9 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 			}
 			arenas[i] = reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
 			if len(a.raw) > 0 {
-				copy(unsafe.Slice((*byte)(arenas[i].UnsafePointer()), len(a.raw)), a.raw)
+				dst := unsafe.Slice((*byte)(arenas[i].UnsafePointer()), len(a.raw))
+				prefault(dst)
+				copy(dst, a.raw)
 			}
 		}
 	} else {
@@ -405,8 +458,8 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 	at := func(p place) unsafe.Pointer { return unsafe.Add(base[p.arena], p.off) }
 	for _, run := range im.runs {
 		from, to := base[run.from], base[run.to]
-		for o := run.offs; len(o) >= 8; o = o[8:] {
-			*(*unsafe.Pointer)(unsafe.Add(from, binary.LittleEndian.Uint32(o))) = unsafe.Add(to, binary.LittleEndian.Uint32(o[4:]))
+		for _, o := range run.offs {
+			*(*unsafe.Pointer)(unsafe.Add(from, uint32(o))) = unsafe.Add(to, uint32(o>>32))
 		}
 	}
 	for _, f := range im.strs {
@@ -431,6 +484,24 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 		}
 	}
 	return (*kernelsim.Kernel)(at(im.root)), arenas, maps, nil
+}
+
+// prefault faults in at once the whole pages of m, fresh memory about to
+// be written whole, when it spans a few (populate): one system call
+// instead of a page fault per page, some three hundred for the default
+// machine's arenas. It changes nothing else: the pages are the heap's
+// already, and zero as before.
+func prefault(m []byte) {
+	const page = 4 << 10 // the smallest page size; a larger one is as well aligned
+	if len(m) < mapMin {
+		return
+	}
+	start := (uintptr(unsafe.Pointer(unsafe.SliceData(m))) + page - 1) &^ (page - 1)
+	end := (uintptr(unsafe.Pointer(unsafe.SliceData(m))) + uintptr(len(m))) &^ (page - 1)
+	if end > start {
+		off := start - uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+		populate(m[off : off+(end-start)])
+	}
 }
 
 // typedArenas returns the image's arenas as typed slices, made on first
@@ -688,10 +759,46 @@ func (d *decoder) into(v reflect.Value) {
 
 // ---- the file ----
 
-const imageMagic = "kscript boot image 1\n"
+// imageMagic begins an image file; its number is the layout's.
+const imageMagic = "kscript boot image 2\n"
 
-// castagnoli is made on first use: making it at init costs every process.
-var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+// An image file holds, in order:
+//
+//   - imageMagic, the configuration, and the name of funcAnchor;
+//   - the type table: how many roots (typeRoots) it starts from, then
+//     every other type it needs as an earlier entry, a step from it (see
+//     typeStep) and the type's name;
+//   - the image's lists (types, arenas, pointer runs, strings, functions,
+//     non-nil references, maps and interfaces, the root);
+//   - the arenas a copy has in the heap (the ones not mapped), each at a
+//     multiple of 8 bytes;
+//   - the arenas a copy maps from the file (see imageArena.mapped), each
+//     at a multiple of mapAlign;
+//   - a trailer of trailerSize bytes, little-endian: where the mapped
+//     arenas' part starts (uint64), the CRC-32 (IEEE) of that part to the
+//     trailer (uint32), and the CRC-32 of everything before that part and
+//     of the trailer's first 12 bytes (uint32).
+//
+// What a process checks of a file, and why that is enough: the last
+// checksum, always. It covers every byte the process decodes and every
+// byte it copies into the heap: the lists, whose numbers are still
+// bounds-checked one by one (an offset out of its arena is refused, never
+// written through), and the arenas with reference words, which must be
+// zero there (a damaged one would be copied into the heap as a pointer the
+// collector would follow). The mapped arenas are plain data: damage there
+// could make a wrong kernel but not an unsafe one, and they are most of
+// the file (2.4 of 4.3 MB at 512M), which hashing on every run would read
+// whole where a run touches a few pages (hashing the whole file was some
+// 10% of a one-file `kscript run`). Their checksum is checked once per
+// file, not once per run: the process that writes a file, or checks
+// one whole, stamps its modification time with a value the two checksums
+// give (see stampOf) in the sub-second part; writing to a file sets its
+// modification time, so a file that still bears its stamp has not been
+// written since, and a process opening it skips that checksum. A file
+// rewritten, copied or touched has lost its stamp: it is checked whole,
+// refused if damaged (and rewritten, see Cache), stamped again if not.
+// ParseImage, given bytes without a file, checks everything.
+const trailerSize = 16
 
 // writer appends an image file's fields.
 type writer struct{ buf []byte }
@@ -718,9 +825,49 @@ func alignUp(pos int, mapped bool) int {
 	return (pos + m - 1) &^ (m - 1)
 }
 
+// typeEntry is a type of a file's type table other than a root.
+type typeEntry struct {
+	from, step int
+	t          reflect.Type
+}
+
 // MarshalBinary writes the image as a file's bytes: what ParseImage reads
-// back, in a process of the same binary. A CRC-32C of the whole ends it.
-func (im *Image) MarshalBinary() ([]byte, error) {
+// back, in a process of the same binary.
+func (im *Image) MarshalBinary() (_ []byte, err error) {
+	roots, paths := typeRoots(), typePaths()
+	index := map[reflect.Type]int{}
+	for i, t := range roots {
+		index[t] = i
+	}
+	var table []typeEntry
+	var add func(t reflect.Type) int
+	add = func(t reflect.Type) int {
+		if i, ok := index[t]; ok {
+			return i
+		}
+		p, ok := paths[t]
+		if !ok || p.from == nil {
+			if err == nil {
+				err = fmt.Errorf("kclone: image: the type %s is not reachable from kscript's kernel types", t)
+			}
+			return 0
+		}
+		from := add(p.from)
+		i := len(roots) + len(table)
+		table = append(table, typeEntry{from, p.step, t})
+		index[t] = i
+		return i
+	}
+	for _, t := range im.types {
+		add(t)
+	}
+	for _, a := range im.arenas {
+		add(a.elem)
+	}
+	if err != nil {
+		return nil, err
+	}
+
 	w := &writer{}
 	w.buf = append(w.buf, imageMagic...)
 	c := im.cfg
@@ -730,13 +877,20 @@ func (im *Image) MarshalBinary() ([]byte, error) {
 	w.uint(uint64(boolInt(c.NoPCP)))
 	w.str(c.Cmdline)
 	w.str(runtime.FuncForPC(funcAnchor()).Name())
+	w.uint(uint64(len(roots)))
+	w.uint(uint64(len(table)))
+	for _, e := range table {
+		w.uint(uint64(e.from))
+		w.uint(uint64(e.step))
+		w.str(e.t.String())
+	}
 	w.uint(uint64(len(im.types)))
 	for _, t := range im.types {
-		w.str(t.String())
+		w.uint(uint64(index[t]))
 	}
 	w.uint(uint64(len(im.arenas)))
 	for _, a := range im.arenas {
-		w.str(a.elem.String())
+		w.uint(uint64(index[a.elem]))
 		w.uint(uint64(a.elem.Size()))
 		w.uint(uint64(a.n))
 	}
@@ -744,7 +898,11 @@ func (im *Image) MarshalBinary() ([]byte, error) {
 	for _, r := range im.runs {
 		w.uint(uint64(r.from))
 		w.uint(uint64(r.to))
-		w.bytes(r.offs)
+		w.uint(uint64(len(r.offs)))
+		w.align(false)
+		for _, o := range r.offs {
+			w.buf = binary.LittleEndian.AppendUint64(w.buf, o)
+		}
 	}
 	w.str(im.blob)
 	w.uint(uint64(len(im.strs)))
@@ -769,13 +927,42 @@ func (im *Image) MarshalBinary() ([]byte, error) {
 		w.bytes(f.enc)
 	}
 	w.place(im.root)
-	// The arenas last, each aligned.
-	for _, a := range im.arenas {
-		w.align(a.mapped())
-		w.buf = append(w.buf, a.raw...)
+	// The arenas last, each aligned: the heap's, then the mapped ones.
+	mapStart := 0
+	for _, mapped := range []bool{false, true} {
+		for _, a := range im.arenas {
+			if a.mapped() == mapped {
+				w.align(mapped)
+				w.buf = append(w.buf, a.raw...)
+			}
+		}
+		if !mapped {
+			mapStart = len(w.buf)
+		}
 	}
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf, castagnoli()))
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(mapStart))
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.ChecksumIEEE(w.buf[mapStart:len(w.buf)-8]))
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, sumOf(w.buf[:mapStart], w.buf[len(w.buf)-12:]))
 	return w.buf, nil
+}
+
+// sumOf returns the CRC-32 of the part of a file before its mapped
+// arenas and of its trailer's first 12 bytes (the trailer's last field).
+func sumOf(head, trailer []byte) uint32 {
+	return crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, trailer)
+}
+
+// stampOf returns the sub-second part, in nanoseconds, of the
+// modification time of a file whose checksums have been checked (see
+// trailerSize): a whole number of microseconds (what every system's file
+// times keep), never 0 (a file system that keeps whole seconds would
+// match that).
+func stampOf(data []byte) int {
+	if len(data) < trailerSize {
+		return -1
+	}
+	t := data[len(data)-trailerSize:]
+	return int(binary.LittleEndian.Uint64(t[8:])%999_999+1) * 1000
 }
 
 func boolInt(b bool) int {
@@ -824,11 +1011,12 @@ func (r *reader) int() int64 {
 	return i
 }
 
-// count reads a length, at most max.
+// count reads a number of at most max (an index, when max is a length
+// less one: none fits when the length is 0).
 func (r *reader) count(max int) int {
 	n := r.uint()
-	if n > uint64(max) {
-		r.fail("a length of %d at %d", n, r.pos)
+	if max < 0 || n > uint64(max) {
+		r.fail("a number of %d at %d", n, r.pos)
 		return 0
 	}
 	return int(n)
@@ -860,47 +1048,70 @@ func (r *reader) place(arenas []imageArena, size uintptr, aligned bool) place {
 }
 
 // ParseImage reads an image file written by MarshalBinary in a process of
-// this same binary. The arenas' bytes are used in place: data must not
-// change while the image is in use.
-func ParseImage(data []byte) (*Image, error) {
-	if len(data) < len(imageMagic)+4 || string(data[:len(imageMagic)]) != imageMagic {
+// this same binary, checking both its checksums. The arenas' bytes are
+// used in place: data must not change while the image is in use.
+func ParseImage(data []byte) (*Image, error) { return parseImage(data, -1) }
+
+// parseImage is ParseImage for a file whose modification time has stamp
+// nanoseconds past the second: the mapped arenas' checksum is checked
+// unless stamp is the file's stampOf (see trailerSize).
+func parseImage(data []byte, stamp int) (*Image, error) {
+	if len(data) < len(imageMagic)+trailerSize || string(data[:len(imageMagic)]) != imageMagic {
 		return nil, errors.New("kclone: not a boot image")
 	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return nil, errors.New("kclone: a damaged boot image (its checksum differs)")
+	damaged := errors.New("kclone: a damaged boot image (its checksum differs)")
+	body, trailer := data[:len(data)-trailerSize], data[len(data)-trailerSize:]
+	mapStart := binary.LittleEndian.Uint64(trailer)
+	if mapStart < uint64(len(imageMagic)) || mapStart > uint64(len(body)) ||
+		sumOf(body[:mapStart], trailer[:12]) != binary.LittleEndian.Uint32(trailer[12:]) {
+		return nil, damaged
 	}
-	r := &reader{buf: body, pos: len(imageMagic)}
+	if stamp != stampOf(data) && crc32.ChecksumIEEE(body[mapStart:]) != binary.LittleEndian.Uint32(trailer[8:]) {
+		return nil, damaged
+	}
+	r := &reader{buf: body[:mapStart], pos: len(imageMagic)}
 	im := &Image{}
 	im.cfg.RAM = r.uint()
 	im.cfg.Seed = r.uint()
 	im.cfg.Stock = r.uint() != 0
 	im.cfg.NoPCP = r.uint() != 0
 	im.cfg.Cmdline = r.str()
-	if name := r.str(); r.err == nil && name != runtime.FuncForPC(funcAnchor()).Name() {
+	if name := r.bytes(); r.err == nil && string(name) != runtime.FuncForPC(funcAnchor()).Name() {
 		return nil, errors.New("kclone: a boot image of another binary")
 	}
-	names := typeNames()
-	lookup := func(name string) reflect.Type {
-		t := names[name]
-		if t == nil {
-			r.fail("no type %q", name)
+	// The types: each found from an earlier one by its step, and named
+	// as the file names it.
+	table := typeRoots()
+	if n := r.uint(); r.err == nil && n != uint64(len(table)) {
+		r.fail("%d type roots, not %d", n, len(table))
+	}
+	for n := r.count(len(body)); n > 0 && r.err == nil; n-- {
+		from, step, name := r.count(len(table)-1), r.uint(), r.bytes()
+		if r.err != nil {
+			break
 		}
-		return t
+		t := take(table[from], step)
+		if t == nil || t.String() != string(name) {
+			r.fail("no type %q", name)
+			break
+		}
+		table = append(table, t)
 	}
 	im.types = make([]reflect.Type, r.count(len(body)))
 	for i := range im.types {
-		im.types[i] = lookup(r.str())
+		im.types[i] = table[r.count(len(table)-1)]
 	}
 	im.arenas = make([]imageArena, r.count(len(body)))
 	for i := range im.arenas {
-		a := &im.arenas[i]
-		a.elem = lookup(r.str())
+		elem := table[r.count(len(table)-1)]
 		size, n := r.uint(), r.count(len(body))
-		if r.err == nil && size != uint64(a.elem.Size()) {
-			r.fail("%s is %d bytes, not %d", a.elem, a.elem.Size(), size)
+		if r.err != nil {
+			break
 		}
-		a.n = n
+		if size != uint64(elem.Size()) {
+			r.fail("%s is %d bytes, not %d", elem, elem.Size(), size)
+		}
+		im.arenas[i] = newImageArena(elem, n)
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -909,21 +1120,20 @@ func ParseImage(data []byte) (*Image, error) {
 	for i := range im.runs {
 		run := &im.runs[i]
 		run.from, run.to = r.count(len(im.arenas)-1), r.count(len(im.arenas)-1)
-		run.offs = r.bytes()
+		n := r.count((len(r.buf) - r.pos) / 8)
+		r.pos = alignUp(r.pos, false)
+		if r.err == nil && 8*n > len(r.buf)-r.pos {
+			r.fail("a run past the end")
+		}
 		if r.err != nil {
 			return nil, r.err
 		}
-		from := uintptr(im.arenas[run.from].n) * im.arenas[run.from].elem.Size()
-		to := uintptr(im.arenas[run.to].n) * im.arenas[run.to].elem.Size()
-		if len(run.offs)%8 != 0 {
-			r.fail("a run of %d bytes", len(run.offs))
-		}
-		for o := run.offs; len(o) >= 8; o = o[8:] {
-			slot, target := uintptr(binary.LittleEndian.Uint32(o)), uintptr(binary.LittleEndian.Uint32(o[4:]))
-			if slot%ptrSize != 0 || slot+ptrSize > from || target >= to {
-				r.fail("a pointer outside the arenas")
-				break
-			}
+		run.offs = le64(r.buf[r.pos : r.pos+8*n])
+		r.pos += 8 * n
+		from := uint32(min(uintptr(im.arenas[run.from].n)*im.arenas[run.from].elem.Size(), math.MaxUint32))
+		to := uint32(min(uintptr(im.arenas[run.to].n)*im.arenas[run.to].elem.Size(), math.MaxUint32))
+		if !validRun(run.offs, from, to) {
+			r.fail("a pointer outside the arenas")
 		}
 	}
 	im.blob = r.str()
@@ -965,24 +1175,72 @@ func ParseImage(data []byte) (*Image, error) {
 	if r.err == nil && im.arenas[im.root.arena].elem != reflect.TypeFor[kernelsim.Kernel]() {
 		r.fail("the root is not a kernel")
 	}
-	for i := range im.arenas {
-		a := &im.arenas[i]
-		r.pos = alignUp(r.pos, a.mapped())
-		size := int(uintptr(a.n) * a.elem.Size())
-		if r.err == nil && size > len(body)-r.pos {
-			r.fail("the arenas past the end")
-		}
-		if r.err != nil {
-			return nil, r.err
-		}
-		a.raw = body[r.pos : r.pos+size : r.pos+size]
-		r.pos += size
-	}
-	if r.err == nil && r.pos != len(body) {
-		r.fail("%d bytes after the arenas", len(body)-r.pos)
-	}
 	if r.err != nil {
 		return nil, r.err
 	}
+	// The arenas: the heap's up to mapStart, the mapped ones after it.
+	r.buf = body
+	for _, mapped := range []bool{false, true} {
+		limit := int(mapStart)
+		if mapped {
+			limit = len(body)
+		}
+		for i := range im.arenas {
+			a := &im.arenas[i]
+			if a.mapped() != mapped {
+				continue
+			}
+			r.pos = alignUp(r.pos, mapped)
+			size := int(uintptr(a.n) * a.elem.Size())
+			if r.pos > limit || size > limit-r.pos {
+				r.fail("the arenas past the end")
+				return nil, r.err
+			}
+			a.raw = body[r.pos : r.pos+size : r.pos+size]
+			r.pos += size
+		}
+		if r.pos != limit {
+			r.fail("%d bytes after the arenas", limit-r.pos)
+			return nil, r.err
+		}
+	}
 	return im, nil
+}
+
+// validRun reports whether every slot of a run's offsets leaves room for
+// a pointer, aligned, in an arena of from bytes, and every target is in
+// one of to bytes.
+func validRun(offs []uint64, from, to uint32) bool {
+	if len(offs) == 0 {
+		return true
+	}
+	// The largest slot and target, and every slot's low bits: no branch
+	// per pointer (a run holds thousands).
+	var slots, targets, low uint32
+	for _, o := range offs {
+		slot, target := uint32(o), uint32(o>>32)
+		slots, targets, low = max(slots, slot), max(targets, target), low|slot
+	}
+	return low%uint32(ptrSize) == 0 && uint64(slots)+uint64(ptrSize) <= uint64(from) && targets < to
+}
+
+// littleEndian is whether this machine stores numbers as the image file
+// does.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// le64 returns b, little-endian uint64s: b itself where it can (this
+// machine little-endian, b aligned), a copy otherwise.
+func le64(b []byte) []uint64 {
+	n := len(b) / 8
+	if n == 0 {
+		return nil
+	}
+	if p := unsafe.Pointer(unsafe.SliceData(b)); littleEndian && uintptr(p)%8 == 0 {
+		return unsafe.Slice((*uint64)(p), n)
+	}
+	w := make([]uint64, n)
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return w
 }

@@ -7,3 +7,7 @@ import "errors"
 // resetPrivate is Linux's (reset_linux.go): elsewhere a lane copies the
 // file's bytes back instead.
 func resetPrivate([]byte) error { return errors.New("no reset of copy-on-write mappings here") }
+
+// populate is Linux's (reset_linux.go): elsewhere pages fault in as they
+// are written.
+func populate([]byte) error { return nil }

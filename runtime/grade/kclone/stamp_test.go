@@ -1,0 +1,104 @@
+package kclone
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"kscript.dev/kscript/kernelsim"
+)
+
+// TestImageFileStamp: a file the cache writes bears its stamp; what a
+// process checks on every open (the lists and the arenas copied into the
+// heap) is checked even then; a file that lost its stamp is checked whole,
+// damage in its mapped arenas refused, and stamped again when intact.
+func TestImageFileStamp(t *testing.T) {
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c := OpenCache(dir)
+	if c.exe == "" {
+		t.Skip("no binary identity: no cache")
+	}
+	c.Put(snap)
+	file := c.file(snap.Config())
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := stampOf(data)
+	modNsec := func() int {
+		st, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.ModTime().Nanosecond()
+	}
+	if got := modNsec(); got != stamp {
+		t.Fatalf("a written file's modification time has %d ns past the second, want its stamp %d", got, stamp)
+	}
+	mapStart := int(binary.LittleEndian.Uint64(data[len(data)-trailerSize:]))
+	if mapStart >= len(data)-trailerSize {
+		t.Fatal("no mapped arenas: the test tests nothing")
+	}
+	open := func() error {
+		im, err := openImage(file)
+		if err == nil {
+			im.file.Close()
+		}
+		return err
+	}
+	// damaged writes data with one byte flipped at off, its modification
+	// time the stamped one (keep) or another.
+	damaged := func(off int, keep bool) {
+		t.Helper()
+		bad := append([]byte(nil), data...)
+		bad[off] ^= 0x10
+		if _, err := ParseImage(bad); err == nil {
+			t.Fatalf("bytes damaged at %d parsed", off)
+		}
+		if err := os.WriteFile(file, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		mod := time.Unix(time.Now().Unix(), 0)
+		if keep {
+			mod = mod.Add(time.Duration(stamp))
+		}
+		if err := os.Chtimes(file, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, off := range []int{len(imageMagic) + 3, mapStart / 2, mapStart - 1, len(data) - 1} {
+		damaged(off, true)
+		if open() == nil {
+			t.Errorf("a stamped file damaged at %d (before the mapped arenas, or the trailer) opened", off)
+		}
+	}
+	damaged(mapStart+(len(data)-mapStart)/2, false)
+	if open() == nil {
+		t.Error("a file damaged in its mapped arenas, without its stamp, opened")
+	}
+	// Intact, touched: checked whole and stamped again.
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if modNsec() == stamp {
+		t.Fatal("a rewritten file kept its stamp")
+	}
+	if err := open(); err != nil {
+		t.Fatal(err)
+	}
+	if got := modNsec(); got != stamp {
+		t.Errorf("a file checked whole has %d ns past the second, want its stamp %d", got, stamp)
+	}
+	if err := open(); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img")); len(files) != 1 {
+		t.Errorf("image files %v, want one", files)
+	}
+}
