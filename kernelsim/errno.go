@@ -1,6 +1,7 @@
 package kernelsim
 
 import "fmt"
+import "kscript.dev/kscript/runtime/lazy"
 
 // Errno is a Linux error number (include/uapi/asm-generic/errno-base.h,
 // errno.h and include/linux/errno.h). Functions return it negated, as the
@@ -59,62 +60,64 @@ const (
 
 // errnoTable holds each errno's C name and glibc's strerror() text, which is
 // what insmod, perror and strerror print.
-var errnoTable = map[Errno][2]string{
-	EPERM:        {"EPERM", "Operation not permitted"},
-	ENOENT:       {"ENOENT", "No such file or directory"},
-	ESRCH:        {"ESRCH", "No such process"},
-	EINTR:        {"EINTR", "Interrupted system call"},
-	EIO:          {"EIO", "Input/output error"},
-	ENXIO:        {"ENXIO", "No such device or address"},
-	E2BIG:        {"E2BIG", "Argument list too long"},
-	ENOEXEC:      {"ENOEXEC", "Exec format error"},
-	EBADF:        {"EBADF", "Bad file descriptor"},
-	ECHILD:       {"ECHILD", "No child processes"},
-	EAGAIN:       {"EAGAIN", "Resource temporarily unavailable"},
-	ENOMEM:       {"ENOMEM", "Cannot allocate memory"},
-	EACCES:       {"EACCES", "Permission denied"},
-	EFAULT:       {"EFAULT", "Bad address"},
-	ENOTBLK:      {"ENOTBLK", "Block device required"},
-	EBUSY:        {"EBUSY", "Device or resource busy"},
-	EEXIST:       {"EEXIST", "File exists"},
-	EXDEV:        {"EXDEV", "Invalid cross-device link"},
-	ENODEV:       {"ENODEV", "No such device"},
-	ENOTDIR:      {"ENOTDIR", "Not a directory"},
-	EISDIR:       {"EISDIR", "Is a directory"},
-	EINVAL:       {"EINVAL", "Invalid argument"},
-	ENFILE:       {"ENFILE", "Too many open files in system"},
-	EMFILE:       {"EMFILE", "Too many open files"},
-	ENOTTY:       {"ENOTTY", "Inappropriate ioctl for device"},
-	ETXTBSY:      {"ETXTBSY", "Text file busy"},
-	EFBIG:        {"EFBIG", "File too large"},
-	ENOSPC:       {"ENOSPC", "No space left on device"},
-	ESPIPE:       {"ESPIPE", "Illegal seek"},
-	EROFS:        {"EROFS", "Read-only file system"},
-	EMLINK:       {"EMLINK", "Too many links"},
-	EPIPE:        {"EPIPE", "Broken pipe"},
-	EDOM:         {"EDOM", "Numerical argument out of domain"},
-	ERANGE:       {"ERANGE", "Numerical result out of range"},
-	EDEADLK:      {"EDEADLK", "Resource deadlock avoided"},
-	ENAMETOOLONG: {"ENAMETOOLONG", "File name too long"},
-	ENOSYS:       {"ENOSYS", "Function not implemented"},
-	ENOTEMPTY:    {"ENOTEMPTY", "Directory not empty"},
-	ENODATA:      {"ENODATA", "No data available"},
-	ETIME:        {"ETIME", "Timer expired"},
-	EOVERFLOW:    {"EOVERFLOW", "Value too large for defined data type"},
-	EOPNOTSUPP:   {"EOPNOTSUPP", "Operation not supported"},
-	ETIMEDOUT:    {"ETIMEDOUT", "Connection timed out"},
-	ECANCELED:    {"ECANCELED", "Operation canceled"},
-	ERESTARTSYS:  {"ERESTARTSYS", "Unknown error 512"},
-	ENOTSUPP:     {"ENOTSUPP", "Unknown error 524"},
-}
+var errnoTable = lazy.NewMap(func() map[Errno][2]string {
+	return map[Errno][2]string{
+		EPERM:        {"EPERM", "Operation not permitted"},
+		ENOENT:       {"ENOENT", "No such file or directory"},
+		ESRCH:        {"ESRCH", "No such process"},
+		EINTR:        {"EINTR", "Interrupted system call"},
+		EIO:          {"EIO", "Input/output error"},
+		ENXIO:        {"ENXIO", "No such device or address"},
+		E2BIG:        {"E2BIG", "Argument list too long"},
+		ENOEXEC:      {"ENOEXEC", "Exec format error"},
+		EBADF:        {"EBADF", "Bad file descriptor"},
+		ECHILD:       {"ECHILD", "No child processes"},
+		EAGAIN:       {"EAGAIN", "Resource temporarily unavailable"},
+		ENOMEM:       {"ENOMEM", "Cannot allocate memory"},
+		EACCES:       {"EACCES", "Permission denied"},
+		EFAULT:       {"EFAULT", "Bad address"},
+		ENOTBLK:      {"ENOTBLK", "Block device required"},
+		EBUSY:        {"EBUSY", "Device or resource busy"},
+		EEXIST:       {"EEXIST", "File exists"},
+		EXDEV:        {"EXDEV", "Invalid cross-device link"},
+		ENODEV:       {"ENODEV", "No such device"},
+		ENOTDIR:      {"ENOTDIR", "Not a directory"},
+		EISDIR:       {"EISDIR", "Is a directory"},
+		EINVAL:       {"EINVAL", "Invalid argument"},
+		ENFILE:       {"ENFILE", "Too many open files in system"},
+		EMFILE:       {"EMFILE", "Too many open files"},
+		ENOTTY:       {"ENOTTY", "Inappropriate ioctl for device"},
+		ETXTBSY:      {"ETXTBSY", "Text file busy"},
+		EFBIG:        {"EFBIG", "File too large"},
+		ENOSPC:       {"ENOSPC", "No space left on device"},
+		ESPIPE:       {"ESPIPE", "Illegal seek"},
+		EROFS:        {"EROFS", "Read-only file system"},
+		EMLINK:       {"EMLINK", "Too many links"},
+		EPIPE:        {"EPIPE", "Broken pipe"},
+		EDOM:         {"EDOM", "Numerical argument out of domain"},
+		ERANGE:       {"ERANGE", "Numerical result out of range"},
+		EDEADLK:      {"EDEADLK", "Resource deadlock avoided"},
+		ENAMETOOLONG: {"ENAMETOOLONG", "File name too long"},
+		ENOSYS:       {"ENOSYS", "Function not implemented"},
+		ENOTEMPTY:    {"ENOTEMPTY", "Directory not empty"},
+		ENODATA:      {"ENODATA", "No data available"},
+		ETIME:        {"ETIME", "Timer expired"},
+		EOVERFLOW:    {"EOVERFLOW", "Value too large for defined data type"},
+		EOPNOTSUPP:   {"EOPNOTSUPP", "Operation not supported"},
+		ETIMEDOUT:    {"ETIMEDOUT", "Connection timed out"},
+		ECANCELED:    {"ECANCELED", "Operation canceled"},
+		ERESTARTSYS:  {"ERESTARTSYS", "Unknown error 512"},
+		ENOTSUPP:     {"ENOTSUPP", "Unknown error 524"},
+	}
+})
 
 // Name returns the C name ("ENOMEM"), or "" for an unknown number.
-func (e Errno) Name() string { return errnoTable[e][0] }
+func (e Errno) Name() string { return errnoTable.Get()[e][0] }
 
 // Error returns glibc's strerror() text for e ("Cannot allocate memory"),
 // "Unknown error N" for numbers glibc does not know.
 func (e Errno) Error() string {
-	if t, ok := errnoTable[e]; ok {
+	if t, ok := errnoTable.Get()[e]; ok {
 		return t[1]
 	}
 	return fmt.Sprintf("Unknown error %d", int(e))
@@ -122,8 +125,8 @@ func (e Errno) Error() string {
 
 // Errnos returns every known errno, ascending, for predeclared constants and docs.
 func Errnos() []Errno {
-	out := make([]Errno, 0, len(errnoTable))
-	for e := range errnoTable {
+	out := make([]Errno, 0, len(errnoTable.Get()))
+	for e := range errnoTable.Get() {
 		out = append(out, e)
 	}
 	for i := 1; i < len(out); i++ { // insertion sort: small, and keeps determinism obvious

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // The --fail SPEC language: TARGET[:OPTION=VALUE[,OPTION=VALUE...]].
@@ -47,12 +49,14 @@ type FailSpec struct {
 }
 
 // failTargets maps the spec's target names, kscript's and Linux's, to kinds.
-var failTargets = map[string]FaultTarget{
-	"kmalloc": FaultSlab, "slab": FaultSlab, "failslab": FaultSlab,
-	"page_alloc": FaultPageAlloc, "fail_page_alloc": FaultPageAlloc,
-	"vmalloc": FaultVmalloc, "fail_vmalloc": FaultVmalloc,
-	"usercopy": FaultUsercopy, "fail_usercopy": FaultUsercopy,
-}
+var failTargets = lazy.NewMap(func() map[string]FaultTarget {
+	return map[string]FaultTarget{
+		"kmalloc": FaultSlab, "slab": FaultSlab, "failslab": FaultSlab,
+		"page_alloc": FaultPageAlloc, "fail_page_alloc": FaultPageAlloc,
+		"vmalloc": FaultVmalloc, "fail_vmalloc": FaultVmalloc,
+		"usercopy": FaultUsercopy, "fail_usercopy": FaultUsercopy,
+	}
+})
 
 const failTargetList = "kmalloc, slab, page_alloc, vmalloc or usercopy"
 
@@ -62,49 +66,51 @@ type failOption struct {
 	set     func(s *FailSpec, v string) error
 }
 
-var failOptions = map[string]failOption{
-	"probability": {nil, func(s *FailSpec, v string) error {
-		return parseFailUint(v, 0, 100, "a percentage 0..100", &s.Probability)
-	}},
-	"interval": {nil, func(s *FailSpec, v string) error {
-		return parseFailUint(v, 1, 1<<32, "a positive integer", &s.Interval)
-	}},
-	"nth": {nil, func(s *FailSpec, v string) error {
-		return parseFailUint(v, 1, 1<<32, "a positive integer", &s.Nth)
-	}},
-	"times": {nil, func(s *FailSpec, v string) error {
-		n, err := strconv.ParseInt(v, 10, 32)
-		if err != nil || n < -1 {
-			return fmt.Errorf("want -1 (no limit) or a count >= 0")
-		}
-		s.Times = n
-		return nil
-	}},
-	"space": {nil, func(s *FailSpec, v string) error {
-		var u uint64
-		err := parseFailUint(v, 0, 1<<31-1, "a byte count >= 0", &u)
-		s.Space = int64(u)
-		return err
-	}},
-	"verbose": {nil, func(s *FailSpec, v string) error {
-		var u uint64
-		err := parseFailUint(v, 0, 2, "0, 1 or 2", &u)
-		s.Verbose = int(u)
-		return err
-	}},
-	"ignore-gfp-wait": {[]FaultTarget{FaultSlab, FaultPageAlloc}, func(s *FailSpec, v string) error {
-		return parseFailBool(v, &s.IgnoreGFPWait)
-	}},
-	"ignore-gfp-highmem": {[]FaultTarget{FaultPageAlloc}, func(s *FailSpec, v string) error {
-		return parseFailBool(v, &s.IgnoreGFPHighmem)
-	}},
-	"min-order": {[]FaultTarget{FaultPageAlloc}, func(s *FailSpec, v string) error {
-		var u uint64
-		err := parseFailUint(v, 0, MaxOrder-1, "an order 0..10", &u)
-		s.MinOrder = int(u)
-		return err
-	}},
-}
+var failOptions = lazy.NewMap(func() map[string]failOption {
+	return map[string]failOption{
+		"probability": {nil, func(s *FailSpec, v string) error {
+			return parseFailUint(v, 0, 100, "a percentage 0..100", &s.Probability)
+		}},
+		"interval": {nil, func(s *FailSpec, v string) error {
+			return parseFailUint(v, 1, 1<<32, "a positive integer", &s.Interval)
+		}},
+		"nth": {nil, func(s *FailSpec, v string) error {
+			return parseFailUint(v, 1, 1<<32, "a positive integer", &s.Nth)
+		}},
+		"times": {nil, func(s *FailSpec, v string) error {
+			n, err := strconv.ParseInt(v, 10, 32)
+			if err != nil || n < -1 {
+				return fmt.Errorf("want -1 (no limit) or a count >= 0")
+			}
+			s.Times = n
+			return nil
+		}},
+		"space": {nil, func(s *FailSpec, v string) error {
+			var u uint64
+			err := parseFailUint(v, 0, 1<<31-1, "a byte count >= 0", &u)
+			s.Space = int64(u)
+			return err
+		}},
+		"verbose": {nil, func(s *FailSpec, v string) error {
+			var u uint64
+			err := parseFailUint(v, 0, 2, "0, 1 or 2", &u)
+			s.Verbose = int(u)
+			return err
+		}},
+		"ignore-gfp-wait": {[]FaultTarget{FaultSlab, FaultPageAlloc}, func(s *FailSpec, v string) error {
+			return parseFailBool(v, &s.IgnoreGFPWait)
+		}},
+		"ignore-gfp-highmem": {[]FaultTarget{FaultPageAlloc}, func(s *FailSpec, v string) error {
+			return parseFailBool(v, &s.IgnoreGFPHighmem)
+		}},
+		"min-order": {[]FaultTarget{FaultPageAlloc}, func(s *FailSpec, v string) error {
+			var u uint64
+			err := parseFailUint(v, 0, MaxOrder-1, "an order 0..10", &u)
+			s.MinOrder = int(u)
+			return err
+		}},
+	}
+})
 
 func parseFailUint(v string, lo, hi uint64, want string, dst *uint64) error {
 	u, err := strconv.ParseUint(v, 10, 64)
@@ -137,7 +143,7 @@ func ParseFailSpec(spec string) (FailSpec, error) {
 	if name == "" {
 		return bad("missing target, want TARGET[:OPTION=VALUE,...] with TARGET one of %s", failTargetList)
 	}
-	t, ok := failTargets[name]
+	t, ok := failTargets.Get()[name]
 	if !ok {
 		return bad("unknown target %q, want %s", name, failTargetList)
 	}
@@ -152,7 +158,7 @@ func ParseFailSpec(spec string) (FailSpec, error) {
 		}
 		key, val, hasVal := strings.Cut(opt, "=")
 		key = strings.ReplaceAll(key, "_", "-")
-		o, ok := failOptions[key]
+		o, ok := failOptions.Get()[key]
 		switch {
 		case opt == "":
 			return bad("empty option")
@@ -198,7 +204,7 @@ func (o failOption) allows(t FaultTarget) bool {
 func failOptionList(t FaultTarget) string {
 	var names []string
 	for _, n := range []string{"probability", "interval", "times", "space", "nth", "verbose", "ignore-gfp-wait", "ignore-gfp-highmem", "min-order"} {
-		if failOptions[n].allows(t) {
+		if failOptions.Get()[n].allows(t) {
 			names = append(names, n)
 		}
 	}

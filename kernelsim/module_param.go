@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // Module parameters, mirroring kernel/params.c: insmod's "name=value"
@@ -24,21 +26,27 @@ type ModuleParam struct {
 }
 
 // paramRange is the range of each integer parameter type.
-var paramRange = map[string]struct {
+var paramRange = lazy.NewMap(func() map[string]struct {
 	min    int64
 	max    uint64
 	signed bool
-}{
-	"int":    {math.MinInt32, math.MaxInt32, true},
-	"uint":   {0, math.MaxUint32, false},
-	"hexint": {0, math.MaxUint32, false},
-	"long":   {math.MinInt64, math.MaxInt64, true},
-	"ulong":  {0, math.MaxUint64, false},
-	"ullong": {0, math.MaxUint64, false},
-	"short":  {math.MinInt16, math.MaxInt16, true},
-	"ushort": {0, math.MaxUint16, false},
-	"byte":   {0, math.MaxUint8, false},
-}
+} {
+	return map[string]struct {
+		min    int64
+		max    uint64
+		signed bool
+	}{
+		"int":    {math.MinInt32, math.MaxInt32, true},
+		"uint":   {0, math.MaxUint32, false},
+		"hexint": {0, math.MaxUint32, false},
+		"long":   {math.MinInt64, math.MaxInt64, true},
+		"ulong":  {0, math.MaxUint64, false},
+		"ullong": {0, math.MaxUint64, false},
+		"short":  {math.MinInt16, math.MaxInt16, true},
+		"ushort": {0, math.MaxUint16, false},
+		"byte":   {0, math.MaxUint8, false},
+	}
+})
 
 // parseModuleArgs mirrors parse_args() with unknown_module_param_cb(): an
 // unknown name is warned about and ignored; a bad value is reported and
@@ -101,7 +109,7 @@ func (p *ModuleParam) set(val string, hasVal bool) error {
 		p.Value = val
 		return nil
 	}
-	r, ok := paramRange[p.Type]
+	r, ok := paramRange.Get()[p.Type]
 	if !ok || !hasVal {
 		return EINVAL
 	}

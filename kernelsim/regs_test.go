@@ -61,7 +61,7 @@ func TestDebian61CodeBytes(t *testing.T) {
 	if log := logSince(k, seq); strings.Count(log, want) != 2 {
 		t.Errorf("log has %d code lines %q..., want 2:\n%s", strings.Count(log, want), want, log)
 	}
-	for rip, code := range debian61Code {
+	for rip, code := range debian61Code.Get() {
 		if f := strings.Fields(code); len(f) != 64 || f[42] != "<0f>" || f[43] != "0b" {
 			t.Errorf("%s: %d bytes, ud2 not at 42: %q", rip, len(f), code)
 		}

@@ -365,8 +365,8 @@ func (r lsRow) format(w lsWidths) string {
 }
 
 func (k *Kernel) lsRow(st Inode, name string) lsRow {
-	r := lsRow{mode: modeString(st.Mode), nlink: strconv.Itoa(st.Nlink), owner: idName(userNames, st.UID),
-		group: idName(groupNames, st.GID), size: strconv.FormatInt(st.Size, 10), name: name}
+	r := lsRow{mode: modeString(st.Mode), nlink: strconv.Itoa(st.Nlink), owner: idName(userNames.Get(), st.UID),
+		group: idName(groupNames.Get(), st.GID), size: strconv.FormatInt(st.Size, 10), name: name}
 	if t := st.Mode & S_IFMT; t == S_IFCHR || t == S_IFBLK {
 		r.dev, r.major, r.minor = true, strconv.Itoa(int(MAJOR(st.Rdev))), strconv.Itoa(int(MINOR(st.Rdev)))
 	}

@@ -21,24 +21,24 @@ import (
 // return to user space would.
 
 // Kernel call paths of the system calls, outermost last (Debian 6.1.0-28
-// offsets). The driver's handler is called from the first frame.
+// offsets). The driver's handler is called from the first frame. Each ends
+// with the system call entry (syscallEntry), written out in full so that
+// the paths are static data, not slices appended at every start-up.
 var (
 	syscallEntry = []string{"do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
-	openEntry    = withEntry("chrdev_open+0xc5/0x250", "do_dentry_open+0x1e2/0x410", "path_openat+0xb7d/0x1290",
-		"do_filp_open+0xb3/0x160", "do_sys_openat2+0x9a/0x160", "__x64_sys_openat+0x54/0xa0")
-	readEntry  = withEntry("vfs_read+0xb0/0x300", "ksys_read+0x6b/0xf0")
-	writeEntry = withEntry("vfs_write+0xc8/0x3e0", "ksys_write+0x6b/0xf0")
-	lseekEntry = withEntry("ksys_lseek+0x8e/0xd0")
-	ioctlEntry = withEntry("__x64_sys_ioctl+0x94/0xd0")
+	openEntry    = []string{"chrdev_open+0xc5/0x250", "do_dentry_open+0x1e2/0x410", "path_openat+0xb7d/0x1290",
+		"do_filp_open+0xb3/0x160", "do_sys_openat2+0x9a/0x160", "__x64_sys_openat+0x54/0xa0", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
+	readEntry  = []string{"vfs_read+0xb0/0x300", "ksys_read+0x6b/0xf0", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
+	writeEntry = []string{"vfs_write+0xc8/0x3e0", "ksys_write+0x6b/0xf0", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
+	lseekEntry = []string{"ksys_lseek+0x8e/0xd0", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
+	ioctlEntry = []string{"__x64_sys_ioctl+0x94/0xd0", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
 	// closeEntry: close(2) only drops the descriptor; the last fput queues
 	// __fput as task work, which runs on the way back to user space.
-	closeEntry = withEntry("__fput+0xf8/0x2a0", "task_work_run+0x5a/0x90", "exit_to_user_mode_prepare+0x1e4/0x1f0",
-		"syscall_exit_to_user_mode+0x1b/0x40")
-	exitEntry = withEntry("__fput+0xf8/0x2a0", "task_work_run+0x5a/0x90", "do_exit+0x35b/0xb10",
-		"do_group_exit+0x31/0x80", "__x64_sys_exit_group+0x14/0x20")
+	closeEntry = []string{"__fput+0xf8/0x2a0", "task_work_run+0x5a/0x90", "exit_to_user_mode_prepare+0x1e4/0x1f0",
+		"syscall_exit_to_user_mode+0x1b/0x40", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
+	exitEntry = []string{"__fput+0xf8/0x2a0", "task_work_run+0x5a/0x90", "do_exit+0x35b/0xb10",
+		"do_group_exit+0x31/0x80", "__x64_sys_exit_group+0x14/0x20", "do_syscall_64+0x55/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8"}
 )
-
-func withEntry(frames ...string) []string { return append(frames, syscallEntry...) }
 
 // syscall runs fn as p's task entered through entry. A fatal Oops kills p.
 func (p *Process) syscall(entry []string, fn func() (int64, error)) (int64, error) {

@@ -3,6 +3,8 @@ package kernelsim
 import (
 	"fmt"
 	"math"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // Hardened usercopy: the checks on the kernel side of a user copy, as
@@ -89,16 +91,18 @@ func (k *Kernel) warnOnceCopySize() {
 // (linux-image-6.1.0-57-amd64's System.map and code): __check_heap_object
 // (mm/slub.c) calls it for a slab object, __check_object_size's cold
 // section for the other checks, each from a call site of its own.
-var usercopyFrames = map[string][]string{
-	"SLUB object in left red zone": {"__check_heap_object+0x92/0xc0", checkObjectSizeSym},
-	"SLUB object":                  {"__check_heap_object+0xa9/0xc0", checkObjectSizeSym},
-	"page alloc":                   {"__check_object_size.cold+0x17/0xcb"},
-	"wrapped address":              {"__check_object_size.cold+0x2d/0xcb"},
-	"null address":                 {"__check_object_size.cold+0x44/0xcb"},
-	"kernel text":                  {"__check_object_size.cold+0x96/0xcb"},
-	"vmalloc":                      {"__check_object_size.cold+0xb0/0xcb"},
-	"vmalloc no area":              {"__check_object_size.cold+0xcb/0xcb"},
-}
+var usercopyFrames = lazy.NewMap(func() map[string][]string {
+	return map[string][]string{
+		"SLUB object in left red zone": {"__check_heap_object+0x92/0xc0", checkObjectSizeSym},
+		"SLUB object":                  {"__check_heap_object+0xa9/0xc0", checkObjectSizeSym},
+		"page alloc":                   {"__check_object_size.cold+0x17/0xcb"},
+		"wrapped address":              {"__check_object_size.cold+0x2d/0xcb"},
+		"null address":                 {"__check_object_size.cold+0x44/0xcb"},
+		"kernel text":                  {"__check_object_size.cold+0x96/0xcb"},
+		"vmalloc":                      {"__check_object_size.cold+0xb0/0xcb"},
+		"vmalloc no area":              {"__check_object_size.cold+0xcb/0xcb"},
+	}
+})
 
 // checkObjectSize mirrors __check_object_size(ptr, n, to_user)
 // (mm/usercopy.c): the run-time checks of the kernel range.
@@ -108,17 +112,17 @@ func (k *Kernel) checkObjectSize(ptr Addr, n uint64, toUser bool) error {
 	}
 	// check_bogus_address
 	if uint64(ptr)+(n-1) < uint64(ptr) {
-		return k.usercopyAbort("wrapped address", "", toUser, 0, uint64(ptr)+n, usercopyFrames["wrapped address"])
+		return k.usercopyAbort("wrapped address", "", toUser, 0, uint64(ptr)+n, usercopyFrames.Get()["wrapped address"])
 	}
 	if ptr <= zeroSizePtr {
-		return k.usercopyAbort("null address", "", toUser, uint64(ptr), n, usercopyFrames["null address"])
+		return k.usercopyAbort("null address", "", toUser, uint64(ptr), n, usercopyFrames.Get()["null address"])
 	}
 	if err := k.checkHeapObject(ptr, n, toUser); err != nil {
 		return err
 	}
 	// check_kernel_text_object
 	if ptr < kernelTextEnd && ptr+Addr(n) > kernelTextStart {
-		return k.usercopyAbort("kernel text", "", toUser, uint64(ptr-kernelTextStart), n, usercopyFrames["kernel text"])
+		return k.usercopyAbort("kernel text", "", toUser, uint64(ptr-kernelTextStart), n, usercopyFrames.Get()["kernel text"])
 	}
 	return nil
 }
@@ -131,10 +135,10 @@ func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 	if IsVmallocAddr(ptr) {
 		area := k.vmAreaContaining(ptr) // find_vmap_area: va_end includes the guard page
 		if area == nil {
-			return k.usercopyAbort("vmalloc", "no area", toUser, 0, n, usercopyFrames["vmalloc no area"])
+			return k.usercopyAbort("vmalloc", "no area", toUser, 0, n, usercopyFrames.Get()["vmalloc no area"])
 		}
 		if n > uint64(area.End()-ptr) {
-			return k.usercopyAbort("vmalloc", "", toUser, uint64(ptr-area.Addr), n, usercopyFrames["vmalloc"])
+			return k.usercopyAbort("vmalloc", "", toUser, uint64(ptr-area.Addr), n, usercopyFrames.Get()["vmalloc"])
 		}
 		return nil
 	}
@@ -145,7 +149,7 @@ func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 		return k.checkSlabObject(ptr, n, obj, toUser)
 	}
 	if start, size, ok := k.compoundPageOf(ptr); ok && n > size-uint64(ptr-start) {
-		return k.usercopyAbort("page alloc", "", toUser, uint64(ptr-start), n, usercopyFrames["page alloc"])
+		return k.usercopyAbort("page alloc", "", toUser, uint64(ptr-start), n, usercopyFrames.Get()["page alloc"])
 	}
 	return nil
 }
@@ -156,13 +160,13 @@ func (k *Kernel) checkHeapObject(ptr Addr, n uint64, toUser bool) error {
 // kmem_cache_create() caches whitelist nothing.
 func (k *Kernel) checkSlabObject(ptr Addr, n uint64, obj SlabObjectInfo, toUser bool) error {
 	if ptr < obj.Start {
-		return k.usercopyAbort("SLUB object in left red zone", obj.Cache, toUser, 0, n, usercopyFrames["SLUB object in left red zone"])
+		return k.usercopyAbort("SLUB object in left red zone", obj.Cache, toUser, 0, n, usercopyFrames.Get()["SLUB object in left red zone"])
 	}
 	offset := uint64(ptr - obj.Start)
 	if offset >= obj.UserOffset && offset-obj.UserOffset <= obj.UserSize && n <= obj.UserOffset-offset+obj.UserSize {
 		return nil
 	}
-	return k.usercopyAbort("SLUB object", obj.Cache, toUser, offset, n, usercopyFrames["SLUB object"])
+	return k.usercopyAbort("SLUB object", obj.Cache, toUser, offset, n, usercopyFrames.Get()["SLUB object"])
 }
 
 // SlabObjectInfo describes the slab object an address lies in, for

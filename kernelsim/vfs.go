@@ -4,6 +4,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // The small VFS: a handful of directories (/, /dev, /tmp, /root, the
@@ -46,8 +48,12 @@ const (
 	UserName = "student"
 )
 
-var userNames = map[int]string{0: "root", UserUID: UserName}
-var groupNames = map[int]string{0: "root", 5: "tty", 15: "kmem", UserUID: UserName}
+var userNames = lazy.NewMap(func() map[int]string {
+	return map[int]string{0: "root", UserUID: UserName}
+})
+var groupNames = lazy.NewMap(func() map[int]string {
+	return map[int]string{0: "root", 5: "tty", 15: "kmem", UserUID: UserName}
+})
 
 // Inode mirrors the parts of struct inode (include/linux/fs.h) the VFS
 // needs: type and permissions, owner, device number, size and time.

@@ -91,7 +91,7 @@ func moduleParamFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starla
 	if err := c.unpack(args, kwargs, "name", &p.name, "type", &p.typ, "default", &p.def, "desc?", &p.desc); err != nil {
 		return nil, err
 	}
-	pt, ok := paramTypes[p.typ]
+	pt, ok := paramTypes.Get()[p.typ]
 	switch {
 	case !isIdent(p.name):
 		return nil, c.errorf("parameter name %q is not a C identifier", p.name)

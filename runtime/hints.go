@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kscript.dev/kscript/runtime/i18n"
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // ErrorNotes are kscript's lines under a script error or a sandbox limit,
@@ -53,77 +54,81 @@ func sourceLine(src []byte, pos string) string {
 }
 
 // hints are the slip hints, English then Thai.
-var hints = i18n.Catalog{
-	"class": {
-		"hint: Starlark has no classes. Keep a module's state in a static record (g = static(count=0), like C globals) and describe C structs with struct_type(...) and cast(p, T).",
-		"คำแนะนำ: Starlark ไม่มี class ให้เก็บสถานะของ module ไว้ใน static record (g = static(count=0) เหมือนตัวแปร global ของ C) และอธิบาย struct ของ C ด้วย struct_type(...) กับ cast(p, T)",
-	},
-	"import": {
-		"hint: Starlark has no import, and kscript needs none: the whole kernel API (kmalloc, printk, copy_to_user…) is predeclared, as the kernel headers provide it in C. Remove the line.",
-		"คำแนะนำ: Starlark ไม่มี import และ kscript ก็ไม่ต้องใช้ ฟังก์ชันของ Kernel ทั้งหมด (kmalloc, printk, copy_to_user…) ใช้ได้ทันที เหมือนที่ header ของ Kernel ให้มาในภาษา C ให้ลบบรรทัดนี้ออก",
-	},
-	"global": {
-		"hint: Starlark has no global statement, and assigning to a name inside a function makes it local. Keep what functions change in a static record: g = static(count=0) at the top, then g.count += 1 inside the function.",
-		"คำแนะนำ: Starlark ไม่มีคำสั่ง global และการกำหนดค่าให้ชื่อใดในฟังก์ชันจะทำให้ชื่อนั้นเป็นตัวแปร local ให้เก็บค่าที่ฟังก์ชันต้องแก้ไว้ใน static record: เขียน g = static(count=0) ไว้ด้านบน แล้วใช้ g.count += 1 ในฟังก์ชัน",
-	},
-	"try": {
-		"hint: Starlark has no exceptions (try/except/finally), and neither has kernel C: check each return value (if not p: return -ENOMEM) and undo what already succeeded before returning.",
-		"คำแนะนำ: Starlark ไม่มี exception (try/except/finally) และภาษา C ใน Kernel ก็ไม่มี ให้ตรวจค่าที่ทุกฟังก์ชันปล่อยมา (if not p: return -ENOMEM) และปล่อยสิ่งที่จองสำเร็จไปแล้วก่อน return",
-	},
-	"raise": {
-		"hint: Starlark has no raise; kernel code reports an error by returning a negative errno (return -EINVAL).",
-		"คำแนะนำ: Starlark ไม่มี raise โค้ดใน Kernel แจ้งข้อผิดพลาดด้วยการคืนค่า errno ติดลบ (return -EINVAL)",
-	},
-	"with": {
-		"hint: Starlark has no with statement: pair the calls yourself, as C does (spin_lock(l) … spin_unlock(l), open … close).",
-		"คำแนะนำ: Starlark ไม่มีคำสั่ง with ให้เรียกเป็นคู่เองแบบภาษา C (spin_lock(l) … spin_unlock(l), open … close)",
-	},
-	"is": {
-		"hint: Starlark has no is operator: compare with == (p == NULL) or test the value itself (if not p:).",
-		"คำแนะนำ: Starlark ไม่มีตัวดำเนินการ is ให้เปรียบเทียบด้วย == (p == NULL) หรือทดสอบค่าโดยตรง (if not p:)",
-	},
-	"del": {
-		"hint: Starlark has no del: after kfree(p), set p = NULL so that a second kfree is harmless.",
-		"คำแนะนำ: Starlark ไม่มี del หลัง kfree(p) ให้ตั้ง p = NULL เพื่อให้การเรียก kfree ซ้ำไม่เป็นอันตราย",
-	},
-	"yield": {
-		"hint: Starlark has no generators (yield): build a list and return it.",
-		"คำแนะนำ: Starlark ไม่มี generator (yield) ให้สร้าง list แล้ว return",
-	},
-	"assert": {
-		"hint: Starlark has no assert statement: test the condition with if, print with pr_err and return a negative errno.",
-		"คำแนะนำ: Starlark ไม่มีคำสั่ง assert ให้ตรวจเงื่อนไขด้วย if แล้วพิมพ์ด้วย pr_err และคืนค่า errno ติดลบ",
-	},
-	"logic": {
-		"hint: Starlark spells C's &&, || and ! as and, or and not.",
-		"คำแนะนำ: ใน Starlark ตัวดำเนินการ &&, || และ ! ของ C เขียนว่า and, or และ not",
-	},
-	"increment": {
-		"hint: Starlark has no ++ or --: write x += 1 or x -= 1.",
-		"คำแนะนำ: Starlark ไม่มี ++ หรือ -- ให้เขียน x += 1 หรือ x -= 1",
-	},
-	"arrow": {
-		"hint: Starlark reaches struct fields with a dot: p.field, not p->field (see `kscript doc pointers`).",
-		"คำแนะนำ: ใน Starlark เข้าถึง field ของ struct ด้วยจุด: p.field ไม่ใช่ p->field (ดู `kscript doc pointers`)",
-	},
-	"str": {
-		"hint: Starlark does not turn a number into text by itself: format it (\"n = %d\" % n) or convert it (str(n)).",
-		"คำแนะนำ: Starlark ไม่แปลงตัวเลขเป็นข้อความให้เอง ให้จัดรูปแบบ (\"n = %d\" % n) หรือแปลงด้วย str(n)",
-	},
-	"local": {
-		"hint: assigning to %s inside the function makes it a local variable (Starlark has no global statement). Keep module state in a static record: g = static(%[1]s=0), then g.%[1]s += 1.",
-		"คำแนะนำ: การกำหนดค่าให้ %s ในฟังก์ชันทำให้มันเป็นตัวแปร local (Starlark ไม่มีคำสั่ง global) ให้เก็บสถานะของ module ไว้ใน static record: g = static(%[1]s=0) แล้วใช้ g.%[1]s += 1",
-	},
-}
+var hints = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"class": {
+			"hint: Starlark has no classes. Keep a module's state in a static record (g = static(count=0), like C globals) and describe C structs with struct_type(...) and cast(p, T).",
+			"คำแนะนำ: Starlark ไม่มี class ให้เก็บสถานะของ module ไว้ใน static record (g = static(count=0) เหมือนตัวแปร global ของ C) และอธิบาย struct ของ C ด้วย struct_type(...) กับ cast(p, T)",
+		},
+		"import": {
+			"hint: Starlark has no import, and kscript needs none: the whole kernel API (kmalloc, printk, copy_to_user…) is predeclared, as the kernel headers provide it in C. Remove the line.",
+			"คำแนะนำ: Starlark ไม่มี import และ kscript ก็ไม่ต้องใช้ ฟังก์ชันของ Kernel ทั้งหมด (kmalloc, printk, copy_to_user…) ใช้ได้ทันที เหมือนที่ header ของ Kernel ให้มาในภาษา C ให้ลบบรรทัดนี้ออก",
+		},
+		"global": {
+			"hint: Starlark has no global statement, and assigning to a name inside a function makes it local. Keep what functions change in a static record: g = static(count=0) at the top, then g.count += 1 inside the function.",
+			"คำแนะนำ: Starlark ไม่มีคำสั่ง global และการกำหนดค่าให้ชื่อใดในฟังก์ชันจะทำให้ชื่อนั้นเป็นตัวแปร local ให้เก็บค่าที่ฟังก์ชันต้องแก้ไว้ใน static record: เขียน g = static(count=0) ไว้ด้านบน แล้วใช้ g.count += 1 ในฟังก์ชัน",
+		},
+		"try": {
+			"hint: Starlark has no exceptions (try/except/finally), and neither has kernel C: check each return value (if not p: return -ENOMEM) and undo what already succeeded before returning.",
+			"คำแนะนำ: Starlark ไม่มี exception (try/except/finally) และภาษา C ใน Kernel ก็ไม่มี ให้ตรวจค่าที่ทุกฟังก์ชันปล่อยมา (if not p: return -ENOMEM) และปล่อยสิ่งที่จองสำเร็จไปแล้วก่อน return",
+		},
+		"raise": {
+			"hint: Starlark has no raise; kernel code reports an error by returning a negative errno (return -EINVAL).",
+			"คำแนะนำ: Starlark ไม่มี raise โค้ดใน Kernel แจ้งข้อผิดพลาดด้วยการคืนค่า errno ติดลบ (return -EINVAL)",
+		},
+		"with": {
+			"hint: Starlark has no with statement: pair the calls yourself, as C does (spin_lock(l) … spin_unlock(l), open … close).",
+			"คำแนะนำ: Starlark ไม่มีคำสั่ง with ให้เรียกเป็นคู่เองแบบภาษา C (spin_lock(l) … spin_unlock(l), open … close)",
+		},
+		"is": {
+			"hint: Starlark has no is operator: compare with == (p == NULL) or test the value itself (if not p:).",
+			"คำแนะนำ: Starlark ไม่มีตัวดำเนินการ is ให้เปรียบเทียบด้วย == (p == NULL) หรือทดสอบค่าโดยตรง (if not p:)",
+		},
+		"del": {
+			"hint: Starlark has no del: after kfree(p), set p = NULL so that a second kfree is harmless.",
+			"คำแนะนำ: Starlark ไม่มี del หลัง kfree(p) ให้ตั้ง p = NULL เพื่อให้การเรียก kfree ซ้ำไม่เป็นอันตราย",
+		},
+		"yield": {
+			"hint: Starlark has no generators (yield): build a list and return it.",
+			"คำแนะนำ: Starlark ไม่มี generator (yield) ให้สร้าง list แล้ว return",
+		},
+		"assert": {
+			"hint: Starlark has no assert statement: test the condition with if, print with pr_err and return a negative errno.",
+			"คำแนะนำ: Starlark ไม่มีคำสั่ง assert ให้ตรวจเงื่อนไขด้วย if แล้วพิมพ์ด้วย pr_err และคืนค่า errno ติดลบ",
+		},
+		"logic": {
+			"hint: Starlark spells C's &&, || and ! as and, or and not.",
+			"คำแนะนำ: ใน Starlark ตัวดำเนินการ &&, || และ ! ของ C เขียนว่า and, or และ not",
+		},
+		"increment": {
+			"hint: Starlark has no ++ or --: write x += 1 or x -= 1.",
+			"คำแนะนำ: Starlark ไม่มี ++ หรือ -- ให้เขียน x += 1 หรือ x -= 1",
+		},
+		"arrow": {
+			"hint: Starlark reaches struct fields with a dot: p.field, not p->field (see `kscript doc pointers`).",
+			"คำแนะนำ: ใน Starlark เข้าถึง field ของ struct ด้วยจุด: p.field ไม่ใช่ p->field (ดู `kscript doc pointers`)",
+		},
+		"str": {
+			"hint: Starlark does not turn a number into text by itself: format it (\"n = %d\" % n) or convert it (str(n)).",
+			"คำแนะนำ: Starlark ไม่แปลงตัวเลขเป็นข้อความให้เอง ให้จัดรูปแบบ (\"n = %d\" % n) หรือแปลงด้วย str(n)",
+		},
+		"local": {
+			"hint: assigning to %s inside the function makes it a local variable (Starlark has no global statement). Keep module state in a static record: g = static(%[1]s=0), then g.%[1]s += 1.",
+			"คำแนะนำ: การกำหนดค่าให้ %s ในฟังก์ชันทำให้มันเป็นตัวแปร local (Starlark ไม่มีคำสั่ง global) ให้เก็บสถานะของ module ไว้ใน static record: g = static(%[1]s=0) แล้วใช้ g.%[1]s += 1",
+		},
+	}
+})
 
 // slipWords are the first words of a line, or the tokens a syntax error
 // names, that show a habit from Python or C.
-var slipWords = map[string]string{
-	"class": "class", "import": "import", "from": "import", "global": "global",
-	"nonlocal": "global", "try": "try", "except": "try", "finally": "try",
-	"raise": "raise", "with": "with", "is": "is", "del": "del", "yield": "yield",
-	"assert": "assert", "'&'": "logic", "'|'": "logic",
-}
+var slipWords = lazy.NewMap(func() map[string]string {
+	return map[string]string{
+		"class": "class", "import": "import", "from": "import", "global": "global",
+		"nonlocal": "global", "try": "try", "except": "try", "finally": "try",
+		"raise": "raise", "with": "with", "is": "is", "del": "del", "yield": "yield",
+		"assert": "assert", "'&'": "logic", "'|'": "logic",
+	}
+})
 
 var (
 	gotToken   = lazyre.New(`^got (\S+|'.'), want `)
@@ -143,12 +148,12 @@ func slipHint(msg, line string) (i18n.Text, bool) {
 	}
 	key := ""
 	if m := gotToken.FindStringSubmatch(msg); m != nil {
-		key = slipWords[m[1]]
+		key = slipWords.Get()[m[1]]
 	}
 	switch w := firstWord.FindString(line); {
 	case key != "":
-	case slipWords[w] != "" && w != "is":
-		key = slipWords[w]
+	case slipWords.Get()[w] != "" && w != "is":
+		key = slipWords.Get()[w]
 	case strings.Contains(line, "->"):
 		key = "arrow"
 	case strings.Contains(line, "++") || strings.Contains(line, "--"):

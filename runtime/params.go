@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // Module parameters: module_param(name, type, default, desc) declares one;
@@ -29,20 +31,22 @@ type paramType struct {
 }
 
 // paramTypes are the types module_param accepts (param_ops_*).
-var paramTypes = map[string]paramType{
-	"byte":    {kind: 'i', umax: math.MaxUint8},
-	"short":   {kind: 'i', signed: true, min: math.MinInt16, max: math.MaxInt16},
-	"ushort":  {kind: 'i', umax: math.MaxUint16},
-	"int":     {kind: 'i', signed: true, min: math.MinInt32, max: math.MaxInt32},
-	"uint":    {kind: 'i', umax: math.MaxUint32},
-	"hexint":  {kind: 'i', umax: math.MaxUint32},
-	"long":    {kind: 'i', signed: true, min: math.MinInt64, max: math.MaxInt64},
-	"ulong":   {kind: 'i', umax: math.MaxUint64},
-	"ullong":  {kind: 'i', umax: math.MaxUint64},
-	"bool":    {kind: 'b'},
-	"invbool": {kind: 'B'},
-	"charp":   {kind: 's'},
-}
+var paramTypes = lazy.NewMap(func() map[string]paramType {
+	return map[string]paramType{
+		"byte":    {kind: 'i', umax: math.MaxUint8},
+		"short":   {kind: 'i', signed: true, min: math.MinInt16, max: math.MaxInt16},
+		"ushort":  {kind: 'i', umax: math.MaxUint16},
+		"int":     {kind: 'i', signed: true, min: math.MinInt32, max: math.MaxInt32},
+		"uint":    {kind: 'i', umax: math.MaxUint32},
+		"hexint":  {kind: 'i', umax: math.MaxUint32},
+		"long":    {kind: 'i', signed: true, min: math.MinInt64, max: math.MaxInt64},
+		"ulong":   {kind: 'i', umax: math.MaxUint64},
+		"ullong":  {kind: 'i', umax: math.MaxUint64},
+		"bool":    {kind: 'b'},
+		"invbool": {kind: 'B'},
+		"charp":   {kind: 's'},
+	}
+})
 
 // checkDefault checks a declaration's default against its type, as the
 // compiler checks the C variable's initialiser.

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"go.starlark.net/syntax"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // The sandbox's syntax rewrite.
@@ -65,29 +67,33 @@ const (
 // compareGuards are the guards of the comparisons and membership tests,
 // whose work grows with their operands: -1 in a list of a million walks
 // it, two long lists compare element by element, a substring is searched.
-var compareGuards = map[syntax.Token]string{
-	syntax.IN: "_kscript_in", syntax.NOT_IN: "_kscript_not_in",
-	syntax.EQL: "_kscript_eq", syntax.NEQ: "_kscript_ne",
-	syntax.LT: "_kscript_lt", syntax.GT: "_kscript_gt", syntax.LE: "_kscript_le", syntax.GE: "_kscript_ge",
-}
+var compareGuards = lazy.NewMap(func() map[syntax.Token]string {
+	return map[syntax.Token]string{
+		syntax.IN: "_kscript_in", syntax.NOT_IN: "_kscript_not_in",
+		syntax.EQL: "_kscript_eq", syntax.NEQ: "_kscript_ne",
+		syntax.LT: "_kscript_lt", syntax.GT: "_kscript_gt", syntax.LE: "_kscript_le", syntax.GE: "_kscript_ge",
+	}
+})
 
 // guardedMethods are the methods of strings, bytes, lists, dicts and sets
 // whose result can be much larger than their receiver and arguments, or
 // whose work grows with their receiver's length (methodCheck). A struct
 // field of the same name (g.count) passes through the guard unchanged.
-var guardedMethods = map[string]bool{
-	"replace": true, "format": true, "join": true, "extend": true,
-	// strings and bytes
-	"split": true, "rsplit": true, "splitlines": true, "elems": true, "elem_ords": true,
-	"codepoints": true, "codepoint_ords": true, "count": true, "find": true, "rfind": true,
-	"index": true, "rindex": true, "lower": true, "upper": true, "title": true,
-	"capitalize": true, "strip": true, "lstrip": true, "rstrip": true, "partition": true,
-	"rpartition": true,
-	// lists, dicts and sets
-	"remove": true, "insert": true, "keys": true, "values": true, "items": true,
-	"update": true, "union": true, "intersection": true, "difference": true,
-	"symmetric_difference": true, "issubset": true, "issuperset": true,
-}
+var guardedMethods = lazy.NewMap(func() map[string]bool {
+	return map[string]bool{
+		"replace": true, "format": true, "join": true, "extend": true,
+		// strings and bytes
+		"split": true, "rsplit": true, "splitlines": true, "elems": true, "elem_ords": true,
+		"codepoints": true, "codepoint_ords": true, "count": true, "find": true, "rfind": true,
+		"index": true, "rindex": true, "lower": true, "upper": true, "title": true,
+		"capitalize": true, "strip": true, "lstrip": true, "rstrip": true, "partition": true,
+		"rpartition": true,
+		// lists, dicts and sets
+		"remove": true, "insert": true, "keys": true, "values": true, "items": true,
+		"update": true, "union": true, "intersection": true, "difference": true,
+		"symmetric_difference": true, "issubset": true, "issuperset": true,
+	}
+})
 
 // sandboxFile rewrites f in place.
 func sandboxFile(f *syntax.File) {
@@ -211,7 +217,7 @@ func rw(e syntax.Expr) syntax.Expr {
 		if guard := map[syntax.Token]string{syntax.STAR: guardMul, syntax.PLUS: guardAdd, syntax.PERCENT: guardMod, syntax.LTLT: guardShl}[e.Op]; guard != "" {
 			return guardCall(guard, e.OpPos, e.X, e.Y)
 		}
-		if guard := compareGuards[e.Op]; guard != "" {
+		if guard := compareGuards.Get()[e.Op]; guard != "" {
 			return guardCall(guard, e.OpPos, e.X, e.Y)
 		}
 	case *syntax.CallExpr:
@@ -224,7 +230,7 @@ func rw(e syntax.Expr) syntax.Expr {
 		e.X = rw(e.X)
 	case *syntax.DotExpr:
 		e.X = rw(e.X)
-		if guardedMethods[e.Name.Name] {
+		if guardedMethods.Get()[e.Name.Name] {
 			return guardCall(guardMethod, e.NamePos, e)
 		}
 	case *syntax.IndexExpr:

@@ -7,6 +7,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // The guards the sandbox rewrite calls (sandbox.go), and kscript's bounded
@@ -57,7 +59,7 @@ func (m *Machine) sandboxBuiltins() starlark.StringDict {
 		guardKey:    starlark.NewBuiltin("index", guardKeyFn),
 		guardSlice:  starlark.NewBuiltin("slice", guardSliceFn),
 	}
-	for op, name := range compareGuards {
+	for op, name := range compareGuards.Get() {
 		d[name] = compareGuard(op)
 	}
 	for _, name := range buildingBuiltins {
@@ -215,9 +217,11 @@ func boundedElems(t *starlark.Thread, op string, y starlark.Value, have int64) (
 }
 
 // augOps are the guards of the augmented assignments the sandbox guards.
-var augOps = map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error){
-	"+=": guardIAddFn, "*=": guardMulFn, "%=": guardModFn, "<<=": guardShlFn,
-}
+var augOps = lazy.NewMap(func() map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error){
+		"+=": guardIAddFn, "*=": guardMulFn, "%=": guardModFn, "<<=": guardShlFn,
+	}
+})
 
 // guardShlFn is x << n: an integer within maxIntBits.
 func guardShlFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -240,7 +244,7 @@ func guardShlFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 // augment is old op= z through the operator's guard.
 func augment(t *starlark.Thread, b *starlark.Builtin, op starlark.Value, old, z starlark.Value) (starlark.Value, error) {
 	s, _ := starlark.AsString(op)
-	fn := augOps[s]
+	fn := augOps.Get()[s]
 	if fn == nil {
 		return nil, fmt.Errorf("%s: internal guard called with operator %s", b.Name(), op)
 	}
@@ -437,7 +441,7 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 			}
 		}
 	}
-	if !guardedMethods[name] {
+	if !guardedMethods.Get()[name] {
 		return nil
 	}
 	// A method that walks its receiver (and its arguments) pays for their
@@ -448,7 +452,7 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 	if n < 0 {
 		return nil
 	}
-	if what == "bytes" && splitters[name] {
+	if what == "bytes" && splitters.Get()[name] {
 		what = "elements"
 	}
 	return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
@@ -464,8 +468,10 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 
 // splitters are the string methods whose result may have an element per
 // byte of their receiver.
-var splitters = map[string]bool{"split": true, "rsplit": true, "splitlines": true, "elems": true,
-	"elem_ords": true, "codepoints": true, "codepoint_ords": true}
+var splitters = lazy.NewMap(func() map[string]bool {
+	return map[string]bool{"split": true, "rsplit": true, "splitlines": true, "elems": true,
+		"elem_ords": true, "codepoints": true, "codepoint_ords": true}
+})
 
 // sizeOf returns the length of v and its unit: bytes of a string or
 // bytes, elements of anything else with a length; -1 for a value without

@@ -4,17 +4,21 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // renamed maps kernel API names that older kernels (and older tutorials)
 // use to their Linux 6.1 spelling.
-var renamed = map[string]string{
-	"kzfree":        "kfree_sensitive",
-	"pr_warning":    "pr_warn",
-	"GFP_TEMPORARY": "GFP_KERNEL",
-	"GFP_THISNODE":  "__GFP_THISNODE",
-	"strlcpy":       "strscpy",
-}
+var renamed = lazy.NewMap(func() map[string]string {
+	return map[string]string{
+		"kzfree":        "kfree_sensitive",
+		"pr_warning":    "pr_warn",
+		"GFP_TEMPORARY": "GFP_KERNEL",
+		"GFP_THISNODE":  "__GFP_THISNODE",
+		"strlcpy":       "strscpy",
+	}
+})
 
 // suggest adds a spelling hint to the resolver's "undefined: NAME" error,
 // from the predeclared names.
@@ -23,7 +27,7 @@ func (m *Machine) suggest(msg string) string {
 	if !ok || strings.ContainsAny(name, " (") {
 		return msg
 	}
-	if to, ok := renamed[name]; ok {
+	if to, ok := renamed.Get()[name]; ok {
 		return fmt.Sprintf("%s (Linux 6.1 calls it %s)", msg, to)
 	}
 	if best := nearest(name, m.universe.Keys()); best != "" {

@@ -136,8 +136,11 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 		SilenceUsage:      true,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setup() },
 	}
-	root.Version = versionString()
-	root.SetVersionTemplate("{{.Version}}")
+	// --version prints versionString, made only then: reading the build
+	// information costs every other command's start-up for nothing. (A
+	// non-empty Version is what makes cobra add the --version flag.)
+	root.Version = "kscript"
+	root.SetVersionTemplate("{{kscriptVersion}}")
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	kruntime "kscript.dev/kscript/runtime"
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 func (a *app) docCommand() *cobra.Command {
@@ -65,31 +66,33 @@ func (a *app) doc(names []string) error {
 
 // docWords are the words of the reference's headings in both languages:
 // the groups of DESIGN §4, the kinds of name and the scopes.
-var docWords = map[string]string{
-	"Module":                        "module",
-	"Module state":                  "สถานะของ module",
-	"Pointers and memory":           "พอยน์เตอร์และหน่วยความจำ",
-	"Slab":                          "slab",
-	"Pages":                         "Page และ Buddy System",
-	"vmalloc":                       "vmalloc",
-	"GFP flags":                     "GFP flag",
-	"printk":                        "printk",
-	"Errors":                        "รหัสข้อผิดพลาด",
-	"Contexts and deferred work":    "context และงานที่เลื่อนไปทำทีหลัง",
-	"Char devices and user copies":  "char device และการคัดลอกข้อมูลกับ user space",
-	"User programs":                 "โปรแกรมฝั่ง user",
-	"function":                      "ฟังก์ชัน",
-	"constant":                      "ค่าคงที่",
-	"anywhere":                      "ทุกที่",
-	"file scope":                    "ระดับไฟล์ (นอกฟังก์ชัน)",
-	"kernel code":                   "โค้ดของ module (init, exit, callback)",
-	"kernel code and user programs": "โค้ดของ module และโปรแกรมฝั่ง user",
-	"user programs":                 "โปรแกรมฝั่ง user",
-}
+var docWords = lazy.NewMap(func() map[string]string {
+	return map[string]string{
+		"Module":                        "module",
+		"Module state":                  "สถานะของ module",
+		"Pointers and memory":           "พอยน์เตอร์และหน่วยความจำ",
+		"Slab":                          "slab",
+		"Pages":                         "Page และ Buddy System",
+		"vmalloc":                       "vmalloc",
+		"GFP flags":                     "GFP flag",
+		"printk":                        "printk",
+		"Errors":                        "รหัสข้อผิดพลาด",
+		"Contexts and deferred work":    "context และงานที่เลื่อนไปทำทีหลัง",
+		"Char devices and user copies":  "char device และการคัดลอกข้อมูลกับ user space",
+		"User programs":                 "โปรแกรมฝั่ง user",
+		"function":                      "ฟังก์ชัน",
+		"constant":                      "ค่าคงที่",
+		"anywhere":                      "ทุกที่",
+		"file scope":                    "ระดับไฟล์ (นอกฟังก์ชัน)",
+		"kernel code":                   "โค้ดของ module (init, exit, callback)",
+		"kernel code and user programs": "โค้ดของ module และโปรแกรมฝั่ง user",
+		"user programs":                 "โปรแกรมฝั่ง user",
+	}
+})
 
 // docWord returns a heading word in lang.
 func docWord(s, lang string) string {
-	if th, ok := docWords[s]; ok && lang == "th" {
+	if th, ok := docWords.Get()[s]; ok && lang == "th" {
 		return th
 	}
 	return s

@@ -5,12 +5,15 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // docTopics are the pages of `kscript doc` that explain a concept rather
 // than one builtin, in English and Thai.
-var docTopics = map[string][2]string{
-	"pointers": {`pointers: pointer values in kscript scripts
+var docTopics = lazy.NewMap(func() map[string][2]string {
+	return map[string][2]string{
+		"pointers": {`pointers: pointer values in kscript scripts
 
 A ptr is a C pointer: an address in the simulated machine. kmalloc, vmalloc,
 page_address, static_buffer and the user-space malloc return one.
@@ -71,11 +74,12 @@ dereference) ให้ตรวจขนาดก่อนจอง หรือ
 printk: %p พิมพ์ค่าที่ hash แล้ว (00000000bdc99002) ไม่ใช่แอดเดรสจริง %px พิมพ์
 แอดเดรสจริง %s อ่าน C string จากพอยน์เตอร์ (มีการตรวจ)
 `},
-}
+	}
+})
 
 // writeTopic prints a doc topic in lang; ok is false for no such topic.
 func writeTopic(w io.Writer, name, lang string) bool {
-	t, ok := docTopics[name]
+	t, ok := docTopics.Get()[name]
 	if !ok {
 		return false
 	}
@@ -90,7 +94,7 @@ func writeTopic(w io.Writer, name, lang string) bool {
 // topicNames lists the doc topics, sorted.
 func topicNames() []string {
 	var names []string
-	for n := range docTopics {
+	for n := range docTopics.Get() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -439,7 +439,7 @@ func isCode(w string, names map[string]bool) bool {
 // docTopicNames lists kscript doc's topics.
 func docTopicNames() []string {
 	var names []string
-	for n := range docTopics {
+	for n := range docTopics.Get() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -35,8 +35,8 @@ type texts struct{ en, th Entry }
 
 // Classes lists every report class the catalogue explains, sorted.
 func Classes() []string {
-	out := make([]string, 0, len(catalogue))
-	for c := range catalogue {
+	out := make([]string, 0, len(catalogue.Get()))
+	for c := range catalogue.Get() {
 		out = append(out, c)
 	}
 	sort.Strings(out)
@@ -46,7 +46,7 @@ func Classes() []string {
 // Lookup returns the entry for a class in lang ("th…" is Thai, anything
 // else English); ok is false for a class the catalogue does not know.
 func Lookup(class, lang string) (e Entry, ok bool) {
-	t, ok := catalogue[class]
+	t, ok := catalogue.Get()[class]
 	if !ok {
 		return Entry{}, false
 	}

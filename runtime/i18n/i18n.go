@@ -8,9 +8,11 @@ package i18n
 
 import (
 	"fmt"
-	"kscript.dev/kscript/runtime/lazyre"
 	"sort"
 	"strings"
+	"sync"
+
+	"kscript.dev/kscript/runtime/lazyre"
 )
 
 // Text is one of kscript's own texts in English and Thai.
@@ -39,6 +41,35 @@ func (t Text) String() string { return t.EN }
 
 // Catalog maps a message key to its printf formats, English then Thai.
 type Catalog map[string][2]string
+
+// LazyCatalog is a Catalog built the first time it is used: a package's
+// catalogue as a plain map literal was built at every process's start,
+// kscript --help included, whether or not a message of it was printed.
+// Lazy's result is static data (a constant function), so nothing runs
+// until the first T.
+type LazyCatalog struct {
+	once  sync.Once
+	build func() Catalog
+	c     Catalog
+}
+
+// Lazy returns the catalog build makes, made on first use.
+func Lazy(build func() Catalog) *LazyCatalog { return &LazyCatalog{build: build} }
+
+// Get returns the catalog, building it on the first call.
+func (l *LazyCatalog) Get() Catalog {
+	l.once.Do(func() { l.c = l.build() })
+	return l.c
+}
+
+// T is Catalog.T.
+func (l *LazyCatalog) T(key string, args ...any) Text { return l.Get().T(key, args...) }
+
+// Missing is Catalog.Missing.
+func (l *LazyCatalog) Missing() []string { return l.Get().Missing() }
+
+// VerbMismatch is Catalog.VerbMismatch.
+func (l *LazyCatalog) VerbMismatch() []string { return l.Get().VerbMismatch() }
 
 // T formats message key in both languages (English where the Thai format is
 // missing). Arguments that are Texts are rendered in the matching language;

@@ -63,3 +63,19 @@ func TestSingular(t *testing.T) {
 		t.Errorf("T(n, 1) = %+v", got)
 	}
 }
+
+// TestLazyCatalog: a lazy catalog formats as the catalog it builds.
+func TestLazyCatalog(t *testing.T) {
+	l := Lazy(func() Catalog {
+		return Catalog{"n": {"%d calls", "เรียก %d ครั้ง"}, "th": {"only English", ""}, "x": {"%d a", "b"}}
+	})
+	if got := l.T("n", 2); got.EN != "2 calls" || got.TH != "เรียก 2 ครั้ง" {
+		t.Errorf("T = %+v", got)
+	}
+	if got := l.Missing(); len(got) != 1 || got[0] != "th" {
+		t.Errorf("Missing() = %v", got)
+	}
+	if got := l.VerbMismatch(); len(got) != 1 || got[0] != "x" {
+		t.Errorf("VerbMismatch() = %v", got)
+	}
+}

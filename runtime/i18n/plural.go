@@ -1,8 +1,10 @@
 package i18n
 
 import (
-	"kscript.dev/kscript/runtime/lazyre"
 	"strings"
+
+	"kscript.dev/kscript/runtime/lazy"
+	"kscript.dev/kscript/runtime/lazyre"
 )
 
 // Thai nouns do not change with number ("งานที่ส่ง 1 ชิ้น", "งานที่ส่ง 2
@@ -12,25 +14,29 @@ import (
 
 // pluralNouns are the nouns kscript's English messages count, plural to
 // singular.
-var pluralNouns = map[string]string{
-	"calls": "call", "submissions": "submission", "problems": "problem",
-	"files": "file", "points": "point", "errors": "error", "timeouts": "timeout",
-	"checks": "check", "lessons": "lesson", "bytes": "byte", "pages": "page",
-	"objects": "object", "reports": "report", "leaks": "leak", "steps": "step",
-	"times": "time", "warnings": "warning", "lines": "line", "blocks": "block", "modules": "module",
-	"programs": "program", "seconds": "second", "slabs": "slab", "frames": "frame",
-	"runs": "run", "levels": "level", "values": "value", "ones": "one", "writes": "write",
-}
+var pluralNouns = lazy.NewMap(func() map[string]string {
+	return map[string]string{
+		"calls": "call", "submissions": "submission", "problems": "problem",
+		"files": "file", "points": "point", "errors": "error", "timeouts": "timeout",
+		"checks": "check", "lessons": "lesson", "bytes": "byte", "pages": "page",
+		"objects": "object", "reports": "report", "leaks": "leak", "steps": "step",
+		"times": "time", "warnings": "warning", "lines": "line", "blocks": "block", "modules": "module",
+		"programs": "program", "seconds": "second", "slabs": "slab", "frames": "frame",
+		"runs": "run", "levels": "level", "values": "value", "ones": "one", "writes": "write",
+	}
+})
 
 // countWords are the words that may stand between a count and its noun:
 // "1 more times", "1 leak reports", "1 free blocks".
-var countWords = map[string]bool{
-	"more": true, "leak": true, "free": true, "new": true, "partial": true, "bad": true,
-	"broken": true, "expected": true, "nested": true, "contiguous": true, "boot": true,
-	"oldest": true, "visible": true, "open": true, "lesson": true, "page": true,
-	"function": true, "top-order": true, "fault-injection": true, "KASAN": true,
-	"Starlark": true, "CPU": true, "testdata": true,
-}
+var countWords = lazy.NewMap(func() map[string]bool {
+	return map[string]bool{
+		"more": true, "leak": true, "free": true, "new": true, "partial": true, "bad": true,
+		"broken": true, "expected": true, "nested": true, "contiguous": true, "boot": true,
+		"oldest": true, "visible": true, "open": true, "lesson": true, "page": true,
+		"function": true, "top-order": true, "fault-injection": true, "KASAN": true,
+		"Starlark": true, "CPU": true, "testdata": true,
+	}
+})
 
 // oneRe matches a count of exactly one and the two words after it: "1
 // calls", "1 more times", but not "11 calls", "0.1 calls" or "-1 calls".
@@ -45,10 +51,10 @@ func Singular(s string) string {
 	return oneRe.ReplaceAllStringFunc(s, func(m string) string {
 		i := strings.Index(m, "1 ")
 		words := strings.SplitN(m[i+2:], " ", 2)
-		if one, ok := pluralNouns[words[0]]; ok {
+		if one, ok := pluralNouns.Get()[words[0]]; ok {
 			words[0] = one
-		} else if len(words) == 2 && countWords[words[0]] {
-			if one, ok := pluralNouns[words[1]]; ok {
+		} else if len(words) == 2 && countWords.Get()[words[0]] {
+			if one, ok := pluralNouns.Get()[words[1]]; ok {
 				words[1] = one
 			}
 		}

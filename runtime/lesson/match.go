@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"fmt"
+	"kscript.dev/kscript/runtime/lazy"
 	"kscript.dev/kscript/runtime/lazyre"
 	"regexp"
 	"regexp/syntax"
@@ -11,13 +12,15 @@ import (
 
 // placeholders are the names {{…}} an exact text may use for values that
 // legitimately vary from run to run.
-var placeholders = map[string]string{
-	"addr": `(?:0x)?[0-9a-f]{8,16}`, // an address or a %p hash
-	"num":  `-?[0-9]+`,
-	"hex":  `(?:0x)?[0-9a-fA-F]+`,
-	"word": `\S+`,
-	"any":  `.*`,
-}
+var placeholders = lazy.NewMap(func() map[string]string {
+	return map[string]string{
+		"addr": `(?:0x)?[0-9a-f]{8,16}`, // an address or a %p hash
+		"num":  `-?[0-9]+`,
+		"hex":  `(?:0x)?[0-9a-fA-F]+`,
+		"word": `\S+`,
+		"any":  `.*`,
+	}
+})
 
 // PlaceholderNames lists the placeholders, sorted, for documentation.
 func PlaceholderNames() []string { return []string{"addr", "any", "hex", "num", "word"} }
@@ -59,7 +62,7 @@ func textPattern(text string) (string, error) {
 	last := 0
 	for _, loc := range placeholderRe.FindAllStringSubmatchIndex(text, -1) {
 		name := text[loc[2]:loc[3]]
-		p, ok := placeholders[name]
+		p, ok := placeholders.Get()[name]
 		if !ok {
 			return "", fmt.Errorf("unknown placeholder {{%s}}: want one of {{%s}}", name, strings.Join(PlaceholderNames(), "}}, {{"))
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // unknownKeys walks a lesson file's syntax tree against the Lesson type and
@@ -38,10 +40,12 @@ func unknownKeys(file string, src []byte) (ErrorList, ast.Node) {
 // shapes are the lesson types that decode from a mapping whose keys are not
 // their Go fields' tags: the keys each accepts, and the type of each value
 // (nil: any value, not walked further).
-var shapes = map[reflect.Type]map[string]reflect.Type{
-	reflect.TypeOf(Step{}):    {"run": nil, "capture": nil},
-	reflect.TypeOf(Matcher{}): {"re": nil},
-}
+var shapes = lazy.NewMap(func() map[reflect.Type]map[string]reflect.Type {
+	return map[reflect.Type]map[string]reflect.Type{
+		reflect.TypeOf(Step{}):    {"run": nil, "capture": nil},
+		reflect.TypeOf(Matcher{}): {"re": nil},
+	}
+})
 
 // walkSchema reports the unknown keys of node, read as a value of type t.
 func walkSchema(node ast.Node, t reflect.Type, unknown func(key ast.Node, name string, known []string)) {
@@ -61,7 +65,7 @@ func walkSchema(node ast.Node, t reflect.Type, unknown func(key ast.Node, name s
 	default:
 		return
 	}
-	fields, ok := shapes[t]
+	fields, ok := shapes.Get()[t]
 	if !ok {
 		fields = taggedFields(t)
 	}

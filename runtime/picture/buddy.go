@@ -8,19 +8,21 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var buddyTexts = i18n.Catalog{
-	"title":    {"Buddy allocator: free blocks per zone and order (the columns of /proc/buddyinfo)", "Buddy System: จำนวนบล็อกว่างของแต่ละ zone และ order (คอลัมน์ของ /proc/buddyinfo)"},
-	"order":    {"order %d", "order %d"},
-	"pages":    {"%s per block", "บล็อกละ %s"},
-	"events":   {"in this step: %d blocks taken from the free lists, %d splits, %d merges, %d blocks put back", "ในขั้นนี้: หยิบบล็อกจาก free list %d ครั้ง, แบ่ง (split) %d ครั้ง, รวม (merge) %d ครั้ง, คืนเข้า free list %d ครั้ง"},
-	"dropped":  {" (%d more not recorded)", " (ไม่ได้บันทึกอีก %d เหตุการณ์)"},
-	"split":    {"split: an order-%d block at pfn %#x became %s", "split: บล็อก order %d ที่ pfn %#x ถูกแบ่งเป็น %s"},
-	"merge":    {"merge: a block freed at pfn %#x (order %d) joined its free buddies into order %d", "merge: บล็อกที่คืนที่ pfn %#x (order %d) รวมกับบัดดี้ที่ว่างจนกลายเป็น order %d"},
-	"kept":     {"handed out", "ถูกจองไป"},
-	"back":     {"back on free list", "กลับเข้า free list"},
-	"noevents": {"the free lists did not change in this step", "free list ไม่เปลี่ยนในขั้นนี้"},
-	"pcp":      {"per-CPU lists: %d pages", "per-CPU list: %d Page"},
-}
+var buddyTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"title":    {"Buddy allocator: free blocks per zone and order (the columns of /proc/buddyinfo)", "Buddy System: จำนวนบล็อกว่างของแต่ละ zone และ order (คอลัมน์ของ /proc/buddyinfo)"},
+		"order":    {"order %d", "order %d"},
+		"pages":    {"%s per block", "บล็อกละ %s"},
+		"events":   {"in this step: %d blocks taken from the free lists, %d splits, %d merges, %d blocks put back", "ในขั้นนี้: หยิบบล็อกจาก free list %d ครั้ง, แบ่ง (split) %d ครั้ง, รวม (merge) %d ครั้ง, คืนเข้า free list %d ครั้ง"},
+		"dropped":  {" (%d more not recorded)", " (ไม่ได้บันทึกอีก %d เหตุการณ์)"},
+		"split":    {"split: an order-%d block at pfn %#x became %s", "split: บล็อก order %d ที่ pfn %#x ถูกแบ่งเป็น %s"},
+		"merge":    {"merge: a block freed at pfn %#x (order %d) joined its free buddies into order %d", "merge: บล็อกที่คืนที่ pfn %#x (order %d) รวมกับบัดดี้ที่ว่างจนกลายเป็น order %d"},
+		"kept":     {"handed out", "ถูกจองไป"},
+		"back":     {"back on free list", "กลับเข้า free list"},
+		"noevents": {"the free lists did not change in this step", "free list ไม่เปลี่ยนในขั้นนี้"},
+		"pcp":      {"per-CPU lists: %d pages", "per-CPU list: %d Page"},
+	}
+})
 
 // BuddySVG draws each zone's free lists after the step as bars per order,
 // the change from before (if given) as +n/−n, and the splits and merges

@@ -22,19 +22,21 @@ type Report struct {
 	Machine string // the machine's banner line (RAM, seed, options)
 }
 
-var htmlTexts = i18n.Catalog{
-	"heading":  {"kscript report: %s", "รายงาน kscript: %s"},
-	"script":   {"script", "สคริปต์"},
-	"machine":  {"machine", "เครื่องจำลอง"},
-	"steps":    {"Steps", "ขั้นตอน"},
-	"step":     {"Step %d", "ขั้นที่ %d"},
-	"output":   {"What the terminal showed", "สิ่งที่เทอร์มินัลแสดง"},
-	"log":      {"Kernel log during this step (%d lines)", "kernel log ระหว่างขั้นนี้ (%d บรรทัด)"},
-	"summary":  {"Summary", "สรุป"},
-	"explain":  {"About this lesson", "เกี่ยวกับบทเรียนนี้"},
-	"nooutput": {"(no output)", "(ไม่มีข้อความ)"},
-	"foot":     {"Drawn by kscript from the simulated kernel's own state, not from /proc text. Outlined blocks: allocated in the step (solid) or freed (dashed).", "วาดโดย kscript จากสถานะภายในของ Kernel จำลองโดยตรง ไม่ได้แปลงจากข้อความใน /proc กรอบทึบคือบล็อกที่จองในขั้นนั้น กรอบประคือบล็อกที่คืน"},
-}
+var htmlTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"heading":  {"kscript report: %s", "รายงาน kscript: %s"},
+		"script":   {"script", "สคริปต์"},
+		"machine":  {"machine", "เครื่องจำลอง"},
+		"steps":    {"Steps", "ขั้นตอน"},
+		"step":     {"Step %d", "ขั้นที่ %d"},
+		"output":   {"What the terminal showed", "สิ่งที่เทอร์มินัลแสดง"},
+		"log":      {"Kernel log during this step (%d lines)", "kernel log ระหว่างขั้นนี้ (%d บรรทัด)"},
+		"summary":  {"Summary", "สรุป"},
+		"explain":  {"About this lesson", "เกี่ยวกับบทเรียนนี้"},
+		"nooutput": {"(no output)", "(ไม่มีข้อความ)"},
+		"foot":     {"Drawn by kscript from the simulated kernel's own state, not from /proc text. Outlined blocks: allocated in the step (solid) or freed (dashed).", "วาดโดย kscript จากสถานะภายในของ Kernel จำลองโดยตรง ไม่ได้แปลงจากข้อความใน /proc กรอบทึบคือบล็อกที่จองในขั้นนั้น กรอบประคือบล็อกที่คืน"},
+	}
+})
 
 // Style is the report's style sheet (also used by the playground).
 const Style = `

@@ -7,16 +7,18 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var kasanTexts = i18n.Catalog{
-	"title": {"KASAN shadow memory around the bad address: one cell per 8 bytes", "shadow memory ของ KASAN รอบที่อยู่ที่ผิด: หนึ่งช่องต่อ 8 ไบต์"},
-	"ok":    {"00: all 8 bytes accessible", "00: ใช้ได้ทั้ง 8 ไบต์"},
-	"part":  {"01–07: only the first N bytes", "01–07: ใช้ได้แค่ N ไบต์แรก"},
-	"rz":    {"fc/fe/f9/f8: red zone, never accessible", "fc/fe/f9/f8: red zone ห้ามเข้าถึง"},
-	"free":  {"fb/fa/ff: freed memory", "fb/fa/ff: หน่วยความจำที่คืนแล้ว"},
-	"acc":   {"the access: %s of %d bytes at %#x", "การเข้าถึง: %s %d ไบต์ที่ %#x"},
-	"read":  {"read", "อ่าน"},
-	"write": {"write", "เขียน"},
-}
+var kasanTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"title": {"KASAN shadow memory around the bad address: one cell per 8 bytes", "shadow memory ของ KASAN รอบที่อยู่ที่ผิด: หนึ่งช่องต่อ 8 ไบต์"},
+		"ok":    {"00: all 8 bytes accessible", "00: ใช้ได้ทั้ง 8 ไบต์"},
+		"part":  {"01–07: only the first N bytes", "01–07: ใช้ได้แค่ N ไบต์แรก"},
+		"rz":    {"fc/fe/f9/f8: red zone, never accessible", "fc/fe/f9/f8: red zone ห้ามเข้าถึง"},
+		"free":  {"fb/fa/ff: freed memory", "fb/fa/ff: หน่วยความจำที่คืนแล้ว"},
+		"acc":   {"the access: %s of %d bytes at %#x", "การเข้าถึง: %s %d ไบต์ที่ %#x"},
+		"read":  {"read", "อ่าน"},
+		"write": {"write", "เขียน"},
+	}
+})
 
 // shadowRGB is the colour of a shadow byte.
 func shadowRGB(b byte) uint32 {

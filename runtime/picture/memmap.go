@@ -47,20 +47,22 @@ func (g mapGeometry) xy(pfn int) (x, y float64) {
 	return float64(p%mapCols) * g.px, float64(p/mapCols) * g.px
 }
 
-var mapTexts = i18n.Catalog{
-	"title":     {"Physical memory: %d page frames of 4 KiB (%s), one pixel per %s", "หน่วยความจำกายภาพ: %d page frame ขนาด 4 KiB (%s) หนึ่งพิกเซลต่อ %s"},
-	"frame":     {"frame", "frame"},
-	"frames":    {"%d frames", "%d frame"},
-	"alloc":     {"allocated in this step", "จองในขั้นนี้"},
-	"freed":     {"freed in this step", "คืนในขั้นนี้"},
-	"more":      {"… and %d more changed blocks", "… และบล็อกที่เปลี่ยนอีก %d บล็อก"},
-	"before":    {"before", "ก่อน"},
-	"after":     {"after", "หลัง"},
-	"strip":     {"pfn %#x–%#x, one cell per page frame", "pfn %#x–%#x หนึ่งช่องต่อหนึ่ง page frame"},
-	"free-ord":  {"free, by order 0 → 10 (light: single pages, dark: 4 MiB blocks)", "ว่าง แยกตาม order 0 → 10 (อ่อน: ทีละ Page, เข้ม: บล็อก 4 MiB)"},
-	"nochange":  {"no page frame changed owner in this step", "ไม่มี page frame ใดเปลี่ยนเจ้าของในขั้นนี้"},
-	"pages-mib": {"%d pages (%s)", "%d Page (%s)"},
-}
+var mapTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"title":     {"Physical memory: %d page frames of 4 KiB (%s), one pixel per %s", "หน่วยความจำกายภาพ: %d page frame ขนาด 4 KiB (%s) หนึ่งพิกเซลต่อ %s"},
+		"frame":     {"frame", "frame"},
+		"frames":    {"%d frames", "%d frame"},
+		"alloc":     {"allocated in this step", "จองในขั้นนี้"},
+		"freed":     {"freed in this step", "คืนในขั้นนี้"},
+		"more":      {"… and %d more changed blocks", "… และบล็อกที่เปลี่ยนอีก %d บล็อก"},
+		"before":    {"before", "ก่อน"},
+		"after":     {"after", "หลัง"},
+		"strip":     {"pfn %#x–%#x, one cell per page frame", "pfn %#x–%#x หนึ่งช่องต่อหนึ่ง page frame"},
+		"free-ord":  {"free, by order 0 → 10 (light: single pages, dark: 4 MiB blocks)", "ว่าง แยกตาม order 0 → 10 (อ่อน: ทีละ Page, เข้ม: บล็อก 4 MiB)"},
+		"nochange":  {"no page frame changed owner in this step", "ไม่มี page frame ใดเปลี่ยนเจ้าของในขั้นนี้"},
+		"pages-mib": {"%d pages (%s)", "%d Page (%s)"},
+	}
+})
 
 // MemMapSVG draws the map of after's page frames, outlining the blocks
 // that changed since before (nil: no outlines).

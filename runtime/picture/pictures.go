@@ -18,14 +18,16 @@ type Picture struct {
 	SVG     string `json:"svg"`
 }
 
-var stepTexts = i18n.Catalog{
-	"memmap":   {"Physical memory after the step", "หน่วยความจำกายภาพหลังขั้นนี้"},
-	"buddy":    {"Buddy allocator free lists", "free list ของ Buddy System"},
-	"slab":     {"slab cache %s", "slab cache %s"},
-	"vmalloc":  {"vmalloc areas made or freed", "vm area ที่สร้างหรือคืนในขั้นนี้"},
-	"kasan":    {"KASAN report: shadow memory", "รายงาน KASAN: shadow memory"},
-	"nochange": {"Memory did not change in this step.", "หน่วยความจำไม่เปลี่ยนในขั้นนี้"},
-}
+var stepTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"memmap":   {"Physical memory after the step", "หน่วยความจำกายภาพหลังขั้นนี้"},
+		"buddy":    {"Buddy allocator free lists", "free list ของ Buddy System"},
+		"slab":     {"slab cache %s", "slab cache %s"},
+		"vmalloc":  {"vmalloc areas made or freed", "vm area ที่สร้างหรือคืนในขั้นนี้"},
+		"kasan":    {"KASAN report: shadow memory", "รายงาน KASAN: shadow memory"},
+		"nochange": {"Memory did not change in this step.", "หน่วยความจำไม่เปลี่ยนในขั้นนี้"},
+	}
+})
 
 // Pictures draws the step: the memory map (when a frame changed owner, or
 // for the first step), the buddy free lists (when they changed), the slab

@@ -8,27 +8,29 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var slabTexts = i18n.Catalog{
-	"title":   {"slab cache %s: objects of %d bytes every %d bytes, %d per slab of %d page(s); %d slabs, %d of %d objects in use", "slab cache %s: object ขนาด %d ไบต์ ห่างกัน %d ไบต์ slab ละ %d object (%d Page) มี %d slab ใช้อยู่ %d จาก %d object"},
-	"cpu":     {"CPU slab", "CPU slab"},
-	"partial": {"partial", "partial"},
-	"full":    {"full", "full"},
-	"held":    {"object %d of the slab at pfn %#x (%#x): allocated at %s, %d of %d bytes requested", "object %d ของ slab ที่ pfn %#x (%#x): จองที่ %s ขอ %d จาก %d ไบต์"},
-	"others":  {"… %d more slabs not drawn (%d full)", "… ยังมีอีก %d slab ที่ไม่ได้วาด (เต็ม %d slab)"},
-	"k-used":  {"in use", "ใช้อยู่"},
-	"k-free":  {"free", "ว่าง"},
-	"k-held":  {"allocated by the script", "สคริปต์เป็นผู้จอง"},
-	"k-new":   {"allocated in this step", "จองในขั้นนี้"},
-	"k-gone":  {"freed in this step", "คืนในขั้นนี้"},
-	"layout":  {"one object's slot with SLUB debugging (slub_debug=%s):", "โครงสร้างของช่อง object หนึ่งช่องเมื่อเปิด SLUB debug (slub_debug=%s):"},
-	"l-rz":    {"red zone (bb/cc)", "red zone (bb/cc)"},
-	"l-obj":   {"object: 6b…6b a5 when free", "object: เป็น 6b…6b a5 เมื่อว่าง"},
-	"l-objn":  {"object", "object"},
-	"l-fp":    {"free pointer", "free pointer"},
-	"l-track": {"alloc/free tracks", "alloc/free track"},
-	"l-pad":   {"padding", "padding"},
-	"nocache": {"no slab cache named %q", "ไม่มี slab cache ชื่อ %q"},
-}
+var slabTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"title":   {"slab cache %s: objects of %d bytes every %d bytes, %d per slab of %d page(s); %d slabs, %d of %d objects in use", "slab cache %s: object ขนาด %d ไบต์ ห่างกัน %d ไบต์ slab ละ %d object (%d Page) มี %d slab ใช้อยู่ %d จาก %d object"},
+		"cpu":     {"CPU slab", "CPU slab"},
+		"partial": {"partial", "partial"},
+		"full":    {"full", "full"},
+		"held":    {"object %d of the slab at pfn %#x (%#x): allocated at %s, %d of %d bytes requested", "object %d ของ slab ที่ pfn %#x (%#x): จองที่ %s ขอ %d จาก %d ไบต์"},
+		"others":  {"… %d more slabs not drawn (%d full)", "… ยังมีอีก %d slab ที่ไม่ได้วาด (เต็ม %d slab)"},
+		"k-used":  {"in use", "ใช้อยู่"},
+		"k-free":  {"free", "ว่าง"},
+		"k-held":  {"allocated by the script", "สคริปต์เป็นผู้จอง"},
+		"k-new":   {"allocated in this step", "จองในขั้นนี้"},
+		"k-gone":  {"freed in this step", "คืนในขั้นนี้"},
+		"layout":  {"one object's slot with SLUB debugging (slub_debug=%s):", "โครงสร้างของช่อง object หนึ่งช่องเมื่อเปิด SLUB debug (slub_debug=%s):"},
+		"l-rz":    {"red zone (bb/cc)", "red zone (bb/cc)"},
+		"l-obj":   {"object: 6b…6b a5 when free", "object: เป็น 6b…6b a5 เมื่อว่าง"},
+		"l-objn":  {"object", "object"},
+		"l-fp":    {"free pointer", "free pointer"},
+		"l-track": {"alloc/free tracks", "alloc/free track"},
+		"l-pad":   {"padding", "padding"},
+		"nocache": {"no slab cache named %q", "ไม่มี slab cache ชื่อ %q"},
+	}
+})
 
 const maxSlabRows = 6
 

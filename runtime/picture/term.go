@@ -18,15 +18,17 @@ const (
 	termRows = 32
 )
 
-var termTexts = i18n.Catalog{
-	"memmap": {"physical memory: %d page frames, one cell per %d frames (the owner most of them have)", "หน่วยความจำกายภาพ: %d page frame หนึ่งช่องต่อ %d frame (เจ้าของส่วนใหญ่ของช่อง)"},
-	"buddy":  {"free blocks per order (nr_free, as /proc/buddyinfo)", "บล็อกว่างแต่ละ order (nr_free แบบ /proc/buddyinfo)"},
-	"pcp":    {"%d pages on per-CPU lists", "%d Page อยู่ใน per-CPU list"},
-	"slab":   {"%s: %d-byte objects every %d bytes, %d per slab (order %d), %d slabs, %d/%d objects in use", "%s: object ขนาด %d ไบต์ ห่างกัน %d ไบต์ slab ละ %d object (order %d) มี %d slab ใช้อยู่ %d/%d object"},
-	"key":    {"key: %s in use  %s allocated by a script  %s free", "สัญลักษณ์: %s ใช้อยู่  %s สคริปต์เป็นผู้จอง  %s ว่าง"},
-	"more":   {"… %d more slabs", "… อีก %d slab"},
-	"debug":  {"SLUB debugging on this cache:%s", "cache นี้เปิด SLUB debug:%s"},
-}
+var termTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"memmap": {"physical memory: %d page frames, one cell per %d frames (the owner most of them have)", "หน่วยความจำกายภาพ: %d page frame หนึ่งช่องต่อ %d frame (เจ้าของส่วนใหญ่ของช่อง)"},
+		"buddy":  {"free blocks per order (nr_free, as /proc/buddyinfo)", "บล็อกว่างแต่ละ order (nr_free แบบ /proc/buddyinfo)"},
+		"pcp":    {"%d pages on per-CPU lists", "%d Page อยู่ใน per-CPU list"},
+		"slab":   {"%s: %d-byte objects every %d bytes, %d per slab (order %d), %d slabs, %d/%d objects in use", "%s: object ขนาด %d ไบต์ ห่างกัน %d ไบต์ slab ละ %d object (order %d) มี %d slab ใช้อยู่ %d/%d object"},
+		"key":    {"key: %s in use  %s allocated by a script  %s free", "สัญลักษณ์: %s ใช้อยู่  %s สคริปต์เป็นผู้จอง  %s ว่าง"},
+		"more":   {"… %d more slabs", "… อีก %d slab"},
+		"debug":  {"SLUB debugging on this cache:%s", "cache นี้เปิด SLUB debug:%s"},
+	}
+})
 
 func paint(on bool, ansi int, s string) string {
 	if !on {

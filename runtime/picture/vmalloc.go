@@ -7,17 +7,19 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var vmTexts = i18n.Catalog{
-	"title":   {"vmalloc area: contiguous virtual pages, scattered page frames", "พื้นที่ vmalloc: Page เสมือนที่ต่อกัน แต่ page frame จริงกระจัดกระจาย"},
-	"area":    {"%#x–%#x  %s, %d pages + guard page, by %s", "%#x–%#x  %s, %d Page + guard page, จอง โดย %s"},
-	"areang":  {"%#x–%#x  %s, %d pages, by %s", "%#x–%#x  %s, %d Page, จองโดย %s"},
-	"guard":   {"guard", "guard"},
-	"phys":    {"physical memory, pfn 0 → %#x", "หน่วยความจำกายภาพ pfn 0 → %#x"},
-	"more":    {"… %d more pages not drawn", "… อีก %d Page ที่ไม่ได้วาด"},
-	"nonew":   {"no vm area was created or freed in this step", "ไม่มีการสร้างหรือคืน vm area ในขั้นนี้"},
-	"freed":   {"freed in this step: %#x (%d pages)", "คืนในขั้นนี้: %#x (%d Page)"},
-	"virtual": {"virtual", "เสมือน"},
-}
+var vmTexts = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"title":   {"vmalloc area: contiguous virtual pages, scattered page frames", "พื้นที่ vmalloc: Page เสมือนที่ต่อกัน แต่ page frame จริงกระจัดกระจาย"},
+		"area":    {"%#x–%#x  %s, %d pages + guard page, by %s", "%#x–%#x  %s, %d Page + guard page, จอง โดย %s"},
+		"areang":  {"%#x–%#x  %s, %d pages, by %s", "%#x–%#x  %s, %d Page, จองโดย %s"},
+		"guard":   {"guard", "guard"},
+		"phys":    {"physical memory, pfn 0 → %#x", "หน่วยความจำกายภาพ pfn 0 → %#x"},
+		"more":    {"… %d more pages not drawn", "… อีก %d Page ที่ไม่ได้วาด"},
+		"nonew":   {"no vm area was created or freed in this step", "ไม่มีการสร้างหรือคืน vm area ในขั้นนี้"},
+		"freed":   {"freed in this step: %#x (%d pages)", "คืนในขั้นนี้: %#x (%d Page)"},
+		"virtual": {"virtual", "เสมือน"},
+	}
+})
 
 const maxVMPages = 48
 

@@ -25,38 +25,40 @@ type Finding struct {
 }
 
 // findingMessages are the findings' texts, English then Thai.
-var findingMessages = i18n.Catalog{
-	"findings": {"kscript's findings", "สิ่งที่ kscript พบ"},
-	"captured": {"(captured from this output with %s)", "(จับค่าจากผลลัพธ์นี้ด้วย %s)"},
-	"init-positive": {
-		"%s's init returned %d: Linux loads the module anyway but warns \"suspiciously returned %[2]d, it should follow 0/-E convention\". Return 0 for success or a negative errno (-ENOMEM) for failure.",
-		"ฟังก์ชัน init ของ %s คืนค่า %d: Linux ยังโหลด module ให้ แต่เตือนว่า \"suspiciously returned %[2]d, it should follow 0/-E convention\" ต้องคืนค่า 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว",
-	},
-	"rmmod-no-exit": {
-		"rmmod %s failed: the module has no module_exit() function, and Linux refuses to unload a module that has an init but no exit (delete_module returns EBUSY). It stays in the kernel until reboot: add an exit function that gives back what init took.",
-		"rmmod %s ไม่สำเร็จ: module ไม่มีฟังก์ชัน module_exit() และ Linux ไม่ยอมถอด module ที่มี init แต่ไม่มี exit (delete_module คืน EBUSY) module จะค้างอยู่ใน Kernel จนกว่าจะรีบูต ให้เพิ่มฟังก์ชัน exit ที่ปล่อยทุกอย่างที่ init จองไว้",
-	},
-	"rmmod-failed": {
-		"rmmod %s failed (%s): the module stays loaded.",
-		"rmmod %s ไม่สำเร็จ (%s): module ยังค้างอยู่ใน Kernel",
-	},
-	"program-failed": {
-		"the user program ./%s failed (exit status %d).",
-		"โปรแกรมฝั่ง user ./%s ทำงานล้มเหลว (exit status %d)",
-	},
-	"program-enoent": {
-		"It could not open a file: \"No such file or directory\". A device node must exist before a program opens it; the default scenario makes /dev/NAME for every character device the module registers with NAME, so the name given to register_chrdev and the path the program opens must match.",
-		"โปรแกรมเปิดไฟล์ไม่ได้: \"No such file or directory\" ต้องมี device node ก่อนโปรแกรมจะเปิดได้ ขั้นตอนปริยายของ kscript สร้าง /dev/NAME ให้ทุก character device ที่ module ลงทะเบียนด้วยชื่อ NAME ดังนั้นชื่อที่ส่งให้ register_chrdev กับ path ที่โปรแกรมเปิดต้องตรงกัน",
-	},
-	"unfinished": {
-		"the script is unfinished: TODO at line %s. It looks like the exercise's starter; write the missing parts before running it.",
-		"สคริปต์ยังเขียนไม่เสร็จ: มี TODO ที่บรรทัด %s ดูเหมือนเป็นไฟล์เริ่มต้นของแบบฝึกหัด ให้เขียนส่วนที่ขาดก่อนรัน",
-	},
-	"not-implemented": {
-		"the script is unfinished: NotImplemented at line %s. Write the missing parts before running it.",
-		"สคริปต์ยังเขียนไม่เสร็จ: มี NotImplemented ที่บรรทัด %s ให้เขียนส่วนที่ขาดก่อนรัน",
-	},
-}
+var findingMessages = i18n.Lazy(func() i18n.Catalog {
+	return i18n.Catalog{
+		"findings": {"kscript's findings", "สิ่งที่ kscript พบ"},
+		"captured": {"(captured from this output with %s)", "(จับค่าจากผลลัพธ์นี้ด้วย %s)"},
+		"init-positive": {
+			"%s's init returned %d: Linux loads the module anyway but warns \"suspiciously returned %[2]d, it should follow 0/-E convention\". Return 0 for success or a negative errno (-ENOMEM) for failure.",
+			"ฟังก์ชัน init ของ %s คืนค่า %d: Linux ยังโหลด module ให้ แต่เตือนว่า \"suspiciously returned %[2]d, it should follow 0/-E convention\" ต้องคืนค่า 0 เมื่อสำเร็จ หรือ errno ติดลบ (-ENOMEM) เมื่อล้มเหลว",
+		},
+		"rmmod-no-exit": {
+			"rmmod %s failed: the module has no module_exit() function, and Linux refuses to unload a module that has an init but no exit (delete_module returns EBUSY). It stays in the kernel until reboot: add an exit function that gives back what init took.",
+			"rmmod %s ไม่สำเร็จ: module ไม่มีฟังก์ชัน module_exit() และ Linux ไม่ยอมถอด module ที่มี init แต่ไม่มี exit (delete_module คืน EBUSY) module จะค้างอยู่ใน Kernel จนกว่าจะรีบูต ให้เพิ่มฟังก์ชัน exit ที่ปล่อยทุกอย่างที่ init จองไว้",
+		},
+		"rmmod-failed": {
+			"rmmod %s failed (%s): the module stays loaded.",
+			"rmmod %s ไม่สำเร็จ (%s): module ยังค้างอยู่ใน Kernel",
+		},
+		"program-failed": {
+			"the user program ./%s failed (exit status %d).",
+			"โปรแกรมฝั่ง user ./%s ทำงานล้มเหลว (exit status %d)",
+		},
+		"program-enoent": {
+			"It could not open a file: \"No such file or directory\". A device node must exist before a program opens it; the default scenario makes /dev/NAME for every character device the module registers with NAME, so the name given to register_chrdev and the path the program opens must match.",
+			"โปรแกรมเปิดไฟล์ไม่ได้: \"No such file or directory\" ต้องมี device node ก่อนโปรแกรมจะเปิดได้ ขั้นตอนปริยายของ kscript สร้าง /dev/NAME ให้ทุก character device ที่ module ลงทะเบียนด้วยชื่อ NAME ดังนั้นชื่อที่ส่งให้ register_chrdev กับ path ที่โปรแกรมเปิดต้องตรงกัน",
+		},
+		"unfinished": {
+			"the script is unfinished: TODO at line %s. It looks like the exercise's starter; write the missing parts before running it.",
+			"สคริปต์ยังเขียนไม่เสร็จ: มี TODO ที่บรรทัด %s ดูเหมือนเป็นไฟล์เริ่มต้นของแบบฝึกหัด ให้เขียนส่วนที่ขาดก่อนรัน",
+		},
+		"not-implemented": {
+			"the script is unfinished: NotImplemented at line %s. Write the missing parts before running it.",
+			"สคริปต์ยังเขียนไม่เสร็จ: มี NotImplemented ที่บรรทัด %s ให้เขียนส่วนที่ขาดก่อนรัน",
+		},
+	}
+})
 
 // suspicious is do_init_module's warning for an init that returned > 0
 // (kernel/module/main.c).

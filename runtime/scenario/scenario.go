@@ -17,6 +17,7 @@ import (
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/i18n"
+	"kscript.dev/kscript/runtime/lazy"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/shell"
 )
@@ -489,18 +490,20 @@ func stoppedCode(err error) int {
 // failures (a GFP_ATOMIC allocation may fail under pressure, a vmalloc may
 // fail, without any bug), the lines fault injection prints, and leaks
 // (counted apart).
-var notBugs = map[string]bool{
-	"page-allocation-failure": true,
-	"vmalloc-failure":         true,
-	"fault-injection":         true,
-	"memory-leak":             true,
-}
+var notBugs = lazy.NewMap(func() map[string]bool {
+	return map[string]bool{
+		"page-allocation-failure": true,
+		"vmalloc-failure":         true,
+		"fault-injection":         true,
+		"memory-leak":             true,
+	}
+})
 
 // bugReports are the reports that count as kernel bugs.
 func bugReports(reports []kernelsim.Report) []kernelsim.Report {
 	var out []kernelsim.Report
 	for _, rep := range reports {
-		if !notBugs[rep.Class] {
+		if !notBugs.Get()[rep.Class] {
 			out = append(out, rep)
 		}
 	}

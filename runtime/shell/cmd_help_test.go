@@ -9,13 +9,13 @@ import (
 // TestHelpSummaries: every command with help has a one-line summary in both
 // languages, and the list shows each whole, after its synopsis.
 func TestHelpSummaries(t *testing.T) {
-	for name := range helpTable {
-		if s := helpSummary[name]; s[0] == "" || s[1] == "" {
+	for name := range helpTable.Get() {
+		if s := helpSummary.Get()[name]; s[0] == "" || s[1] == "" {
 			t.Errorf("%s: no summary in English or Thai for the help list", name)
 		}
 	}
-	for name := range helpSummary {
-		if _, ok := helpTable[name]; !ok {
+	for name := range helpSummary.Get() {
+		if _, ok := helpTable.Get()[name]; !ok {
 			t.Errorf("%s: a summary but no help entry", name)
 		}
 	}
@@ -46,7 +46,7 @@ func TestHelpListWhole(t *testing.T) {
 			i = 1
 		}
 		for name := range sh.cmds {
-			sum, ok := helpSummary[name]
+			sum, ok := helpSummary.Get()[name]
 			if !ok {
 				continue
 			}

@@ -383,7 +383,7 @@ func (sh *Shell) exec(argv []string, stdin []byte, stdout, stderr io.Writer) (in
 	case strings.Contains(name, "/"):
 		status = sh.runProgram(inv)
 	case ok && wantsOwnHelp(name, inv.Args):
-		io.WriteString(stdout, ownHelp[name])
+		io.WriteString(stdout, ownHelp.Get()[name])
 	case ok && name == "cat" && readsDevice(inv.Args):
 		// What user space read from a driver: stdout: expectations see it
 		// as they see a user program's output.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/lazy"
 )
 
 // The working directory is the workshop's module folder (Dir): the lesson's
@@ -162,24 +163,26 @@ type dirEntry struct {
 
 // fixedDirs are the directories of the simulated machine and what they
 // hold besides files. Unlike a real file system there is no mkdir.
-var fixedDirs = map[string][]string{
-	"/":             {"dev", "home", "proc", "root", "sys", "tmp"},
-	"/home":         {"student"},
-	"/home/student": {"kernel-memory"},
-	Dir:             nil,
-	"/tmp":          nil,
-	"/root":         nil,
-	"/dev":          nil,
-	"/proc":         nil,
-	"/sys":          {"kernel"},
-	"/sys/kernel":   {"debug"},
-}
+var fixedDirs = lazy.NewMap(func() map[string][]string {
+	return map[string][]string{
+		"/":             {"dev", "home", "proc", "root", "sys", "tmp"},
+		"/home":         {"student"},
+		"/home/student": {"kernel-memory"},
+		Dir:             nil,
+		"/tmp":          nil,
+		"/root":         nil,
+		"/dev":          nil,
+		"/proc":         nil,
+		"/sys":          {"kernel"},
+		"/sys/kernel":   {"debug"},
+	}
+})
 
 // readDir lists directory p: the fixed tree, the files written there, the
 // /proc files the kernel generates, the device nodes of /dev, and in the
 // module folder the user programs the scripts register.
 func (sh *Shell) readDir(p string) ([]dirEntry, bool) {
-	sub, ok := fixedDirs[p]
+	sub, ok := fixedDirs.Get()[p]
 	if !ok && p != "/sys/kernel/debug" {
 		return nil, false
 	}
