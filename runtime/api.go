@@ -24,6 +24,10 @@ type API struct {
 
 	fn  apiFunc                   // the builtin; nil for a constant
 	val func(*env) starlark.Value // the constant's value
+	// docs, when set, fills in C, En and Th: made by APIs and LookupAPI,
+	// for documentation, not for every machine's universe (the errno
+	// constants' are formatted).
+	docs func(*API)
 }
 
 // Doc returns a's description in lang ("th" or "en"; English otherwise).
@@ -65,12 +69,23 @@ func (s Scope) String() string {
 // name) by value, so that dispatch costs no allocation.
 type apiFunc func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
-// APIs returns the whole kernel API table in documentation order. The
-// table is built once (every machine's universe reads it); callers get
-// their own copy.
+// APIs returns the whole kernel API table in documentation order, every
+// entry documented. The table is built once (every machine's universe
+// reads it); callers get their own copy.
 func APIs() []API {
+	t := apiTable()
+	out := make([]API, len(t))
+	for i, a := range t {
+		out[i] = a.documented()
+	}
+	return out
+}
+
+// apiTable is the table built once, shared and read-only: entries with a
+// docs function are not documented yet.
+func apiTable() []API {
 	apisOnce.Do(func() { apisTable = buildAPIs() })
-	return append([]API(nil), apisTable...)
+	return apisTable
 }
 
 var (
@@ -78,8 +93,17 @@ var (
 	apisTable []API
 )
 
+// documented returns a with its documentation filled in.
+func (a API) documented() API {
+	if a.docs != nil {
+		a.docs(&a)
+		a.docs = nil
+	}
+	return a
+}
+
 func buildAPIs() []API {
-	var all []API
+	all := make([]API, 0, 400)
 	for _, group := range [][]API{
 		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
 		vmallocAPIs(), gfpAPIs(), printkAPIs(), errnoAPIs(),
@@ -92,9 +116,9 @@ func buildAPIs() []API {
 
 // LookupAPI returns the table entry for a predeclared name.
 func LookupAPI(name string) (API, bool) {
-	for _, a := range APIs() {
+	for _, a := range apiTable() {
 		if a.Name == name {
-			return a, true
+			return a.documented(), true
 		}
 	}
 	return API{}, false
@@ -117,10 +141,11 @@ func (e *env) universe() starlark.StringDict {
 // constants whose value belongs to a machine (NULL is a Ptr of its env)
 // are returned apart, to be made for each machine.
 var sharedUniverse = sync.OnceValues(func() (starlark.StringDict, []API) {
-	u := make(starlark.StringDict, len(APIs()))
+	t, builtins := apiTable(), apiBuiltins()
+	u := make(starlark.StringDict, len(t))
 	var own []API
-	for _, a := range APIs() {
-		if b := apiBuiltins()[a.Name]; b != nil {
+	for _, a := range t {
+		if b := builtins[a.Name]; b != nil {
 			u[a.Name] = b
 		} else if v, ok := plainConst(a); ok {
 			u[a.Name] = v
@@ -152,18 +177,20 @@ func plainConst(a API) (v starlark.Value, ok bool) {
 // per process: a builtin finds its machine through the thread (envOf), so
 // every machine shares them.
 var apiBuiltins = sync.OnceValue(func() map[string]*starlark.Builtin {
-	m := make(map[string]*starlark.Builtin)
-	for _, a := range APIs() {
-		if a.fn != nil {
-			m[a.Name] = a.builtin()
+	t := apiTable()
+	m := make(map[string]*starlark.Builtin, len(t))
+	for i := range t {
+		if t[i].fn != nil {
+			m[t[i].Name] = t[i].builtin()
 		}
 	}
 	return m
 })
 
 // builtin wraps a's Go function: it finds the env, enforces a's scope and
-// passes the call on.
-func (a API) builtin() *starlark.Builtin {
+// passes the call on. a is an entry of the shared table (apiTable), which
+// is never changed: its Name is the builtin's one name pointer.
+func (a *API) builtin() *starlark.Builtin {
 	fn, scope, name := a.fn, a.Scope, &a.Name
 	return starlark.NewBuiltin(a.Name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		e := envOf(t)

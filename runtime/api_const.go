@@ -3,6 +3,8 @@ package runtime
 import (
 	"fmt"
 
+	"go.starlark.net/starlark"
+
 	"kscript.dev/kscript/kernelsim"
 	"kscript.dev/kscript/runtime/lazy"
 )
@@ -81,10 +83,17 @@ func gfpAPIs() []API {
 func errnoAPIs() []API {
 	var out []API
 	for _, e := range kernelsim.Errnos() {
-		out = append(out, API{Name: e.Name(), C: fmt.Sprintf("#define %s %d", e.Name(), int(e)),
-			Group: "Errors", Scope: ScopeAny, val: intConst(int(e)),
-			En: fmt.Sprintf("Error number %d, %q. Kernel functions return it negated (return -%s); user space sees it in errno.", int(e), e.Error(), e.Name()),
-			Th: fmt.Sprintf("รหัสข้อผิดพลาดหมายเลข %d (%q) ฟังก์ชันใน Kernel คืนค่าเป็นค่าติดลบ (return -%s) ส่วน user space จะเห็นใน errno", int(e), e.Error(), e.Name())})
+		out = append(out, API{Name: e.Name(), Group: "Errors", Scope: ScopeAny, val: intConst(int(e)), docs: errnoDocs})
 	}
 	return out
+}
+
+// errnoDocs documents an errno constant (API.docs): formatting the text of
+// some 130 of them is left to the documentation that shows it.
+func errnoDocs(a *API) {
+	n, _ := starlark.AsInt32(a.val(nil))
+	e := kernelsim.Errno(n)
+	a.C = fmt.Sprintf("#define %s %d", e.Name(), int(e))
+	a.En = fmt.Sprintf("Error number %d, %q. Kernel functions return it negated (return -%s); user space sees it in errno.", int(e), e.Error(), e.Name())
+	a.Th = fmt.Sprintf("รหัสข้อผิดพลาดหมายเลข %d (%q) ฟังก์ชันใน Kernel คืนค่าเป็นค่าติดลบ (return -%s) ส่วน user space จะเห็นใน errno", int(e), e.Error(), e.Name())
 }

@@ -112,6 +112,12 @@ func (m *Machine) compile(path string, src []byte, name string) (*script, error)
 		s.prog = prog
 		return s, nil
 	}
+	file := programFile(path, src, len(s.predeclared)) // progcache.go
+	if prog := readProgram(file); prog != nil {
+		compiled.put(key, prog)
+		s.prog = prog
+		return s, nil
+	}
 	f, err := fileOptions.Parse(path, src, 0)
 	if err != nil {
 		return nil, compileError(err)
@@ -122,6 +128,9 @@ func (m *Machine) compile(path string, src []byte, name string) (*script, error)
 		return nil, compileError(err)
 	}
 	compiled.put(key, prog)
+	if file != "" {
+		writeProgram(file, prog)
+	}
 	s.prog = prog
 	return s, nil
 }

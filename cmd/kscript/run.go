@@ -59,6 +59,8 @@ file the start of a process.`,
 // several boots' time.)
 func (a *app) runFiles(files []string, lessonFile, report string) error {
 	applyGCPolicy(a.getenv)
+	// Compiled scripts are kept beside the boot images (star-*.bin).
+	kruntime.SetProgramCacheDir(a.boot.Dir())
 	if len(files) == 1 {
 		return a.run(files[0], lessonFile, report)
 	}

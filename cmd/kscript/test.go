@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/grade"
 )
 
@@ -31,6 +32,7 @@ func (a *app) test(paths []string) error {
 		return err
 	}
 	applyGCPolicy(a.getenv)
+	kruntime.SetProgramCacheDir(a.boot.Dir()) // as kscript run keeps them
 	cfg := grade.Config{Options: a.opts, NewMachine: a.newMachine}
 	var tests []*grade.LessonTest
 	ok := true
