@@ -2,6 +2,7 @@ package kclone
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -52,6 +54,9 @@ type Image struct {
 	file         *os.File
 	data         []byte
 	mappedCopies atomic.Int64
+	// mapOff and mapLen are where the mapped arenas are in the file,
+	// mapped at once for a copy.
+	mapOff, mapLen int
 }
 
 // maxMappedCopies is how many copies of an image a process makes with
@@ -60,15 +65,41 @@ const maxMappedCopies = 64
 
 type imageArena struct {
 	elem  reflect.Type
+	slice reflect.Type // []elem when the file names it, else nil (see slices)
 	n     int
-	raw   []byte // n*elem.Size() bytes, reference words zero
+	raw   []byte // n*elem.Size() bytes, reference words zero; nil when zero
 	plain bool   // see mapped
+	zero  bool   // every byte zero (an array of pointers): nothing to copy
 }
 
 // newImageArena returns the arena of n values of type elem, raw not yet
 // set.
 func newImageArena(elem reflect.Type, n int) imageArena {
 	return imageArena{elem: elem, n: n, plain: uintptr(n)*elem.Size() >= mapMin && !hasRefs(elem)}
+}
+
+// size is the arena's size in bytes.
+func (a *imageArena) size() uintptr { return uintptr(a.n) * a.elem.Size() }
+
+// slices returns a new slice of the arena's n values, zero. The slice
+// type comes from the file's type table when the kernel has slices of
+// the element type: reflect.SliceOf searches every type of the binary by
+// name the first time it meets an element type (a few thousand
+// instructions each, some thirty arenas).
+func (a *imageArena) slices() reflect.Value {
+	t := a.slice
+	if t == nil {
+		t = reflect.SliceOf(a.elem)
+	}
+	return reflect.MakeSlice(t, a.n, a.n)
+}
+
+// sliceAt returns the arena's values at p as a slice.
+func (a *imageArena) sliceAt(p unsafe.Pointer) reflect.Value {
+	if a.slice == nil {
+		return reflect.SliceAt(a.elem, p, a.n)
+	}
+	return reflect.NewAt(a.slice, unsafe.Pointer(&sliceHeader{p, a.n, a.n})).Elem()
 }
 
 // mapped reports whether a copy's arena may be the image file's own
@@ -371,7 +402,7 @@ func (im *Image) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 	if cfg != im.cfg {
 		return kernelsim.New(cfg)
 	}
-	k, _, _, err := im.restore(nil, nil)
+	k, _, _, err := im.restore(nil, nil, false)
 	return k, err
 }
 
@@ -391,15 +422,16 @@ func (l *ImageLane) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 	if cfg != l.im.cfg {
 		return kernelsim.New(cfg)
 	}
-	k, arenas, maps, err := l.im.restore(l.arenas, l.maps)
+	k, arenas, maps, err := l.im.restore(l.arenas, l.maps, true)
 	l.arenas, l.maps = arenas, maps
 	return k, err
 }
 
 // restore copies the image into arenas (an earlier copy's, no longer in
 // use, with maps its arenas mapped from the file) or into new ones when
-// arenas is nil.
-func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Kernel, _ []reflect.Value, _ [][]byte, err error) {
+// arenas is nil; the arenas it returns are for the next copy when keep
+// (a lane's), else only the ones in the heap are set.
+func (im *Image) restore(arenas []reflect.Value, maps [][]byte, keep bool) (k *kernelsim.Kernel, _ []reflect.Value, _ [][]byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			k, arenas, maps, err = nil, nil, nil, fmt.Errorf("kclone: %v", r)
@@ -408,30 +440,38 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 	base := make([]unsafe.Pointer, len(im.arenas))
 	if arenas == nil {
 		// Fresh memory is zero, as the image's reference words are: the
-		// bytes can be copied in without write barriers. An arena of plain
-		// data read from a file is the file's pages, mapped copy-on-write:
-		// a run touches a few of them, and copying them all would fault
-		// in as many fresh pages of heap.
+		// bytes can be copied in without write barriers. The arenas of
+		// plain data read from a file are the file's pages, mapped
+		// copy-on-write (all in one mapping): a run touches a few of
+		// them, and copying them all would fault in as many fresh pages
+		// of heap.
 		arenas = make([]reflect.Value, len(im.arenas))
 		maps = make([][]byte, len(im.arenas))
 		// Mappings are never unmapped (nothing tells when the last
 		// reference into a copy goes): a process maps its first
 		// maxMappedCopies copies, and copies the rest.
-		mapped := im.mappedCopies.Add(1) <= maxMappedCopies
-		for i, a := range im.arenas {
-			if im.file != nil && a.mapped() && mapped {
-				off := uintptr(unsafe.Pointer(unsafe.SliceData(a.raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(im.data)))
-				if m, err := mapPrivate(im.file, int64(off), len(a.raw)); err == nil {
-					arenas[i] = reflect.SliceAt(a.elem, unsafe.Pointer(unsafe.SliceData(m)), a.n)
-					maps[i] = m
-					continue
+		var m []byte
+		if im.file != nil && im.mapLen > 0 && im.mappedCopies.Add(1) <= maxMappedCopies {
+			m, _ = mapPrivate(im.file, int64(im.mapOff), im.mapLen) // nil on an error: copied
+		}
+		for i := range im.arenas {
+			a := &im.arenas[i]
+			if a.mapped() && m != nil {
+				off := uintptr(unsafe.Pointer(unsafe.SliceData(a.raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(im.data))) - uintptr(im.mapOff)
+				maps[i] = m[off : off+a.size() : off+a.size()]
+				base[i] = unsafe.Pointer(unsafe.SliceData(maps[i]))
+				if keep {
+					arenas[i] = a.sliceAt(base[i])
 				}
+				continue
 			}
-			arenas[i] = reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
-			if len(a.raw) > 0 {
-				dst := unsafe.Slice((*byte)(arenas[i].UnsafePointer()), len(a.raw))
-				prefault(dst)
-				copy(dst, a.raw)
+			arenas[i] = a.slices()
+			base[i] = arenas[i].UnsafePointer()
+		}
+		prefault(im.arenas, base, maps)
+		for i := range im.arenas {
+			if a := &im.arenas[i]; maps[i] == nil && !a.zero && a.size() > 0 {
+				copy(unsafe.Slice((*byte)(base[i]), a.size()), a.raw)
 			}
 		}
 	} else {
@@ -442,6 +482,7 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 		// others were never copied (resetWritten).
 		typed := im.typedArenas()
 		for i := range arenas {
+			base[i] = arenas[i].UnsafePointer()
 			if maps[i] != nil {
 				if resetWritten(maps[i], im.arenas[i].raw) == nil {
 					continue
@@ -451,9 +492,6 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 			}
 			reflect.Copy(arenas[i], typed[i])
 		}
-	}
-	for i := range arenas {
-		base[i] = arenas[i].UnsafePointer()
 	}
 	at := func(p place) unsafe.Pointer { return unsafe.Add(base[p.arena], p.off) }
 	for _, run := range im.runs {
@@ -486,21 +524,35 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte) (k *kernelsim.Ke
 	return (*kernelsim.Kernel)(at(im.root)), arenas, maps, nil
 }
 
-// prefault faults in at once the whole pages of m, fresh memory about to
-// be written whole, when it spans a few (populate): one system call
-// instead of a page fault per page, some three hundred for the default
-// machine's arenas. It changes nothing else: the pages are the heap's
-// already, and zero as before.
-func prefault(m []byte) {
-	const page = 4 << 10 // the smallest page size; a larger one is as well aligned
-	if len(m) < mapMin {
-		return
+// prefault faults in at once the pages of a fresh copy's arenas in the
+// heap, about to be written (populate): a system call per run of nearby
+// arenas instead of a page fault per page, some three hundred for the
+// default machine (a fault costs more than the page's share of the call,
+// much more in a virtual machine). Pages are whole, so a page an arena
+// shares with another object is faulted in as well, and so are gaps of
+// up to mergeGap between arenas: memory the heap has mapped already,
+// faulted in as a write to it would. Nothing else changes: the pages are
+// zero as before.
+func prefault(arenas []imageArena, base []unsafe.Pointer, maps [][]byte) {
+	const (
+		page     = 4 << 10 // the smallest page size; a larger one is as well aligned
+		mergeGap = 16 << 10
+	)
+	type span struct{ start, end uintptr }
+	var spans []span
+	for i := range arenas {
+		if size := arenas[i].size(); maps[i] == nil && size >= page {
+			start := uintptr(base[i])
+			spans = append(spans, span{start &^ (page - 1), (start + size + page - 1) &^ (page - 1)})
+		}
 	}
-	start := (uintptr(unsafe.Pointer(unsafe.SliceData(m))) + page - 1) &^ (page - 1)
-	end := (uintptr(unsafe.Pointer(unsafe.SliceData(m))) + uintptr(len(m))) &^ (page - 1)
-	if end > start {
-		off := start - uintptr(unsafe.Pointer(unsafe.SliceData(m)))
-		populate(m[off : off+(end-start)])
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	for i := 0; i < len(spans); {
+		run := spans[i]
+		for i++; i < len(spans) && spans[i].start <= run.end+mergeGap; i++ {
+			run.end = max(run.end, spans[i].end)
+		}
+		populate(run.start, run.end-run.start)
 	}
 }
 
@@ -510,9 +562,9 @@ func (im *Image) typedArenas() []reflect.Value {
 	im.typedOnce.Do(func() {
 		im.typed = make([]reflect.Value, len(im.arenas))
 		for i, a := range im.arenas {
-			v := reflect.MakeSlice(reflect.SliceOf(a.elem), a.n, a.n)
-			if len(a.raw) > 0 {
-				copy(unsafe.Slice((*byte)(v.UnsafePointer()), len(a.raw)), a.raw)
+			v := a.slices()
+			if !a.zero && a.size() > 0 {
+				copy(unsafe.Slice((*byte)(v.UnsafePointer()), a.size()), a.raw)
 			}
 			im.typed[i] = v
 		}
@@ -658,7 +710,7 @@ func (d *decoder) int() int64 {
 // an object of size bytes fits there.
 func (d *decoder) place(size uintptr) unsafe.Pointer {
 	a, off := d.uint(), d.uint()
-	if a >= uint64(len(d.im.arenas)) || off+uint64(size) > uint64(len(d.im.arenas[a].raw)) {
+	if a >= uint64(len(d.im.arenas)) || off+uint64(size) > uint64(d.im.arenas[a].size()) {
 		panic("a malformed image: a place outside the arenas")
 	}
 	return d.at(place{int(a), uintptr(off)})
@@ -760,7 +812,7 @@ func (d *decoder) into(v reflect.Value) {
 // ---- the file ----
 
 // imageMagic begins an image file; its number is the layout's.
-const imageMagic = "kscript boot image 2\n"
+const imageMagic = "kscript boot image 3\n"
 
 // An image file holds, in order:
 //
@@ -771,7 +823,8 @@ const imageMagic = "kscript boot image 2\n"
 //   - the image's lists (types, arenas, pointer runs, strings, functions,
 //     non-nil references, maps and interfaces, the root);
 //   - the arenas a copy has in the heap (the ones not mapped), each at a
-//     multiple of 8 bytes;
+//     multiple of 8 bytes, but for the ones all zero (arrays of
+//     pointers, whose every word a copy sets), which have no bytes here;
 //   - the arenas a copy maps from the file (see imageArena.mapped), each
 //     at a multiple of mapAlign;
 //   - a trailer of trailerSize bytes, little-endian: where the mapped
@@ -861,8 +914,14 @@ func (im *Image) MarshalBinary() (_ []byte, err error) {
 	for _, t := range im.types {
 		add(t)
 	}
-	for _, a := range im.arenas {
+	sliceIndex := make([]int, len(im.arenas)) // 0: none, else 1 + the index
+	zero := make([]bool, len(im.arenas))
+	for i, a := range im.arenas {
 		add(a.elem)
+		if st, ok := paths[reflect.SliceOf(a.elem)]; ok && st.from != nil {
+			sliceIndex[i] = 1 + add(reflect.SliceOf(a.elem))
+		}
+		zero[i] = !a.mapped() && !slices.ContainsFunc(a.raw, func(b byte) bool { return b != 0 })
 	}
 	if err != nil {
 		return nil, err
@@ -889,10 +948,12 @@ func (im *Image) MarshalBinary() (_ []byte, err error) {
 		w.uint(uint64(index[t]))
 	}
 	w.uint(uint64(len(im.arenas)))
-	for _, a := range im.arenas {
+	for i, a := range im.arenas {
 		w.uint(uint64(index[a.elem]))
 		w.uint(uint64(a.elem.Size()))
 		w.uint(uint64(a.n))
+		w.uint(uint64(sliceIndex[i]))
+		w.uint(uint64(boolInt(zero[i])))
 	}
 	w.uint(uint64(len(im.runs)))
 	for _, r := range im.runs {
@@ -930,8 +991,8 @@ func (im *Image) MarshalBinary() (_ []byte, err error) {
 	// The arenas last, each aligned: the heap's, then the mapped ones.
 	mapStart := 0
 	for _, mapped := range []bool{false, true} {
-		for _, a := range im.arenas {
-			if a.mapped() == mapped {
+		for i, a := range im.arenas {
+			if a.mapped() == mapped && !zero[i] {
 				w.align(mapped)
 				w.buf = append(w.buf, a.raw...)
 			}
@@ -1105,13 +1166,28 @@ func parseImage(data []byte, stamp int) (*Image, error) {
 	for i := range im.arenas {
 		elem := table[r.count(len(table)-1)]
 		size, n := r.uint(), r.count(len(body))
+		slice, zero := r.count(len(table)), r.uint()
 		if r.err != nil {
 			break
 		}
 		if size != uint64(elem.Size()) {
 			r.fail("%s is %d bytes, not %d", elem, elem.Size(), size)
 		}
-		im.arenas[i] = newImageArena(elem, n)
+		a := newImageArena(elem, n)
+		if slice > 0 {
+			if t := table[slice-1]; t.Kind() == reflect.Slice && t.Elem() == elem {
+				a.slice = t
+			} else {
+				r.fail("%s is not a slice of %s", t, elem)
+			}
+		}
+		if zero != 0 {
+			if a.mapped() {
+				r.fail("a mapped arena of zeros")
+			}
+			a.zero = true
+		}
+		im.arenas[i] = a
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -1187,17 +1263,23 @@ func parseImage(data []byte, stamp int) (*Image, error) {
 		}
 		for i := range im.arenas {
 			a := &im.arenas[i]
-			if a.mapped() != mapped {
+			if a.mapped() != mapped || a.zero {
 				continue
 			}
 			r.pos = alignUp(r.pos, mapped)
-			size := int(uintptr(a.n) * a.elem.Size())
+			size := int(a.size())
 			if r.pos > limit || size > limit-r.pos {
 				r.fail("the arenas past the end")
 				return nil, r.err
 			}
+			if mapped && im.mapLen == 0 {
+				im.mapOff = r.pos
+			}
 			a.raw = body[r.pos : r.pos+size : r.pos+size]
 			r.pos += size
+			if mapped {
+				im.mapLen = r.pos - im.mapOff
+			}
 		}
 		if r.pos != limit {
 			r.fail("%d bytes after the arenas", limit-r.pos)

@@ -69,7 +69,10 @@ var pagemapBufs = sync.Pool{New: func() any { return new([]byte) }}
 // syscall does not name.
 const madvPopulateWrite = 23
 
-// populate faults in the pages of m, writable, as writing to each would,
-// in one call; m is page-aligned. An older kernel refuses it (EINVAL):
-// the pages then fault in as they are written.
-func populate(m []byte) error { return syscall.Madvise(m, madvPopulateWrite) }
+// populate faults in the n bytes of pages at addr, writable, as writing
+// to each would, in one call; addr and n are page-aligned, and the memory
+// mapped. An older kernel refuses it (EINVAL): the pages then fault in as
+// they are written.
+func populate(addr, n uintptr) {
+	syscall.Syscall(syscall.SYS_MADVISE, addr, n, madvPopulateWrite)
+}
