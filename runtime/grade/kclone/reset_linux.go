@@ -26,18 +26,20 @@ func resetPrivate(m []byte) error { return syscall.Madvise(m, syscall.MADV_DONTN
 // readable pagemap it is resetPrivate.
 func resetWritten(m, raw []byte) error {
 	pm := pagemap()
-	if pm == nil || len(m) == 0 {
+	if pm == nil || len(m) == 0 || len(raw) != len(m) {
 		return resetPrivate(m)
 	}
-	ps := os.Getpagesize()
-	n := (len(m) + ps - 1) / ps
+	ps := uintptr(os.Getpagesize())
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	end := addr + uintptr(len(m))
+	first := addr / ps
+	n := int((end-1)/ps - first + 1)
 	bp := pagemapBufs.Get().(*[]byte)
 	defer pagemapBufs.Put(bp)
 	if cap(*bp) < 8*n {
 		*bp = make([]byte, 8*n)
 	}
 	buf := (*bp)[:8*n]
-	first := uintptr(unsafe.Pointer(unsafe.SliceData(m))) / uintptr(ps)
 	if _, err := pm.ReadAt(buf, int64(first)*8); err != nil {
 		return resetPrivate(m)
 	}
@@ -45,7 +47,10 @@ func resetWritten(m, raw []byte) error {
 		e := binary.LittleEndian.Uint64(buf[8*i:])
 		present, swapped, file := e&(1<<63) != 0, e&(1<<62) != 0, e&(1<<61) != 0
 		if present && !file || swapped {
-			lo, hi := i*ps, min((i+1)*ps, len(m))
+			// The part of page i that is m's (an arena need not start
+			// or end on a page boundary).
+			page := (first + uintptr(i)) * ps
+			lo, hi := max(page, addr)-addr, min(page+ps, end)-addr
 			copy(m[lo:hi], raw[lo:hi])
 		}
 	}

@@ -35,6 +35,17 @@ func TestResetWritten(t *testing.T) {
 		t.Skipf("cannot map the file: %v", err)
 	}
 	_ = m[3*ps] // read only: stays the file's page
+	// An arena inside the mapping, starting and ending off page
+	// boundaries, is reset on its own.
+	sub, subRaw := m[ps+100:4*ps+7], raw[ps+100:4*ps+7]
+	m[ps+99], m[ps+100], m[4*ps+6], m[4*ps+7] = 1, 2, 3, 4
+	if err := resetWritten(sub, subRaw); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(sub, subRaw) || m[ps+99] != 1 || m[4*ps+7] != 4 {
+		t.Fatalf("an arena off page boundaries: reset %v, bytes around it %d %d, want 1 4", bytes.Equal(sub, subRaw), m[ps+99], m[4*ps+7])
+	}
+	m[ps+99], m[4*ps+7] = raw[ps+99], raw[4*ps+7]
 	for run, pages := range [][]int{{1, 4}, {1, 5}, {0}} {
 		for _, p := range pages {
 			m[p*ps+run] ^= 0xff
