@@ -21,8 +21,10 @@ func BenchmarkPressure200(b *testing.B) {
 }
 
 // TestPressureBulkSameAsOneByOne: Pressure takes whole free blocks at once
-// when it can (pressureZone); with a buddy observer set it takes every page
-// on its own, as __rmqueue_smallest would. Both leave the same machine:
+// when it can (pressureZone), and ReleasePressure frees pages through
+// freePage0; with a buddy observer set Pressure takes every page on its
+// own, as __rmqueue_smallest would, and ReleasePressure frees them through
+// the general freeToBuddy. Both leave the same machine:
 // page structs, free lists, LRU and counters, and the same transcript line,
 // from a fresh boot, after a module's allocations and frees, after
 // Fragment, and at every pressure level.
@@ -70,8 +72,12 @@ func TestPressureBulkSameAsOneByOne(t *testing.T) {
 				if d := buddyStateDiff(k1, k2); d != "" {
 					t.Fatalf("%+v %s %d%%: machines differ: %s", cfg, name, pct, d)
 				}
-				k1.ReleasePressure()
-				k2.ReleasePressure()
+				k2.SetBuddyObserver(func(BuddyEvent) {})
+				r1, r2 := k1.ReleasePressure(), k2.ReleasePressure()
+				k2.SetBuddyObserver(nil)
+				if r1 != r2 {
+					t.Fatalf("%+v %s %d%%: released %q, one by one %q", cfg, name, pct, r1, r2)
+				}
 				if d := buddyStateDiff(k1, k2); d != "" {
 					t.Fatalf("%+v %s %d%%: machines differ after ReleasePressure: %s", cfg, name, pct, d)
 				}

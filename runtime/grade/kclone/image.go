@@ -532,13 +532,13 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte, keep bool) (k *k
 		// An earlier copy's memory holds references: copy typed, so that
 		// the collector sees the ones overwritten.
 		// An arena mapped from the file is reset to the file's contents:
-		// the pages the run before wrote are dropped, the others were
-		// never copied.
+		// the pages earlier runs wrote get the file's bytes again, the
+		// others were never copied (resetWritten).
 		typed := im.typedArenas()
 		for i := range arenas {
 			base[i] = arenas[i].UnsafePointer()
 			if maps[i] != nil {
-				if resetPrivate(maps[i]) == nil {
+				if resetWritten(maps[i], im.arenas[i].raw) == nil {
 					continue
 				}
 				copy(maps[i], im.arenas[i].raw) // plain data: bytes will do

@@ -8,6 +8,9 @@ import "errors"
 // file's bytes back instead.
 func resetPrivate([]byte) error { return errors.New("no reset of copy-on-write mappings here") }
 
+// resetWritten is Linux's (reset_linux.go), as resetPrivate.
+func resetWritten(m, _ []byte) error { return resetPrivate(m) }
+
 // populate is Linux's (reset_linux.go): elsewhere pages fault in as they
 // are written.
 func populate(addr, n uintptr) {}
