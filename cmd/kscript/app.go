@@ -145,6 +145,8 @@ lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
+	root.SetHelpFunc(helpFunc) // cobra's text, written faster (help.go)
+	root.SetUsageFunc(usageFunc)
 	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
 		a.lintCommand(), a.gradeCommand(), a.gradeWorkerCommand(), a.testCommand(), a.newCommand(), a.docCommand(),
 		a.publishCommand())
