@@ -78,7 +78,7 @@ func gfpAPIs() []API {
 
 // gfpAPIDocs documents a GFP flag (API.docs), for documentation only.
 func gfpAPIDocs(a *API) {
-	mask, _ := starlark.AsInt32(a.val(nil))
+	mask, _ := a.val(nil).(starlark.Int).Uint64()
 	doc := gfpDocs.Get()[a.Name]
 	a.C = fmt.Sprintf("#define %s ((gfp_t)%#x)", a.Name, uint32(mask))
 	a.En, a.Th = doc[0], doc[1]

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fatih/color"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
@@ -287,47 +288,44 @@ func parseSize(s string) (uint64, error) {
 	return n << shift, nil
 }
 
-// noColor is the colour decision setColor made: no escape sequences in
-// kscript's output.
-var noColor = true
-
-// setColor sets noColor once from --color, NO_COLOR and the terminal.
+// setColor sets color.NoColor once from --color, NO_COLOR and the terminal.
 func (a *app) setColor() error {
 	switch a.flags.color {
 	case "always":
-		noColor = false
+		color.NoColor = false
 	case "never":
-		noColor = true
+		color.NoColor = true
 	case "auto":
 		f, ok := a.stdout.(*os.File)
 		tty := ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-		noColor = !tty || a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb"
+		color.NoColor = !tty || a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb"
 	default:
 		return usage("--color: %q: want auto, always or never", a.flags.color)
 	}
 	return nil
 }
 
-// The SGR sequences of the summary's styles, as github.com/fatih/color
-// writes them (each attribute reset on its own: bold by 22, a colour by
-// 0), which kscript used before; TestPainterSameAsFatihColor compares.
-// fatih/color's package initialisation read the whole environment and
-// asked whether standard output is a terminal in every process, --help
-// included, for a decision setColor makes anyway.
-var styleSGR = [...]struct{ on, off string }{
-	scenario.Heading: {"\x1b[1;36m", "\x1b[22;0m"}, // bold cyan
-	scenario.Good:    {"\x1b[32m", "\x1b[0m"},      // green
-	scenario.Bad:     {"\x1b[1;31m", "\x1b[22;0m"}, // bold red
-	scenario.Detail:  {"\x1b[33m", "\x1b[0m"},      // yellow
-}
-
-// painter colours kscript's summary lines, unless noColor.
+// painter colours kscript's summary lines.
 func painter() scenario.Painter {
-	plain := noColor
-	return func(s scenario.Style, text string) string {
-		if plain || int(s) < 0 || int(s) >= len(styleSGR) || styleSGR[s].on == "" {
-			return text
+	styles := map[scenario.Style]*color.Color{
+		scenario.Heading: color.New(color.Bold, color.FgCyan),
+		scenario.Good:    color.New(color.FgGreen),
+		scenario.Bad:     color.New(color.Bold, color.FgRed),
+		scenario.Detail:  color.New(color.FgYellow),
+	}
+	for _, c := range styles {
+		// color.New disables a colour whenever NO_COLOR is set; the
+		// decision setColor made (--color always beats NO_COLOR) wins.
+		if color.NoColor {
+			c.DisableColor()
+		} else {
+			c.EnableColor()
 		}
-		return styleSGR[s].on + text + styleSGR[s].off
+	}
+	return func(s scenario.Style, text string) string {
+		if c, ok := styles[s]; ok {
+			return c.Sprint(text)
+		}
+		return text
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/fatih/color"
 	"os"
 	"os/signal"
 	"strings"
@@ -56,7 +57,7 @@ func (a *app) shell(files []string, cmds string, hasCmds bool) error {
 	}
 	sh := shell.New(m)
 	sh.Lang = a.opts.Lang
-	sh.Color = !noColor // --color, NO_COLOR and the terminal decide
+	sh.Color = !color.NoColor // --color, NO_COLOR and the terminal decide
 	for i, f := range files {
 		sh.AddSource(f, srcs[i])
 	}
