@@ -155,6 +155,7 @@ func flagUsages(fs *pflag.FlagSet) string {
 		if f.Hidden {
 			return
 		}
+		typ := f.Value.Type()
 		var name string
 		if f.Shorthand != "" && f.ShorthandDeprecated == "" {
 			name = "  -" + f.Shorthand + ", --" + f.Name
@@ -166,7 +167,7 @@ func flagUsages(fs *pflag.FlagSet) string {
 			name += " " + varname
 		}
 		if f.NoOptDefVal != "" {
-			switch f.Value.Type() {
+			switch typ {
 			case "string":
 				name += `[="` + f.NoOptDefVal + `"]`
 			case "bool", "boolfunc":
@@ -183,8 +184,8 @@ func flagUsages(fs *pflag.FlagSet) string {
 		}
 		// pflag measures the name with the separator it puts after it.
 		maxlen = max(maxlen, len(name)+1)
-		if !defaultIsZeroValue(f) {
-			if f.Value.Type() == "string" {
+		if !defaultIsZeroValue(f, typ) {
+			if typ == "string" {
 				usage += " (default " + strconv.Quote(f.DefValue) + ")"
 			} else {
 				usage += " (default " + f.DefValue + ")"
@@ -196,14 +197,32 @@ func flagUsages(fs *pflag.FlagSet) string {
 		lines = append(lines, line{name, usage})
 	})
 	var b strings.Builder
+	size := 0
+	for _, l := range lines {
+		size += maxlen + 2 + len(l.usage) + 1
+	}
+	b.Grow(size)
 	for _, l := range lines {
 		// pflag: fmt.Fprintln(buf, name, spacing, usage), spacing being
 		// maxlen-len(name) spaces, and continuation lines of the usage
 		// indented maxlen+2.
 		b.WriteString(l.name)
-		b.WriteString(strings.Repeat(" ", 1+maxlen-len(l.name)))
-		b.WriteByte(' ')
-		b.WriteString(strings.ReplaceAll(l.usage, "\n", "\n"+strings.Repeat(" ", maxlen+2)))
+		for range 2 + maxlen - len(l.name) {
+			b.WriteByte(' ')
+		}
+		usage := l.usage
+		for {
+			before, after, ok := strings.Cut(usage, "\n")
+			b.WriteString(before)
+			if !ok {
+				break
+			}
+			b.WriteByte('\n')
+			for range maxlen + 2 {
+				b.WriteByte(' ')
+			}
+			usage = after
+		}
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -212,11 +231,11 @@ func flagUsages(fs *pflag.FlagSet) string {
 // defaultIsZeroValue is pflag's Flag.defaultIsZeroValue, told by the
 // value's type name rather than its (unexported) Go type: the same for
 // pflag's own flag types, which are all kscript uses.
-func defaultIsZeroValue(f *pflag.Flag) bool {
+func defaultIsZeroValue(f *pflag.Flag, typ string) bool {
 	if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
 		return f.DefValue == "false" || f.DefValue == ""
 	}
-	switch f.Value.Type() {
+	switch typ {
 	case "duration":
 		return f.DefValue == "0" || f.DefValue == "0s"
 	case "int", "int8", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "count", "float32", "float64":
