@@ -57,6 +57,9 @@ type app struct {
 	flags globalFlags
 	lang  string // resolved --lang
 	opts  kruntime.Options
+	// realCompletion has cobra build its completion command whatever the
+	// arguments (tests compare the stand-in with it; see help.go).
+	realCompletion bool
 	// boot holds the boot images machines are copied from (kclone.Cache):
 	// opts.NewKernel copies one when the configuration was booted before.
 	boot *kclone.Cache
@@ -100,6 +103,9 @@ func (a *app) main(args []string) (code int) {
 		}
 	}()
 	root := a.rootCommand()
+	if !a.realCompletion && !mayUseCompletion(args) {
+		root.AddCommand(completionStandIn()) // help.go
+	}
 	root.SetArgs(args)
 	err := root.Execute()
 	// The first run of a configuration (per kscript binary) booted its

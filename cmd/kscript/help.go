@@ -234,3 +234,38 @@ func defaultIsZeroValue(f *pflag.Flag) bool {
 	}
 	return false
 }
+
+// cobra adds a "completion" command, with a subcommand and a long help
+// text per shell, to every execution of a program with subcommands, unless
+// the program has a command of that name: about 56K instructions and 8
+// page faults of each kscript process, for a command only `kscript
+// completion …`, `kscript help completion` and shell completion requests
+// (__complete) use. Any other invocation only lists it in help, or offers
+// it as a suggestion, by its name and short description: for those it gets
+// completionStandIn, which cobra lists the same way (TestCompletionStandIn
+// compares every such output with cobra's own command's) and which never
+// runs, since no argument names it.
+
+// mayUseCompletion reports whether cobra's own completion command may be
+// needed: some argument names it or asks for shell completion.
+func mayUseCompletion(args []string) bool {
+	for _, arg := range args {
+		switch arg {
+		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+			return true
+		}
+	}
+	return false
+}
+
+// completionStandIn is listed as cobra's completion command is.
+func completionStandIn() *cobra.Command {
+	return &cobra.Command{
+		Use:   "completion",
+		Short: "Generate the autocompletion script for the specified shell",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return fail(exitInternal, "kscript: internal error: the completion stand-in ran")
+		},
+	}
+}
