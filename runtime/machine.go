@@ -58,11 +58,11 @@ type Machine struct {
 	env    *env
 	budget *Budget
 
-	own      starlark.StringDict  // the kernel API's constants of this machine's own (universe)
-	sandbox  starlark.StringDict  // the guards of sandbox.go, str, repr, print, fail
-	scripts  map[string]*script   // by NAME.ko
-	harness  []*script            // programs files (LoadPrograms), in load order
-	loaded   map[string]*instance // loaded modules by name
+	own     starlark.StringDict  // the kernel API's constants of this machine's own (universe)
+	sandbox starlark.StringDict  // the guards of sandbox.go, str, repr, print, fail
+	scripts map[string]*script   // by NAME.ko
+	harness []*script            // programs files (LoadPrograms), in load order
+	loaded  map[string]*instance // loaded modules by name
 
 	running atomic.Pointer[runningThread] // the call Interrupt stops
 }
