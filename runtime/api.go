@@ -124,13 +124,27 @@ func LookupAPI(name string) (API, bool) {
 	return API{}, false
 }
 
-// universe builds the predeclared names of e's machine from the table: a
-// copy of the names every machine shares, and the constants of its own.
-func (e *env) universe() starlark.StringDict {
-	shared, own := sharedUniverse()
-	u := maps.Clone(shared)
+// ownConsts makes the constants of e's machine's own (NULL is a Ptr of
+// its env); with sharedUniverse's names they are its predeclared kernel
+// API (universe).
+func (e *env) ownConsts() starlark.StringDict {
+	_, own := sharedUniverse()
+	u := make(starlark.StringDict, len(own))
 	for _, a := range own {
 		u[a.Name] = a.val(e)
+	}
+	return u
+}
+
+// universe returns the predeclared kernel API of m's machine, a map of the
+// caller's own: a copy of the names every machine shares with the
+// machine's own constants. (A machine keeps no copy: each script gets one,
+// compile.)
+func (m *Machine) universe() starlark.StringDict {
+	shared, _ := sharedUniverse()
+	u := maps.Clone(shared)
+	for k, v := range m.own {
+		u[k] = v
 	}
 	return u
 }

@@ -29,6 +29,13 @@ var visibilities = []string{"visible", "hidden", "after_due_date", "after_publis
 // validate checks what a run relies on and prepares the compiled forms
 // (step scripts, regexps, GFP masks). It returns every problem found.
 func (l *Lesson) validate() ErrorList {
+	// Steps and captures written alike (a lesson's checks repeat "make",
+	// "sudo insmod x.ko", `dmesg | grep "major number"`) are parsed and
+	// compiled once: a parsed script and a compiled expression are only
+	// read afterwards (the shell runs a script without changing it), so
+	// the steps may share them.
+	l.memo = &validateMemo{scripts: map[string]*shell.Script{}, res: map[string]*regexp.Regexp{}}
+	defer func() { l.memo = nil }()
 	var errs ErrorList
 	if strings.TrimSpace(l.ID) == "" {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "id: missing: every lesson needs an id such as 01_kmalloc"))
@@ -63,10 +70,19 @@ func (l *Lesson) checkStep(s *Step) ErrorList {
 	if strings.TrimSpace(s.Run) == "" {
 		return ErrorList{l.errorAt(s.Pos, "scenario step: empty command")}
 	}
-	script, err := shell.Parse(s.Run)
-	var se *shell.SyntaxError
-	if errors.As(err, &se) {
-		return ErrorList{l.errorAt(l.stepPos(s, se.Pos), "scenario step: %s", se.Msg)}
+	m := l.memo
+	if m == nil { // not from validate
+		m = &validateMemo{scripts: map[string]*shell.Script{}, res: map[string]*regexp.Regexp{}}
+	}
+	script := m.scripts[s.Run]
+	if script == nil {
+		var err error
+		script, err = shell.Parse(s.Run)
+		var se *shell.SyntaxError
+		if errors.As(err, &se) {
+			return ErrorList{l.errorAt(l.stepPos(s, se.Pos), "scenario step: %s", se.Msg)}
+		}
+		m.scripts[s.Run] = script
 	}
 	s.Script = script
 	var errs ErrorList
@@ -76,14 +92,25 @@ func (l *Lesson) checkStep(s *Step) ErrorList {
 			errs = append(errs, l.errorAt(c.Pos, "capture: %q is not a shell variable name", c.Name))
 			continue
 		}
-		re, err := regexp.Compile(c.Pattern)
-		if err != nil {
-			errs = append(errs, l.errorAt(c.Pos, "capture %s: %s", c.Name, reError(err)))
-			continue
+		re := m.res[c.Pattern]
+		if re == nil {
+			var err error
+			re, err = regexp.Compile(c.Pattern)
+			if err != nil {
+				errs = append(errs, l.errorAt(c.Pos, "capture %s: %s", c.Name, reError(err)))
+				continue
+			}
+			m.res[c.Pattern] = re
 		}
 		c.Re = re
 	}
 	return errs
+}
+
+// validateMemo holds what validate parsed and compiled, by text.
+type validateMemo struct {
+	scripts map[string]*shell.Script
+	res     map[string]*regexp.Regexp
 }
 
 // stepPos maps a position in a step's command text to the file.
