@@ -20,10 +20,16 @@ import (
 // instructions of kscript --help. Here each set is made once, the text is
 // built in one buffer and written at once.
 
+// helpSize is room for a command's help in one allocation (the longest,
+// grade's, is about 5 KB), not a dozen as the buffer doubles: each size
+// class the doubling passes through is a span of its own, new pages.
+const helpSize = 8 << 10
+
 // helpFunc is cobra's default help function: the long description (or
 // the short one), a blank line, then the usage.
 func helpFunc(c *cobra.Command, _ []string) {
 	var b strings.Builder
+	b.Grow(helpSize)
 	desc := c.Long
 	if desc == "" {
 		desc = c.Short
@@ -44,6 +50,7 @@ func helpFunc(c *cobra.Command, _ []string) {
 // usageFunc is cobra's default usage function.
 func usageFunc(c *cobra.Command) error {
 	var b strings.Builder
+	b.Grow(helpSize)
 	writeUsage(&b, c)
 	_, err := io.WriteString(c.OutOrStderr(), b.String())
 	if err != nil {
