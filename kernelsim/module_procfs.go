@@ -3,7 +3,9 @@ package kernelsim
 import (
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // How modules are shown: /proc/modules (kernel/module/procfs.c), lsmod
@@ -108,8 +110,22 @@ func (k *Kernel) printModules() string {
 func (k *Kernel) Lsmod() string {
 	var b strings.Builder
 	b.WriteString("Module                  Size  Used by\n")
+	var num [24]byte
 	for _, m := range k.Modules() {
-		fmt.Fprintf(&b, "%-19s %8d  %d", m.Name, m.Size(), m.refcnt)
+		// fmt's "%-19s %8d  %d" of name, size and refcount, without fmt
+		// (TestLsmodLine).
+		b.WriteString(m.Name)
+		for n := utf8.RuneCountInString(m.Name); n < 19; n++ {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(' ')
+		size := strconv.AppendUint(num[:0], m.Size(), 10)
+		for n := len(size); n < 8; n++ {
+			b.WriteByte(' ')
+		}
+		b.Write(size)
+		b.WriteString("  ")
+		b.Write(strconv.AppendInt(num[:0], int64(m.refcnt), 10))
 		sep := byte(' ')
 		for _, u := range m.users {
 			b.WriteByte(sep)

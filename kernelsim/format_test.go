@@ -1,0 +1,41 @@
+package kernelsim
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestLogRecordString: a log record prints as fmt's "[%5d.%06d] %s" of its
+// seconds and microseconds.
+func TestLogRecordString(t *testing.T) {
+	for _, ns := range []uint64{0, 1, 999, 1000, 999_999, 1_000_000, 5_123_456_789, 99_999_999_999, 100_000_000_000,
+		123_456_999_999_999, 1<<64 - 1} {
+		for _, text := range []string{"", "hello_kmalloc: allocated 32 bytes", "é\x00%d"} {
+			r := LogRecord{Time: ns, Text: text}
+			if got, want := r.String(), fmt.Sprintf("[%5d.%06d] %s", ns/1e9, ns%1e9/1e3, text); got != want {
+				t.Fatalf("%d %q: %q, want %q", ns, text, got, want)
+			}
+		}
+	}
+}
+
+// TestLsmodLine: lsmod's lines are fmt's "%-19s %8d  %d" of each module's
+// name, size and refcount, then its users.
+func TestLsmodLine(t *testing.T) {
+	k := bootTest(t, Config{Seed: 1})
+	var want strings.Builder
+	want.WriteString("Module                  Size  Used by\n")
+	for _, m := range k.Modules() {
+		fmt.Fprintf(&want, "%-19s %8d  %d", m.Name, m.Size(), m.refcnt)
+		sep := " "
+		for _, u := range m.users {
+			want.WriteString(sep + u.Name)
+			sep = ","
+		}
+		want.WriteString("\n")
+	}
+	if got := k.Lsmod(); got != want.String() || !strings.Contains(got, ",") {
+		t.Fatalf("lsmod:\n%s\nwant (with users):\n%s", got, want.String())
+	}
+}
