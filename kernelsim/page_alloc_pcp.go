@@ -153,9 +153,14 @@ func (k *Kernel) pcpFreeOldest(z *Zone, order, n int) {
 	}
 	pcp.lens[order] = keep
 	pcp.count -= n << order
+	fast := order == 0 && k.mem.buddyObserver == nil // freePage0 is freeToBuddy(z, pfn, 0) then
 	for pfn != noPFN {
 		next := k.mem.at(pfn).next
-		k.freeToBuddy(z, pfn, order)
+		if fast {
+			k.freePage0(z, pfn)
+		} else {
+			k.freeToBuddy(z, pfn, order)
+		}
 		pfn = next
 	}
 }

@@ -1,6 +1,9 @@
 package kernelsim
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // The machine's other users of memory: what boot left allocated, and the
 // memory pressure and fragmentation that lessons can switch on.
@@ -235,6 +238,12 @@ func pressureTarget(z *Zone, pct int) int64 {
 func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 	var took int64
 	bulk := k.mem.buddyObserver == nil
+	if need := z.nrFree - target; need > 0 {
+		// Room for the pages to come, made once: growing the lists a
+		// page at a time copied them over and over.
+		z.lru.pfns = slices.Grow(z.lru.pfns, int(need-need/4)+1)
+		k.mem.pressure = slices.Grow(k.mem.pressure, int(need/4)+1)
+	}
 	for z.nrFree > target {
 		if bulk {
 			if o := smallestFree(z); o > 0 && o < MaxOrder && int64(1)<<o <= z.nrFree-target {
@@ -357,17 +366,18 @@ func (k *Kernel) fragmentBlock(z *Zone, block uint32, order int) int64 {
 // cache reclaim already took back stays freed).
 func (k *Kernel) ReleasePressure() string {
 	var freed int64
-	free := k.freeToBuddy
-	if k.mem.buddyObserver == nil {
-		free = k.freePage0
-	}
+	fast := k.mem.buddyObserver == nil
 	for _, pfn := range k.mem.pressure {
 		z := k.zoneOf(pfn)
 		if k.mem.peek(pfn).use == PageUseAnon {
 			k.mem.nrAnon--
 			z.anon--
 		}
-		free(z, pfn, 0)
+		if fast {
+			k.freePage0(z, pfn)
+		} else {
+			k.freeToBuddy(z, pfn, 0)
+		}
 		freed++
 	}
 	k.mem.pressure = nil
@@ -377,7 +387,11 @@ func (k *Kernel) ReleasePressure() string {
 		for _, pfn := range z.lru.pfns[z.lru.head:] {
 			if k.mem.peek(pfn).data == tagPressure {
 				k.mem.nrFilePages--
-				free(z, pfn, 0)
+				if fast {
+					k.freePage0(z, pfn)
+				} else {
+					k.freeToBuddy(z, pfn, 0)
+				}
 				freed++
 				continue
 			}
@@ -390,13 +404,14 @@ func (k *Kernel) ReleasePressure() string {
 
 // freePage0 is freeToBuddy(z, pfn, 0) for an allocated order-0 page with
 // no buddy observer set, in one function: freeBlock, __free_one_page's
-// merging and buddy_merge_likely(), and the list insertion, with the
-// page's section looked up once (every buddy below the top order and the
-// buddy buddy_merge_likely() looks at are in it). Freeing pressure's pages
-// one at a time is most of what `pressure 0` costs. The order argument is
-// there to match freeToBuddy's signature; it must be 0.
-func (k *Kernel) freePage0(z *Zone, pfn uint32, _ int) {
-	sec := k.mem.sections[pfn>>sectionShift]
+// merging (unlinkFree) and buddy_merge_likely(), and the list insertion
+// (pushFree), with the page's section looked up once (every buddy below
+// the top order and the buddy buddy_merge_likely() looks at are in it).
+// Freeing pressure's pages one at a time is most of what `pressure 0`
+// costs.
+func (k *Kernel) freePage0(z *Zone, pfn uint32) {
+	secs := k.mem.sections
+	sec := secs[pfn>>sectionShift]
 	p := &sec[pfn&sectionMask]
 	p.flags, p.order, p.use, p.data = 0, 0, 0, 0
 	z.nrFree++
@@ -407,7 +422,20 @@ func (k *Kernel) freePage0(z *Zone, pfn uint32, _ int) {
 		if bp.flags != pgBuddy || int(bp.order) != o { // page_is_buddy
 			break
 		}
-		k.unlinkFree(&z.freeArea[o], bp)
+		area := &z.freeArea[o] // unlinkFree
+		next, prev := bp.next, bp.prev
+		*bp = page{}
+		area.NrFree--
+		if prev == noPFN {
+			area.head = next
+		} else {
+			secs[prev>>sectionShift][prev&sectionMask].next = next
+		}
+		if next == noPFN {
+			area.tail = prev
+		} else {
+			secs[next>>sectionShift][next&sectionMask].prev = prev
+		}
 		pfn &= buddy
 	}
 	if o == MaxOrder-1 {
@@ -422,5 +450,19 @@ func (k *Kernel) freePage0(z *Zone, pfn uint32, _ int) {
 		q := &sec[hb&sectionMask]
 		tail = q.flags == pgBuddy && int(q.order) == o+1
 	}
-	k.pushFree(&z.freeArea[o], &sec[pfn&sectionMask], pfn, o, tail)
+	area, h := &z.freeArea[o], &sec[pfn&sectionMask] // pushFree
+	if tail && area.tail != noPFN {
+		*h = page{pageLinks: pageLinks{noPFN, area.tail}, flags: pgBuddy, order: uint8(o)}
+		secs[area.tail>>sectionShift][area.tail&sectionMask].next = pfn
+		area.tail = pfn
+	} else {
+		*h = page{pageLinks: pageLinks{area.head, noPFN}, flags: pgBuddy, order: uint8(o)}
+		if area.head == noPFN {
+			area.tail = pfn
+		} else {
+			secs[area.head>>sectionShift][area.head&sectionMask].prev = pfn
+		}
+		area.head = pfn
+	}
+	area.NrFree++
 }

@@ -121,3 +121,52 @@ func buddyStateDiff(k1, k2 *Kernel) string {
 	}
 	return ""
 }
+
+// TestFreePathsSameWithObserver: a machine's page allocator ends in the
+// same state whether its frees take the fast paths (freePage0 from the
+// per-CPU drains and ReleasePressure, Pressure's whole blocks) or, under a
+// buddy observer, the general ones: allocations and frees of orders 0 to 4
+// in a seeded order, per-CPU lists on and off, with pressure on and off
+// between them.
+func TestFreePathsSameWithObserver(t *testing.T) {
+	for _, cfg := range []Config{{RAM: 512 << 20, Seed: 3}, {RAM: 512 << 20, Seed: 4, NoPCP: true}} {
+		k1, k2 := bootTest(t, cfg), bootTest(t, cfg)
+		k2.SetBuddyObserver(func(BuddyEvent) {})
+		for _, k := range []*Kernel{k1, k2} {
+			type block struct {
+				pfn   PFN
+				order int
+			}
+			var live []block
+			x := uint32(12345)
+			for i := 0; i < 20000; i++ {
+				x = x*1103515245 + 12345
+				switch {
+				case i%5000 == 2500:
+					k.Pressure(int(x>>8) % 150)
+				case i%5000 == 4000:
+					k.ReleasePressure()
+				case x>>16%3 != 0 || len(live) == 0:
+					order := int(x>>20) % 5
+					if order > 1 && x>>8%4 != 0 {
+						order = 0
+					}
+					if pfn, ok := k.AllocPages(GFP_KERNEL|GFPNoWarn, order); ok {
+						live = append(live, block{pfn, order})
+					}
+				default:
+					j := int(x>>12) % len(live)
+					if err := k.FreePages(live[j].pfn, live[j].order); err != nil {
+						t.Fatal(err)
+					}
+					live[j] = live[len(live)-1]
+					live = live[:len(live)-1]
+				}
+			}
+		}
+		k2.SetBuddyObserver(nil)
+		if d := buddyStateDiff(k1, k2); d != "" {
+			t.Fatalf("%+v: machines differ: %s", cfg, d)
+		}
+	}
+}

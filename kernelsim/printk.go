@@ -2,6 +2,7 @@ package kernelsim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -41,9 +42,27 @@ type LogRecord struct {
 	Text  string // without the trailing newline
 }
 
-// String formats r as dmesg does by default: "[    5.123456] text".
+// String formats r as dmesg does by default: "[    5.123456] text", as
+// fmt's "[%5d.%06d] %s" of the seconds and microseconds would, without fmt
+// (dmesg prints every record of the log this way; TestLogRecordString).
 func (r LogRecord) String() string {
-	return fmt.Sprintf("[%5d.%06d] %s", r.Time/1e9, r.Time%1e9/1e3, r.Text)
+	var num [20]byte
+	sec := strconv.AppendUint(num[:0], r.Time/1e9, 10)
+	b := make([]byte, 0, 16+len(r.Text))
+	b = append(b, '[')
+	for i := len(sec); i < 5; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, sec...)
+	b = append(b, '.')
+	usec := strconv.AppendUint(num[:0], r.Time%1e9/1e3, 10)
+	for i := len(usec); i < 6; i++ {
+		b = append(b, '0')
+	}
+	b = append(b, usec...)
+	b = append(b, "] "...)
+	b = append(b, r.Text...)
+	return string(b)
 }
 
 // printkLog is the printk ring buffer.

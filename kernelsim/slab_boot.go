@@ -148,6 +148,7 @@ func (k *Kernel) bootCreate(name string, size, align uint32, flags SlabFlags, ct
 	if !ok {
 		panic("kernelsim: boot cache " + name + " has no slab order")
 	}
+	k.zeroFill(s)
 	return s
 }
 

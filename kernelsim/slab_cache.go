@@ -91,6 +91,7 @@ func (k *Kernel) createCache(name string, size, align uint32, flags SlabFlags, c
 	if !ok {
 		return nil, EINVAL
 	}
+	k.zeroFill(s)
 	s.ctor = ctor
 	k.initRandomSeq(s)
 	s.nameAddr = k.Kmalloc(uint64(len(name)+1), GFP_KERNEL)
@@ -248,3 +249,8 @@ func (k *Kernel) kmemCacheShutdown(s *KmemCache) bool {
 const workPerCache = 256
 
 func (k *Kernel) walkCaches() { k.mem.work += uint64(len(k.slab.caches)) * workPerCache }
+
+// zeroFill finishes s.plainFill, which calculateSizes sets from the
+// cache's flags: it also needs init_on_alloc, a boot parameter, parsed
+// before any cache is made.
+func (k *Kernel) zeroFill(s *KmemCache) { s.plainFill = s.plainFill && k.boot.initOnAlloc }

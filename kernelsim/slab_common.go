@@ -22,8 +22,10 @@ type slabState struct {
 	// caches mirrors slab_caches, newest first: create_cache() adds a
 	// cache at the head, and /proc/slabinfo prints the list in order.
 	caches []*KmemCache
-	// kmalloc mirrors kmalloc_caches[type][index].
-	kmalloc [nrKmallocTypes][KmallocShiftHigh + 1]*KmemCache
+	// kmalloc mirrors kmalloc_caches[type][index]; the indices go up to
+	// KmallocShiftHigh, the rows are 16 long so that kmalloc's fast path
+	// indexes them (index&15) without a bounds check.
+	kmalloc [nrKmallocTypes][16]*KmemCache
 	// kmemCache and kmemCacheNode are the caches struct kmem_cache and
 	// struct kmem_cache_node are allocated from.
 	kmemCache, kmemCacheNode *KmemCache
@@ -240,16 +242,20 @@ func (k *Kernel) kfree(a Addr) error {
 	if sl == nil {
 		return k.freeLargeKmalloc(a)
 	}
-	if s := sl.cache; sl == s.cpuSlab && sl.meta != nil && k.Stack == nil {
-		if idx, ok := sl.objIndex(a); ok {
-			w, bit := &sl.used[uint(idx)>>6], uint64(1)<<(uint(idx)&63)
-			if *w&bit != 0 {
+	if s := sl.cache; sl == s.cpuSlab && sl.meta != nil && k.Stack == nil && a >= sl.start {
+		// objIndex, spelled out so that its answer is branched on, not
+		// made into a bool first.
+		off := uint32(a - sl.start)
+		idx := uint(s.reciprocalSize.divide(off))
+		if uint32(idx)*s.size == off && idx < uint(sl.objects) {
+			w, bit := sl.usedWord(idx), uint64(1)<<(idx&63)
+			if v := *w; v&bit != 0 {
 				// slabFree: slabFreeHook without a stack, then
 				// do_slab_free's fast path for the CPU slab.
 				if s.flags&slabObjectPoison != 0 { // s.objectPoison()
-					sl.setFill(&sl.meta[idx], fillFree)
+					sl.setFill(sl.metaAt(idx), fillFree)
 				}
-				*w &^= bit
+				*w = v &^ bit
 				sl.free = append(sl.free, uint16(idx))
 				sl.inuse--
 				return nil

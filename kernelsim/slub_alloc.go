@@ -114,7 +114,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	if size-1 >= KmallocMaxCacheSize || gfp&(GFPDMA|GFPReclaimable) != 0 {
 		return k.kmallocOther(size, gfp)
 	}
-	s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)]
+	s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)&15]
 	sl := s.cpuSlab
 	if k.Stack != nil || sl == nil || len(sl.free) == 0 || sl.meta == nil || k.dbg.fault.attr[FaultSlab] != nil {
 		a, _ := k.slabAlloc(s, gfp, size)
@@ -123,12 +123,12 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	n := len(sl.free) - 1
 	idx := uint(sl.free[n])
 	sl.free = sl.free[:n]
-	sl.used[idx>>6] |= 1 << (idx & 63)
+	*sl.usedWord(idx) |= 1 << (idx & 63)
 	sl.inuse++
 	// slabPostAlloc without a stack
-	m := &sl.meta[idx]
+	m := sl.metaAt(idx)
 	m.size = uint32(size)
-	if k.boot.initOnAlloc && s.plainFill { // allocFill's common case: setFill(m, fillZero)
+	if s.plainFill { // allocFill's common case (init_on_alloc, zeroFill): setFill(m, fillZero)
 		if m.fill == fillNone {
 			sl.pending++
 		}

@@ -73,24 +73,26 @@ type apiFunc func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlar
 // entry documented. The table is built once (every machine's universe
 // reads it); callers get their own copy.
 func APIs() []API {
-	t := apiTable()
-	out := make([]API, len(t))
-	for i, a := range t {
-		out[i] = a.documented()
+	var out []API
+	for _, g := range apiGroups() {
+		for _, a := range g {
+			out = append(out, a.documented())
+		}
 	}
 	return out
 }
 
-// apiTable is the table built once, shared and read-only: entries with a
-// docs function are not documented yet.
-func apiTable() []API {
+// apiGroups is the table built once, group by group as the api_*.go files
+// make them (not copied into one slice), shared and read-only: entries
+// with a docs function are not documented yet.
+func apiGroups() [][]API {
 	apisOnce.Do(func() { apisTable = buildAPIs() })
 	return apisTable
 }
 
 var (
 	apisOnce  sync.Once
-	apisTable []API
+	apisTable [][]API
 )
 
 // documented returns a with its documentation filled in.
@@ -102,55 +104,75 @@ func (a API) documented() API {
 	return a
 }
 
-func buildAPIs() []API {
-	all := make([]API, 0, 400)
-	for _, group := range [][]API{
+func buildAPIs() [][]API {
+	return [][]API{
 		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
 		vmallocAPIs(), gfpAPIs(), printkAPIs(), errnoAPIs(),
 		contextAPIs(), deferredAPIs(), chrdevAPIs(), uaccessAPIs(), userAPIs(),
-	} {
-		all = append(all, group...)
 	}
-	return all
 }
 
 // LookupAPI returns the table entry for a predeclared name.
 func LookupAPI(name string) (API, bool) {
-	for _, a := range apiTable() {
-		if a.Name == name {
-			return a.documented(), true
+	for _, g := range apiGroups() {
+		for _, a := range g {
+			if a.Name == name {
+				return a.documented(), true
+			}
 		}
 	}
 	return API{}, false
 }
 
-// universe builds the predeclared names of e's machine from the table: a
-// copy of the names every machine shares, and the constants of its own.
-func (e *env) universe() starlark.StringDict {
-	shared, own := sharedUniverse()
-	u := maps.Clone(shared)
+// ownConsts makes the constants of e's machine's own (NULL is a Ptr of
+// its env); with sharedUniverse's names they are its predeclared kernel
+// API (universe).
+func (e *env) ownConsts() starlark.StringDict {
+	_, own := sharedUniverse()
+	u := make(starlark.StringDict, len(own))
 	for _, a := range own {
 		u[a.Name] = a.val(e)
 	}
 	return u
 }
 
+// universe returns the predeclared kernel API of m's machine, a map of the
+// caller's own: a copy of the names every machine shares with the
+// machine's own constants. (A machine keeps no copy: each script gets one,
+// compile.)
+func (m *Machine) universe() starlark.StringDict {
+	shared, _ := sharedUniverse()
+	u := maps.Clone(shared)
+	for k, v := range m.own {
+		u[k] = v
+	}
+	return u
+}
+
 // sharedUniverse returns the predeclared names that are the same on every
-// machine, made once per process: the builtins (apiBuiltins) and the
-// constants whose value is a plain Starlark number, string or None. The
-// constants whose value belongs to a machine (NULL is a Ptr of its env)
-// are returned apart, to be made for each machine.
+// machine, made once per process: the builtins of the APIs that are
+// functions (a builtin finds its machine through the thread, envOf, so
+// every machine shares them) and the constants whose value is a plain
+// Starlark number, string or None. The constants whose value belongs to a
+// machine (NULL is a Ptr of its env) are returned apart, to be made for
+// each machine.
 var sharedUniverse = sync.OnceValues(func() (starlark.StringDict, []API) {
-	t, builtins := apiTable(), apiBuiltins()
-	u := make(starlark.StringDict, len(t))
+	n := 0
+	for _, g := range apiGroups() {
+		n += len(g)
+	}
+	u := make(starlark.StringDict, n)
 	var own []API
-	for _, a := range t {
-		if b := builtins[a.Name]; b != nil {
-			u[a.Name] = b
-		} else if v, ok := plainConst(a); ok {
-			u[a.Name] = v
-		} else {
-			own = append(own, a)
+	for _, g := range apiGroups() {
+		for i := range g {
+			a := &g[i]
+			if a.fn != nil {
+				u[a.Name] = a.builtin()
+			} else if v, ok := plainConst(*a); ok {
+				u[a.Name] = v
+			} else {
+				own = append(own, *a)
+			}
 		}
 	}
 	return u, own
@@ -173,22 +195,8 @@ func plainConst(a API) (v starlark.Value, ok bool) {
 	return nil, false
 }
 
-// apiBuiltins are the builtins of the APIs that are functions, made once
-// per process: a builtin finds its machine through the thread (envOf), so
-// every machine shares them.
-var apiBuiltins = sync.OnceValue(func() map[string]*starlark.Builtin {
-	t := apiTable()
-	m := make(map[string]*starlark.Builtin, len(t))
-	for i := range t {
-		if t[i].fn != nil {
-			m[t[i].Name] = t[i].builtin()
-		}
-	}
-	return m
-})
-
 // builtin wraps a's Go function: it finds the env, enforces a's scope and
-// passes the call on. a is an entry of the shared table (apiTable), which
+// passes the call on. a is an entry of the shared table (apiGroups), which
 // is never changed: its Name is the builtin's one name pointer.
 func (a *API) builtin() *starlark.Builtin {
 	fn, scope, name := a.fn, a.Scope, &a.Name

@@ -69,20 +69,27 @@ func gfpAPIs() []API {
 			Mask kernelsim.GFP
 			Name string
 		}{kernelsim.GFPDMA32, "__GFP_DMA32"})
-	var out []API
+	out := make([]API, 0, len(names))
 	for _, n := range names {
-		doc := gfpDocs.Get()[n.Name]
-		out = append(out, API{Name: n.Name, C: fmt.Sprintf("#define %s ((gfp_t)%#x)", n.Name, uint32(n.Mask)),
-			Group: "GFP flags", Scope: ScopeAny, val: intConst(uint32(n.Mask)), En: doc[0], Th: doc[1]})
+		out = append(out, API{Name: n.Name, Group: "GFP flags", Scope: ScopeAny, val: intConst(uint32(n.Mask)), docs: gfpAPIDocs})
 	}
 	return out
+}
+
+// gfpAPIDocs documents a GFP flag (API.docs), for documentation only.
+func gfpAPIDocs(a *API) {
+	mask, _ := a.val(nil).(starlark.Int).Uint64()
+	doc := gfpDocs.Get()[a.Name]
+	a.C = fmt.Sprintf("#define %s ((gfp_t)%#x)", a.Name, uint32(mask))
+	a.En, a.Th = doc[0], doc[1]
 }
 
 // errnoAPIs is the Errors group: every errno kernelsim knows, positive, as
 // in include/uapi/asm-generic/errno*.h.
 func errnoAPIs() []API {
-	var out []API
-	for _, e := range kernelsim.Errnos() {
+	errnos := kernelsim.Errnos()
+	out := make([]API, 0, len(errnos))
+	for _, e := range errnos {
 		out = append(out, API{Name: e.Name(), Group: "Errors", Scope: ScopeAny, val: intConst(int(e)), docs: errnoDocs})
 	}
 	return out

@@ -28,11 +28,14 @@ func printkAPIs() []API {
 		{"pr_warn", "KERN_WARNING", kernelsim.LogWarning}, {"pr_notice", "KERN_NOTICE", kernelsim.LogNotice},
 		{"pr_info", "KERN_INFO", kernelsim.LogInfo},
 	} {
-		name := kernelsim.LevelNames[l.level]
-		out = append(out, API{Name: l.fn, C: fmt.Sprintf("%s(fmt, ...)  /* printk(%s pr_fmt(fmt), ...) */", l.fn, l.kern),
-			Group: g, Scope: k, fn: printkFn(levelPrefix(l.level)),
-			En: fmt.Sprintf("printk at level %d (%s): %s. Formats as printk does; dmesg --level=%s shows only this level.", l.level, l.kern, levelDoc[l.level][0], name),
-			Th: fmt.Sprintf("printk ที่ระดับ %d (%s): %s จัดรูปแบบเหมือน printk และ dmesg --level=%s แสดงเฉพาะระดับนี้", l.level, l.kern, levelDoc[l.level][1], name)})
+		level, fn, kern := l.level, l.fn, l.kern
+		out = append(out, API{Name: l.fn, Group: g, Scope: k, fn: printkFn(levelPrefix(l.level)),
+			docs: func(a *API) {
+				name := kernelsim.LevelNames[level]
+				a.C = fmt.Sprintf("%s(fmt, ...)  /* printk(%s pr_fmt(fmt), ...) */", fn, kern)
+				a.En = fmt.Sprintf("printk at level %d (%s): %s. Formats as printk does; dmesg --level=%s shows only this level.", level, kern, levelDoc[level][0], name)
+				a.Th = fmt.Sprintf("printk ที่ระดับ %d (%s): %s จัดรูปแบบเหมือน printk และ dmesg --level=%s แสดงเฉพาะระดับนี้", level, kern, levelDoc[level][1], name)
+			}})
 	}
 	out = append(out,
 		API{Name: "pr_debug", C: "pr_debug(fmt, ...)", Group: g, Scope: k, fn: prDebugFn(true),
@@ -60,12 +63,14 @@ func levelPrefix(level int) string { return kernelsim.KernSOH + string(rune('0'+
 
 func kernLevelAPIs() []API {
 	names := [...]string{"KERN_EMERG", "KERN_ALERT", "KERN_CRIT", "KERN_ERR", "KERN_WARNING", "KERN_NOTICE", "KERN_INFO", "KERN_DEBUG"}
-	var out []API
+	out := make([]API, 0, len(names)+3)
 	for level, n := range names {
-		out = append(out, API{Name: n, C: fmt.Sprintf("#define %s KERN_SOH \"%d\"", n, level), Group: "printk", Scope: ScopeAny,
-			val: strConst(levelPrefix(level)),
-			En:  fmt.Sprintf("The printk level prefix %d (%s), written before the format: printk(%s + \"...\\n\").", level, levelDoc[level][0], n),
-			Th:  fmt.Sprintf("คำนำหน้าระดับ %d ของ printk (%s) ใส่ไว้หน้ารูปแบบ เช่น printk(%s + \"...\\n\")", level, levelDoc[level][1], n)})
+		out = append(out, API{Name: n, Group: "printk", Scope: ScopeAny, val: strConst(levelPrefix(level)),
+			docs: func(a *API) {
+				a.C = fmt.Sprintf("#define %s KERN_SOH \"%d\"", n, level)
+				a.En = fmt.Sprintf("The printk level prefix %d (%s), written before the format: printk(%s + \"...\\n\").", level, levelDoc[level][0], n)
+				a.Th = fmt.Sprintf("คำนำหน้าระดับ %d ของ printk (%s) ใส่ไว้หน้ารูปแบบ เช่น printk(%s + \"...\\n\")", level, levelDoc[level][1], n)
+			}})
 	}
 	return append(out,
 		API{Name: "KERN_DEFAULT", C: `#define KERN_DEFAULT ""`, Group: "printk", Scope: ScopeAny, val: strConst(""),

@@ -78,12 +78,18 @@ var slabFlags = []struct {
 }
 
 func slabFlagAPIs() []API {
-	var out []API
+	out := make([]API, 0, len(slabFlags))
 	for _, f := range slabFlags {
-		out = append(out, API{Name: f.name, C: fmt.Sprintf("#define %s ((slab_flags_t __force)%#08xU)", f.name, uint32(f.val)),
-			Group: "Slab", Scope: ScopeAny, val: intConst(uint32(f.val)), En: f.en, Th: f.th})
+		out = append(out, API{Name: f.name, Group: "Slab", Scope: ScopeAny, val: intConst(uint32(f.val)), En: f.en, Th: f.th, docs: slabFlagDocs})
 	}
 	return out
+}
+
+// slabFlagDocs writes a slab flag's declaration (API.docs), for
+// documentation only.
+func slabFlagDocs(a *API) {
+	v, _ := a.val(nil).(starlark.Int).Uint64()
+	a.C = fmt.Sprintf("#define %s ((slab_flags_t __force)%#08xU)", a.Name, uint32(v))
 }
 
 // kmallocFn makes kmalloc (extra 0) and kzalloc (extra __GFP_ZERO).

@@ -58,11 +58,11 @@ type Machine struct {
 	env    *env
 	budget *Budget
 
-	universe starlark.StringDict  // the predeclared kernel API
-	sandbox  starlark.StringDict  // the guards of sandbox.go, str, repr, print, fail
-	scripts  map[string]*script   // by NAME.ko
-	harness  []*script            // programs files (LoadPrograms), in load order
-	loaded   map[string]*instance // loaded modules by name
+	own     starlark.StringDict  // the kernel API's constants of this machine's own (universe)
+	sandbox starlark.StringDict  // the guards of sandbox.go, str, repr, print, fail
+	scripts map[string]*script   // by NAME.ko
+	harness []*script            // programs files (LoadPrograms), in load order
+	loaded  map[string]*instance // loaded modules by name
 
 	running atomic.Pointer[runningThread] // the call Interrupt stops
 }
@@ -92,7 +92,7 @@ func NewMachine(opts Options) (*Machine, error) {
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.env.calls.k = k
-	m.universe = m.env.universe()
+	m.own = m.env.ownConsts()
 	m.sandbox = m.sandboxBuiltins()
 	k.Stack = m.env.stack
 	if opts.Trace && opts.TraceOut != nil {

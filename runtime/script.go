@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -102,7 +101,7 @@ func checkModuleName(name string) error {
 // names; an unknown name is a compile error with its position.
 func (m *Machine) compile(path string, src []byte, name string) (*script, error) {
 	s := &script{path: path, name: name, ko: name + ".ko", src: src}
-	s.predeclared = maps.Clone(m.universe)
+	s.predeclared = m.universe()
 	for k, v := range m.sandbox {
 		s.predeclared[k] = v
 	}

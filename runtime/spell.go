@@ -30,7 +30,7 @@ func (m *Machine) suggest(msg string) string {
 	if to, ok := renamed.Get()[name]; ok {
 		return fmt.Sprintf("%s (Linux 6.1 calls it %s)", msg, to)
 	}
-	if best := nearest(name, m.universe.Keys()); best != "" {
+	if best := nearest(name, m.universe().Keys()); best != "" {
 		return fmt.Sprintf("%s (did you mean %s?)", msg, best)
 	}
 	return msg

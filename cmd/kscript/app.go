@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +58,9 @@ type app struct {
 	flags globalFlags
 	lang  string // resolved --lang
 	opts  kruntime.Options
+	// realCompletion has cobra build its completion command whatever the
+	// arguments (tests compare the stand-in with it; see help.go).
+	realCompletion bool
 	// boot holds the boot images machines are copied from (kclone.Cache):
 	// opts.NewKernel copies one when the configuration was booted before.
 	boot *kclone.Cache
@@ -100,6 +104,9 @@ func (a *app) main(args []string) (code int) {
 		}
 	}()
 	root := a.rootCommand()
+	if !a.realCompletion && !mayUseCompletion(args) {
+		root.AddCommand(completionStandIn()) // help.go
+	}
 	root.SetArgs(args)
 	err := root.Execute()
 	// The first run of a configuration (per kscript binary) booted its
@@ -160,8 +167,8 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 	f.StringVar(&g.ram, "ram", "512M", "simulated RAM, e.g. 512M, 4G, 16G")
 	f.Uint64Var(&g.seed, "seed", 0, "seed of the simulation: same seed, same output byte for byte")
 	f.StringVar(&g.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
-	f.Uint64Var(&g.maxSteps, "max-steps", 0, fmt.Sprintf("step budget: Starlark steps one run (one graded submission) may take in all, callbacks and user programs included (default %d)", kruntime.DefaultMaxSteps))
-	f.DurationVar(&g.timeout, "timeout", 0, fmt.Sprintf("wall-time backstop per call into a script; reaching it is an internal error, exit 70 (default %v)", kruntime.DefaultTimeout))
+	f.Uint64Var(&g.maxSteps, "max-steps", 0, "step budget: Starlark steps one run (one graded submission) may take in all, callbacks and user programs included (default "+strconv.FormatUint(kruntime.DefaultMaxSteps, 10)+")")
+	f.DurationVar(&g.timeout, "timeout", 0, "wall-time backstop per call into a script; reaching it is an internal error, exit 70 (default "+kruntime.DefaultTimeout.String()+")")
 	f.StringArrayVar(&g.fail, "fail", nil, "fault injection, e.g. kmalloc:nth=3 (repeatable)")
 	f.BoolVar(&g.trace, "trace", false, "log allocator events to stderr")
 	f.BoolVar(&g.quiet, "quiet", false, "print only the summary, not the transcript")

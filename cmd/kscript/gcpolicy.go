@@ -3,7 +3,6 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 )
@@ -81,12 +80,19 @@ func armGCWatch() {
 	})
 }
 
-// liveHeap is the heap the last collection found live.
+// liveHeap is the heap the last collection found live, within a fraction
+// of a MiB, as the heap goal that collection set tells: while this policy
+// holds, Go's goal is live + (live + stacks + globals) × gcFastPercent/100
+// (or its 4 MiB × gcFastPercent/100 minimum), so goal × 100/(100 +
+// gcFastPercent) is the live heap plus 4/5 of the stacks and globals,
+// under a MiB in kscript, next to the 32 MiB it is compared with.
+// (runtime/metrics's /gc/heap/live:bytes is exact, but that package's
+// initialisation builds its table of metric descriptions in every kscript
+// process, --help included: some 46K instructions and 10 page faults for
+// a figure read once per collection of a run.) ReadMemStats stops the
+// world briefly, once per collection.
 func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.NextGC * 100 / (100 + gcFastPercent)
 }

@@ -46,6 +46,13 @@ func TestGCPolicy(t *testing.T) {
 	if s := gcPolicyState.Load(); s != gcPolicyFast {
 		t.Fatalf("a collection with a small live heap: policy state %d, want %d (fast)", s, gcPolicyFast)
 	}
+	// liveHeap's estimate from the heap goal is the live heap within a
+	// MiB or two (runtime/metrics's exact figure), or the goal's minimum.
+	liveNow := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(liveNow)
+	if est, exact := liveHeap(), liveNow[0].Value.Uint64(); est < exact || est > max(exact+2<<20, 4<<20) {
+		t.Errorf("liveHeap() = %d, live heap %d", est, exact)
+	}
 
 	// A script that keeps 64 MiB.
 	const chunk = 1 << 20

@@ -20,10 +20,16 @@ import (
 // instructions of kscript --help. Here each set is made once, the text is
 // built in one buffer and written at once.
 
+// helpSize is room for a command's help in one allocation (the longest,
+// grade's, is about 5 KB), not a dozen as the buffer doubles: each size
+// class the doubling passes through is a span of its own, new pages.
+const helpSize = 8 << 10
+
 // helpFunc is cobra's default help function: the long description (or
 // the short one), a blank line, then the usage.
 func helpFunc(c *cobra.Command, _ []string) {
 	var b strings.Builder
+	b.Grow(helpSize)
 	desc := c.Long
 	if desc == "" {
 		desc = c.Short
@@ -44,6 +50,7 @@ func helpFunc(c *cobra.Command, _ []string) {
 // usageFunc is cobra's default usage function.
 func usageFunc(c *cobra.Command) error {
 	var b strings.Builder
+	b.Grow(helpSize)
 	writeUsage(&b, c)
 	_, err := io.WriteString(c.OutOrStderr(), b.String())
 	if err != nil {
@@ -155,6 +162,7 @@ func flagUsages(fs *pflag.FlagSet) string {
 		if f.Hidden {
 			return
 		}
+		typ := f.Value.Type()
 		var name string
 		if f.Shorthand != "" && f.ShorthandDeprecated == "" {
 			name = "  -" + f.Shorthand + ", --" + f.Name
@@ -166,7 +174,7 @@ func flagUsages(fs *pflag.FlagSet) string {
 			name += " " + varname
 		}
 		if f.NoOptDefVal != "" {
-			switch f.Value.Type() {
+			switch typ {
 			case "string":
 				name += `[="` + f.NoOptDefVal + `"]`
 			case "bool", "boolfunc":
@@ -183,8 +191,8 @@ func flagUsages(fs *pflag.FlagSet) string {
 		}
 		// pflag measures the name with the separator it puts after it.
 		maxlen = max(maxlen, len(name)+1)
-		if !defaultIsZeroValue(f) {
-			if f.Value.Type() == "string" {
+		if !defaultIsZeroValue(f, typ) {
+			if typ == "string" {
 				usage += " (default " + strconv.Quote(f.DefValue) + ")"
 			} else {
 				usage += " (default " + f.DefValue + ")"
@@ -196,14 +204,32 @@ func flagUsages(fs *pflag.FlagSet) string {
 		lines = append(lines, line{name, usage})
 	})
 	var b strings.Builder
+	size := 0
+	for _, l := range lines {
+		size += maxlen + 2 + len(l.usage) + 1
+	}
+	b.Grow(size)
 	for _, l := range lines {
 		// pflag: fmt.Fprintln(buf, name, spacing, usage), spacing being
 		// maxlen-len(name) spaces, and continuation lines of the usage
 		// indented maxlen+2.
 		b.WriteString(l.name)
-		b.WriteString(strings.Repeat(" ", 1+maxlen-len(l.name)))
-		b.WriteByte(' ')
-		b.WriteString(strings.ReplaceAll(l.usage, "\n", "\n"+strings.Repeat(" ", maxlen+2)))
+		for range 2 + maxlen - len(l.name) {
+			b.WriteByte(' ')
+		}
+		usage := l.usage
+		for {
+			before, after, ok := strings.Cut(usage, "\n")
+			b.WriteString(before)
+			if !ok {
+				break
+			}
+			b.WriteByte('\n')
+			for range maxlen + 2 {
+				b.WriteByte(' ')
+			}
+			usage = after
+		}
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -212,11 +238,11 @@ func flagUsages(fs *pflag.FlagSet) string {
 // defaultIsZeroValue is pflag's Flag.defaultIsZeroValue, told by the
 // value's type name rather than its (unexported) Go type: the same for
 // pflag's own flag types, which are all kscript uses.
-func defaultIsZeroValue(f *pflag.Flag) bool {
+func defaultIsZeroValue(f *pflag.Flag, typ string) bool {
 	if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
 		return f.DefValue == "false" || f.DefValue == ""
 	}
-	switch f.Value.Type() {
+	switch typ {
 	case "duration":
 		return f.DefValue == "0" || f.DefValue == "0s"
 	case "int", "int8", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "count", "float32", "float64":
@@ -233,4 +259,39 @@ func defaultIsZeroValue(f *pflag.Flag) bool {
 		return true
 	}
 	return false
+}
+
+// cobra adds a "completion" command, with a subcommand and a long help
+// text per shell, to every execution of a program with subcommands, unless
+// the program has a command of that name: about 56K instructions and 8
+// page faults of each kscript process, for a command only `kscript
+// completion …`, `kscript help completion` and shell completion requests
+// (__complete) use. Any other invocation only lists it in help, or offers
+// it as a suggestion, by its name and short description: for those it gets
+// completionStandIn, which cobra lists the same way (TestCompletionStandIn
+// compares every such output with cobra's own command's) and which never
+// runs, since no argument names it.
+
+// mayUseCompletion reports whether cobra's own completion command may be
+// needed: some argument names it or asks for shell completion.
+func mayUseCompletion(args []string) bool {
+	for _, arg := range args {
+		switch arg {
+		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+			return true
+		}
+	}
+	return false
+}
+
+// completionStandIn is listed as cobra's completion command is.
+func completionStandIn() *cobra.Command {
+	return &cobra.Command{
+		Use:   "completion",
+		Short: "Generate the autocompletion script for the specified shell",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return fail(exitInternal, "kscript: internal error: the completion stand-in ran")
+		},
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -109,4 +110,60 @@ func toyHelp(cobraDefault bool, args []string) string {
 	root.SetArgs(args)
 	_ = root.Execute()
 	return out.String()
+}
+
+// mainOutput runs kscript's main with args, with the completion stand-in
+// or, when real, cobra's completion command.
+func mainOutput(real bool, args ...string) string {
+	var stdout, stderr bytes.Buffer
+	a := newApp(strings.NewReader(""), &stdout, &stderr)
+	a.getenv = func(string) string { return "" }
+	a.realCompletion = real
+	code := a.main(args)
+	return stdout.String() + "\n-- stderr --\n" + stderr.String() + "\n-- exit --\n" + string(rune('0'+code))
+}
+
+// TestCompletionStandIn: wherever kscript uses the completion stand-in
+// (no argument names completion), its output is what it is with cobra's
+// own completion command; and the stand-in is listed as cobra's is.
+func TestCompletionStandIn(t *testing.T) {
+	runs := [][]string{
+		nil, {"--help"}, {"-h"}, {"help"}, {"help", "help"}, {"help", "nosuch"},
+		{"completon"}, {"complet"}, {"nosuch"}, {"--bogus"}, {"--version"},
+		{"--lang", "th", "--help"}, {"lessons", "--help"}, {"run"},
+	}
+	root := newApp(strings.NewReader(""), io.Discard, io.Discard).rootCommand()
+	for _, sub := range root.Commands() {
+		runs = append(runs, []string{sub.Name(), "--help"}, []string{"help", sub.Name()})
+	}
+	for _, args := range runs {
+		if mayUseCompletion(args) {
+			t.Fatalf("%q names completion", args)
+		}
+		if got, want := mainOutput(false, args...), mainOutput(true, args...); got != want {
+			t.Errorf("kscript %s: with the stand-in\n%s\n---- with cobra's completion command:\n%s", strings.Join(args, " "), got, want)
+		}
+	}
+	// cobra's command, as cobra made it, against the stand-in.
+	var out bytes.Buffer
+	a := newApp(strings.NewReader(""), &out, &out)
+	a.realCompletion = true
+	full := a.rootCommand()
+	full.SetArgs([]string{"--version"})
+	_ = full.Execute()
+	var real *cobra.Command
+	for _, c := range full.Commands() {
+		if c.Name() == "completion" {
+			real = c
+		}
+	}
+	stand := completionStandIn()
+	if real == nil || real.Use != stand.Use || real.Short != stand.Short || real.Hidden || real.GroupID != "" || len(real.Aliases) != 0 || !real.IsAvailableCommand() {
+		t.Errorf("cobra's completion command is not listed as the stand-in: %+v", real)
+	}
+	for _, args := range [][]string{{"completion"}, {"help", "completion"}, {"completion", "bash"}, {"__complete", "comp"}, {"__completeNoDesc", ""}} {
+		if !mayUseCompletion(args) {
+			t.Errorf("%q: the stand-in would be used", args)
+		}
+	}
 }

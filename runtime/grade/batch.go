@@ -63,7 +63,7 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 	watched := g.cfg.Progress != nil
 	var wg sync.WaitGroup
 	for j := range lanes {
-		lanes[j] = g.newLane()
+		lanes[j] = g.takeLane()
 		wg.Add(1)
 		go func(l lane) {
 			defer wg.Done()
@@ -102,11 +102,25 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 				l.abort()
 			}
 			g.interrupt(b, subs, signalName(sig))
+			for _, l := range g.started {
+				l.abort()
+			}
+			g.closeStarted()
 			return b
 		}
 	}
 	wg.Wait()
+	g.closeStarted()
 	return b
+}
+
+// closeStarted ends the lanes StartWorkers started that Grade did not
+// need (fewer submissions than lanes).
+func (g *Grader) closeStarted() {
+	for _, l := range g.started {
+		l.close()
+	}
+	g.started = nil
 }
 
 // watch keeps what Progress reports: how many submissions are done, and
@@ -168,6 +182,36 @@ func (g *Grader) Unfinished(subs []Submission) *Batch {
 	b.Results = make([]*Result, len(subs))
 	g.interrupt(b, subs, "not finished")
 	return b
+}
+
+// StartWorkers starts the worker processes of n lanes (no more than
+// Config.Jobs) now, for the next Grade to use, when the configuration
+// grades in workers; otherwise it does nothing. A worker takes some
+// milliseconds to start (the process, the lesson, the boot image): a
+// caller that starts them before reading the submissions has both done
+// at once.
+func (g *Grader) StartWorkers(n int) {
+	if g.cfg.Workers == nil {
+		return
+	}
+	for range min(n, max(1, g.cfg.Jobs)) - len(g.started) {
+		l := &processLane{g: g, w: g.cfg.Workers}
+		if l.start() != nil {
+			l.close()
+			return // Grade starts its lanes itself, and reports why they fail
+		}
+		g.started = append(g.started, l)
+	}
+}
+
+// takeLane returns a lane StartWorkers started, else a new one.
+func (g *Grader) takeLane() lane {
+	if n := len(g.started); n > 0 {
+		l := g.started[n-1]
+		g.started = g.started[:n-1]
+		return l
+	}
+	return g.newLane()
 }
 
 // newLane returns a lane of the kind the configuration asks for.

@@ -100,19 +100,31 @@ type Submission struct {
 // so that a batch always accounts for every name it was given; so is one
 // that is not a regular file (a symbolic link, a device, a named pipe) or
 // is larger than MaxSubmissionBytes, which kscript refuses to read.
-func Submissions(paths []string) []Submission {
-	var out []Submission
+func Submissions(paths []string) []Submission { return ReadSubmissions(SubmissionPaths(paths)) }
+
+// SubmissionPaths lists the files Submissions reads, in its order: each
+// path that is not a folder, and the .star files of each folder in name
+// order.
+func SubmissionPaths(paths []string) []string {
+	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil || !st.IsDir() {
-			out = append(out, readSubmission(p))
+			out = append(out, p)
 			continue
 		}
 		files, _ := filepath.Glob(filepath.Join(p, "*.star"))
 		sort.Strings(files)
-		for _, f := range files {
-			out = append(out, readSubmission(f))
-		}
+		out = append(out, files...)
+	}
+	return out
+}
+
+// ReadSubmissions reads the files SubmissionPaths listed.
+func ReadSubmissions(files []string) []Submission {
+	out := make([]Submission, len(files))
+	for i, f := range files {
+		out[i] = readSubmission(f)
 	}
 	return out
 }
@@ -214,6 +226,8 @@ type Grader struct {
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
+
+	started []lane // lanes StartWorkers started, for Grade to use
 }
 
 // New prepares the grading of the exercise of l.

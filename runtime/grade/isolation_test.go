@@ -270,3 +270,30 @@ func TestBootImagesSameResults(t *testing.T) {
 		t.Error("no image of the lesson's kernel")
 	}
 }
+
+// TestStartWorkers: workers started before Grade grade its submissions
+// as lanes started by Grade do (no more than Config.Jobs of them), and
+// the ones a batch of fewer submissions does not need are ended with it.
+func TestStartWorkers(t *testing.T) {
+	cfg := realConfig()
+	cfg.Jobs = 2
+	cfg.Workers = testWorkers(DefaultWorkerMemory)
+	subs := Submissions([]string{"testdata/subs/good.star"})
+	want := newGrader(t, cfg, "testdata/hello.yaml").Grade(subs)
+	g := newGrader(t, cfg, "testdata/hello.yaml")
+	g.StartWorkers(5)
+	if len(g.started) != 2 {
+		t.Fatalf("%d workers started, want Config.Jobs = 2", len(g.started))
+	}
+	started := g.started[0].(*processLane).cmd
+	got := g.Grade(subs)
+	if len(g.started) != 0 {
+		t.Errorf("%d started lanes left after the batch", len(g.started))
+	}
+	if started.ProcessState == nil {
+		t.Errorf("a started worker still runs after the batch")
+	}
+	if x, y := render(t, want, "json", "en"), render(t, got, "json", "en"); string(x) != string(y) {
+		t.Errorf("with started workers:\n%s\nwant\n%s", y, x)
+	}
+}

@@ -55,6 +55,7 @@ type Lesson struct {
 	File   string `yaml:"-"`
 	Script string `yaml:"-"`
 	src    []byte
+	memo   *validateMemo // while validate runs
 }
 
 // ProgramFiles returns the paths of the lesson's programs files, resolved

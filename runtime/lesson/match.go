@@ -50,6 +50,9 @@ func (m *Matcher) compile() error {
 	}
 	m.re = lazyre.New("^" + expr + "$")
 	m.lit, m.litWhole = m.Text, true
+	if !strings.Contains(m.Text, "{{") {
+		return nil // no placeholder (placeholderRe needs "{{")
+	}
 	if loc := placeholderRe.FindStringIndex(m.Text); loc != nil {
 		m.lit, m.litWhole = m.Text[:loc[0]], false
 	}
@@ -58,6 +61,10 @@ func (m *Matcher) compile() error {
 
 // textPattern turns a text with {{placeholders}} into a regexp (unanchored).
 func textPattern(text string) (string, error) {
+	if !strings.Contains(text, "{{") {
+		// No placeholder: placeholderRe is not compiled for nothing.
+		return regexp.QuoteMeta(text), nil
+	}
 	var b strings.Builder
 	last := 0
 	for _, loc := range placeholderRe.FindAllStringSubmatchIndex(text, -1) {

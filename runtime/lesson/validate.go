@@ -2,7 +2,6 @@ package lesson
 
 import (
 	"errors"
-	"kscript.dev/kscript/runtime/lazyre"
 	"regexp"
 	"sort"
 	"strconv"
@@ -12,13 +11,59 @@ import (
 	"kscript.dev/kscript/runtime/shell"
 )
 
-var (
-	identRe    = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	checkIDRe  = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	failSpecRe = lazyre.New(`^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$`)
-	// failNthRe is the one spec fail_each: true works with.
-	failNthRe = lazyre.New(`^[a-z_]+:nth=[1-9][0-9]*$`)
-)
+// The forms of names and specs a lesson gives, matched by hand: compiling
+// their regular expressions cost every lesson run more than matching
+// (TestNameForms checks each against its expression).
+//
+//	isIdent      ^[A-Za-z_][A-Za-z0-9_]*$
+//	isCheckID    ^[A-Za-z0-9][A-Za-z0-9_.-]*$
+//	isFailSpec   ^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$
+//	isFailNth    ^[a-z_]+:nth=[1-9][0-9]*$   (the one spec fail_each: true works with)
+
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' || c == '_' }
+func isAlpha(c byte) bool { return isLower(c) || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// all reports whether s is not empty and every byte of it is ok.
+func all(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isIdent(s string) bool {
+	return s != "" && isAlpha(s[0]) && (len(s) == 1 || all(s[1:], func(c byte) bool { return isAlpha(c) || isDigit(c) }))
+}
+
+func isCheckID(s string) bool {
+	return s != "" && (isAlpha(s[0]) && s[0] != '_' || isDigit(s[0])) &&
+		(len(s) == 1 || all(s[1:], func(c byte) bool { return isAlpha(c) || isDigit(c) || c == '.' || c == '-' }))
+}
+
+func isFailSpec(s string) bool {
+	name, args, hasArgs := strings.Cut(s, ":")
+	if !all(name, isLower) {
+		return false
+	}
+	if !hasArgs {
+		return true
+	}
+	for _, kv := range strings.Split(args, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !all(k, isLower) || !all(v, func(c byte) bool { return !strings.ContainsRune("\t\n\f\r ", rune(c)) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func isFailNth(s string) bool {
+	name, n, ok := strings.Cut(s, ":nth=")
+	return ok && all(name, isLower) && n != "" && n[0] != '0' && all(n, isDigit)
+}
 
 // contexts are the execution contexts a calls: expectation may name.
 var contexts = []string{"process", "softirq", "hardirq", "atomic"}
@@ -29,11 +74,18 @@ var visibilities = []string{"visible", "hidden", "after_due_date", "after_publis
 // validate checks what a run relies on and prepares the compiled forms
 // (step scripts, regexps, GFP masks). It returns every problem found.
 func (l *Lesson) validate() ErrorList {
+	// Steps and captures written alike (a lesson's checks repeat "make",
+	// "sudo insmod x.ko", `dmesg | grep "major number"`) are parsed and
+	// compiled once: a parsed script and a compiled expression are only
+	// read afterwards (the shell runs a script without changing it), so
+	// the steps may share them.
+	l.memo = &validateMemo{scripts: map[string]*shell.Script{}, res: map[string]*regexp.Regexp{}}
+	defer func() { l.memo = nil }()
 	var errs ErrorList
 	if strings.TrimSpace(l.ID) == "" {
 		errs = append(errs, l.errorAt(Pos{1, 1}, "id: missing: every lesson needs an id such as 01_kmalloc"))
 	}
-	if l.Module != "" && !identRe.MatchString(l.Module) {
+	if l.Module != "" && !isIdent(l.Module) {
 		errs = append(errs, l.errorAt(l.keyPos("module"), "module: %q is not a module name (letters, digits and _)", l.Module))
 	}
 	errs = append(errs, l.checkMachine()...)
@@ -63,27 +115,47 @@ func (l *Lesson) checkStep(s *Step) ErrorList {
 	if strings.TrimSpace(s.Run) == "" {
 		return ErrorList{l.errorAt(s.Pos, "scenario step: empty command")}
 	}
-	script, err := shell.Parse(s.Run)
-	var se *shell.SyntaxError
-	if errors.As(err, &se) {
-		return ErrorList{l.errorAt(l.stepPos(s, se.Pos), "scenario step: %s", se.Msg)}
+	m := l.memo
+	if m == nil { // not from validate
+		m = &validateMemo{scripts: map[string]*shell.Script{}, res: map[string]*regexp.Regexp{}}
+	}
+	script := m.scripts[s.Run]
+	if script == nil {
+		var err error
+		script, err = shell.Parse(s.Run)
+		var se *shell.SyntaxError
+		if errors.As(err, &se) {
+			return ErrorList{l.errorAt(l.stepPos(s, se.Pos), "scenario step: %s", se.Msg)}
+		}
+		m.scripts[s.Run] = script
 	}
 	s.Script = script
 	var errs ErrorList
 	for i := range s.Capture {
 		c := &s.Capture[i]
-		if !identRe.MatchString(c.Name) {
+		if !isIdent(c.Name) {
 			errs = append(errs, l.errorAt(c.Pos, "capture: %q is not a shell variable name", c.Name))
 			continue
 		}
-		re, err := regexp.Compile(c.Pattern)
-		if err != nil {
-			errs = append(errs, l.errorAt(c.Pos, "capture %s: %s", c.Name, reError(err)))
-			continue
+		re := m.res[c.Pattern]
+		if re == nil {
+			var err error
+			re, err = regexp.Compile(c.Pattern)
+			if err != nil {
+				errs = append(errs, l.errorAt(c.Pos, "capture %s: %s", c.Name, reError(err)))
+				continue
+			}
+			m.res[c.Pattern] = re
 		}
 		c.Re = re
 	}
 	return errs
+}
+
+// validateMemo holds what validate parsed and compiled, by text.
+type validateMemo struct {
+	scripts map[string]*shell.Script
+	res     map[string]*regexp.Regexp
 }
 
 // stepPos maps a position in a step's command text to the file.
@@ -275,7 +347,7 @@ func (l *Lesson) checkExercise(x *Exercise) ErrorList {
 	for i := range x.Checks {
 		c := &x.Checks[i]
 		switch {
-		case !checkIDRe.MatchString(c.ID):
+		case !isCheckID(c.ID):
 			errs = append(errs, l.errorAt(c.Pos, "checks: id: %q: want a name such as handles-enomem", c.ID))
 		case seen[c.ID]:
 			errs = append(errs, l.errorAt(c.Pos, "checks: id %q is used twice", c.ID))
@@ -301,11 +373,11 @@ func (l *Lesson) checkCheck(c *Check) ErrorList {
 		errs = append(errs, l.errorAt(c.Pos, "check %s: hidden: true contradicts visibility: %s", c.ID, c.Visibility))
 	}
 	for _, spec := range c.Fail {
-		if !failSpecRe.MatchString(spec) {
+		if !isFailSpec(spec) {
 			errs = append(errs, l.errorAt(c.Pos, "check %s: fail: %q: want a spec such as kmalloc:nth=1", c.ID, spec))
 		}
 	}
-	if c.FailEach && (len(c.Fail) != 1 || !failNthRe.MatchString(c.Fail[0])) {
+	if c.FailEach && (len(c.Fail) != 1 || !isFailNth(c.Fail[0])) {
 		errs = append(errs, l.errorAt(c.Pos, "check %s: fail_each: true needs one fail: spec TARGET:nth=N, e.g. kmalloc:nth=1", c.ID))
 	}
 	errs = append(errs, l.checkSteps(c.Scenario)...)

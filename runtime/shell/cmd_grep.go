@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 )
 
 // grepOptions are the GNU grep options kscript implements.
@@ -40,11 +41,22 @@ func cmdGrep(sh *Shell, inv *Invocation) int {
 		fmt.Fprintf(inv.Stderr, "grep: %s\n", err)
 		return 2
 	}
+	match := re.MatchString
+	if lits, ok := o.literals(); ok {
+		match = func(l string) bool {
+			for _, lit := range lits {
+				if strings.Contains(l, lit) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	ins, ok := readInputs(sh, inv, o.files)
 	showName := (len(o.files) > 1 || o.withName) && !o.noName
 	selected := false
 	for _, in := range ins {
-		n := o.search(inv, re, in, showName)
+		n := o.search(inv, re, match, in, showName)
 		selected = selected || n > 0
 		if o.quiet && selected {
 			return 0
@@ -59,11 +71,12 @@ func cmdGrep(sh *Shell, inv *Invocation) int {
 	return 1
 }
 
-// search prints the selected lines of one input and returns their number.
-func (o *grepOptions) search(inv *Invocation, re *regexp.Regexp, in input, showName bool) int {
+// search prints the selected lines of one input (those match selects, or
+// with -v does not) and returns their number.
+func (o *grepOptions) search(inv *Invocation, re *regexp.Regexp, match func(string) bool, in input, showName bool) int {
 	n := 0
 	for i, l := range lines(in.data) {
-		if re.MatchString(l) == o.invert {
+		if match(l) == o.invert {
 			continue
 		}
 		n++
@@ -213,6 +226,44 @@ func (o *grepOptions) compile() (*regexp.Regexp, error) {
 		return nil, errors.New(grepError(err))
 	}
 	return re, nil
+}
+
+// literals returns the fixed strings the patterns amount to when each is
+// plain text (with -E, plain texts joined by |) and no option but -v, -c,
+// -n, -q, -h, -H or -s is given: a line is then selected exactly when it
+// contains one of them, as the compiled expression would find, so search
+// can look for them with strings.Contains instead of running the regular
+// expression on every line (a lesson's `dmesg | grep -E "a|b|c"` ran the
+// backtracker over each line). Text that is not valid UTF-8, or holds
+// U+FFFD (which the expression would also find at an invalid byte), keeps
+// the expression.
+func (o *grepOptions) literals() ([]string, bool) {
+	if o.icase || o.word || o.line || o.only {
+		return nil, false
+	}
+	var lits []string
+	for _, p := range o.patterns {
+		for _, one := range strings.Split(p, "\n") {
+			if !utf8.ValidString(one) || strings.ContainsRune(one, utf8.RuneError) {
+				return nil, false
+			}
+			switch o.syntax {
+			case 'F':
+				lits = append(lits, one)
+			case 'G':
+				if strings.ContainsAny(one, `.[]*^$\`) {
+					return nil, false
+				}
+				lits = append(lits, one)
+			default:
+				if strings.ContainsAny(one, `.[]()*+?{}^$\`) {
+					return nil, false
+				}
+				lits = append(lits, strings.Split(one, "|")...)
+			}
+		}
+	}
+	return lits, true
 }
 
 // grepError words a regexp error as GNU grep words it (GNU's capitals).
