@@ -60,7 +60,9 @@ const (
 
 // errnoTable holds each errno's C name and glibc's strerror() text, which is
 // what insmod, perror and strerror print.
-var errnoTable = lazy.NewMap(func() map[Errno][2]string {
+var errnoTable = lazy.NewMap(errnoTableTable)
+
+func errnoTableTable() map[Errno][2]string {
 	return map[Errno][2]string{
 		EPERM:        {"EPERM", "Operation not permitted"},
 		ENOENT:       {"ENOENT", "No such file or directory"},
@@ -109,7 +111,7 @@ var errnoTable = lazy.NewMap(func() map[Errno][2]string {
 		ERESTARTSYS:  {"ERESTARTSYS", "Unknown error 512"},
 		ENOTSUPP:     {"ENOTSUPP", "Unknown error 524"},
 	}
-})
+}
 
 // Name returns the C name ("ENOMEM"), or "" for an unknown number.
 func (e Errno) Name() string { return errnoTable.Get()[e][0] }

@@ -49,14 +49,16 @@ type FailSpec struct {
 }
 
 // failTargets maps the spec's target names, kscript's and Linux's, to kinds.
-var failTargets = lazy.NewMap(func() map[string]FaultTarget {
+var failTargets = lazy.NewMap(failTargetsTable)
+
+func failTargetsTable() map[string]FaultTarget {
 	return map[string]FaultTarget{
 		"kmalloc": FaultSlab, "slab": FaultSlab, "failslab": FaultSlab,
 		"page_alloc": FaultPageAlloc, "fail_page_alloc": FaultPageAlloc,
 		"vmalloc": FaultVmalloc, "fail_vmalloc": FaultVmalloc,
 		"usercopy": FaultUsercopy, "fail_usercopy": FaultUsercopy,
 	}
-})
+}
 
 const failTargetList = "kmalloc, slab, page_alloc, vmalloc or usercopy"
 
@@ -66,7 +68,9 @@ type failOption struct {
 	set     func(s *FailSpec, v string) error
 }
 
-var failOptions = lazy.NewMap(func() map[string]failOption {
+var failOptions = lazy.NewMap(failOptionsTable)
+
+func failOptionsTable() map[string]failOption {
 	return map[string]failOption{
 		"probability": {nil, func(s *FailSpec, v string) error {
 			return parseFailUint(v, 0, 100, "a percentage 0..100", &s.Probability)
@@ -110,7 +114,7 @@ var failOptions = lazy.NewMap(func() map[string]failOption {
 			return err
 		}},
 	}
-})
+}
 
 func parseFailUint(v string, lo, hi uint64, want string, dst *uint64) error {
 	u, err := strconv.ParseUint(v, 10, 64)

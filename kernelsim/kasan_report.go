@@ -48,19 +48,23 @@ var (
 	kasanMemsetFrames  = []string{"kasan_check_range+0x115/0x1f0", "memset+0x20/0x40"}
 	kasanMemmoveFrames = []string{"kasan_check_range+0x115/0x1f0", "memmove+0x28/0x60"}
 	kasanTrackFrames   = []string{"kasan_save_stack+0x1e/0x40", "kasan_set_track+0x21/0x30"}
-	kasanAllocFrames   = lazy.NewMap(func() map[bool][]string {
-		return map[bool][]string{
-			true:  {"__kasan_kmalloc+0x7a/0x90", "kmalloc_trace+0x26/0x90"},
-			false: {"__kasan_slab_alloc+0x6a/0x90", "kmem_cache_alloc+0x1a5/0x2e0"},
-		}
-	})
-	kasanFreeFrames = lazy.NewMap(func() map[bool][]string {
-		return map[bool][]string{
-			true:  {"kasan_set_free_info+0x20/0x40", "____kasan_slab_free+0x15d/0x1b0", "__kmem_cache_free+0xcc/0x2a0", "kfree+0x7a/0x130"},
-			false: {"kasan_set_free_info+0x20/0x40", "____kasan_slab_free+0x15d/0x1b0", "kmem_cache_free+0x14e/0x3b0"},
-		}
-	})
+	kasanAllocFrames   = lazy.NewMap(kasanAllocFramesTable)
+	kasanFreeFrames    = lazy.NewMap(kasanFreeFramesTable)
 )
+
+func kasanAllocFramesTable() map[bool][]string {
+	return map[bool][]string{
+		true:  {"__kasan_kmalloc+0x7a/0x90", "kmalloc_trace+0x26/0x90"},
+		false: {"__kasan_slab_alloc+0x6a/0x90", "kmem_cache_alloc+0x1a5/0x2e0"},
+	}
+}
+
+func kasanFreeFramesTable() map[bool][]string {
+	return map[bool][]string{
+		true:  {"kasan_set_free_info+0x20/0x40", "____kasan_slab_free+0x15d/0x1b0", "__kmem_cache_free+0xcc/0x2a0", "kfree+0x7a/0x130"},
+		false: {"kasan_set_free_info+0x20/0x40", "____kasan_slab_free+0x15d/0x1b0", "kmem_cache_free+0x14e/0x3b0"},
+	}
+}
 
 // kasanAccess is the check the compiler puts before a load or store of n
 // bytes at a (__asan_loadN/__asan_storeN), and memset/memcpy's check of

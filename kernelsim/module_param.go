@@ -26,7 +26,9 @@ type ModuleParam struct {
 }
 
 // paramRange is the range of each integer parameter type.
-var paramRange = lazy.NewMap(func() map[string]struct {
+var paramRange = lazy.NewMap(paramRangeTable)
+
+func paramRangeTable() map[string]struct {
 	min    int64
 	max    uint64
 	signed bool
@@ -46,7 +48,7 @@ var paramRange = lazy.NewMap(func() map[string]struct {
 		"ushort": {0, math.MaxUint16, false},
 		"byte":   {0, math.MaxUint8, false},
 	}
-})
+}
 
 // parseModuleArgs mirrors parse_args() with unknown_module_param_cb(): an
 // unknown name is warned about and ignored; a bad value is reported and

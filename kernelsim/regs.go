@@ -46,7 +46,9 @@ func ud2Regs(rip string) faultRegs {
 // indirect calls (eIBRS on this Cascade Lake, as 6.1.119 patches them: the
 // ITS mitigation of later 6.1 releases keeps return thunks). Static
 // branches are left as built.
-var debian61Code = lazy.NewMap(func() map[string]string {
+var debian61Code = lazy.NewMap(debian61CodeTable)
+
+func debian61CodeTable() map[string]string {
 	return map[string]string{
 		"__kmem_cache_free+0x284/0x2a0":  "5e e9 c0 e9 ff ff 49 8b 46 08 f0 48 83 28 01 0f 85 b2 fe ff ff 49 8b 46 08 4c 89 f7 48 8b 40 08 ff d0 0f 1f 00 e9 9d fe ff ff <0f> 0b 48 8b 15 03 bb 6e 01 e9 a0 fd ff ff 66 66 2e 0f 1f 84 00 00",
 		"__slab_free+0x118/0x2d0":        "74 35 49 8b 06 48 89 4c 24 20 48 c1 e8 36 4c 8b a4 c3 d8 00 00 00 4c 89 e7 e8 44 cb 72 00 48 8b 4c 24 20 48 89 44 24 18 eb 8f <0f> 0b f7 43 08 00 0d 21 00 75 cd eb c6 80 4c 24 53 80 e9 75 ff ff",
@@ -63,7 +65,7 @@ var debian61Code = lazy.NewMap(func() map[string]string {
 		"free_irq+0x1d3/0x340":           "b3 33 02 00 48 8b 7b 30 e8 1a 4e 19 00 48 89 df 48 8b 6b 50 e8 0e 4e 19 00 eb 38 44 89 f6 48 c7 c7 e8 3f 35 82 e8 dd d8 f7 ff <0f> 0b 48 8b 34 24 4c 89 ef e8 0f 5a 93 00 49 8b 47 40 48 8b 40 78",
 		"__copy_overflow+0x16/0x30":      "ff ff 5d 41 5c 41 5d c3 cc cc cc cc 0f 1f 84 00 00 00 00 00 0f 1f 44 00 00 48 89 f2 89 fe 48 c7 c7 90 13 37 82 e8 ba 68 e1 ff <0f> 0b c3 cc cc cc cc 0f 1f 00 0f 1f 44 00 00 b8 01 00 00 00 c3 cc",
 	}
-})
+}
 
 // cr2 is the last page-fault address: the fault's own for a page fault,
 // otherwise a user address the task faulted on earlier (demand paging).

@@ -91,7 +91,9 @@ func (k *Kernel) warnOnceCopySize() {
 // (linux-image-6.1.0-57-amd64's System.map and code): __check_heap_object
 // (mm/slub.c) calls it for a slab object, __check_object_size's cold
 // section for the other checks, each from a call site of its own.
-var usercopyFrames = lazy.NewMap(func() map[string][]string {
+var usercopyFrames = lazy.NewMap(usercopyFramesTable)
+
+func usercopyFramesTable() map[string][]string {
 	return map[string][]string{
 		"SLUB object in left red zone": {"__check_heap_object+0x92/0xc0", checkObjectSizeSym},
 		"SLUB object":                  {"__check_heap_object+0xa9/0xc0", checkObjectSizeSym},
@@ -102,7 +104,7 @@ var usercopyFrames = lazy.NewMap(func() map[string][]string {
 		"vmalloc":                      {"__check_object_size.cold+0xb0/0xcb"},
 		"vmalloc no area":              {"__check_object_size.cold+0xcb/0xcb"},
 	}
-})
+}
 
 // checkObjectSize mirrors __check_object_size(ptr, n, to_user)
 // (mm/usercopy.c): the run-time checks of the kernel range.

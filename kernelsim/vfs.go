@@ -48,12 +48,17 @@ const (
 	UserName = "student"
 )
 
-var userNames = lazy.NewMap(func() map[int]string {
+var userNames = lazy.NewMap(userNamesTable)
+
+func userNamesTable() map[int]string {
 	return map[int]string{0: "root", UserUID: UserName}
-})
-var groupNames = lazy.NewMap(func() map[int]string {
+}
+
+var groupNames = lazy.NewMap(groupNamesTable)
+
+func groupNamesTable() map[int]string {
 	return map[int]string{0: "root", 5: "tty", 15: "kmem", UserUID: UserName}
-})
+}
 
 // Inode mirrors the parts of struct inode (include/linux/fs.h) the VFS
 // needs: type and permissions, owner, device number, size and time.

@@ -10,7 +10,9 @@ import (
 )
 
 // gfpDocs describes each GFP name kernelsim knows (include/linux/gfp_types.h).
-var gfpDocs = lazy.NewMap(func() map[string][2]string {
+var gfpDocs = lazy.NewMap(gfpDocsTable)
+
+func gfpDocsTable() map[string][2]string {
 	return map[string][2]string{
 		"GFP_KERNEL": {"The usual flags for kernel allocations in process context: the allocator may sleep, start I/O, call into filesystems and reclaim memory to succeed. Never use it in atomic context (softirq, tasklet, timer, interrupt, under a spinlock): that is the kernel's \"sleeping function called from invalid context\" bug.",
 			"flags ปกติสำหรับการจองหน่วยความจำใน process context ตัว allocator รอ (sleep) ได้ เริ่ม I/O ได้ เรียกระบบไฟล์ได้ และ reclaim หน่วยความจำเพื่อให้จองสำเร็จ ห้ามใช้ใน atomic context (softirq, tasklet, timer, interrupt หรือขณะถือ spinlock) เพราะจะเกิดบั๊ก \"sleeping function called from invalid context\" ของ Kernel"},
@@ -54,7 +56,7 @@ var gfpDocs = lazy.NewMap(func() map[string][2]string {
 		"__GFP_ACCOUNT":        {"Charge the allocation to the memory cgroup.", "คิดการจองนี้เข้ากับ memory cgroup"},
 		"__GFP_ZEROTAGS":       {"Zero memory tags along with the memory (arm64 MTE).", "ล้าง memory tag พร้อมกับหน่วยความจำ (arm64 MTE)"},
 	}
-})
+}
 
 // gfpAPIs is the GFP flags group: every name of kernelsim's table, with
 // Linux 6.1's values.

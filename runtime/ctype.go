@@ -32,7 +32,9 @@ const (
 
 // scalarTypes maps the spellings of C's scalar types (and the kernel's
 // typedefs) to their LP64 sizes. char is signed on x86.
-var scalarTypes = lazy.NewMap(func() map[string]struct {
+var scalarTypes = lazy.NewMap(scalarTypesTable)
+
+func scalarTypesTable() map[string]struct {
 	size uint64
 	kind ckind
 } {
@@ -57,7 +59,7 @@ var scalarTypes = lazy.NewMap(func() map[string]struct {
 		"uint64_t": {8, cUnsigned}, "size_t": {8, cUnsigned}, "uintptr_t": {8, cUnsigned}, "phys_addr_t": {8, cUnsigned},
 		"dma_addr_t": {8, cUnsigned}, "pgoff_t": {8, cUnsigned}, "sector_t": {8, cUnsigned},
 	}
-})
+}
 
 // parseCType parses a field type: a scalar ("int", "u64"), a pointer
 // ("ptr", "char *", "struct foo *") or an array of them ("char[16]").

@@ -54,7 +54,9 @@ func sourceLine(src []byte, pos string) string {
 }
 
 // hints are the slip hints, English then Thai.
-var hints = i18n.Lazy(func() i18n.Catalog {
+var hints = i18n.Lazy(hintsTable)
+
+func hintsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"class": {
 			"hint: Starlark has no classes. Keep a module's state in a static record (g = static(count=0), like C globals) and describe C structs with struct_type(...) and cast(p, T).",
@@ -117,18 +119,20 @@ var hints = i18n.Lazy(func() i18n.Catalog {
 			"คำแนะนำ: การกำหนดค่าให้ %s ในฟังก์ชันทำให้มันเป็นตัวแปร local (Starlark ไม่มีคำสั่ง global) ให้เก็บสถานะของ module ไว้ใน static record: g = static(%[1]s=0) แล้วใช้ g.%[1]s += 1",
 		},
 	}
-})
+}
 
 // slipWords are the first words of a line, or the tokens a syntax error
 // names, that show a habit from Python or C.
-var slipWords = lazy.NewMap(func() map[string]string {
+var slipWords = lazy.NewMap(slipWordsTable)
+
+func slipWordsTable() map[string]string {
 	return map[string]string{
 		"class": "class", "import": "import", "from": "import", "global": "global",
 		"nonlocal": "global", "try": "try", "except": "try", "finally": "try",
 		"raise": "raise", "with": "with", "is": "is", "del": "del", "yield": "yield",
 		"assert": "assert", "'&'": "logic", "'|'": "logic",
 	}
-})
+}
 
 var (
 	gotToken   = lazyre.New(`^got (\S+|'.'), want `)

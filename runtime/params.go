@@ -31,7 +31,9 @@ type paramType struct {
 }
 
 // paramTypes are the types module_param accepts (param_ops_*).
-var paramTypes = lazy.NewMap(func() map[string]paramType {
+var paramTypes = lazy.NewMap(paramTypesTable)
+
+func paramTypesTable() map[string]paramType {
 	return map[string]paramType{
 		"byte":    {kind: 'i', umax: math.MaxUint8},
 		"short":   {kind: 'i', signed: true, min: math.MinInt16, max: math.MaxInt16},
@@ -46,7 +48,7 @@ var paramTypes = lazy.NewMap(func() map[string]paramType {
 		"invbool": {kind: 'B'},
 		"charp":   {kind: 's'},
 	}
-})
+}
 
 // checkDefault checks a declaration's default against its type, as the
 // compiler checks the C variable's initialiser.

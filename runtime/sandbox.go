@@ -67,19 +67,23 @@ const (
 // compareGuards are the guards of the comparisons and membership tests,
 // whose work grows with their operands: -1 in a list of a million walks
 // it, two long lists compare element by element, a substring is searched.
-var compareGuards = lazy.NewMap(func() map[syntax.Token]string {
+var compareGuards = lazy.NewMap(compareGuardsTable)
+
+func compareGuardsTable() map[syntax.Token]string {
 	return map[syntax.Token]string{
 		syntax.IN: "_kscript_in", syntax.NOT_IN: "_kscript_not_in",
 		syntax.EQL: "_kscript_eq", syntax.NEQ: "_kscript_ne",
 		syntax.LT: "_kscript_lt", syntax.GT: "_kscript_gt", syntax.LE: "_kscript_le", syntax.GE: "_kscript_ge",
 	}
-})
+}
 
 // guardedMethods are the methods of strings, bytes, lists, dicts and sets
 // whose result can be much larger than their receiver and arguments, or
 // whose work grows with their receiver's length (methodCheck). A struct
 // field of the same name (g.count) passes through the guard unchanged.
-var guardedMethods = lazy.NewMap(func() map[string]bool {
+var guardedMethods = lazy.NewMap(guardedMethodsTable)
+
+func guardedMethodsTable() map[string]bool {
 	return map[string]bool{
 		"replace": true, "format": true, "join": true, "extend": true,
 		// strings and bytes
@@ -93,7 +97,7 @@ var guardedMethods = lazy.NewMap(func() map[string]bool {
 		"update": true, "union": true, "intersection": true, "difference": true,
 		"symmetric_difference": true, "issubset": true, "issuperset": true,
 	}
-})
+}
 
 // sandboxFile rewrites f in place.
 func sandboxFile(f *syntax.File) {

@@ -217,11 +217,13 @@ func boundedElems(t *starlark.Thread, op string, y starlark.Value, have int64) (
 }
 
 // augOps are the guards of the augmented assignments the sandbox guards.
-var augOps = lazy.NewMap(func() map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+var augOps = lazy.NewMap(augOpsTable)
+
+func augOpsTable() map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error){
 		"+=": guardIAddFn, "*=": guardMulFn, "%=": guardModFn, "<<=": guardShlFn,
 	}
-})
+}
 
 // guardShlFn is x << n: an integer within maxIntBits.
 func guardShlFn(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -468,10 +470,12 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 
 // splitters are the string methods whose result may have an element per
 // byte of their receiver.
-var splitters = lazy.NewMap(func() map[string]bool {
+var splitters = lazy.NewMap(splittersTable)
+
+func splittersTable() map[string]bool {
 	return map[string]bool{"split": true, "rsplit": true, "splitlines": true, "elems": true,
 		"elem_ords": true, "codepoints": true, "codepoint_ords": true}
-})
+}
 
 // sizeOf returns the length of v and its unit: bytes of a string or
 // bytes, elements of anything else with a length; -1 for a value without

@@ -10,7 +10,9 @@ import (
 
 // renamed maps kernel API names that older kernels (and older tutorials)
 // use to their Linux 6.1 spelling.
-var renamed = lazy.NewMap(func() map[string]string {
+var renamed = lazy.NewMap(renamedTable)
+
+func renamedTable() map[string]string {
 	return map[string]string{
 		"kzfree":        "kfree_sensitive",
 		"pr_warning":    "pr_warn",
@@ -18,7 +20,7 @@ var renamed = lazy.NewMap(func() map[string]string {
 		"GFP_THISNODE":  "__GFP_THISNODE",
 		"strlcpy":       "strscpy",
 	}
-})
+}
 
 // suggest adds a spelling hint to the resolver's "undefined: NAME" error,
 // from the predeclared names.

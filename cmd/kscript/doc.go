@@ -66,7 +66,9 @@ func (a *app) doc(names []string) error {
 
 // docWords are the words of the reference's headings in both languages:
 // the groups of DESIGN §4, the kinds of name and the scopes.
-var docWords = lazy.NewMap(func() map[string]string {
+var docWords = lazy.NewMap(docWordsTable)
+
+func docWordsTable() map[string]string {
 	return map[string]string{
 		"Module":                        "module",
 		"Module state":                  "สถานะของ module",
@@ -88,7 +90,7 @@ var docWords = lazy.NewMap(func() map[string]string {
 		"kernel code and user programs": "โค้ดของ module และโปรแกรมฝั่ง user",
 		"user programs":                 "โปรแกรมฝั่ง user",
 	}
-})
+}
 
 // docWord returns a heading word in lang.
 func docWord(s, lang string) string {

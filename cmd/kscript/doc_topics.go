@@ -11,7 +11,9 @@ import (
 
 // docTopics are the pages of `kscript doc` that explain a concept rather
 // than one builtin, in English and Thai.
-var docTopics = lazy.NewMap(func() map[string][2]string {
+var docTopics = lazy.NewMap(docTopicsTable)
+
+func docTopicsTable() map[string][2]string {
 	return map[string][2]string{
 		"pointers": {`pointers: pointer values in kscript scripts
 
@@ -75,7 +77,7 @@ printk: %p พิมพ์ค่าที่ hash แล้ว (00000000bdc99002
 แอดเดรสจริง %s อ่าน C string จากพอยน์เตอร์ (มีการตรวจ)
 `},
 	}
-})
+}
 
 // writeTopic prints a doc topic in lang; ok is false for no such topic.
 func writeTopic(w io.Writer, name, lang string) bool {

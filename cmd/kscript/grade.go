@@ -349,11 +349,13 @@ const (
 	slowAfter = 2 * time.Second
 )
 
-var barMessages = i18n.Lazy(func() i18n.Catalog {
+var barMessages = i18n.Lazy(barMessagesTable)
+
+func barMessagesTable() i18n.Catalog {
 	return i18n.Catalog{
 		"waiting": {"  still grading %s (%d s)", "  ยังตรวจ %s อยู่ (%d วินาที)"},
 	}
-})
+}
 
 // drawBar draws "[#########           ]  45/100" over the current line,
 // followed by the submission graded for slowAfter or longer, if any. The

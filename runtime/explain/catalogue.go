@@ -10,7 +10,9 @@ import "kscript.dev/kscript/runtime/lazy"
 // reports may adopt (mismatched-free, wrong-order-free,
 // free-pages-struct-page, wrong-cache-free), are all here; the tests check
 // that every entry has both languages.
-var catalogue = lazy.NewMap(func() map[string]texts {
+var catalogue = lazy.NewMap(catalogueTable)
+
+func catalogueTable() map[string]texts {
 	return map[string]texts{
 		"page-allocation-failure": {
 			en: Entry{"an allocation failed",
@@ -293,4 +295,4 @@ var catalogue = lazy.NewMap(func() map[string]texts {
 				"อ่านบรรทัดแรกของรายงานและ call trace เฟรมแรกของสคริปต์คือบรรทัดที่ควรดู"},
 		},
 	}
-})
+}

@@ -14,7 +14,9 @@ import (
 
 // pluralNouns are the nouns kscript's English messages count, plural to
 // singular.
-var pluralNouns = lazy.NewMap(func() map[string]string {
+var pluralNouns = lazy.NewMap(pluralNounsTable)
+
+func pluralNounsTable() map[string]string {
 	return map[string]string{
 		"calls": "call", "submissions": "submission", "problems": "problem",
 		"files": "file", "points": "point", "errors": "error", "timeouts": "timeout",
@@ -24,11 +26,13 @@ var pluralNouns = lazy.NewMap(func() map[string]string {
 		"programs": "program", "seconds": "second", "slabs": "slab", "frames": "frame",
 		"runs": "run", "levels": "level", "values": "value", "ones": "one", "writes": "write",
 	}
-})
+}
 
 // countWords are the words that may stand between a count and its noun:
 // "1 more times", "1 leak reports", "1 free blocks".
-var countWords = lazy.NewMap(func() map[string]bool {
+var countWords = lazy.NewMap(countWordsTable)
+
+func countWordsTable() map[string]bool {
 	return map[string]bool{
 		"more": true, "leak": true, "free": true, "new": true, "partial": true, "bad": true,
 		"broken": true, "expected": true, "nested": true, "contiguous": true, "boot": true,
@@ -36,7 +40,7 @@ var countWords = lazy.NewMap(func() map[string]bool {
 		"function": true, "top-order": true, "fault-injection": true, "KASAN": true,
 		"Starlark": true, "CPU": true, "testdata": true,
 	}
-})
+}
 
 // oneRe matches a count of exactly one and the two words after it: "1
 // calls", "1 more times", but not "11 calls", "0.1 calls" or "-1 calls".

@@ -12,7 +12,9 @@ import (
 
 // placeholders are the names {{…}} an exact text may use for values that
 // legitimately vary from run to run.
-var placeholders = lazy.NewMap(func() map[string]string {
+var placeholders = lazy.NewMap(placeholdersTable)
+
+func placeholdersTable() map[string]string {
 	return map[string]string{
 		"addr": `(?:0x)?[0-9a-f]{8,16}`, // an address or a %p hash
 		"num":  `-?[0-9]+`,
@@ -20,7 +22,7 @@ var placeholders = lazy.NewMap(func() map[string]string {
 		"word": `\S+`,
 		"any":  `.*`,
 	}
-})
+}
 
 // PlaceholderNames lists the placeholders, sorted, for documentation.
 func PlaceholderNames() []string { return []string{"addr", "any", "hex", "num", "word"} }

@@ -40,12 +40,14 @@ func unknownKeys(file string, src []byte) (ErrorList, ast.Node) {
 // shapes are the lesson types that decode from a mapping whose keys are not
 // their Go fields' tags: the keys each accepts, and the type of each value
 // (nil: any value, not walked further).
-var shapes = lazy.NewMap(func() map[reflect.Type]map[string]reflect.Type {
+var shapes = lazy.NewMap(shapesTable)
+
+func shapesTable() map[reflect.Type]map[string]reflect.Type {
 	return map[reflect.Type]map[string]reflect.Type{
 		reflect.TypeOf(Step{}):    {"run": nil, "capture": nil},
 		reflect.TypeOf(Matcher{}): {"re": nil},
 	}
-})
+}
 
 // walkSchema reports the unknown keys of node, read as a value of type t.
 func walkSchema(node ast.Node, t reflect.Type, unknown func(key ast.Node, name string, known []string)) {

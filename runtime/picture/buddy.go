@@ -8,7 +8,9 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var buddyTexts = i18n.Lazy(func() i18n.Catalog {
+var buddyTexts = i18n.Lazy(buddyTextsTable)
+
+func buddyTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"title":    {"Buddy allocator: free blocks per zone and order (the columns of /proc/buddyinfo)", "Buddy System: จำนวนบล็อกว่างของแต่ละ zone และ order (คอลัมน์ของ /proc/buddyinfo)"},
 		"order":    {"order %d", "order %d"},
@@ -22,7 +24,7 @@ var buddyTexts = i18n.Lazy(func() i18n.Catalog {
 		"noevents": {"the free lists did not change in this step", "free list ไม่เปลี่ยนในขั้นนี้"},
 		"pcp":      {"per-CPU lists: %d pages", "per-CPU list: %d Page"},
 	}
-})
+}
 
 // BuddySVG draws each zone's free lists after the step as bars per order,
 // the change from before (if given) as +n/−n, and the splits and merges

@@ -22,7 +22,9 @@ type Report struct {
 	Machine string // the machine's banner line (RAM, seed, options)
 }
 
-var htmlTexts = i18n.Lazy(func() i18n.Catalog {
+var htmlTexts = i18n.Lazy(htmlTextsTable)
+
+func htmlTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"heading":  {"kscript report: %s", "รายงาน kscript: %s"},
 		"script":   {"script", "สคริปต์"},
@@ -36,7 +38,7 @@ var htmlTexts = i18n.Lazy(func() i18n.Catalog {
 		"nooutput": {"(no output)", "(ไม่มีข้อความ)"},
 		"foot":     {"Drawn by kscript from the simulated kernel's own state, not from /proc text. Outlined blocks: allocated in the step (solid) or freed (dashed).", "วาดโดย kscript จากสถานะภายในของ Kernel จำลองโดยตรง ไม่ได้แปลงจากข้อความใน /proc กรอบทึบคือบล็อกที่จองในขั้นนั้น กรอบประคือบล็อกที่คืน"},
 	}
-})
+}
 
 // Style is the report's style sheet (also used by the playground).
 const Style = `

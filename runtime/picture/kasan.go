@@ -7,7 +7,9 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var kasanTexts = i18n.Lazy(func() i18n.Catalog {
+var kasanTexts = i18n.Lazy(kasanTextsTable)
+
+func kasanTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"title": {"KASAN shadow memory around the bad address: one cell per 8 bytes", "shadow memory ของ KASAN รอบที่อยู่ที่ผิด: หนึ่งช่องต่อ 8 ไบต์"},
 		"ok":    {"00: all 8 bytes accessible", "00: ใช้ได้ทั้ง 8 ไบต์"},
@@ -18,7 +20,7 @@ var kasanTexts = i18n.Lazy(func() i18n.Catalog {
 		"read":  {"read", "อ่าน"},
 		"write": {"write", "เขียน"},
 	}
-})
+}
 
 // shadowRGB is the colour of a shadow byte.
 func shadowRGB(b byte) uint32 {

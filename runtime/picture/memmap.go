@@ -47,7 +47,9 @@ func (g mapGeometry) xy(pfn int) (x, y float64) {
 	return float64(p%mapCols) * g.px, float64(p/mapCols) * g.px
 }
 
-var mapTexts = i18n.Lazy(func() i18n.Catalog {
+var mapTexts = i18n.Lazy(mapTextsTable)
+
+func mapTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"title":     {"Physical memory: %d page frames of 4 KiB (%s), one pixel per %s", "หน่วยความจำกายภาพ: %d page frame ขนาด 4 KiB (%s) หนึ่งพิกเซลต่อ %s"},
 		"frame":     {"frame", "frame"},
@@ -62,7 +64,7 @@ var mapTexts = i18n.Lazy(func() i18n.Catalog {
 		"nochange":  {"no page frame changed owner in this step", "ไม่มี page frame ใดเปลี่ยนเจ้าของในขั้นนี้"},
 		"pages-mib": {"%d pages (%s)", "%d Page (%s)"},
 	}
-})
+}
 
 // MemMapSVG draws the map of after's page frames, outlining the blocks
 // that changed since before (nil: no outlines).

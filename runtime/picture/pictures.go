@@ -18,7 +18,9 @@ type Picture struct {
 	SVG     string `json:"svg"`
 }
 
-var stepTexts = i18n.Lazy(func() i18n.Catalog {
+var stepTexts = i18n.Lazy(stepTextsTable)
+
+func stepTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"memmap":   {"Physical memory after the step", "หน่วยความจำกายภาพหลังขั้นนี้"},
 		"buddy":    {"Buddy allocator free lists", "free list ของ Buddy System"},
@@ -27,7 +29,7 @@ var stepTexts = i18n.Lazy(func() i18n.Catalog {
 		"kasan":    {"KASAN report: shadow memory", "รายงาน KASAN: shadow memory"},
 		"nochange": {"Memory did not change in this step.", "หน่วยความจำไม่เปลี่ยนในขั้นนี้"},
 	}
-})
+}
 
 // Pictures draws the step: the memory map (when a frame changed owner, or
 // for the first step), the buddy free lists (when they changed), the slab

@@ -8,7 +8,9 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var slabTexts = i18n.Lazy(func() i18n.Catalog {
+var slabTexts = i18n.Lazy(slabTextsTable)
+
+func slabTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"title":   {"slab cache %s: objects of %d bytes every %d bytes, %d per slab of %d page(s); %d slabs, %d of %d objects in use", "slab cache %s: object ขนาด %d ไบต์ ห่างกัน %d ไบต์ slab ละ %d object (%d Page) มี %d slab ใช้อยู่ %d จาก %d object"},
 		"cpu":     {"CPU slab", "CPU slab"},
@@ -30,7 +32,7 @@ var slabTexts = i18n.Lazy(func() i18n.Catalog {
 		"l-pad":   {"padding", "padding"},
 		"nocache": {"no slab cache named %q", "ไม่มี slab cache ชื่อ %q"},
 	}
-})
+}
 
 const maxSlabRows = 6
 

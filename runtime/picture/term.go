@@ -18,7 +18,9 @@ const (
 	termRows = 32
 )
 
-var termTexts = i18n.Lazy(func() i18n.Catalog {
+var termTexts = i18n.Lazy(termTextsTable)
+
+func termTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"memmap": {"physical memory: %d page frames, one cell per %d frames (the owner most of them have)", "หน่วยความจำกายภาพ: %d page frame หนึ่งช่องต่อ %d frame (เจ้าของส่วนใหญ่ของช่อง)"},
 		"buddy":  {"free blocks per order (nr_free, as /proc/buddyinfo)", "บล็อกว่างแต่ละ order (nr_free แบบ /proc/buddyinfo)"},
@@ -28,7 +30,7 @@ var termTexts = i18n.Lazy(func() i18n.Catalog {
 		"more":   {"… %d more slabs", "… อีก %d slab"},
 		"debug":  {"SLUB debugging on this cache:%s", "cache นี้เปิด SLUB debug:%s"},
 	}
-})
+}
 
 func paint(on bool, ansi int, s string) string {
 	if !on {

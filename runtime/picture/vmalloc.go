@@ -7,7 +7,9 @@ import (
 	"kscript.dev/kscript/runtime/i18n"
 )
 
-var vmTexts = i18n.Lazy(func() i18n.Catalog {
+var vmTexts = i18n.Lazy(vmTextsTable)
+
+func vmTextsTable() i18n.Catalog {
 	return i18n.Catalog{
 		"title":   {"vmalloc area: contiguous virtual pages, scattered page frames", "พื้นที่ vmalloc: Page เสมือนที่ต่อกัน แต่ page frame จริงกระจัดกระจาย"},
 		"area":    {"%#x–%#x  %s, %d pages + guard page, by %s", "%#x–%#x  %s, %d Page + guard page, จอง โดย %s"},
@@ -19,7 +21,7 @@ var vmTexts = i18n.Lazy(func() i18n.Catalog {
 		"freed":   {"freed in this step: %#x (%d pages)", "คืนในขั้นนี้: %#x (%d Page)"},
 		"virtual": {"virtual", "เสมือน"},
 	}
-})
+}
 
 const maxVMPages = 48
 

@@ -25,7 +25,9 @@ type Finding struct {
 }
 
 // findingMessages are the findings' texts, English then Thai.
-var findingMessages = i18n.Lazy(func() i18n.Catalog {
+var findingMessages = i18n.Lazy(findingMessagesTable)
+
+func findingMessagesTable() i18n.Catalog {
 	return i18n.Catalog{
 		"findings": {"kscript's findings", "สิ่งที่ kscript พบ"},
 		"captured": {"(captured from this output with %s)", "(จับค่าจากผลลัพธ์นี้ด้วย %s)"},
@@ -58,7 +60,7 @@ var findingMessages = i18n.Lazy(func() i18n.Catalog {
 			"สคริปต์ยังเขียนไม่เสร็จ: มี NotImplemented ที่บรรทัด %s ให้เขียนส่วนที่ขาดก่อนรัน",
 		},
 	}
-})
+}
 
 // suspicious is do_init_module's warning for an init that returned > 0
 // (kernel/module/main.c).

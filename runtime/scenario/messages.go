@@ -4,7 +4,9 @@ import "kscript.dev/kscript/runtime/i18n"
 
 // messages holds kscript's own lines of the health summary and of
 // expected-versus-actual, in English and Thai.
-var messages = i18n.Lazy(func() i18n.Catalog {
+var messages = i18n.Lazy(messagesTable)
+
+func messagesTable() i18n.Catalog {
 	return i18n.Catalog{
 		"lang": {"en", "th"},
 
@@ -95,4 +97,4 @@ var messages = i18n.Lazy(func() i18n.Catalog {
 		"why-freed-by":        {"its object was freed by %s, or with the wrong order or cache", "object ถูกปล่อยด้วย %s หรือด้วย order หรือ cache ที่ไม่ตรงกัน"},
 		"capture-none":        {"no match in the output of %q", "ไม่พบข้อความที่ตรงกันในผลลัพธ์ของ %q"},
 	}
-})
+}

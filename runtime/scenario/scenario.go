@@ -490,14 +490,16 @@ func stoppedCode(err error) int {
 // failures (a GFP_ATOMIC allocation may fail under pressure, a vmalloc may
 // fail, without any bug), the lines fault injection prints, and leaks
 // (counted apart).
-var notBugs = lazy.NewMap(func() map[string]bool {
+var notBugs = lazy.NewMap(notBugsTable)
+
+func notBugsTable() map[string]bool {
 	return map[string]bool{
 		"page-allocation-failure": true,
 		"vmalloc-failure":         true,
 		"fault-injection":         true,
 		"memory-leak":             true,
 	}
-})
+}
 
 // bugReports are the reports that count as kernel bugs.
 func bugReports(reports []kernelsim.Report) []kernelsim.Report {

@@ -16,7 +16,9 @@ type helpEntry struct {
 
 // helpTable is kscript's help for every command of the shell. Tools that
 // have their own --help (dmesg, insmod, rmmod) print it as on Debian 12.
-var helpTable = lazy.NewMap(func() map[string]helpEntry {
+var helpTable = lazy.NewMap(helpTableTable)
+
+func helpTableTable() map[string]helpEntry {
 	return map[string]helpEntry{
 		"make": {"make [clean]",
 			"Builds the modules of the working folder as the workshop's Makefile does (kbuild's lines); afterwards NAME.ko is in the folder. `make clean` removes what it built.",
@@ -65,7 +67,7 @@ var helpTable = lazy.NewMap(func() map[string]helpEntry {
 		"slab":     {"slab NAME", "kscript's picture of a slab cache: its slabs, objects in use and free, the objects a script allocated: `slab kmalloc-128`.", "ภาพ slab cache: slab ของมัน object ที่ใช้อยู่และที่ว่าง และ object ที่สคริปต์จอง เช่น `slab kmalloc-128`"},
 		"irq":      {"irq N", "kscript's lesson step: raises interrupt N (request_irq handlers run).", "ขั้นตอนของบทเรียน kscript: สร้าง interrupt หมายเลข N (handler ที่ลงทะเบียนด้วย request_irq จะทำงาน)"},
 	}
-})
+}
 
 // cmdHelp mirrors bash's help: without arguments the list of commands,
 // with NAME the synopsis and what it does (bash's own help knows only its
@@ -132,7 +134,9 @@ func HelpTopics() []string {
 // helpSummary is a command's line in the list `help` prints, in English
 // and Thai: what the command is for, without the details and examples of
 // `help NAME`.
-var helpSummary = lazy.NewMap(func() map[string][2]string {
+var helpSummary = lazy.NewMap(helpSummaryTable)
+
+func helpSummaryTable() map[string][2]string {
 	return map[string][2]string{
 		"make":     {"Builds NAME.ko from the module's source", "build ไฟล์ NAME.ko จากซอร์สของ module"},
 		"insmod":   {"Loads a module and runs its init function", "โหลด module แล้วเรียกฟังก์ชัน init"},
@@ -171,7 +175,7 @@ var helpSummary = lazy.NewMap(func() map[string][2]string {
 		"slab":     {"kscript's picture of a slab cache", "ภาพ slab cache ของ kscript"},
 		"irq":      {"kscript's step: raises interrupt N", "ขั้นตอนของ kscript: สร้าง interrupt หมายเลข N"},
 	}
-})
+}
 
 // usageWidth is the column the summaries of `help` start at; a longer
 // synopsis gets a line of its own.
@@ -208,7 +212,9 @@ func cmdClear(sh *Shell, inv *Invocation) int {
 
 // ownHelp is the --help text of the tools that have one, as Debian 12's
 // util-linux 2.38 and kmod 30 print it.
-var ownHelp = lazy.NewMap(func() map[string]string {
+var ownHelp = lazy.NewMap(ownHelpTable)
+
+func ownHelpTable() map[string]string {
 	return map[string]string{
 		"insmod": `Usage:
 	insmod [options] filename [args]
@@ -294,7 +300,7 @@ Supported log levels (priorities):
 For more details see dmesg(1).
 `,
 	}
-})
+}
 
 // wantsOwnHelp reports whether a tool was asked for its own help.
 func wantsOwnHelp(name string, args []string) bool {

@@ -35,14 +35,16 @@ func rootOnlyWrite(path string) bool {
 }
 
 // privilegeMessages are kscript's hints, English then Thai.
-var privilegeMessages = i18n.Lazy(func() i18n.Catalog {
+var privilegeMessages = i18n.Lazy(privilegeMessagesTable)
+
+func privilegeMessagesTable() i18n.Catalog {
 	return i18n.Catalog{
 		"need-sudo": {
 			"kscript: hint: %s needs root, and this shell is the student's (as on Debian): type `sudo %s`",
 			"kscript: คำแนะนำ: %s ต้องใช้สิทธิ์ root แต่เชลล์นี้เป็นของผู้ใช้ student (เหมือนบน Debian) ให้พิมพ์ `sudo %s`",
 		},
 	}
-})
+}
 
 // needSudo prints kscript's hint after a command failed for want of root.
 func (inv *Invocation) needSudo() {

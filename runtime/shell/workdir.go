@@ -163,7 +163,9 @@ type dirEntry struct {
 
 // fixedDirs are the directories of the simulated machine and what they
 // hold besides files. Unlike a real file system there is no mkdir.
-var fixedDirs = lazy.NewMap(func() map[string][]string {
+var fixedDirs = lazy.NewMap(fixedDirsTable)
+
+func fixedDirsTable() map[string][]string {
 	return map[string][]string{
 		"/":             {"dev", "home", "proc", "root", "sys", "tmp"},
 		"/home":         {"student"},
@@ -176,7 +178,7 @@ var fixedDirs = lazy.NewMap(func() map[string][]string {
 		"/sys":          {"kernel"},
 		"/sys/kernel":   {"debug"},
 	}
-})
+}
 
 // readDir lists directory p: the fixed tree, the files written there, the
 // /proc files the kernel generates, the device nodes of /dev, and in the

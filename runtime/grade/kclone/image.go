@@ -37,8 +37,8 @@ type Image struct {
 	cfg    kernelsim.Config
 	arenas []imageArena
 	runs   []imageRun
-	strs   []stringFix
-	blob   string // the strings' contents, back to back
+	strs   []uint64 // the strings, two words each (see stringFix)
+	blob   string   // the strings' contents, back to back
 	funcs  []funcFix
 	nonNil []place // non-nil references to nothing (a zero-size object, an empty slice)
 	slow   []imageSlow
@@ -159,7 +159,7 @@ const minSeq = 4
 // keeping whichever needs fewer words.
 func encodeRun(offs []relocOff, es uintptr) (singles, seqs []uint64, err error) {
 	for _, o := range offs {
-		if o.slot > math.MaxUint32 || o.target > math.MaxUint32 {
+		if uint64(o.slot) > math.MaxUint32 || uint64(o.target) > math.MaxUint32 {
 			return nil, nil, errors.New("kclone: image: an arena of 4 GiB")
 		}
 	}
@@ -199,9 +199,24 @@ func splitRun(offs []relocOff) (singles, seqs []uint64) {
 	return singles, seqs
 }
 
+// stringFix is a string value: where it is and its bytes in the blob.
+// An image keeps it as two words, as its file does (little-endian,
+// 8-aligned, used in place as imageRun's): the arena in the low 32 bits
+// and the offset in the high ones, then the offset in the blob and the
+// length likewise.
 type stringFix struct {
 	slot   place
 	off, n int // in the blob
+}
+
+// words returns f as an image keeps it.
+func (f stringFix) words() (uint64, uint64) {
+	return uint64(f.slot.arena) | uint64(f.slot.off)<<32, uint64(f.off) | uint64(f.n)<<32
+}
+
+// stringAt returns the string of words w0 and w1.
+func stringAt(w0, w1 uint64) stringFix {
+	return stringFix{place{int(uint32(w0)), uintptr(w0 >> 32)}, int(uint32(w1)), int(w1 >> 32)}
 }
 
 // funcFix is a function value: its code address, relative to
@@ -279,7 +294,11 @@ func (s *Snapshot) Image() (im *Image, err error) {
 					}
 				case reflect.String:
 					if str := *(*string)(at); str != "" {
-						im.strs = append(im.strs, stringFix{slot: p, off: blob.Len(), n: len(str)})
+						if uint64(p.arena) > math.MaxUint32 || uint64(p.off) > math.MaxUint32 || uint64(blob.Len()+len(str)) > math.MaxUint32 {
+							return nil, errors.New("kclone: image: an arena or strings of 4 GiB")
+						}
+						w0, w1 := stringFix{slot: p, off: blob.Len(), n: len(str)}.words()
+						im.strs = append(im.strs, w0, w1)
 						blob.WriteString(str)
 					}
 					clear(raw[off+ptrSize : off+2*ptrSize]) // the length: set with the data
@@ -551,7 +570,8 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte, keep bool) (k *k
 	for _, run := range im.runs {
 		setPointers(base[run.from], base[run.to], run.offs, run.seqs)
 	}
-	for _, f := range im.strs {
+	for w := im.strs; len(w) >= 2; w = w[2:] {
+		f := stringAt(w[0], w[1])
 		*(*string)(at(f.slot)) = im.blob[f.off : f.off+f.n]
 	}
 	anchor := funcAnchor()
@@ -879,7 +899,7 @@ func (d *decoder) into(v reflect.Value) {
 // ---- the file ----
 
 // imageMagic begins an image file; its number is the layout's.
-const imageMagic = "kscript boot image 4\n"
+const imageMagic = "kscript boot image 5\n"
 
 // An image file holds, in order:
 //
@@ -1037,11 +1057,10 @@ func (im *Image) MarshalBinary() (_ []byte, err error) {
 		}
 	}
 	w.str(im.blob)
-	w.uint(uint64(len(im.strs)))
-	for _, f := range im.strs {
-		w.place(f.slot)
-		w.uint(uint64(f.off))
-		w.uint(uint64(f.n))
+	w.uint(uint64(len(im.strs) / 2))
+	w.align(false)
+	for _, o := range im.strs {
+		w.buf = binary.LittleEndian.AppendUint64(w.buf, o)
 	}
 	w.uint(uint64(len(im.funcs)))
 	for _, f := range im.funcs {
@@ -1286,13 +1305,16 @@ func parseImage(data []byte, stamp int) (*Image, error) {
 		}
 	}
 	im.blob = r.str()
-	im.strs = make([]stringFix, r.count(len(body)))
-	for i := range im.strs {
-		f := &im.strs[i]
-		f.slot = r.place(im.arenas, 2*ptrSize, true)
-		f.off, f.n = r.count(len(im.blob)), r.count(len(im.blob))
-		if f.off+f.n > len(im.blob) {
-			r.fail("a string past the end")
+	if n := r.count((len(r.buf) - r.pos) / 16); r.err == nil {
+		r.pos = alignUp(r.pos, false)
+		if 16*n > len(r.buf)-r.pos {
+			r.fail("strings past the end")
+			return nil, r.err
+		}
+		im.strs = le64(r.buf[r.pos : r.pos+16*n])
+		r.pos += 16 * n
+		if !validStrings(im.strs, im.arenas, len(im.blob)) {
+			r.fail("a string outside the arenas or the blob")
 		}
 	}
 	im.funcs = make([]funcFix, r.count(len(body)))
@@ -1393,6 +1415,19 @@ func validSeqs(seqs []uint64, from, to uint32) bool {
 		}
 		lastSlot, lastTarget := slot+(n-1)*ds, target+int64(n-1)*dt
 		if lastSlot+uint64(ptrSize) > uint64(from) || target >= int64(to) || lastTarget < 0 || lastTarget >= int64(to) {
+			return false
+		}
+	}
+	return true
+}
+
+// validStrings reports whether every string of strs (see stringFix) is
+// a string's place in arenas, aligned, with its bytes in a blob of n.
+func validStrings(strs []uint64, arenas []imageArena, n int) bool {
+	for w := strs; len(w) >= 2; w = w[2:] {
+		f := stringAt(w[0], w[1])
+		if f.slot.arena >= len(arenas) || f.slot.off%ptrSize != 0 || f.slot.off+2*ptrSize > arenas[f.slot.arena].size() ||
+			f.off+f.n > n {
 			return false
 		}
 	}
