@@ -66,3 +66,43 @@ func TestCodecDamaged(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCodec: whatever bytes a cache file holds (a disk error, another
+// program's file, a hostile one), decoding them is an error or a lesson,
+// never a panic or a runaway allocation, and a lesson decoded from them
+// encodes and decodes back to itself.
+func FuzzCodec(f *testing.F) {
+	for _, name := range []string{"01_kmalloc", "08_copy_from_user", "12_fragmentation"} {
+		src, err := os.ReadFile("../../lessons/" + name + ".yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		l := &Lesson{}
+		if err := yaml.UnmarshalWithOptions(src, l, strict()...); err != nil {
+			f.Fatal(err)
+		}
+		b, err := marshalLesson(l)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := unmarshalLesson(b)
+		if err != nil {
+			return
+		}
+		again, err := marshalLesson(l)
+		if err != nil {
+			t.Fatalf("a decoded lesson does not encode: %v", err)
+		}
+		back, err := unmarshalLesson(again)
+		if err != nil {
+			t.Fatalf("a re-encoded lesson does not decode: %v", err)
+		}
+		if !reflect.DeepEqual(l, back) {
+			t.Fatalf("a decoded lesson reads back different:\n%+v\n%+v", l, back)
+		}
+	})
+}
