@@ -2,21 +2,13 @@ package runtime
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"hash/fnv"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
-	"sync/atomic"
-	"time"
 
 	"go.starlark.net/starlark"
 
-	"kscript.dev/kscript/runtime/exeid"
+	"kscript.dev/kscript/runtime/cachefile"
 )
 
 // Parsing, resolving and compiling a module script costs a lesson run
@@ -36,19 +28,13 @@ import (
 // from the compiler every time. kscript grade does not keep them (each
 // submission is new; its in-process cache, compiled, serves the rest).
 
-// programCacheFolder is where compiled programs are kept; "" for nowhere.
-var programCacheFolder atomic.Pointer[string]
+// programFiles is the kind of the cache files: star-HASH.bin beside the
+// boot images.
+var programFiles = &cachefile.Kind{Prefix: "star-", Magic: programMagic, Keep: maxProgramFiles}
 
 // SetProgramCacheDir makes compile keep compiled programs in dir (kscript
 // run and test give it their boot image folder); "" keeps none.
-func SetProgramCacheDir(dir string) { programCacheFolder.Store(&dir) }
-
-func programCacheDir() string {
-	if d := programCacheFolder.Load(); d != nil {
-		return *d
-	}
-	return ""
-}
+func SetProgramCacheDir(dir string) { programFiles.SetDir(dir) }
 
 // programMagic names the format of the files; change it with it.
 const programMagic = "kscript compiled program 1\n"
@@ -58,36 +44,13 @@ const maxProgramFiles = 64
 
 // programFile is the cache file of a script, or "" for none.
 func programFile(path string, src []byte, npredeclared int) string {
-	dir, id := programCacheDir(), ""
-	if dir != "" {
-		id = exeid.Identity()
-	}
-	if id == "" {
-		return ""
-	}
-	h := sha256.New()
-	h.Write([]byte(programMagic))
-	h.Write([]byte(id))
-	h.Write([]byte{0})
-	h.Write([]byte(strconv.Itoa(npredeclared)))
-	h.Write([]byte{0})
-	h.Write([]byte(path))
-	h.Write([]byte{0})
-	h.Write(src)
-	return filepath.Join(dir, "star-"+hex.EncodeToString(h.Sum(nil))[:32]+".bin")
+	return programFiles.Name([]byte(strconv.Itoa(npredeclared)), []byte(path), src)
 }
 
 // readProgram returns the program kept in name, or nil.
 func readProgram(name string) *starlark.Program {
-	if name == "" {
-		return nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil
-	}
-	body, ok := bytes.CutPrefix(b, []byte(programMagic))
-	if !ok || len(body) < 8 {
+	body := programFiles.Read(name)
+	if len(body) < 8 {
 		return nil
 	}
 	body, sum := body[:len(body)-8], binary.LittleEndian.Uint64(body[len(body)-8:])
@@ -111,20 +74,7 @@ func writeProgram(name string, prog *starlark.Program) {
 		return
 	}
 	b := binary.LittleEndian.AppendUint64(buf.Bytes(), checksum(buf.Bytes()[len(programMagic):]))
-	dir := filepath.Dir(name)
-	if os.MkdirAll(dir, 0o755) != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".star-*")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(b)
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), name) != nil {
-		os.Remove(f.Name())
-		return
-	}
-	pruneProgramCache(dir)
+	programFiles.Write(name, b)
 }
 
 // checksum is the FNV-1a hash of b: it finds a damaged or cut file, and
@@ -134,40 +84,4 @@ func checksum(b []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
-}
-
-// pruneProgramCache removes the oldest program files beyond
-// maxProgramFiles, and temporary ones an hour old (of a process that died
-// writing).
-func pruneProgramCache(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type file struct {
-		name string
-		mod  time.Time
-	}
-	var files []file
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, "star-") && !strings.HasPrefix(name, ".star-") {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil {
-			continue
-		}
-		if strings.HasPrefix(name, ".") {
-			if time.Since(info.ModTime()) > time.Hour {
-				os.Remove(filepath.Join(dir, name))
-			}
-			continue
-		}
-		files = append(files, file{name, info.ModTime()})
-	}
-	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
-	for _, f := range files[min(len(files), maxProgramFiles):] {
-		os.Remove(filepath.Join(dir, f.name))
-	}
 }

@@ -1,18 +1,9 @@
 package lesson
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"reflect"
-	"slices"
-	"strings"
-	"sync/atomic"
-	"time"
 
-	"kscript.dev/kscript/runtime/exeid"
+	"kscript.dev/kscript/runtime/cachefile"
 )
 
 // Decoding a lesson file's YAML costs a lesson run about a quarter of its
@@ -26,19 +17,13 @@ import (
 // (checked when it is written); a file with problems is decoded each time,
 // so that its errors come from the decoder as they always did.
 
-// cacheFolder is the folder Load caches decoded lessons in; "" for none.
-var cacheFolder atomic.Pointer[string]
+// lessonCache is the kind of the cache files: lesson-HASH.bin beside the
+// boot images.
+var lessonCache = &cachefile.Kind{Prefix: "lesson-", Magic: cacheMagic, Keep: maxCached}
 
 // SetCacheDir makes Load keep decoded lessons in dir (kscript gives it its
 // boot image folder); "" keeps none.
-func SetCacheDir(dir string) { cacheFolder.Store(&dir) }
-
-func cacheDir() string {
-	if d := cacheFolder.Load(); d != nil {
-		return *d
-	}
-	return ""
-}
+func SetCacheDir(dir string) { lessonCache.SetDir(dir) }
 
 // cacheMagic names the format of the cache files; change it with it.
 const cacheMagic = "kscript lesson cache 2\n"
@@ -47,34 +32,13 @@ const cacheMagic = "kscript lesson cache 2\n"
 const maxCached = 64
 
 // cacheFile is the cache file of a lesson file's bytes, or "" for none.
-func cacheFile(src []byte) string {
-	dir, id := cacheDir(), ""
-	if dir != "" {
-		id = exeid.Identity()
-	}
-	if id == "" {
-		return ""
-	}
-	h := sha256.New()
-	h.Write([]byte(cacheMagic))
-	h.Write([]byte(id))
-	h.Write([]byte{0})
-	h.Write(src)
-	return filepath.Join(dir, "lesson-"+hex.EncodeToString(h.Sum(nil))[:32]+".bin")
-}
+func cacheFile(src []byte) string { return lessonCache.Name(src) }
 
 // readCached returns the lesson kept for src in name, undecoded parts
 // and unvalidated, or nil.
 func readCached(name string) *Lesson {
-	if name == "" {
-		return nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil
-	}
-	body, ok := bytes.CutPrefix(b, []byte(cacheMagic))
-	if !ok {
+	body := lessonCache.Read(name)
+	if body == nil {
 		return nil
 	}
 	l, err := unmarshalLesson(body)
@@ -97,57 +61,10 @@ func encodeCached(l *Lesson) []byte {
 	return append([]byte(cacheMagic), body...)
 }
 
-// writeCached writes a cache file (through a temporary file, so that a
-// reader never sees half of one) and drops the oldest beyond maxCached.
-// Failures are ignored: the cache only saves time.
-func writeCached(name string, b []byte) {
-	dir := filepath.Dir(name)
-	if os.MkdirAll(dir, 0o755) != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".lesson-*")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(b)
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), name) != nil {
-		os.Remove(f.Name())
-		return
-	}
-	pruneCache(dir)
-}
+// writeCached writes a cache file whole or not at all and drops the
+// oldest beyond maxCached (cachefile.Kind.Write).
+func writeCached(name string, b []byte) { lessonCache.Write(name, b) }
 
 // pruneCache removes the oldest lesson cache files beyond maxCached, and
 // temporary ones an hour old (of a process that died writing).
-func pruneCache(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type file struct {
-		name string
-		mod  time.Time
-	}
-	var files []file
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, "lesson-") && !strings.HasPrefix(name, ".lesson-") {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil {
-			continue
-		}
-		if strings.HasPrefix(name, ".") {
-			if time.Since(info.ModTime()) > time.Hour {
-				os.Remove(filepath.Join(dir, name))
-			}
-			continue
-		}
-		files = append(files, file{name, info.ModTime()})
-	}
-	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
-	for _, f := range files[min(len(files), maxCached):] {
-		os.Remove(filepath.Join(dir, f.name))
-	}
-}
+func pruneCache(dir string) { lessonCache.Prune(dir) }

@@ -1,0 +1,60 @@
+package cachefile
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestNameReadWrite(t *testing.T) {
+	k := &Kind{Prefix: "t-", Magic: "test cache 1\n", Keep: 4}
+	if n := k.Name([]byte("x")); n != "" {
+		t.Errorf("no folder: Name = %q, want \"\"", n)
+	}
+	dir := t.TempDir()
+	k.SetDir(dir)
+	a, b := k.Name([]byte("ab"), []byte("c")), k.Name([]byte("a"), []byte("bc"))
+	if a == "" || a == b || filepath.Dir(a) != dir {
+		t.Fatalf("Name: %q and %q, want two different files in %s", a, b, dir)
+	}
+	if k.Read(a) != nil {
+		t.Error("Read of a missing file: not nil")
+	}
+	k.Write(a, []byte(k.Magic+"body"))
+	if got := string(k.Read(a)); got != "body" {
+		t.Errorf("Read = %q, want %q", got, "body")
+	}
+	os.WriteFile(b, []byte("other format\nbody"), 0o644)
+	if k.Read(b) != nil {
+		t.Error("Read of another format: not nil")
+	}
+}
+
+// TestPrune: the newest Keep files of the kind stay, temporary files an
+// hour old go, other files are left alone.
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	k := &Kind{Prefix: "t-", Magic: "m\n", Keep: 3}
+	now := time.Now()
+	for i := range 6 {
+		name := filepath.Join(dir, "t-"+string(rune('a'+i))+".bin")
+		os.WriteFile(name, nil, 0o644)
+		os.Chtimes(name, now, now.Add(time.Duration(i)*time.Minute))
+	}
+	for name, age := range map[string]time.Duration{".t-old": 2 * time.Hour, ".t-new": time.Minute, "u-a.bin": 3 * time.Hour} {
+		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
+		os.Chtimes(filepath.Join(dir, name), now, now.Add(-age))
+	}
+	k.Prune(dir)
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{".t-new", "t-d.bin", "t-e.bin", "t-f.bin", "u-a.bin"}
+	if !slices.Equal(names, want) {
+		t.Errorf("after Prune: %q, want %q", names, want)
+	}
+}
