@@ -13,6 +13,7 @@ package cachefile
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -67,31 +68,90 @@ func (k *Kind) Name(parts ...[]byte) string {
 	return filepath.Join(dir, k.Prefix+hex.EncodeToString(h.Sum(nil))[:32]+".bin")
 }
 
-// Read returns what follows the kind's Magic in the file name, or nil when
-// there is no such file or it is of another format.
+// A file holds, after the kind's Magic, the hash its name was made of
+// (32 hexadecimal digits), then what the caller wrote, then an FNV-1a
+// hash of both. The hash from the name means that a file renamed or copied
+// onto another's name (another script's compiled program, another lesson)
+// is not believed: without it, kscript run of one script ran the program
+// kept for another. The trailing hash finds a file damaged in place (a
+// changed byte in a lesson's expected text would otherwise be read as a
+// valid lesson that checks something else).
+const (
+	stampLen = 32
+	sumLen   = 8
+)
+
+// stamp is the hash part of a file name made by Name, or "" when name is
+// not one of the kind's.
+func (k *Kind) stamp(name string) string {
+	base := filepath.Base(name)
+	h, ok := strings.CutPrefix(base, k.Prefix)
+	if !ok {
+		return ""
+	}
+	h, ok = strings.CutSuffix(h, ".bin")
+	if !ok || len(h) != stampLen {
+		return ""
+	}
+	return h
+}
+
+// fnv64a is the FNV-1a hash of b (no table to build).
+func fnv64a(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// Read returns what was written after the kind's Magic to the file name,
+// or nil when there is no such file, it is of another format, it was
+// written under another name or it is damaged.
 func (k *Kind) Read(name string) []byte {
 	if name == "" {
+		return nil
+	}
+	stamp := k.stamp(name)
+	if stamp == "" {
 		return nil
 	}
 	b, err := os.ReadFile(name)
 	if err != nil {
 		return nil
 	}
-	body, ok := bytes.CutPrefix(b, []byte(k.Magic))
-	if !ok {
+	rest, ok := bytes.CutPrefix(b, []byte(k.Magic))
+	if !ok || len(rest) < stampLen+sumLen {
 		return nil
 	}
-	return body
+	n := len(rest) - sumLen
+	if string(rest[:stampLen]) != stamp || fnv64a(rest[:n]) != binary.LittleEndian.Uint64(rest[n:]) {
+		return nil
+	}
+	return rest[stampLen:n:n]
 }
 
 // Write writes b, which begins with the kind's Magic, to the file name
 // (through a temporary file, so that a reader never sees half of one),
-// then prunes the folder.
+// with the name's hash before what follows the Magic and a hash of both
+// after it (see Read), then prunes the folder. A name Name did not make
+// is not written.
 func (k *Kind) Write(name string, b []byte) {
+	stamp := k.stamp(name)
+	body, ok := bytes.CutPrefix(b, []byte(k.Magic))
+	if stamp == "" || !ok {
+		return
+	}
 	dir := filepath.Dir(name)
 	if os.MkdirAll(dir, 0o755) != nil {
 		return
 	}
+	b = make([]byte, 0, len(k.Magic)+stampLen+len(body)+sumLen)
+	b = append(b, k.Magic...)
+	b = append(b, stamp...)
+	b = append(b, body...)
+	b = binary.LittleEndian.AppendUint64(b, fnv64a(b[len(k.Magic):]))
 	f, err := os.CreateTemp(dir, "."+k.Prefix+"*")
 	if err != nil {
 		return

@@ -58,3 +58,51 @@ func TestPrune(t *testing.T) {
 		t.Errorf("after Prune: %q, want %q", names, want)
 	}
 }
+
+// TestReadOnlyWhatWasWrittenThere: a file copied onto another's name (another
+// script's compiled program, another lesson), cut short or with any byte
+// changed is not believed; Read gives nil and the caller makes it afresh.
+func TestReadOnlyWhatWasWrittenThere(t *testing.T) {
+	k := &Kind{Prefix: "t-", Magic: "test cache 1\n", Keep: 8}
+	dir := t.TempDir()
+	k.SetDir(dir)
+	a, b := k.Name([]byte("script a")), k.Name([]byte("script b"))
+	k.Write(a, []byte(k.Magic+"program of a"))
+	k.Write(b, []byte(k.Magic+"program of b"))
+	if got := string(k.Read(b)); got != "program of b" {
+		t.Fatalf("Read(b) = %q", got)
+	}
+	ab, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(b, ab, 0o644) // a's file copied onto b's name
+	if got := k.Read(b); got != nil {
+		t.Errorf("a's file under b's name: Read = %q, want nil", got)
+	}
+	for n := range len(ab) {
+		os.WriteFile(b, ab[:n], 0o644)
+		os.WriteFile(a, ab[:n], 0o644)
+		if got := k.Read(a); got != nil {
+			t.Errorf("file cut to %d bytes: Read = %q, want nil", n, got)
+		}
+	}
+	for i := range ab {
+		for _, bit := range []byte{1, 0x80} {
+			c := slices.Clone(ab)
+			c[i] ^= bit
+			os.WriteFile(a, c, 0o644)
+			if got := k.Read(a); got != nil {
+				t.Errorf("byte %d ^ %#x: Read = %q, want nil", i, bit, got)
+			}
+		}
+	}
+	os.WriteFile(a, ab, 0o644)
+	if got := string(k.Read(a)); got != "program of a" {
+		t.Errorf("Read(a) = %q after restoring it", got)
+	}
+	k.Write(filepath.Join(dir, "elsewhere.bin"), []byte(k.Magic+"x"))
+	if _, err := os.Stat(filepath.Join(dir, "elsewhere.bin")); err == nil {
+		t.Error("Write made a file Name did not name")
+	}
+}
