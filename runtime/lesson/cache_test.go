@@ -110,14 +110,23 @@ func TestCacheSameAsDecode(t *testing.T) {
 	if b == nil {
 		t.Fatal("encodeCached: nil")
 	}
-	if err := os.WriteFile(name, b, 0o644); err != nil {
+	writeCached(name, b)
+	if b, err = os.ReadFile(name); err != nil {
 		t.Fatal(err)
 	}
 	if l, err := Load(f); err != nil || l.Title.TH != "จากแคช" {
 		t.Fatalf("Load did not read the cache file: %v, %+v", err, l)
 	}
-	// A damaged cache file is not believed: the file is decoded again.
-	for _, damaged := range [][]byte{b[:len(b)-1], append(b[:len(b):len(b)], 0), []byte(cacheMagic + "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), []byte("kscript lesson cache 1\n" + string(b[len(cacheMagic):]))} {
+	// Another lesson's cache file copied onto this one's name is not
+	// believed (it held another lesson's checks), nor is a damaged one: the
+	// file is decoded again.
+	other := cacheFile([]byte("another lesson file"))
+	writeCached(other, encodeCached(changed)) // the changed lesson, kept for other bytes
+	ob, err := os.ReadFile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, damaged := range [][]byte{ob, b[:len(b)-1], append(b[:len(b):len(b)], 0), []byte(cacheMagic + "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), []byte("kscript lesson cache 1\n" + string(b[len(cacheMagic):]))} {
 		if err := os.WriteFile(name, damaged, 0o644); err != nil {
 			t.Fatal(err)
 		}
