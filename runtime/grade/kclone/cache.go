@@ -286,17 +286,42 @@ func openImage(name string) (*Image, error) {
 		f.Close()
 		return nil, err
 	}
-	mod := st.ModTime()
-	im, err := parseImage(data, mod.Nanosecond())
+	stamp := -1 // none: the file is checked whole
+	if stamped(st) {
+		stamp = st.ModTime().Nanosecond()
+	}
+	im, err := parseImage(data, stamp)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	if stamp := stampOf(data); mod.Nanosecond() != stamp {
-		stampFile(f, mod, stamp)
+	if s := stampOf(data); stamp != s {
+		stampFile(f, time.Now(), s)
 	}
 	im.file, im.data = f, data
 	return im, nil
+}
+
+// stamped reports whether a file's modification time may bear a stamp:
+// its status change time (ctime, which the kernel sets on every write and
+// change of the times, and no program can set) is within the second or so
+// after the second of its modification time, as stampFile leaves it.
+// A file written in place keeps its modification time's stamp only if the
+// writer sets the old time back: cp -p, rsync -a and tar x do, and a file
+// damaged and then copied so would have its mapped arenas believed
+// unchecked (a run of lesson 12 on such a copy ended in an internal error,
+// index out of range); their ctime is the time of the copy, far from the
+// stamped second, and the file is checked whole. The slack before the
+// second is the coarse clock file times are taken from, which may lag the
+// time stampFile read by a few milliseconds.
+func stamped(st os.FileInfo) bool {
+	mod := st.ModTime()
+	ct, ok := changeTime(st)
+	if !ok {
+		return true
+	}
+	sec := time.Unix(mod.Unix(), 0)
+	return !ct.Before(sec.Add(-time.Second)) && ct.Before(sec.Add(3*time.Second))
 }
 
 // stampFile sets the modification time of f to the second of t and stamp

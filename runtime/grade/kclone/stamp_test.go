@@ -98,7 +98,52 @@ func TestImageFileStamp(t *testing.T) {
 	if err := open(); err != nil {
 		t.Fatal(err)
 	}
+	// A copy that kept the stamped time of a file stamped an hour ago (cp
+	// -p, rsync -a, tar x): its ctime is now, so it is checked whole,
+	// refused if damaged in its mapped arenas, and stamped anew if not.
+	if changeTimeKnown(t, file) {
+		old := time.Unix(time.Now().Add(-time.Hour).Unix(), int64(stamp))
+		copied := func(b []byte) {
+			t.Helper()
+			if err := os.WriteFile(file, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(file, old, old); err != nil {
+				t.Fatal(err)
+			}
+			if modNsec() != stamp {
+				t.Fatal("the copy's time lost its stamp")
+			}
+		}
+		bad := append([]byte(nil), data...)
+		bad[mapStart+(len(data)-mapStart)/2] ^= 0x10
+		copied(bad)
+		if open() == nil {
+			t.Error("a copy damaged in its mapped arenas, with the stamped time of an hour ago, opened")
+		}
+		copied(data)
+		if err := open(); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !stamped(st) || st.ModTime().Nanosecond() != stamp || st.ModTime().Before(old.Add(time.Minute)) {
+			t.Errorf("an intact copy checked whole: modification time %v, want now with its stamp %d", st.ModTime(), stamp)
+		}
+	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "boot-*.img")); len(files) != 1 {
 		t.Errorf("image files %v, want one", files)
 	}
+}
+
+// changeTimeKnown reports whether this system tells a file's ctime.
+func changeTimeKnown(t *testing.T, file string) bool {
+	st, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ok := changeTime(st)
+	return ok
 }
