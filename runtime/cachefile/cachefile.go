@@ -81,6 +81,10 @@ const (
 	sumLen   = 8
 )
 
+// maxFile bounds what Read reads: a lesson or a compiled script is some
+// KB, a submission at most 1 MiB.
+const maxFile = 64 << 20
+
 // stamp is the hash part of a file name made by Name, or "" when name is
 // not one of the kind's.
 func (k *Kind) stamp(name string) string {
@@ -117,7 +121,7 @@ func (k *Kind) Read(name string) []byte {
 	if stamp == "" {
 		return nil
 	}
-	b, err := os.ReadFile(name)
+	b, err := ReadFile(name, maxFile)
 	if err != nil {
 		return nil
 	}

@@ -106,3 +106,45 @@ func TestReadOnlyWhatWasWrittenThere(t *testing.T) {
 		t.Error("Write made a file Name did not name")
 	}
 }
+
+// TestReadNotRegular: an entry of the folder that is not a regular file
+// (a link to /dev/zero, a FIFO, a folder) is a miss, at once: reading
+// /dev/zero through a link used all memory, opening a FIFO waited for ever.
+func TestReadNotRegular(t *testing.T) {
+	k := &Kind{Prefix: "t-", Magic: "test cache 1\n", Keep: 8}
+	dir := t.TempDir()
+	k.SetDir(dir)
+	zero, fifo, folder := k.Name([]byte("zero")), k.Name([]byte("fifo")), k.Name([]byte("folder"))
+	if err := os.Symlink(os.DevNull, zero); err != nil {
+		t.Skip(err)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		os.Remove(zero)
+		os.Symlink("/dev/zero", zero)
+	}
+	os.Mkdir(folder, 0o755)
+	names := []string{zero, folder}
+	if mkfifo(fifo) == nil {
+		names = append(names, fifo)
+	}
+	for _, name := range names {
+		done := make(chan []byte)
+		go func() { done <- k.Read(name) }()
+		select {
+		case b := <-done:
+			if b != nil {
+				t.Errorf("Read(%s) = %q, want nil", name, b)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Read(%s) did not return", name)
+		}
+	}
+	// A file that is a link to a regular file is read as the file.
+	real := k.Name([]byte("real"))
+	k.Write(real, []byte(k.Magic+"body"))
+	os.Rename(real, filepath.Join(dir, "elsewhere"))
+	os.Symlink(filepath.Join(dir, "elsewhere"), real)
+	if got := string(k.Read(real)); got != "body" {
+		t.Errorf("Read through a link to the file = %q, want %q", got, "body")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/cachefile"
 	"kscript.dev/kscript/runtime/exeid"
 )
 
@@ -272,7 +273,7 @@ func (c *Cache) prune() {
 // mapped) for the copies' arenas of plain data. A file checked whole (one
 // without its stamp: see trailerSize) is stamped.
 func openImage(name string) (*Image, error) {
-	f, err := os.Open(name)
+	f, size, err := cachefile.Open(name) // a regular file, or an error
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +282,7 @@ func openImage(name string) (*Image, error) {
 		f.Close()
 		return nil, err
 	}
-	data, err := readFile(f, st.Size())
+	data, err := readFile(f, size)
 	if err != nil {
 		f.Close()
 		return nil, err

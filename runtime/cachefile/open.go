@@ -1,0 +1,50 @@
+package cachefile
+
+import (
+	"errors"
+	"io"
+	"os"
+)
+
+// errNotRegular is Open's error for a name that is not a regular file.
+var errNotRegular = errors.New("cachefile: not a regular file")
+
+// Open opens a cache file for reading, and returns it with its size, only
+// when it is a regular file: a cache folder's entry may be anything (a
+// symbolic link to /dev/zero, read without end, made a run use all memory;
+// a FIFO made it wait for ever to open it), and a cache file that cannot
+// be read is only a miss. The open does not wait (O_NONBLOCK where there
+// is one: opening a FIFO otherwise waits for a writer).
+func Open(name string) (*os.File, int64, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = errNotRegular
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+// ReadFile reads a whole cache file of at most max bytes (see Open), or
+// returns an error.
+func ReadFile(name string, max int64) ([]byte, error) {
+	f, size, err := Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if size > max {
+		return nil, errors.New("cachefile: a file larger than its kind's files")
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
