@@ -2,9 +2,11 @@ package kclone
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,6 +36,13 @@ import (
 type Cache struct {
 	dir string
 	exe string // the binary's identity; "" when unknown (no cache)
+	// key is the CRC-32 of exe, which the files' header checksum is
+	// taken xor with: a file is named by the binary that wrote it, but
+	// its bytes did not say so, and a file of another build of kscript
+	// (same configuration) copied or renamed onto this one's name was
+	// read, its function values only checked to be some function's entry
+	// and its types by name and size, not by layout.
+	key uint32
 
 	mu     sync.Mutex
 	images map[kernelsim.Config]*Image
@@ -64,6 +73,7 @@ func OpenCache(dir string) *Cache {
 	c := &Cache{dir: dir, images: map[kernelsim.Config]*Image{}, tried: map[kernelsim.Config]bool{}}
 	if dir != "" {
 		c.exe = exeid.Identity()
+		c.key = crc32.ChecksumIEEE([]byte(c.exe))
 	}
 	return c
 }
@@ -95,7 +105,7 @@ func (c *Cache) Image(cfg kernelsim.Config) *Image {
 		return im
 	}
 	c.tried[cfg] = true
-	im, err := openImage(c.file(cfg))
+	im, err := openImage(c.file(cfg), c.key)
 	if err != nil || im.Config() != cfg {
 		// None, damaged or stale: written anew. A file that is there but
 		// cannot serve goes, or Save would take it for one another
@@ -205,6 +215,8 @@ func (c *Cache) write(im *Image) error {
 	if err != nil {
 		return err
 	}
+	sum := data[len(data)-4:] // the header's checksum (see Cache.key)
+	binary.LittleEndian.PutUint32(sum, binary.LittleEndian.Uint32(sum)^c.key)
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return err
 	}
@@ -272,7 +284,8 @@ func (c *Cache) prune() {
 // openImage reads an image file, kept open (and mapped, where files can be
 // mapped) for the copies' arenas of plain data. A file checked whole (one
 // without its stamp: see trailerSize) is stamped.
-func openImage(name string) (*Image, error) {
+// key is the Cache.key of the binary the file must come from.
+func openImage(name string, key uint32) (*Image, error) {
 	f, size, err := cachefile.Open(name) // a regular file, or an error
 	if err != nil {
 		return nil, err
@@ -291,7 +304,7 @@ func openImage(name string) (*Image, error) {
 	if stamped(st) {
 		stamp = st.ModTime().Nanosecond()
 	}
-	im, err := parseImage(data, stamp)
+	im, err := parseImage(data, stamp, key)
 	if err != nil {
 		f.Close()
 		return nil, err

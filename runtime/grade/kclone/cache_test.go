@@ -2,6 +2,7 @@ package kclone
 
 import (
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
@@ -178,5 +179,47 @@ func BenchmarkImageLane(b *testing.B) {
 		if _, err := l.NewKernel(snap.Config()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCacheRefusesAnotherBinarysImage: the image file of another build of
+// kscript (same configuration) renamed onto this binary's name is not
+// read (its function values and type layouts are that build's): the cache
+// has none, and removes the file.
+func TestCacheRefusesAnotherBinarysImage(t *testing.T) {
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c := OpenCache(dir)
+	if c.exe == "" {
+		t.Skip("no binary identity: no cache")
+	}
+	other := OpenCache(dir)
+	other.exe += " (another build)"
+	other.key = crc32.ChecksumIEEE([]byte(other.exe))
+	other.Put(snap)
+	theirs, ours := other.file(snap.Config()), c.file(snap.Config())
+	if theirs == ours {
+		t.Fatal("two binaries, one file name")
+	}
+	if OpenCache(dir).Image(snap.Config()) != nil {
+		t.Fatal("an image under another binary's name was read")
+	}
+	if err := os.Rename(theirs, ours); err != nil {
+		t.Fatal(err)
+	}
+	if c.Image(snap.Config()) != nil {
+		t.Error("another binary's image renamed onto this one's name was read")
+	}
+	if _, err := os.Stat(ours); err == nil {
+		t.Error("another binary's image was left in place")
+	}
+	// This binary's own file is read.
+	c = OpenCache(dir)
+	c.Put(snap)
+	if OpenCache(dir).Image(snap.Config()) == nil {
+		t.Error("this binary's image was not read")
 	}
 }

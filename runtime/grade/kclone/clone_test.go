@@ -113,7 +113,7 @@ func fileImage(t testing.TB, snap *Snapshot) *Image {
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	back, err := openImage(file)
+	back, err := openImage(file, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1201,12 +1201,14 @@ func (r *reader) place(arenas []imageArena, size uintptr, aligned bool) place {
 // ParseImage reads an image file written by MarshalBinary in a process of
 // this same binary, checking both its checksums. The arenas' bytes are
 // used in place: data must not change while the image is in use.
-func ParseImage(data []byte) (*Image, error) { return parseImage(data, -1) }
+func ParseImage(data []byte) (*Image, error) { return parseImage(data, -1, 0) }
 
 // parseImage is ParseImage for a file whose modification time has stamp
 // nanoseconds past the second: the mapped arenas' checksum is checked
-// unless stamp is the file's stampOf (see trailerSize).
-func parseImage(data []byte, stamp int) (*Image, error) {
+// unless stamp is the file's stampOf (see trailerSize). The header's
+// checksum is taken xor key: a Cache's files have the key of the binary
+// that wrote them (Cache.key), ParseImage's bytes 0.
+func parseImage(data []byte, stamp int, key uint32) (*Image, error) {
 	if len(data) < len(imageMagic)+trailerSize || string(data[:len(imageMagic)]) != imageMagic {
 		return nil, errors.New("kclone: not a boot image")
 	}
@@ -1214,7 +1216,7 @@ func parseImage(data []byte, stamp int) (*Image, error) {
 	body, trailer := data[:len(data)-trailerSize], data[len(data)-trailerSize:]
 	mapStart := binary.LittleEndian.Uint64(trailer)
 	if mapStart < uint64(len(imageMagic)) || mapStart > uint64(len(body)) ||
-		sumOf(body[:mapStart], trailer[:12]) != binary.LittleEndian.Uint32(trailer[12:]) {
+		sumOf(body[:mapStart], trailer[:12])^key != binary.LittleEndian.Uint32(trailer[12:]) {
 		return nil, damaged
 	}
 	if stamp != stampOf(data) && crc32.ChecksumIEEE(body[mapStart:]) != binary.LittleEndian.Uint32(trailer[8:]) {

@@ -46,7 +46,7 @@ func TestImageFileStamp(t *testing.T) {
 		t.Fatal("no mapped arenas: the test tests nothing")
 	}
 	open := func() error {
-		im, err := openImage(file)
+		im, err := openImage(file, c.key)
 		if err == nil {
 			im.file.Close()
 		}
