@@ -187,15 +187,7 @@ func BenchmarkImageLane(b *testing.B) {
 // read (its function values and type layouts are that build's): the cache
 // has none, and removes the file.
 func TestCacheRefusesAnotherBinarysImage(t *testing.T) {
-	snap, err := Take(kernelsim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	c := OpenCache(dir)
-	if c.exe == "" {
-		t.Skip("no binary identity: no cache")
-	}
+	snap, dir, c := defaultSnapshotAndCache(t)
 	other := OpenCache(dir)
 	other.exe += " (another build)"
 	other.key = crc32.ChecksumIEEE([]byte(other.exe))

@@ -15,15 +15,7 @@ import (
 // heap) is checked even then; a file that lost its stamp is checked whole,
 // damage in its mapped arenas refused, and stamped again when intact.
 func TestImageFileStamp(t *testing.T) {
-	snap, err := Take(kernelsim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	c := OpenCache(dir)
-	if c.exe == "" {
-		t.Skip("no binary identity: no cache")
-	}
+	snap, dir, c := defaultSnapshotAndCache(t)
 	c.Put(snap)
 	file := c.file(snap.Config())
 	data, err := os.ReadFile(file)
@@ -146,4 +138,21 @@ func changeTimeKnown(t *testing.T, file string) bool {
 	}
 	_, ok := changeTime(st)
 	return ok
+}
+
+// defaultSnapshotAndCache takes a snapshot of the default configuration
+// and opens a cache in a folder of the test's own (skipping the test when
+// the binary cannot be named, as then nothing is cached).
+func defaultSnapshotAndCache(t *testing.T) (*Snapshot, string, *Cache) {
+	t.Helper()
+	snap, err := Take(kernelsim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c := OpenCache(dir)
+	if c.exe == "" {
+		t.Skip("no binary identity: no cache")
+	}
+	return snap, dir, c
 }
