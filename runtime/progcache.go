@@ -2,8 +2,6 @@ package runtime
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/fnv"
 	"strconv"
 
 	"go.starlark.net/starlark"
@@ -19,8 +17,9 @@ import (
 // the cache folder beside the boot images (star-HASH.bin), keyed by the
 // script's path and bytes, the number of predeclared names it resolved
 // against and the binary (exeid), in go.starlark.net's own encoding
-// (Program.Write, starlark.CompiledProgram), followed by an FNV-1a hash of
-// it.
+// (Program.Write, starlark.CompiledProgram); runtime/cachefile adds the
+// name's hash and a CRC-32 of the whole, and believes only a file that
+// has both right.
 // A program read back is the program the compiler made (positions and
 // names included: TestProgramCacheSameProgram re-encodes it); a file that
 // is damaged, cut short or from another binary is not believed and the
@@ -37,7 +36,7 @@ var programFiles = &cachefile.Kind{Prefix: "star-", Magic: programMagic, Keep: m
 func SetProgramCacheDir(dir string) { programFiles.SetDir(dir) }
 
 // programMagic names the format of the files; change it with it.
-const programMagic = "kscript compiled program 1\n"
+const programMagic = "kscript compiled program 2\n"
 
 // maxProgramFiles is how many compiled programs a folder keeps.
 const maxProgramFiles = 64
@@ -50,11 +49,7 @@ func programFile(path string, src []byte, npredeclared int) string {
 // readProgram returns the program kept in name, or nil.
 func readProgram(name string) *starlark.Program {
 	body := programFiles.Read(name)
-	if len(body) < 8 {
-		return nil
-	}
-	body, sum := body[:len(body)-8], binary.LittleEndian.Uint64(body[len(body)-8:])
-	if checksum(body) != sum {
+	if body == nil {
 		return nil
 	}
 	prog, err := starlark.CompiledProgram(bytes.NewReader(body))
@@ -73,15 +68,5 @@ func writeProgram(name string, prog *starlark.Program) {
 	if prog.Write(&buf) != nil {
 		return
 	}
-	b := binary.LittleEndian.AppendUint64(buf.Bytes(), checksum(buf.Bytes()[len(programMagic):]))
-	programFiles.Write(name, b)
-}
-
-// checksum is the FNV-1a hash of b: it finds a damaged or cut file, and
-// needs no table (hash/crc32's cost more to make than a program costs to
-// compile).
-func checksum(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
+	programFiles.Write(name, buf.Bytes())
 }
