@@ -238,8 +238,9 @@ func (l *processLane) start() error {
 		return err
 	}
 	l.cmd, l.stdin, l.deadline = cmd, stdin, false
-	in := bufio.NewWriter(stdin)
-	l.out = bufio.NewReader(stdout)
+	rd, wr := rawPipes(stdout, stdin)
+	in := bufio.NewWriter(wr)
+	l.out = bufio.NewReader(rd)
 	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory, BootDir: l.g.cfg.Boot.Dir()}
 	err = writeWire(in, wireHello, hello.put)
 	if err == nil {
