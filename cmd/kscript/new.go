@@ -9,16 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
-
-	"github.com/spf13/cobra"
 )
 
-func (a *app) newCommand() *cobra.Command {
+func (a *app) newCommand() *command {
 	var dir string
-	c := &cobra.Command{
-		Use:   "new NAME",
-		Short: "Scaffold a new lesson with an exercise that passes lint and test at once",
-		Long: `new writes a lesson and its exercise, ready to edit:
+	c := &command{
+		use:   "new NAME",
+		short: "Scaffold a new lesson with an exercise that passes lint and test at once",
+		long: `new writes a lesson and its exercise, ready to edit:
 
   DIR/NAME.star                      the lesson's module script
   DIR/NAME.yaml                      scenario, expectations, both languages, checks
@@ -30,11 +28,11 @@ name is the topic part. The scaffold is a small kmalloc/kfree module whose
 exercise has a check of each kind (dmesg, calls, memory, a hidden check and
 a fault-injection check of the error path), and it passes kscript lint and
 kscript test as written. Existing files are never overwritten.`,
-		Example: "  kscript new 11_krealloc\n  kscript new 01_intro --dir my_course",
-		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.scaffold(dir, args[0]) },
+		example: "  kscript new 11_krealloc\n  kscript new 01_intro --dir my_course",
+		args:    exactArgs(1),
+		run:     func(_ *command, args []string) error { return a.scaffold(dir, args[0]) },
 	}
-	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder to write into")
+	c.flags.stringVar(&dir, "dir", lessonsDir, "the lessons folder to write into")
 	return c
 }
 
