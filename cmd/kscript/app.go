@@ -12,7 +12,6 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/mattn/go-isatty"
-	"github.com/spf13/cobra"
 
 	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
@@ -58,9 +57,6 @@ type app struct {
 	flags globalFlags
 	lang  string // resolved --lang
 	opts  kruntime.Options
-	// realCompletion has cobra build its completion command whatever the
-	// arguments (tests compare the stand-in with it; see help.go).
-	realCompletion bool
 	// boot holds the boot images machines are copied from (kclone.Cache):
 	// opts.NewKernel copies one when the configuration was booted before.
 	boot *kclone.Cache
@@ -93,7 +89,13 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 		newMachine: func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }}
 }
 
-func (a *app) main(args []string) (code int) {
+func (a *app) main(args []string) int {
+	return a.exit(func() error { return a.rootCommand().execute(args) })
+}
+
+// exit runs a parsed command line and returns its exit code, having
+// printed its error, if any.
+func (a *app) exit(execute func() error) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(a.stderr, "kscript: internal error: %v\n", r)
@@ -103,12 +105,7 @@ func (a *app) main(args []string) (code int) {
 			code = exitInternal
 		}
 	}()
-	root := a.rootCommand()
-	if !a.realCompletion && !mayUseCompletion(args) {
-		root.AddCommand(completionStandIn()) // help.go
-	}
-	root.SetArgs(args)
-	err := root.Execute()
+	err := execute()
 	// The first run of a configuration (per kscript binary) booted its
 	// kernel: its image is written now, after the output, for the runs to
 	// come. A folder that cannot be written costs nothing.
@@ -123,59 +120,53 @@ func (a *app) main(args []string) (code int) {
 		}
 		return ee.code
 	}
-	// Everything else comes from cobra's own parsing: a usage error.
+	// Everything else comes from parsing the command line (cli.go): a
+	// usage error.
 	fmt.Fprintf(a.stderr, "kscript: %v\nRun 'kscript --help' for usage.\n", err)
 	return exitUsage
 }
 
-func (a *app) rootCommand() *cobra.Command {
-	root := &cobra.Command{
-		Use:   "kscript",
-		Short: "Linux kernel modules as Starlark scripts, on a simulated Linux 6.1 kernel",
-		Long: `kscript runs Starlark scripts that are Linux kernel modules on kernelsim,
+func (a *app) rootCommand() *command {
+	root := &command{
+		use:   "kscript",
+		short: "Linux kernel modules as Starlark scripts, on a simulated Linux 6.1 kernel",
+		long: `kscript runs Starlark scripts that are Linux kernel modules on kernelsim,
 a simulated Linux 6.1 x86-64 kernel, through the shell steps of a workshop
 lesson, and reports what the kernel saw: dmesg, /proc, leaks and bugs.`,
-		Example: `  kscript run lessons/01_kmalloc.star
+		example: `  kscript run lessons/01_kmalloc.star
   kscript shell lessons/01_kmalloc.star -c 'make; sudo insmod hello_kmalloc.ko; dmesg | tail -n 3'
   kscript lint lessons/
   kscript explain 03_atomic --lang th`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setup() },
+		preRun: a.setup,
+		// --version prints versionString, made only then: reading the
+		// build information costs every other command's start-up for
+		// nothing.
+		version: true,
+		stdout:  a.stdout,
+		stderr:  a.stderr,
 	}
-	// --version prints versionString, made only then: reading the build
-	// information costs every other command's start-up for nothing. (A
-	// non-empty Version is what makes cobra add the --version flag.)
-	root.Version = "kscript"
-	root.SetVersionTemplate("{{kscriptVersion}}")
-	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
 	a.addGlobalFlags(root)
-	root.SetHelpFunc(helpFunc) // cobra's text, written faster (help.go)
-	root.SetUsageFunc(usageFunc)
-	root.AddCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
+	root.addCommand(a.runCommand(), a.shellCommand(), a.lessonsCommand(), a.explainCommand(),
 		a.lintCommand(), a.gradeCommand(), a.gradeWorkerCommand(), a.testCommand(), a.newCommand(), a.docCommand(),
 		a.publishCommand())
 	return root
 }
 
-func (a *app) addGlobalFlags(root *cobra.Command) {
-	f := root.PersistentFlags()
+func (a *app) addGlobalFlags(root *command) {
+	f := &root.persistent
 	g := &a.flags
-	f.StringVar(&g.lang, "lang", "", "language of kscript's messages: en or th (default from KSCRIPT_LANG, then LANG)")
-	f.StringVar(&g.ram, "ram", "512M", "simulated RAM, e.g. 512M, 4G, 16G")
-	f.Uint64Var(&g.seed, "seed", 0, "seed of the simulation: same seed, same output byte for byte")
-	f.StringVar(&g.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
-	f.Uint64Var(&g.maxSteps, "max-steps", 0, "step budget: Starlark steps one run (one graded submission) may take in all, callbacks and user programs included (default "+strconv.FormatUint(kruntime.DefaultMaxSteps, 10)+")")
-	f.DurationVar(&g.timeout, "timeout", 0, "wall-time backstop per call into a script; reaching it is an internal error, exit 70 (default "+kruntime.DefaultTimeout.String()+")")
-	f.StringArrayVar(&g.fail, "fail", nil, "fault injection, e.g. kmalloc:nth=3 (repeatable)")
-	f.BoolVar(&g.trace, "trace", false, "log allocator events to stderr")
-	f.BoolVar(&g.quiet, "quiet", false, "print only the summary, not the transcript")
-	f.BoolVar(&g.pcp, "pcp", true, "per-CPU page lists, as on Linux; --pcp=false shows every small allocation in /proc/buddyinfo")
-	f.StringVar(&g.kernel, "kernel", "debug", "the simulated build: debug (Debian 6.1 with KASAN, kmemleak, SLUB debug, DEBUG_ATOMIC_SLEEP) or stock (Debian 6.1 as shipped)")
-	f.StringVar(&g.cmdline, "cmdline", "", "boot parameters added to the kernel command line, e.g. 'kasan_multi_shot slub_debug=P init_on_alloc=0'")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	f.stringVar(&g.lang, "lang", "", "language of kscript's messages: en or th (default from KSCRIPT_LANG, then LANG)")
+	f.stringVar(&g.ram, "ram", "512M", "simulated RAM, e.g. 512M, 4G, 16G")
+	f.uint64Var(&g.seed, "seed", 0, "seed of the simulation: same seed, same output byte for byte")
+	f.stringVar(&g.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
+	f.uint64Var(&g.maxSteps, "max-steps", 0, "step budget: Starlark steps one run (one graded submission) may take in all, callbacks and user programs included (default "+strconv.FormatUint(kruntime.DefaultMaxSteps, 10)+")")
+	f.durationVar(&g.timeout, "timeout", 0, "wall-time backstop per call into a script; reaching it is an internal error, exit 70 (default "+kruntime.DefaultTimeout.String()+")")
+	f.stringArrayVar(&g.fail, "fail", nil, "fault injection, e.g. kmalloc:nth=3 (repeatable)")
+	f.boolVar(&g.trace, "trace", false, "log allocator events to stderr")
+	f.boolVar(&g.quiet, "quiet", false, "print only the summary, not the transcript")
+	f.boolVar(&g.pcp, "pcp", true, "per-CPU page lists, as on Linux; --pcp=false shows every small allocation in /proc/buddyinfo")
+	f.stringVar(&g.kernel, "kernel", "debug", "the simulated build: debug (Debian 6.1 with KASAN, kmemleak, SLUB debug, DEBUG_ATOMIC_SLEEP) or stock (Debian 6.1 as shipped)")
+	f.stringVar(&g.cmdline, "cmdline", "", "boot parameters added to the kernel command line, e.g. 'kasan_multi_shot slub_debug=P init_on_alloc=0'")
 }
 
 // setup validates the global flags and prepares the machine options and

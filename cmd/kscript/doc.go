@@ -6,25 +6,23 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lazy"
 )
 
-func (a *app) docCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "doc [NAME…]",
-		Short: "The kernel API reference: every builtin, its C signature, what it simulates",
-		Long: `doc prints the reference of the kernel API that scripts call. Without a
+func (a *app) docCommand() *command {
+	return &command{
+		use:   "doc [NAME…]",
+		short: "The kernel API reference: every builtin, its C signature, what it simulates",
+		long: `doc prints the reference of the kernel API that scripts call. Without a
 NAME it lists every builtin and constant by group with its C declaration;
 with NAMEs it prints each one's C declaration, where a script may use it and
 what it does and simulates, in --lang (en or th). The reference is generated
 from the runtime's own table of builtins, so it cannot drift from what
 scripts can call.`,
-		Example: "  kscript doc\n  kscript doc kmalloc GFP_ATOMIC\n  kscript doc --lang th copy_from_user",
-		RunE:    func(_ *cobra.Command, args []string) error { return a.doc(args) },
-		ValidArgsFunction: func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		example: "  kscript doc\n  kscript doc kmalloc GFP_ATOMIC\n  kscript doc --lang th copy_from_user",
+		run:     func(_ *command, args []string) error { return a.doc(args) },
+		validArgs: func(_ *command, _ []string, prefix string) ([]string, compDirective) {
 			var names []string
 			for _, t := range topicNames() {
 				if strings.HasPrefix(t, prefix) {
@@ -36,7 +34,7 @@ scripts can call.`,
 					names = append(names, api.Name)
 				}
 			}
-			return names, cobra.ShellCompDirectiveNoFileComp
+			return names, compNoFileComp
 		},
 	}
 }

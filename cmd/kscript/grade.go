@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
-	"github.com/spf13/cobra"
 
 	"kscript.dev/kscript/runtime/grade"
 	"kscript.dev/kscript/runtime/i18n"
@@ -38,12 +37,12 @@ const exitSignal = 128
 // maxLessonBytes is the largest lesson file grade reads.
 const maxLessonBytes = 4 << 20
 
-func (a *app) gradeCommand() *cobra.Command {
+func (a *app) gradeCommand() *command {
 	var f gradeFlags
-	c := &cobra.Command{
-		Use:   "grade --lesson L.yaml SUBMISSION…",
-		Short: "Autograde submissions of a lesson's exercise",
-		Long: `grade runs each submission (a .star file; a folder stands for every .star
+	c := &command{
+		use:   "grade --lesson L.yaml SUBMISSION…",
+		short: "Autograde submissions of a lesson's exercise",
+		long: `grade runs each submission (a .star file; a folder stands for every .star
 file in it, sorted) on fresh simulated machines through every check of the
 lesson's exercise: the check's scenario, its fault injection, its
 expectations, including calls: checks on the kernel's own record of API
@@ -83,22 +82,23 @@ the batch marked incomplete.
 Exit 0 when every check of every submission passed, 1 otherwise, 3 when
 the lesson file is broken, 130 or 143 when SIGINT or SIGTERM interrupted
 the batch.`,
-		Example: `  kscript grade --lesson lessons/01_kmalloc.yaml alice.star bob.star
+		example: `  kscript grade --lesson lessons/01_kmalloc.yaml alice.star bob.star
   kscript grade --lesson lessons/01_kmalloc.yaml submissions/ --jobs 2 --format json -o results.json
   kscript grade --lesson lessons/01_kmalloc.yaml /autograder/submission/ --format gradescope -o /autograder/results/results.json
   kscript grade --lesson lessons/01_kmalloc.yaml --lang th alice.star`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error { return a.grade(f, args) },
+		args: minimumNArgs(1),
+		run:  func(_ *command, args []string) error { return a.grade(f, args) },
 	}
-	c.Flags().StringVar(&f.lesson, "lesson", "", "the lesson file whose exercise grades the submissions (required)")
-	c.Flags().StringVarP(&f.format, "format", "f", "text", "results format: "+strings.Join(grade.Formats, ", "))
-	c.Flags().IntVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
-	c.Flags().StringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
-	c.Flags().BoolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
-	c.Flags().StringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with; 0: no limit")
-	_ = c.MarkFlagRequired("lesson")
-	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
-	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(grade.Formats...))
+	c.defineFlags = func(fs *flagSet) {
+		lessonFlag := fs.stringVar(&f.lesson, "lesson", "", "the lesson file whose exercise grades the submissions (required)")
+		fs.stringVarP(&f.format, "format", "f", "text", "results format: "+strings.Join(grade.Formats, ", ")).complete = fixedCompletion(grade.Formats...)
+		fs.intVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
+		fs.stringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
+		fs.boolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
+		fs.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with; 0: no limit")
+		lessonFlag.required = true
+		lessonFlag.exts = []string{"yaml", "yml"}
+	}
 	return c
 }
 
@@ -304,13 +304,13 @@ func signalNumber(name string) int {
 
 // gradeWorkerCommand is the hidden worker mode of grade: it grades the
 // submissions its batch sends on standard input (grade.ServeWorker).
-func (a *app) gradeWorkerCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:    "grade-worker",
-		Short:  "Grade submissions sent on standard input (kscript grade's worker processes)",
-		Hidden: true,
-		Args:   cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+func (a *app) gradeWorkerCommand() *command {
+	return &command{
+		use:    "grade-worker",
+		short:  "Grade submissions sent on standard input (kscript grade's worker processes)",
+		hidden: true,
+		args:   noArgs,
+		run: func(*command, []string) error {
 			if err := grade.ServeWorker(a.stdin, a.stdout, a.newMachine); err != nil {
 				return fail(exitInternal, "kscript: %v", err)
 			}
@@ -394,11 +394,4 @@ func member(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// fixedCompletion completes a flag from a fixed list of values.
-func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return values, cobra.ShellCompDirectiveNoFileComp
-	}
 }

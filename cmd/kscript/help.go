@@ -1,297 +1,254 @@
 package main
 
 import (
-	"io"
+	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
-// kscript's help and usage text is cobra's default, byte for byte
-// (TestHelpSameAsCobra renders every command's both ways), written by the
-// functions below instead of cobra's: cobra's default usage function asks
-// for each command's local and inherited flag sets several times over
-// (each time merging the persistent flags and sorting every set again)
-// and formats each flag line with fmt; that was about a sixth of the
-// instructions of kscript --help. Here each set is made once, the text is
-// built in one buffer and written at once.
+// kscript's help and usage text is cobra's default template's, byte for
+// byte (TestHelpSameAsCobra renders every command's both ways), written in
+// one buffer and at once.
 
 // helpSize is room for a command's help in one allocation (the longest,
 // grade's, is about 5 KB), not a dozen as the buffer doubles: each size
 // class the doubling passes through is a span of its own, new pages.
 const helpSize = 8 << 10
 
+// helpBuf is where help is written: bytes, so that a part can be trimmed.
+type helpBuf []byte
+
+func (b *helpBuf) WriteString(s string) { *b = append(*b, s...) }
+func (b *helpBuf) byte1(c byte)         { *b = append(*b, c) }
+
+// spaces writes n spaces.
+func (b *helpBuf) spaces(n int) {
+	for range n {
+		*b = append(*b, ' ')
+	}
+}
+
+// trimRightFrom drops the white space that ends what was written from
+// start on.
+func (b *helpBuf) trimRightFrom(start int) {
+	*b = (*b)[:start+len(bytes.TrimRightFunc((*b)[start:], unicode.IsSpace))]
+}
+
 // helpFunc is cobra's default help function: the long description (or
 // the short one), a blank line, then the usage.
-func helpFunc(c *cobra.Command, _ []string) {
-	var b strings.Builder
-	b.Grow(helpSize)
-	desc := c.Long
+func helpFunc(c *command) {
+	b := make(helpBuf, 0, helpSize)
+	desc := c.long
 	if desc == "" {
-		desc = c.Short
+		desc = c.short
 	}
 	desc = strings.TrimRightFunc(desc, unicode.IsSpace)
 	if desc != "" {
 		b.WriteString(desc)
 		b.WriteString("\n\n")
 	}
-	if c.Runnable() || c.HasSubCommands() {
+	if c.runnable() || len(c.subs) > 0 {
 		writeUsage(&b, c)
 	}
-	if _, err := io.WriteString(c.OutOrStdout(), b.String()); err != nil {
-		c.PrintErrln(err)
+	if _, err := c.out().Write(b); err != nil {
+		fmt.Fprintln(c.err(), err)
 	}
 }
 
 // usageFunc is cobra's default usage function.
-func usageFunc(c *cobra.Command) error {
-	var b strings.Builder
-	b.Grow(helpSize)
+func usageFunc(c *command) error {
+	b := make(helpBuf, 0, helpSize)
 	writeUsage(&b, c)
-	_, err := io.WriteString(c.OutOrStderr(), b.String())
+	_, err := c.out().Write(b)
 	if err != nil {
-		c.PrintErrln(err)
+		fmt.Fprintln(c.err(), err)
 	}
 	return err
 }
 
 // writeUsage writes what cobra's defaultUsageFunc (cobra v1.10) writes.
-func writeUsage(b *strings.Builder, c *cobra.Command) {
+func writeUsage(b *helpBuf, c *command) {
 	b.WriteString("Usage:")
-	if c.Runnable() {
+	if c.runnable() {
 		b.WriteString("\n  ")
-		b.WriteString(c.UseLine())
+		b.WriteString(c.useLine())
 	}
-	subs := c.HasAvailableSubCommands()
+	subs := c.hasAvailableSubs()
 	if subs {
 		b.WriteString("\n  ")
-		b.WriteString(c.CommandPath())
+		b.WriteString(c.commandPath())
 		b.WriteString(" [command]")
 	}
-	if len(c.Aliases) > 0 {
+	if len(c.aliases) > 0 {
 		b.WriteString("\n\nAliases:\n  ")
-		b.WriteString(c.NameAndAliases())
+		b.WriteString(strings.Join(append([]string{c.name()}, c.aliases...), ", "))
 	}
-	if c.HasExample() {
+	if c.example != "" {
 		b.WriteString("\n\nExamples:\n")
-		b.WriteString(c.Example)
+		b.WriteString(c.example)
 	}
 	if subs {
-		listed := func(sub *cobra.Command) bool { return sub.IsAvailableCommand() || sub.Name() == "help" }
-		line := func(sub *cobra.Command) {
-			b.WriteString("\n  ")
-			pad(b, sub.Name(), sub.NamePadding())
-			b.WriteByte(' ')
-			b.WriteString(sub.Short)
-		}
-		cmds := c.Commands()
-		if len(c.Groups()) == 0 {
-			b.WriteString("\n\nAvailable Commands:")
-			for _, sub := range cmds {
-				if listed(sub) {
-					line(sub)
-				}
-			}
-		} else {
-			for _, group := range c.Groups() {
-				b.WriteString("\n\n")
-				b.WriteString(group.Title)
-				for _, sub := range cmds {
-					if sub.GroupID == group.ID && listed(sub) {
-						line(sub)
-					}
-				}
-			}
-			if !c.AllChildCommandsHaveGroup() {
-				b.WriteString("\n\nAdditional Commands:")
-				for _, sub := range cmds {
-					if sub.GroupID == "" && listed(sub) {
-						line(sub)
-					}
-				}
-			}
-		}
-	}
-	if local := c.LocalFlags(); local.HasAvailableFlags() {
-		b.WriteString("\n\nFlags:\n")
-		b.WriteString(strings.TrimRightFunc(flagUsages(local), unicode.IsSpace))
-	}
-	if inherited := c.InheritedFlags(); inherited.HasAvailableFlags() {
-		b.WriteString("\n\nGlobal Flags:\n")
-		b.WriteString(strings.TrimRightFunc(flagUsages(inherited), unicode.IsSpace))
-	}
-	if c.HasHelpSubCommands() {
-		b.WriteString("\n\nAdditional help topics:")
-		for _, sub := range c.Commands() {
-			if sub.IsAdditionalHelpTopicCommand() {
+		b.WriteString("\n\nAvailable Commands:")
+		for _, sub := range c.commands() {
+			if sub.isAvailable() || sub.name() == "help" {
 				b.WriteString("\n  ")
-				pad(b, sub.CommandPath(), sub.CommandPathPadding())
-				b.WriteByte(' ')
-				b.WriteString(sub.Short)
+				pad(b, sub.name(), sub.namePadding())
+				b.byte1(' ')
+				b.WriteString(sub.short)
+			}
+		}
+	}
+	if local := c.localFlags(); len(local) > 0 {
+		b.WriteString("\n\nFlags:\n")
+		start := len(*b)
+		flagUsages(b, local)
+		b.trimRightFrom(start)
+	}
+	if inherited := c.inheritedFlags(); len(inherited) > 0 {
+		b.WriteString("\n\nGlobal Flags:\n")
+		start := len(*b)
+		flagUsages(b, inherited)
+		b.trimRightFrom(start)
+	}
+	topics := false
+	for _, sub := range c.subs {
+		topics = topics || sub.isHelpTopic()
+	}
+	if topics {
+		b.WriteString("\n\nAdditional help topics:")
+		for _, sub := range c.commands() {
+			if sub.isHelpTopic() {
+				b.WriteString("\n  ")
+				pad(b, sub.commandPath(), sub.commandPathPadding())
+				b.byte1(' ')
+				b.WriteString(sub.short)
 			}
 		}
 	}
 	if subs {
 		b.WriteString("\n\nUse \"")
-		b.WriteString(c.CommandPath())
+		b.WriteString(c.commandPath())
 		b.WriteString(" [command] --help\" for more information about a command.")
 	}
-	b.WriteByte('\n')
+	b.byte1('\n')
 }
 
 // pad writes s left-justified in width characters, as fmt's %-*s.
-func pad(b *strings.Builder, s string, width int) {
+func pad(b *helpBuf, s string, width int) {
 	b.WriteString(s)
-	for n := utf8.RuneCountInString(s); n < width; n++ {
-		b.WriteByte(' ')
-	}
+	b.spaces(width - utf8.RuneCountInString(s))
 }
 
-// flagUsages is pflag's FlagSet.FlagUsages (FlagUsagesWrapped(0), pflag
-// v1.0.9): a line per flag not hidden, its usage aligned one column after
-// the longest flag name, the default when it is not the zero value.
-func flagUsages(fs *pflag.FlagSet) string {
-	type line struct{ name, usage string }
-	var lines []line
+// flagUsages writes pflag's FlagSet.FlagUsages (FlagUsagesWrapped(0),
+// pflag v1.0.9): a line per flag, its usage aligned one column after the
+// longest flag name, the default when it is not the zero value.
+func flagUsages(b *helpBuf, fs []*option) {
+	// pflag measures the name with the separator it puts after it.
 	maxlen := 0
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Hidden {
-			return
-		}
-		typ := f.Value.Type()
-		var name string
-		if f.Shorthand != "" && f.ShorthandDeprecated == "" {
-			name = "  -" + f.Shorthand + ", --" + f.Name
-		} else {
-			name = "      --" + f.Name
-		}
-		varname, usage := pflag.UnquoteUsage(f)
-		if varname != "" {
-			name += " " + varname
-		}
-		if f.NoOptDefVal != "" {
-			switch typ {
-			case "string":
-				name += `[="` + f.NoOptDefVal + `"]`
-			case "bool", "boolfunc":
-				if f.NoOptDefVal != "true" {
-					name += "[=" + f.NoOptDefVal + "]"
-				}
-			case "count":
-				if f.NoOptDefVal != "+1" {
-					name += "[=" + f.NoOptDefVal + "]"
-				}
-			default:
-				name += "[=" + f.NoOptDefVal + "]"
-			}
-		}
-		// pflag measures the name with the separator it puts after it.
-		maxlen = max(maxlen, len(name)+1)
-		if !defaultIsZeroValue(f, typ) {
-			if typ == "string" {
-				usage += " (default " + strconv.Quote(f.DefValue) + ")"
-			} else {
-				usage += " (default " + f.DefValue + ")"
-			}
-		}
-		if f.Deprecated != "" {
-			usage += " (DEPRECATED: " + f.Deprecated + ")"
-		}
-		lines = append(lines, line{name, usage})
-	})
-	var b strings.Builder
-	size := 0
-	for _, l := range lines {
-		size += maxlen + 2 + len(l.usage) + 1
+	for _, f := range fs {
+		maxlen = max(maxlen, flagName(nil, f)+1)
 	}
-	b.Grow(size)
-	for _, l := range lines {
+	for _, f := range fs {
 		// pflag: fmt.Fprintln(buf, name, spacing, usage), spacing being
 		// maxlen-len(name) spaces, and continuation lines of the usage
 		// indented maxlen+2.
-		b.WriteString(l.name)
-		for range 2 + maxlen - len(l.name) {
-			b.WriteByte(' ')
+		b.spaces(2 + maxlen - flagName(b, f))
+		_, usage := unquoteUsage(f)
+		if typ := f.value.Type(); !defaultIsZeroValue(f, typ) {
+			if typ == "string" {
+				usage += " (default " + strconv.Quote(f.defValue) + ")"
+			} else {
+				usage += " (default " + f.defValue + ")"
+			}
 		}
-		usage := l.usage
 		for {
 			before, after, ok := strings.Cut(usage, "\n")
 			b.WriteString(before)
 			if !ok {
 				break
 			}
-			b.WriteByte('\n')
-			for range maxlen + 2 {
-				b.WriteByte(' ')
-			}
+			b.byte1('\n')
+			b.spaces(maxlen + 2)
 			usage = after
 		}
-		b.WriteByte('\n')
+		b.byte1('\n')
 	}
-	return b.String()
 }
 
-// defaultIsZeroValue is pflag's Flag.defaultIsZeroValue, told by the
-// value's type name rather than its (unexported) Go type: the same for
-// pflag's own flag types, which are all kscript uses.
-func defaultIsZeroValue(f *pflag.Flag, typ string) bool {
-	if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
-		return f.DefValue == "false" || f.DefValue == ""
+// flagName writes (when b is not nil) f's part of its line before the
+// usage, "  -f, --flag type" (pflag's), and returns its length.
+func flagName(b *helpBuf, f *option) int {
+	parts := [8]string{"      --", f.name}
+	if f.shorthand != "" {
+		parts[0], parts[1], parts[2] = "  -", f.shorthand, ", --"+f.name
 	}
+	n := 3
+	if varname, _ := unquoteUsage(f); varname != "" {
+		parts[n], parts[n+1] = " ", varname
+		n += 2
+	}
+	if f.noOptDefVal != "" {
+		switch f.value.Type() {
+		case "string":
+			parts[n], parts[n+1], parts[n+2] = `[="`, f.noOptDefVal, `"]`
+		case "bool":
+			if f.noOptDefVal != "true" {
+				parts[n], parts[n+1], parts[n+2] = "[=", f.noOptDefVal, "]"
+			}
+		default:
+			parts[n], parts[n+1], parts[n+2] = "[=", f.noOptDefVal, "]"
+		}
+	}
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+		if b != nil {
+			b.WriteString(p)
+		}
+	}
+	return size
+}
+
+// unquoteUsage is pflag's UnquoteUsage: the name in back quotes in the
+// usage, if any, else the value's type name.
+func unquoteUsage(f *option) (name, usage string) {
+	usage = f.usage
+	if i := strings.IndexByte(usage, '`'); i >= 0 {
+		if j := strings.IndexByte(usage[i+1:], '`'); j >= 0 {
+			name = usage[i+1 : i+1+j]
+			return name, usage[:i] + name + usage[i+1+j+1:]
+		}
+	}
+	switch name = f.value.Type(); name {
+	case "bool":
+		name = ""
+	case "uint64":
+		name = "uint"
+	}
+	return name, usage
+}
+
+// defaultIsZeroValue is pflag's Flag.defaultIsZeroValue for kscript's
+// flag types.
+func defaultIsZeroValue(f *option, typ string) bool {
 	switch typ {
+	case "bool":
+		return f.defValue == "false" || f.defValue == ""
 	case "duration":
-		return f.DefValue == "0" || f.DefValue == "0s"
-	case "int", "int8", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "count", "float32", "float64":
-		return f.DefValue == "0"
+		return f.defValue == "0" || f.defValue == "0s"
+	case "int", "uint64":
+		return f.defValue == "0"
 	case "string":
-		return f.DefValue == ""
-	case "ip", "ipMask", "ipNet":
-		return f.DefValue == "<nil>"
-	case "intSlice", "stringSlice", "stringArray":
-		return f.DefValue == "[]"
+		return f.defValue == ""
+	case "stringArray":
+		return f.defValue == "[]"
 	}
-	switch f.DefValue {
+	switch f.defValue {
 	case "false", "<nil>", "", "0":
 		return true
 	}
 	return false
-}
-
-// cobra adds a "completion" command, with a subcommand and a long help
-// text per shell, to every execution of a program with subcommands, unless
-// the program has a command of that name: about 56K instructions and 8
-// page faults of each kscript process, for a command only `kscript
-// completion …`, `kscript help completion` and shell completion requests
-// (__complete) use. Any other invocation only lists it in help, or offers
-// it as a suggestion, by its name and short description: for those it gets
-// completionStandIn, which cobra lists the same way (TestCompletionStandIn
-// compares every such output with cobra's own command's) and which never
-// runs, since no argument names it.
-
-// mayUseCompletion reports whether cobra's own completion command may be
-// needed: some argument names it or asks for shell completion.
-func mayUseCompletion(args []string) bool {
-	for _, arg := range args {
-		switch arg {
-		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
-			return true
-		}
-	}
-	return false
-}
-
-// completionStandIn is listed as cobra's completion command is.
-func completionStandIn() *cobra.Command {
-	return &cobra.Command{
-		Use:   "completion",
-		Short: "Generate the autocompletion script for the specified shell",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return fail(exitInternal, "kscript: internal error: the completion stand-in ran")
-		},
-	}
 }

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
 )
@@ -16,17 +14,19 @@ import (
 // lessonsDir is where kscript looks for lessons by default.
 const lessonsDir = "lessons"
 
-func (a *app) lessonsCommand() *cobra.Command {
+func (a *app) lessonsCommand() *command {
 	var dir string
-	c := &cobra.Command{
-		Use:     "lessons",
-		Short:   "List the lessons",
-		Long:    "lessons lists the lessons of the lessons folder: id and title, in --lang.",
-		Example: "  kscript lessons\n  kscript lessons --lang th\n  kscript lessons --dir my_course",
-		Args:    cobra.NoArgs,
-		RunE:    func(*cobra.Command, []string) error { return a.lessons(dir) },
+	c := &command{
+		use:     "lessons",
+		short:   "List the lessons",
+		long:    "lessons lists the lessons of the lessons folder: id and title, in --lang.",
+		example: "  kscript lessons\n  kscript lessons --lang th\n  kscript lessons --dir my_course",
+		args:    noArgs,
+		run:     func(*command, []string) error { return a.lessons(dir) },
 	}
-	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	}
 	return c
 }
 
@@ -93,19 +93,21 @@ func lessonFiles(dir string) ([]string, error) {
 	return files, nil
 }
 
-func (a *app) explainCommand() *cobra.Command {
+func (a *app) explainCommand() *command {
 	var dir string
-	c := &cobra.Command{
-		Use:     "explain LESSON",
-		Short:   "Print a lesson's explanation (--lang th for Thai)",
-		Example: "  kscript explain 03_atomic\n  kscript explain lessons/03_atomic.yaml --lang th",
-		Args:    cobra.ExactArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.explain(dir, args[0]) },
-		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return lessonIDs(dir), cobra.ShellCompDirectiveNoFileComp
+	c := &command{
+		use:     "explain LESSON",
+		short:   "Print a lesson's explanation (--lang th for Thai)",
+		example: "  kscript explain 03_atomic\n  kscript explain lessons/03_atomic.yaml --lang th",
+		args:    exactArgs(1),
+		run:     func(_ *command, args []string) error { return a.explain(dir, args[0]) },
+		validArgs: func(*command, []string, string) ([]string, compDirective) {
+			return lessonIDs(dir), compNoFileComp
 		},
 	}
-	c.Flags().StringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	}
 	return c
 }
 
@@ -195,12 +197,12 @@ func findLesson(dir, name string) (string, error) {
 	return "", fail(exitUsage, "kscript: %q names several lessons: %s", name, strings.Join(found, ", "))
 }
 
-func (a *app) lintCommand() *cobra.Command {
+func (a *app) lintCommand() *command {
 	var strict bool
-	c := &cobra.Command{
-		Use:   "lint [PATH…]",
-		Short: "Check lesson files: schema, both languages, regexps, steps, files",
-		Long: `lint checks lesson files (a folder stands for its *.yaml files; a .star file
+	c := &command{
+		use:   "lint [PATH…]",
+		short: "Check lesson files: schema, both languages, regexps, steps, files",
+		long: `lint checks lesson files (a folder stands for its *.yaml files; a .star file
 for the lesson beside it; default: lessons/) and reports every problem of a
 file in one run: unknown keys and wrong types with line:column, both
 languages present, regular expressions compile, scenario steps parse and
@@ -208,10 +210,12 @@ load the lesson's module, calls: names kernel functions, referenced files
 exist, exercise points add up, check dependencies are known and acyclic,
 the scripts they name parse. Texts that still say TODO are warnings.
 Exit 3 when a problem is found (or, with --strict, a warning).`,
-		Example: "  kscript lint\n  kscript lint lessons/03_atomic.yaml\n  kscript lint --strict my_course/",
-		RunE:    func(_ *cobra.Command, args []string) error { return a.lint(args, strict) },
+		example: "  kscript lint\n  kscript lint lessons/03_atomic.yaml\n  kscript lint --strict my_course/",
+		run:     func(_ *command, args []string) error { return a.lint(args, strict) },
 	}
-	c.Flags().BoolVar(&strict, "strict", false, "fail on warnings too (texts that still say TODO)")
+	c.defineFlags = func(fs *flagSet) {
+		fs.boolVar(&strict, "strict", false, "fail on warnings too (texts that still say TODO)")
+	}
 	return c
 }
 

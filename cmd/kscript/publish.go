@@ -5,16 +5,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/cobra"
-
 	"kscript.dev/kscript/runtime/lesson"
 )
 
-func (a *app) publishCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "publish DIR [PATH…]",
-		Short: "Write the public form of lessons (what students get) into DIR",
-		Long: `publish writes the public form of each lesson (default: every lesson in
+func (a *app) publishCommand() *command {
+	return &command{
+		use:   "publish DIR [PATH…]",
+		short: "Write the public form of lessons (what students get) into DIR",
+		long: `publish writes the public form of each lesson (default: every lesson in
 lessons/; a folder stands for its lesson files) into DIR: the lesson file
 without its hidden checks (every visibility but visible), its solution, its
 expectations and its full-line comments, marked public: true, and beside it
@@ -26,9 +24,9 @@ A public form lints clean and grades a student's work on the visible checks
 (kscript grade --lesson DIR/NN_name.yaml mine.star); kscript test refuses it.
 DIR must not be a lesson's own folder. Exit 3 when a lesson has no public form
 (a visible check that needs a hidden one, a check not written as a block item).`,
-		Example: "  kscript publish public/\n  kscript publish handout/ lessons/08_copy_from_user.yaml",
-		Args:    cobra.MinimumNArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.publish(args[0], args[1:]) },
+		example: "  kscript publish public/\n  kscript publish handout/ lessons/08_copy_from_user.yaml",
+		args:    minimumNArgs(1),
+		run:     func(_ *command, args []string) error { return a.publish(args[0], args[1:]) },
 	}
 }
 

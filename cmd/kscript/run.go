@@ -8,20 +8,19 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/picture"
+	"kscript.dev/kscript/runtime/plainfile"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
-func (a *app) runCommand() *cobra.Command {
+func (a *app) runCommand() *command {
 	var lessonFile, report string
-	c := &cobra.Command{
-		Use:   "run FILE.star...",
-		Short: "Run a module script through its lesson's scenario (or the default one)",
-		Long: `run loads FILE.star as a kernel module on a fresh simulated machine and
+	c := &command{
+		use:   "run FILE.star...",
+		short: "Run a module script through its lesson's scenario (or the default one)",
+		long: `run loads FILE.star as a kernel module on a fresh simulated machine and
 runs it through the scenario of the lesson beside it (FILE.yaml), or through
 the default scenario: make, insmod, the user programs, rmmod, dmesg. It prints
 the session as a terminal transcript, then a health summary and, with a
@@ -42,13 +41,14 @@ machine of its own: the output of each is exactly what running it alone
 prints, and the exit status is the first non-zero status of the files, in
 order (0 when every run passed). One process for several files saves each
 file the start of a process.`,
-		Example: "  kscript run lessons/01_kmalloc.star\n  kscript run lessons/01_kmalloc.star lessons/03_atomic.star lessons/04_alloc_pages.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
-		Args:    cobra.MinimumNArgs(1),
-		RunE:    func(_ *cobra.Command, args []string) error { return a.runFiles(args, lessonFile, report) },
+		example: "  kscript run lessons/01_kmalloc.star\n  kscript run lessons/01_kmalloc.star lessons/03_atomic.star lessons/04_alloc_pages.star\n  kscript run --seed 7 --lang th lessons/03_atomic.star\n  kscript run --lesson lessons/08_copy_from_user.yaml my_driver.star\n  kscript run --report run.html lessons/04_alloc_pages.star",
+		args:    minimumNArgs(1),
+		run:     func(_ *command, args []string) error { return a.runFiles(args, lessonFile, report) },
 	}
-	c.Flags().StringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs")
-	_ = c.MarkFlagFilename("lesson", "yaml", "yml")
-	c.Flags().StringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs").exts = []string{"yaml", "yml"}
+		fs.stringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
+	}
 	return c
 }
 
@@ -154,13 +154,13 @@ func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
 		if err != nil {
 			return scenario.Input{}, err
 		}
-		src, err := os.ReadFile(script)
+		src, err := plainfile.ReadFile(script)
 		if err != nil {
 			return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
 		}
 		return scenario.Input{Script: script, Src: src, Lesson: l}, nil
 	}
-	src, err := os.ReadFile(file)
+	src, err := plainfile.ReadFile(file)
 	if err != nil {
 		return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
 	}

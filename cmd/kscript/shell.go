@@ -9,33 +9,32 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/spf13/cobra"
-
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
 	"kscript.dev/kscript/runtime/shell"
 )
 
-func (a *app) shellCommand() *cobra.Command {
+func (a *app) shellCommand() *command {
 	var cmds string
-	var hasCmds bool
-	c := &cobra.Command{
-		Use:   "shell [FILE.star…] [-c COMMANDS]",
-		Short: "A simulated shell of the workshop's user over one machine, with the scripts as NAME.ko",
-		Long: `shell boots one simulated machine, makes each script a loadable NAME.ko (NAME
+	var cmdsFlag *option
+	c := &command{
+		use:   "shell [FILE.star…] [-c COMMANDS]",
+		short: "A simulated shell of the workshop's user over one machine, with the scripts as NAME.ko",
+		long: `shell boots one simulated machine, makes each script a loadable NAME.ko (NAME
 from the lesson beside it, else the file name) and gives the workshop user's
 shell (student, as on Debian: insmod, rmmod, dmesg and root-only files need
 sudo) with the workshop's commands: make, insmod, rmmod, lsmod, modinfo, dmesg, cat /proc/…,
 free, pipes to grep, head and tail, and kscript's steps pressure, fragment,
 tick and irq. With -c it runs COMMANDS and exits with the last one's status.`,
-		Example: "  kscript shell lessons/01_kmalloc.star\n  kscript shell lessons/01_kmalloc.star -c 'make; sudo insmod hello_kmalloc.ko; lsmod'",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			hasCmds = cmd.Flags().Changed("command")
-			return a.shell(args, cmds, hasCmds)
+		example: "  kscript shell lessons/01_kmalloc.star\n  kscript shell lessons/01_kmalloc.star -c 'make; sudo insmod hello_kmalloc.ko; lsmod'",
+		run: func(_ *command, args []string) error {
+			return a.shell(args, cmds, cmdsFlag.changed)
 		},
 	}
-	c.Flags().StringVarP(&cmds, "command", "c", "", "run COMMANDS (separated by ; or newlines) and exit")
+	c.defineFlags = func(fs *flagSet) {
+		cmdsFlag = fs.stringVarP(&cmds, "command", "c", "", "run COMMANDS (separated by ; or newlines) and exit")
+	}
 	return c
 }
 

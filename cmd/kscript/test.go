@@ -1,17 +1,15 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
-
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/grade"
 )
 
-func (a *app) testCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "test [PATH…]",
-		Short: "Self-check lessons: each script against its lesson, each solution and starter against its checks",
-		Long: `test is the lesson author's self-check (default: every lesson in lessons/; a
+func (a *app) testCommand() *command {
+	return &command{
+		use:   "test [PATH…]",
+		short: "Self-check lessons: each script against its lesson, each solution and starter against its checks",
+		long: `test is the lesson author's self-check (default: every lesson in lessons/; a
 folder stands for its lesson files, a .star file for the lesson beside it).
 For each lesson it runs the lesson's script through its scenario, which must
 meet every expectation with a healthy kernel; for an exercise it grades the
@@ -21,8 +19,8 @@ a subtest per part, the kernel log and any failed expectation as "# "
 diagnostics. Checks this kscript cannot run (fault injection, on a build
 without it) are named in the diagnostics and do not count against a solution.
 Exit 0 when every lesson passes.`,
-		Example: "  kscript test\n  kscript test lessons/01_kmalloc.yaml lessons/03_atomic.yaml\n  kscript test my_lessons/",
-		RunE:    func(_ *cobra.Command, args []string) error { return a.test(args) },
+		example: "  kscript test\n  kscript test lessons/01_kmalloc.yaml lessons/03_atomic.yaml\n  kscript test my_lessons/",
+		run:     func(_ *command, args []string) error { return a.test(args) },
 	}
 }
 

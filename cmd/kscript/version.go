@@ -4,14 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-
-	"github.com/spf13/cobra"
 )
-
-func init() {
-	// The root command's version template calls it (app.go).
-	cobra.AddTemplateFunc("kscriptVersion", versionString)
-}
 
 // version is kscript's release, set by release builds
 // (-ldflags "-X main.version=v0.3.0"); a build from source reads it from the

@@ -3,6 +3,7 @@ package grade
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -10,7 +11,10 @@ import (
 // lane grades submissions one after another: in this process, or in a
 // worker process (isolation.go).
 type lane interface {
-	grade(Submission) *Result
+	// serve grades the submissions f hands it until f has none left,
+	// telling news of each (see graded): its start, when watched, and its
+	// result.
+	serve(subs []Submission, f *feed, news chan<- graded, watched bool)
 	// abort stops the lane at once: the batch was interrupted and what it
 	// is grading will not be waited for.
 	abort()
@@ -21,9 +25,45 @@ type lane interface {
 // inProcess grades in the calling process.
 type inProcess struct{ l *Lane }
 
-func (l inProcess) grade(s Submission) *Result { return l.l.Submission(s) }
-func (inProcess) abort()                       {}
-func (inProcess) close()                       {}
+func (inProcess) abort() {}
+func (inProcess) close() {}
+
+func (l inProcess) serve(subs []Submission, f *feed, news chan<- graded, watched bool) {
+	for i, ok := f.claim(); ok; i, ok = f.claim() {
+		if watched {
+			news <- graded{i, nil}
+		}
+		news <- graded{i, l.l.Submission(subs[i])}
+	}
+}
+
+// feed hands a batch's submissions, by index and in order, to its lanes,
+// until none is left or the batch is interrupted. Lanes take them as they
+// need them: one whose submissions grade faster takes more.
+type feed struct {
+	n     int           // submissions in the batch
+	lanes int           // lanes taking them
+	taken atomic.Int64  // submissions handed out
+	quit  chan struct{} // closed when the batch is interrupted
+}
+
+// claim returns the next submission's index, or false when there is none
+// left or the batch was interrupted.
+func (f *feed) claim() (int, bool) {
+	select {
+	case <-f.quit:
+		return 0, false
+	default:
+	}
+	i := f.taken.Add(1) - 1
+	if i >= int64(f.n) {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// left is how many submissions no lane has taken yet.
+func (f *feed) left() int { return max(0, f.n-int(f.taken.Load())) }
 
 // graded is a lane's news of submission i: it started (res is nil), or
 // it was graded.
@@ -50,12 +90,11 @@ type Progress struct {
 func (g *Grader) Grade(subs []Submission) *Batch {
 	b := g.newBatch()
 	b.Results = make([]*Result, len(subs))
-	next := make(chan int)
 	// Each lane's start and end of a submission arrive in order on one
 	// channel, which never blocks a lane, even after an interrupt.
 	news := make(chan graded, 2*len(subs))
-	quit := make(chan struct{})
 	lanes := make([]lane, min(max(1, g.cfg.Jobs), max(1, len(subs))))
+	f := &feed{n: len(subs), lanes: len(lanes), quit: make(chan struct{})}
 	// A lane's start of a submission is news only for a progress display
 	// (watch.report names the submission waited on): without one, a lane
 	// sends only its results, and the batch's goroutine is woken once per
@@ -68,24 +107,9 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 		go func(l lane) {
 			defer wg.Done()
 			defer l.close()
-			for i := range next {
-				if watched {
-					news <- graded{i, nil}
-				}
-				news <- graded{i, l.grade(subs[i])}
-			}
+			l.serve(subs, f, news, watched)
 		}(lanes[j])
 	}
-	go func() {
-		defer close(next)
-		for i := range subs {
-			select {
-			case next <- i:
-			case <-quit:
-				return
-			}
-		}
-	}()
 	w := g.newWatch(subs)
 	for w.done < len(subs) {
 		select {
@@ -97,7 +121,7 @@ func (g *Grader) Grade(subs []Submission) *Batch {
 		case <-g.cfg.Tick: // a nil Tick never ticks
 			w.report()
 		case sig := <-g.cfg.Stop: // a nil Stop never delivers
-			close(quit)
+			close(f.quit)
 			for _, l := range lanes {
 				l.abort()
 			}

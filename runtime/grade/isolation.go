@@ -102,50 +102,105 @@ type workerReply struct {
 
 // processLane grades in a worker process, started on first use and again
 // after each death.
+//
+// A worker is sent the next submission before it has answered the one it
+// grades (workerAhead): it then goes from one to the next without waiting
+// for the batch's process to read its answer, decide and write again —
+// a round trip of two process wake-ups per submission, during which the
+// worker's CPU stood idle, and after which the woken worker was sometimes
+// placed on the CPU the other worker ran on. Results do not change: a
+// worker grades its submissions one after another, each on its own copy
+// of the kernel, and answers in the order it was sent them. When a worker
+// dies, the submission it was grading (the first one unanswered) is the
+// one its death is reported for; those sent after it were not begun, and
+// go to the next worker.
 type processLane struct {
 	g *Grader
 	w *Workers
 
-	mu      sync.Mutex // guards cmd against abort
-	cmd     *exec.Cmd
-	aborted bool
-
-	stdin    io.WriteCloser
-	in       *bufio.Writer
-	out      *bufio.Reader
-	stderr   stderrLog
+	mu       sync.Mutex // guards cmd, aborted and deadline against abort and the deadline's timer
+	cmd      *exec.Cmd
+	aborted  bool
 	deadline bool // the current worker was killed for taking too long
+
+	stdin  io.WriteCloser
+	jobs   chan workerJob // to the current worker's writer (see start)
+	out    *bufio.Reader
+	stderr stderrLog
 }
 
-func (l *processLane) grade(sub Submission) *Result {
-	if sub.Err != nil {
-		return l.g.Submission(sub) // nothing of the submission runs
-	}
-	if l.cmd == nil {
-		if err := l.start(); err != nil {
-			return l.failed(sub, messages.T("worker-start", err.Error()))
+// workerAhead is how many submissions a worker is sent at most before it
+// answers: the one it grades and the next.
+const workerAhead = 2
+
+func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watched bool) {
+	// queued are the submissions taken for this lane and not yet answered,
+	// in the order they are sent; the first of them is being graded, the
+	// first sent of them were written to the current worker.
+	var queued []int
+	sent := 0
+	for {
+		// Another submission is taken ahead only while there are as many
+		// left as lanes: at the batch's end no lane waits for a submission
+		// queued behind another lane's.
+		for len(queued) < workerAhead && (len(queued) == 0 || f.left() >= f.lanes) {
+			i, ok := f.claim()
+			if !ok {
+				break
+			}
+			if subs[i].Err != nil { // nothing of it runs: graded here
+				if watched {
+					news <- graded{i, nil}
+				}
+				news <- graded{i, l.g.Submission(subs[i])}
+				continue
+			}
+			queued = append(queued, i)
+		}
+		if len(queued) == 0 {
+			return
+		}
+		if l.cmd == nil {
+			if err := l.start(); err != nil {
+				why := messages.T("worker-start", err.Error())
+				for _, i := range queued {
+					if watched {
+						news <- graded{i, nil}
+					}
+					news <- graded{i, l.failed(subs[i], why)}
+				}
+				queued = queued[:0]
+				continue
+			}
+			sent = 0
+		}
+		for ; sent < len(queued); sent++ {
+			sub := subs[queued[sent]]
+			l.jobs <- workerJob{Path: sub.Path, Src: sub.Src}
+		}
+		// The worker grades the first submission queued: its deadline
+		// runs from now.
+		i := queued[0]
+		if watched {
+			news <- graded{i, nil}
+		}
+		timer := l.deadlineFor(l.cmd)
+		var rep workerReply
+		err := readWire(l.out, wireReply, rep.get)
+		late := !timer.Stop()
+		queued, sent = queued[1:], sent-1
+		switch {
+		case err != nil || rep.Result == nil:
+			news <- graded{i, l.failed(subs[i], l.died())}
+		case late:
+			// The deadline passed as the answer came: the worker is
+			// being killed, and the next submission goes to a new one.
+			news <- graded{i, rep.Result}
+			l.died()
+		default:
+			news <- graded{i, rep.Result}
 		}
 	}
-	timer := time.AfterFunc(cmp(l.w.Deadline, DefaultDeadline), func() {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.deadline = true
-		_ = l.cmd.Process.Kill()
-	})
-	job := workerJob{Path: sub.Path, Src: sub.Src}
-	err := writeWire(l.in, wireJob, job.put)
-	if err == nil {
-		err = l.in.Flush()
-	}
-	var rep workerReply
-	if err == nil {
-		err = readWire(l.out, wireReply, rep.get)
-	}
-	timer.Stop()
-	if err == nil && rep.Result != nil {
-		return rep.Result
-	}
-	return l.failed(sub, l.died())
 }
 
 // cmp returns d, or def when d is 0.
@@ -156,7 +211,11 @@ func cmp(d, def time.Duration) time.Duration {
 	return d
 }
 
-// start starts a worker and sends it the batch's configuration.
+// start starts a worker and sends it the batch's configuration. The
+// submissions go to it through a goroutine of their own (write), so that
+// the lane reads the worker's answers while a submission is being
+// written: a worker that answers at length while a long submission waits
+// for room in its pipe never waits for the lane, nor the lane for it.
 func (l *processLane) start() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -179,13 +238,56 @@ func (l *processLane) start() error {
 		return err
 	}
 	l.cmd, l.stdin, l.deadline = cmd, stdin, false
-	l.in = bufio.NewWriter(stdin)
-	l.out = bufio.NewReader(stdout)
+	rd, wr := rawPipes(stdout, stdin)
+	in := bufio.NewWriter(wr)
+	l.out = bufio.NewReader(rd)
 	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory, BootDir: l.g.cfg.Boot.Dir()}
-	if err := writeWire(l.in, wireHello, hello.put); err != nil {
+	err = writeWire(in, wireHello, hello.put)
+	if err == nil {
+		err = in.Flush()
+	}
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = stdin.Close()
+		_ = cmd.Wait()
+		l.cmd = nil
 		return err
 	}
-	return l.in.Flush()
+	l.jobs = make(chan workerJob, workerAhead)
+	go write(in, l.jobs, cmd)
+	return nil
+}
+
+// write writes the jobs to a worker's input until jobs is closed. A
+// worker that no longer reads them is dead or broken: it is killed, and
+// the lane hears so as its answers end.
+func write(in *bufio.Writer, jobs <-chan workerJob, cmd *exec.Cmd) {
+	for job := range jobs {
+		err := writeWire(in, wireJob, job.put)
+		if err == nil {
+			err = in.Flush()
+		}
+		if err != nil {
+			_ = cmd.Process.Kill()
+			for range jobs {
+			}
+			return
+		}
+	}
+}
+
+// deadlineFor starts the deadline of the submission worker cmd grades
+// now: when it passes, cmd is killed, unless it is no longer the lane's
+// worker.
+func (l *processLane) deadlineFor(cmd *exec.Cmd) *time.Timer {
+	return time.AfterFunc(cmp(l.w.Deadline, DefaultDeadline), func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.cmd == cmd {
+			l.deadline = true
+			_ = cmd.Process.Kill()
+		}
+	})
 }
 
 // died waits for the worker that stopped answering and says why it died.
@@ -194,6 +296,7 @@ func (l *processLane) died() i18n.Text {
 	cmd := l.cmd
 	_ = cmd.Process.Kill() // it may be alive but talking nonsense
 	l.mu.Unlock()
+	close(l.jobs)
 	_ = l.stdin.Close()
 	werr := cmd.Wait()
 	l.mu.Lock()
@@ -239,6 +342,7 @@ func (l *processLane) close() {
 	if l.cmd == nil {
 		return
 	}
+	close(l.jobs)
 	_ = l.stdin.Close()
 	_ = l.cmd.Wait()
 	l.cmd = nil

@@ -3,6 +3,7 @@
 package grade
 
 import (
+	"io"
 	"os/exec"
 	"runtime/debug"
 )
@@ -17,3 +18,7 @@ func limitMemory(extra uint64) error {
 	debug.SetMemoryLimit(int64(extra / 4 * 3))
 	return nil
 }
+
+// rawPipes returns r and w: raw system calls are Linux's here
+// (isolation_linux.go).
+func rawPipes(r io.Reader, w io.Writer) (io.Reader, io.Writer) { return r, w }

@@ -297,3 +297,32 @@ func TestStartWorkers(t *testing.T) {
 		t.Errorf("with started workers:\n%s\nwant\n%s", y, x)
 	}
 }
+
+// TestWorkerDeadlineQueued: a worker that does not answer within
+// Workers.Deadline is killed, its submission an ERROR that says so, and the
+// submissions sent to it ahead of their turn (processLane.serve) are graded
+// by the next worker as if nothing had happened, at any --jobs.
+func TestWorkerDeadlineQueued(t *testing.T) {
+	loop := Submission{Path: "loop.star", Src: []byte("def f():\n    while True:\n        pass\nf()\n")}
+	good := Submissions([]string{"testdata/subs/good.star"})[0]
+	for _, jobs := range []int{1, 2} {
+		cfg := realConfig()
+		cfg.Options.MaxSteps, cfg.Options.Timeout = 1<<62, time.Hour
+		cfg.Jobs = jobs
+		cfg.Workers = testWorkers(DefaultWorkerMemory)
+		cfg.Workers.Deadline = time.Second
+		b := newGrader(t, cfg, "testdata/hello.yaml").Grade([]Submission{good, loop, good, good, good})
+		for i, r := range b.Results {
+			want := Pass
+			if i == 1 {
+				want = Error
+			}
+			if r.Status != want {
+				t.Errorf("jobs %d: %s #%d: %s %q, want %s", jobs, r.Submission, i, r.Status, r.Message.EN, want)
+			}
+		}
+		if msg := b.Results[1].Message.EN; !strings.Contains(msg, "did not finish this submission within 1s") {
+			t.Errorf("jobs %d: the looping submission's message %q", jobs, msg)
+		}
+	}
+}
