@@ -16,11 +16,12 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
-	"testing/fstest"
 )
 
 //go:embed 01_kmalloc.star
@@ -65,20 +66,127 @@ import (
 //go:embed public/12_fragmentation.yaml
 var files embed.FS
 
-// shipped is the embedded folder as FS serves it: public/NN.yaml as
-// NN.yaml, and no public/ folder.
-var shipped = sync.OnceValue(func() fs.FS {
-	m := fstest.MapFS{}
-	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+// shippedFS is the embedded folder as FS serves it: public/NN.yaml as
+// NN.yaml, and no public/ folder. It serves the embedded files themselves,
+// renamed on the way: it once copied the whole quarter of a megabyte into
+// an fstest.MapFS at its first use (some 75 page faults), which every
+// kscript run of an embedded lesson paid for one fs.Stat. A file is what
+// the MapFS served, with the embedded file's info (mode 0444, no time),
+// which the MapFS had too; folders list their entries sorted by name.
+type shippedFS struct{}
+
+// Open opens the file or folder name as FS serves it.
+func (shippedFS) Open(name string) (fs.File, error) {
+	if name == "." {
+		f, err := files.Open(".")
+		if err != nil {
+			return nil, err
 		}
-		b, err := fs.ReadFile(files, p)
-		m[strings.TrimPrefix(p, "public/")] = &fstest.MapFile{Data: b, Mode: 0o444}
-		return err
-	})
-	return m
-})
+		return &topDir{File: f}, nil
+	}
+	p, err := shippedPath("open", name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := files.Open(p)
+	return f, renamed(err, name)
+}
+
+// ReadDir lists the folder name as FS serves it, sorted by name.
+func (shippedFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name == "." {
+		return topEntries()
+	}
+	p, err := shippedPath("readdir", name)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := files.ReadDir(p)
+	return entries, renamed(err, name)
+}
+
+// ReadFile returns a copy of the file name's bytes, as the MapFS did.
+func (shippedFS) ReadFile(name string) ([]byte, error) {
+	p, err := shippedPath("readfile", name)
+	if err != nil {
+		return nil, err
+	}
+	b, err := files.ReadFile(p)
+	return b, renamed(err, name)
+}
+
+// shippedPath is the embedded path of name as FS serves it: a lesson
+// file at the top (NN.yaml) is public/NN.yaml, and public/ itself is not
+// there.
+func shippedPath(op, name string) (string, error) {
+	if !fs.ValidPath(name) {
+		return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	if name == "public" || strings.HasPrefix(name, "public/") {
+		return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	}
+	if !strings.Contains(name, "/") && strings.HasSuffix(name, ".yaml") {
+		return "public/" + name, nil
+	}
+	return name, nil
+}
+
+// renamed gives an error of the embedded file the name FS was asked for.
+func renamed(err error, name string) error {
+	if pe, ok := err.(*fs.PathError); ok && pe.Path != name {
+		return &fs.PathError{Op: pe.Op, Path: name, Err: pe.Err}
+	}
+	return err
+}
+
+// topEntries lists the top folder as FS serves it: the embedded top
+// folder without public/, and public/'s files, sorted by name.
+func topEntries() ([]fs.DirEntry, error) {
+	top, err := files.ReadDir(".")
+	if err != nil {
+		return nil, err
+	}
+	pub, err := files.ReadDir("public")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fs.DirEntry, 0, len(top)+len(pub))
+	for _, e := range top {
+		if e.Name() != "public" {
+			out = append(out, e)
+		}
+	}
+	out = append(out, pub...)
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}
+
+// topDir is the top folder opened: the embedded one, listing topEntries.
+type topDir struct {
+	fs.File
+	entries []fs.DirEntry // nil until the first ReadDir
+	offset  int
+}
+
+// ReadDir reads the folder's entries as fs.ReadDirFile says.
+func (d *topDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if d.entries == nil {
+		entries, err := topEntries()
+		if err != nil {
+			return nil, err
+		}
+		d.entries = entries
+	}
+	rest := d.entries[d.offset:]
+	if n > 0 && len(rest) == 0 {
+		return nil, io.EOF
+	}
+	if n > 0 && len(rest) > n {
+		rest = rest[:n]
+	}
+	d.offset += len(rest)
+	return rest, nil
+}
 
 // Sum returns the SHA-256, in hex, of the embedded lessons as FS serves
 // them: each file's slash-separated path, a NUL and its bytes, in
@@ -131,7 +239,7 @@ func hashLessons() string {
 
 // FS returns the embedded lessons, laid out as this folder is, each lesson
 // file in its shipped form.
-func FS() fs.FS { return shipped() }
+func FS() fs.FS { return shippedFS{} }
 
 // Public reports whether a file of this folder (a slash-separated path
 // relative to it) is embedded as it is: a lesson's module, the starters and

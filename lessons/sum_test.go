@@ -1,17 +1,89 @@
 package lessons
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
+
+// copiedFS is the embedded folder as FS served it when it copied every
+// file into a MapFS: public/NN.yaml as NN.yaml, no public/ folder.
+func copiedFS() fstest.MapFS {
+	m := fstest.MapFS{}
+	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, p)
+		m[strings.TrimPrefix(p, "public/")] = &fstest.MapFile{Data: b, Mode: 0o444}
+		return err
+	})
+	return m
+}
+
+// TestFSAsCopied: FS serves the embedded files as the MapFS copy of them
+// did: the same walk (names, order, folders, modes, sizes), the same
+// bytes, no public/ folder, and a well-behaved fs.FS (fstest.TestFS).
+func TestFSAsCopied(t *testing.T) {
+	type entry struct {
+		path string
+		dir  bool
+		mode fs.FileMode
+		size int64
+	}
+	walk := func(fsys fs.FS) (out []entry) {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			out = append(out, entry{p, d.IsDir(), info.Mode(), info.Size()})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := walk(copiedFS()), walk(FS())
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("FS walks as\n%v\nthe copy as\n%v", got, want)
+	}
+	var names []string
+	for _, e := range want {
+		if e.dir {
+			continue
+		}
+		names = append(names, e.path)
+		a, err := fs.ReadFile(FS(), e.path)
+		if b := copiedFS()[e.path].Data; err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s: %d bytes (%v), want %d", e.path, len(a), err, len(b))
+		}
+	}
+	for _, p := range []string{"public", "public/01_kmalloc.yaml", "01_kmalloc.solution.star", "nope.yaml", "../x", "/01_kmalloc.yaml"} {
+		if _, err := fs.Stat(FS(), p); err == nil {
+			t.Errorf("%s is there", p)
+		} else if pe, ok := err.(*fs.PathError); !ok || pe.Path != p {
+			t.Errorf("%s: error %v names another path", p, err)
+		}
+	}
+	if err := fstest.TestFS(FS(), names...); err != nil {
+		t.Error(err)
+	}
+}
 
 // TestSum: sum.go holds the hash and the total size of the lessons
 // embedded now. KSCRIPT_UPDATE=1 rewrites it.
 func TestSum(t *testing.T) {
 	want, n := hashLessons(), int64(0)
-	for _, f := range shipped().(fstest.MapFS) {
+	for _, f := range copiedFS() {
 		n += int64(len(f.Data))
 	}
 	if len(want) != 64 || n < 100000 || embeddedSize() != n {

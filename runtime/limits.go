@@ -98,34 +98,56 @@ const bytesPerStep = 256
 var errBudget = errors.New("step budget exhausted")
 
 // newThread makes the thread of one call into a script from Go, allowed
-// the steps the budget has left, with the wall-time backstop; stop ends
-// the timer, spends the thread's steps and says which limit, if any,
-// stopped the thread.
+// the steps the budget has left, with the wall-time backstop; stop
+// spends the thread's steps and says which limit, if any, stopped the
+// thread.
+//
+// The backstop is checked by the thread itself, every clockSteps steps
+// (OnMaxSteps, which Starlark calls when Steps reaches the thread's
+// maximum, moves the maximum on by clockSteps until the budget's own
+// limit), not by a timer: a time.AfterFunc per call into a script started
+// Go's network poller, which timers sleep in, and woke an idle thread of
+// the scheduler on the other CPU at every call to take the new timer,
+// in a run that is otherwise one thread. A timer's Cancel took effect
+// only at the thread's next step too (Starlark checks it between steps,
+// and a builtin is never interrupted), so a script is stopped where it
+// was, at most clockSteps steps later; bulk work a builtin charges
+// (charge) moves Steps on, and the clock is read at the next step.
 func (m *Machine) newThread() (*starlark.Thread, func() string) {
 	t := &starlark.Thread{Name: "kscript", Print: m.print}
 	t.SetLocal(threadKey, m.env)
 	var hit atomic.Value // "steps", "timeout" or "interrupt"
 	// The thread may run left steps; at step left+1 it stops (a budget
 	// already spent stops it at its first step).
-	t.SetMaxExecutionSteps(m.budget.left() + 1)
+	limit := m.budget.left() + 1
+	deadline := time.Now().Add(m.timeout())
+	t.SetMaxExecutionSteps(min(limit, clockSteps))
 	t.OnMaxSteps = func(t *starlark.Thread) {
-		hit.CompareAndSwap(nil, "steps")
-		t.Cancel("step budget exhausted")
+		switch {
+		case t.Steps >= limit:
+			hit.CompareAndSwap(nil, "steps")
+			t.Cancel("step budget exhausted")
+		case !time.Now().Before(deadline):
+			hit.CompareAndSwap(nil, "timeout")
+			t.Cancel("wall-time backstop reached")
+		default:
+			t.SetMaxExecutionSteps(min(limit, t.Steps+clockSteps))
+		}
 	}
 	m.env.workMark = m.k.Work()
-	timer := time.AfterFunc(m.timeout(), func() {
-		hit.CompareAndSwap(nil, "timeout")
-		t.Cancel("wall-time backstop reached")
-	})
 	m.running.Store(&runningThread{t: t, hit: &hit})
 	return t, func() string {
 		m.running.Store(nil)
-		timer.Stop()
 		m.budget.spend(t.Steps)
 		s, _ := hit.Load().(string)
 		return s
 	}
 }
+
+// clockSteps is how many steps a thread runs between two readings of the
+// clock for the wall-time backstop (newThread): some milliseconds of
+// Starlark at most, a reading costing some tens of nanoseconds.
+const clockSteps = 1 << 14
 
 // runningThread is the thread of the call into a script now running, for
 // Interrupt, which another goroutine calls.

@@ -227,8 +227,10 @@ type command struct {
 	parent  *command
 	helpCmd *command // the root's help command
 
-	calledAs string   // the name the command was found by (findNext)
-	posArgs  []string // the arguments left by the last parseFlags
+	nm       string    // name(), once asked
+	all      []*option // allFlags(), once asked
+	calledAs string    // the name the command was found by (findNext)
+	posArgs  []string  // the arguments left by the last parseFlags
 	stdout   io.Writer
 	stderr   io.Writer
 }
@@ -260,8 +262,10 @@ func (c *command) root() *command {
 
 // name is the first word of the use line.
 func (c *command) name() string {
-	name, _, _ := strings.Cut(c.use, " ")
-	return name
+	if c.nm == "" {
+		c.nm, _, _ = strings.Cut(c.use, " ")
+	}
+	return c.nm
 }
 
 func (c *command) commandPath() string {
@@ -345,9 +349,14 @@ func (c *command) useLine() string {
 
 // allFlags is cobra's Flags() once merged: the command's own flags, the
 // help and version flags cobra added, its persistent flags and its
-// parents'.
+// parents'. (A flag of the same name as one before it is left out, as
+// pflag's AddFlagSet leaves it out.) The tree does not change once built
+// but for the help and version flags, which drop the list made before.
 func (c *command) allFlags() []*option {
-	var all []*option
+	if c.all != nil {
+		return c.all
+	}
+	all := make([]*option, 0, 24)
 	add := func(fs []*option) {
 		for _, f := range fs {
 			if !slices.ContainsFunc(all, func(g *option) bool { return g.name == f.name }) {
@@ -365,19 +374,7 @@ func (c *command) allFlags() []*option {
 	for p := c.parent; p != nil; p = p.parent {
 		add(p.persistent)
 	}
-	return all
-}
-
-// parentsFlags is the parents' persistent flags (cobra's parentsPflags).
-func (c *command) parentsFlags() []*option {
-	var all []*option
-	for p := c.parent; p != nil; p = p.parent {
-		for _, f := range p.persistent {
-			if !slices.ContainsFunc(all, func(g *option) bool { return g.name == f.name }) {
-				all = append(all, f)
-			}
-		}
-	}
+	c.all = all
 	return all
 }
 
@@ -386,12 +383,12 @@ func sortedFlags(fs []*option) []*option {
 	return fs
 }
 
-// localFlags is cobra's LocalFlags (and NonInheritedFlags), sorted by name.
+// localFlags is cobra's LocalFlags (and NonInheritedFlags), sorted by name:
+// the flags but the parents' persistent ones.
 func (c *command) localFlags() []*option {
-	parents := c.parentsFlags()
 	var local []*option
 	for _, f := range c.allFlags() {
-		if !slices.Contains(parents, f) {
+		if !c.inherits(f) {
 			local = append(local, f)
 		}
 	}
@@ -400,14 +397,24 @@ func (c *command) localFlags() []*option {
 
 // inheritedFlags is cobra's InheritedFlags, sorted by name.
 func (c *command) inheritedFlags() []*option {
-	local := c.localFlags()
 	var inh []*option
-	for _, f := range c.parentsFlags() {
-		if !slices.ContainsFunc(local, func(g *option) bool { return g.name == f.name }) {
+	for _, f := range c.allFlags() {
+		if c.inherits(f) {
 			inh = append(inh, f)
 		}
 	}
 	return sortedFlags(inh)
+}
+
+// inherits reports whether f, one of c's flags, is a parent's persistent
+// flag.
+func (c *command) inherits(f *option) bool {
+	for p := c.parent; p != nil; p = p.parent {
+		if slices.Contains(p.persistent, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *command) lookup(name string) *option {
@@ -433,6 +440,7 @@ func (c *command) initHelpFlag() {
 	if c.helpFlag == nil && c.lookup("help") == nil {
 		c.helpFlag = &option{name: "help", shorthand: "h", usage: "help for " + c.name(),
 			value: new(boolValue), defValue: "false", noOptDefVal: "true", byCobra: true}
+		c.all = nil
 	}
 }
 
@@ -447,6 +455,7 @@ func (c *command) initVersionFlag() {
 		f.shorthand = "v"
 	}
 	c.versionFlag = f
+	c.all = nil
 }
 
 // parseFlags is pflag's FlagSet.Parse over the command's flags: it sets

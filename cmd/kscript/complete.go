@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -218,15 +219,11 @@ func (c *command) getCompletions(args []string) (*command, []string, compDirecti
 		directive = compDefault
 		if fl == nil {
 			localFlag := false
-			parents := final.parentsFlags()
 			for _, f := range final.localFlags() {
 				// cobra's LocalNonPersistentFlags: not the command's
 				// own persistent flags either.
-				own := false
-				for _, p := range final.persistent {
-					own = own || p.name == f.name
-				}
-				if !own && !containsFlag(parents, f) && f.changed {
+				own := slices.ContainsFunc(final.persistent, func(p *option) bool { return p.name == f.name })
+				if !own && f.changed {
 					localFlag = true
 				}
 			}
@@ -255,15 +252,6 @@ func (c *command) getCompletions(args []string) (*command, []string, compDirecti
 		comps = append(comps, more...)
 	}
 	return final, comps, directive, nil
-}
-
-func containsFlag(fs []*option, f *option) bool {
-	for _, g := range fs {
-		if g == f {
-			return true
-		}
-	}
-	return false
 }
 
 // flagCompError is cobra's: the flag being completed does not exist.
@@ -381,7 +369,7 @@ func (root *command) addCompletionCommand() {
 		c := &command{
 			use:                   sh,
 			short:                 "Generate the autocompletion script for " + sh,
-			long:                  strings.ReplaceAll(long, "%[1]s", name),
+			long:                  long,
 			args:                  noArgs,
 			disableFlagsInUseLine: noFlagsInUse,
 			validArgs:             noFileCompletions,
@@ -418,7 +406,8 @@ var (
 	powershellCompletion string
 )
 
-// The long help of each shell's command, cobra's, %[1]s being the name.
+// The long help of each shell's command, cobra's for a program named
+// kscript.
 const (
 	bashCompletionLong = `Generate the autocompletion script for the bash shell.
 
@@ -427,17 +416,17 @@ If it is not installed already, you can install it via your OS's package manager
 
 To load completions in your current shell session:
 
-	source <(%[1]s completion bash)
+	source <(kscript completion bash)
 
 To load completions for every new session, execute once:
 
 #### Linux:
 
-	%[1]s completion bash > /etc/bash_completion.d/%[1]s
+	kscript completion bash > /etc/bash_completion.d/kscript
 
 #### macOS:
 
-	%[1]s completion bash > $(brew --prefix)/etc/bash_completion.d/%[1]s
+	kscript completion bash > $(brew --prefix)/etc/bash_completion.d/kscript
 
 You will need to start a new shell for this setup to take effect.
 `
@@ -450,17 +439,17 @@ to enable it.  You can execute the following once:
 
 To load completions in your current shell session:
 
-	source <(%[1]s completion zsh)
+	source <(kscript completion zsh)
 
 To load completions for every new session, execute once:
 
 #### Linux:
 
-	%[1]s completion zsh > "${fpath[1]}/_%[1]s"
+	kscript completion zsh > "${fpath[1]}/_kscript"
 
 #### macOS:
 
-	%[1]s completion zsh > $(brew --prefix)/share/zsh/site-functions/_%[1]s
+	kscript completion zsh > $(brew --prefix)/share/zsh/site-functions/_kscript
 
 You will need to start a new shell for this setup to take effect.
 `
@@ -468,11 +457,11 @@ You will need to start a new shell for this setup to take effect.
 
 To load completions in your current shell session:
 
-	%[1]s completion fish | source
+	kscript completion fish | source
 
 To load completions for every new session, execute once:
 
-	%[1]s completion fish > ~/.config/fish/completions/%[1]s.fish
+	kscript completion fish > ~/.config/fish/completions/kscript.fish
 
 You will need to start a new shell for this setup to take effect.
 `
@@ -480,7 +469,7 @@ You will need to start a new shell for this setup to take effect.
 
 To load completions in your current shell session:
 
-	%[1]s completion powershell | Out-String | Invoke-Expression
+	kscript completion powershell | Out-String | Invoke-Expression
 
 To load completions for every new session, add the output of the above command
 to your powershell profile.

@@ -11,6 +11,7 @@ import (
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/picture"
+	"kscript.dev/kscript/runtime/plainfile"
 	"kscript.dev/kscript/runtime/scenario"
 )
 
@@ -151,13 +152,13 @@ func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
 		if err != nil {
 			return scenario.Input{}, err
 		}
-		src, err := os.ReadFile(script)
+		src, err := plainfile.ReadFile(script)
 		if err != nil {
 			return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
 		}
 		return scenario.Input{Script: script, Src: src, Lesson: l}, nil
 	}
-	src, err := os.ReadFile(file)
+	src, err := plainfile.ReadFile(file)
 	if err != nil {
 		return scenario.Input{}, fail(exitUsage, "kscript: run: %s", fileError(err))
 	}

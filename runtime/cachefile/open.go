@@ -14,22 +14,9 @@ var errNotRegular = errors.New("cachefile: not a regular file")
 // symbolic link to /dev/zero, read without end, made a run use all memory;
 // a FIFO made it wait for ever to open it), and a cache file that cannot
 // be read is only a miss. The open does not wait (O_NONBLOCK where there
-// is one: opening a FIFO otherwise waits for a writer).
-func Open(name string) (*os.File, int64, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = errNotRegular
-	}
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	return f, st.Size(), nil
-}
+// is one: opening a FIFO otherwise waits for a writer), and on Unix the
+// file is not handed to Go's network poller (see openRegular).
+func Open(name string) (*os.File, int64, error) { return openRegular(name) }
 
 // ReadFile reads a whole cache file of at most max bytes (see Open), or
 // returns an error.

@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"kscript.dev/kscript/runtime/plainfile"
 )
 
 // Load reads and decodes the lesson file at path; see Decode. With a
 // cache folder (SetCacheDir), a file decoded before is read from its cache
 // file (cache.go), with the same result.
 func Load(path string) (*Lesson, error) {
-	src, err := os.ReadFile(path)
+	src, err := plainfile.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func Decode(file string, src []byte) (*Lesson, error) {
 // problem in one list: what Decode finds and, when the file could be decoded
 // in spite of it (unknown keys, bad values), what Lint finds.
 func LintFile(path string) ErrorList {
-	src, err := os.ReadFile(path)
+	src, err := plainfile.ReadFile(path)
 	if err != nil {
 		return ErrorList{{File: path, Pos: Pos{1, 1}, Msg: err.Error()}}
 	}

@@ -6,6 +6,7 @@ import (
 
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
+	"kscript.dev/kscript/runtime/plainfile"
 )
 
 // ProgramFile is a programs file to load beside a run's script: a lesson's
@@ -21,7 +22,7 @@ type ProgramFile struct {
 func ReadPrograms(l *lesson.Lesson) ([]ProgramFile, error) {
 	var out []ProgramFile
 	for _, p := range l.ProgramFiles() {
-		src, err := os.ReadFile(p)
+		src, err := plainfile.ReadFile(p)
 		if err != nil {
 			return nil, &kruntime.ScriptError{Pos: p, Msg: fmt.Sprintf("programs file: %v", unwrapPath(err))}
 		}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package cachefile
+
+const oNonblock = 0
