@@ -256,6 +256,9 @@ type Grader struct {
 	canFail   bool // the runtime honours Options.Fail
 
 	started []lane // lanes StartWorkers started, for Grade to use
+
+	templateOnce sync.Once
+	template     *Result // see replyTemplate
 }
 
 // New prepares the grading of the exercise of l.
@@ -470,6 +473,26 @@ func (g *Grader) newResult(path string) *Result {
 			Needs: append([]string(nil), c.Needs...), Fail: append([]string(nil), c.Fail...),
 			hint: text(c.Hint),
 		})
+	}
+	return res
+}
+
+// replyTemplate returns the result of the submission at path as far as
+// the lesson makes it (Grader.newResult, cleaned as cleanResult cleans a
+// worker's result), for a worker's answer to complete (workerReply.get).
+// Its checks share the lesson's Needs and Fail slices, which nothing
+// changes.
+func (g *Grader) replyTemplate(path string) *Result {
+	g.templateOnce.Do(func() {
+		g.template = g.newResult("")
+		cleanResult(g.template)
+	})
+	t := g.template
+	res := &Result{Submission: cleanName(path), MaxScore: t.MaxScore, Checks: make([]*CheckResult, len(t.Checks))}
+	checks := make([]CheckResult, len(t.Checks))
+	for i, c := range t.Checks {
+		checks[i] = *c
+		res.Checks[i] = &checks[i]
 	}
 	return res
 }

@@ -185,7 +185,7 @@ func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watc
 			news <- graded{i, nil}
 		}
 		timer := l.deadlineFor(l.cmd)
-		var rep workerReply
+		rep := workerReply{Result: l.g.replyTemplate(subs[i].Path)}
 		err := readWire(l.out, wireReply, rep.get)
 		late := !timer.Stop()
 		queued, sent = queued[1:], sent-1
