@@ -218,8 +218,13 @@ type command struct {
 	// validArgs completes the arguments (cobra's ValidArgsFunction).
 	validArgs func(c *command, args []string, toComplete string) ([]string, compDirective)
 
-	flags      flagSet // the command's own flags
-	persistent flagSet // flags this command and every command under it have
+	flags flagSet // the command's own flags
+	// defineFlags, if not nil, declares the command's own flags in flags:
+	// they are declared when first needed, so that a process declares
+	// only the flags of the command it runs (kscript --help, none of its
+	// subcommands').
+	defineFlags func(fs *flagSet)
+	persistent  flagSet // flags this command and every command under it have
 	// helpFlag and versionFlag, once cobra would have added them.
 	helpFlag, versionFlag *option
 
@@ -355,6 +360,11 @@ func (c *command) useLine() string {
 func (c *command) allFlags() []*option {
 	if c.all != nil {
 		return c.all
+	}
+	if c.defineFlags != nil {
+		define := c.defineFlags
+		c.defineFlags = nil
+		define(&c.flags)
 	}
 	all := make([]*option, 0, 24)
 	add := func(fs []*option) {
@@ -745,6 +755,7 @@ func (root *command) execute(args []string) error {
 
 // executeOne is cobra's Command.execute.
 func (c *command) executeOne(args []string) error {
+	c.allFlags() // declares the command's flags, with their defaults
 	c.initHelpFlag()
 	c.initVersionFlag()
 	if err := c.parseFlags(args); err != nil {

@@ -91,6 +91,7 @@ func cobraTree(c *command, a *app) *cobra.Command {
 			}
 		}
 	}
+	c.allFlags() // declares c.flags
 	addFlags(cc.PersistentFlags(), c.persistent)
 	addFlags(cc.Flags(), c.flags)
 	if c.parent == nil {

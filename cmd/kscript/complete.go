@@ -382,7 +382,9 @@ func (root *command) addCompletionCommand() {
 				return err
 			},
 		}
-		c.flags.boolVar(&noDesc, "no-descriptions", false, "disable completion descriptions")
+		c.defineFlags = func(fs *flagSet) {
+			fs.boolVar(&noDesc, "no-descriptions", false, "disable completion descriptions")
+		}
 		return c
 	}
 	completion.addCommand(

@@ -89,14 +89,16 @@ the batch.`,
 		args: minimumNArgs(1),
 		run:  func(_ *command, args []string) error { return a.grade(f, args) },
 	}
-	lessonFlag := c.flags.stringVar(&f.lesson, "lesson", "", "the lesson file whose exercise grades the submissions (required)")
-	c.flags.stringVarP(&f.format, "format", "f", "text", "results format: "+strings.Join(grade.Formats, ", ")).complete = fixedCompletion(grade.Formats...)
-	c.flags.intVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
-	c.flags.stringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
-	c.flags.boolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
-	c.flags.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with; 0: no limit")
-	lessonFlag.required = true
-	lessonFlag.exts = []string{"yaml", "yml"}
+	c.defineFlags = func(fs *flagSet) {
+		lessonFlag := fs.stringVar(&f.lesson, "lesson", "", "the lesson file whose exercise grades the submissions (required)")
+		fs.stringVarP(&f.format, "format", "f", "text", "results format: "+strings.Join(grade.Formats, ", ")).complete = fixedCompletion(grade.Formats...)
+		fs.intVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
+		fs.stringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
+		fs.boolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
+		fs.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with; 0: no limit")
+		lessonFlag.required = true
+		lessonFlag.exts = []string{"yaml", "yml"}
+	}
 	return c
 }
 

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,11 +18,29 @@ import (
 // class the doubling passes through is a span of its own, new pages.
 const helpSize = 8 << 10
 
+// helpBuf is where help is written: bytes, so that a part can be trimmed.
+type helpBuf []byte
+
+func (b *helpBuf) WriteString(s string) { *b = append(*b, s...) }
+func (b *helpBuf) byte1(c byte)         { *b = append(*b, c) }
+
+// spaces writes n spaces.
+func (b *helpBuf) spaces(n int) {
+	for range n {
+		*b = append(*b, ' ')
+	}
+}
+
+// trimRightFrom drops the white space that ends what was written from
+// start on.
+func (b *helpBuf) trimRightFrom(start int) {
+	*b = (*b)[:start+len(bytes.TrimRightFunc((*b)[start:], unicode.IsSpace))]
+}
+
 // helpFunc is cobra's default help function: the long description (or
 // the short one), a blank line, then the usage.
 func helpFunc(c *command) {
-	var b strings.Builder
-	b.Grow(helpSize)
+	b := make(helpBuf, 0, helpSize)
 	desc := c.long
 	if desc == "" {
 		desc = c.short
@@ -35,17 +53,16 @@ func helpFunc(c *command) {
 	if c.runnable() || len(c.subs) > 0 {
 		writeUsage(&b, c)
 	}
-	if _, err := io.WriteString(c.out(), b.String()); err != nil {
+	if _, err := c.out().Write(b); err != nil {
 		fmt.Fprintln(c.err(), err)
 	}
 }
 
 // usageFunc is cobra's default usage function.
 func usageFunc(c *command) error {
-	var b strings.Builder
-	b.Grow(helpSize)
+	b := make(helpBuf, 0, helpSize)
 	writeUsage(&b, c)
-	_, err := io.WriteString(c.out(), b.String())
+	_, err := c.out().Write(b)
 	if err != nil {
 		fmt.Fprintln(c.err(), err)
 	}
@@ -53,7 +70,7 @@ func usageFunc(c *command) error {
 }
 
 // writeUsage writes what cobra's defaultUsageFunc (cobra v1.10) writes.
-func writeUsage(b *strings.Builder, c *command) {
+func writeUsage(b *helpBuf, c *command) {
 	b.WriteString("Usage:")
 	if c.runnable() {
 		b.WriteString("\n  ")
@@ -79,18 +96,22 @@ func writeUsage(b *strings.Builder, c *command) {
 			if sub.isAvailable() || sub.name() == "help" {
 				b.WriteString("\n  ")
 				pad(b, sub.name(), sub.namePadding())
-				b.WriteByte(' ')
+				b.byte1(' ')
 				b.WriteString(sub.short)
 			}
 		}
 	}
 	if local := c.localFlags(); len(local) > 0 {
 		b.WriteString("\n\nFlags:\n")
-		b.WriteString(strings.TrimRightFunc(flagUsages(local), unicode.IsSpace))
+		start := len(*b)
+		flagUsages(b, local)
+		b.trimRightFrom(start)
 	}
 	if inherited := c.inheritedFlags(); len(inherited) > 0 {
 		b.WriteString("\n\nGlobal Flags:\n")
-		b.WriteString(strings.TrimRightFunc(flagUsages(inherited), unicode.IsSpace))
+		start := len(*b)
+		flagUsages(b, inherited)
+		b.trimRightFrom(start)
 	}
 	topics := false
 	for _, sub := range c.subs {
@@ -102,7 +123,7 @@ func writeUsage(b *strings.Builder, c *command) {
 			if sub.isHelpTopic() {
 				b.WriteString("\n  ")
 				pad(b, sub.commandPath(), sub.commandPathPadding())
-				b.WriteByte(' ')
+				b.byte1(' ')
 				b.WriteString(sub.short)
 			}
 		}
@@ -112,89 +133,83 @@ func writeUsage(b *strings.Builder, c *command) {
 		b.WriteString(c.commandPath())
 		b.WriteString(" [command] --help\" for more information about a command.")
 	}
-	b.WriteByte('\n')
+	b.byte1('\n')
 }
 
 // pad writes s left-justified in width characters, as fmt's %-*s.
-func pad(b *strings.Builder, s string, width int) {
+func pad(b *helpBuf, s string, width int) {
 	b.WriteString(s)
-	for n := utf8.RuneCountInString(s); n < width; n++ {
-		b.WriteByte(' ')
-	}
+	b.spaces(width - utf8.RuneCountInString(s))
 }
 
-// flagUsages is pflag's FlagSet.FlagUsages (FlagUsagesWrapped(0), pflag
-// v1.0.9): a line per flag, its usage aligned one column after the
+// flagUsages writes pflag's FlagSet.FlagUsages (FlagUsagesWrapped(0),
+// pflag v1.0.9): a line per flag, its usage aligned one column after the
 // longest flag name, the default when it is not the zero value.
-func flagUsages(fs []*option) string {
-	type line struct{ name, usage string }
-	lines := make([]line, 0, len(fs))
+func flagUsages(b *helpBuf, fs []*option) {
+	// pflag measures the name with the separator it puts after it.
 	maxlen := 0
 	for _, f := range fs {
-		typ := f.value.Type()
-		var name string
-		if f.shorthand != "" {
-			name = "  -" + f.shorthand + ", --" + f.name
-		} else {
-			name = "      --" + f.name
-		}
-		varname, usage := unquoteUsage(f)
-		if varname != "" {
-			name += " " + varname
-		}
-		if f.noOptDefVal != "" {
-			switch typ {
-			case "string":
-				name += `[="` + f.noOptDefVal + `"]`
-			case "bool":
-				if f.noOptDefVal != "true" {
-					name += "[=" + f.noOptDefVal + "]"
-				}
-			default:
-				name += "[=" + f.noOptDefVal + "]"
-			}
-		}
-		// pflag measures the name with the separator it puts after it.
-		maxlen = max(maxlen, len(name)+1)
-		if !defaultIsZeroValue(f, typ) {
+		maxlen = max(maxlen, flagName(nil, f)+1)
+	}
+	for _, f := range fs {
+		// pflag: fmt.Fprintln(buf, name, spacing, usage), spacing being
+		// maxlen-len(name) spaces, and continuation lines of the usage
+		// indented maxlen+2.
+		b.spaces(2 + maxlen - flagName(b, f))
+		_, usage := unquoteUsage(f)
+		if typ := f.value.Type(); !defaultIsZeroValue(f, typ) {
 			if typ == "string" {
 				usage += " (default " + strconv.Quote(f.defValue) + ")"
 			} else {
 				usage += " (default " + f.defValue + ")"
 			}
 		}
-		lines = append(lines, line{name, usage})
-	}
-	var b strings.Builder
-	size := 0
-	for _, l := range lines {
-		size += maxlen + 2 + len(l.usage) + 1
-	}
-	b.Grow(size)
-	for _, l := range lines {
-		// pflag: fmt.Fprintln(buf, name, spacing, usage), spacing being
-		// maxlen-len(name) spaces, and continuation lines of the usage
-		// indented maxlen+2.
-		b.WriteString(l.name)
-		for range 2 + maxlen - len(l.name) {
-			b.WriteByte(' ')
-		}
-		usage := l.usage
 		for {
 			before, after, ok := strings.Cut(usage, "\n")
 			b.WriteString(before)
 			if !ok {
 				break
 			}
-			b.WriteByte('\n')
-			for range maxlen + 2 {
-				b.WriteByte(' ')
-			}
+			b.byte1('\n')
+			b.spaces(maxlen + 2)
 			usage = after
 		}
-		b.WriteByte('\n')
+		b.byte1('\n')
 	}
-	return b.String()
+}
+
+// flagName writes (when b is not nil) f's part of its line before the
+// usage, "  -f, --flag type" (pflag's), and returns its length.
+func flagName(b *helpBuf, f *option) int {
+	parts := [8]string{"      --", f.name}
+	if f.shorthand != "" {
+		parts[0], parts[1], parts[2] = "  -", f.shorthand, ", --"+f.name
+	}
+	n := 3
+	if varname, _ := unquoteUsage(f); varname != "" {
+		parts[n], parts[n+1] = " ", varname
+		n += 2
+	}
+	if f.noOptDefVal != "" {
+		switch f.value.Type() {
+		case "string":
+			parts[n], parts[n+1], parts[n+2] = `[="`, f.noOptDefVal, `"]`
+		case "bool":
+			if f.noOptDefVal != "true" {
+				parts[n], parts[n+1], parts[n+2] = "[=", f.noOptDefVal, "]"
+			}
+		default:
+			parts[n], parts[n+1], parts[n+2] = "[=", f.noOptDefVal, "]"
+		}
+	}
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+		if b != nil {
+			b.WriteString(p)
+		}
+	}
+	return size
 }
 
 // unquoteUsage is pflag's UnquoteUsage: the name in back quotes in the

@@ -24,7 +24,9 @@ func (a *app) lessonsCommand() *command {
 		args:    noArgs,
 		run:     func(*command, []string) error { return a.lessons(dir) },
 	}
-	c.flags.stringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	}
 	return c
 }
 
@@ -103,7 +105,9 @@ func (a *app) explainCommand() *command {
 			return lessonIDs(dir), compNoFileComp
 		},
 	}
-	c.flags.stringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&dir, "dir", lessonsDir, "the lessons folder")
+	}
 	return c
 }
 
@@ -209,7 +213,9 @@ Exit 3 when a problem is found (or, with --strict, a warning).`,
 		example: "  kscript lint\n  kscript lint lessons/03_atomic.yaml\n  kscript lint --strict my_course/",
 		run:     func(_ *command, args []string) error { return a.lint(args, strict) },
 	}
-	c.flags.boolVar(&strict, "strict", false, "fail on warnings too (texts that still say TODO)")
+	c.defineFlags = func(fs *flagSet) {
+		fs.boolVar(&strict, "strict", false, "fail on warnings too (texts that still say TODO)")
+	}
 	return c
 }
 

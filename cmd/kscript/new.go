@@ -30,7 +30,9 @@ kscript test as written. Existing files are never overwritten.`,
 		args:    exactArgs(1),
 		run:     func(_ *command, args []string) error { return a.scaffold(dir, args[0]) },
 	}
-	c.flags.stringVar(&dir, "dir", lessonsDir, "the lessons folder to write into")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&dir, "dir", lessonsDir, "the lessons folder to write into")
+	}
 	return c
 }
 

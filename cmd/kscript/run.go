@@ -45,8 +45,10 @@ file the start of a process.`,
 		args:    minimumNArgs(1),
 		run:     func(_ *command, args []string) error { return a.runFiles(args, lessonFile, report) },
 	}
-	c.flags.stringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs").exts = []string{"yaml", "yml"}
-	c.flags.stringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
+	c.defineFlags = func(fs *flagSet) {
+		fs.stringVar(&lessonFile, "lesson", "", "run FILE.star as the module of this lesson, with its scenario and user programs").exts = []string{"yaml", "yml"}
+		fs.stringVar(&report, "report", "", "also write the run as one self-contained HTML `FILE` with a picture of memory per step")
+	}
 	return c
 }
 

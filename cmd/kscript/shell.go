@@ -32,7 +32,9 @@ tick and irq. With -c it runs COMMANDS and exits with the last one's status.`,
 			return a.shell(args, cmds, cmdsFlag.changed)
 		},
 	}
-	cmdsFlag = c.flags.stringVarP(&cmds, "command", "c", "", "run COMMANDS (separated by ; or newlines) and exit")
+	c.defineFlags = func(fs *flagSet) {
+		cmdsFlag = fs.stringVarP(&cmds, "command", "c", "", "run COMMANDS (separated by ; or newlines) and exit")
+	}
 	return c
 }
 
