@@ -312,12 +312,13 @@ func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, erro
 
 // bootAllocate marks the first n objects of a new slab's freelist allocated.
 func (k *Kernel) bootAllocate(sl *Slab, n int) {
+	s := k.slabCache(sl)
 	for j := 0; j < n; j++ {
-		idx := int(sl.free[len(sl.free)-1])
-		sl.free = sl.free[:len(sl.free)-1]
-		sl.used[idx>>6] |= 1 << (idx & 63)
+		sl.nfree--
+		idx := uint32(s.freePool[sl.first()+uint32(sl.nfree)])
+		s.usedPool[sl.usedOff/8+idx>>6] |= 1 << (idx & 63)
 	}
-	sl.inuse = n
+	sl.inuse = uint32(n)
 }
 
 func errBootSlab(s *KmemCache) error {

@@ -150,19 +150,47 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 	if err := regular(path, st, limit); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if now, err := f.Stat(); err != nil || !os.SameFile(st, now) {
-		return nil, &RefusedError{Path: path, Kind: "file replaced while being read"}
-	}
-	src, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return readOpened(path, st, limit)
+}
+
+// errReplaced is readOpened's error for a file that is not the one Lstat
+// looked at.
+func errReplaced(path string) error {
+	return &RefusedError{Path: path, Kind: "file replaced while being read"}
+}
+
+// readLimited reads the file open as r, of size bytes, and refuses it
+// when it grew beyond limit.
+func readLimited(r io.Reader, path string, size, limit int64) ([]byte, error) {
+	src, err := readUpTo(r, size, limit+1)
 	if err == nil && int64(len(src)) > limit {
 		return nil, &RefusedError{Path: path, Size: int64(len(src)), Limit: limit}
 	}
 	return src, err
+}
+
+// readUpTo reads r to its end, or to max bytes, into a buffer made for
+// size bytes (the file's size when it was looked at) and one more, to see
+// the end: a file that has not changed is read in one allocation and two
+// reads, where io.ReadAll grows its buffer from 512 bytes (six
+// allocations and copies for a lesson's 3 KiB solution, in a batch of a
+// thousand of them).
+func readUpTo(r io.Reader, size, max int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max, size+1))
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // the file grew
+		}
+		n, err := r.Read(buf[len(buf):int(min(int64(cap(buf)), max))])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // regular returns a *RefusedError unless st is a regular file of at most
@@ -228,6 +256,9 @@ type Grader struct {
 	canFail   bool // the runtime honours Options.Fail
 
 	started []lane // lanes StartWorkers started, for Grade to use
+
+	templateOnce sync.Once
+	template     *Result // see replyTemplate
 }
 
 // New prepares the grading of the exercise of l.
@@ -442,6 +473,26 @@ func (g *Grader) newResult(path string) *Result {
 			Needs: append([]string(nil), c.Needs...), Fail: append([]string(nil), c.Fail...),
 			hint: text(c.Hint),
 		})
+	}
+	return res
+}
+
+// replyTemplate returns the result of the submission at path as far as
+// the lesson makes it (Grader.newResult, cleaned as cleanResult cleans a
+// worker's result), for a worker's answer to complete (workerReply.get).
+// Its checks share the lesson's Needs and Fail slices, which nothing
+// changes.
+func (g *Grader) replyTemplate(path string) *Result {
+	g.templateOnce.Do(func() {
+		g.template = g.newResult("")
+		cleanResult(g.template)
+	})
+	t := g.template
+	res := &Result{Submission: cleanName(path), MaxScore: t.MaxScore, Checks: make([]*CheckResult, len(t.Checks))}
+	checks := make([]CheckResult, len(t.Checks))
+	for i, c := range t.Checks {
+		checks[i] = *c
+		res.Checks[i] = &checks[i]
 	}
 	return res
 }

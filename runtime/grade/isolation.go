@@ -185,7 +185,7 @@ func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watc
 			news <- graded{i, nil}
 		}
 		timer := l.deadlineFor(l.cmd)
-		var rep workerReply
+		rep := workerReply{Result: l.g.replyTemplate(subs[i].Path)}
 		err := readWire(l.out, wireReply, rep.get)
 		late := !timer.Stop()
 		queued, sent = queued[1:], sent-1
@@ -262,8 +262,9 @@ func (l *processLane) start() error {
 // worker that no longer reads them is dead or broken: it is killed, and
 // the lane hears so as its answers end.
 func write(in *bufio.Writer, jobs <-chan workerJob, cmd *exec.Cmd) {
+	var m wireWriter
 	for job := range jobs {
-		err := writeWire(in, wireJob, job.put)
+		err := m.write(in, wireJob, job.put)
 		if err == nil {
 			err = in.Flush()
 		}
@@ -435,6 +436,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	}
 	lane := g.Lane() // results are encoded before the next submission runs
 	bw := bufio.NewWriter(out)
+	var m wireWriter
 	for {
 		var job workerJob
 		if err := readWire(rd, wireJob, job.get); err == io.EOF {
@@ -444,7 +446,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 		}
 		res := lane.Submission(Submission{Path: job.Path, Src: job.Src})
 		rep := workerReply{Result: res}
-		if err := writeWire(bw, wireReply, rep.put); err != nil {
+		if err := m.write(bw, wireReply, rep.put); err != nil {
 			return err
 		}
 		if err := bw.Flush(); err != nil {

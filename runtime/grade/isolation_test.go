@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"kscript.dev/kscript/kernelsim"
@@ -324,5 +325,49 @@ func TestWorkerDeadlineQueued(t *testing.T) {
 		if msg := b.Results[1].Message.EN; !strings.Contains(msg, "did not finish this submission within 1s") {
 			t.Errorf("jobs %d: the looping submission's message %q", jobs, msg)
 		}
+	}
+}
+
+// TestReadUpTo: a file is read whole whatever its size was when it was
+// looked at (it may have grown or shrunk since), and never beyond max.
+func TestReadUpTo(t *testing.T) {
+	for _, tc := range []struct {
+		data      string
+		size, max int64
+		want      string
+	}{
+		{"", 0, 11, ""},
+		{"hello", 5, 11, "hello"},
+		{"hello", 0, 11, "hello"},
+		{"hello", 2, 11, "hello"},
+		{"hello", 50, 11, "hello"},
+		{"hello world, more", 5, 11, "hello world"},
+		{"hello world", 11, 11, "hello world"},
+	} {
+		got, err := readUpTo(iotest.OneByteReader(strings.NewReader(tc.data)), tc.size, tc.max)
+		if err != nil || string(got) != tc.want {
+			t.Errorf("readUpTo(%q, %d, %d) = %q, %v, want %q", tc.data, tc.size, tc.max, got, err, tc.want)
+		}
+		got, err = readUpTo(strings.NewReader(tc.data), tc.size, tc.max)
+		if err != nil || string(got) != tc.want {
+			t.Errorf("readUpTo(%q, %d, %d) = %q, %v, want %q", tc.data, tc.size, tc.max, got, err, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	p := writeSub(t, dir, "grown.star", strings.Repeat("x", 100))
+	st, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeSub(t, dir, "grown.star", strings.Repeat("x", 300))
+	if _, err := readOpened(p, st, 200); err == nil || !strings.Contains(err.Error(), "201 bytes, more than the 200") {
+		t.Errorf("a file grown past the limit since Lstat: %v", err)
+	}
+	if src, err := readOpened(p, st, 1000); err != nil || len(src) != 300 {
+		t.Errorf("a file grown since Lstat: %d bytes, %v", len(src), err)
+	}
+	other := writeSub(t, dir, "other.star", "x")
+	if _, err := readOpened(other, st, 1000); err == nil || !strings.Contains(err.Error(), "replaced") {
+		t.Errorf("another file than Lstat's: %v", err)
 	}
 }

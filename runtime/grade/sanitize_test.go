@@ -214,3 +214,14 @@ func TestHostileFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanNameSameAsReplacer: cleanName escapes newlines and tabs as the
+// strings.Replacer it replaced did, on names with and without them.
+func TestCleanNameSameAsReplacer(t *testing.T) {
+	old := strings.NewReplacer("\n", `\n`, "\t", `\t`)
+	for _, s := range []string{"", "a.star", "a\nb.star: score 10 of 10: PASS\nc.star", "\t", "\n\n", "ก\tข\nค.star", "x\x00\ty\u2028\n", strings.Repeat("ab\n", 5000)} {
+		if got, want := cleanName(s), old.Replace(cleanText(s, MessageLimit, "en")); got != want {
+			t.Errorf("cleanName(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -88,9 +88,38 @@ func gobRoundTrip(t *testing.T, in, out any) {
 	}
 }
 
+// lessonPart is the part of a worker's result that the batch makes itself
+// (Grader.replyTemplate) and the worker does not send: a copy of r's
+// submission path, maximum score and its checks' ID, title, maximum
+// points, visibility, needs and fault-injection specs.
+func lessonPart(r *Result) *Result {
+	if r == nil {
+		return nil
+	}
+	t := &Result{Submission: r.Submission, MaxScore: r.MaxScore}
+	for _, c := range r.Checks {
+		t.Checks = append(t.Checks, &CheckResult{ID: c.ID, Title: c.Title, MaxPoints: c.MaxPoints, Visibility: c.Visibility, Needs: c.Needs, Fail: c.Fail})
+	}
+	return t
+}
+
+// withLessonPart sets the lesson's part of res (see lessonPart) to that of
+// from.
+func withLessonPart(res, from *Result) {
+	if res == nil || from == nil {
+		return
+	}
+	res.Submission, res.MaxScore = from.Submission, from.MaxScore
+	for i, c := range res.Checks {
+		f := from.Checks[i]
+		c.ID, c.Title, c.MaxPoints, c.Visibility, c.Needs, c.Fail = f.ID, f.Title, f.MaxPoints, f.Visibility, f.Needs, f.Fail
+	}
+}
+
 // TestWireRoundTrip: every exported field of every message arrives, as
 // gob delivered it, whether filled, empty (empty slices arrive nil, as with
-// gob) or zero.
+// gob) or zero; in an answer, the lesson's part of the result is the one
+// the batch made (lessonPart).
 func TestWireRoundTrip(t *testing.T) {
 	n := 0
 	var hello workerHello
@@ -114,18 +143,25 @@ func TestWireRoundTrip(t *testing.T) {
 		{wireJob, &job, func() wireMessage { return new(workerJob) }},
 		{wireJob, &workerJob{Src: []byte{}}, func() wireMessage { return new(workerJob) }},
 		{wireJob, &workerJob{Path: "big.star", Src: bytes.Repeat([]byte("#\n"), MaxSubmissionBytes/2)}, func() wireMessage { return new(workerJob) }},
-		{wireReply, &rep, func() wireMessage { return new(workerReply) }},
-		{wireReply, &workerReply{}, func() wireMessage { return new(workerReply) }},
-		{wireReply, &workerReply{Result: empty}, func() wireMessage { return new(workerReply) }},
-		{wireReply, &workerReply{Result: &Result{Checks: []*CheckResult{{Report: &Report{}}}}}, func() wireMessage { return new(workerReply) }},
+		{wireReply, &rep, nil},
+		{wireReply, &workerReply{}, nil},
+		{wireReply, &workerReply{Result: empty}, nil},
+		{wireReply, &workerReply{Result: &Result{Checks: []*CheckResult{{Report: &Report{}}}}}, nil},
 	}
 	for i, tc := range cases {
+		if tc.out == nil { // an answer: decoded into the lesson's part
+			in := tc.in.(*workerReply).Result
+			tc.out = func() wireMessage { return &workerReply{Result: lessonPart(in)} }
+		}
 		got := tc.out()
 		if err := decodeWire(encodeWire(t, tc.kind, tc.in), tc.kind, got); err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
 		want := tc.out()
 		gobRoundTrip(t, tc.in, want)
+		if w, ok := want.(*workerReply); ok {
+			withLessonPart(w.Result, tc.in.(*workerReply).Result)
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("case %d: got\n%#v\nwant (as gob delivered it)\n%#v", i, got, want)
 		}
@@ -165,9 +201,15 @@ func TestWireHostile(t *testing.T) {
 		c.hint = i18n.Text{}
 	}
 	good := encodeWire(t, wireReply, &rep)
-	decode := func(b []byte) error { return decodeWire(b, wireReply, new(workerReply)) }
+	decode := func(b []byte) error { return decodeWire(b, wireReply, &workerReply{Result: lessonPart(rep.Result)}) }
 	if err := decode(good); err != nil {
 		t.Fatal(err)
+	}
+	// An answer about another number of checks than the lesson has.
+	short := lessonPart(rep.Result)
+	short.Checks = short.Checks[:1]
+	if err := decodeWire(good, wireReply, &workerReply{Result: short}); err == nil {
+		t.Error("an answer with more checks than the lesson has was read")
 	}
 	// Every proper prefix is an error: EOF only before the first byte.
 	for i := range good {
@@ -238,12 +280,12 @@ func FuzzWireReply(f *testing.F) {
 	f.Add(encodeWire(f, wireReply, &rep))
 	f.Add(encodeWire(f, wireReply, &workerReply{}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var got workerReply
+		got := workerReply{Result: lessonPart(rep.Result)}
 		if decodeWire(b, wireReply, &got) != nil {
 			return
 		}
 		again := encodeWire(t, wireReply, &got)
-		var back workerReply
+		back := workerReply{Result: lessonPart(rep.Result)}
 		if err := decodeWire(again, wireReply, &back); err != nil || !reflect.DeepEqual(got, back) {
 			t.Errorf("re-encoding %q: %v", b, err)
 		}
