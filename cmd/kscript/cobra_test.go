@@ -105,7 +105,7 @@ func cobraTree(c *command, a *app) *cobra.Command {
 		cc.SetOut(a.stdout)
 		cc.SetErr(a.stderr)
 	}
-	for _, sub := range c.subs {
+	for _, sub := range c.children() {
 		cc.AddCommand(cobraTree(sub, a))
 	}
 	return cc
@@ -129,7 +129,7 @@ func stubRuns(c *command) {
 			return nil
 		}
 	}
-	for _, s := range c.subs {
+	for _, s := range c.children() {
 		stubRuns(s)
 	}
 }
