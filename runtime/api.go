@@ -22,8 +22,13 @@ type API struct {
 	En    string // what it simulates, in English (one paragraph)
 	Th    string // the same in Thai
 
-	fn  apiFunc                   // the builtin; nil for a constant
-	val func(*env) starlark.Value // the constant's value
+	fn apiFunc // the builtin; nil for a constant
+	// v is a constant's value when every machine has the same (a plain
+	// Starlark number, string or None: immutable), made with the table;
+	// own makes the value of a constant that belongs to a machine (NULL is
+	// a Ptr of its env), for each machine. A function has neither.
+	v   starlark.Value
+	own func(*env) starlark.Value
 	// docs, when set, fills in C, En and Th: made by APIs and LookupAPI,
 	// for documentation, not for every machine's universe (the errno
 	// constants' are formatted).
@@ -131,7 +136,7 @@ func (e *env) ownConsts() starlark.StringDict {
 	_, own := sharedUniverse()
 	u := make(starlark.StringDict, len(own))
 	for _, a := range own {
-		u[a.Name] = a.val(e)
+		u[a.Name] = a.own(e)
 	}
 	return u
 }
@@ -153,63 +158,46 @@ func (m *Machine) universe() starlark.StringDict {
 // machine, made once per process: the builtins of the APIs that are
 // functions (a builtin finds its machine through the thread, envOf, so
 // every machine shares them) and the constants whose value is a plain
-// Starlark number, string or None. The constants whose value belongs to a
-// machine (NULL is a Ptr of its env) are returned apart, to be made for
-// each machine.
+// Starlark number, string or None (API.v). The constants whose value
+// belongs to a machine (API.own: NULL is a Ptr of its env) are returned
+// apart, to be made for each machine.
 var sharedUniverse = sync.OnceValues(func() (starlark.StringDict, []API) {
+	groups := apiGroups()
 	n := 0
-	for _, g := range apiGroups() {
+	for _, g := range groups {
 		n += len(g)
 	}
 	u := make(starlark.StringDict, n)
 	var own []API
-	for _, g := range apiGroups() {
+	for _, g := range groups {
 		for i := range g {
-			a := &g[i]
-			if a.fn != nil {
+			switch a := &g[i]; {
+			case a.fn != nil:
 				u[a.Name] = a.builtin()
-			} else if v, ok := plainConst(*a); ok {
-				u[a.Name] = v
-			} else {
+			case a.own != nil:
 				own = append(own, *a)
+			default:
+				u[a.Name] = a.v
 			}
 		}
 	}
 	return u, own
 })
 
-// plainConst returns the value of the constant a when it depends on no
-// machine: a constant whose value function reads its env (it panics
-// without one) or makes anything but an immutable plain value is made per
-// machine.
-func plainConst(a API) (v starlark.Value, ok bool) {
-	defer func() {
-		if recover() != nil {
-			v, ok = nil, false
-		}
-	}()
-	switch v := a.val(nil).(type) {
-	case starlark.Int, starlark.String, starlark.NoneType, starlark.Bool, starlark.Float:
-		return v, true
-	}
-	return nil, false
-}
-
 // builtin wraps a's Go function: it finds the env, enforces a's scope and
 // passes the call on. a is an entry of the shared table (apiGroups), which
 // is never changed: its Name is the builtin's one name pointer.
 func (a *API) builtin() *starlark.Builtin {
-	fn, scope, name := a.fn, a.Scope, &a.Name
 	return starlark.NewBuiltin(a.Name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		e := envOf(t)
 		if e == nil {
 			return nil, fmt.Errorf("%s: called outside a kscript machine", b.Name())
 		}
-		if err := e.checkScope(scope, b.Name()); err != nil {
+		if err := e.checkScope(a.Scope, b.Name()); err != nil {
 			return nil, err
 		}
 		e.stackGen++
-		v, err := fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
+		v, err := a.fn(call{e: e, t: t, name: a.Name, api: &a.Name}, args, kwargs)
 		if cerr := e.chargeWork(t); cerr != nil && err == nil {
 			return nil, cerr
 		}
@@ -238,23 +226,14 @@ func (e *env) checkScope(s Scope, name string) error {
 	return nil
 }
 
-// intConst returns the value function of an integer constant.
-func intConst[T ~int | ~int64 | ~uint32](v T) func(*env) starlark.Value {
-	x := starlark.MakeInt64(int64(v))
-	return func(*env) starlark.Value { return x }
-}
+// intConst returns the value of an integer constant (API.v).
+func intConst[T ~int | ~int64 | ~uint32](v T) starlark.Value { return starlark.MakeInt64(int64(v)) }
 
-// uintConst returns the value function of an unsigned long constant.
-func uintConst(v uint64) func(*env) starlark.Value {
-	x := starlark.MakeUint64(v)
-	return func(*env) starlark.Value { return x }
-}
+// uintConst returns the value of an unsigned long constant (API.v).
+func uintConst(v uint64) starlark.Value { return starlark.MakeUint64(v) }
 
-// strConst returns the value function of a string constant.
-func strConst(s string) func(*env) starlark.Value {
-	x := starlark.String(s)
-	return func(*env) starlark.Value { return x }
-}
+// strConst returns the value of a string constant (API.v).
+func strConst(s string) starlark.Value { return starlark.String(s) }
 
 // call is one invocation of a builtin: the machine's env, the thread and
 // the builtin's name (for error messages).
