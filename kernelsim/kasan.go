@@ -288,8 +288,8 @@ func (s *KmemCache) kasanObject(sl *Slab, a Addr) (obj Addr, size uint64, ok boo
 	}
 	obj = s.objAddr(sl, idx)
 	size = uint64(s.objectSize)
-	if sl.hasMeta() && s.metaPool[sl.first()+uint32(idx)].size != 0 {
-		size = uint64(s.metaPool[sl.first()+uint32(idx)].size)
+	if sl.hasMeta() && s.metaPool[sl.metaOff/8+uint32(idx)].size != 0 {
+		size = uint64(s.metaPool[sl.metaOff/8+uint32(idx)].size)
 	}
 	return obj, size, a < obj+Addr(s.objectSize)
 }
@@ -435,7 +435,7 @@ func (s *KmemCache) kasanShadow(sl *Slab, p Addr) byte {
 	var m objMeta
 	var track *SlabTrack
 	if sl.hasMeta() {
-		m, track = s.metaPool[sl.first()+uint32(idx)], s.track(sl, idx)
+		m, track = s.metaPool[sl.metaOff/8+uint32(idx)], s.track(sl, idx)
 	}
 	switch {
 	case s.isUsed(sl, idx) && m.size == 0:

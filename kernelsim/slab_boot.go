@@ -279,7 +279,7 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 		k.bootAllocate(slabs[i], per-f)
 		switch {
 		case i == nslabs-1:
-			s.cpuSlab = slabs[i]
+			s.setCPUSlab(slabs[i])
 		case f > 0:
 			s.partial.pushTail(slabs[i])
 		default:
@@ -293,6 +293,7 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 // for every eight slabs.
 func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, error) {
 	slabs := make([]*Slab, n)
+	s.reserveSlots(n)
 	var transient []bootBlock
 	gfp := GFP_KERNEL | GFPNoWarn | s.allocFlags
 	for i := range slabs {

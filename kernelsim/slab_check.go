@@ -45,7 +45,7 @@ func (k *Kernel) checkSlabInvariants() error {
 // counters, adding its slabs to seen.
 func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 	nslabs, nobjs := 0, 0
-	slots := map[uint32]bool{}
+	slots, metaSlots := map[uint32]bool{}, map[uint32]bool{}
 	visit := func(sl *Slab, list *slabList) error {
 		if seen[sl] {
 			return fmt.Errorf("slab: %s: slab at pfn %#x is on two lists", s.Name, sl.pfn)
@@ -61,10 +61,17 @@ func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 			return fmt.Errorf("slab: %s: slab at pfn %#x has the wrong list flags", s.Name, sl.pfn)
 		}
 		slot := sl.slot
-		if slots[slot] || slot >= s.nslots || sl.freeOff != slot*uint32(s.objects)*2 || sl.usedOff != slot*uint32(s.usedWords())*8 || sl.metaOff != slot*uint32(s.objects)*8 {
+		if slots[slot] || slot >= s.nslots || sl.freeOff != slot*uint32(s.objects)*2 || sl.usedOff != slot*uint32(s.usedWords())*8 {
 			return fmt.Errorf("slab: %s: slab at pfn %#x has a bad pool slot %d", s.Name, sl.pfn, slot)
 		}
 		slots[slot] = true
+		if sl.hasMeta() {
+			ms := sl.metaOff / 8 / uint32(s.objects)
+			if metaSlots[ms] || ms >= s.nmeta || sl.metaOff != ms*uint32(s.objects)*8 {
+				return fmt.Errorf("slab: %s: slab at pfn %#x has bad records at %d", s.Name, sl.pfn, sl.metaOff)
+			}
+			metaSlots[ms] = true
+		}
 		return k.checkSlab(s, sl)
 	}
 	if c := s.cpuSlab; c != nil {
@@ -85,6 +92,20 @@ func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 	}
 	if len(slots) != int(s.nslots) {
 		return fmt.Errorf("slab: %s: %d pool slots, %d in use or free", s.Name, s.nslots, len(slots))
+	}
+	for _, ms := range s.freeMeta {
+		if metaSlots[ms] || ms >= s.nmeta {
+			return fmt.Errorf("slab: %s: records' slot %d is free and in use", s.Name, ms)
+		}
+		metaSlots[ms] = true
+		for _, m := range s.metaPool[ms*uint32(s.objects) : (ms+1)*uint32(s.objects)] {
+			if m != (objMeta{}) {
+				return fmt.Errorf("slab: %s: free records' slot %d is not zero", s.Name, ms)
+			}
+		}
+	}
+	if len(metaSlots) != int(s.nmeta) {
+		return fmt.Errorf("slab: %s: %d records' slots, %d in use or free", s.Name, s.nmeta, len(metaSlots))
 	}
 	if nslabs != s.nrSlabs || nobjs != s.totalObjects {
 		return fmt.Errorf("slab: %s: nr_slabs %d total_objects %d, found %d slabs of %d objects",
@@ -146,12 +167,8 @@ func (k *Kernel) checkSlab(s *KmemCache, sl *Slab) error {
 	if pending != int(sl.pending) {
 		return fmt.Errorf("slab: %s: slab at pfn %#x: %d objects with a pending fill, counted %d", s.Name, sl.pfn, pending, sl.pending)
 	}
-	if !sl.hasMeta() {
-		for _, m := range s.metaPool[sl.first() : sl.first()+uint32(sl.objects)] {
-			if m != (objMeta{}) {
-				return fmt.Errorf("slab: %s: slab at pfn %#x: records set before they are in use", s.Name, sl.pfn)
-			}
-		}
+	if sl == s.cpuSlab && !sl.hasMeta() {
+		return fmt.Errorf("slab: %s: the CPU slab at pfn %#x has no records", s.Name, sl.pfn)
 	}
 	for i := PFN(0); i < 1<<sl.order; i++ {
 		if k.slab.byPFN.get(PFN(sl.pfn)+i) != sl {

@@ -241,7 +241,7 @@ func (k *Kernel) Kfree(a Addr) error {
 // the CPU slab sl, allocated, freed with no call stack to record (no
 // script code running). Anything else goes to slabFreeChecked, which
 // reports bad frees; the fast path changes nothing before it knows it
-// applies, but for setting slabMeta (slabFreeHook's ensureMeta).
+// applies. The CPU slab has its records (setCPUSlab).
 //
 // An a below sl.start (in the left red zone of object 0) needs no test
 // of its own: a-sl.start wraps round to an offset above 2^32 minus the
@@ -273,7 +273,6 @@ slab:
 			if v := *w; v&bit != 0 {
 				// slabFree: slabFreeHook without a stack, then
 				// do_slab_free's fast path for the CPU slab.
-				sl.flags |= slabMeta               // ensureMeta
 				if s.flags&slabObjectPoison != 0 { // s.objectPoison()
 					sl.setFill(s.metaAt(sl, idx), fillFree)
 				}
@@ -422,7 +421,7 @@ func (k *Kernel) setRequestedSize(a Addr, size uint64) {
 	if sl := k.virtToSlab(a); sl != nil {
 		s := k.slabCache(sl)
 		if idx, ok := s.objIndex(sl, a); ok && sl.hasMeta() {
-			s.metaPool[sl.first()+uint32(idx)].size = uint32(size)
+			s.metaPool[sl.metaOff/8+uint32(idx)].size = uint32(size)
 		}
 		return
 	}

@@ -67,7 +67,7 @@ type objMeta struct {
 
 // track returns the SlabTrack of object idx of sl, nil if none.
 func (s *KmemCache) track(sl *Slab, idx int) *SlabTrack {
-	if !s.metaPool[sl.first()+uint32(idx)].tracked {
+	if !sl.hasMeta() || !s.metaPool[sl.metaOff/8+uint32(idx)].tracked {
 		return nil
 	}
 	return s.tracks[sl.slot][idx]
@@ -114,10 +114,6 @@ func (sl *Slab) setFill(m *objMeta, f objFill) {
 	m.fill = f
 }
 
-// ensureMeta puts the slab's per-object records in use (they are zero
-// until then).
-func (sl *Slab) ensureMeta() { sl.flags |= slabMeta }
-
 // allocFill mirrors slab_want_init_on_alloc() and init_object(): what a
 // freshly allocated object of s reads as. With init_on_alloc a cache with a
 // constructor is never zeroed, and a SLAB_POISON or RCU cache only on
@@ -150,7 +146,7 @@ func (s *KmemCache) objectPoison() bool {
 // slabPostAlloc mirrors slab_post_alloc_hook(): it records the allocation
 // of object idx (requested size, call stack) and sets its contents.
 func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size uint64) {
-	sl.ensureMeta()
+	s.ensureMeta(sl)
 	m := s.metaAt(sl, uint(idx))
 	m.size = uint32(size)
 	sl.setFill(m, k.allocFill(s, gfp))
@@ -174,7 +170,7 @@ func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size ui
 // object of a poisoned cache reads as POISON_FREE ... POISON_END; any
 // other keeps its contents (init_on_free is off on Debian).
 func (k *Kernel) slabFreeHook(s *KmemCache, sl *Slab, idx int) {
-	sl.ensureMeta()
+	s.ensureMeta(sl)
 	m := s.metaAt(sl, uint(idx))
 	if s.objectPoison() {
 		sl.setFill(m, fillFree)
@@ -197,7 +193,7 @@ func (s *KmemCache) poisonNewSlab(sl *Slab) {
 	if !s.objectPoison() {
 		return
 	}
-	sl.ensureMeta()
+	s.ensureMeta(sl)
 	meta := s.metas(sl)
 	for i := range meta {
 		meta[i].fill = fillFree
@@ -271,7 +267,7 @@ func (k *Kernel) SlabObjectAt(a Addr) (SlabObject, bool) {
 	}
 	o := SlabObject{Cache: s, Start: obj, Offset: uint64(a - obj), Allocated: s.isUsed(sl, idx)}
 	if sl.hasMeta() {
-		o.RequestedSize, o.Track = uint64(s.metaPool[sl.first()+uint32(idx)].size), s.track(sl, idx)
+		o.RequestedSize, o.Track = uint64(s.metaPool[sl.metaOff/8+uint32(idx)].size), s.track(sl, idx)
 	}
 	return o, true
 }

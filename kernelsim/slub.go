@@ -2,6 +2,7 @@ package kernelsim
 
 import (
 	"math/bits"
+	"slices"
 	"unsafe"
 )
 
@@ -118,8 +119,12 @@ type KmemCache struct {
 	tracks    [][]*SlabTrack
 	freeSlots []uint32 // the slots of discarded slabs, for reuse
 	nslots    uint32
-	partial   slabList // kmem_cache_node.partial, nr_partial
-	full      slabList // kmem_cache_node.full (kept by SLUB only when debugging)
+	// freeMeta holds the records' slots (metaOff/8/objects) of discarded
+	// slabs, for reuse; nmeta counts the records' slots.
+	freeMeta []uint32
+	nmeta    uint32
+	partial  slabList // kmem_cache_node.partial, nr_partial
+	full     slabList // kmem_cache_node.full (kept by SLUB only when debugging)
 	// nrSlabs and totalObjects mirror the node counters nr_slabs and
 	// total_objects that /proc/slabinfo reads.
 	nrSlabs      int
@@ -173,10 +178,13 @@ type Slab struct {
 	start Addr   // slab_address() plus the cache's red_left_pad: the first object
 	pfn   uint32 // the head page (slab_page)
 	cache uint32 // slab->slab_cache: its index in slabState.cacheByID
-	// freeOff, usedOff and metaOff are the byte offsets of the slab's
-	// slot in its cache's freePool (2 bytes an object), usedPool
-	// (usedWords words) and metaPool (8 bytes an object). Byte offsets, so
-	// that the fast paths add them to the pools' addresses unscaled.
+	// freeOff and usedOff are the byte offsets of the slab's slot in its
+	// cache's freePool (2 bytes an object) and usedPool (usedWords
+	// words); metaOff is the byte offset of its records in metaPool (8
+	// bytes an object), which it has only from the first time one of its
+	// objects is allocated or freed after boot, or it becomes the CPU
+	// slab (slabMeta). Byte offsets, so that the fast paths add them to
+	// the pools' addresses unscaled.
 	freeOff, usedOff, metaOff uint32
 	slot                      uint32 // the slot: tracks' index
 	// prev and next are slab_list: the head frames of the neighbours on
@@ -201,9 +209,8 @@ const (
 	// on (neither: the CPU slab, or a slab being set up or discarded).
 	slabOnPartial uint32 = 1 << iota
 	slabOnFull
-	// slabMeta: the slab's per-object records (metaPool) are in use: an
-	// object of the slab was allocated or freed after boot. Until then
-	// they read as zero and the slab shows no script objects.
+	// slabMeta: the slab has its per-object records (metaPool, at
+	// metaOff). Without them, every record reads as zero.
 	slabMeta
 	// slabTracked: the slab has its slice of tracks (an object of it had
 	// a SlabTrack).
@@ -258,7 +265,7 @@ func (s *KmemCache) metas(sl *Slab) []objMeta {
 	if !sl.hasMeta() {
 		return nil
 	}
-	return s.metaPool[sl.first() : sl.first()+sl.objects]
+	return s.metaPool[sl.metaOff/8 : sl.metaOff/8+sl.objects]
 }
 
 // usedWord is &usedBits(sl)[idx>>6], metaAt &metas(sl)[idx] and freeAt
@@ -295,7 +302,7 @@ func (s *KmemCache) slabSlot() uint32 {
 		return slot
 	}
 	slot := s.nslots
-	if uint64(slot+1)*uint64(s.objects)*8 > 1<<32 {
+	if uint64(slot+1)*uint64(s.objects)*8 > 1<<32-1 {
 		// The slabs' byte offsets into the pools are 32 bits: 2^29
 		// objects of one cache, 4 GiB of records, a Go heap no
 		// simulated machine reaches first.
@@ -304,9 +311,43 @@ func (s *KmemCache) slabSlot() uint32 {
 	s.nslots++
 	per, words := s.objects, s.usedWords()
 	s.freePool = append(s.freePool, make([]uint16, per)...)
-	s.metaPool = append(s.metaPool, make([]objMeta, per)...)
 	s.usedPool = append(s.usedPool, make([]uint64, words)...)
 	return slot
+}
+
+// reserveSlots makes room in the pools for n more slabs, so that a boot
+// cache's pools are as long as its slabs need and no longer.
+func (s *KmemCache) reserveSlots(n int) {
+	s.freePool = slices.Grow(s.freePool, n*s.objects)
+	s.usedPool = slices.Grow(s.usedPool, n*s.usedWords())
+}
+
+// ensureMeta gives slab sl of s its per-object records, zero: a
+// discarded slab's (cleared when it was discarded), or new ones.
+func (s *KmemCache) ensureMeta(sl *Slab) {
+	if sl.flags&slabMeta != 0 {
+		return
+	}
+	var slot uint32
+	if n := len(s.freeMeta); n > 0 {
+		slot = s.freeMeta[n-1]
+		s.freeMeta = s.freeMeta[:n-1]
+	} else {
+		slot = s.nmeta
+		s.nmeta++
+		s.metaPool = append(s.metaPool, make([]objMeta, s.objects)...)
+	}
+	sl.metaOff = slot * uint32(s.objects) * 8
+	sl.flags |= slabMeta
+}
+
+// setCPUSlab makes sl (nil: none) the CPU slab of s. The CPU slab always
+// has its records, so that kmalloc's and kfree's fast paths need not test.
+func (s *KmemCache) setCPUSlab(sl *Slab) {
+	if sl != nil {
+		s.ensureMeta(sl)
+	}
+	s.cpuSlab = sl
 }
 
 // usedWords is the number of in-use words of a slot.

@@ -147,8 +147,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	*s.usedWord(sl, idx) |= 1 << (idx & 63)
 	sl.inuse++
 	// slabPostAlloc without a stack
-	sl.flags |= slabMeta // ensureMeta
-	m := s.metaAt(sl, idx)
+	m := s.metaAt(sl, idx) // the CPU slab has its records (setCPUSlab)
 	m.size = uint32(size)
 	if s.plainFill { // allocFill's common case (init_on_alloc, zeroFill): setFill(m, fillZero)
 		if m.fill == fillNone {
@@ -172,7 +171,7 @@ func (k *Kernel) slabAllocSlow(s *KmemCache, gfp GFP) (*Slab, error) {
 	}
 	if sl := s.partial.head; sl != nil {
 		s.partial.remove(&k.slab.byPFN, sl)
-		s.cpuSlab = sl
+		s.setCPUSlab(sl)
 		return sl, nil
 	}
 	sl := k.newSlab(s, gfp)
@@ -180,7 +179,7 @@ func (k *Kernel) slabAllocSlow(s *KmemCache, gfp GFP) (*Slab, error) {
 		k.slabOutOfMemory(s, gfp)
 		return nil, nil
 	}
-	s.cpuSlab = sl
+	s.setCPUSlab(sl)
 	return sl, k.setupObjects(s, sl)
 }
 
@@ -317,6 +316,7 @@ func (k *Kernel) discardSlab(s *KmemCache, sl *Slab) {
 	clear(s.usedBits(sl))
 	if sl.hasMeta() {
 		clear(s.metas(sl))
+		s.freeMeta = append(s.freeMeta, sl.metaOff/8/uint32(s.objects))
 	}
 	if sl.flags&slabTracked != 0 {
 		s.tracks[sl.slot] = nil

@@ -334,7 +334,7 @@ func slabView(s *KmemCache, sl *Slab, used *[]bool) SlabView {
 			if sv.AllocAt == nil {
 				sv.AllocAt, sv.Requested = make([]string, n), make([]uint32, n)
 			}
-			sv.AllocAt[i], sv.Requested[i] = at, s.metaPool[sl.first()+uint32(i)].size
+			sv.AllocAt[i], sv.Requested[i] = at, s.metaPool[sl.metaOff/8+uint32(i)].size
 		}
 	}
 	return sv
