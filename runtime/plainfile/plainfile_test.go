@@ -54,5 +54,4 @@ func TestReadFileAsOS(t *testing.T) {
 			t.Errorf("%s: %d bytes, %v; os.ReadFile: %d bytes, %v", p, len(got), gotErr, len(want), wantErr)
 		}
 	}
-
 }
