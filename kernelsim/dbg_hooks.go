@@ -54,23 +54,23 @@ func (k *Kernel) kmemleakSlabAlloc(s *KmemCache, sl *Slab, idx int) {
 	if s.kmalloc {
 		kind = leakKmalloc
 	}
-	k.kmemleakAlloc(sl.objAddr(idx), uint64(s.objectSize), kind)
+	k.kmemleakAlloc(s.objAddr(sl, idx), uint64(s.objectSize), kind)
 }
 
 // dbgSlabFree puts object idx back on its slab's freelist (through KASAN's
 // quarantine) and forgets it in kmemleak. Only objects whose allocation and
 // free were tracked (script code was running) can be either.
-func (k *Kernel) dbgSlabFree(sl *Slab, idx int) {
+func (k *Kernel) dbgSlabFree(s *KmemCache, sl *Slab, idx int) {
 	if k.Stack != nil {
-		k.dbgSlabFreeTracked(sl, idx)
+		k.dbgSlabFreeTracked(s, sl, idx)
 		return
 	}
-	sl.free = append(sl.free, uint16(idx))
+	s.pushFree(sl, idx)
 }
 
-func (k *Kernel) dbgSlabFreeTracked(sl *Slab, idx int) {
-	k.kasanFreelistPush(sl, idx)
-	k.kmemleakFree(sl.objAddr(idx))
+func (k *Kernel) dbgSlabFreeTracked(s *KmemCache, sl *Slab, idx int) {
+	k.kasanFreelistPush(s, sl, idx)
+	k.kmemleakFree(s.objAddr(sl, idx))
 }
 
 // dbgKmallocLarge records a kmalloc_large block with kmemleak.

@@ -1,7 +1,6 @@
 package kernelsim
 
 import "fmt"
-import "kscript.dev/kscript/runtime/lazy"
 
 // Errno is a Linux error number (include/uapi/asm-generic/errno-base.h,
 // errno.h and include/linux/errno.h). Functions return it negated, as the
@@ -58,83 +57,102 @@ const (
 	ENOTSUPP     Errno = 524
 )
 
-// errnoTable holds each errno's C name and glibc's strerror() text, which is
-// what insmod, perror and strerror print.
-var errnoTable = lazy.NewMap(errnoTableTable)
+// errnoList holds each errno's C name and glibc's strerror() text, which is
+// what insmod, perror and strerror print, in ascending order. It is static
+// data the linker lays out (a literal of constants): built as a map, it
+// cost every run that made the scripts' errno constants some fifty map
+// insertions and their memory.
+var errnoList = [...]struct {
+	e          Errno
+	name, text string
+}{
+	{EPERM, "EPERM", "Operation not permitted"},
+	{ENOENT, "ENOENT", "No such file or directory"},
+	{ESRCH, "ESRCH", "No such process"},
+	{EINTR, "EINTR", "Interrupted system call"},
+	{EIO, "EIO", "Input/output error"},
+	{ENXIO, "ENXIO", "No such device or address"},
+	{E2BIG, "E2BIG", "Argument list too long"},
+	{ENOEXEC, "ENOEXEC", "Exec format error"},
+	{EBADF, "EBADF", "Bad file descriptor"},
+	{ECHILD, "ECHILD", "No child processes"},
+	{EAGAIN, "EAGAIN", "Resource temporarily unavailable"},
+	{ENOMEM, "ENOMEM", "Cannot allocate memory"},
+	{EACCES, "EACCES", "Permission denied"},
+	{EFAULT, "EFAULT", "Bad address"},
+	{ENOTBLK, "ENOTBLK", "Block device required"},
+	{EBUSY, "EBUSY", "Device or resource busy"},
+	{EEXIST, "EEXIST", "File exists"},
+	{EXDEV, "EXDEV", "Invalid cross-device link"},
+	{ENODEV, "ENODEV", "No such device"},
+	{ENOTDIR, "ENOTDIR", "Not a directory"},
+	{EISDIR, "EISDIR", "Is a directory"},
+	{EINVAL, "EINVAL", "Invalid argument"},
+	{ENFILE, "ENFILE", "Too many open files in system"},
+	{EMFILE, "EMFILE", "Too many open files"},
+	{ENOTTY, "ENOTTY", "Inappropriate ioctl for device"},
+	{ETXTBSY, "ETXTBSY", "Text file busy"},
+	{EFBIG, "EFBIG", "File too large"},
+	{ENOSPC, "ENOSPC", "No space left on device"},
+	{ESPIPE, "ESPIPE", "Illegal seek"},
+	{EROFS, "EROFS", "Read-only file system"},
+	{EMLINK, "EMLINK", "Too many links"},
+	{EPIPE, "EPIPE", "Broken pipe"},
+	{EDOM, "EDOM", "Numerical argument out of domain"},
+	{ERANGE, "ERANGE", "Numerical result out of range"},
+	{EDEADLK, "EDEADLK", "Resource deadlock avoided"},
+	{ENAMETOOLONG, "ENAMETOOLONG", "File name too long"},
+	{ENOSYS, "ENOSYS", "Function not implemented"},
+	{ENOTEMPTY, "ENOTEMPTY", "Directory not empty"},
+	{ENODATA, "ENODATA", "No data available"},
+	{ETIME, "ETIME", "Timer expired"},
+	{EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"},
+	{EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"},
+	{ETIMEDOUT, "ETIMEDOUT", "Connection timed out"},
+	{ECANCELED, "ECANCELED", "Operation canceled"},
+	{ERESTARTSYS, "ERESTARTSYS", "Unknown error 512"},
+	{ENOTSUPP, "ENOTSUPP", "Unknown error 524"},
+}
 
-func errnoTableTable() map[Errno][2]string {
-	return map[Errno][2]string{
-		EPERM:        {"EPERM", "Operation not permitted"},
-		ENOENT:       {"ENOENT", "No such file or directory"},
-		ESRCH:        {"ESRCH", "No such process"},
-		EINTR:        {"EINTR", "Interrupted system call"},
-		EIO:          {"EIO", "Input/output error"},
-		ENXIO:        {"ENXIO", "No such device or address"},
-		E2BIG:        {"E2BIG", "Argument list too long"},
-		ENOEXEC:      {"ENOEXEC", "Exec format error"},
-		EBADF:        {"EBADF", "Bad file descriptor"},
-		ECHILD:       {"ECHILD", "No child processes"},
-		EAGAIN:       {"EAGAIN", "Resource temporarily unavailable"},
-		ENOMEM:       {"ENOMEM", "Cannot allocate memory"},
-		EACCES:       {"EACCES", "Permission denied"},
-		EFAULT:       {"EFAULT", "Bad address"},
-		ENOTBLK:      {"ENOTBLK", "Block device required"},
-		EBUSY:        {"EBUSY", "Device or resource busy"},
-		EEXIST:       {"EEXIST", "File exists"},
-		EXDEV:        {"EXDEV", "Invalid cross-device link"},
-		ENODEV:       {"ENODEV", "No such device"},
-		ENOTDIR:      {"ENOTDIR", "Not a directory"},
-		EISDIR:       {"EISDIR", "Is a directory"},
-		EINVAL:       {"EINVAL", "Invalid argument"},
-		ENFILE:       {"ENFILE", "Too many open files in system"},
-		EMFILE:       {"EMFILE", "Too many open files"},
-		ENOTTY:       {"ENOTTY", "Inappropriate ioctl for device"},
-		ETXTBSY:      {"ETXTBSY", "Text file busy"},
-		EFBIG:        {"EFBIG", "File too large"},
-		ENOSPC:       {"ENOSPC", "No space left on device"},
-		ESPIPE:       {"ESPIPE", "Illegal seek"},
-		EROFS:        {"EROFS", "Read-only file system"},
-		EMLINK:       {"EMLINK", "Too many links"},
-		EPIPE:        {"EPIPE", "Broken pipe"},
-		EDOM:         {"EDOM", "Numerical argument out of domain"},
-		ERANGE:       {"ERANGE", "Numerical result out of range"},
-		EDEADLK:      {"EDEADLK", "Resource deadlock avoided"},
-		ENAMETOOLONG: {"ENAMETOOLONG", "File name too long"},
-		ENOSYS:       {"ENOSYS", "Function not implemented"},
-		ENOTEMPTY:    {"ENOTEMPTY", "Directory not empty"},
-		ENODATA:      {"ENODATA", "No data available"},
-		ETIME:        {"ETIME", "Timer expired"},
-		EOVERFLOW:    {"EOVERFLOW", "Value too large for defined data type"},
-		EOPNOTSUPP:   {"EOPNOTSUPP", "Operation not supported"},
-		ETIMEDOUT:    {"ETIMEDOUT", "Connection timed out"},
-		ECANCELED:    {"ECANCELED", "Operation canceled"},
-		ERESTARTSYS:  {"ERESTARTSYS", "Unknown error 512"},
-		ENOTSUPP:     {"ENOTSUPP", "Unknown error 524"},
+// errnoEntry returns e's index in errnoList, or -1.
+func errnoEntry(e Errno) int {
+	lo, hi := 0, len(errnoList)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch {
+		case errnoList[m].e < e:
+			lo = m + 1
+		case errnoList[m].e > e:
+			hi = m
+		default:
+			return m
+		}
 	}
+	return -1
 }
 
 // Name returns the C name ("ENOMEM"), or "" for an unknown number.
-func (e Errno) Name() string { return errnoTable.Get()[e][0] }
+func (e Errno) Name() string {
+	if i := errnoEntry(e); i >= 0 {
+		return errnoList[i].name
+	}
+	return ""
+}
 
 // Error returns glibc's strerror() text for e ("Cannot allocate memory"),
 // "Unknown error N" for numbers glibc does not know.
 func (e Errno) Error() string {
-	if t, ok := errnoTable.Get()[e]; ok {
-		return t[1]
+	if i := errnoEntry(e); i >= 0 {
+		return errnoList[i].text
 	}
 	return fmt.Sprintf("Unknown error %d", int(e))
 }
 
 // Errnos returns every known errno, ascending, for predeclared constants and docs.
 func Errnos() []Errno {
-	out := make([]Errno, 0, len(errnoTable.Get()))
-	for e := range errnoTable.Get() {
-		out = append(out, e)
-	}
-	for i := 1; i < len(out); i++ { // insertion sort: small, and keeps determinism obvious
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
+	out := make([]Errno, len(errnoList))
+	for i := range errnoList {
+		out[i] = errnoList[i].e
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package kernelsim
 
-import "sort"
+import (
+	"sort"
+	"unsafe"
+)
 
 // KASAN, the Kernel Address SANitizer, mirroring mm/kasan (generic mode,
 // CONFIG_KASAN_GENERIC, as a debug build of Debian's 6.1 kernel has it).
@@ -170,14 +173,16 @@ func (k *Kernel) kasanVfree(a Addr) { delete(k.dbg.kasan.vmalloc, a) }
 // kasanFreelistPush puts object idx, just freed, on its slab's freelist:
 // on top (next to be reused) as SLUB does, or at the bottom when script code
 // freed it, KASAN's quarantine (see the file comment).
-func (k *Kernel) kasanFreelistPush(sl *Slab, idx int) {
-	if k.dbg.kasan.off || len(sl.free) == 0 || sl.meta == nil || !freedByScript(sl.meta[idx].track) {
-		sl.free = append(sl.free, uint16(idx))
+func (k *Kernel) kasanFreelistPush(s *KmemCache, sl *Slab, idx int) {
+	if k.dbg.kasan.off || sl.nfree == 0 || !sl.hasMeta() || !s.metaAt(sl, uint(idx)).tracked ||
+		!freedByScript(s.tracks[sl.slot][idx]) {
+		s.pushFree(sl, idx)
 		return
 	}
-	sl.free = append(sl.free, 0)
-	copy(sl.free[1:], sl.free)
-	sl.free[0] = uint16(idx)
+	free := unsafe.Slice(s.freeAt(sl, 0), sl.nfree+1) // nfree < objects
+	copy(free[1:], free)
+	free[0] = uint16(idx)
+	sl.nfree++
 }
 
 // freedByScript reports whether a free track has script frames.
@@ -253,7 +258,7 @@ func (k *Kernel) kasanPageOK(a, end Addr) bool {
 		return true // no memory: the access itself faults
 	}
 	if sl := k.slab.byPFN.get(pfn); sl != nil {
-		obj, size, ok := sl.kasanObject(a)
+		obj, size, ok := k.slabCache(sl).kasanObject(sl, a)
 		return ok && end <= obj+Addr(size)
 	}
 	head, state := k.pageBlockOf(pfn)
@@ -272,20 +277,19 @@ func (k *Kernel) kasanPageOK(a, end Addr) bool {
 // kasanObject returns the object of slab sl that a lies in and the bytes
 // of it its caller may use (the requested size; object_size for objects
 // allocated at boot); ok is false when a is outside any allocated object.
-func (sl *Slab) kasanObject(a Addr) (obj Addr, size uint64, ok bool) {
-	s := sl.cache
-	start := sl.base + Addr(s.redLeftPad)
+func (s *KmemCache) kasanObject(sl *Slab, a Addr) (obj Addr, size uint64, ok bool) {
+	start := sl.addr() + Addr(s.redLeftPad)
 	if a < start {
 		return 0, 0, false
 	}
 	idx := int((a - start) / Addr(s.size))
-	if idx >= sl.objects || !sl.isUsed(idx) {
+	if idx >= int(sl.objects) || !s.isUsed(sl, idx) {
 		return 0, 0, false
 	}
-	obj = sl.objAddr(idx)
+	obj = s.objAddr(sl, idx)
 	size = uint64(s.objectSize)
-	if sl.meta != nil && sl.meta[idx].size != 0 {
-		size = uint64(sl.meta[idx].size)
+	if sl.hasMeta() && s.metaPool[sl.metaOff/8+uint32(idx)].size != 0 {
+		size = uint64(s.metaPool[sl.metaOff/8+uint32(idx)].size)
 	}
 	return obj, size, a < obj+Addr(s.objectSize)
 }
@@ -396,7 +400,7 @@ func (k *Kernel) kasanShadowDirect(p Addr) byte {
 		return 0
 	}
 	if sl := k.slab.byPFN.get(pfn); sl != nil {
-		return sl.kasanShadow(p)
+		return k.slabCache(sl).kasanShadow(sl, p)
 	}
 	head, state := k.pageBlockOf(pfn)
 	switch state {
@@ -414,33 +418,33 @@ func (k *Kernel) kasanShadowDirect(p Addr) byte {
 // made it all KASAN_SLAB_REDZONE; an allocated object is accessible up to
 // its requested size (kasan_kmalloc); a freed one is KASAN_SLAB_FREE, its
 // first granule KASAN_SLAB_FREETRACK when its free was tracked.
-func (sl *Slab) kasanShadow(p Addr) byte {
-	s := sl.cache
-	start := sl.base + Addr(s.redLeftPad)
+func (s *KmemCache) kasanShadow(sl *Slab, p Addr) byte {
+	start := sl.addr() + Addr(s.redLeftPad)
 	if p < start {
 		return kasanSlabRedzone
 	}
 	idx := int((p - start) / Addr(s.size))
-	if idx >= sl.objects {
+	if idx >= int(sl.objects) {
 		return kasanSlabRedzone
 	}
-	obj := sl.objAddr(idx)
+	obj := s.objAddr(sl, idx)
 	objEnd := obj + Addr(alignUp(s.objectSize, kasanGranule))
 	if p >= objEnd {
 		return kasanSlabRedzone
 	}
 	var m objMeta
-	if sl.meta != nil {
-		m = sl.meta[idx]
+	var track *SlabTrack
+	if sl.hasMeta() {
+		m, track = s.metaPool[sl.metaOff/8+uint32(idx)], s.track(sl, idx)
 	}
 	switch {
-	case sl.isUsed(idx) && m.size == 0:
+	case s.isUsed(sl, idx) && m.size == 0:
 		return partialShadow(p, obj, uint64(s.objectSize), kasanSlabRedzone)
-	case sl.isUsed(idx):
+	case s.isUsed(sl, idx):
 		return partialShadow(p, obj, uint64(m.size), kasanSlabRedzone)
-	case m.size == 0 && m.track == nil:
+	case m.size == 0 && track == nil:
 		return kasanSlabRedzone // never allocated since the slab was made
-	case p == obj && m.track != nil && m.track.FreeStack != nil:
+	case p == obj && track != nil && track.FreeStack != nil:
 		return kasanSlabFreetrack
 	}
 	return kasanSlabFree

@@ -186,7 +186,7 @@ func TestKasanOneBytePastEverySize(t *testing.T) {
 			if len(reps) != 1 || reps[0].Class != "slab-out-of-bounds" {
 				t.Fatalf("kmalloc(%d), p[%d]: reports %+v", n, n, reps)
 			}
-			m := h.k.virtToSlab(p).cache.ObjectSize()
+			m := h.k.slabCache(h.k.virtToSlab(p)).ObjectSize()
 			rel := fmt.Sprintf("The buggy address is located %d bytes inside of", n)
 			if n == m {
 				rel = "The buggy address is located 0 bytes to the right of"
@@ -256,9 +256,9 @@ func TestKasanTrailerSkipsMetadata(t *testing.T) {
 	}{{64, 3}, {8, 0}} {
 		p := k.Kmalloc(tt.size, GFP_KERNEL)
 		sl := k.virtToSlab(p)
-		idx, _ := sl.objIndex(p)
+		idx, _ := k.slabCache(sl).objIndex(sl, p)
 		seq := k.NextSeq()
-		k.printTrailer(sl.cache, sl, idx, nil)
+		k.printTrailer(k.slabCache(sl), sl, idx, nil)
 		rows := strings.Count(logText(k, seq), "Padding  ")
 		if rows != tt.rows {
 			t.Errorf("kmalloc(%d): %d Padding rows, want %d:\n%s", tt.size, rows, tt.rows, logText(k, seq))
@@ -276,7 +276,7 @@ func TestKasanTrailerSkipsMetadata(t *testing.T) {
 func TestKasanWholeRedzone(t *testing.T) {
 	h := newDbgHarness(t, "mod")
 	p := h.kmalloc(8)
-	stride := uint64(h.k.virtToSlab(p).cache.size)
+	stride := uint64(h.k.slabCache(h.k.virtToSlab(p)).size)
 	if stride != 40 {
 		t.Fatalf("kmalloc-8 stride %d, want 40", stride)
 	}
@@ -294,9 +294,11 @@ func TestKasanWholeRedzone(t *testing.T) {
 	}
 	next := p + Addr(stride)
 	if sl := h.k.virtToSlab(next); sl != nil {
-		if idx, ok := sl.objIndex(next); ok && sl.isUsed(idx) {
-			if _, reps := h.run(1000, func() { _, _ = h.k.LoadByte(next) }); len(reps) != 0 {
-				t.Errorf("a read of the next allocated object was reported: %+v", reps)
+		if s := h.k.slabCache(sl); s != nil {
+			if idx, ok := s.objIndex(sl, next); ok && s.isUsed(sl, idx) {
+				if _, reps := h.run(1000, func() { _, _ = h.k.LoadByte(next) }); len(reps) != 0 {
+					t.Errorf("a read of the next allocated object was reported: %+v", reps)
+				}
 			}
 		}
 	}

@@ -110,7 +110,7 @@ func (k *Kernel) kasanFind(a Addr, n uint64) (r kasanRange, bad Addr, ok bool) {
 	r = kasanRange{a: a, n: n}
 	if IsDirectMapAddr(a) {
 		if sl := k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift)); sl != nil {
-			if obj, size, ok := sl.kasanObject(a); ok {
+			if obj, size, ok := k.slabCache(sl).kasanObject(sl, a); ok {
 				if a+Addr(n) <= obj+Addr(size) {
 					return r, 0, true
 				}
@@ -206,7 +206,7 @@ func (k *Kernel) kasanAddressDescriptionFrames(a, origin Addr, frames []string) 
 		page, hasPage = pfn, true
 		if sl := k.virtToSlab(a); sl != nil {
 			k.kasanDescribeObject(sl, a, origin)
-			page = sl.pfn
+			page = PFN(sl.pfn)
 		} else if head, state := k.pageBlockOf(pfn); state != blockUnknown {
 			page = head
 		}
@@ -231,15 +231,14 @@ func (k *Kernel) kasanAddressDescriptionFrames(a, origin Addr, frames []string) 
 // and free tracks, then where the address lies relative to it. The object
 // is nearest_obj() of the address.
 func (k *Kernel) kasanDescribeObject(sl *Slab, a, origin Addr) {
-	s := sl.cache
+	s := k.slabCache(sl)
 	at := a
 	if origin != 0 && k.virtToSlab(origin) == sl {
 		at = origin
 	}
-	idx := min(int((at-sl.base)/Addr(s.size)), sl.objects-1)
-	obj := sl.objAddr(idx)
-	if sl.meta != nil && sl.meta[idx].track != nil {
-		t := sl.meta[idx].track
+	idx := min(int((at-sl.addr())/Addr(s.size)), int(sl.objects)-1)
+	obj := s.objAddr(sl, idx)
+	if t := s.track(sl, idx); sl.hasMeta() && t != nil {
 		k.kasanPrintTrack("Allocated", t.AllocPID, t.AllocStack, kasanAllocFrames.Get()[s.kmalloc])
 		k.kasanPrintTrack("Freed", t.FreePID, t.FreeStack, kasanFreeFrames.Get()[s.kmalloc])
 	}

@@ -72,7 +72,7 @@ func (h *dbgHarness) kmalloc(size uint64) Addr {
 	if a == 0 {
 		h.t.Fatal("kmalloc failed")
 	}
-	h.leakAlloc(a, h.k.virtToSlab(a).cache.ObjectSize(), leakKmalloc)
+	h.leakAlloc(a, h.k.slabCache(h.k.virtToSlab(a)).ObjectSize(), leakKmalloc)
 	return a
 }
 
@@ -293,7 +293,7 @@ func TestKmemleakScan(t *testing.T) {
 			h.leakAlloc(own[1], 32, leakKmalloc) // area->pages
 			h.leakAlloc(own[2], PageSize, leakPages)
 			a := h.kmalloc(8) // its slab's page is the slab's
-			own = append(own, PageAddress(h.k.virtToSlab(a).pfn))
+			own = append(own, PageAddress(PFN(h.k.virtToSlab(a).pfn)))
 			h.leakAlloc(own[3], PageSize, leakPages)
 			for _, o := range k.kmemleakCandidates(func(o *kmemleakObject) bool { return o.module == "mod" && !k.kmemleakIgnored(o) }) {
 				for _, x := range own {

@@ -25,9 +25,10 @@ func (k *Kernel) Peek(a Addr, buf []byte) bool {
 // bookkeeping, as Peek, and false tells nothing: read with Peek then.
 func (k *Kernel) PeekZeroFill(a Addr, n uint64) bool {
 	sl := k.virtToSlab(a)
-	if sl == nil || sl.meta == nil || sl.pending == 0 {
+	if sl == nil || !sl.hasMeta() || sl.pending == 0 {
 		return false
 	}
-	idx, ok := sl.objIndex(a)
-	return ok && sl.meta[idx].fill == fillZero && n <= uint64(sl.cache.objectSize)
+	s := k.slabCache(sl)
+	idx, ok := s.objIndex(sl, a)
+	return ok && s.metaAt(sl, uint(idx)).fill == fillZero && n <= uint64(s.objectSize)
 }

@@ -45,10 +45,13 @@ type LogRecord struct {
 // String formats r as dmesg does by default: "[    5.123456] text", as
 // fmt's "[%5d.%06d] %s" of the seconds and microseconds would, without fmt
 // (dmesg prints every record of the log this way; TestLogRecordString).
-func (r LogRecord) String() string {
+func (r LogRecord) String() string { return string(r.AppendTo(make([]byte, 0, 16+len(r.Text)))) }
+
+// AppendTo appends r formatted as String does to b: dmesg formats the
+// whole log into one buffer.
+func (r LogRecord) AppendTo(b []byte) []byte {
 	var num [20]byte
 	sec := strconv.AppendUint(num[:0], r.Time/1e9, 10)
-	b := make([]byte, 0, 16+len(r.Text))
 	b = append(b, '[')
 	for i := len(sec); i < 5; i++ {
 		b = append(b, ' ')
@@ -61,8 +64,7 @@ func (r LogRecord) String() string {
 	}
 	b = append(b, usec...)
 	b = append(b, "] "...)
-	b = append(b, r.Text...)
-	return string(b)
+	return append(b, r.Text...)
 }
 
 // printkLog is the printk ring buffer.

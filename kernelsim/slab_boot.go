@@ -279,7 +279,7 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 		k.bootAllocate(slabs[i], per-f)
 		switch {
 		case i == nslabs-1:
-			s.cpuSlab = slabs[i]
+			s.setCPUSlab(slabs[i])
 		case f > 0:
 			s.partial.pushTail(slabs[i])
 		default:
@@ -293,6 +293,7 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 // for every eight slabs.
 func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, error) {
 	slabs := make([]*Slab, n)
+	s.reserveSlots(n)
 	var transient []bootBlock
 	gfp := GFP_KERNEL | GFPNoWarn | s.allocFlags
 	for i := range slabs {
@@ -312,12 +313,13 @@ func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, erro
 
 // bootAllocate marks the first n objects of a new slab's freelist allocated.
 func (k *Kernel) bootAllocate(sl *Slab, n int) {
+	s := k.slabCache(sl)
 	for j := 0; j < n; j++ {
-		idx := int(sl.free[len(sl.free)-1])
-		sl.free = sl.free[:len(sl.free)-1]
-		sl.used[idx>>6] |= 1 << (idx & 63)
+		sl.nfree--
+		idx := uint32(s.freePool[sl.first()+uint32(sl.nfree)])
+		s.usedPool[sl.usedOff/8+idx>>6] |= 1 << (idx & 63)
 	}
-	sl.inuse = n
+	sl.inuse = uint32(n)
 }
 
 func errBootSlab(s *KmemCache) error {

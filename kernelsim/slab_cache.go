@@ -123,8 +123,9 @@ func (k *Kernel) freeInternal(a Addr) {
 		return
 	}
 	sl := k.virtToSlab(a)
-	idx, _ := sl.objIndex(a)
-	k.slabFree(sl.cache, sl, idx)
+	s := k.slabCache(sl)
+	idx, _ := s.objIndex(sl, a)
+	k.slabFree(s, sl, idx)
 }
 
 // releaseCache mirrors slab_kmem_cache_release(): the random sequence, the
@@ -136,6 +137,11 @@ func (k *Kernel) releaseCache(s *KmemCache) {
 	k.freeInternal(s.selfAddr)
 	s.randomSeqAddr, s.nodeAddr, s.nameAddr, s.selfAddr = 0, 0, 0, 0
 	s.dead = true
+	if s.id != 0 && s.nrSlabs == 0 { // its id is free for the next cache
+		k.slab.cacheByID[s.id] = nil
+		k.slab.freeIDs = append(k.slab.freeIDs, s.id)
+		s.id = 0
+	}
 }
 
 // KmemCacheAlloc mirrors kmem_cache_alloc(): 0 (NULL) on failure. The error
@@ -164,11 +170,12 @@ func (k *Kernel) KmemCacheFree(c *KmemCache, a Addr) error {
 		k.slabWarnOnceClass("invalid-free", "mm/slab.h", 630, "cache_from_obj+0xe0/0x120", "virt_to_cache: Object is not a Slab page!")
 		return nil
 	}
-	if sl.cache != c {
+	s := k.slabCache(sl)
+	if s != c {
 		k.slabWARN("invalid-free", "mm/slab.h", 665, "cache_from_obj+0xa1/0x120",
-			fmt.Sprintf("cache_from_obj: Wrong slab cache. %s but object is from %s", c.Name, sl.cache.Name))
+			fmt.Sprintf("cache_from_obj: Wrong slab cache. %s but object is from %s", c.Name, s.Name))
 	}
-	return k.slabFreeChecked(sl.cache, sl, a, "kmem_cache_free+0x1ae/0x3b0")
+	return k.slabFreeChecked(s, sl, a, "kmem_cache_free+0x1ae/0x3b0")
 }
 
 // checkCacheHandle stands for the first dereference of c a kmem_cache_*
@@ -227,9 +234,9 @@ func (k *Kernel) KmemCacheDestroy(c *KmemCache) error {
 func (k *Kernel) kmemCacheShutdown(s *KmemCache) bool {
 	k.flushCPUSlab(s)
 	for sl := s.partial.head; sl != nil; {
-		next := sl.next
+		next := k.slab.byPFN.next(sl)
 		if sl.inuse == 0 {
-			s.partial.remove(sl)
+			s.partial.remove(&k.slab.byPFN, sl)
 			k.discardSlab(s, sl)
 		} else {
 			k.listSlabObjects(s, sl)

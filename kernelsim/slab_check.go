@@ -20,7 +20,7 @@ func (k *Kernel) checkSlabInvariants() error {
 		}
 		pages := int64(0)
 		for sl := range seen {
-			if sl.cache == s {
+			if k.slabCache(sl) == s {
 				pages += 1 << sl.order
 			}
 		}
@@ -45,15 +45,32 @@ func (k *Kernel) checkSlabInvariants() error {
 // counters, adding its slabs to seen.
 func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 	nslabs, nobjs := 0, 0
+	slots, metaSlots := map[uint32]bool{}, map[uint32]bool{}
 	visit := func(sl *Slab, list *slabList) error {
 		if seen[sl] {
 			return fmt.Errorf("slab: %s: slab at pfn %#x is on two lists", s.Name, sl.pfn)
 		}
 		seen[sl] = true
 		nslabs++
-		nobjs += sl.objects
-		if sl.list != list {
-			return fmt.Errorf("slab: %s: slab at pfn %#x has the wrong list pointer", s.Name, sl.pfn)
+		nobjs += int(sl.objects)
+		kind := uint32(0)
+		if list != nil {
+			kind = list.kind
+		}
+		if sl.flags&slabOnList != kind {
+			return fmt.Errorf("slab: %s: slab at pfn %#x has the wrong list flags", s.Name, sl.pfn)
+		}
+		slot := sl.slot
+		if slots[slot] || slot >= s.nslots || sl.freeOff != slot*uint32(s.objects)*2 || sl.usedOff != slot*uint32(s.usedWords())*8 {
+			return fmt.Errorf("slab: %s: slab at pfn %#x has a bad pool slot %d", s.Name, sl.pfn, slot)
+		}
+		slots[slot] = true
+		if sl.hasMeta() {
+			ms := sl.metaOff / 8 / uint32(s.objects)
+			if metaSlots[ms] || ms >= s.nmeta || sl.metaOff != ms*uint32(s.objects)*8 {
+				return fmt.Errorf("slab: %s: slab at pfn %#x has bad records at %d", s.Name, sl.pfn, sl.metaOff)
+			}
+			metaSlots[ms] = true
 		}
 		return k.checkSlab(s, sl)
 	}
@@ -63,9 +80,32 @@ func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 		}
 	}
 	for _, l := range []*slabList{&s.partial, &s.full} {
-		if err := checkList(s, l, visit); err != nil {
+		if err := k.checkList(s, l, visit); err != nil {
 			return err
 		}
+	}
+	for _, slot := range s.freeSlots {
+		if slots[slot] || slot >= s.nslots {
+			return fmt.Errorf("slab: %s: pool slot %d is free and in use", s.Name, slot)
+		}
+		slots[slot] = true
+	}
+	if len(slots) != int(s.nslots) {
+		return fmt.Errorf("slab: %s: %d pool slots, %d in use or free", s.Name, s.nslots, len(slots))
+	}
+	for _, ms := range s.freeMeta {
+		if metaSlots[ms] || ms >= s.nmeta {
+			return fmt.Errorf("slab: %s: records' slot %d is free and in use", s.Name, ms)
+		}
+		metaSlots[ms] = true
+		for _, m := range s.metaPool[ms*uint32(s.objects) : (ms+1)*uint32(s.objects)] {
+			if m != (objMeta{}) {
+				return fmt.Errorf("slab: %s: free records' slot %d is not zero", s.Name, ms)
+			}
+		}
+	}
+	if len(metaSlots) != int(s.nmeta) {
+		return fmt.Errorf("slab: %s: %d records' slots, %d in use or free", s.Name, s.nmeta, len(metaSlots))
 	}
 	if nslabs != s.nrSlabs || nobjs != s.totalObjects {
 		return fmt.Errorf("slab: %s: nr_slabs %d total_objects %d, found %d slabs of %d objects",
@@ -76,11 +116,11 @@ func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 
 // checkList walks a partial or full list: its links, its length, and that
 // each slab belongs there (full slabs on the full list only).
-func checkList(s *KmemCache, l *slabList, visit func(*Slab, *slabList) error) error {
+func (k *Kernel) checkList(s *KmemCache, l *slabList, visit func(*Slab, *slabList) error) error {
 	n := 0
 	var prev *Slab
-	for sl := l.head; sl != nil; prev, sl = sl, sl.next {
-		if sl.prev != prev {
+	for sl := l.head; sl != nil; prev, sl = sl, k.slab.byPFN.next(sl) {
+		if k.slab.byPFN.link(sl.prev) != prev {
 			return fmt.Errorf("slab: %s: broken list links at pfn %#x", s.Name, sl.pfn)
 		}
 		if err := visit(sl, l); err != nil {
@@ -100,36 +140,39 @@ func checkList(s *KmemCache, l *slabList, visit func(*Slab, *slabList) error) er
 // checkSlab checks one slab: in-use count ↔ object bitmap ↔ freelist, the
 // pending-fill count, and its pages in the pfn index.
 func (k *Kernel) checkSlab(s *KmemCache, sl *Slab) error {
-	if sl.cache != s || sl.objects != orderObjects(sl.order, s.size) {
+	if k.slabCache(sl) != s || int(sl.objects) != orderObjects(int(sl.order), s.size) {
 		return fmt.Errorf("slab: %s: slab at pfn %#x has the wrong cache or object count", s.Name, sl.pfn)
 	}
 	used := 0
-	for _, w := range sl.used {
+	for _, w := range s.usedBits(sl) {
 		used += bits.OnesCount64(w)
 	}
-	if used != sl.inuse || sl.inuse+len(sl.free) != sl.objects {
+	if used != int(sl.inuse) || sl.inuse+sl.nfree != sl.objects {
 		return fmt.Errorf("slab: %s: slab at pfn %#x: inuse %d, %d objects marked used, %d free of %d",
-			s.Name, sl.pfn, sl.inuse, used, len(sl.free), sl.objects)
+			s.Name, sl.pfn, sl.inuse, used, sl.nfree, sl.objects)
 	}
 	onList := make([]bool, sl.objects)
-	for _, f := range sl.free {
-		if int(f) >= sl.objects || onList[f] || sl.isUsed(int(f)) {
+	for _, f := range s.freeList(sl) {
+		if uint32(f) >= sl.objects || onList[f] || s.isUsed(sl, int(f)) {
 			return fmt.Errorf("slab: %s: slab at pfn %#x: bad freelist entry %d", s.Name, sl.pfn, f)
 		}
 		onList[f] = true
 	}
 	pending := 0
-	for _, m := range sl.meta {
+	for _, m := range s.metas(sl) {
 		if m.fill != fillNone {
 			pending++
 		}
 	}
-	if pending != sl.pending {
+	if pending != int(sl.pending) {
 		return fmt.Errorf("slab: %s: slab at pfn %#x: %d objects with a pending fill, counted %d", s.Name, sl.pfn, pending, sl.pending)
 	}
+	if sl == s.cpuSlab && !sl.hasMeta() {
+		return fmt.Errorf("slab: %s: the CPU slab at pfn %#x has no records", s.Name, sl.pfn)
+	}
 	for i := PFN(0); i < 1<<sl.order; i++ {
-		if k.slab.byPFN.get(sl.pfn+i) != sl {
-			return fmt.Errorf("slab: %s: page %#x of the slab at pfn %#x is not indexed", s.Name, sl.pfn+i, sl.pfn)
+		if k.slab.byPFN.get(PFN(sl.pfn)+i) != sl {
+			return fmt.Errorf("slab: %s: page %#x of the slab at pfn %#x is not indexed", s.Name, PFN(sl.pfn)+i, sl.pfn)
 		}
 	}
 	return k.checkPageSlab(sl)
@@ -138,13 +181,16 @@ func (k *Kernel) checkSlab(s *KmemCache, sl *Slab) error {
 // checkSlabIndex checks that the pfn index holds no slab that is not on a
 // cache's lists (a slab freed but still indexed, or leaked).
 func (k *Kernel) checkSlabIndex(seen map[*Slab]bool) error {
+	if e := k.slab.byPFN.empty; e != nil && *e != (slabChunk{}) {
+		return fmt.Errorf("slab: the slab table's empty chunk was written")
+	}
 	for c, ch := range k.slab.byPFN.chunks {
-		if ch == nil {
-			continue
-		}
-		for i, sl := range ch {
-			if sl != nil && !seen[sl] {
-				return fmt.Errorf("slab: pfn %#x is indexed as a slab of %s that no list holds", c*pfnChunk+i, sl.cache.Name)
+		for i := range ch.heads {
+			if sl := k.slab.byPFN.get(PFN(c*pfnChunk + i)); sl != nil && !seen[sl] {
+				return fmt.Errorf("slab: pfn %#x is indexed as a slab of %s that no list holds", c*pfnChunk+i, k.slabCache(sl).Name)
+			}
+			if sl := &ch.slabs[i]; k.slab.byPFN.get(PFN(c*pfnChunk+i)) != sl && *sl != (Slab{}) {
+				return fmt.Errorf("slab: pfn %#x heads no slab but its entry is not zero", c*pfnChunk+i)
 			}
 		}
 	}
@@ -175,7 +221,7 @@ func (k *Kernel) checkLargeKmallocs() (int64, error) {
 	return total, nil
 }
 
-func errSlabPage(sl *Slab) error {
+func (k *Kernel) errSlabPage(sl *Slab) error {
 	return fmt.Errorf("slab: %s: the page allocator does not hold pfn %#x as a PG_slab block of order %d",
-		sl.cache.Name, sl.pfn, sl.order)
+		k.slabCache(sl).Name, sl.pfn, sl.order)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
+	"unsafe"
 )
 
 // This file mirrors mm/slab_common.c: the kmalloc size classes and the
@@ -30,8 +31,12 @@ type slabState struct {
 	// struct kmem_cache_node are allocated from.
 	kmemCache, kmemCacheNode *KmemCache
 
-	byPFN pfnTable[*Slab]         // every page of every slab: virt_to_slab()
-	large pfnTable[*largeKmalloc] // the head page of every kmalloc_large block
+	byPFN slabTable // every page of every slab: struct slab over mem_map, virt_to_slab()
+	// cacheByID mirrors slab->slab_cache: Slab.cache indexes it (0 is
+	// no cache); freeIDs are the ids of destroyed caches, for reuse.
+	cacheByID []*KmemCache
+	freeIDs   []uint32
+	large     pfnTable[*largeKmalloc] // the head page of every kmalloc_large block
 
 	booted bool // bootSlab is done: new slabs are poisoned, caches get sysfs names
 
@@ -236,33 +241,50 @@ func (k *Kernel) Kfree(a Addr) error {
 // the CPU slab sl, allocated, freed with no call stack to record (no
 // script code running). Anything else goes to slabFreeChecked, which
 // reports bad frees; the fast path changes nothing before it knows it
-// applies.
+// applies. The CPU slab has its records (setCPUSlab).
+//
+// An a below sl.start (in the left red zone of object 0) needs no test
+// of its own: a-sl.start wraps round to an offset above 2^32 minus the
+// red zone, whose quotient by the object size is beyond the slab's
+// objects (the slab holds objects*size bytes, far below 2^32).
+//
+// virt_to_slab() is slabTable.get spelled out, so that its nil answer
+// goes straight to freeLargeKmalloc instead of being tested twice.
 func (k *Kernel) kfree(a Addr) error {
-	sl := k.virtToSlab(a)
-	if sl == nil {
-		return k.freeLargeKmalloc(a)
+	var sl *Slab
+	pfn := PFN((a - PageOffset) >> PageShift)
+	if c := uint64(pfn >> pfnChunkShift); c < uint64(len(k.slab.byPFN.chunks)) {
+		ch := k.slab.byPFN.chunks[c]
+		if h := ch.heads[pfn&(pfnChunk-1)]; h != 0 {
+			sl = (*Slab)(unsafe.Add(unsafe.Pointer(ch), h)) // as in get
+			goto slab
+		}
 	}
-	if s := sl.cache; sl == s.cpuSlab && sl.meta != nil && k.Stack == nil && a >= sl.start {
+	return k.freeLargeKmalloc(a)
+slab:
+	s := k.slabCache(sl)
+	if sl == s.cpuSlab && k.Stack == nil {
 		// objIndex, spelled out so that its answer is branched on, not
 		// made into a bool first.
 		off := uint32(a - sl.start)
 		idx := uint(s.reciprocalSize.divide(off))
 		if uint32(idx)*s.size == off && idx < uint(sl.objects) {
-			w, bit := sl.usedWord(idx), uint64(1)<<(idx&63)
+			w, bit := s.usedWord(sl, idx), uint64(1)<<(idx&63)
 			if v := *w; v&bit != 0 {
 				// slabFree: slabFreeHook without a stack, then
 				// do_slab_free's fast path for the CPU slab.
 				if s.flags&slabObjectPoison != 0 { // s.objectPoison()
-					sl.setFill(sl.metaAt(idx), fillFree)
+					sl.setFill(s.metaAt(sl, idx), fillFree)
 				}
 				*w = v &^ bit
-				sl.free = append(sl.free, uint16(idx))
+				*s.freeAt(sl, uint(sl.nfree)) = uint16(idx)
+				sl.nfree++
 				sl.inuse--
 				return nil
 			}
 		}
 	}
-	return k.slabFreeChecked(sl.cache, sl, a, "kfree+0x9a/0x130")
+	return k.slabFreeChecked(s, sl, a, "kfree+0x9a/0x130")
 }
 
 // freeLargeKmalloc mirrors kfree()'s non-slab branch, free_large_kmalloc()
@@ -332,7 +354,7 @@ func (k *Kernel) Ksize(a Addr) uint64 {
 // too (ksize has no way to kill the caller).
 func (k *Kernel) ksize(a Addr) uint64 {
 	if sl := k.virtToSlab(a); sl != nil {
-		return slabKsize(sl.cache)
+		return slabKsize(k.slabCache(sl))
 	}
 	pfn, ok := k.structPageOf(a)
 	la := k.largeKmallocOf(pfn)
@@ -397,8 +419,9 @@ func (k *Kernel) Krealloc(a Addr, size uint64, gfp GFP) (Addr, error) {
 // resized in place now has the new requested size.
 func (k *Kernel) setRequestedSize(a Addr, size uint64) {
 	if sl := k.virtToSlab(a); sl != nil {
-		if idx, ok := sl.objIndex(a); ok && sl.meta != nil {
-			sl.meta[idx].size = uint32(size)
+		s := k.slabCache(sl)
+		if idx, ok := s.objIndex(sl, a); ok && sl.hasMeta() {
+			s.metaPool[sl.metaOff/8+uint32(idx)].size = uint32(size)
 		}
 		return
 	}
@@ -442,10 +465,10 @@ func (k *Kernel) FindCache(name string) *KmemCache {
 // slabinfo mirrors struct slabinfo as SLUB's get_slabinfo() fills it.
 // Objects free in the CPU slab count as active: only the node's partial
 // slabs are searched for free objects (count_partial).
-func (s *KmemCache) slabinfo() (active, num int) {
+func (k *Kernel) slabinfo(s *KmemCache) (active, num int) {
 	free := 0
-	for sl := s.partial.head; sl != nil; sl = sl.next {
-		free += sl.objects - sl.inuse
+	for sl := s.partial.head; sl != nil; sl = k.slab.byPFN.next(sl) {
+		free += int(sl.objects) - int(sl.inuse)
 	}
 	return s.totalObjects - free, s.totalObjects
 }
@@ -459,7 +482,7 @@ func (k *Kernel) procSlabinfo() string {
 	b.WriteString("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>" +
 		" : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n")
 	for _, s := range k.slab.caches {
-		active, num := s.slabinfo()
+		active, num := k.slabinfo(s)
 		fmt.Fprintf(&b, "%-17s %6d %6d %6d %4d %4d : tunables %4d %4d %4d : slabdata %6d %6d %6d\n",
 			s.Name, active, num, s.size, s.objects, 1<<s.order, 0, 0, 0, s.nrSlabs, s.nrSlabs, 0)
 	}

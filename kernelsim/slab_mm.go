@@ -18,9 +18,9 @@ func (k *Kernel) setPageSlab(pfn PFN, on bool) {
 // checkPageSlab checks that the page allocator holds a slab's pages as one
 // allocated block of the slab's order, flagged PG_slab.
 func (k *Kernel) checkPageSlab(sl *Slab) error {
-	use, _, head := k.PageUseOf(sl.pfn)
-	if !head || use != PageUseSlab || int(k.mem.peek(uint32(sl.pfn)).order) != sl.order {
-		return errSlabPage(sl)
+	use, _, head := k.PageUseOf(PFN(sl.pfn))
+	if !head || use != PageUseSlab || k.mem.peek(sl.pfn).order != sl.order {
+		return k.errSlabPage(sl)
 	}
 	return nil
 }

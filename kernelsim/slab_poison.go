@@ -1,5 +1,7 @@
 package kernelsim
 
+import "unsafe"
+
 // This file keeps what the simulator knows about each slab object beyond
 // SLUB's own bookkeeping: the size the caller asked for, who allocated and
 // freed it, and what its memory should read as. It mirrors, in spirit, the
@@ -47,14 +49,46 @@ const (
 	fillFree                // POISON_FREE, the last byte POISON_END
 )
 
-// objMeta is the per-object record of a slab (one per object, allocated the
-// first time an object of the slab is allocated after boot).
+// objMeta is the per-object record of a slab (one per object, in its
+// cache's metaPool, in use from the first time an object of the slab is
+// allocated after boot). It is plain data; an object's SlabTrack, when
+// call stacks are recorded, is in the cache's tracks.
 type objMeta struct {
 	// size is the requested size: kmalloc's size argument, object_size
 	// for kmem_cache_alloc. 0 for objects allocated at boot.
-	size  uint32
-	fill  objFill
-	track *SlabTrack // nil unless the embedder provides call stacks
+	size uint32
+	fill objFill
+	// tracked: the object has a SlabTrack, in the cache's tracks. Only
+	// this flag says so: dropping a track (an allocation without a call
+	// stack, kmalloc's fast path) clears it and leaves the pointer, which
+	// is neither read nor reused again (see trackAt).
+	tracked bool
+}
+
+// track returns the SlabTrack of object idx of sl, nil if none.
+func (s *KmemCache) track(sl *Slab, idx int) *SlabTrack {
+	if !sl.hasMeta() || !s.metaPool[sl.metaOff/8+uint32(idx)].tracked {
+		return nil
+	}
+	return s.tracks[sl.slot][idx]
+}
+
+// trackAt returns where the SlabTrack of object idx of sl (with record
+// m) is kept, making the slab's slice of tracks if need be, and whether
+// it holds the object's track (m.tracked) or a stale pointer.
+func (s *KmemCache) trackAt(sl *Slab, m *objMeta, idx int) (**SlabTrack, bool) {
+	slot := sl.slot
+	if sl.flags&slabTracked == 0 {
+		if n := int(slot) + 1; len(s.tracks) < n {
+			s.tracks = append(s.tracks, make([][]*SlabTrack, n-len(s.tracks))...)
+		}
+		s.tracks[slot] = make([]*SlabTrack, sl.objects)
+		sl.flags |= slabTracked
+	}
+	// tracks[slot] exists (slabTracked) and has the slab's objects: no
+	// bounds checks for idx, an object of the slab.
+	ts := *(*[]*SlabTrack)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.tracks)), uintptr(slot)*unsafe.Sizeof(s.tracks[0])))
+	return (**SlabTrack)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(ts)), uintptr(idx)*8)), m.tracked
 }
 
 // SlabTrack mirrors struct track (mm/slub.c) for the last allocation and the
@@ -78,13 +112,6 @@ func (sl *Slab) setFill(m *objMeta, f objFill) {
 		sl.pending--
 	}
 	m.fill = f
-}
-
-// ensureMeta allocates the slab's per-object records.
-func (sl *Slab) ensureMeta() {
-	if sl.meta == nil {
-		sl.meta = make([]objMeta, sl.objects)
-	}
 }
 
 // allocFill mirrors slab_want_init_on_alloc() and init_object(): what a
@@ -119,22 +146,22 @@ func (s *KmemCache) objectPoison() bool {
 // slabPostAlloc mirrors slab_post_alloc_hook(): it records the allocation
 // of object idx (requested size, call stack) and sets its contents.
 func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size uint64) {
-	sl.ensureMeta()
-	m := &sl.meta[idx]
+	s.ensureMeta(sl)
+	m := s.metaAt(sl, uint(idx))
 	m.size = uint32(size)
 	sl.setFill(m, k.allocFill(s, gfp))
 	if k.Stack == nil {
-		m.track = nil
+		m.tracked = false
 	} else {
 		// The slot's track from its previous life is overwritten in place,
 		// as SLUB's set_track() overwrites the object's track area: the
 		// allocation path stays free of garbage.
-		t := m.track
-		if t == nil {
-			t = new(SlabTrack)
+		p, ok := s.trackAt(sl, m, idx)
+		if !ok || *p == nil {
+			*p = new(SlabTrack)
 		}
-		*t = SlabTrack{AllocStack: k.Stack(), AllocPID: k.Current().PID, AllocTime: k.now}
-		m.track = t
+		**p = SlabTrack{AllocStack: k.Stack(), AllocPID: k.Current().PID, AllocTime: k.now}
+		m.tracked = true
 	}
 	k.dbgSlabAlloc(s, sl, idx) // dbg_hooks.go: kmemleak_alloc_recursive
 }
@@ -143,48 +170,53 @@ func (k *Kernel) slabPostAlloc(s *KmemCache, sl *Slab, idx int, gfp GFP, size ui
 // object of a poisoned cache reads as POISON_FREE ... POISON_END; any
 // other keeps its contents (init_on_free is off on Debian).
 func (k *Kernel) slabFreeHook(s *KmemCache, sl *Slab, idx int) {
-	sl.ensureMeta()
-	m := &sl.meta[idx]
+	s.ensureMeta(sl)
+	m := s.metaAt(sl, uint(idx))
 	if s.objectPoison() {
 		sl.setFill(m, fillFree)
 	}
 	if k.Stack != nil {
-		if m.track == nil {
-			m.track = &SlabTrack{}
+		p, ok := s.trackAt(sl, m, idx)
+		if !ok || *p == nil {
+			*p = &SlabTrack{}
+			m.tracked = true
 		}
-		m.track.FreeStack, m.track.FreePID, m.track.FreeTime = k.Stack(), k.Current().PID, k.now
+		t := *p
+		t.FreeStack, t.FreePID, t.FreeTime = k.Stack(), k.Current().PID, k.now
 	}
 }
 
 // poisonNewSlab mirrors setup_object_debug()'s init_object() for a slab
 // of a poisoned cache allocated after boot: reading an object that was
 // never allocated shows 0x6b.
-func (sl *Slab) poisonNewSlab() {
-	if !sl.cache.objectPoison() {
+func (s *KmemCache) poisonNewSlab(sl *Slab) {
+	if !s.objectPoison() {
 		return
 	}
-	sl.ensureMeta()
-	for i := range sl.meta {
-		sl.meta[i].fill = fillFree
+	s.ensureMeta(sl)
+	meta := s.metas(sl)
+	for i := range meta {
+		meta[i].fill = fillFree
 	}
-	sl.pending = sl.objects
+	sl.pending = uint16(sl.objects)
 }
 
 // slabMaterialize writes the pending fills of the objects of slab sl that
 // overlap [a, a+n) into memory (slabTouchPage, slabRawRead).
 func (k *Kernel) slabMaterialize(sl *Slab, a Addr, n uint64) {
-	s := sl.cache
+	s := k.slabCache(sl)
 	end := a + Addr(n)
 	first := 0
-	if start := sl.base + Addr(s.redLeftPad); a > start {
+	if start := sl.addr() + Addr(s.redLeftPad); a > start {
 		first = int((a - start) / Addr(s.size))
 	}
-	for idx := first; idx < sl.objects && sl.pending > 0; idx++ {
-		obj := sl.objAddr(idx)
+	meta := s.metas(sl)
+	for idx := first; idx < int(sl.objects) && sl.pending > 0; idx++ {
+		obj := s.objAddr(sl, idx)
 		if obj >= end {
 			break
 		}
-		if m := &sl.meta[idx]; m.fill != fillNone {
+		if m := &meta[idx]; m.fill != fillNone {
 			f := m.fill
 			sl.setFill(m, fillNone)
 			k.writeFill(obj, uint64(s.objectSize), f)
@@ -223,19 +255,19 @@ func (k *Kernel) SlabObjectAt(a Addr) (SlabObject, bool) {
 	if sl == nil {
 		return SlabObject{}, false
 	}
-	s := sl.cache
-	start := sl.base + Addr(s.redLeftPad)
+	s := k.slabCache(sl)
+	start := sl.addr() + Addr(s.redLeftPad)
 	if a < start {
 		return SlabObject{}, false
 	}
 	idx := int((a - start) / Addr(s.size))
-	obj := sl.objAddr(idx)
-	if idx >= sl.objects || a-obj >= Addr(s.objectSize) {
+	obj := s.objAddr(sl, idx)
+	if idx >= int(sl.objects) || a-obj >= Addr(s.objectSize) {
 		return SlabObject{}, false
 	}
-	o := SlabObject{Cache: s, Start: obj, Offset: uint64(a - obj), Allocated: sl.isUsed(idx)}
-	if sl.meta != nil {
-		o.RequestedSize, o.Track = uint64(sl.meta[idx].size), sl.meta[idx].track
+	o := SlabObject{Cache: s, Start: obj, Offset: uint64(a - obj), Allocated: s.isUsed(sl, idx)}
+	if sl.hasMeta() {
+		o.RequestedSize, o.Track = uint64(s.metaPool[sl.metaOff/8+uint32(idx)].size), s.track(sl, idx)
 	}
 	return o, true
 }
@@ -247,7 +279,7 @@ func (k *Kernel) SlabObjectAt(a Addr) (SlabObject, bool) {
 // false to stop.
 func (k *Kernel) forEachAllocation(fn func(SlabObject) bool) {
 	for _, s := range k.slab.caches {
-		if !forEachCacheObject(s, fn) {
+		if !k.forEachCacheObject(s, fn) {
 			return
 		}
 	}
@@ -264,11 +296,12 @@ func (k *Kernel) forEachAllocation(fn func(SlabObject) bool) {
 }
 
 // forEachCacheObject calls fn for the post-boot objects of one cache.
-func forEachCacheObject(s *KmemCache, fn func(SlabObject) bool) bool {
+func (k *Kernel) forEachCacheObject(s *KmemCache, fn func(SlabObject) bool) bool {
 	visit := func(sl *Slab) bool {
-		for idx := 0; sl.meta != nil && idx < sl.objects; idx++ {
-			if m := sl.meta[idx]; sl.isUsed(idx) && m.size > 0 {
-				if !fn(SlabObject{Cache: s, Start: sl.objAddr(idx), Allocated: true, RequestedSize: uint64(m.size), Track: m.track}) {
+		meta := s.metas(sl)
+		for idx := range meta {
+			if m := meta[idx]; s.isUsed(sl, idx) && m.size > 0 {
+				if !fn(SlabObject{Cache: s, Start: s.objAddr(sl, idx), Allocated: true, RequestedSize: uint64(m.size), Track: s.track(sl, idx)}) {
 					return false
 				}
 			}
@@ -279,7 +312,7 @@ func forEachCacheObject(s *KmemCache, fn func(SlabObject) bool) bool {
 		return false
 	}
 	for _, l := range []*slabList{&s.partial, &s.full} {
-		for sl := l.head; sl != nil; sl = sl.next {
+		for sl := l.head; sl != nil; sl = k.slab.byPFN.next(sl) {
 			if !visit(sl) {
 				return false
 			}

@@ -514,8 +514,8 @@ func TestSlabOutOfMemory(t *testing.T) {
 	}
 	s := k.FindCache("kmalloc-8k")
 	small := 0
-	for sl := s.full.head; sl != nil; sl = sl.next {
-		if sl.order == s.minOrder && sl.objects == 1 {
+	for sl := s.full.head; sl != nil; sl = k.slab.byPFN.next(sl) {
+		if int(sl.order) == s.minOrder && sl.objects == 1 {
 			small++
 		}
 	}
@@ -584,12 +584,12 @@ func TestVirtToSlabOutsideDirectMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := k.Kmalloc(64, GFP_KERNEL)
-	if sl := k.virtToSlab(a); sl == nil || sl.cache.objectSize != 64 {
+	if sl := k.virtToSlab(a); sl == nil || k.slabCache(sl).objectSize != 64 {
 		t.Fatalf("virtToSlab(kmalloc(64)) = %v", sl)
 	}
 	for _, bad := range []Addr{0, 0x10, a - PageOffset, PageOffset - 1, VmemmapBase, PageAddress(k.MaxPFN()), ^Addr(0)} {
 		if sl := k.virtToSlab(bad); sl != nil {
-			t.Errorf("virtToSlab(%#x) = a slab of %s, want none", uint64(bad), sl.cache.Name)
+			t.Errorf("virtToSlab(%#x) = a slab of %s, want none", uint64(bad), k.slabCache(sl).Name)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package kernelsim
 
 import (
 	"math/bits"
+	"slices"
 	"unsafe"
 )
 
@@ -99,9 +100,31 @@ type KmemCache struct {
 	selfAddr, nodeAddr, nameAddr Addr
 	dead                         bool // released by kmem_cache_destroy
 
-	cpuSlab *Slab    // kmem_cache_cpu.slab
-	partial slabList // kmem_cache_node.partial, nr_partial
-	full    slabList // kmem_cache_node.full (kept by SLUB only when debugging)
+	cpuSlab *Slab // kmem_cache_cpu.slab
+	// id is the cache's index in slabState.cacheByID (Slab.cache), given
+	// when its first slab is made; 0 before.
+	id uint32
+	// The pools of the cache's slabs, by slot (see Slab): their freelists
+	// (objects entries a slot), in-use bits (usedWords a slot) and
+	// per-object records (objects a slot). Linux keeps all three in the
+	// slab's own memory (the free pointers, SLUB debug's tracks) or
+	// derives them; they are plain data here, as Slab is.
+	freePool []uint16
+	usedPool []uint64
+	metaPool []objMeta
+	// tracks holds the SlabTracks of the objects of a slot whose slab
+	// has some (slabTracked), by slot and object; nil elsewhere. They are
+	// the only pointers of a slab's state, and only scripts run with call
+	// stacks make them.
+	tracks    [][]*SlabTrack
+	freeSlots []uint32 // the slots of discarded slabs, for reuse
+	nslots    uint32
+	// freeMeta holds the records' slots (metaOff/8/objects) of discarded
+	// slabs, for reuse; nmeta counts the records' slots.
+	freeMeta []uint32
+	nmeta    uint32
+	partial  slabList // kmem_cache_node.partial, nr_partial
+	full     slabList // kmem_cache_node.full (kept by SLUB only when debugging)
 	// nrSlabs and totalObjects mirror the node counters nr_slabs and
 	// total_objects that /proc/slabinfo reads.
 	nrSlabs      int
@@ -135,72 +158,294 @@ func (s *KmemCache) MinPartial() int { return s.minPartial }
 // Flags returns the cache's slab flags.
 func (s *KmemCache) Flags() SlabFlags { return s.flags &^ slabObjectPoison }
 
-// Slab mirrors Linux's struct slab (mm/slab.h): the struct page of a slab's
-// head page reinterpreted, holding the slab's cache, object count, in-use
-// count and freelist.
+// Slab mirrors Linux's struct slab (mm/slab.h), which Linux overlays on the
+// struct page of a slab's head page: slabState.byPFN keeps one Slab per
+// page frame, as mem_map keeps one struct page, and the head page's entry
+// holds the slab's state; every page of the slab says where its head's
+// entry is (slabChunk.heads, as compound_head() does for a tail page).
+//
+// A Slab holds no Go pointer, so that the table of them is plain data: a
+// boot image (runtime/grade/kclone) maps it copy-on-write from its file
+// instead of copying it into the heap, and the collector never scans it.
+// What Linux reaches through pointers is an index here: the cache
+// (slab->slab_cache) by its id in slabState.cacheByID, the neighbours on
+// a list (slab->slab_list) by their head frames, the freelist, the in-use
+// bits and the per-object records by their place in the cache's pools
+// (KmemCache.freePool, usedPool, metaPool). The pools are indexed by slab
+// slot, and a discarded slab's slot is reused by its cache's next slab, so
+// a cache that makes and frees slabs in a loop does not grow.
 type Slab struct {
-	cache   *KmemCache
-	pfn     PFN  // the head page
-	base    Addr // slab_address()
-	start   Addr // base plus the cache's red_left_pad: the first object
-	order   int  // the order it was allocated with (s->oo, or s->min as fallback)
-	objects int  // objects
-	inuse   int  // inuse
-	// free is the freelist as a stack of object indices: the last element
-	// is the head, the object the next allocation returns.
-	free []uint16
-	// used has one bit per object, set while the object is allocated.
-	used []uint64
-	// meta holds per-object allocation records (slab_poison.go); nil until
-	// an object of the slab is first allocated after boot.
-	meta []objMeta
+	start Addr   // slab_address() plus the cache's red_left_pad: the first object
+	pfn   uint32 // the head page (slab_page)
+	cache uint32 // slab->slab_cache: its index in slabState.cacheByID
+	// freeOff and usedOff are the byte offsets of the slab's slot in its
+	// cache's freePool (2 bytes an object) and usedPool (usedWords
+	// words); metaOff is the byte offset of its records in metaPool (8
+	// bytes an object), which it has only from the first time one of its
+	// objects is allocated or freed after boot, or it becomes the CPU
+	// slab (slabMeta). Byte offsets, so that the fast paths add them to
+	// the pools' addresses unscaled.
+	freeOff, usedOff, metaOff uint32
+	slot                      uint32 // the slot: tracks' index
+	// prev and next are slab_list: the head frames of the neighbours on
+	// the slab's list, plus one (0 at an end).
+	prev, next uint32
+	objects    uint32 // objects (15 bits in Linux)
+	inuse      uint32 // inuse
+	// nfree is the length of the freelist, kept as a stack of object
+	// indices at the slab's slot of freePool: the last element is the
+	// head, the object the next allocation returns.
+	nfree uint32
+	flags uint32 // slabOnPartial/slabOnFull, slabMeta, slabTracked
 	// pending counts objects whose contents are still only a pending fill
 	// (poison or zero) not yet written to memory.
-	pending int
-
-	list       *slabList // the list the slab is on, nil for the CPU slab
-	prev, next *Slab
+	pending uint16
+	order   uint8 // the order it was allocated with (s->oo, or s->min as fallback)
 }
+
+// Slab flags.
+const (
+	// slabOnPartial and slabOnFull say which list of its cache the slab is
+	// on (neither: the CPU slab, or a slab being set up or discarded).
+	slabOnPartial uint32 = 1 << iota
+	slabOnFull
+	// slabMeta: the slab has its per-object records (metaPool, at
+	// metaOff). Without them, every record reads as zero.
+	slabMeta
+	// slabTracked: the slab has its slice of tracks (an object of it had
+	// a SlabTrack).
+	slabTracked
+
+	slabOnList = slabOnPartial | slabOnFull
+)
 
 // Objects returns the slab's number of objects.
-func (sl *Slab) Objects() int { return sl.objects }
+func (sl *Slab) Objects() int { return int(sl.objects) }
 
 // InUse returns the slab's number of allocated objects.
-func (sl *Slab) InUse() int { return sl.inuse }
+func (sl *Slab) InUse() int { return int(sl.inuse) }
 
-// isUsed reports whether object idx is allocated.
-func (sl *Slab) isUsed(idx int) bool { return sl.used[uint(idx)>>6]&(1<<(uint(idx)&63)) != 0 }
+// addr returns slab_address(): the address of the head page.
+func (sl *Slab) addr() Addr { return PageAddress(PFN(sl.pfn)) }
 
-// usedWord is &sl.used[idx>>6] and metaAt &sl.meta[idx] (sl.meta not
-// nil) without Go's bounds checks, for kmalloc's and kfree's fast paths,
-// where the checks were a tenth of the work. They are safe for an idx
-// below sl.objects, which is every index on the slab's freelist and every
-// index objIndex accepts: used has a bit, and meta an entry, for each of
-// the slab's objects.
-func (sl *Slab) usedWord(idx uint) *uint64 {
-	return (*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(sl.used)), uintptr(idx>>6)*8))
+// first is the index of the slab's first entry in its cache's freePool
+// and metaPool.
+func (sl *Slab) first() uint32 { return sl.freeOff / 2 }
+
+// hasMeta reports whether the slab's per-object records are in use.
+func (sl *Slab) hasMeta() bool { return sl.flags&slabMeta != 0 }
+
+// freeList returns the slab's freelist, a stack whose last element is its
+// head; it aliases the cache's pool (valid until the pool grows).
+func (s *KmemCache) freeList(sl *Slab) []uint16 {
+	b := sl.first()
+	return s.freePool[b : b+sl.nfree : b+sl.objects]
 }
 
-func (sl *Slab) metaAt(idx uint) *objMeta {
-	return (*objMeta)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(sl.meta)), uintptr(idx)*unsafe.Sizeof(objMeta{})))
+// pushFree puts object idx, just freed, at the head of the slab's
+// freelist (which has room: idx was not on it).
+func (s *KmemCache) pushFree(sl *Slab, idx int) {
+	*s.freeAt(sl, uint(sl.nfree)) = uint16(idx)
+	sl.nfree++
 }
 
-// objAddr returns the address of object idx.
-func (sl *Slab) objAddr(idx int) Addr {
-	return sl.start + Addr(idx)*Addr(sl.cache.size)
+// usedBits returns the slab's in-use bits, one per object.
+func (s *KmemCache) usedBits(sl *Slab) []uint64 {
+	w := sl.usedOff / 8
+	return s.usedPool[w : w+(sl.objects+63)/64]
 }
+
+// isUsed reports whether object idx of sl is allocated.
+func (s *KmemCache) isUsed(sl *Slab, idx int) bool {
+	return s.usedPool[sl.usedOff/8+uint32(idx)>>6]&(1<<(uint(idx)&63)) != 0
+}
+
+// metas returns the slab's per-object records, nil unless sl.hasMeta().
+func (s *KmemCache) metas(sl *Slab) []objMeta {
+	if !sl.hasMeta() {
+		return nil
+	}
+	return s.metaPool[sl.metaOff/8 : sl.metaOff/8+sl.objects]
+}
+
+// usedWord is &usedBits(sl)[idx>>6], metaAt &metas(sl)[idx] and freeAt
+// &freePool[sl.first()+n] without Go's bounds checks (or slabMeta's test), for kmalloc's
+// and kfree's fast paths, where the checks were a tenth of the work. They
+// are safe for idx and n below sl.objects, which is every index on the
+// slab's freelist, every index objIndex accepts, and every place of its
+// freelist: the pools have an entry for each object of each slot.
+func (s *KmemCache) usedWord(sl *Slab, idx uint) *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.usedPool)), uintptr(sl.usedOff)+uintptr(idx>>6)*8))
+}
+
+func (s *KmemCache) metaAt(sl *Slab, idx uint) *objMeta {
+	return (*objMeta)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.metaPool)), uintptr(sl.metaOff)+uintptr(idx)*8))
+}
+
+func (s *KmemCache) freeAt(sl *Slab, n uint) *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.freePool)), uintptr(sl.freeOff)+uintptr(n)*2))
+}
+
+// objAddr returns the address of object idx of sl.
+func (s *KmemCache) objAddr(sl *Slab, idx int) Addr {
+	return sl.start + Addr(idx)*Addr(s.size)
+}
+
+// slabSlot gives a new slab of s a slot in the cache's pools: a
+// discarded slab's, or a new one at the end. The slot's in-use bits are
+// clear (a slab is discarded empty) and its records zero (discardSlab
+// clears them).
+func (s *KmemCache) slabSlot() uint32 {
+	if n := len(s.freeSlots); n > 0 {
+		slot := s.freeSlots[n-1]
+		s.freeSlots = s.freeSlots[:n-1]
+		return slot
+	}
+	slot := s.nslots
+	if uint64(slot+1)*uint64(s.objects)*8 > 1<<32-1 {
+		// The slabs' byte offsets into the pools are 32 bits: 2^29
+		// objects of one cache, 4 GiB of records, a Go heap no
+		// simulated machine reaches first.
+		panic("kernelsim: the slab pools of " + s.Name + " outgrow 4 GiB")
+	}
+	s.nslots++
+	per, words := s.objects, s.usedWords()
+	s.freePool = append(s.freePool, make([]uint16, per)...)
+	s.usedPool = append(s.usedPool, make([]uint64, words)...)
+	return slot
+}
+
+// reserveSlots makes room in the pools for n more slabs, so that a boot
+// cache's pools are as long as its slabs need and no longer.
+func (s *KmemCache) reserveSlots(n int) {
+	s.freePool = slices.Grow(s.freePool, n*s.objects)
+	s.usedPool = slices.Grow(s.usedPool, n*s.usedWords())
+}
+
+// ensureMeta gives slab sl of s its per-object records, zero: a
+// discarded slab's (cleared when it was discarded), or new ones.
+func (s *KmemCache) ensureMeta(sl *Slab) {
+	if sl.flags&slabMeta != 0 {
+		return
+	}
+	var slot uint32
+	if n := len(s.freeMeta); n > 0 {
+		slot = s.freeMeta[n-1]
+		s.freeMeta = s.freeMeta[:n-1]
+	} else {
+		slot = s.nmeta
+		s.nmeta++
+		s.metaPool = append(s.metaPool, make([]objMeta, s.objects)...)
+	}
+	sl.metaOff = slot * uint32(s.objects) * 8
+	sl.flags |= slabMeta
+}
+
+// setCPUSlab makes sl (nil: none) the CPU slab of s. The CPU slab always
+// has its records, so that kmalloc's and kfree's fast paths need not test.
+func (s *KmemCache) setCPUSlab(sl *Slab) {
+	if sl != nil {
+		s.ensureMeta(sl)
+	}
+	s.cpuSlab = sl
+}
+
+// usedWords is the number of in-use words of a slot.
+func (s *KmemCache) usedWords() int { return (s.objects + 63) / 64 }
 
 // slabList is a doubly linked list of slabs with its length: the node's
-// partial list (with nr_partial) or its full list.
+// partial list (with nr_partial) or its full list. Its slabs are linked by
+// head frame (Slab.prev, Slab.next); which list a slab is on is in its
+// flags (kind).
 type slabList struct {
 	head, tail *Slab
 	n          int
+	kind       uint32 // slabOnPartial or slabOnFull
+}
+
+// slabTable is byPFN: one Slab per page frame, in chunks of 1024 frames
+// (4 MiB of memory, a top-order block, so that a slab never straddles
+// two chunks), each allocated on first use. The chunks hold no pointers
+// and never move, so a *Slab stays valid while new slabs are made.
+//
+// A chunk not yet needed is the table's empty chunk, shared and never
+// written, rather than nil: virt_to_slab() then tests no pointer.
+type slabTable struct {
+	chunks []*slabChunk
+	empty  *slabChunk
+}
+
+// slabChunk is the slab table of 1024 frames: heads[i] is, for a frame
+// of a slab, the byte offset in the chunk of its head's entry in slabs
+// (compound_head(), then the struct slab over it), so that virt_to_slab()
+// is one load and one add; 0 (which is inside heads) for a frame that is
+// no slab's. slabs[i] is the state of the slab headed by frame i.
+type slabChunk struct {
+	heads [pfnChunk]uint32
+	slabs [pfnChunk]Slab
+}
+
+// get mirrors virt_to_slab() from a frame: the slab whose pages include
+// pfn, nil when pfn is no slab's.
+func (t *slabTable) get(pfn PFN) *Slab {
+	chunks := t.chunks
+	if c := uint64(pfn >> pfnChunkShift); c < uint64(len(chunks)) {
+		ch := chunks[c]
+		if h := ch.heads[pfn&(pfnChunk-1)]; h != 0 {
+			// h is the offset of an element of slabs: setHead wrote it.
+			return (*Slab)(unsafe.Add(unsafe.Pointer(ch), h))
+		}
+	}
+	return nil
+}
+
+// setHead makes frame i of ch a page of the slab headed by frame head of
+// ch, or of no slab (head < 0).
+func (ch *slabChunk) setHead(i PFN, head int) {
+	if head < 0 {
+		ch.heads[i] = 0
+		return
+	}
+	ch.heads[i] = uint32(unsafe.Offsetof(ch.slabs) + uintptr(head)*unsafe.Sizeof(Slab{}))
+}
+
+// at returns the entry of the head frame of a slab.
+func (t *slabTable) at(pfn uint32) *Slab {
+	return &t.chunks[pfn>>pfnChunkShift].slabs[pfn&(pfnChunk-1)]
+}
+
+// link returns the slab a prev or next link names, nil for 0.
+func (t *slabTable) link(l uint32) *Slab {
+	if l == 0 {
+		return nil
+	}
+	return t.at(l - 1)
+}
+
+// next returns the slab after sl on its list, nil at the end.
+func (t *slabTable) next(sl *Slab) *Slab { return t.link(sl.next) }
+
+// chunk returns the chunk holding pfn, allocated if need be.
+func (t *slabTable) chunk(pfn PFN) *slabChunk {
+	c := int(pfn >> pfnChunkShift)
+	if t.empty == nil {
+		t.empty = new(slabChunk)
+	}
+	for c >= len(t.chunks) {
+		t.chunks = append(t.chunks, t.empty)
+	}
+	if t.chunks[c] == t.empty {
+		t.chunks[c] = new(slabChunk)
+	}
+	return t.chunks[c]
 }
 
 func (l *slabList) pushHead(sl *Slab) {
-	sl.list, sl.prev, sl.next = l, nil, l.head
+	sl.flags = sl.flags&^slabOnList | l.kind
+	sl.prev, sl.next = 0, 0
 	if l.head != nil {
-		l.head.prev = sl
+		sl.next = l.head.pfn + 1
+		l.head.prev = sl.pfn + 1
 	} else {
 		l.tail = sl
 	}
@@ -209,9 +454,11 @@ func (l *slabList) pushHead(sl *Slab) {
 }
 
 func (l *slabList) pushTail(sl *Slab) {
-	sl.list, sl.prev, sl.next = l, l.tail, nil
+	sl.flags = sl.flags&^slabOnList | l.kind
+	sl.prev, sl.next = 0, 0
 	if l.tail != nil {
-		l.tail.next = sl
+		sl.prev = l.tail.pfn + 1
+		l.tail.next = sl.pfn + 1
 	} else {
 		l.head = sl
 	}
@@ -219,18 +466,20 @@ func (l *slabList) pushTail(sl *Slab) {
 	l.n++
 }
 
-func (l *slabList) remove(sl *Slab) {
-	if sl.prev != nil {
-		sl.prev.next = sl.next
+func (l *slabList) remove(t *slabTable, sl *Slab) {
+	prev, next := t.link(sl.prev), t.link(sl.next)
+	if prev != nil {
+		prev.next = sl.next
 	} else {
-		l.head = sl.next
+		l.head = next
 	}
-	if sl.next != nil {
-		sl.next.prev = sl.prev
+	if next != nil {
+		next.prev = sl.prev
 	} else {
-		l.tail = sl.prev
+		l.tail = prev
 	}
-	sl.list, sl.prev, sl.next = nil, nil, nil
+	sl.flags &^= slabOnList
+	sl.prev, sl.next = 0, 0
 	l.n--
 }
 

@@ -3,6 +3,7 @@ package kernelsim
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // This file mirrors the allocation and free paths of mm/slub.c:
@@ -67,17 +68,39 @@ func (k *Kernel) virtToSlab(a Addr) *Slab {
 	return k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
 }
 
+// slabCache mirrors slab->slab_cache: the cache slab sl belongs to.
+func (k *Kernel) slabCache(sl *Slab) *KmemCache {
+	return *(**KmemCache)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.cacheByID)), uintptr(sl.cache)*8))
+}
+
+// setSlabCache gives s its id in cacheByID (a destroyed cache's, or a new
+// one) when it makes its first slab.
+func (k *Kernel) setSlabCache(s *KmemCache) {
+	st := &k.slab
+	if len(st.cacheByID) == 0 {
+		st.cacheByID = append(st.cacheByID, nil) // id 0: no cache
+	}
+	if n := len(st.freeIDs); n > 0 {
+		s.id = st.freeIDs[n-1]
+		st.freeIDs = st.freeIDs[:n-1]
+		st.cacheByID[s.id] = s
+	} else {
+		s.id = uint32(len(st.cacheByID))
+		st.cacheByID = append(st.cacheByID, s)
+	}
+	s.partial.kind, s.full.kind = slabOnPartial, slabOnFull
+}
+
 // objIndex mirrors check_valid_pointer() and obj_to_index() (which divides
-// by s->size with reciprocal_divide): the index of the object starting at
-// a, ok=false when a is not an object's first byte.
-func (sl *Slab) objIndex(a Addr) (idx int, ok bool) {
+// by s->size with reciprocal_divide): the index of the object of sl (a
+// slab of s) starting at a, ok=false when a is not an object's first byte.
+func (s *KmemCache) objIndex(sl *Slab, a Addr) (idx int, ok bool) {
 	if a < sl.start {
 		return 0, false
 	}
-	s := sl.cache
 	off := uint32(a - sl.start)
 	idx = int(s.reciprocalSize.divide(off))
-	return idx, uint32(idx)*s.size == off && idx < sl.objects
+	return idx, uint32(idx)*s.size == off && idx < int(sl.objects)
 }
 
 // slabAlloc mirrors slab_alloc_node(): pop the head of the CPU slab's
@@ -89,44 +112,42 @@ func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
 		return 0, nil
 	}
 	sl := s.cpuSlab
-	if sl == nil || len(sl.free) == 0 {
+	if sl == nil || sl.nfree == 0 {
 		var err error
 		if sl, err = k.slabAllocSlow(s, gfp); sl == nil {
 			return 0, err
 		}
 	}
-	n := len(sl.free) - 1
-	idx := int(sl.free[n])
-	sl.free = sl.free[:n]
-	sl.used[uint(idx)>>6] |= 1 << (uint(idx) & 63)
+	sl.nfree--
+	idx := int(*s.freeAt(sl, uint(sl.nfree)))
+	*s.usedWord(sl, uint(idx)) |= 1 << (uint(idx) & 63)
 	sl.inuse++
 	k.slabPostAlloc(s, sl, idx, gfp, size)
-	return sl.objAddr(idx), nil
+	return s.objAddr(sl, idx), nil
 }
 
 // kmalloc is Kmalloc. Its most common case is done here in one function:
 // a kmalloc-* cache (1 <= size <= 8192, no __GFP_DMA or
 // __GFP_RECLAIMABLE), no failslab armed, no call stack to record (no
-// script code running), an object on the CPU slab, whose per-object
-// records exist; it makes exactly slabAlloc's changes. Anything else goes
-// to slabAlloc or kmallocOther.
+// script code running), an object on the CPU slab; it makes exactly
+// slabAlloc's changes. Anything else goes to slabAlloc or kmallocOther.
 func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	if size-1 >= KmallocMaxCacheSize || gfp&(GFPDMA|GFPReclaimable) != 0 {
 		return k.kmallocOther(size, gfp)
 	}
 	s := k.slab.kmalloc[kmallocNormal][kmallocIndex(size)&15]
 	sl := s.cpuSlab
-	if k.Stack != nil || sl == nil || len(sl.free) == 0 || sl.meta == nil || k.dbg.fault.attr[FaultSlab] != nil {
+	if k.Stack != nil || sl == nil || sl.nfree == 0 || k.dbg.fault.attr[FaultSlab] != nil {
 		a, _ := k.slabAlloc(s, gfp, size)
 		return a
 	}
-	n := len(sl.free) - 1
-	idx := uint(sl.free[n])
-	sl.free = sl.free[:n]
-	*sl.usedWord(idx) |= 1 << (idx & 63)
+	n := sl.nfree - 1
+	sl.nfree = n
+	idx := uint(*s.freeAt(sl, uint(n)))
+	*s.usedWord(sl, idx) |= 1 << (idx & 63)
 	sl.inuse++
 	// slabPostAlloc without a stack
-	m := sl.metaAt(idx)
+	m := s.metaAt(sl, idx) // the CPU slab has its records (setCPUSlab)
 	m.size = uint32(size)
 	if s.plainFill { // allocFill's common case (init_on_alloc, zeroFill): setFill(m, fillZero)
 		if m.fill == fillNone {
@@ -136,9 +157,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 	} else {
 		sl.setFill(m, k.allocFill(s, gfp))
 	}
-	if m.track != nil {
-		m.track = nil
-	}
+	m.tracked = false // no track (slabPostAlloc without a stack)
 	return sl.start + Addr(idx)*Addr(s.size)
 }
 
@@ -151,8 +170,8 @@ func (k *Kernel) slabAllocSlow(s *KmemCache, gfp GFP) (*Slab, error) {
 		k.deactivateSlab(s, c)
 	}
 	if sl := s.partial.head; sl != nil {
-		s.partial.remove(sl)
-		s.cpuSlab = sl
+		s.partial.remove(&k.slab.byPFN, sl)
+		s.setCPUSlab(sl)
 		return sl, nil
 	}
 	sl := k.newSlab(s, gfp)
@@ -160,7 +179,7 @@ func (k *Kernel) slabAllocSlow(s *KmemCache, gfp GFP) (*Slab, error) {
 		k.slabOutOfMemory(s, gfp)
 		return nil, nil
 	}
-	s.cpuSlab = sl
+	s.setCPUSlab(sl)
 	return sl, k.setupObjects(s, sl)
 }
 
@@ -171,8 +190,8 @@ func (k *Kernel) setupObjects(s *KmemCache, sl *Slab) error {
 	if s.ctor == nil {
 		return nil
 	}
-	for idx := 0; idx < sl.objects; idx++ {
-		if err := k.kasanConstruct(s, sl.objAddr(idx)); err != nil { // kasan.go: s.ctor on the unpoisoned object
+	for idx := 0; idx < int(sl.objects); idx++ {
+		if err := k.kasanConstruct(s, s.objAddr(sl, idx)); err != nil { // kasan.go: s.ctor on the unpoisoned object
 			return err
 		}
 	}
@@ -187,7 +206,7 @@ func (k *Kernel) deactivateSlab(s *KmemCache, sl *Slab) {
 	switch {
 	case sl.inuse == 0 && s.partial.n >= s.minPartial:
 		k.discardSlab(s, sl)
-	case len(sl.free) > 0:
+	case sl.nfree > 0:
 		s.partial.pushHead(sl)
 	default:
 		s.full.pushTail(sl)
@@ -222,7 +241,7 @@ func (k *Kernel) newSlab(s *KmemCache, gfp GFP) *Slab {
 	}
 	sl := k.initSlab(s, pfn, order)
 	if k.slab.booted {
-		sl.poisonNewSlab()
+		s.poisonNewSlab(sl)
 	}
 	return sl
 }
@@ -236,11 +255,22 @@ var newSlabCallers = []string{"allocate_slab+0x2e6/0x4a0", "___slab_alloc+0x5f8/
 // the node counters (inc_slabs_node) and the vmstat counter (account_slab).
 func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
 	n := orderObjects(order, s.size)
-	sl := &Slab{cache: s, pfn: pfn, base: PageAddress(pfn), start: PageAddress(pfn) + Addr(s.redLeftPad), order: order, objects: n,
-		free: make([]uint16, n), used: make([]uint64, (n+63)/64)}
+	if s.id == 0 {
+		k.setSlabCache(s)
+	}
+	ch := k.slab.byPFN.chunk(pfn)
+	i := pfn & (pfnChunk - 1)
+	if i+1<<order > pfnChunk {
+		panic("kernelsim: a slab straddles two chunks of the slab table")
+	}
+	slot := s.slabSlot()
+	sl := &ch.slabs[i]
+	*sl = Slab{start: PageAddress(pfn) + Addr(s.redLeftPad), pfn: uint32(pfn), cache: s.id,
+		slot: slot, freeOff: slot * uint32(s.objects) * 2, usedOff: slot * uint32(s.usedWords()) * 8, metaOff: slot * uint32(s.objects) * 8,
+		objects: uint32(n), nfree: uint32(n), order: uint8(order)}
 	k.shuffleFreelist(s, sl)
-	for i := PFN(0); i < 1<<order; i++ {
-		k.slab.byPFN.set(pfn+i, sl)
+	for j := PFN(0); j < 1<<order; j++ {
+		ch.setHead(i+j, int(i))
 	}
 	k.setPageSlab(pfn, true)
 	s.nrSlabs++
@@ -254,10 +284,11 @@ func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
 // a smaller (fallback-order) slab; without a sequence it is in address
 // order. The stack's top (its last element) is the freelist's head.
 func (k *Kernel) shuffleFreelist(s *KmemCache, sl *Slab) {
-	n := sl.objects
+	n := int(sl.objects)
+	free := s.freeList(sl)
 	if n < 2 || s.randomSeq == nil {
 		for i := 0; i < n; i++ {
-			sl.free[n-1-i] = uint16(i)
+			free[n-1-i] = uint16(i)
 		}
 		return
 	}
@@ -268,21 +299,37 @@ func (k *Kernel) shuffleFreelist(s *KmemCache, sl *Slab) {
 		for pos = (pos + 1) % count; int(idx) >= n; pos = (pos + 1) % count {
 			idx = s.randomSeq[pos]
 		}
-		sl.free[n-1-i] = idx
+		free[n-1-i] = idx
 	}
 }
 
 // discardSlab mirrors discard_slab(): an empty slab's pages go back to the
 // page allocator.
+//
+// Its slot in the cache's pools goes on the cache's freeSlots, records
+// cleared, for the next slab; its entries in byPFN become zero, no
+// slab's pages.
 func (k *Kernel) discardSlab(s *KmemCache, sl *Slab) {
+	pfn, order := PFN(sl.pfn), int(sl.order)
 	s.nrSlabs--
-	s.totalObjects -= sl.objects
-	for i := PFN(0); i < 1<<sl.order; i++ {
-		k.slab.byPFN.set(sl.pfn+i, nil)
+	s.totalObjects -= int(sl.objects)
+	clear(s.usedBits(sl))
+	if sl.hasMeta() {
+		clear(s.metas(sl))
+		s.freeMeta = append(s.freeMeta, sl.metaOff/8/uint32(s.objects))
 	}
-	k.setPageSlab(sl.pfn, false)
-	k.accountSlabPages(s, sl.order, -1)
-	if err := k.FreePages(sl.pfn, sl.order); err != nil {
+	if sl.flags&slabTracked != 0 {
+		s.tracks[sl.slot] = nil
+	}
+	s.freeSlots = append(s.freeSlots, sl.slot)
+	ch := k.slab.byPFN.chunk(pfn)
+	for i := PFN(0); i < 1<<order; i++ {
+		ch.setHead((pfn+i)&(pfnChunk-1), -1)
+	}
+	*sl = Slab{}
+	k.setPageSlab(pfn, false)
+	k.accountSlabPages(s, order, -1)
+	if err := k.FreePages(pfn, order); err != nil {
 		panic("kernelsim: discard_slab: " + err.Error())
 	}
 }
@@ -303,20 +350,24 @@ func (k *Kernel) accountSlabPages(s *KmemCache, order int, sign int64) {
 // CPU slab or __slab_free's list management for any other slab.
 func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
 	k.slabFreeHook(s, sl, idx)
-	sl.used[uint(idx)>>6] &^= 1 << (uint(idx) & 63)
-	k.dbgSlabFree(sl, idx) // dbg_hooks.go: onto the freelist through KASAN's quarantine; kmemleak_free
+	*s.usedWord(sl, uint(idx)) &^= 1 << (uint(idx) & 63)
+	k.dbgSlabFree(s, sl, idx) // dbg_hooks.go: onto the freelist through KASAN's quarantine; kmemleak_free
 	sl.inuse--
 	if sl == s.cpuSlab {
 		return
 	}
-	wasFull := sl.list == &s.full
+	wasFull := sl.flags&slabOnFull != 0
 	if sl.inuse == 0 && s.partial.n >= s.minPartial {
-		sl.list.remove(sl)
+		if wasFull {
+			s.full.remove(&k.slab.byPFN, sl)
+		} else if sl.flags&slabOnPartial != 0 {
+			s.partial.remove(&k.slab.byPFN, sl)
+		}
 		k.discardSlab(s, sl)
 		return
 	}
 	if wasFull {
-		s.full.remove(sl)
+		s.full.remove(&k.slab.byPFN, sl)
 		s.partial.pushTail(sl)
 	}
 }
@@ -340,8 +391,8 @@ func (k *Kernel) slabFree(s *KmemCache, sl *Slab, idx int) {
 //     Linux, and kscript, unlike Linux, frees nothing and records its own
 //     finding.
 func (k *Kernel) slabFreeChecked(s *KmemCache, sl *Slab, a Addr, caller string) error {
-	idx, ok := sl.objIndex(a)
-	used := ok && sl.isUsed(idx)
+	idx, ok := s.objIndex(sl, a)
+	used := ok && s.isUsed(sl, idx)
 	if !k.dbg.kasan.off && !used {
 		bugType := "double-free"
 		if !ok {
@@ -414,7 +465,7 @@ const (
 // same memory. Unlike Linux, kernelsim frees nothing and records kscript's
 // own finding instead, since its freelist cannot hold an object twice.
 func (k *Kernel) hardenedDoubleFree(s *KmemCache, sl *Slab, idx int, caller string) error {
-	if n := len(sl.free); n > 0 && int(sl.free[n-1]) == idx {
+	if free := s.freeList(sl); len(free) > 0 && int(free[len(free)-1]) == idx {
 		rip := kfreeFastBUGRIP
 		if strings.HasPrefix(caller, "kmem_cache_free+") {
 			rip = kmemCacheFreeFastBUGRIP
@@ -427,7 +478,7 @@ func (k *Kernel) hardenedDoubleFree(s *KmemCache, sl *Slab, idx int, caller stri
 	}
 	k.note("double-free", fmt.Sprintf("kscript: %s of object 0x%s in %s, which is already free; "+
 		"Linux without slub_debug=F does not notice (the object is now twice on the freelist, and two later allocations get the same memory); kscript freed nothing",
-		strings.SplitN(caller, "+", 2)[0], hexPtr(sl.objAddr(idx)), s.Name))
+		strings.SplitN(caller, "+", 2)[0], hexPtr(s.objAddr(sl, idx)), s.Name))
 	return nil
 }
 

@@ -28,7 +28,7 @@ func (k *Kernel) slabBug(s *KmemCache, reason string) {
 // memory core's page->flags layout (pageFlagsWord): PG_slab, PG_head for a
 // compound slab, then the node, zone and last_cpupid fields.
 func (k *Kernel) slabFolioFlags(sl *Slab) string {
-	zone := k.zoneOf(uint32(sl.pfn)).idx
+	zone := k.zoneOf(sl.pfn).idx
 	v := pageFlagsWord(zone) | 1<<pgSlabBit
 	names := "slab"
 	if sl.order > 0 {
@@ -43,17 +43,17 @@ const pgHeadFlagBit = 16
 
 // slabFreelistHead returns slab->freelist: the first free object, or 0 for
 // the CPU slab, whose freelist belongs to kmem_cache_cpu while it is active.
-func (sl *Slab) slabFreelistHead() Addr {
-	if sl == sl.cache.cpuSlab || len(sl.free) == 0 {
+func (s *KmemCache) slabFreelistHead(sl *Slab) Addr {
+	if sl == s.cpuSlab || sl.nfree == 0 {
 		return 0
 	}
-	return sl.objAddr(int(sl.free[len(sl.free)-1]))
+	return s.objAddr(sl, int(s.freePool[sl.first()+uint32(sl.nfree)-1]))
 }
 
 // printSlabInfo mirrors print_slab_info().
 func (k *Kernel) printSlabInfo(sl *Slab) {
-	k.printk(LogErr, "Slab 0x%s objects=%d used=%d fp=0x%s flags=%s\n", k.HashPointer(PageStructAddr(sl.pfn)),
-		sl.objects, sl.inuse, k.HashPointer(sl.slabFreelistHead()), k.slabFolioFlags(sl))
+	k.printk(LogErr, "Slab 0x%s objects=%d used=%d fp=0x%s flags=%s\n", k.HashPointer(PageStructAddr(PFN(sl.pfn))),
+		sl.objects, sl.inuse, k.HashPointer(k.slabCache(sl).slabFreelistHead(sl)), k.slabFolioFlags(sl))
 }
 
 // slabErr mirrors slab_err(): a report about a slab as a whole.
@@ -83,17 +83,18 @@ func (k *Kernel) slabFix(s *KmemCache, format string, args ...any) {
 // freePointer mirrors get_freepointer() for the report: the next object on
 // a free object's freelist, or the word stored at s->offset in an allocated
 // one (its data, as SLUB sees it).
-func (k *Kernel) freePointer(sl *Slab, idx int) Addr {
-	if !sl.isUsed(idx) {
-		for i, f := range sl.free {
+func (k *Kernel) freePointer(s *KmemCache, sl *Slab, idx int) Addr {
+	if !s.isUsed(sl, idx) {
+		free := s.freeList(sl)
+		for i, f := range free {
 			if int(f) == idx && i > 0 {
-				return sl.objAddr(int(sl.free[i-1]))
+				return s.objAddr(sl, int(free[i-1]))
 			}
 		}
 		return 0
 	}
 	var w [8]byte
-	k.slabRawRead(sl.objAddr(idx)+Addr(sl.cache.offset), w[:])
+	k.slabRawRead(s.objAddr(sl, idx)+Addr(s.offset), w[:])
 	var v uint64
 	for i := 7; i >= 0; i-- {
 		v = v<<8 | uint64(w[i])
@@ -104,13 +105,13 @@ func (k *Kernel) freePointer(sl *Slab, idx int) Addr {
 // printTrailer mirrors print_trailer(): where the object is, its bytes, and
 // the call trace.
 func (k *Kernel) printTrailer(s *KmemCache, sl *Slab, idx int, top []string) {
-	p := sl.objAddr(idx)
-	k.printTracking(sl, idx)
+	p := s.objAddr(sl, idx)
+	k.printTracking(s, sl, idx)
 	k.printSlabInfo(sl)
-	k.printk(LogErr, "Object 0x%s @offset=%d fp=0x%s\n\n", k.HashPointer(p), p-sl.base, k.HashPointer(k.freePointer(sl, idx)))
+	k.printk(LogErr, "Object 0x%s @offset=%d fp=0x%s\n\n", k.HashPointer(p), p-sl.addr(), k.HashPointer(k.freePointer(s, sl, idx)))
 	if s.flags&SlabRedZone != 0 {
 		k.printSection("Redzone  ", p-Addr(s.redLeftPad), int(s.redLeftPad))
-	} else if p > sl.base+16 {
+	} else if p > sl.addr()+16 {
 		k.printSection("Bytes b4 ", p-16, 16)
 	}
 	k.printSection("Object   ", p, int(min(s.objectSize, PageSize)))
@@ -133,11 +134,11 @@ func (k *Kernel) printTrailer(s *KmemCache, sl *Slab, idx int, top []string) {
 
 // printTracking mirrors print_tracking(): the object's last allocation and
 // free, when kscript recorded them (the script's call stacks).
-func (k *Kernel) printTracking(sl *Slab, idx int) {
-	if sl.meta == nil || sl.meta[idx].track == nil {
+func (k *Kernel) printTracking(s *KmemCache, sl *Slab, idx int) {
+	t := s.track(sl, idx)
+	if !sl.hasMeta() || t == nil {
 		return
 	}
-	t := sl.meta[idx].track
 	k.printTrack("Allocated", t.AllocStack, t.AllocPID, t.AllocTime)
 	k.printTrack("Freed", t.FreeStack, t.FreePID, t.FreeTime)
 }
@@ -196,11 +197,11 @@ func (k *Kernel) listSlabObjects(s *KmemCache, sl *Slab) {
 	k.printSlabInfo(sl)
 	k.dumpStack(LogErr, "slab_err+0xd8/0x110", "__kmem_cache_shutdown+0x160/0x2e0", "kmem_cache_destroy+0x55/0x160")
 	k.addTaintBadPage()
-	for idx := 0; idx < sl.objects; idx++ {
-		if sl.isUsed(idx) {
-			p := sl.objAddr(idx)
-			k.printk(LogErr, "Object 0x%s @offset=%d\n", k.HashPointer(p), p-sl.base)
-			k.printTracking(sl, idx)
+	for idx := 0; idx < int(sl.objects); idx++ {
+		if s.isUsed(sl, idx) {
+			p := s.objAddr(sl, idx)
+			k.printk(LogErr, "Object 0x%s @offset=%d\n", k.HashPointer(p), p-sl.addr())
+			k.printTracking(s, sl, idx)
 		}
 	}
 }
@@ -231,7 +232,7 @@ func (k *Kernel) slabOutOfMemory(s *KmemCache, gfp GFP) {
 	k.printk(LogWarning, "SLUB: Unable to allocate memory on node -1, gfp=%s\n", gfp.Mode())
 	k.printk(LogWarning, "  cache: %s, object size: %d, buffer size: %d, default order: %d, min order: %d\n",
 		s.Name, s.objectSize, s.size, s.order, s.minOrder)
-	active, num := s.slabinfo()
+	active, num := k.slabinfo(s)
 	k.printk(LogWarning, "  node 0: slabs: %d, objs: %d, free: %d\n", s.nrSlabs, num, num-active)
 }
 

@@ -282,17 +282,18 @@ func (k *Kernel) slabSnapshots(cs []*KmemCache) []SlabCacheView {
 	}
 	for pfn := PFN(0); pfn < k.mem.maxPFN; pfn++ {
 		sl := k.slab.byPFN.get(pfn)
-		if sl == nil || sl.pfn != pfn {
+		if sl == nil || PFN(sl.pfn) != pfn {
 			continue
 		}
-		i, ok := at[sl.cache]
+		c := k.slabCache(sl)
+		i, ok := at[c]
 		if !ok {
 			continue
 		}
-		switch c := sl.cache; {
+		switch {
 		case sl == c.cpuSlab:
 			lists[i][0] = append(lists[i][0], sl)
-		case sl.list == &c.partial:
+		case sl.flags&slabOnPartial != 0:
 			lists[i][1] = append(lists[i][1], sl)
 		default:
 			lists[i][2] = append(lists[i][2], sl)
@@ -304,7 +305,7 @@ func (k *Kernel) slabSnapshots(cs []*KmemCache) []SlabCacheView {
 		out[i].Slabs = make([]SlabView, 0, len(l[0])+len(l[1])+len(l[2]))
 		for j, name := range [3]string{"cpu", "partial", "full"} {
 			for _, sl := range l[j] {
-				sv := slabView(sl, &used)
+				sv := slabView(cs[i], sl, &used)
 				sv.List = name
 				out[i].Slabs = append(out[i].Slabs, sv)
 			}
@@ -316,23 +317,24 @@ func (k *Kernel) slabSnapshots(cs []*KmemCache) []SlabCacheView {
 // slabView copies one slab. Its Used is carved from *used, which grows
 // by a page's worth of objects at a time: a snapshot copies thousands of
 // slabs, and one allocation per slab would be most of its cost.
-func slabView(sl *Slab, used *[]bool) SlabView {
-	if len(*used) < sl.objects {
-		*used = make([]bool, max(sl.objects, 4096))
+func slabView(s *KmemCache, sl *Slab, used *[]bool) SlabView {
+	n := int(sl.objects)
+	if len(*used) < n {
+		*used = make([]bool, max(n, 4096))
 	}
-	sv := SlabView{PFN: sl.pfn, Order: sl.order, Objects: sl.objects, InUse: sl.inuse, Base: sl.base,
-		Used: (*used)[:sl.objects:sl.objects]}
-	*used = (*used)[sl.objects:]
+	sv := SlabView{PFN: PFN(sl.pfn), Order: int(sl.order), Objects: n, InUse: int(sl.inuse), Base: sl.addr(),
+		Used: (*used)[:n:n]}
+	*used = (*used)[n:]
 	for i := range sv.Used {
-		sv.Used[i] = sl.isUsed(i)
-		if !sv.Used[i] || sl.meta == nil {
+		sv.Used[i] = s.isUsed(sl, i)
+		if !sv.Used[i] || !sl.hasMeta() {
 			continue
 		}
-		if at := scriptFrame(sl.meta[i].track); at != "" {
+		if at := scriptFrame(s.track(sl, i)); at != "" {
 			if sv.AllocAt == nil {
-				sv.AllocAt, sv.Requested = make([]string, sl.objects), make([]uint32, sl.objects)
+				sv.AllocAt, sv.Requested = make([]string, n), make([]uint32, n)
 			}
-			sv.AllocAt[i], sv.Requested[i] = at, sl.meta[i].size
+			sv.AllocAt[i], sv.Requested[i] = at, s.metaPool[sl.metaOff/8+uint32(i)].size
 		}
 	}
 	return sv
@@ -346,14 +348,15 @@ func (k *Kernel) SlabObjectSlot(a Addr) (cache string, slab PFN, idx int, ok boo
 		return "", 0, 0, false
 	}
 	sl := k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
-	if sl == nil || a < sl.base {
+	if sl == nil || a < sl.addr() {
 		return "", 0, 0, false
 	}
-	i := int((a - sl.base) / Addr(sl.cache.size))
-	if i >= sl.objects {
+	s := k.slabCache(sl)
+	i := int((a - sl.addr()) / Addr(s.size))
+	if i >= int(sl.objects) {
 		return "", 0, 0, false
 	}
-	return sl.cache.Name, sl.pfn, i, true
+	return s.Name, PFN(sl.pfn), i, true
 }
 
 // scriptFrame returns the innermost script frame of an allocation track, ""

@@ -19,9 +19,9 @@ func (k *Kernel) slabObjectAt(a Addr) (info SlabObjectInfo, ok bool) {
 	if sl == nil {
 		return SlabObjectInfo{}, false
 	}
-	s := sl.cache
+	s := k.slabCache(sl)
 	// offset = (ptr - slab_address(slab)) % s->size, then the left red zone.
-	off := uint64(a-sl.base) % uint64(s.size)
+	off := uint64(a-sl.addr()) % uint64(s.size)
 	info = SlabObjectInfo{Cache: s.Name, Start: a - Addr(off) + Addr(s.redLeftPad), Size: uint64(s.objectSize)}
 	if s.kmalloc {
 		info.UserSize = uint64(s.objectSize)

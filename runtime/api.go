@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"maps"
 	"sync"
 
 	"go.starlark.net/starlark"
@@ -22,8 +21,13 @@ type API struct {
 	En    string // what it simulates, in English (one paragraph)
 	Th    string // the same in Thai
 
-	fn  apiFunc                   // the builtin; nil for a constant
-	val func(*env) starlark.Value // the constant's value
+	fn apiFunc // the builtin; nil for a constant
+	// v is a constant's value when every machine has the same (a plain
+	// Starlark number, string or None: immutable), made with the table;
+	// own makes the value of a constant that belongs to a machine (NULL is
+	// a Ptr of its env), for each machine. A function has neither.
+	v   starlark.Value
+	own func(*env) starlark.Value
 	// docs, when set, fills in C, En and Th: made by APIs and LookupAPI,
 	// for documentation, not for every machine's universe (the errno
 	// constants' are formatted).
@@ -70,8 +74,8 @@ func (s Scope) String() string {
 type apiFunc func(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
 // APIs returns the whole kernel API table in documentation order, every
-// entry documented. The table is built once (every machine's universe
-// reads it); callers get their own copy.
+// entry documented. The table is built once, group by group as scripts
+// use its names (apiGroup); callers get their own copy.
 func APIs() []API {
 	var out []API
 	for _, g := range apiGroups() {
@@ -82,11 +86,16 @@ func APIs() []API {
 	return out
 }
 
-// apiGroups is the table built once, group by group as the api_*.go files
-// make them (not copied into one slice), shared and read-only: entries
-// with a docs function are not documented yet.
+// apiGroups is the whole table, group by group as the api_*.go files make
+// them (not copied into one slice), shared and read-only: entries with a
+// docs function are not documented yet.
 func apiGroups() [][]API {
-	apisOnce.Do(func() { apisTable = buildAPIs() })
+	apisOnce.Do(func() {
+		apisTable = make([][]API, len(apiBuilders))
+		for g := range apiBuilders {
+			apisTable[g] = apiGroup(g).apis
+		}
+	})
 	return apisTable
 }
 
@@ -95,6 +104,84 @@ var (
 	apisTable [][]API
 )
 
+// apiBuilders make the table's groups, in documentation order; apiIndex
+// refers to them by their place here.
+var apiBuilders = [...]func() []API{
+	moduleAPIs, stateAPIs, memAPIs, slabAPIs, pageAPIs,
+	vmallocAPIs, gfpAPIs, printkAPIs, errnoAPIs,
+	contextAPIs, deferredAPIs, chrdevAPIs, uaccessAPIs, userAPIs,
+}
+
+// A builtGroup is one group of the table, made when a script first uses
+// one of its names (apiGroup): its entries, and the value of each that
+// every machine shares (the builtin of a function, a plain constant's
+// value; nil for a constant of a machine's own, API.own).
+type builtGroup struct {
+	once sync.Once
+	apis []API
+	vals []starlark.Value
+}
+
+var builtGroups [len(apiBuilders)]builtGroup
+
+// apiGroup returns group g of the table, made on first use.
+func apiGroup(g int) *builtGroup {
+	b := &builtGroups[g]
+	b.once.Do(func() {
+		b.apis = apiBuilders[g]()
+		b.vals = make([]starlark.Value, len(b.apis))
+		for i := range b.apis {
+			switch a := &b.apis[i]; {
+			case a.fn != nil:
+				b.vals[i] = a.builtin()
+			case a.own == nil:
+				b.vals[i] = a.v
+			}
+		}
+	})
+	return b
+}
+
+// An apiRef places a name of the table: its group (apiBuilders) and its
+// index in the group.
+type apiRef struct {
+	name     string
+	group, i uint16
+}
+
+// lookupRef returns the place of a name of the table in apiIndex, the
+// sorted list of every name (api_index.go, generated and checked by
+// TestAPIIndex): static data the linker lays out, so that resolving a
+// script's names builds nothing. A run used to build the whole table, 324
+// entries and a builtin for each of 194 functions, and a map of every
+// name (some 270,000 instructions and a dozen pages); now it makes the
+// groups of the names its scripts use.
+func lookupRef(name string) (apiRef, bool) {
+	lo, hi := 0, len(apiIndex)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch n := apiIndex[m].name; {
+		case n < name:
+			lo = m + 1
+		case n > name:
+			hi = m
+		default:
+			return apiIndex[m], true
+		}
+	}
+	return apiRef{}, false
+}
+
+// apiValue returns the value of the table's name r for machine e: the
+// value every machine shares, or the machine's own (NULL).
+func apiValue(r apiRef, e *env) starlark.Value {
+	b := apiGroup(int(r.group))
+	if v := b.vals[r.i]; v != nil {
+		return v
+	}
+	return b.apis[r.i].own(e)
+}
+
 // documented returns a with its documentation filled in.
 func (a API) documented() API {
 	if a.docs != nil {
@@ -102,14 +189,6 @@ func (a API) documented() API {
 		a.docs = nil
 	}
 	return a
-}
-
-func buildAPIs() [][]API {
-	return [][]API{
-		moduleAPIs(), stateAPIs(), memAPIs(), slabAPIs(), pageAPIs(),
-		vmallocAPIs(), gfpAPIs(), printkAPIs(), errnoAPIs(),
-		contextAPIs(), deferredAPIs(), chrdevAPIs(), uaccessAPIs(), userAPIs(),
-	}
 }
 
 // LookupAPI returns the table entry for a predeclared name.
@@ -124,92 +203,32 @@ func LookupAPI(name string) (API, bool) {
 	return API{}, false
 }
 
-// ownConsts makes the constants of e's machine's own (NULL is a Ptr of
-// its env); with sharedUniverse's names they are its predeclared kernel
-// API (universe).
-func (e *env) ownConsts() starlark.StringDict {
-	_, own := sharedUniverse()
-	u := make(starlark.StringDict, len(own))
-	for _, a := range own {
-		u[a.Name] = a.val(e)
-	}
-	return u
-}
-
-// universe returns the predeclared kernel API of m's machine, a map of the
-// caller's own: a copy of the names every machine shares with the
-// machine's own constants. (A machine keeps no copy: each script gets one,
-// compile.)
+// universe returns the predeclared kernel API of m's machine, every name
+// of the table with its value, in a map of the caller's own. Scripts get
+// only the names they use (compile); this is for suggestions of a name
+// (spell.go).
 func (m *Machine) universe() starlark.StringDict {
-	shared, _ := sharedUniverse()
-	u := maps.Clone(shared)
-	for k, v := range m.own {
-		u[k] = v
+	u := make(starlark.StringDict, len(apiIndex))
+	for _, r := range apiIndex {
+		u[r.name] = apiValue(r, m.env)
 	}
 	return u
-}
-
-// sharedUniverse returns the predeclared names that are the same on every
-// machine, made once per process: the builtins of the APIs that are
-// functions (a builtin finds its machine through the thread, envOf, so
-// every machine shares them) and the constants whose value is a plain
-// Starlark number, string or None. The constants whose value belongs to a
-// machine (NULL is a Ptr of its env) are returned apart, to be made for
-// each machine.
-var sharedUniverse = sync.OnceValues(func() (starlark.StringDict, []API) {
-	n := 0
-	for _, g := range apiGroups() {
-		n += len(g)
-	}
-	u := make(starlark.StringDict, n)
-	var own []API
-	for _, g := range apiGroups() {
-		for i := range g {
-			a := &g[i]
-			if a.fn != nil {
-				u[a.Name] = a.builtin()
-			} else if v, ok := plainConst(*a); ok {
-				u[a.Name] = v
-			} else {
-				own = append(own, *a)
-			}
-		}
-	}
-	return u, own
-})
-
-// plainConst returns the value of the constant a when it depends on no
-// machine: a constant whose value function reads its env (it panics
-// without one) or makes anything but an immutable plain value is made per
-// machine.
-func plainConst(a API) (v starlark.Value, ok bool) {
-	defer func() {
-		if recover() != nil {
-			v, ok = nil, false
-		}
-	}()
-	switch v := a.val(nil).(type) {
-	case starlark.Int, starlark.String, starlark.NoneType, starlark.Bool, starlark.Float:
-		return v, true
-	}
-	return nil, false
 }
 
 // builtin wraps a's Go function: it finds the env, enforces a's scope and
 // passes the call on. a is an entry of the shared table (apiGroups), which
 // is never changed: its Name is the builtin's one name pointer.
 func (a *API) builtin() *starlark.Builtin {
-	fn, scope, name := a.fn, a.Scope, &a.Name
 	return starlark.NewBuiltin(a.Name, func(t *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		e := envOf(t)
 		if e == nil {
 			return nil, fmt.Errorf("%s: called outside a kscript machine", b.Name())
 		}
-		if err := e.checkScope(scope, b.Name()); err != nil {
+		if err := e.checkScope(a.Scope, b.Name()); err != nil {
 			return nil, err
 		}
 		e.stackGen++
-		v, err := fn(call{e: e, t: t, name: *name, api: name}, args, kwargs)
+		v, err := a.fn(call{e: e, t: t, name: a.Name, api: &a.Name}, args, kwargs)
 		if cerr := e.chargeWork(t); cerr != nil && err == nil {
 			return nil, cerr
 		}
@@ -238,23 +257,14 @@ func (e *env) checkScope(s Scope, name string) error {
 	return nil
 }
 
-// intConst returns the value function of an integer constant.
-func intConst[T ~int | ~int64 | ~uint32](v T) func(*env) starlark.Value {
-	x := starlark.MakeInt64(int64(v))
-	return func(*env) starlark.Value { return x }
-}
+// intConst returns the value of an integer constant (API.v).
+func intConst[T ~int | ~int64 | ~uint32](v T) starlark.Value { return starlark.MakeInt64(int64(v)) }
 
-// uintConst returns the value function of an unsigned long constant.
-func uintConst(v uint64) func(*env) starlark.Value {
-	x := starlark.MakeUint64(v)
-	return func(*env) starlark.Value { return x }
-}
+// uintConst returns the value of an unsigned long constant (API.v).
+func uintConst(v uint64) starlark.Value { return starlark.MakeUint64(v) }
 
-// strConst returns the value function of a string constant.
-func strConst(s string) func(*env) starlark.Value {
-	x := starlark.String(s)
-	return func(*env) starlark.Value { return x }
-}
+// strConst returns the value of a string constant (API.v).
+func strConst(s string) starlark.Value { return starlark.String(s) }
 
 // call is one invocation of a builtin: the machine's env, the thread and
 // the builtin's name (for error messages).

@@ -63,7 +63,7 @@ func chrdevAPIs() []API {
 			En: `Registers a misc device: major 10, a dynamic minor (from 127 down), and the /dev/NAME node. 0 or -errno.`, Th: `ลงทะเบียน misc device: major 10, minor แบบ dynamic (นับลงจาก 127) และ node /dev/NAME คืนค่า 0 หรือ -errno`},
 		{Name: "misc_deregister", C: "void misc_deregister(struct miscdevice *misc)", Group: g, Scope: k, fn: miscOp(false),
 			En: `Unregisters a misc device and removes its node.`, Th: `ยกเลิกการลงทะเบียน misc device และลบ node`},
-		{Name: "MISC_DYNAMIC_MINOR", C: "#define MISC_DYNAMIC_MINOR 255", Group: g, Scope: ScopeAny, val: intConst(kernelsim.MISC_DYNAMIC_MINOR),
+		{Name: "MISC_DYNAMIC_MINOR", C: "#define MISC_DYNAMIC_MINOR 255", Group: g, Scope: ScopeAny, v: intConst(kernelsim.MISC_DYNAMIC_MINOR),
 			En: `Asks misc_register for a dynamic minor.`, Th: `ขอ minor แบบ dynamic จาก misc_register`},
 		{Name: "IS_ERR", C: "bool IS_ERR(const void *ptr)", Group: g, Scope: ScopeAny, fn: isErrFn,
 			En: `True for an error pointer (ERR_PTR(-errno)), as class_create and device_create return on failure.`, Th: `เป็นจริงเมื่อเป็นพอยน์เตอร์แสดงข้อผิดพลาด (ERR_PTR(-errno)) แบบที่ class_create และ device_create คืนเมื่อล้มเหลว`},

@@ -73,14 +73,14 @@ func gfpAPIs() []API {
 		}{kernelsim.GFPDMA32, "__GFP_DMA32"})
 	out := make([]API, 0, len(names))
 	for _, n := range names {
-		out = append(out, API{Name: n.Name, Group: "GFP flags", Scope: ScopeAny, val: intConst(uint32(n.Mask)), docs: gfpAPIDocs})
+		out = append(out, API{Name: n.Name, Group: "GFP flags", Scope: ScopeAny, v: intConst(uint32(n.Mask)), docs: gfpAPIDocs})
 	}
 	return out
 }
 
 // gfpAPIDocs documents a GFP flag (API.docs), for documentation only.
 func gfpAPIDocs(a *API) {
-	mask, _ := a.val(nil).(starlark.Int).Uint64()
+	mask, _ := a.v.(starlark.Int).Uint64()
 	doc := gfpDocs.Get()[a.Name]
 	a.C = fmt.Sprintf("#define %s ((gfp_t)%#x)", a.Name, uint32(mask))
 	a.En, a.Th = doc[0], doc[1]
@@ -92,7 +92,7 @@ func errnoAPIs() []API {
 	errnos := kernelsim.Errnos()
 	out := make([]API, 0, len(errnos))
 	for _, e := range errnos {
-		out = append(out, API{Name: e.Name(), Group: "Errors", Scope: ScopeAny, val: intConst(int(e)), docs: errnoDocs})
+		out = append(out, API{Name: e.Name(), Group: "Errors", Scope: ScopeAny, v: intConst(int(e)), docs: errnoDocs})
 	}
 	return out
 }
@@ -100,7 +100,7 @@ func errnoAPIs() []API {
 // errnoDocs documents an errno constant (API.docs): formatting the text of
 // some 130 of them is left to the documentation that shows it.
 func errnoDocs(a *API) {
-	n, _ := starlark.AsInt32(a.val(nil))
+	n, _ := starlark.AsInt32(a.v)
 	e := kernelsim.Errno(n)
 	a.C = fmt.Sprintf("#define %s %d", e.Name(), int(e))
 	a.En = fmt.Sprintf("Error number %d, %q. Kernel functions return it negated (return -%s); user space sees it in errno.", int(e), e.Error(), e.Name())

@@ -85,7 +85,7 @@ func contextAPIs() []API {
 		{Name: "jiffies", C: "extern unsigned long volatile jiffies;", Group: g, Scope: k, fn: jiffiesFn,
 			En: `The kernel's tick counter, read as jiffies() (a function here, since Starlark has no volatile variables): HZ ticks a second, starting five minutes before the 32-bit wrap as Linux does (INITIAL_JIFFIES).`,
 			Th: `ตัวนับ tick ของ Kernel อ่านค่าด้วย jiffies() (ที่นี่เป็นฟังก์ชันเพราะ Starlark ไม่มีตัวแปรแบบ volatile) เพิ่มขึ้น HZ ครั้งต่อวินาที และเริ่มนับที่ห้านาทีก่อนค่า 32 บิตจะวนรอบ เหมือน Linux (INITIAL_JIFFIES)`},
-		{Name: "HZ", C: "#define HZ 250", Group: g, Scope: ScopeAny, val: intConst(kernelsim.HZ),
+		{Name: "HZ", C: "#define HZ 250", Group: g, Scope: ScopeAny, v: intConst(kernelsim.HZ),
 			En: `Timer ticks per second: Debian's kernels use 250 (a jiffy is 4 ms).`, Th: `จำนวน tick ของ timer ต่อวินาที Kernel ของ Debian ใช้ 250 (หนึ่ง jiffy คือ 4 มิลลิวินาที)`},
 		{Name: "msecs_to_jiffies", C: "unsigned long msecs_to_jiffies(const unsigned int m)", Group: g, Scope: ScopeAny, fn: jiffyConv("ms"),
 			En: `Milliseconds to jiffies, rounded up.`, Th: `แปลงมิลลิวินาทีเป็น jiffies โดยปัดขึ้น`},

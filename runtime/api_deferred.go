@@ -87,11 +87,11 @@ func deferredAPIs() []API {
 		{Name: "free_irq", C: "const void *free_irq(unsigned int irq, void *dev_id)", Group: g, Scope: k, fn: freeIRQFn,
 			En: `Removes the handler installed with dev_id from line irq; freeing a handler that is not there is WARNed about. It may sleep.`,
 			Th: `ถอด handler ที่ติดตั้งด้วย dev_id ออกจาก interrupt line irq การถอด handler ที่ไม่มีอยู่จะได้คำเตือน WARN ฟังก์ชันนี้อาจ sleep`},
-		{Name: "IRQ_NONE", C: "#define IRQ_NONE (0)", Group: g, Scope: ScopeAny, val: intConst(int(kernelsim.IRQNone)),
+		{Name: "IRQ_NONE", C: "#define IRQ_NONE (0)", Group: g, Scope: ScopeAny, v: intConst(int(kernelsim.IRQNone)),
 			En: `A handler's return: the interrupt was not from my device.`, Th: `ค่าที่ handler คืน: interrupt นี้ไม่ได้มาจากอุปกรณ์ของเรา`},
-		{Name: "IRQ_HANDLED", C: "#define IRQ_HANDLED (1)", Group: g, Scope: ScopeAny, val: intConst(int(kernelsim.IRQHandled)),
+		{Name: "IRQ_HANDLED", C: "#define IRQ_HANDLED (1)", Group: g, Scope: ScopeAny, v: intConst(int(kernelsim.IRQHandled)),
 			En: `A handler's return: the interrupt was handled.`, Th: `ค่าที่ handler คืน: จัดการ interrupt แล้ว`},
-		{Name: "IRQF_SHARED", C: "#define IRQF_SHARED 0x00000080", Group: g, Scope: ScopeAny, val: uintConst(kernelsim.IRQFShared),
+		{Name: "IRQF_SHARED", C: "#define IRQF_SHARED 0x00000080", Group: g, Scope: ScopeAny, v: uintConst(kernelsim.IRQFShared),
 			En: `request_irq flag: allow other handlers on the same line (each needs its own dev).`, Th: `flag ของ request_irq: ยอมให้ handler อื่นใช้ interrupt line เดียวกัน (แต่ละตัวต้องมี dev ของตัวเอง)`},
 	}
 }

@@ -11,7 +11,7 @@ import (
 func memAPIs() []API {
 	g, code := "Pointers and memory", ScopeCode
 	return []API{
-		{Name: "NULL", C: "#define NULL ((void *)0)", Group: g, Scope: ScopeAny, val: func(e *env) starlark.Value { return Ptr{e: e} },
+		{Name: "NULL", C: "#define NULL ((void *)0)", Group: g, Scope: ScopeAny, own: func(e *env) starlark.Value { return Ptr{e: e} },
 			En: `The null pointer. It is false, so "if not p:" tests for it, as "if (!p)" does in C. Dereferencing it is an Oops (BUG: kernel NULL pointer dereference).`,
 			Th: `พอยน์เตอร์ว่าง มีค่าเป็นเท็จ ดังนั้น "if not p:" ใช้ตรวจได้ เหมือน "if (!p)" ในภาษา C การ dereference NULL ทำให้เกิด Oops (BUG: kernel NULL pointer dereference)`},
 		{Name: "memset", C: "void *memset(void *s, int c, size_t n)", Group: g, Scope: code, fn: memsetFn,

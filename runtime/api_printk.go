@@ -65,7 +65,7 @@ func kernLevelAPIs() []API {
 	names := [...]string{"KERN_EMERG", "KERN_ALERT", "KERN_CRIT", "KERN_ERR", "KERN_WARNING", "KERN_NOTICE", "KERN_INFO", "KERN_DEBUG"}
 	out := make([]API, 0, len(names)+3)
 	for level, n := range names {
-		out = append(out, API{Name: n, Group: "printk", Scope: ScopeAny, val: strConst(levelPrefix(level)),
+		out = append(out, API{Name: n, Group: "printk", Scope: ScopeAny, v: strConst(levelPrefix(level)),
 			docs: func(a *API) {
 				a.C = fmt.Sprintf("#define %s KERN_SOH \"%d\"", n, level)
 				a.En = fmt.Sprintf("The printk level prefix %d (%s), written before the format: printk(%s + \"...\\n\").", level, levelDoc[level][0], n)
@@ -73,11 +73,11 @@ func kernLevelAPIs() []API {
 			}})
 	}
 	return append(out,
-		API{Name: "KERN_DEFAULT", C: `#define KERN_DEFAULT ""`, Group: "printk", Scope: ScopeAny, val: strConst(""),
+		API{Name: "KERN_DEFAULT", C: `#define KERN_DEFAULT ""`, Group: "printk", Scope: ScopeAny, v: strConst(""),
 			En: "No level: the default message level (4, warning).", Th: "ไม่ระบุระดับ: ใช้ระดับปริยายของข้อความ (4 คือ warning)"},
-		API{Name: "KERN_CONT", C: `#define KERN_CONT KERN_SOH "c"`, Group: "printk", Scope: ScopeAny, val: strConst(kernelsim.KernCont),
+		API{Name: "KERN_CONT", C: `#define KERN_CONT KERN_SOH "c"`, Group: "printk", Scope: ScopeAny, v: strConst(kernelsim.KernCont),
 			En: "Marks a continuation of the previous line (what pr_cont adds).", Th: "บอกว่าเป็นข้อความต่อจากบรรทัดก่อนหน้า (สิ่งที่ pr_cont ใส่ให้)"},
-		API{Name: "KERN_SOH", C: `#define KERN_SOH "\001"`, Group: "printk", Scope: ScopeAny, val: strConst(kernelsim.KernSOH),
+		API{Name: "KERN_SOH", C: `#define KERN_SOH "\001"`, Group: "printk", Scope: ScopeAny, v: strConst(kernelsim.KernSOH),
 			En: "The start-of-header byte that begins every level prefix.", Th: "ไบต์ start-of-header ที่ขึ้นต้นคำนำหน้าระดับทุกตัว"},
 	)
 }

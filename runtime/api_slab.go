@@ -80,7 +80,7 @@ var slabFlags = []struct {
 func slabFlagAPIs() []API {
 	out := make([]API, 0, len(slabFlags))
 	for _, f := range slabFlags {
-		out = append(out, API{Name: f.name, Group: "Slab", Scope: ScopeAny, val: intConst(uint32(f.val)), En: f.en, Th: f.th, docs: slabFlagDocs})
+		out = append(out, API{Name: f.name, Group: "Slab", Scope: ScopeAny, v: intConst(uint32(f.val)), En: f.en, Th: f.th, docs: slabFlagDocs})
 	}
 	return out
 }
@@ -88,7 +88,7 @@ func slabFlagAPIs() []API {
 // slabFlagDocs writes a slab flag's declaration (API.docs), for
 // documentation only.
 func slabFlagDocs(a *API) {
-	v, _ := a.val(nil).(starlark.Int).Uint64()
+	v, _ := a.v.(starlark.Int).Uint64()
 	a.C = fmt.Sprintf("#define %s ((slab_flags_t __force)%#08xU)", a.Name, uint32(v))
 }
 

@@ -55,7 +55,7 @@ func userAPIs() []API {
 		sys("exit", "void exit(int status)", `Ends the program with status; open files are closed (drivers' release runs).`, `จบโปรแกรมด้วย status ไฟล์ที่เปิดอยู่จะถูกปิด (release ของไดรเวอร์ทำงาน)`, exitFn),
 	}
 	for _, k := range consts {
-		out = append(out, API{Name: k.name, C: k.c, Group: g, Scope: ScopeAny, val: intConst(k.val),
+		out = append(out, API{Name: k.name, C: k.c, Group: g, Scope: ScopeAny, v: intConst(k.val),
 			En: "The C library's " + k.name + ".", Th: k.name + " ของ C library"})
 	}
 	return out

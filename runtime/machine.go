@@ -58,7 +58,6 @@ type Machine struct {
 	env    *env
 	budget *Budget
 
-	own     starlark.StringDict  // the kernel API's constants of this machine's own (universe)
 	sandbox starlark.StringDict  // the guards of sandbox.go, str, repr, print, fail
 	scripts map[string]*script   // by NAME.ko
 	harness []*script            // programs files (LoadPrograms), in load order
@@ -92,7 +91,6 @@ func NewMachine(opts Options) (*Machine, error) {
 	}
 	m.env = &env{m: m, k: k, fileMod: make(map[string]string), lastGen: ^uint64(0)}
 	m.env.calls.k = k
-	m.own = m.env.ownConsts()
 	m.sandbox = m.sandboxBuiltins()
 	k.Stack = m.env.stack
 	if opts.Trace && opts.TraceOut != nil {

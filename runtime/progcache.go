@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 
 	"go.starlark.net/starlark"
@@ -36,7 +37,7 @@ var programFiles = &cachefile.Kind{Prefix: "star-", Magic: programMagic, Keep: m
 func SetProgramCacheDir(dir string) { programFiles.SetDir(dir) }
 
 // programMagic names the format of the files; change it with it.
-const programMagic = "kscript compiled program 2\n"
+const programMagic = "kscript compiled program 3\n"
 
 // maxProgramFiles is how many compiled programs a folder keeps.
 const maxProgramFiles = 64
@@ -46,26 +47,47 @@ func programFile(path string, src []byte, npredeclared int) string {
 	return programFiles.Name([]byte(strconv.Itoa(npredeclared)), []byte(path), src)
 }
 
-// readProgram returns the program kept in name, or nil.
-func readProgram(name string) *starlark.Program {
+// readProgram returns the program kept in name and the predeclared names
+// it uses, or no program. The file holds, after the magic, the count of
+// the names, each name's length and bytes (uvarints before), then the
+// program.
+func readProgram(name string) compiledProgram {
 	body := programFiles.Read(name)
 	if body == nil {
-		return nil
+		return compiledProgram{}
+	}
+	n, k := binary.Uvarint(body)
+	if k <= 0 || n > uint64(len(body)) {
+		return compiledProgram{}
+	}
+	body = body[k:]
+	uses := make([]string, n)
+	for i := range uses {
+		l, k := binary.Uvarint(body)
+		if k <= 0 || l > uint64(len(body)-k) {
+			return compiledProgram{}
+		}
+		uses[i], body = string(body[k:k+int(l)]), body[k+int(l):]
 	}
 	prog, err := starlark.CompiledProgram(bytes.NewReader(body))
 	if err != nil {
-		return nil
+		return compiledProgram{}
 	}
-	return prog
+	return compiledProgram{prog, uses}
 }
 
-// writeProgram keeps prog in name (through a temporary file, so that a
+// writeProgram keeps c in name (through a temporary file, so that a
 // reader never sees half of one) and drops the oldest files beyond
 // maxProgramFiles. Failures are ignored: the cache only saves time.
-func writeProgram(name string, prog *starlark.Program) {
+func writeProgram(name string, c compiledProgram) {
 	var buf bytes.Buffer
 	buf.WriteString(programMagic)
-	if prog.Write(&buf) != nil {
+	buf.Write(binary.AppendUvarint(nil, uint64(len(c.uses))))
+	for _, u := range c.uses {
+		buf.Write(binary.AppendUvarint(nil, uint64(len(u))))
+		buf.WriteString(u)
+	}
+	if c.prog.Write(&buf) != nil {
 		return
 	}
 	programFiles.Write(name, buf.Bytes())

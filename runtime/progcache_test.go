@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"go.starlark.net/starlark"
@@ -46,15 +47,15 @@ func TestProgramCacheSameProgram(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		name := programFile(f, src, len(fresh.predeclared))
+		name := programFile(f, src, m.npredeclared())
 		if _, err := os.Stat(name); err != nil {
 			t.Fatalf("%s: not kept: %v", f, err)
 		}
 		kept := readProgram(name)
-		if kept == nil {
+		if kept.prog == nil || !slices.Equal(kept.uses, compiled.get(programKey(f, src, m.npredeclared())).uses) {
 			t.Fatalf("%s: its cache file does not read back", f)
 		}
-		if !bytes.Equal(encoded(t, kept), encoded(t, fresh.prog)) {
+		if !bytes.Equal(encoded(t, kept.prog), encoded(t, fresh.prog)) {
 			t.Fatalf("%s: the program read back differs from the compiler's", f)
 		}
 		b, _ := os.ReadFile(name)
@@ -62,7 +63,7 @@ func TestProgramCacheSameProgram(t *testing.T) {
 			if err := os.WriteFile(name, damaged, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if readProgram(name) != nil {
+			if readProgram(name).prog != nil {
 				t.Fatalf("%s: a damaged cache file was believed", f)
 			}
 		}

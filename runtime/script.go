@@ -2,11 +2,15 @@ package runtime
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -98,40 +102,103 @@ func checkModuleName(name string) error {
 }
 
 // compile parses and resolves a script against the machine's predeclared
-// names; an unknown name is a compile error with its position.
+// names; an unknown name is a compile error with its position. The script
+// gets, as its predeclared names, only those its program uses (uses,
+// kept with the program): the kernel API's values (apiValue, made group
+// by group when first used), the sandbox's builtins over them, and its
+// THIS_MODULE.
 func (m *Machine) compile(path string, src []byte, name string) (*script, error) {
 	s := &script{path: path, name: name, ko: name + ".ko", src: src}
-	s.predeclared = m.universe()
-	for k, v := range m.sandbox {
-		s.predeclared[k] = v
+	n := m.npredeclared()
+	key := programKey(path, src, n)
+	c := compiled.get(key)
+	if c.prog == nil {
+		file := programFile(path, src, n) // progcache.go
+		if c = readProgram(file); c.prog != nil {
+			compiled.put(key, c)
+		} else {
+			f, err := fileOptions.Parse(path, src, 0)
+			if err != nil {
+				return nil, compileError(err)
+			}
+			sandboxFile(f) // sandbox.go: size and depth guards
+			prog, err := starlark.FileProgram(f, m.isPredeclared)
+			if err != nil {
+				return nil, compileError(err)
+			}
+			c = compiledProgram{prog, predeclaredUses(f)}
+			compiled.put(key, c)
+			if file != "" {
+				writeProgram(file, c)
+			}
+		}
 	}
-	s.predeclared["THIS_MODULE"] = Module{s: s}
-	key := programKey(path, src, len(s.predeclared))
-	if prog := compiled.get(key); prog != nil {
-		s.prog = prog
-		return s, nil
+	s.prog = c.prog
+	s.predeclared = make(starlark.StringDict, len(c.uses))
+	for _, name := range c.uses {
+		s.predeclared[name] = m.predeclaredValue(s, name)
 	}
-	file := programFile(path, src, len(s.predeclared)) // progcache.go
-	if prog := readProgram(file); prog != nil {
-		compiled.put(key, prog)
-		s.prog = prog
-		return s, nil
-	}
-	f, err := fileOptions.Parse(path, src, 0)
-	if err != nil {
-		return nil, compileError(err)
-	}
-	sandboxFile(f) // sandbox.go: size and depth guards
-	prog, err := starlark.FileProgram(f, s.predeclared.Has)
-	if err != nil {
-		return nil, compileError(err)
-	}
-	compiled.put(key, prog)
-	if file != "" {
-		writeProgram(file, prog)
-	}
-	s.prog = prog
 	return s, nil
+}
+
+// isPredeclared reports whether name is predeclared in every script: a
+// name of the kernel API or of the sandbox's builtins.
+func (m *Machine) isPredeclared(name string) bool {
+	if _, ok := m.sandbox[name]; ok {
+		return true
+	}
+	_, ok := lookupRef(name)
+	return ok
+}
+
+// npredeclared is how many names a script is compiled against (the API
+// table's and the sandbox's, THIS_MODULE among the table's): a guard in a
+// compiled program's keys. Every machine's sandbox has the same names
+// (sandboxBuiltins), so the count is made once per process.
+func (m *Machine) npredeclared() int {
+	if n := npredeclaredCount.Load(); n != 0 {
+		return int(n)
+	}
+	n := len(apiIndex)
+	for name := range m.sandbox {
+		if _, ok := lookupRef(name); !ok {
+			n++
+		}
+	}
+	npredeclaredCount.Store(int64(n))
+	return n
+}
+
+var npredeclaredCount atomic.Int64
+
+// predeclaredValue is the value of the predeclared name for script s: its
+// module for THIS_MODULE, a sandbox builtin, or the kernel API's.
+func (m *Machine) predeclaredValue(s *script, name string) starlark.Value {
+	if name == "THIS_MODULE" {
+		return Module{s: s}
+	}
+	if v, ok := m.sandbox[name]; ok {
+		return v
+	}
+	r, _ := lookupRef(name)
+	return apiValue(r, m.env)
+}
+
+// predeclaredUses returns the predeclared names a resolved file uses,
+// sorted: its identifiers the resolver bound to a predeclared name, which
+// are the names the compiled program looks up in the predeclared
+// dictionary (Starlark's PREDECLARED instruction), and no others.
+func predeclaredUses(f *syntax.File) []string {
+	seen := map[string]bool{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if id, ok := n.(*syntax.Ident); ok {
+			if b, ok := id.Binding.(*resolve.Binding); ok && b.Scope == resolve.Predeclared {
+				seen[id.Name] = true
+			}
+		}
+		return true
+	})
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // compiled holds the programs compiled in this process, by path and
@@ -144,7 +211,14 @@ func (m *Machine) compile(path string, src []byte, name string) (*script, error)
 // guard. Programs that do not compile are not kept: their errors are made
 // afresh each time. The key is the source itself: comparing it costs less
 // than hashing it with SHA-256 did, and cannot collide.
-var compiled = programCache{m: make(map[string]*starlark.Program)}
+var compiled = programCache{m: make(map[string]compiledProgram)}
+
+// A compiledProgram is a program and the predeclared names it uses
+// (predeclaredUses).
+type compiledProgram struct {
+	prog *starlark.Program
+	uses []string
+}
 
 // maxCompiled and maxCompiledBytes bound the cache: past either, the cache
 // starts over (a batch of distinct submissions compiles each once anyway).
@@ -155,7 +229,7 @@ const (
 
 type programCache struct {
 	mu    sync.Mutex
-	m     map[string]*starlark.Program
+	m     map[string]compiledProgram
 	bytes int // the keys' length in all
 }
 
@@ -163,13 +237,13 @@ func programKey(path string, src []byte, npredeclared int) string {
 	return strconv.Itoa(npredeclared) + "\x00" + path + "\x00" + string(src)
 }
 
-func (c *programCache) get(key string) *starlark.Program {
+func (c *programCache) get(key string) compiledProgram {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[key]
 }
 
-func (c *programCache) put(key string, prog *starlark.Program) {
+func (c *programCache) put(key string, prog compiledProgram) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= maxCompiled || c.bytes+len(key) > maxCompiledBytes {

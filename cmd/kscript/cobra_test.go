@@ -105,7 +105,7 @@ func cobraTree(c *command, a *app) *cobra.Command {
 		cc.SetOut(a.stdout)
 		cc.SetErr(a.stderr)
 	}
-	for _, sub := range c.subs {
+	for _, sub := range c.children() {
 		cc.AddCommand(cobraTree(sub, a))
 	}
 	return cc
@@ -129,7 +129,7 @@ func stubRuns(c *command) {
 			return nil
 		}
 	}
-	for _, s := range c.subs {
+	for _, s := range c.children() {
 		stubRuns(s)
 	}
 }
@@ -310,5 +310,40 @@ func TestArgsChecks(t *testing.T) {
 				t.Errorf("%d args: %s, cobra: %s", n, got, want)
 			}
 		}
+	}
+}
+
+// TestCompletionEnvSameAsCobra: the environment variables cobra's
+// __complete reads (descriptions off, active help off, a debug file) do
+// to cli.go's what they did to cobra's.
+func TestCompletionEnvSameAsCobra(t *testing.T) {
+	t.Chdir(t.TempDir())
+	debug := t.TempDir() + "/debug"
+	debugged := 0
+	for _, env := range [][2]string{
+		{"KSCRIPT_COMPLETION_DESCRIPTIONS", "false"}, {"KSCRIPT_COMPLETION_DESCRIPTIONS", "bogus"},
+		{"COBRA_COMPLETION_DESCRIPTIONS", "0"}, {"KSCRIPT_ACTIVE_HELP", "0"}, {"COBRA_ACTIVE_HELP", "0"},
+		{"BASH_COMP_DEBUG_FILE", debug},
+	} {
+		t.Setenv(env[0], env[1])
+		for _, args := range cliTable {
+			if len(args) == 0 || !strings.HasPrefix(args[0], "__complete") {
+				continue
+			}
+			_ = os.Remove(debug)
+			got := cliRun(t, false, true, args)
+			gotDebug, _ := os.ReadFile(debug)
+			_ = os.Remove(debug)
+			want := cliRun(t, true, true, args)
+			wantDebug, _ := os.ReadFile(debug)
+			debugged += len(wantDebug)
+			if got != want || string(gotDebug) != string(wantDebug) {
+				t.Errorf("%s=%s kscript %q:\n%s%s\n---- cobra:\n%s%s", env[0], env[1], args, got, gotDebug, want, wantDebug)
+			}
+		}
+		os.Unsetenv(env[0])
+	}
+	if debugged == 0 {
+		t.Error("no completion wrote to BASH_COMP_DEBUG_FILE")
 	}
 }

@@ -354,17 +354,25 @@ func findFlag(c *command, name string) *option {
 // addCompletionCommand is cobra's InitDefaultCompletionCmd: completion and
 // a subcommand per shell.
 func (root *command) addCompletionCommand() {
-	name := root.name()
-	var noDesc bool
 	completion := &command{
 		use:   "completion",
 		short: "Generate the autocompletion script for the specified shell",
-		long: "Generate the autocompletion script for " + name + " for the specified shell.\n" +
+		long: "Generate the autocompletion script for " + root.name() + " for the specified shell.\n" +
 			"See each sub-command's help for details on how to use the generated script.\n",
 		args:      noArgs,
 		validArgs: noFileCompletions,
+		// The shells' commands are made when asked for (help lists
+		// completion: one of its subcommands is available).
+		defineSubs:    addShellCommands,
+		subsAvailable: true,
 	}
 	root.addCommand(completion)
+}
+
+// addShellCommands adds completion's subcommand for each shell.
+func addShellCommands(completion *command) {
+	root := completion.root()
+	var noDesc bool
 	shell := func(sh, long string, script string, noFlagsInUse bool) *command {
 		c := &command{
 			use:                   sh,

@@ -50,7 +50,7 @@ func helpFunc(c *command) {
 		b.WriteString(desc)
 		b.WriteString("\n\n")
 	}
-	if c.runnable() || len(c.subs) > 0 {
+	if c.runnable() || len(c.children()) > 0 {
 		writeUsage(&b, c)
 	}
 	if _, err := c.out().Write(b); err != nil {
@@ -114,7 +114,7 @@ func writeUsage(b *helpBuf, c *command) {
 		b.trimRightFrom(start)
 	}
 	topics := false
-	for _, sub := range c.subs {
+	for _, sub := range c.children() {
 		topics = topics || sub.isHelpTopic()
 	}
 	if topics {

@@ -17,7 +17,7 @@ func TestHelpSameAsCobra(t *testing.T) {
 	var walk func(c *command, path []string)
 	walk = func(c *command, path []string) {
 		paths = append(paths, path)
-		for _, sub := range c.subs {
+		for _, sub := range c.children() {
 			walk(sub, append(append([]string(nil), path...), sub.name()))
 		}
 	}

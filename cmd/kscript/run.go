@@ -110,16 +110,26 @@ func (a *app) run(file, lessonFile, report string) error {
 			return err
 		}
 	}
+	// The transcript and the summary go out in one write when nothing
+	// comes between them (WriteSummary writes a line at a time: a dozen
+	// write(2)s otherwise); the bytes, and their order with stderr's, are
+	// the same.
+	var out bytes.Buffer
 	if !a.flags.quiet {
-		fmt.Fprint(a.stdout, res.Transcript)
+		out.WriteString(res.Transcript)
 	}
 	if res.Stopped != nil {
 		// The error that stopped the run is shown once, after the
 		// transcript that led to it.
+		if out.Len() > 0 {
+			a.stdout.Write(out.Bytes())
+			out.Reset()
+		}
 		fmt.Fprintln(a.stderr, scenario.StoppedMessage(res.Stopped))
 		a.writeNotes(res.Stopped, in.Src)
 	}
-	res.WriteSummary(a.stdout, a.lang, painter())
+	res.WriteSummary(&out, a.lang, painter())
+	a.stdout.Write(out.Bytes())
 	if code := res.ExitCode(); code != 0 {
 		return &exitError{code: code}
 	}

@@ -34,16 +34,30 @@ func cmdDmesg(sh *Shell, inv *Invocation) int {
 	}
 	k := sh.m.Kernel()
 	if o.print {
+		// The records are formatted into one buffer and written at once:
+		// a line at a time cost each a string and a call of fmt.
+		var b []byte
 		for _, r := range k.Log() {
 			if o.levels == nil || o.levels[r.Level] {
-				fmt.Fprintln(inv.Stdout, o.format(r))
+				b = append(o.appendFormat(b, r), '\n')
 			}
+		}
+		if len(b) > 0 {
+			inv.Stdout.Write(b)
 		}
 	}
 	if o.clear {
 		k.ClearLog()
 	}
 	return 0
+}
+
+// appendFormat appends r as format formats it to b.
+func (o *dmesgOptions) appendFormat(b []byte, r kernelsim.LogRecord) []byte {
+	if !o.raw && !o.noTime && !o.decode {
+		return r.AppendTo(b)
+	}
+	return append(b, o.format(r)...)
 }
 
 func (o *dmesgOptions) format(r kernelsim.LogRecord) string {

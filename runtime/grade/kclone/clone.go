@@ -39,6 +39,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"kscript.dev/kscript/kernelsim"
@@ -64,7 +65,19 @@ type Snapshot struct {
 	// Funcs counts the function values in the booted state, all plain
 	// functions, shared by every copy (see the package comment).
 	Funcs int
+
+	// lanes is the snapshot's image in a file of the process's own, for
+	// its lanes (see Lane); nil where that cannot be. laneCopies counts
+	// the copies its lanes made.
+	lanes      *Image
+	lanesOnce  sync.Once
+	laneCopies atomic.Int64
 }
+
+// laneImageAfter is how many copies the lanes of a snapshot make before
+// they copy its image instead (see Lane): making the image file costs
+// about as much as ten copies save.
+const laneImageAfter = 12
 
 // block is one object of the template's graph: n values of type elem at
 // addr (n > 1 for a slice's backing array), laid out in the image at
@@ -156,9 +169,18 @@ func (s *Snapshot) Clone() (k *kernelsim.Kernel, err error) {
 type Lane struct {
 	s      *Snapshot
 	arenas []reflect.Value
+	im     *ImageLane // the copies come from s's image (see Lane), nil: not
 }
 
 // Lane returns a new lane of s. A lane is for one goroutine at a time.
+//
+// Once the lanes of s have made laneImageAfter copies, where it can
+// (Linux), a lane copies the snapshot's image instead, which is written
+// once to an unlinked temporary file and read as a boot cache's image is
+// read (imageFile): its arenas of plain data, most of the kernel's bytes
+// (mem_map, the slab table), are then mapped copy-on-write from the file
+// and reset page by page from pagemap, instead of copied whole into the
+// lane's memory for every copy.
 func (s *Snapshot) Lane() *Lane { return &Lane{s: s} }
 
 // NewKernel is Snapshot.NewKernel for a lane: a copy in the memory of the
@@ -166,6 +188,16 @@ func (s *Snapshot) Lane() *Lane { return &Lane{s: s} }
 func (l *Lane) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 	if cfg != l.s.cfg {
 		return kernelsim.New(cfg)
+	}
+	if l.im == nil && l.s.laneCopies.Add(1) > laneImageAfter {
+		s := l.s
+		s.lanesOnce.Do(func() { s.lanes = imageFile(s) })
+		if s.lanes != nil {
+			l.im, l.arenas = s.lanes.Lane(), nil
+		}
+	}
+	if l.im != nil {
+		return l.im.NewKernel(cfg)
 	}
 	k, arenas, err := l.s.clone(l.arenas)
 	l.arenas = arenas

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,6 +168,11 @@ func TestCloneBehavesAsFreshBoot(t *testing.T) {
 					}
 				}
 			})
+		}
+		// After laneImageAfter copies, the lane's copies were its
+		// snapshot's image's (Snapshot.Lane), where files map.
+		if runtime.GOOS == "linux" && lane.im == nil {
+			t.Errorf("seed %d: a lane still copies its snapshot after %d copies", cfg.Seed, snap.laneCopies.Load())
 		}
 	}
 }

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package kclone
+
+// imageFile is nil: without pagemap and copy-on-write mappings of files
+// (lanefile_linux.go), a lane copies the snapshot itself.
+func imageFile(*Snapshot) *Image { return nil }
