@@ -95,9 +95,12 @@ type Module struct {
 	roOff, dataOff, coreSize, initSize uint64
 	users                              []*Module // source_list: modules using this one, newest first
 	uses                               []*Module // target_list
-	syms                               map[string]*modSym
-	symEnd                             uint64 // end of the last symbol placed in .text
-	boot                               bool   // loaded during boot, in-tree
+	// syms are the module's script functions' symbols (symFor): nil
+	// until the first, as for every boot module, so that a boot image
+	// (runtime/grade/kclone) holds no map of them to rebuild in every copy.
+	syms   map[string]*modSym
+	symEnd uint64 // end of the last symbol placed in .text
+	boot   bool   // loaded during boot, in-tree
 }
 
 // modSym is a script function's symbol in the module's kallsyms.

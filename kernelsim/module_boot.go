@@ -62,7 +62,7 @@ var bootModuleList = []bootModule{
 // buddy allocator.
 func (k *Kernel) bootModules() error {
 	for _, b := range bootModuleList {
-		m := &Module{Name: b.name, State: ModuleLive, boot: true, syms: map[string]*modSym{},
+		m := &Module{Name: b.name, State: ModuleLive, boot: true,
 			Info:     ModuleSpec{Name: b.name, License: "GPL", InTree: true, Signed: true, HasInit: true, HasExit: true},
 			coreSize: b.core, initSize: uint64(b.initPages) * PageSize, refcnt: b.refs}
 		core, err := k.bootVMArea(bootVMArea{pages: int(b.core / PageSize), flags: VMAlloc | VMFlushResetPerms,

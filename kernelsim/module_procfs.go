@@ -148,6 +148,9 @@ func (m *Module) symFor(f Frame) *modSym {
 		return s
 	}
 	s := &modSym{}
+	if m.syms == nil {
+		m.syms = map[string]*modSym{}
+	}
 	if f.Func == m.Info.InitFunc && f.Func != "" {
 		s.init, s.size = true, PageSize
 	} else {

@@ -27,9 +27,10 @@ import (
 //
 // Unlike Linux, the freelist is not threaded through the objects' memory
 // (each free object holding the next free object's address at s->offset):
-// it is a Go slice of object indices in the slab's metadata, so a buggy
-// script that writes into a freed object cannot corrupt the allocator. The
-// free pointer's offset is still computed as Linux does, for the reports.
+// it is a stack of object indices in the cache's freePool (see Slab), so a
+// buggy script that writes into a freed object cannot corrupt the
+// allocator. The free pointer's offset is still computed as Linux does,
+// for the reports.
 //
 // Unlike Linux, there are no per-CPU partial lists (CONFIG_SLUB_CPU_PARTIAL):
 // a slab leaving the CPU slab or regaining a free object goes straight to the
@@ -106,9 +107,10 @@ type KmemCache struct {
 	id uint32
 	// The pools of the cache's slabs, by slot (see Slab): their freelists
 	// (objects entries a slot), in-use bits (usedWords a slot) and
-	// per-object records (objects a slot). Linux keeps all three in the
-	// slab's own memory (the free pointers, SLUB debug's tracks) or
-	// derives them; they are plain data here, as Slab is.
+	// per-object records (objects a records' slot, see ensureMeta). Linux
+	// keeps the freelist and SLUB debug's tracks in the objects' memory
+	// and derives which objects are in use from the freelist; here they
+	// are plain data, as Slab is.
 	freePool []uint16
 	usedPool []uint64
 	metaPool []objMeta

@@ -68,7 +68,9 @@ func (k *Kernel) virtToSlab(a Addr) *Slab {
 	return k.slab.byPFN.get(PFN((a - PageOffset) >> PageShift))
 }
 
-// slabCache mirrors slab->slab_cache: the cache slab sl belongs to.
+// slabCache mirrors slab->slab_cache: the cache slab sl belongs to. It
+// reads cacheByID without a bounds check (kfree's fast path): sl.cache is
+// an id setSlabCache gave out, and the table never shrinks.
 func (k *Kernel) slabCache(sl *Slab) *KmemCache {
 	return *(**KmemCache)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.cacheByID)), uintptr(sl.cache)*8))
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
@@ -152,16 +153,23 @@ func (m *Machine) isPredeclared(name string) bool {
 
 // npredeclared is how many names a script is compiled against (the API
 // table's and the sandbox's, THIS_MODULE among the table's): a guard in a
-// compiled program's keys.
+// compiled program's keys. Every machine's sandbox has the same names
+// (sandboxBuiltins), so the count is made once per process.
 func (m *Machine) npredeclared() int {
+	if n := npredeclaredCount.Load(); n != 0 {
+		return int(n)
+	}
 	n := len(apiIndex)
 	for name := range m.sandbox {
 		if _, ok := lookupRef(name); !ok {
 			n++
 		}
 	}
+	npredeclaredCount.Store(int64(n))
 	return n
 }
+
+var npredeclaredCount atomic.Int64
 
 // predeclaredValue is the value of the predeclared name for script s: its
 // module for THIS_MODULE, a sandbox builtin, or the kernel API's.

@@ -299,6 +299,12 @@ func (a *app) setColor() error {
 
 // painter colours kscript's summary lines.
 func painter() scenario.Painter {
+	if color.NoColor {
+		// No colours (not a terminal, NO_COLOR, --color never): the text
+		// as it is, without color.Sprint's fmt.Sprint copy of every line
+		// (a graded batch's results are some thousands of them).
+		return func(_ scenario.Style, text string) string { return text }
+	}
 	styles := map[scenario.Style]*color.Color{
 		scenario.Heading: color.New(color.Bold, color.FgCyan),
 		scenario.Good:    color.New(color.FgGreen),
@@ -308,11 +314,7 @@ func painter() scenario.Painter {
 	for _, c := range styles {
 		// color.New disables a colour whenever NO_COLOR is set; the
 		// decision setColor made (--color always beats NO_COLOR) wins.
-		if color.NoColor {
-			c.DisableColor()
-		} else {
-			c.EnableColor()
-		}
+		c.EnableColor()
 	}
 	return func(s scenario.Style, text string) string {
 		if c, ok := styles[s]; ok {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -459,5 +460,22 @@ func TestGradescopeOutputHidesHiddenChecks(t *testing.T) {
 	out = render(t, &Batch{Lesson: "hello", Module: "hello", MaxScore: 7, Results: []*Result{r}}, "gradescope", "en")
 	if !bytes.Contains(out, []byte(`a.star: score 4/7: FAIL"`)) {
 		t.Errorf("no hidden checks:\n%s", out)
+	}
+}
+
+// BenchmarkWriteText1000: the text results of a thousand submissions of
+// lesson 03 (its solution's result, and a cheat's with feedback), the
+// last thing a batch does before it exits.
+func BenchmarkWriteText1000(b *testing.B) {
+	g := newGrader(b, realConfig(), "../../lessons/03_atomic.yaml")
+	batch := g.Grade(Submissions([]string{"../../lessons/exercises/03_atomic.solution.star", "testdata/cheats/03_atomic/print_only.star"}))
+	for len(batch.Results) < 1000 {
+		batch.Results = append(batch.Results, batch.Results[:2]...)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := Write(io.Discard, batch, WriteOptions{Format: "text", Lang: "en"}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

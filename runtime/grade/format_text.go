@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/scenario"
@@ -28,18 +30,19 @@ func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 		return bw.Flush()
 	}
 	fmt.Fprintln(bw, paint(scenario.Heading, t("batch", b.Lesson, b.Title.In(lang), b.Module, len(b.Results))))
+	m := textMemo{lang: lang, status: map[Status]string{}, padded: map[Status]string{}, checks: map[textCheckKey]textCheck{}}
 	for _, r := range b.Results {
-		fmt.Fprintln(bw)
-		head := fmt.Sprintf("%s: %s", r.Submission, t("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)))
-		fmt.Fprintln(bw, paint(statusStyle(r.Status), head))
+		bw.WriteByte('\n')
+		head := r.Submission + ": " + t("score-line", r.Score, r.MaxScore, m.statusText(r.Status))
+		writeLine(bw, paint(statusStyle(r.Status), head))
 		if !r.Message.IsZero() {
-			fmt.Fprintln(bw, paint(scenario.Detail, indent("  ", r.Message.In(lang))))
+			writeLine(bw, paint(scenario.Detail, indent("  ", r.Message.In(lang))))
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintln(bw, paint(scenario.Detail, "  "+n.In(lang)))
+			writeLine(bw, paint(scenario.Detail, "  "+n.In(lang)))
 		}
 		for _, c := range r.Checks {
-			writeTextCheck(bw, c, r, lang, paint)
+			m.writeCheck(bw, c, r, paint)
 		}
 	}
 	fmt.Fprintln(bw)
@@ -50,20 +53,91 @@ func writeText(w io.Writer, b *Batch, o WriteOptions) error {
 	return bw.Flush()
 }
 
-func writeTextCheck(w io.Writer, c *CheckResult, r *Result, lang string, paint scenario.Painter) {
-	title := c.Title.In(lang)
-	if c.Visibility != "visible" {
-		title += " (" + messages.T(c.Visibility).In(lang) + ")"
+// textMemo keeps, for one writeText, what every submission's lines repeat:
+// the statuses' names and each check's padded ID and title, worked out
+// (display widths, catalogue look-ups) once per batch rather than once per
+// submission and check.
+type textMemo struct {
+	lang           string
+	status, padded map[Status]string
+	checks         map[textCheckKey]textCheck
+}
+
+type textCheckKey struct{ id, title, visibility string }
+
+// textCheck is a check line's text after its status and points.
+type textCheck struct{ idPadded, title string }
+
+// statusText is StatusText(s, m.lang).
+func (m *textMemo) statusText(s Status) string {
+	t, ok := m.status[s]
+	if !ok {
+		t = StatusText(s, m.lang)
+		m.status[s] = t
 	}
-	// Padded by display width: Thai statuses carry combining marks.
-	line := fmt.Sprintf("  %s %s %2d/%-2d  %s", i18n.PadRight(StatusText(c.Status, lang), 7), i18n.PadRight(c.ID, 24), c.Points, c.MaxPoints, title)
-	fmt.Fprintln(w, paint(statusStyle(c.Status), line))
-	for _, f := range c.Feedback(lang) {
-		if !r.Message.IsZero() && f == r.Message.In(lang) {
+	return t
+}
+
+// statusPadded is statusText padded to 7 columns.
+func (m *textMemo) statusPadded(s Status) string {
+	t, ok := m.padded[s]
+	if !ok {
+		t = i18n.PadRight(m.statusText(s), 7)
+		m.padded[s] = t
+	}
+	return t
+}
+
+// writeCheck writes a check's line, "  STATUS  ID  points/max  title",
+// and its feedback: the line "  %s %s %2d/%-2d  %s" with the status
+// padded to 7 columns and the ID to 24, by display width (Thai statuses
+// carry combining marks).
+func (m *textMemo) writeCheck(w *bufio.Writer, c *CheckResult, r *Result, paint scenario.Painter) {
+	k := textCheckKey{c.ID, c.Title.In(m.lang), c.Visibility}
+	tc, ok := m.checks[k]
+	if !ok {
+		tc = textCheck{i18n.PadRight(c.ID, 24), k.title}
+		if c.Visibility != "visible" {
+			tc.title += " (" + messages.T(c.Visibility).In(m.lang) + ")"
+		}
+		m.checks[k] = tc
+	}
+	var b strings.Builder
+	b.Grow(64 + len(tc.idPadded) + len(tc.title))
+	b.WriteString("  ")
+	b.WriteString(m.statusPadded(c.Status))
+	b.WriteByte(' ')
+	b.WriteString(tc.idPadded)
+	b.WriteByte(' ')
+	if p := strconv.Itoa(c.Points); len(p) < 2 {
+		b.WriteString(" " + p)
+	} else {
+		b.WriteString(p)
+	}
+	b.WriteByte('/')
+	if p := strconv.Itoa(c.MaxPoints); len(p) < 2 {
+		b.WriteString(p + " ")
+	} else {
+		b.WriteString(p)
+	}
+	b.WriteString("  ")
+	b.WriteString(tc.title)
+	writeLine(w, paint(statusStyle(c.Status), b.String()))
+	if len(c.Failures) == 0 && c.Report == nil && c.Reason.IsZero() && c.Hint.IsZero() {
+		return // no feedback
+	}
+	for _, f := range c.Feedback(m.lang) {
+		if !r.Message.IsZero() && f == r.Message.In(m.lang) {
 			continue // said once for the whole submission
 		}
-		fmt.Fprintln(w, paint(scenario.Detail, indent("          ", f)))
+		writeLine(w, paint(scenario.Detail, indent("          ", f)))
 	}
+}
+
+// writeLine writes s and a newline, as fmt.Fprintln(w, s) does.
+func writeLine(w *bufio.Writer, s string) {
+	w.WriteString(s)
+	w.WriteByte('\n')
 }
 
 func statusStyle(s Status) scenario.Style {

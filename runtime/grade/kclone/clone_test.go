@@ -177,6 +177,23 @@ func TestCloneBehavesAsFreshBoot(t *testing.T) {
 	}
 }
 
+// TestImageNamesArenaSlices: an image read back from its file names the
+// slice type of every arena (kernelsim.ImageSlices, extraTypes), so that
+// restoring it calls no reflect.SliceOf.
+func TestImageNamesArenaSlices(t *testing.T) {
+	for _, cfg := range configs {
+		snap, err := Take(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range fileImage(t, snap).arenas {
+			if a.slice == nil {
+				t.Errorf("seed %d: the image does not name []%s: add it to kernelsim.ImageSlices (or kclone's imageSlices)", cfg.Seed, a.elem)
+			}
+		}
+	}
+}
+
 // firstDiff shows where two transcripts part, with a few lines of context.
 func firstDiff(got, want string) string {
 	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")

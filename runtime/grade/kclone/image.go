@@ -396,8 +396,17 @@ func appendRefSlots(l []refSlot, t reflect.Type, off uintptr) []refSlot {
 }
 
 // extraTypes are types the kernel holds in interfaces, which typePaths
-// cannot reach through the static types.
-var extraTypes = []reflect.Type{reflect.TypeFor[*rand.PCG]()}
+// cannot reach through the static types, and the holders of the slice
+// types of arenas the kernel's types do not lead to (see
+// kernelsim.ImageSlices), so that a restore makes its arenas without
+// reflect.SliceOf.
+var extraTypes = []reflect.Type{reflect.TypeFor[*rand.PCG](), reflect.TypeFor[kernelsim.ImageSlices](), reflect.TypeFor[imageSlices]()}
+
+// imageSlices is kernelsim.ImageSlices for the types of other packages.
+type imageSlices struct {
+	_ []rand.Rand
+	_ []rand.PCG
+}
 
 // typeRoots are the types an image file's types are reached from:
 // *kernelsim.Kernel and extraTypes, in this order.
