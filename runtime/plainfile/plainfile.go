@@ -19,10 +19,18 @@ package plainfile
 import (
 	"io"
 	"os"
+	"syscall"
 )
 
+// MaxSize is the most ReadFile reads: a lesson file or a script is a few
+// kilobytes, and a name such as /dev/zero or an endless pipe would
+// otherwise be read until the process runs out of memory. Past it ReadFile
+// fails with EFBIG ("file too large") as a read error.
+const MaxSize = 16 << 20
+
 // ReadFile reads the whole file name, as os.ReadFile does: the same data
-// and the same errors (*os.PathError with Op "open" or "read").
+// and the same errors (*os.PathError with Op "open" or "read"), except that
+// a file longer than MaxSize is a read error, EFBIG.
 func ReadFile(name string) ([]byte, error) {
 	f, err := open(name)
 	if err != nil {
@@ -41,6 +49,10 @@ func readAll(f *os.File) ([]byte, error) {
 			size = int(size64)
 		}
 	}
+	tooLarge := &os.PathError{Op: "read", Path: f.Name(), Err: syscall.EFBIG}
+	if size > MaxSize {
+		return nil, tooLarge
+	}
 	size++ // one byte for the read that sees the end
 	if size < 512 {
 		size = 512
@@ -54,6 +66,9 @@ func readAll(f *os.File) ([]byte, error) {
 				err = nil
 			}
 			return data, err
+		}
+		if len(data) > MaxSize {
+			return nil, tooLarge
 		}
 		if len(data) >= cap(data) {
 			d := append(data[:cap(data)], 0)
