@@ -1,23 +1,17 @@
 package runtime
 
 import (
-	"syscall"
 	"testing"
 	"time"
 
 	"go.starlark.net/starlark"
 
 	"kscript.dev/kscript/kernelsim"
+	"kscript.dev/kscript/runtime/internal/cputime"
 )
 
-// cpuTime returns the process's user+system CPU time: on the shared, loaded
-// machines kscript is developed on, CPU time per op is steadier than wall
-// time, so the benchmarks report both.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+// cpuTime is the process's CPU time (cputime.Now).
+func cpuTime() time.Duration { return cputime.Now() }
 
 // reportCPU adds a cpu-ns/op metric for the work since start.
 func reportCPU(b *testing.B, start time.Duration) {

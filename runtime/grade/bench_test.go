@@ -3,21 +3,15 @@ package grade
 import (
 	"os"
 	"runtime/debug"
-	"syscall"
 	"testing"
 	"time"
 
 	"kscript.dev/kscript/runtime/grade/kclone"
+	"kscript.dev/kscript/runtime/internal/cputime"
 )
 
-// cpuTime is the process's user and system CPU time: on the shared, loaded
-// machines kscript is developed on, CPU time per submission is steadier
-// than wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+// cpuTime is the process's CPU time (cputime.Now).
+func cpuTime() time.Duration { return cputime.Now() }
 
 // benchGrade grades b.N copies of a lesson's reference solution, jobs at a
 // time, with kscript grade's GC setting, and reports submissions per second

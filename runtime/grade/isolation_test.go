@@ -179,44 +179,6 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestRefusedFiles: what is not a regular file of a sane size is refused,
-// never read, with a message that says what it is.
-func TestRefusedFiles(t *testing.T) {
-	dir := t.TempDir()
-	good := writeSub(t, dir, "good.star", "MODULE_LICENSE(\"GPL\")\n")
-	link := filepath.Join(dir, "link.star")
-	zero := filepath.Join(dir, "zero.star")
-	fifo := filepath.Join(dir, "fifo.star")
-	big := writeSub(t, dir, "big.star", strings.Repeat("#", MaxSubmissionBytes+1))
-	if os.Symlink("/etc/passwd", link) != nil || os.Symlink("/dev/zero", zero) != nil || syscall.Mkfifo(fifo, 0o644) != nil {
-		t.Skip("cannot make links or FIFOs here")
-	}
-	for _, tc := range []struct{ path, want string }{
-		{good, ""},
-		{link, "a symbolic link, not a regular file"},
-		{zero, "a symbolic link, not a regular file"},
-		{fifo, "a named pipe, not a regular file"},
-		{"/dev/zero", "a device, not a regular file"},
-		{dir, "a folder, not a regular file"},
-		{big, "1048577 bytes, more than the 1048576 a submission may have"},
-	} {
-		t.Run(filepath.Base(tc.path), func(t *testing.T) {
-			_, err := ReadRegular(tc.path, MaxSubmissionBytes)
-			switch {
-			case tc.want == "" && err != nil:
-				t.Errorf("refused: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Errorf("got %v, want %q", err, tc.want)
-			}
-		})
-	}
-	g := newGrader(t, fakeConfig(), "testdata/hello.yaml")
-	r := g.Submission(readSubmission(zero))
-	if r.Status != Error || !strings.Contains(r.Message.EN, "cannot grade the submission: "+zero+": a symbolic link") || !strings.Contains(r.Message.TH, "ไม่ใช่ไฟล์ธรรมดา") {
-		t.Errorf("%s: %s %q / %q", zero, r.Status, r.Message.EN, r.Message.TH)
-	}
-}
-
 // TestWireOptions: every field of kruntime.Options either reaches the
 // workers (wireOptions) or is known not to need to.
 func TestWireOptions(t *testing.T) {
