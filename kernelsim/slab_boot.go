@@ -294,6 +294,7 @@ func (k *Kernel) fillBootCache(s *KmemCache, used int) (transient []bootBlock, e
 func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, error) {
 	slabs := make([]*Slab, n)
 	s.reserveSlots(n)
+	k.slab.syncPools(s)
 	var transient []bootBlock
 	gfp := GFP_KERNEL | GFPNoWarn | s.allocFlags
 	for i := range slabs {

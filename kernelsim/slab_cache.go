@@ -139,6 +139,7 @@ func (k *Kernel) releaseCache(s *KmemCache) {
 	s.dead = true
 	if s.id != 0 && s.nrSlabs == 0 { // its id is free for the next cache
 		k.slab.cacheByID[s.id] = nil
+		k.slab.poolsByID[s.id] = slabPools{}
 		k.slab.freeIDs = append(k.slab.freeIDs, s.id)
 		s.id = 0
 	}

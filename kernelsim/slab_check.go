@@ -3,6 +3,7 @@ package kernelsim
 import (
 	"fmt"
 	"math/bits"
+	"unsafe"
 )
 
 // checkSlabInvariants verifies the slab allocator's bookkeeping, as SLUB's
@@ -37,6 +38,9 @@ func (k *Kernel) checkSlabInvariants() error {
 	if recl != k.mem.nrSlabReclaimable || unrecl+large != k.mem.nrSlabUnreclaimable {
 		return fmt.Errorf("slab: vmstat: reclaimable %d unreclaimable %d pages, slabs hold %d and %d (+%d large kmalloc)",
 			k.mem.nrSlabReclaimable, k.mem.nrSlabUnreclaimable, recl, unrecl, large)
+	}
+	if err := k.checkSlabPools(); err != nil {
+		return err
 	}
 	return k.checkSlabIndex(seen)
 }
@@ -176,6 +180,19 @@ func (k *Kernel) checkSlab(s *KmemCache, sl *Slab) error {
 		}
 	}
 	return k.checkPageSlab(sl)
+}
+
+// checkSlabPools checks that poolsByID says where every cache's pools lie.
+func (k *Kernel) checkSlabPools() error {
+	for id, s := range k.slab.cacheByID {
+		if s == nil {
+			continue
+		}
+		if id >= len(k.slab.poolsByID) || k.slab.poolsByID[id] != (slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool)}) {
+			return fmt.Errorf("slab: poolsByID does not say where the pools of %s lie", s.Name)
+		}
+	}
+	return nil
 }
 
 // checkSlabIndex checks that the pfn index holds no slab that is not on a

@@ -91,6 +91,27 @@ func (k *Kernel) setSlabCache(s *KmemCache) {
 		st.cacheByID = append(st.cacheByID, s)
 	}
 	s.partial.kind, s.full.kind = slabOnPartial, slabOnFull
+	st.syncPools(s)
+}
+
+// slabPools is where a cache's freePool and usedPool lie: their first
+// elements, nil while they are empty.
+type slabPools struct {
+	free *uint16
+	used *uint64
+}
+
+// syncPools records in poolsByID where s's pools lie, after s got its id
+// or its pools may have moved (slabSlot, reserveSlots). A cache without
+// an id is in no slab's heads, so it needs no entry.
+func (st *slabState) syncPools(s *KmemCache) {
+	if s.id == 0 {
+		return
+	}
+	for len(st.poolsByID) < len(st.cacheByID) {
+		st.poolsByID = append(st.poolsByID, slabPools{})
+	}
+	st.poolsByID[s.id] = slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool)}
 }
 
 // objIndex mirrors check_valid_pointer() and obj_to_index() (which divides
@@ -266,13 +287,14 @@ func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
 		panic("kernelsim: a slab straddles two chunks of the slab table")
 	}
 	slot := s.slabSlot()
+	k.slab.syncPools(s)
 	sl := &ch.slabs[i]
 	*sl = Slab{start: PageAddress(pfn) + Addr(s.redLeftPad), pfn: uint32(pfn), cache: s.id,
 		slot: slot, freeOff: slot * uint32(s.objects) * 2, usedOff: slot * uint32(s.usedWords()) * 8, metaOff: slot * uint32(s.objects) * 8,
 		objects: uint32(n), nfree: uint32(n), order: uint8(order)}
 	k.shuffleFreelist(s, sl)
 	for j := PFN(0); j < 1<<order; j++ {
-		ch.setHead(i+j, int(i))
+		ch.setHead(i+j, int(i), s.id)
 	}
 	k.setPageSlab(pfn, true)
 	s.nrSlabs++
@@ -326,7 +348,7 @@ func (k *Kernel) discardSlab(s *KmemCache, sl *Slab) {
 	s.freeSlots = append(s.freeSlots, sl.slot)
 	ch := k.slab.byPFN.chunk(pfn)
 	for i := PFN(0); i < 1<<order; i++ {
-		ch.setHead((pfn+i)&(pfnChunk-1), -1)
+		ch.setHead((pfn+i)&(pfnChunk-1), -1, 0)
 	}
 	*sl = Slab{}
 	k.setPageSlab(pfn, false)
