@@ -44,15 +44,17 @@ func nearest(x string, candidates []string) string {
 	sort.Strings(candidates)
 	best, bestD := "", 1+len(x)/4
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(x), strings.ToLower(c)); d < bestD || d == 0 {
+		if d := EditDistance(strings.ToLower(x), strings.ToLower(c)); d < bestD || d == 0 {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes:
+// the "did you mean" of undefined names and, in cmd/kscript, of unknown
+// commands (cobra's ld, which gives the same distances).
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	kruntime "kscript.dev/kscript/runtime"
 )
 
 // kscript's command line is parsed by the small command tree below, not by
@@ -688,7 +690,7 @@ func (c *command) findSuggestions(arg string) string {
 	var b strings.Builder
 	var suggestions []string
 	for _, s := range c.children() {
-		if s.isAvailable() && (levenshtein(strings.ToLower(arg), strings.ToLower(s.name())) <= 2 ||
+		if s.isAvailable() && (kruntime.EditDistance(strings.ToLower(arg), strings.ToLower(s.name())) <= 2 ||
 			strings.HasPrefix(strings.ToLower(s.name()), strings.ToLower(arg))) {
 			suggestions = append(suggestions, s.name())
 		}
@@ -700,27 +702,6 @@ func (c *command) findSuggestions(arg string) string {
 		}
 	}
 	return b.String()
-}
-
-// levenshtein is cobra's ld, on bytes.
-func levenshtein(s, t string) int {
-	prev := make([]int, len(s)+1)
-	cur := make([]int, len(s)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= len(t); j++ {
-		cur[0] = j
-		for i := 1; i <= len(s); i++ {
-			if s[i-1] == t[j-1] {
-				cur[i] = prev[i-1]
-			} else {
-				cur[i] = min(prev[i], cur[i-1], prev[i-1]) + 1
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(s)]
 }
 
 // Argument checks, with cobra's messages.
