@@ -49,9 +49,8 @@ func readAll(f *os.File) ([]byte, error) {
 			size = int(size64)
 		}
 	}
-	tooLarge := &os.PathError{Op: "read", Path: f.Name(), Err: syscall.EFBIG}
 	if size > MaxSize {
-		return nil, tooLarge
+		return nil, tooLarge(f)
 	}
 	size++ // one byte for the read that sees the end
 	if size < 512 {
@@ -68,11 +67,16 @@ func readAll(f *os.File) ([]byte, error) {
 			return data, err
 		}
 		if len(data) > MaxSize {
-			return nil, tooLarge
+			return nil, tooLarge(f)
 		}
 		if len(data) >= cap(data) {
 			d := append(data[:cap(data)], 0)
 			data = d[:len(data)]
 		}
 	}
+}
+
+// tooLarge is the error of a file longer than MaxSize: a read error, EFBIG.
+func tooLarge(f *os.File) error {
+	return &os.PathError{Op: "read", Path: f.Name(), Err: syscall.EFBIG}
 }
