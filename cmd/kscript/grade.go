@@ -230,7 +230,10 @@ func (a *app) writeResults(f gradeFlags, b *grade.Batch) error {
 		if f.format == "text" {
 			o.Paint = painter()
 		}
-		return grade.Write(a.stdout, b, o)
+		if err := grade.Write(a.stdout, b, o); err != nil {
+			return a.lost("grade", err)
+		}
+		return nil
 	}
 	var buf bytes.Buffer
 	if err := grade.Write(&buf, b, o); err != nil {
