@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "f1c34e8f5801589938b292f0207fc4f60649d086ae6f0423c2ac21cbd7bc95fd"
-	size = 227237
+	sum  = "0ddbfc136b6b9731ba0e5c0d4b7ab874faf784e54629432fa58695379fc60f15"
+	size = 228439
 )
