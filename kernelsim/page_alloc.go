@@ -424,10 +424,12 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 // page not allocated) is reported as Linux reports it; the error is non-nil
 // only when Linux would kill the task.
 func (k *Kernel) FreePages(pfn PFN, order int) error {
-	p := k.allocatedHead(pfn, order)
+	p := k.flatHead(pfn, order)
 	if p == nil {
-		_, err := k.freePageIsBad(pfn, order)
-		return err
+		if p = k.allocatedHead(pfn, order); p == nil {
+			_, err := k.freePageIsBad(pfn, order)
+			return err
+		}
 	}
 	k.dbgFreePages(pfn) // dbg_hooks.go: kmemleak_free
 	if k.mem.fastZone != nil && uint(order) <= pageAllocCostlyOrd {
@@ -483,11 +485,27 @@ func (k *Kernel) freePagesSlow(p *page, pfn PFN, order int) error {
 // (A frame at or above max_pfn in the last section never heads an
 // allocated block, so its own page struct answers for it.)
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
+	if p := k.flatHead(pfn, order); p != nil {
+		return p
+	}
 	if s := uint64(pfn >> sectionShift); s < uint64(len(k.mem.sections)) && uint(order) < MaxOrder {
 		if sec := k.mem.sections[s]; sec != nil {
 			if p := &sec[pfn&sectionMask]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab {
 				return p
 			}
+		}
+	}
+	return nil
+}
+
+// flatHead is allocatedHead for a frame in flat (see physMem.at), small
+// enough to inline into FreePages: nil when the frame is above flat or
+// does not head an allocated block of this order that may be freed. (A
+// never-written section's frames are zero in flat, as the section reads.)
+func (k *Kernel) flatHead(pfn PFN, order int) *page {
+	if uint64(pfn) < uint64(len(k.mem.flat)) {
+		if p := &k.mem.flat[pfn]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab && uint(order) < MaxOrder {
+			return p
 		}
 	}
 	return nil
