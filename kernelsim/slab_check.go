@@ -3,7 +3,6 @@ package kernelsim
 import (
 	"fmt"
 	"math/bits"
-	"unsafe"
 )
 
 // checkSlabInvariants verifies the slab allocator's bookkeeping, as SLUB's
@@ -188,7 +187,7 @@ func (k *Kernel) checkSlabPools() error {
 		if s == nil {
 			continue
 		}
-		if id >= len(k.slab.poolsByID) || k.slab.poolsByID[id] != (slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool)}) {
+		if id >= len(k.slab.poolsByID) || k.slab.poolsByID[id] != s.pools() {
 			return fmt.Errorf("slab: poolsByID does not say where the pools of %s lie", s.Name)
 		}
 	}

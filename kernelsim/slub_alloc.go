@@ -94,11 +94,16 @@ func (k *Kernel) setSlabCache(s *KmemCache) {
 	st.syncPools(s)
 }
 
-// slabPools is where a cache's freePool and usedPool lie: their first
-// elements, nil while they are empty.
+// slabPools is where a cache's freePool and usedPool lie (their first
+// elements, nil while they are empty), with the cache's size and its
+// reciprocal: all that kfree's fast path needs of the cache to find an
+// object's index and the addresses it writes. The size never changes
+// after calculateSizes, so the copies need no syncing of their own.
 type slabPools struct {
-	free *uint16
-	used *uint64
+	free  *uint16
+	used  *uint64
+	recip reciprocalValue
+	size  uint32
 }
 
 // syncPools records in poolsByID where s's pools lie, after s got its id
@@ -111,7 +116,12 @@ func (st *slabState) syncPools(s *KmemCache) {
 	for len(st.poolsByID) < len(st.cacheByID) {
 		st.poolsByID = append(st.poolsByID, slabPools{})
 	}
-	st.poolsByID[s.id] = slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool)}
+	st.poolsByID[s.id] = s.pools()
+}
+
+// pools returns what poolsByID holds for s.
+func (s *KmemCache) pools() slabPools {
+	return slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool), s.reciprocalSize, s.size}
 }
 
 // objIndex mirrors check_valid_pointer() and obj_to_index() (which divides

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fatih/color"
@@ -30,6 +32,7 @@ const (
 	exitInput    = 3 // a script or lesson that does not parse or type-check
 	exitLimit    = 4 // a sandbox limit stopped a script
 	exitInternal = 70
+	exitIO       = 74 // kscript's output could not be written (sysexits.h EX_IOERR)
 )
 
 // exitError ends a command with an exit code; its message, if any, is
@@ -48,9 +51,11 @@ func fail(code int, format string, args ...any) error {
 // app is one invocation of the CLI: its streams, its global flags and how it
 // boots machines.
 type app struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	getenv         func(string) string
+	stdin  io.Reader
+	stdout io.Writer // out, or what tests give
+	out    *outWriter
+	stderr io.Writer
+	getenv func(string) string
 	// newMachine boots a simulated machine; tests may use a fake.
 	newMachine func(kruntime.Options) (scenario.Machine, error)
 
@@ -85,8 +90,57 @@ func kscriptMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv,
+	out := &outWriter{w: stdout}
+	return &app{stdin: stdin, stdout: out, out: out, stderr: stderr, getenv: os.Getenv,
 		newMachine: func(o kruntime.Options) (scenario.Machine, error) { return kruntime.NewMachine(o) }}
+}
+
+// outWriter is kscript's standard output. It remembers the first write
+// that failed, so that output lost to a full disk or a closed file is
+// reported and the exit status says so, as cat and the other coreutils do
+// ("write error: No space left on device", exit status not 0), instead of
+// a transcript or a grade sheet silently missing with exit 0. (A closed
+// pipe needs nothing: Go ends the process with SIGPIPE, as C tools die.)
+type outWriter struct {
+	w   io.Writer
+	mu  sync.Mutex // grading writes results while its progress goroutine runs
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.mu.Lock()
+		if o.err == nil {
+			o.err = err
+		}
+		o.mu.Unlock()
+	}
+	return n, err
+}
+
+// file is the *os.File under o, if it is one: the terminal checks need it.
+func (o *outWriter) file() (*os.File, bool) {
+	f, ok := o.w.(*os.File)
+	return f, ok
+}
+
+// lost is the error a command returns when writing its output to
+// standard output failed with err: exit status 74 and the write error,
+// reported once by exit, if the failure was the output's; else err as an
+// internal error of the command named.
+func (a *app) lost(name string, err error) error {
+	if a.out.writeError() != nil {
+		return &exitError{code: exitIO}
+	}
+	return fail(exitInternal, "kscript: %s: %v", name, err)
+}
+
+// writeError is the first failed write's error, or nil.
+func (o *outWriter) writeError() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
 }
 
 func (a *app) main(args []string) int {
@@ -106,6 +160,19 @@ func (a *app) exit(execute func() error) (code int) {
 		}
 	}()
 	err := execute()
+	defer func() {
+		// Output that could not be written is an error whatever the run
+		// found: whoever reads the status must not take a lost transcript
+		// or grade sheet for a complete one.
+		if werr := a.out.writeError(); werr != nil && (code < exitUsage || code == exitIO) {
+			var pe *fs.PathError
+			if errors.As(werr, &pe) {
+				werr = pe.Err // "write /dev/stdout: " says nothing here
+			}
+			fmt.Fprintf(a.stderr, "kscript: write error: %v\n", werr)
+			code = exitIO
+		}
+	}()
 	// The first run of a configuration (per kscript binary) booted its
 	// kernel: its image is written now, after the output, for the runs to
 	// come. A folder that cannot be written costs nothing.
@@ -292,7 +359,7 @@ func (a *app) setColor() error {
 	case "never":
 		color.NoColor = true
 	case "auto":
-		f, ok := a.stdout.(*os.File)
+		f, ok := a.out.file()
 		tty := ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 		color.NoColor = !tty || a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb"
 	default:

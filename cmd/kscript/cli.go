@@ -767,11 +767,10 @@ func (c *command) executeOne(args []string) error {
 	}
 	if c.version {
 		if v := c.lookup("version"); v != nil && v.value.String() == "true" {
-			_, err := io.WriteString(c.out(), versionString())
-			if err != nil {
-				fmt.Fprintln(c.out(), err)
-			}
-			return err
+			// A write that fails is reported by the app's stdout
+			// (outWriter), once, with exit status 74.
+			io.WriteString(c.out(), versionString())
+			return nil
 		}
 	}
 	if !c.runnable() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"kscript.dev/kscript/kernelsim"
+	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/grade"
 	"kscript.dev/kscript/runtime/i18n"
 	"kscript.dev/kscript/runtime/lesson"
@@ -28,6 +31,7 @@ type gradeFlags struct {
 	output    string
 	inProcess bool
 	memory    string
+	memorySet bool // --worker-memory was given, not its default
 }
 
 // exitSignal plus the signal's number is the exit status of a batch
@@ -87,7 +91,12 @@ the batch.`,
   kscript grade --lesson lessons/01_kmalloc.yaml /autograder/submission/ --format gradescope -o /autograder/results/results.json
   kscript grade --lesson lessons/01_kmalloc.yaml --lang th alice.star`,
 		args: minimumNArgs(1),
-		run:  func(_ *command, args []string) error { return a.grade(f, args) },
+		run: func(c *command, args []string) error {
+			if m := c.lookup("worker-memory"); m != nil {
+				f.memorySet = m.changed
+			}
+			return a.grade(f, args)
+		},
 	}
 	c.defineFlags = func(fs *flagSet) {
 		lessonFlag := fs.stringVar(&f.lesson, "lesson", "", "the lesson file whose exercise grades the submissions (required)")
@@ -95,11 +104,61 @@ the batch.`,
 		fs.intVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
 		fs.stringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
 		fs.boolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
-		fs.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with; 0: no limit")
+		fs.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with, at least 256M + 32 bytes per --max-steps step + RAM/32 (raised to that when not given); 0: no limit")
 		lessonFlag.required = true
 		lessonFlag.exts = []string{"yaml", "yml"}
 	}
 	return c
+}
+
+// workerMemoryFloor is the least address space a grading worker may add to
+// what it starts with (--worker-memory) for grades not to depend on the
+// machine's load. A worker that hits its cap dies of Go's "out of memory"
+// and the submission is an ERROR; how much a worker holds at its peak
+// depends on when Go's collector last ran, which depends on the load. So the
+// cap must sit above anything a submission within its budget can make the
+// worker hold, with room for the collector:
+//
+//   - 256 MiB for the worker itself: Go reserves its heap in 64 MiB arenas,
+//     and a worker grading honest submissions of the repository's lessons
+//     grows by up to about 130 MiB (measured, two arenas);
+//   - 32 bytes per step of the budget: what a submission builds is paid
+//     for, a step per element (16 bytes, a Starlark value) and a step per 16
+//     bytes of string (README, The step budget), so a budget of N steps can
+//     keep 16·N bytes, twice over for the collector's garbage;
+//   - RAM/32 for the simulated machine's page state of the submission
+//     being graded and the next one.
+//
+// Measured: with the default cap (2G), and with caps of 384 MiB and more,
+// no honest submission was an ERROR; at 128–256 MiB, under load, one in
+// four to eight submissions keeping 32 MB of lists was, at random.
+func workerMemoryFloor(maxSteps, ram uint64) uint64 {
+	if maxSteps == 0 {
+		maxSteps = kruntime.DefaultMaxSteps
+	}
+	if ram == 0 {
+		ram = kernelsim.DefaultRAM
+	}
+	if maxSteps > maxWorkerMemory/32 {
+		return math.MaxUint64
+	}
+	return 256<<20 + 32*maxSteps + ram/32
+}
+
+// maxWorkerMemory is where a cap stops meaning anything (64 TiB): a worker
+// whose floor is above it grades without one.
+const maxWorkerMemory = 64 << 40
+
+// formatSize writes n as parseSize reads it, in MiB rounded up ("577M").
+func formatSize(n uint64) string {
+	return fmt.Sprintf("%dM", (n+1<<20-1)>>20)
+}
+
+func maxStepsOf(o kruntime.Options) uint64 {
+	if o.MaxSteps == 0 {
+		return kruntime.DefaultMaxSteps
+	}
+	return o.MaxSteps
 }
 
 func (a *app) grade(f gradeFlags, args []string) error {
@@ -114,6 +173,23 @@ func (a *app) grade(f gradeFlags, args []string) error {
 		var err error
 		if memory, err = parseSize(f.memory); err != nil {
 			return usage("grade: --worker-memory: %v", err)
+		}
+		floor := workerMemoryFloor(a.opts.MaxSteps, a.opts.Kernel.RAM)
+		switch {
+		case memory >= floor:
+		case f.memorySet:
+			return fail(exitUsage, "%s", i18n.Text{
+				EN: fmt.Sprintf("kscript grade: --worker-memory %s: below %s, the least with which a grade cannot depend on the machine's load at --max-steps %d: "+
+					"a submission that keeps the values its step budget lets it build would run its worker out of memory or not depending on when Go's collector ran. "+
+					"Give at least %s, or lower --max-steps.", f.memory, formatSize(floor), maxStepsOf(a.opts), formatSize(floor)),
+				TH: fmt.Sprintf("kscript grade: --worker-memory %s: น้อยกว่า %s ซึ่งเป็นค่าต่ำสุดที่คะแนนจะไม่ขึ้นกับภาระของเครื่องเมื่อ --max-steps %d: "+
+					"submission ที่เก็บค่าไว้เท่าที่งบ step อนุญาตอาจทำให้ worker หน่วยความจำหมดหรือไม่หมดก็ได้ แล้วแต่ว่า garbage collector ของ Go ทำงานตอนไหน "+
+					"ให้ใช้อย่างน้อย %s หรือลด --max-steps", f.memory, formatSize(floor), maxStepsOf(a.opts), formatSize(floor)),
+			}.In(a.lang))
+		case floor > maxWorkerMemory:
+			memory = 0 // a budget this large has no cap worth the name
+		default:
+			memory = floor
 		}
 	}
 	// A lesson id ("01_kmalloc", "01") stands for that lesson, in its
@@ -230,7 +306,10 @@ func (a *app) writeResults(f gradeFlags, b *grade.Batch) error {
 		if f.format == "text" {
 			o.Paint = painter()
 		}
-		return grade.Write(a.stdout, b, o)
+		if err := grade.Write(a.stdout, b, o); err != nil {
+			return a.lost("grade", err)
+		}
+		return nil
 	}
 	var buf bytes.Buffer
 	if err := grade.Write(&buf, b, o); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,5 +101,72 @@ func TestGradeSIGTERM(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".results.json.*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestWorkerMemoryFloor checks --worker-memory's floor: below it, whether a
+// submission that keeps what its step budget lets it build kills its worker
+// depends on when Go's collector ran, so on the machine's load (measured:
+// at 128–256 MiB one honest submission in four to eight was an ERROR under
+// load), and a grade must not. A cap below the floor given on the command
+// line is a usage error; the default cap rises to the floor for a large
+// --max-steps.
+func TestWorkerMemoryFloor(t *testing.T) {
+	for _, c := range []struct {
+		steps, ram, want uint64
+	}{
+		{0, 0, 256<<20 + 32*10_000_000 + (512<<20)/32},
+		{1_000_000, 512 << 20, 256<<20 + 32_000_000 + 16<<20},
+		{10_000_000, 16 << 30, 256<<20 + 320_000_000 + 512<<20},
+		{1 << 62, 0, math.MaxUint64},
+	} {
+		if got := workerMemoryFloor(c.steps, c.ram); got != c.want {
+			t.Errorf("workerMemoryFloor(%d, %d) = %d, want %d", c.steps, c.ram, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--worker-memory", "128M"}, exitUsage, "kscript grade: --worker-memory 128M: below 578M, the least with which a grade cannot depend on the machine's load at --max-steps 10000000"},
+		{[]string{"--worker-memory", "577M"}, exitUsage, "below 578M"},
+		{[]string{"--worker-memory", "128M", "--max-steps", "1000000"}, exitUsage, "below 303M"},
+		{[]string{"--worker-memory", "128M", "--lang", "th"}, exitUsage, "น้อยกว่า 578M"},
+	} {
+		var stdout, stderr strings.Builder
+		args := append([]string{"grade", "--lesson", "../../lessons/01_kmalloc.yaml"}, c.args...)
+		args = append(args, "../../lessons/exercises/01_kmalloc.solution.star")
+		if code := kscriptMain(args, strings.NewReader(""), &stdout, &stderr); code != c.code || !strings.Contains(stderr.String(), c.msg) {
+			t.Errorf("kscript %s: exit %d, stderr %q; want exit %d and %q", strings.Join(args, " "), code, stderr.String(), c.code, c.msg)
+		}
+	}
+}
+
+// TestWorkerMemoryAtFloor grades, in worker processes capped at the floor,
+// a submission that keeps 32 MB of lists beside a correct solution: it
+// passes, as it does with no cap.
+func TestWorkerMemoryAtFloor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	dir := t.TempDir()
+	sol, err := os.ReadFile("../../lessons/exercises/03_atomic.solution.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hoard := string(sol) + "\nkeep = [[0] * 1000000 for i in range(2)]\n"
+	for _, name := range []string{"a.star", "b.star", "c.star", "d.star"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(hoard), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lesson, _ := filepath.Abs("../../lessons/03_atomic.yaml")
+	floor := formatSize(workerMemoryFloor(0, 0))
+	for _, mem := range []string{floor, "0"} {
+		out, err := kscriptCommand(t, dir, "grade", "--lesson", lesson, "--jobs", "2", "--worker-memory", mem, "--quiet", ".").CombinedOutput()
+		if err != nil || strings.Count(string(out), ": PASS") != 4 {
+			t.Errorf("--worker-memory %s: %v\n%s", mem, err, out)
+		}
 	}
 }

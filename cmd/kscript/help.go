@@ -53,9 +53,9 @@ func helpFunc(c *command) {
 	if c.runnable() || len(c.children()) > 0 {
 		writeUsage(&b, c)
 	}
-	if _, err := c.out().Write(b); err != nil {
-		fmt.Fprintln(c.err(), err)
-	}
+	// A write that fails is reported once, with exit status 74, by the
+	// app's stdout (app.go's outWriter), not here.
+	c.out().Write(b)
 }
 
 // usageFunc is cobra's default usage function.

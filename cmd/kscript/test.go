@@ -40,7 +40,7 @@ func (a *app) test(paths []string) error {
 		tests = append(tests, t)
 	}
 	if err := grade.WriteKTAP(a.stdout, tests); err != nil {
-		return fail(exitInternal, "kscript: test: %v", err)
+		return a.lost("test", err)
 	}
 	if !ok {
 		return &exitError{code: exitFailed}
