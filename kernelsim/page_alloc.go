@@ -596,8 +596,9 @@ func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
 		}
 		pfn &= buddy
 	}
-	if o >= MaxOrder-1 {
-		k.addToTopList(z, pfn, false)
+	if o >= MaxOrder-1 { // addToTopList(z, pfn, false)
+		sec[pfn&sectionMask] = page{}
+		k.pushTopHead(z, pfn)
 		return
 	}
 	tail := false
