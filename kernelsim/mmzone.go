@@ -239,7 +239,9 @@ func (k *Kernel) delFromTopList(z *Zone, pfn uint32) {
 	}
 	t.next, t.prev, t.free = noPFN, noPFN, false
 	area.NrFree--
-}// links returns the list links of the free block headed by pfn (for the
+}
+
+// links returns the list links of the free block headed by pfn (for the
 // invariant checker).
 func (k *Kernel) links(pfn uint32, order int) *pageLinks {
 	if order == MaxOrder-1 {
