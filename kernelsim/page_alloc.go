@@ -60,7 +60,7 @@ func gfpZone(gfp GFP) int {
 // (kmemleak registers nothing then).
 func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
 	if z := k.mem.fastZone; z != nil && k.Stack == nil && uint(order) <= pageAllocCostlyOrd && gfp&(GFPZero|GFPDMA|GFPDMA32) == 0 {
-		if p := z.pcp.lists[order]; p != noPFN && (z.nrFree > k.mem.fastMark && order == 0 ||
+		if p := z.pcp.lists[order]; p != noPFN && (order == 0 && z.nrFree > k.mem.fastMark ||
 			zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree)) {
 			pg := k.mem.at(p)
 			z.pcp.lists[order] = pg.next
@@ -435,9 +435,10 @@ func (k *Kernel) FreePages(pfn PFN, order int) error {
 	if k.mem.fastZone != nil && uint(order) <= pageAllocCostlyOrd {
 		// The fast paths are open: no tracer, per-CPU lists on.
 		z := k.zoneOf(uint32(pfn))
-		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) >= z.pcp.high {
-			k.freePCPPagesBulk(z, z.pcp.batch)
+		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) < z.pcp.high {
+			return nil
 		}
+		k.freePCPPagesBulk(z, z.pcp.batch)
 		return nil
 	}
 	if k.mem.buddyZone != nil && (k.cfg.NoPCP || order > pageAllocCostlyOrd) {
@@ -504,7 +505,7 @@ func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
 // never-written section's frames are zero in flat, as the section reads.)
 func (k *Kernel) flatHead(pfn PFN, order int) *page {
 	if uint64(pfn) < uint64(len(k.mem.flat)) {
-		if p := &k.mem.flat[pfn]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab && uint(order) < MaxOrder {
+		if p := &k.mem.flat[pfn]; uint(order) < MaxOrder && p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab {
 			return p
 		}
 	}
@@ -596,8 +597,9 @@ func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
 		}
 		pfn &= buddy
 	}
-	if o >= MaxOrder-1 {
-		k.addToTopList(z, pfn, false)
+	if o >= MaxOrder-1 { // addToTopList(z, pfn, false)
+		sec[pfn&sectionMask] = page{}
+		k.pushTopHead(z, pfn)
 		return
 	}
 	tail := false
