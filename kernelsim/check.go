@@ -12,6 +12,9 @@ import "fmt"
 // would have merged); per-CPU lists hold what their count says; every page
 // flagged free is on a list.
 func (k *Kernel) CheckInvariants() error {
+	if l := &k.dbg.leak; l.n != len(l.objects) {
+		return fmt.Errorf("kmemleak: %d objects, n says %d", len(l.objects), l.n)
+	}
 	seen := make(map[uint32]int) // head pfn -> order, of every free or pcp block
 	for i := range k.zones.z {
 		if err := k.checkZone(&k.zones.z[i], seen); err != nil {

@@ -84,7 +84,7 @@ func (k *Kernel) dbgKmallocLarge(a Addr, size uint64) {
 // KASAN's cache of the last page checked.
 func (k *Kernel) dbgFreePages(pfn PFN) {
 	k.dbg.kasan.okPage = 0
-	if len(k.dbg.leak.objects) != 0 { // kmemleakFree, by hand: this hook inlines into FreePages
+	if k.dbg.leak.n != 0 { // kmemleakFree, by hand: this hook inlines into FreePages
 		k.kmemleakForgetPages(pfn)
 	}
 }

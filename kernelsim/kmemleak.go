@@ -117,9 +117,13 @@ type kmemleakObject struct {
 // the modules CheckModuleGone has seen go.
 type kmemleakState struct {
 	objects map[Addr]*kmemleakObject
-	spare   []*kmemleakObject // freed objects' records, reused (kmemleak's object_cache)
-	seq     uint64
-	gone    map[string]*Module
+	// n is len(objects), kept beside it: the allocators' free paths test
+	// it on every free, and a map's length is a nil check, a load and two
+	// branches where n is a load and one.
+	n     int
+	spare []*kmemleakObject // freed objects' records, reused (kmemleak's object_cache)
+	seq   uint64
+	gone  map[string]*Module
 
 	// The scanning thread (kmemleak_scan_thread): nextScan is when it
 	// wakes next (ns since boot), valid while threadOn; scanWait is
@@ -177,6 +181,7 @@ func (k *Kernel) kmemleakAlloc(ptr Addr, size uint64, kind leakKind) {
 		stack: stack, entry: k.Current().entry, module: module}
 	o.pid, o.comm = k.kmemleakTask()
 	l.objects[ptr] = o
+	l.n = len(l.objects)
 }
 
 // kmemleakTask mirrors create_object()'s task information: "hardirq" or
@@ -196,7 +201,7 @@ func (k *Kernel) kmemleakTask() (int, string) {
 // object at ptr is freed. Unlike Linux, freeing an unknown object (one
 // allocated without script code on the stack) is not a warning.
 func (k *Kernel) kmemleakFree(ptr Addr) {
-	if len(k.dbg.leak.objects) != 0 { // else no script allocation is tracked: the allocators' hot paths
+	if k.dbg.leak.n != 0 { // else no script allocation is tracked: the allocators' hot paths
 		k.kmemleakForget(ptr)
 	}
 }
@@ -210,6 +215,7 @@ func (k *Kernel) kmemleakForget(ptr Addr) {
 	l := &k.dbg.leak
 	if o, ok := l.objects[ptr]; ok {
 		delete(l.objects, ptr)
+		l.n = len(l.objects)
 		*o = kmemleakObject{}
 		l.spare = append(l.spare, o)
 	}

@@ -106,6 +106,7 @@ func (k *Kernel) e820Setup() {
 	nsec := (int(m.maxPFN) + sectionPages - 1) >> sectionShift
 	m.present = make([]bool, nsec)
 	m.sections = make([]*memSection, nsec)
+	m.flat = make([]page, min(nsec, flatSections)<<sectionShift)
 	m.content = make([]*contentChunk, nsec<<(sectionShift-contentChunkShift))
 	m.top = make([]topBlock, (int(m.maxPFN)>>(MaxOrder-1))+1)
 	for _, r := range m.ranges {

@@ -208,6 +208,21 @@ func (k *Kernel) addToTopList(z *Zone, pfn uint32, tail bool) {
 	area.NrFree++
 }
 
+// pushTopHead is addToTopList(z, pfn, false) for a block whose page struct
+// its caller has cleared.
+func (k *Kernel) pushTopHead(z *Zone, pfn uint32) {
+	area, top := &z.freeArea[MaxOrder-1], k.mem.top
+	t := &top[pfn>>(MaxOrder-1)]
+	t.free, t.next, t.prev = true, area.head, noPFN
+	if area.head == noPFN {
+		area.tail = pfn
+	} else {
+		top[area.head>>(MaxOrder-1)].prev = pfn
+	}
+	area.head = pfn
+	area.NrFree++
+}
+
 // delFromTopList unlinks a free top-order block.
 func (k *Kernel) delFromTopList(z *Zone, pfn uint32) {
 	area := &z.freeArea[MaxOrder-1]

@@ -60,7 +60,7 @@ func gfpZone(gfp GFP) int {
 // (kmemleak registers nothing then).
 func (k *Kernel) AllocPages(gfp GFP, order int) (pfn PFN, ok bool) {
 	if z := k.mem.fastZone; z != nil && k.Stack == nil && uint(order) <= pageAllocCostlyOrd && gfp&(GFPZero|GFPDMA|GFPDMA32) == 0 {
-		if p := z.pcp.lists[order]; p != noPFN && (z.nrFree > k.mem.fastMark && order == 0 ||
+		if p := z.pcp.lists[order]; p != noPFN && (order == 0 && z.nrFree > k.mem.fastMark ||
 			zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree)) {
 			pg := k.mem.at(p)
 			z.pcp.lists[order] = pg.next
@@ -203,11 +203,20 @@ func (k *Kernel) allocBuddyFast(gfp GFP, order int) (PFN, bool) {
 		!zoneWatermarkOK(z, order, z.watermark[wmarkLow], ZoneNormal, allocWmarkLow, z.nrFree) {
 		return 0, false
 	}
-	pfn, ok := k.rmqueueBuddy(z, order)
-	if !ok {
-		return 0, false
+	var pfn uint32
+	if k.mem.buddyObserver == nil {
+		var sec *memSection
+		if pfn, sec = k.rmqueueQuiet(z, order); sec == nil {
+			return 0, false
+		}
+		sec[pfn&sectionMask] = page{pageLinks: pageLinks{noPFN, noPFN}, flags: pgHead, order: uint8(order)} // prepNewPage
+	} else {
+		var ok bool
+		if pfn, ok = k.rmqueueBuddy(z, order); !ok {
+			return 0, false
+		}
+		k.prepNewPage(pfn, order)
 	}
-	k.prepNewPage(pfn, order)
 	k.mem.work += workPerPage << order
 	if k.boot.initOnAlloc {
 		k.mem.clearPages(PFN(pfn), order)
@@ -329,11 +338,52 @@ func zoneWatermarkOK(z *Zone, order int, mark uint64, high, allocFlags int, free
 
 // rmqueueBuddy takes a block from the free lists and updates NR_FREE_PAGES.
 func (k *Kernel) rmqueueBuddy(z *Zone, order int) (uint32, bool) {
+	if k.mem.buddyObserver == nil {
+		pfn, sec := k.rmqueueQuiet(z, order)
+		return pfn, sec != nil
+	}
 	pfn, ok := k.rmqueueSmallest(z, order)
 	if ok {
 		z.nrFree -= 1 << order
 	}
 	return pfn, ok
+}
+
+// rmqueueQuiet is rmqueueBuddy with no buddy observer set, in one
+// function: __rmqueue_smallest's search, del_page_from_free_list and
+// expand's splits, and NR_FREE_PAGES. It makes exactly the changes
+// rmqueueSmallest makes (the events are all it leaves out, and there is
+// no one to see them) and returns the block's first frame with the
+// mem_map of its section, or a nil section when no block of at least
+// order is free. A block never spans two sections, so every half expand
+// puts back is in that section too.
+func (k *Kernel) rmqueueQuiet(z *Zone, order int) (uint32, *memSection) {
+	fa := &z.freeArea
+	cur := uint(order)
+	for ; cur < MaxOrder; cur++ { // (a negative order finds nothing)
+		if fa[cur].head != noPFN {
+			break
+		}
+	}
+	if cur >= MaxOrder {
+		return 0, nil
+	}
+	pfn := fa[cur].head
+	var sec *memSection
+	if cur == MaxOrder-1 {
+		k.delFromTopList(z, pfn)
+		sec = k.mem.section(pfn) // (a top-order block may come from an untouched section)
+	} else {
+		sec = k.mem.sections[pfn>>sectionShift]
+		k.unlinkFree(&fa[cur], &sec[pfn&sectionMask])
+	}
+	for size := uint32(1) << (cur & 31); cur > uint(order); { // expand; size: 2^cur pages
+		cur, size = cur-1, size>>1
+		half := pfn + size
+		k.pushFreeHead(&fa[cur], &sec[half&sectionMask], half, int(cur))
+	}
+	z.nrFree -= 1 << (uint(order) & 15)
+	return pfn, sec
 }
 
 // rmqueueSmallest mirrors __rmqueue_smallest(): the first block of the
@@ -374,26 +424,33 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 // page not allocated) is reported as Linux reports it; the error is non-nil
 // only when Linux would kill the task.
 func (k *Kernel) FreePages(pfn PFN, order int) error {
-	p := k.allocatedHead(pfn, order)
+	p := k.flatHead(pfn, order)
 	if p == nil {
-		_, err := k.freePageIsBad(pfn, order)
-		return err
+		if p = k.allocatedHead(pfn, order); p == nil {
+			_, err := k.freePageIsBad(pfn, order)
+			return err
+		}
 	}
 	k.dbgFreePages(pfn) // dbg_hooks.go: kmemleak_free
 	if k.mem.fastZone != nil && uint(order) <= pageAllocCostlyOrd {
 		// The fast paths are open: no tracer, per-CPU lists on.
 		z := k.zoneOf(uint32(pfn))
-		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) >= z.pcp.high {
-			k.freePCPPagesBulk(z, z.pcp.batch)
+		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) < z.pcp.high {
+			return nil
 		}
+		k.freePCPPagesBulk(z, z.pcp.batch)
 		return nil
 	}
 	if k.mem.buddyZone != nil && (k.cfg.NoPCP || order > pageAllocCostlyOrd) {
 		// No tracer: straight to the free lists (__free_pages_ok).
 		z := k.zoneOf(uint32(pfn))
 		*p = page{}
-		z.nrFree += 1 << order
-		k.freeOnePage(z, uint32(pfn), order, false)
+		z.nrFree += 1 << (uint(order) & 15)
+		if k.mem.buddyObserver == nil {
+			k.freeQuiet(z, k.mem.sections[pfn>>sectionShift], uint32(pfn), order)
+		} else {
+			k.freeOnePage(z, uint32(pfn), order, false)
+		}
 		return nil
 	}
 	return k.freePagesSlow(p, pfn, order)
@@ -429,11 +486,27 @@ func (k *Kernel) freePagesSlow(p *page, pfn PFN, order int) error {
 // (A frame at or above max_pfn in the last section never heads an
 // allocated block, so its own page struct answers for it.)
 func (k *Kernel) allocatedHead(pfn PFN, order int) *page {
+	if p := k.flatHead(pfn, order); p != nil {
+		return p
+	}
 	if s := uint64(pfn >> sectionShift); s < uint64(len(k.mem.sections)) && uint(order) < MaxOrder {
 		if sec := k.mem.sections[s]; sec != nil {
 			if p := &sec[pfn&sectionMask]; p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab {
 				return p
 			}
+		}
+	}
+	return nil
+}
+
+// flatHead is allocatedHead for a frame in flat (see physMem.at), small
+// enough to inline into FreePages: nil when the frame is above flat or
+// does not head an allocated block of this order that may be freed. (A
+// never-written section's frames are zero in flat, as the section reads.)
+func (k *Kernel) flatHead(pfn PFN, order int) *page {
+	if uint64(pfn) < uint64(len(k.mem.flat)) {
+		if p := &k.mem.flat[pfn]; uint(order) < MaxOrder && p.flags == pgHead && p.order == uint8(order) && p.use != PageUseSlab {
+			return p
 		}
 	}
 	return nil
@@ -460,7 +533,12 @@ func (k *Kernel) freeBlock(z *Zone, p *page, pfn uint32, order int) {
 // Buddies below the top order are in the block's own section (nil only for
 // a section that holds nothing but free top-order blocks).
 func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
-	if sec := k.mem.sections[pfn>>sectionShift]; sec != nil {
+	sec := k.mem.sections[pfn>>sectionShift]
+	if sec != nil && !toTail && k.mem.buddyObserver == nil && uint(order) < MaxOrder {
+		k.freeQuiet(z, sec, pfn, order)
+		return
+	}
+	if sec != nil {
 		observed := k.mem.buddyObserver != nil
 		o := uint(order)
 		for size := uint32(1) << (o & 31); o < MaxOrder-1; o, size = o+1, size<<1 { // size: 2^o pages
@@ -485,6 +563,68 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 	}
 	k.addToFreeList(z, pfn, order, toTail)
 	k.buddyEvent(BuddyPut, pfn, order)
+}
+
+// freeQuiet is freeOnePage(z, pfn, order, false) with no buddy observer
+// set, for a block in a section with a mem_map (sec), in one function:
+// __free_one_page's merging (page_is_buddy, del_page_from_free_list),
+// buddy_merge_likely() and add_to_free_list{,_tail}. It makes exactly
+// freeOnePage's changes (the events are all it leaves out, and there is
+// no one to see them): every buddy below the top order, and the buddy
+// buddy_merge_likely() looks at, is in the block's own section.
+func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
+	secs := k.mem.sections
+	o := uint(order) & 15
+	for size := uint32(1) << o; o < MaxOrder-1; o, size = o+1, size<<1 { // size: 2^o pages
+		buddy := pfn ^ size // __find_buddy_pfn
+		bp := &sec[buddy&sectionMask]
+		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
+			break
+		}
+		area := &z.freeArea[o] // unlinkFree
+		next, prev := bp.next, bp.prev
+		*bp = page{}
+		area.NrFree--
+		if prev == noPFN {
+			area.head = next
+		} else {
+			secs[prev>>sectionShift][prev&sectionMask].next = next
+		}
+		if next == noPFN {
+			area.tail = prev
+		} else {
+			secs[next>>sectionShift][next&sectionMask].prev = prev
+		}
+		pfn &= buddy
+	}
+	if o >= MaxOrder-1 { // addToTopList(z, pfn, false)
+		sec[pfn&sectionMask] = page{}
+		k.pushTopHead(z, pfn)
+		return
+	}
+	tail := false
+	if o < MaxOrder-2 {
+		// buddy_merge_likely(): the order o+1 block's buddy is below
+		// the top order, so in this section.
+		hb := pfn&^(1<<o) ^ 1<<(o+1)
+		q := &sec[hb&sectionMask]
+		tail = q.flags == pgBuddy && uint(q.order) == o+1
+	}
+	area, h := &z.freeArea[o], &sec[pfn&sectionMask] // pushFree
+	if tail && area.tail != noPFN {
+		*h = page{pageLinks: pageLinks{noPFN, area.tail}, flags: pgBuddy, order: uint8(o)}
+		secs[area.tail>>sectionShift][area.tail&sectionMask].next = pfn
+		area.tail = pfn
+	} else {
+		*h = page{pageLinks: pageLinks{area.head, noPFN}, flags: pgBuddy, order: uint8(o)}
+		if area.head == noPFN {
+			area.tail = pfn
+		} else {
+			secs[area.head>>sectionShift][area.head&sectionMask].prev = pfn
+		}
+		area.head = pfn
+	}
+	area.NrFree++
 }
 
 // GetFreePages mirrors __get_free_pages(): the direct-map address of the

@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "098556ed03e2948130b3d5b6985e8060eaa7c35af5b32226bbcff6aa86573a49"
-	size = 228170
+	sum  = "0ddbfc136b6b9731ba0e5c0d4b7ab874faf784e54629432fa58695379fc60f15"
+	size = 228439
 )

@@ -104,11 +104,15 @@ func Submissions(paths []string) []Submission { return ReadSubmissions(Submissio
 
 // SubmissionPaths lists the files Submissions reads, in its order: each
 // path that is not a folder, and the .star files of each folder in name
-// order.
+// order. A symbolic link is not followed, to a folder no more than to a
+// file: `kscript grade --lesson L submissions/*` names what students
+// uploaded, and a link among them (to another student's folder, to /etc)
+// is a submission graded ERROR, never read. A path ending in a slash
+// ("link/") names the folder itself and is followed, as ls and find do.
 func SubmissionPaths(paths []string) []string {
 	var out []string
 	for _, p := range paths {
-		st, err := os.Stat(p)
+		st, err := os.Lstat(p)
 		if err != nil || !st.IsDir() {
 			out = append(out, p)
 			continue

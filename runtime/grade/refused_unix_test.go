@@ -47,3 +47,33 @@ func TestRefusedFiles(t *testing.T) {
 		t.Errorf("%s: %s %q / %q", zero, r.Status, r.Message.EN, r.Message.TH)
 	}
 }
+
+// TestSubmissionPathsLinks checks that SubmissionPaths follows no symbolic
+// link: a link to another student's folder, named on the command line (as
+// `submissions/*` names it) or found in a folder, is one submission that
+// ReadRegular refuses; "link/" names the folder itself and is followed.
+func TestSubmissionPathsLinks(t *testing.T) {
+	root := t.TempDir()
+	bob := filepath.Join(root, "bob")
+	eve := filepath.Join(root, "eve")
+	for _, d := range []string{bob, eve} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeSub(t, bob, "a.star", "MODULE_LICENSE(\"GPL\")\n")
+	mallory := filepath.Join(root, "mallory")
+	if os.Symlink("bob", mallory) != nil || os.Symlink("../bob/a.star", filepath.Join(eve, "a.star")) != nil {
+		t.Skip("cannot make links here")
+	}
+	got := SubmissionPaths([]string{bob, eve, mallory, mallory + "/"})
+	want := []string{filepath.Join(bob, "a.star"), filepath.Join(eve, "a.star"), mallory, filepath.Join(mallory, "a.star")}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("SubmissionPaths = %q, want %q", got, want)
+	}
+	for _, p := range []string{filepath.Join(eve, "a.star"), mallory} {
+		if _, err := ReadRegular(p, MaxSubmissionBytes); err == nil || !strings.Contains(err.Error(), "a symbolic link, not a regular file") {
+			t.Errorf("ReadRegular(%s) = %v, want a symbolic link refused", p, err)
+		}
+	}
+}

@@ -130,7 +130,8 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 	return nil, errCodec // interfaces, functions, channels, floats: not in a lesson
 }
 
-// decoder reads a value appendValue wrote. Strings are slices of one
+// decoder reads a value appendValue wrote (codec_lesson.go; the
+// reflection form, the reference, is in the tests). Strings are slices of one
 // string holding the whole input: one copy for all of them.
 type decoder struct {
 	s   string
@@ -177,122 +178,17 @@ func (d *decoder) length() (n int, isNil bool, err error) {
 	return int(u - 1), false, nil
 }
 
-// value decodes into v, which is settable and zero.
-func (d *decoder) value(v reflect.Value) error {
-	switch v.Kind() {
-	case reflect.Bool:
-		c, err := d.byte()
-		if err != nil || c > 1 {
-			return errCodec
-		}
-		v.SetBool(c == 1)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		u, err := d.uvarint()
-		if err != nil {
-			return err
-		}
-		x := int64(u >> 1)
-		if u&1 != 0 {
-			x = ^x
-		}
-		if v.OverflowInt(x) {
-			return errCodec
-		}
-		v.SetInt(x)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u, err := d.uvarint()
-		if err != nil {
-			return err
-		}
-		if v.OverflowUint(u) {
-			return errCodec
-		}
-		v.SetUint(u)
-	case reflect.String:
-		u, err := d.uvarint()
-		if err != nil || u > uint64(len(d.s)-d.off) {
-			return errCodec
-		}
-		v.SetString(d.s[d.off : d.off+int(u)])
-		d.off += int(u)
-	case reflect.Pointer:
-		c, err := d.byte()
-		if err != nil || c > 1 {
-			return errCodec
-		}
-		if c == 1 {
-			p := reflect.New(v.Type().Elem())
-			if err := d.value(p.Elem()); err != nil {
-				return err
-			}
-			v.Set(p)
-		}
-	case reflect.Slice:
-		n, isNil, err := d.length()
-		if err != nil || isNil {
-			return err
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			v.SetBytes([]byte(d.s[d.off : d.off+n]))
-			d.off += n
-			return nil
-		}
-		s := reflect.MakeSlice(v.Type(), n, n)
-		for i := range n {
-			if err := d.value(s.Index(i)); err != nil {
-				return err
-			}
-		}
-		v.Set(s)
-	case reflect.Array:
-		for i := range v.Len() {
-			if err := d.value(v.Index(i)); err != nil {
-				return err
-			}
-		}
-	case reflect.Map:
-		n, isNil, err := d.length()
-		if err != nil || isNil {
-			return err
-		}
-		t := v.Type()
-		if t.Key().Kind() != reflect.String {
-			return errCodec
-		}
-		m := reflect.MakeMapWithSize(t, n)
-		for range n {
-			k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
-			if err := d.value(k); err != nil {
-				return err
-			}
-			if err := d.value(e); err != nil {
-				return err
-			}
-			m.SetMapIndex(k, e)
-		}
-		v.Set(m)
-	case reflect.Struct:
-		for _, i := range exportedFields(v.Type()) {
-			if err := d.value(v.Field(i)); err != nil {
-				return err
-			}
-		}
-	default:
-		return errCodec
-	}
-	return nil
-}
-
 // marshalLesson encodes l for a cache file.
 func marshalLesson(l *Lesson) ([]byte, error) {
 	return appendValue(nil, reflect.ValueOf(l).Elem())
 }
 
-// unmarshalLesson decodes what marshalLesson wrote, all of it.
+// unmarshalLesson decodes what marshalLesson wrote, all of it, with the
+// lesson types' own decoder (codec_lesson.go).
 func unmarshalLesson(b []byte) (*Lesson, error) {
 	l := &Lesson{}
 	d := &decoder{s: string(b)}
-	if err := d.value(reflect.ValueOf(l).Elem()); err != nil {
+	if err := d.lesson(l); err != nil {
 		return nil, err
 	}
 	if d.off != len(d.s) {

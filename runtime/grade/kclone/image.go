@@ -68,6 +68,7 @@ type imageArena struct {
 	slice reflect.Type // []elem when the file names it, else nil (see slices)
 	n     int
 	raw   []byte // n*elem.Size() bytes, reference words zero; nil when zero
+	refs  bool   // elem holds reference words (hasRefs)
 	plain bool   // see mapped
 	zero  bool   // every byte zero (an array of pointers): nothing to copy
 }
@@ -75,7 +76,8 @@ type imageArena struct {
 // newImageArena returns the arena of n values of type elem, raw not yet
 // set.
 func newImageArena(elem reflect.Type, n int) imageArena {
-	return imageArena{elem: elem, n: n, plain: uintptr(n)*elem.Size() >= mapMin && !hasRefs(elem)}
+	refs := hasRefs(elem)
+	return imageArena{elem: elem, n: n, refs: refs, plain: uintptr(n)*elem.Size() >= mapMin && !refs}
 }
 
 // size is the arena's size in bytes.
@@ -558,18 +560,33 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte, keep bool) (k *k
 		}
 	} else {
 		// An earlier copy's memory holds references: copy typed, so that
-		// the collector sees the ones overwritten.
+		// the collector sees the ones overwritten. An arena without
+		// reference words is plain bytes, for the collector too: it is
+		// copied from the image's bytes, with no typed template of it in
+		// the heap (the templates of the plain arenas were most of a
+		// worker's live heap, and the heap a collector lets grow is a
+		// multiple of that).
 		// An arena mapped from the file is reset to the file's contents:
 		// the pages earlier runs wrote get the file's bytes again, the
 		// others were never copied (resetWritten).
 		typed := im.typedArenas()
 		for i := range arenas {
 			base[i] = arenas[i].UnsafePointer()
+			a := &im.arenas[i]
 			if maps[i] != nil {
-				if resetWritten(maps[i], im.arenas[i].raw) == nil {
+				if resetWritten(maps[i], a.raw) == nil {
 					continue
 				}
-				copy(maps[i], im.arenas[i].raw) // plain data: bytes will do
+				copy(maps[i], a.raw) // plain data: bytes will do
+				continue
+			}
+			if !a.refs {
+				b := unsafe.Slice((*byte)(base[i]), a.size())
+				if a.zero || a.raw == nil {
+					clear(b)
+				} else {
+					copy(b, a.raw)
+				}
 				continue
 			}
 			reflect.Copy(arenas[i], typed[i])
@@ -652,12 +669,16 @@ func prefault(arenas []imageArena, base []unsafe.Pointer, maps [][]byte) {
 	}
 }
 
-// typedArenas returns the image's arenas as typed slices, made on first
-// use.
+// typedArenas returns the image's arenas that hold reference words as
+// typed slices, made on first use (the others are left zero Values: a
+// lane copies them from their bytes).
 func (im *Image) typedArenas() []reflect.Value {
 	im.typedOnce.Do(func() {
 		im.typed = make([]reflect.Value, len(im.arenas))
 		for i, a := range im.arenas {
+			if !a.refs {
+				continue
+			}
 			v := a.slices()
 			if !a.zero && a.size() > 0 {
 				copy(unsafe.Slice((*byte)(v.UnsafePointer()), a.size()), a.raw)
