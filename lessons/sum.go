@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "15d64a222326d23c0431b9b550dccf383022923df8b4486f6f7811ac0eccbc00"
-	size = 228895
+	sum  = "226b740e5999b7064effa63e96fdbb1edcfe39b8049b76d2ff383e1b5a013d30"
+	size = 228998
 )
