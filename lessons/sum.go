@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "504811085a173e702abce36dec9b48a3c444893d2b957b5222fe087830c5cf51"
-	size = 228677
+	sum  = "15d64a222326d23c0431b9b550dccf383022923df8b4486f6f7811ac0eccbc00"
+	size = 228895
 )
