@@ -370,8 +370,22 @@ func (k *Kernel) rmqueueQuiet(z *Zone, order int) (uint32, *memSection) {
 	}
 	pfn := fa[cur].head
 	var sec *memSection
-	if cur == MaxOrder-1 {
-		k.delFromTopList(z, pfn)
+	if cur == MaxOrder-1 { // delFromTopList(z, pfn)
+		top, area := k.mem.top, &fa[MaxOrder-1]
+		t := &top[pfn>>(MaxOrder-1)]
+		next, prev := t.next, t.prev
+		*t = topBlock{pageLinks: pageLinks{noPFN, noPFN}}
+		if prev == noPFN {
+			area.head = next
+		} else {
+			top[prev>>(MaxOrder-1)].next = next
+		}
+		if next == noPFN {
+			area.tail = prev
+		} else {
+			top[next>>(MaxOrder-1)].prev = prev
+		}
+		area.NrFree--
 		sec = k.mem.section(pfn) // (a top-order block may come from an untouched section)
 	} else {
 		sec = k.mem.sections[pfn>>sectionShift]
