@@ -391,6 +391,7 @@ func (k *Kernel) rmqueueQuiet(z *Zone, order int) (uint32, *memSection) {
 		sec = k.mem.sections[pfn>>sectionShift]
 		k.unlinkFree(&fa[cur], &sec[pfn&sectionMask])
 	}
+	_ = sec[0] // (the nil check, once instead of in every split)
 	for size := uint32(1) << (cur & 31); cur > uint(order); { // expand; size: 2^cur pages
 		cur, size = cur-1, size>>1
 		half := pfn + size
@@ -587,7 +588,8 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 // no one to see them): every buddy below the top order, and the buddy
 // buddy_merge_likely() looks at, is in the block's own section.
 func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
-	secs := k.mem.sections
+	secs, fa := k.mem.sections, &z.freeArea
+	_, _ = sec[0], fa[0] // (the nil checks, once instead of in every merge)
 	o := uint(order) & 15
 	for size := uint32(1) << o; o < MaxOrder-1; o, size = o+1, size<<1 { // size: 2^o pages
 		buddy := pfn ^ size // __find_buddy_pfn
@@ -595,7 +597,7 @@ func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
 		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
 			break
 		}
-		area := &z.freeArea[o] // unlinkFree
+		area := &fa[o] // unlinkFree
 		next, prev := bp.next, bp.prev
 		*bp = page{}
 		area.NrFree--
