@@ -180,7 +180,7 @@ func (k *Kernel) kasanFreelistPush(s *KmemCache, sl *Slab, idx int) {
 		return
 	}
 	free := unsafe.Slice(s.freeAt(sl, 0), sl.nfree+1) // nfree < objects
-	copy(free[1:], free)
+	copy(free[1:], free)                              // the head, sl.top, stays the head
 	free[0] = uint16(idx)
 	sl.nfree++
 }

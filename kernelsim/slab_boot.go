@@ -316,8 +316,7 @@ func (k *Kernel) allocBootSlabs(s *KmemCache, n int) ([]*Slab, []bootBlock, erro
 func (k *Kernel) bootAllocate(sl *Slab, n int) {
 	s := k.slabCache(sl)
 	for j := 0; j < n; j++ {
-		sl.nfree--
-		idx := uint32(s.freePool[sl.first()+uint32(sl.nfree)])
+		idx := uint32(s.popTop(sl))
 		s.usedPool[sl.usedOff/8+idx>>6] |= 1 << (idx & 63)
 	}
 	sl.inuse = uint32(n)

@@ -64,7 +64,7 @@ func (k *Kernel) checkCache(s *KmemCache, seen map[*Slab]bool) error {
 			return fmt.Errorf("slab: %s: slab at pfn %#x has the wrong list flags", s.Name, sl.pfn)
 		}
 		slot := sl.slot
-		if slots[slot] || slot >= s.nslots || sl.freeOff != slot*uint32(s.objects)*2 || sl.usedOff != slot*uint32(s.usedWords())*8 {
+		if slots[slot] || slot >= s.nslots || sl.freeOff != (1+slot*uint32(s.objects))*2 || sl.usedOff != slot*uint32(s.usedWords())*8 {
 			return fmt.Errorf("slab: %s: slab at pfn %#x has a bad pool slot %d", s.Name, sl.pfn, slot)
 		}
 		slots[slot] = true
@@ -154,6 +154,9 @@ func (k *Kernel) checkSlab(s *KmemCache, sl *Slab) error {
 		return fmt.Errorf("slab: %s: slab at pfn %#x: inuse %d, %d objects marked used, %d free of %d",
 			s.Name, sl.pfn, sl.inuse, used, sl.nfree, sl.objects)
 	}
+	if sl.nfree > 0 && sl.top != s.freePool[sl.first()+sl.nfree-1] {
+		return fmt.Errorf("slab: %s: slab at pfn %#x: top %d is not the freelist's head", s.Name, sl.pfn, sl.top)
+	}
 	onList := make([]bool, sl.objects)
 	for _, f := range s.freeList(sl) {
 		if uint32(f) >= sl.objects || onList[f] || s.isUsed(sl, int(f)) {
@@ -169,6 +172,9 @@ func (k *Kernel) checkSlab(s *KmemCache, sl *Slab) error {
 	}
 	if pending != int(sl.pending) {
 		return fmt.Errorf("slab: %s: slab at pfn %#x: %d objects with a pending fill, counted %d", s.Name, sl.pfn, pending, sl.pending)
+	}
+	if (sl == s.cpuSlab) != (sl.flags&slabCPU != 0) {
+		return fmt.Errorf("slab: %s: slab at pfn %#x: slabCPU flag %v, CPU slab %v", s.Name, sl.pfn, sl.flags&slabCPU != 0, sl == s.cpuSlab)
 	}
 	if sl == s.cpuSlab && !sl.hasMeta() {
 		return fmt.Errorf("slab: %s: the CPU slab at pfn %#x has no records", s.Name, sl.pfn)

@@ -265,52 +265,53 @@ func (k *Kernel) Kfree(a Addr) error {
 // virt_to_slab() is slabTable.get spelled out, so that its nil answer
 // goes straight to freeLargeKmalloc instead of being tested twice.
 func (k *Kernel) kfree(a Addr) error {
-	var sl *Slab
-	var h uint64
 	pfn := PFN((a - PageOffset) >> PageShift)
 	if c := uint64(pfn >> pfnChunkShift); c < uint64(len(k.slab.byPFN.chunks)) {
 		ch := k.slab.byPFN.chunks[c]
-		if h = ch.heads[pfn&(pfnChunk-1)]; h != 0 {
-			sl = (*Slab)(unsafe.Add(unsafe.Pointer(ch), uint32(h))) // as in get
-			goto slab
+		// ch.heads[pfn&(pfnChunk-1)], without a nil check of ch (never
+		// nil: see slabTable.empty).
+		if h := *(*uint64)(unsafe.Add(unsafe.Pointer(ch), uintptr(pfn&(pfnChunk-1))*8)); h != 0 {
+			sl := (*Slab)(unsafe.Add(unsafe.Pointer(ch), uint32(h))) // as in get
+			// What the fast path needs of the cache is in its poolsByID
+			// entry, found from heads' high half (slabChunk), not from
+			// sl.cache: one dependent load fewer; and whether sl is the
+			// CPU slab is in its flags. The cache itself is read off the
+			// fast path only.
+			pools := k.poolsOf(h)
+			if sl.flags&slabCPU != 0 && k.Stack == nil { // sl == s.cpuSlab
+				// objIndex, spelled out so that its answer is branched
+				// on, not made into a bool first.
+				off := uint32(a - sl.start)
+				idx := uint(pools.recip.divideAtLeast2(off))
+				if uint32(idx)*pools.size == off && idx < uint(sl.objects) {
+					// The in-use word: a slab of at most 64 objects (the
+					// kmalloc caches from kmalloc-64 up, from kmalloc-32
+					// on a KASAN kernel) has one, whose address then
+					// waits for no division.
+					w := (*uint64)(unsafe.Add(unsafe.Pointer(pools.used), uintptr(sl.usedOff)))
+					if sl.objects > 64 {
+						w = (*uint64)(unsafe.Add(unsafe.Pointer(w), uintptr(idx>>6)*8)) // s.usedWord
+					}
+					bit := uint64(1) << (idx & 63)
+					if v := *w; v&bit != 0 {
+						// slabFree: slabFreeHook without a stack, then
+						// do_slab_free's fast path for the CPU slab.
+						if pools.poison { // s.objectPoison()
+							sl.setFill(k.cacheOf(h).metaAt(sl, idx), fillFree)
+						}
+						*w = v &^ bit
+						*(*uint16)(unsafe.Add(unsafe.Pointer(pools.free), uintptr(sl.freeOff)+uintptr(sl.nfree)*2)) = uint16(idx) // s.freeAt
+						sl.nfree++
+						sl.top = uint16(idx)
+						sl.inuse--
+						return nil
+					}
+				}
+			}
+			return k.slabFreeChecked(k.cacheOf(h), sl, a, "kfree+0x9a/0x130")
 		}
 	}
 	return k.freeLargeKmalloc(a)
-slab:
-	// The cache from heads' high half (slabChunk), not from sl.cache:
-	// one dependent load fewer before the cache's fields.
-	s := *(**KmemCache)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.cacheByID)), uintptr(h>>32)*8))
-	pools := (*slabPools)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.poolsByID)), uintptr(h>>32)*unsafe.Sizeof(slabPools{})))
-	if sl == s.cpuSlab && k.Stack == nil {
-		// objIndex, spelled out so that its answer is branched on, not
-		// made into a bool first.
-		off := uint32(a - sl.start)
-		idx := uint(pools.recip.divide(off))
-		if uint32(idx)*pools.size == off && idx < uint(sl.objects) {
-			// The in-use word: a slab of at most 64 objects (the
-			// kmalloc caches from kmalloc-64 up, from kmalloc-32 on a
-			// KASAN kernel) has one, whose address then waits for no
-			// division.
-			w := (*uint64)(unsafe.Add(unsafe.Pointer(pools.used), uintptr(sl.usedOff)))
-			if sl.objects > 64 {
-				w = (*uint64)(unsafe.Add(unsafe.Pointer(w), uintptr(idx>>6)*8)) // s.usedWord
-			}
-			bit := uint64(1) << (idx & 63)
-			if v := *w; v&bit != 0 {
-				// slabFree: slabFreeHook without a stack, then
-				// do_slab_free's fast path for the CPU slab.
-				if s.flags&slabObjectPoison != 0 { // s.objectPoison()
-					sl.setFill(s.metaAt(sl, idx), fillFree)
-				}
-				*w = v &^ bit
-				*(*uint16)(unsafe.Add(unsafe.Pointer(pools.free), uintptr(sl.freeOff)+uintptr(sl.nfree)*2)) = uint16(idx) // s.freeAt
-				sl.nfree++
-				sl.inuse--
-				return nil
-			}
-		}
-	}
-	return k.slabFreeChecked(s, sl, a, "kfree+0x9a/0x130")
 }
 
 // freeLargeKmalloc mirrors kfree()'s non-slab branch, free_large_kmalloc()

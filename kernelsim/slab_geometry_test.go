@@ -218,6 +218,9 @@ func TestReciprocalDivide(t *testing.T) {
 			if got, want := r.divide(a), a/d; got != want {
 				t.Fatalf("%d/%d = %d, want %d", a, d, got, want)
 			}
+			if got, want := r.divideAtLeast2(a), a/d; got != want {
+				t.Fatalf("divideAtLeast2: %d/%d = %d, want %d", a, d, got, want)
+			}
 		}
 	}
 }

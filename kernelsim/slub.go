@@ -181,8 +181,8 @@ type Slab struct {
 	pfn   uint32 // the head page (slab_page)
 	cache uint32 // slab->slab_cache: its index in slabState.cacheByID
 	// freeOff and usedOff are the byte offsets of the slab's slot in its
-	// cache's freePool (2 bytes an object) and usedPool (usedWords
-	// words); metaOff is the byte offset of its records in metaPool (8
+	// cache's freePool (2 bytes an object, after the pool's guard) and
+	// usedPool (usedWords words); metaOff is the byte offset of its records in metaPool (8
 	// bytes an object), which it has only from the first time one of its
 	// objects is allocated or freed after boot, or it becomes the CPU
 	// slab (slabMeta). Byte offsets, so that the fast paths add them to
@@ -199,6 +199,13 @@ type Slab struct {
 	// head, the object the next allocation returns.
 	nfree uint32
 	flags uint32 // slabOnPartial/slabOnFull, slabMeta, slabTracked
+	// top repeats the freelist's head, its last element, while nfree > 0
+	// (popTop, pushFree): kmalloc's address then waits for one load of
+	// the slab's state, not for nfree and the pool's element after it.
+	// In a kmalloc-then-kfree loop, where a kmalloc's loads wait for the
+	// kfree before it (see slabState.poolsByID), that load is on every
+	// iteration's critical path.
+	top uint16
 	// pending counts objects whose contents are still only a pending fill
 	// (poison or zero) not yet written to memory.
 	pending uint16
@@ -217,6 +224,9 @@ const (
 	// slabTracked: the slab has its slice of tracks (an object of it had
 	// a SlabTrack).
 	slabTracked
+	// slabCPU: the slab is its cache's CPU slab (setCPUSlab), which
+	// kfree's fast path tests without reaching the cache.
+	slabCPU
 
 	slabOnList = slabOnPartial | slabOnFull
 )
@@ -249,6 +259,22 @@ func (s *KmemCache) freeList(sl *Slab) []uint16 {
 func (s *KmemCache) pushFree(sl *Slab, idx int) {
 	*s.freeAt(sl, uint(sl.nfree)) = uint16(idx)
 	sl.nfree++
+	sl.top = uint16(idx)
+}
+
+// popTop takes the head off the slab's freelist, which is not empty, and
+// returns it. The new head is read without a branch: a slab left with an
+// empty freelist gets as top the entry before its slot, the previous
+// slot's last or the pool's guard (see slabSlot), which nothing reads (a
+// branch there was mispredicted whenever a loop's allocations went from
+// caches whose CPU slab keeps one free object to caches whose CPU slab
+// keeps more).
+func (s *KmemCache) popTop(sl *Slab) uint {
+	idx := uint(sl.top)
+	n := sl.nfree - 1
+	sl.nfree = n
+	sl.top = *(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.freePool)), uintptr(sl.freeOff)+uintptr(n)*2-2)) // freePool[first+n-1]
+	return idx
 }
 
 // usedBits returns the slab's in-use bits, one per object.
@@ -297,6 +323,9 @@ func (s *KmemCache) objAddr(sl *Slab, idx int) Addr {
 // discarded slab's, or a new one at the end. The slot's in-use bits are
 // clear (a slab is discarded empty) and its records zero (discardSlab
 // clears them).
+//
+// freePool starts with a guard, an entry of no slot, so that every slot
+// has an entry before it, which popTop may read.
 func (s *KmemCache) slabSlot() uint32 {
 	if n := len(s.freeSlots); n > 0 {
 		slot := s.freeSlots[n-1]
@@ -312,6 +341,9 @@ func (s *KmemCache) slabSlot() uint32 {
 	}
 	s.nslots++
 	per, words := s.objects, s.usedWords()
+	if len(s.freePool) == 0 {
+		s.freePool = append(s.freePool, 0) // the guard
+	}
 	s.freePool = append(s.freePool, make([]uint16, per)...)
 	s.usedPool = append(s.usedPool, make([]uint64, words)...)
 	return slot
@@ -320,7 +352,7 @@ func (s *KmemCache) slabSlot() uint32 {
 // reserveSlots makes room in the pools for n more slabs, so that a boot
 // cache's pools are as long as its slabs need and no longer.
 func (s *KmemCache) reserveSlots(n int) {
-	s.freePool = slices.Grow(s.freePool, n*s.objects)
+	s.freePool = slices.Grow(s.freePool, 1+n*s.objects) // (1: the guard)
 	s.usedPool = slices.Grow(s.usedPool, n*s.usedWords())
 }
 
@@ -343,11 +375,16 @@ func (s *KmemCache) ensureMeta(sl *Slab) {
 	sl.flags |= slabMeta
 }
 
-// setCPUSlab makes sl (nil: none) the CPU slab of s. The CPU slab always
-// has its records, so that kmalloc's and kfree's fast paths need not test.
+// setCPUSlab makes sl (nil: none) the CPU slab of s, and flags it
+// slabCPU instead of the slab it replaces. The CPU slab always has its
+// records, so that kmalloc's and kfree's fast paths need not test.
 func (s *KmemCache) setCPUSlab(sl *Slab) {
+	if c := s.cpuSlab; c != nil {
+		c.flags &^= slabCPU
+	}
 	if sl != nil {
 		s.ensureMeta(sl)
+		sl.flags |= slabCPU
 	}
 	s.cpuSlab = sl
 }
@@ -385,8 +422,9 @@ type slabTable struct {
 // headed by frame i.
 //
 // The high 32 bits of heads[i] repeat the slab's Slab.cache (the page's
-// slab_cache), so that kfree finds the cache from the same load as the
-// slab: through Slab.cache, the cache's fields (the object size's
+// slab_cache), as the byte offset of its entry in poolsByID (the id
+// times 32: cacheOf), so that kfree finds the cache's entry from the same
+// load as the slab, with a shift and an add: through Slab.cache, the cache's fields (the object size's
 // reciprocal, the CPU slab, the pools) waited for one more dependent load,
 // and in a kmalloc-then-kfree loop that chain is carried from one
 // iteration to the next (the freed index kfree pushes is the one the next
@@ -419,7 +457,7 @@ func (ch *slabChunk) setHead(i PFN, head int, cache uint32) {
 		ch.heads[i] = 0
 		return
 	}
-	ch.heads[i] = uint64(cache)<<32 | uint64(unsafe.Offsetof(ch.slabs)+uintptr(head)*unsafe.Sizeof(Slab{}))
+	ch.heads[i] = uint64(cache)*uint64(unsafe.Sizeof(slabPools{}))<<32 | uint64(unsafe.Offsetof(ch.slabs)+uintptr(head)*unsafe.Sizeof(Slab{}))
 }
 
 // at returns the entry of the head frame of a slab.
@@ -682,4 +720,11 @@ func newReciprocal(d uint32) reciprocalValue {
 func (r reciprocalValue) divide(a uint32) uint32 {
 	t := uint32((uint64(a) * uint64(r.m)) >> 32)
 	return (t + (a-t)>>(r.sh1&31)) >> (r.sh2 & 31)
+}
+
+// divideAtLeast2 is divide for a divisor of 2 or more, whose sh1 is 1:
+// every object size (a multiple of 8), for kfree's fast path.
+func (r reciprocalValue) divideAtLeast2(a uint32) uint32 {
+	t := uint32((uint64(a) * uint64(r.m)) >> 32)
+	return (t + (a-t)>>1) >> (r.sh2 & 31)
 }

@@ -75,6 +75,18 @@ func (k *Kernel) slabCache(sl *Slab) *KmemCache {
 	return *(**KmemCache)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.cacheByID)), uintptr(sl.cache)*8))
 }
 
+// cacheOf is slabCache for the slab whose heads entry is h (slabChunk):
+// the cache id, as the byte offset of its poolsByID entry, is in its high
+// half.
+func (k *Kernel) cacheOf(h uint64) *KmemCache {
+	return *(**KmemCache)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.cacheByID)), uintptr(h>>32/uint64(unsafe.Sizeof(slabPools{})))*8))
+}
+
+// poolsOf is &poolsByID[id] for the slab whose heads entry is h.
+func (k *Kernel) poolsOf(h uint64) *slabPools {
+	return (*slabPools)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(k.slab.poolsByID)), uintptr(h>>32)))
+}
+
 // setSlabCache gives s its id in cacheByID (a destroyed cache's, or a new
 // one) when it makes its first slab.
 func (k *Kernel) setSlabCache(s *KmemCache) {
@@ -87,6 +99,10 @@ func (k *Kernel) setSlabCache(s *KmemCache) {
 		st.freeIDs = st.freeIDs[:n-1]
 		st.cacheByID[s.id] = s
 	} else {
+		if len(st.cacheByID) >= 1<<32/int(unsafe.Sizeof(slabPools{})) {
+			// slabChunk.heads holds id*32 in 32 bits.
+			panic("kernelsim: more than 2^27 slab caches")
+		}
 		s.id = uint32(len(st.cacheByID))
 		st.cacheByID = append(st.cacheByID, s)
 	}
@@ -100,10 +116,11 @@ func (k *Kernel) setSlabCache(s *KmemCache) {
 // object's index and the addresses it writes. The size never changes
 // after calculateSizes, so the copies need no syncing of their own.
 type slabPools struct {
-	free  *uint16
-	used  *uint64
-	recip reciprocalValue
-	size  uint32
+	free   *uint16
+	used   *uint64
+	recip  reciprocalValue
+	poison bool // s.flags&slabObjectPoison != 0: s.objectPoison()
+	size   uint32
 }
 
 // syncPools records in poolsByID where s's pools lie, after s got its id
@@ -121,7 +138,7 @@ func (st *slabState) syncPools(s *KmemCache) {
 
 // pools returns what poolsByID holds for s.
 func (s *KmemCache) pools() slabPools {
-	return slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool), s.reciprocalSize, s.size}
+	return slabPools{unsafe.SliceData(s.freePool), unsafe.SliceData(s.usedPool), s.reciprocalSize, s.flags&slabObjectPoison != 0, s.size}
 }
 
 // objIndex mirrors check_valid_pointer() and obj_to_index() (which divides
@@ -151,8 +168,7 @@ func (k *Kernel) slabAlloc(s *KmemCache, gfp GFP, size uint64) (Addr, error) {
 			return 0, err
 		}
 	}
-	sl.nfree--
-	idx := int(*s.freeAt(sl, uint(sl.nfree)))
+	idx := int(s.popTop(sl))
 	*s.usedWord(sl, uint(idx)) |= 1 << (uint(idx) & 63)
 	sl.inuse++
 	k.slabPostAlloc(s, sl, idx, gfp, size)
@@ -174,9 +190,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 		a, _ := k.slabAlloc(s, gfp, size)
 		return a
 	}
-	n := sl.nfree - 1
-	sl.nfree = n
-	idx := uint(*s.freeAt(sl, uint(n)))
+	idx := s.popTop(sl)
 	*s.usedWord(sl, idx) |= 1 << (idx & 63)
 	sl.inuse++
 	// slabPostAlloc without a stack
@@ -199,7 +213,7 @@ func (k *Kernel) kmalloc(size uint64, gfp GFP) Addr {
 // list (get_partial_node), or a new slab from the page allocator.
 func (k *Kernel) slabAllocSlow(s *KmemCache, gfp GFP) (*Slab, error) {
 	if c := s.cpuSlab; c != nil {
-		s.cpuSlab = nil
+		s.setCPUSlab(nil)
 		k.deactivateSlab(s, c)
 	}
 	if sl := s.partial.head; sl != nil {
@@ -300,7 +314,7 @@ func (k *Kernel) initSlab(s *KmemCache, pfn PFN, order int) *Slab {
 	k.slab.syncPools(s)
 	sl := &ch.slabs[i]
 	*sl = Slab{start: PageAddress(pfn) + Addr(s.redLeftPad), pfn: uint32(pfn), cache: s.id,
-		slot: slot, freeOff: slot * uint32(s.objects) * 2, usedOff: slot * uint32(s.usedWords()) * 8, metaOff: slot * uint32(s.objects) * 8,
+		slot: slot, freeOff: (1 + slot*uint32(s.objects)) * 2, usedOff: slot * uint32(s.usedWords()) * 8, metaOff: slot * uint32(s.objects) * 8,
 		objects: uint32(n), nfree: uint32(n), order: uint8(order)}
 	k.shuffleFreelist(s, sl)
 	for j := PFN(0); j < 1<<order; j++ {
@@ -324,6 +338,7 @@ func (k *Kernel) shuffleFreelist(s *KmemCache, sl *Slab) {
 		for i := 0; i < n; i++ {
 			free[n-1-i] = uint16(i)
 		}
+		sl.top = free[n-1]
 		return
 	}
 	count := len(s.randomSeq)
@@ -335,6 +350,7 @@ func (k *Kernel) shuffleFreelist(s *KmemCache, sl *Slab) {
 		}
 		free[n-1-i] = idx
 	}
+	sl.top = free[n-1]
 }
 
 // discardSlab mirrors discard_slab(): an empty slab's pages go back to the
@@ -519,7 +535,7 @@ func (k *Kernel) hardenedDoubleFree(s *KmemCache, sl *Slab, idx int, caller stri
 // flushCPUSlab mirrors flush_slab(): the CPU slab is deactivated.
 func (k *Kernel) flushCPUSlab(s *KmemCache) {
 	if c := s.cpuSlab; c != nil {
-		s.cpuSlab = nil
+		s.setCPUSlab(nil)
 		k.deactivateSlab(s, c)
 	}
 }

@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "0ddbfc136b6b9731ba0e5c0d4b7ab874faf784e54629432fa58695379fc60f15"
-	size = 228439
+	sum  = "504811085a173e702abce36dec9b48a3c444893d2b957b5222fe087830c5cf51"
+	size = 228677
 )

@@ -275,6 +275,7 @@ func (a *app) setup() error {
 		a.opts.TraceOut = a.stderr
 	}
 	a.boot = kclone.OpenCache(bootCacheDir(a.getenv))
+	a.boot.Warm = warmImage
 	// Decoded lessons are kept beside the boot images (lesson-*.bin).
 	lesson.SetCacheDir(a.boot.Dir())
 	a.opts.NewKernel = a.boot.NewKernel
@@ -393,4 +394,35 @@ func painter() scenario.Painter {
 		}
 		return text
 	}
+}
+
+// warmModule is the module warmImage loads: what most lessons' modules do
+// at least (allocate in init, print, free in exit).
+const warmModule = `MODULE_LICENSE("GPL")
+g = static(buf = NULL)
+
+def warm_init():
+    g.buf = kmalloc(128, GFP_KERNEL)
+    if not g.buf:
+        return -ENOMEM
+    pr_info("warm: %p\n", g.buf)
+    return 0
+
+def warm_exit():
+    kfree(g.buf)
+
+module_init(warm_init)
+module_exit(warm_exit)
+`
+
+// warmImage runs the default scenario (make, insmod, rmmod, dmesg) of
+// warmModule on k, a copy of a boot image about to be written, so that
+// the image records the pages of its mapped arenas such a run writes
+// (kclone.Cache.Warm). The run and its output go nowhere: the image's
+// contents are not changed by it, only which of its pages a copy makes its
+// own at once.
+func warmImage(k *kernelsim.Kernel) {
+	cfg := scenario.Config{Options: kruntime.Options{Kernel: k.Config(), Lang: "en",
+		NewKernel: func(kernelsim.Config) (*kernelsim.Kernel, error) { return k, nil }}}
+	_, _ = scenario.Run(cfg, scenario.Input{Script: "warm.star", Src: []byte(warmModule)})
 }

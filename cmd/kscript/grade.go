@@ -390,7 +390,15 @@ func (a *app) gradeWorkerCommand() *command {
 		hidden: true,
 		args:   noArgs,
 		run: func(*command, []string) error {
-			if err := grade.ServeWorker(a.stdin, a.stdout, a.newMachine); err != nil {
+			// The worker's answers go to standard output itself (a
+			// pipe from the batch, which ServeWorker writes with raw
+			// system calls), not through outWriter: ServeWorker
+			// returns a failed write itself.
+			out := a.stdout
+			if o, ok := out.(*outWriter); ok {
+				out = o.w
+			}
+			if err := grade.ServeWorker(a.stdin, out, a.newMachine); err != nil {
 				return fail(exitInternal, "kscript: %v", err)
 			}
 			return nil

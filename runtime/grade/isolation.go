@@ -424,6 +424,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	// A terminal's Ctrl-C reaches the whole process group: the batch
 	// decides what an interrupt means, and ends its workers itself.
 	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	in, out = workerPipes(in, out)
 	rd := bufio.NewReader(in)
 	var hello workerHello
 	if err := readWire(rd, wireHello, hello.get); err != nil {

@@ -44,6 +44,16 @@ type Cache struct {
 	// and its types by name and size, not by layout.
 	key uint32
 
+	// Warm, when set, is run on a copy of each image Save writes, before
+	// it is written: a module's load and unload, say (kscript's is the
+	// default scenario of a small module). The pages of the mapped arenas
+	// it writes are the image's hot pages, which every copy makes its own
+	// of when it maps the file, before anything reads them (see
+	// populateHot): a run writes most of them too, and a page written
+	// after it was read costs a copy-on-write fault with a TLB flush.
+	// What Warm does to its copy goes nowhere else.
+	Warm func(*kernelsim.Kernel)
+
 	mu     sync.Mutex
 	images map[kernelsim.Config]*Image
 	tried  map[kernelsim.Config]bool
@@ -198,6 +208,9 @@ func (c *Cache) Save() error {
 		if err == nil {
 			var im *Image
 			if im, err = snap.Image(); err == nil {
+				if c.Warm != nil {
+					im.hot = im.hotPages(c.Warm)
+				}
 				err = c.write(im)
 			}
 		}

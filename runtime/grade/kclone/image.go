@@ -57,7 +57,24 @@ type Image struct {
 	// mapOff and mapLen are where the mapped arenas are in the file,
 	// mapped at once for a copy.
 	mapOff, mapLen int
+	// hot lists the pages of the mapped arenas that a module's load and
+	// unload writes (see Cache.Warm): a copy makes its own of them when
+	// it maps the file, before anything reads them (populateHot).
+	hot []hotPage
 }
+
+// A hotPage is a page of a mapped arena: the arena's index and the page's
+// number in it, in hotPageSize units from the arena's start (mapped arenas
+// start at multiples of mapAlign in the file).
+type hotPage struct{ arena, page uint32 }
+
+// hotPageSize is the unit of hotPage.page: the smallest page size, which
+// populateHot needs to be the system's (it does nothing otherwise).
+const hotPageSize = 4 << 10
+
+// maxHot bounds an image's hot pages (a megabyte of them): a warm-up that
+// writes more than that writes what no run would.
+const maxHot = 256
 
 // maxMappedCopies is how many copies of an image a process makes with
 // arenas mapped from its file (see restore).
@@ -552,6 +569,9 @@ func (im *Image) restore(arenas []reflect.Value, maps [][]byte, keep bool) (k *k
 			arenas[i] = a.slices()
 			base[i] = arenas[i].UnsafePointer()
 		}
+		if m != nil {
+			populateHot(im.hot, base, maps)
+		}
 		prefault(im.arenas, base, maps)
 		for i := range im.arenas {
 			if a := &im.arenas[i]; maps[i] == nil && !a.zero && a.size() > 0 {
@@ -667,6 +687,83 @@ func prefault(arenas []imageArena, base []unsafe.Pointer, maps [][]byte) {
 		}
 		populate(run.start, run.end-run.start)
 	}
+}
+
+// populateHot makes a fresh mapping's own copies of its hot pages at once
+// (populate, MADV_POPULATE_WRITE: each page of the file copied into a page
+// of the process's, as a first write would), in runs of adjacent pages.
+//
+// Why: a run reads the mapped arenas before it writes them (the buddy
+// allocator reads a page's struct page, then unlinks it), so a page it
+// writes costs two faults, the read's (which maps the file's page and,
+// Linux's fault-around, up to fifteen around it, read-only) and the
+// write's copy-on-write. That copy replaces a page table entry the CPU may
+// have cached, so Linux flushes it from every CPU that runs a thread of
+// the process: an inter-processor interrupt whenever Go's other threads
+// (sysmon) run on the other CPU, some microseconds each in a virtual
+// machine. A page copied before anything maps it needs no flush and no
+// fault. Contents are the same either way: the file's bytes, private to
+// the process; only when the copy is made changes.
+func populateHot(hot []hotPage, base []unsafe.Pointer, maps [][]byte) {
+	if len(hot) == 0 || os.Getpagesize() != hotPageSize {
+		return
+	}
+	start, n := uintptr(0), uintptr(0)
+	for _, h := range hot {
+		if maps[h.arena] == nil {
+			continue
+		}
+		p := uintptr(base[h.arena]) + uintptr(h.page)*hotPageSize
+		if n > 0 && p == start+n {
+			n += hotPageSize
+			continue
+		}
+		if n > 0 {
+			populate(start, n)
+		}
+		start, n = p, hotPageSize
+	}
+	if n > 0 {
+		populate(start, n)
+	}
+}
+
+// hotPages returns the pages of im's mapped arenas that warm writes when
+// it runs on a copy of im: the copy's arenas, all in the heap (im has no
+// file yet), compared with im's page by page. A warm-up that fails or
+// panics gives none.
+func (im *Image) hotPages(warm func(*kernelsim.Kernel)) (hot []hotPage) {
+	if im.file != nil {
+		return nil
+	}
+	k, arenas, _, err := im.restore(nil, nil, true)
+	if err != nil {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			hot = nil
+		}
+	}()
+	warm(k)
+	for i := range im.arenas {
+		a := &im.arenas[i]
+		if !a.mapped() {
+			continue
+		}
+		now := unsafe.Slice((*byte)(arenas[i].UnsafePointer()), a.size())
+		for off := 0; off < len(now); off += hotPageSize {
+			end := min(off+hotPageSize, len(now))
+			if !bytes.Equal(now[off:end], a.raw[off:end]) {
+				if len(hot) == maxHot {
+					return hot
+				}
+				hot = append(hot, hotPage{uint32(i), uint32(off / hotPageSize)})
+			}
+		}
+	}
+	runtime.KeepAlive(k)
+	return hot
 }
 
 // typedArenas returns the image's arenas that hold reference words as
@@ -929,7 +1026,7 @@ func (d *decoder) into(v reflect.Value) {
 // ---- the file ----
 
 // imageMagic begins an image file; its number is the layout's.
-const imageMagic = "kscript boot image 5\n"
+const imageMagic = "kscript boot image 6\n"
 
 // An image file holds, in order:
 //
@@ -938,7 +1035,7 @@ const imageMagic = "kscript boot image 5\n"
 //     every other type it needs as an earlier entry, a step from it (see
 //     typeStep) and the type's name;
 //   - the image's lists (types, arenas, pointer runs, strings, functions,
-//     non-nil references, maps and interfaces, the root);
+//     non-nil references, maps and interfaces, the root, the hot pages);
 //   - the arenas a copy has in the heap (the ones not mapped), each at a
 //     multiple of 8 bytes, but for the ones all zero (arrays of
 //     pointers, whose every word a copy sets), which have no bytes here;
@@ -1108,6 +1205,11 @@ func (im *Image) MarshalBinary() (_ []byte, err error) {
 		w.bytes(f.enc)
 	}
 	w.place(im.root)
+	w.uint(uint64(len(im.hot)))
+	for _, h := range im.hot {
+		w.uint(uint64(h.arena))
+		w.uint(uint64(h.page))
+	}
 	// The arenas last, each aligned: the heap's, then the mapped ones.
 	mapStart := 0
 	for _, mapped := range []bool{false, true} {
@@ -1377,6 +1479,15 @@ func parseImage(data []byte, stamp int, key uint32) (*Image, error) {
 	im.root = r.place(im.arenas, reflect.TypeFor[kernelsim.Kernel]().Size(), true)
 	if r.err == nil && im.arenas[im.root.arena].elem != reflect.TypeFor[kernelsim.Kernel]() {
 		r.fail("the root is not a kernel")
+	}
+	im.hot = make([]hotPage, r.count(maxHot))
+	for i := range im.hot {
+		h := &im.hot[i]
+		h.arena = uint32(r.count(len(im.arenas) - 1))
+		h.page = uint32(r.count(math.MaxUint32))
+		if a := &im.arenas[h.arena]; r.err == nil && (!a.mapped() || uintptr(h.page)*hotPageSize >= a.size()) {
+			r.fail("a hot page outside the mapped arenas")
+		}
 	}
 	if r.err != nil {
 		return nil, r.err

@@ -40,7 +40,7 @@ func resetWritten(m, raw []byte) error {
 		*bp = make([]byte, 8*n)
 	}
 	buf := (*bp)[:8*n]
-	if _, err := pm.ReadAt(buf, int64(first)*8); err != nil {
+	if !preadRaw(pm.fd, buf, int64(first)*8) {
 		return resetPrivate(m)
 	}
 	for i := range n {
@@ -57,15 +57,51 @@ func resetWritten(m, raw []byte) error {
 	return nil
 }
 
+// pagemapFile is /proc/self/pagemap, open, and its descriptor.
+type pagemapFile struct {
+	f  *os.File // keeps fd open
+	fd uintptr
+}
+
 // pagemap returns /proc/self/pagemap, opened once; nil where it cannot be
 // read.
-var pagemap = sync.OnceValue(func() *os.File {
+var pagemap = sync.OnceValue(func() *pagemapFile {
 	f, err := os.Open("/proc/self/pagemap")
 	if err != nil {
 		return nil
 	}
-	return f
+	return &pagemapFile{f: f, fd: f.Fd()}
 })
+
+// preadRaw reads len(b) bytes at off from fd, a file that is never
+// waited for (pagemap's entries are made as they are read), with raw
+// system calls, and reports whether it read them all.
+//
+// Through os.File a read is a system call announced to the Go runtime
+// (entersyscall). Reading the pagemap of a copy's mapped arenas (about
+// 1,500 entries for the default machine, two copies per graded
+// submission) takes the kernel some 20 µs, long enough for the runtime's
+// monitor thread (sysmon) to find the worker's P in a system call, take
+// it away and shorten its own sleep to 20 µs again: a worker's sysmon
+// then woke every few hundred microseconds, once or more per
+// submission, each time a thread switch on a CPU the other worker of
+// --jobs 2 needed (sched_switch events: 1,100 sysmon sleeps in a batch
+// of 1000 submissions), and the worker's own goroutine went on on
+// another thread. A raw call only keeps the P from a stop-the-world for
+// those microseconds, as any loop of that length does.
+func preadRaw(fd uintptr, b []byte, off int64) bool {
+	for done := 0; done < len(b); {
+		n, _, e := syscall.RawSyscall6(syscall.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done), uintptr(off)+uintptr(done), 0, 0)
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e != 0 || n == 0:
+			return false
+		}
+		done += int(n)
+	}
+	return true
+}
 
 // pagemapBufs are resetWritten's buffers for pagemap entries.
 var pagemapBufs = sync.Pool{New: func() any { return new([]byte) }}

@@ -63,7 +63,7 @@ func TestResetWritten(t *testing.T) {
 	}
 	buf := make([]byte, 8*6)
 	first := uintptr(addrOf(m)) / uintptr(ps)
-	if _, err := pagemap().ReadAt(buf, int64(first)*8); err != nil {
+	if _, err := pagemap().f.ReadAt(buf, int64(first)*8); err != nil {
 		t.Fatal(err)
 	}
 	for p := range 6 {
