@@ -391,8 +391,10 @@ func (k *Kernel) rmqueueQuiet(z *Zone, order int) (uint32, *memSection) {
 		sec = k.mem.sections[pfn>>sectionShift]
 		k.unlinkFree(&fa[cur], &sec[pfn&sectionMask])
 	}
-	_ = sec[0] // (the nil check, once instead of in every split)
-	for size := uint32(1) << (cur & 31); cur > uint(order); { // expand; size: 2^cur pages
+	// expand; size: 2^cur pages. (sec[0]: the nil check, once instead of
+	// in every split.)
+	_ = sec[0]
+	for size := uint32(1) << (cur & 31); cur > uint(order); {
 		cur, size = cur-1, size>>1
 		half := pfn + size
 		k.pushFreeHead(&fa[cur], &sec[half&sectionMask], half, int(cur))
