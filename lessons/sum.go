@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "504811085a173e702abce36dec9b48a3c444893d2b957b5222fe087830c5cf51"
-	size = 228677
+	sum  = "226b740e5999b7064effa63e96fdbb1edcfe39b8049b76d2ff383e1b5a013d30"
+	size = 228998
 )

@@ -1,44 +1,40 @@
 package i18n
 
-import (
-	"strings"
-
-	"kscript.dev/kscript/runtime/lazy"
-)
+import "strings"
 
 // Thai nouns do not change with number ("งานที่ส่ง 1 ชิ้น", "งานที่ส่ง 2
 // ชิ้น"); English ones do. kscript's English formats are written in the
 // plural ("%d submissions") and English fixes the count of one here, so
 // that no caller has to pick between two formats.
 
-// pluralNouns are the nouns kscript's English messages count, plural to
-// singular.
-var pluralNouns = lazy.NewMap(pluralNounsTable)
-
-func pluralNounsTable() map[string]string {
-	return map[string]string{
-		"calls": "call", "submissions": "submission", "problems": "problem",
-		"files": "file", "points": "point", "errors": "error", "timeouts": "timeout",
-		"checks": "check", "lessons": "lesson", "bytes": "byte", "pages": "page",
-		"objects": "object", "reports": "report", "leaks": "leak", "steps": "step",
-		"times": "time", "warnings": "warning", "lines": "line", "blocks": "block", "modules": "module",
-		"programs": "program", "seconds": "second", "slabs": "slab", "frames": "frame",
-		"runs": "run", "levels": "level", "values": "value", "ones": "one", "writes": "write",
+// singularOf returns the singular of a noun kscript's English messages
+// count, given its plural ("calls": "call"), and whether it is one. A
+// switch, which the compiler makes a search over static data: the map
+// these were held in was built the first time a run printed a count of
+// one (TestSingularOfAsTables compares the two).
+func singularOf(plural string) (string, bool) {
+	switch plural {
+	case "calls", "submissions", "problems", "files", "points", "errors",
+		"timeouts", "checks", "lessons", "bytes", "pages", "objects", "reports",
+		"leaks", "steps", "times", "warnings", "lines", "blocks", "modules",
+		"programs", "seconds", "slabs", "frames", "runs", "levels", "values",
+		"ones", "writes":
+		return plural[:len(plural)-1], true // each is its singular and an s
 	}
+	return "", false
 }
 
-// countWords are the words that may stand between a count and its noun:
-// "1 more times", "1 leak reports", "1 free blocks".
-var countWords = lazy.NewMap(countWordsTable)
-
-func countWordsTable() map[string]bool {
-	return map[string]bool{
-		"more": true, "leak": true, "free": true, "new": true, "partial": true, "bad": true,
-		"broken": true, "expected": true, "nested": true, "contiguous": true, "boot": true,
-		"oldest": true, "visible": true, "open": true, "lesson": true, "page": true,
-		"function": true, "top-order": true, "fault-injection": true, "KASAN": true,
-		"Starlark": true, "CPU": true, "testdata": true,
+// isCountWord reports whether a word may stand between a count and its
+// noun: "1 more times", "1 leak reports", "1 free blocks".
+func isCountWord(w string) bool {
+	switch w {
+	case "more", "leak", "free", "new", "partial", "bad", "broken",
+		"expected", "nested", "contiguous", "boot", "oldest", "visible", "open",
+		"lesson", "page", "function", "top-order", "fault-injection", "KASAN",
+		"Starlark", "CPU", "testdata":
+		return true
 	}
+	return false
 }
 
 // replaceOnes returns s with each count of exactly one and the one or two
@@ -111,10 +107,10 @@ func Singular(s string) string {
 	return replaceOnes(s, func(m string) string {
 		i := strings.Index(m, "1 ")
 		words := strings.SplitN(m[i+2:], " ", 2)
-		if one, ok := pluralNouns.Get()[words[0]]; ok {
+		if one, ok := singularOf(words[0]); ok {
 			words[0] = one
-		} else if len(words) == 2 && countWords.Get()[words[0]] {
-			if one, ok := pluralNouns.Get()[words[1]]; ok {
+		} else if len(words) == 2 && isCountWord(words[0]) {
+			if one, ok := singularOf(words[1]); ok {
 				words[1] = one
 			}
 		}

@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -96,11 +96,23 @@ func (c *Cache) Dir() string {
 	return c.dir
 }
 
-// file is the path of cfg's image.
+// file is the path of cfg's image: named by the SHA-256 of the format,
+// the binary and the configuration, written as fmt's
+// "%s\x00%s\x00%d\x00%d\x00%t\x00%t\x00%q" of them (TestCacheFileName),
+// with strconv into one buffer: fmt writing to the hash cost every run
+// an interface conversion the binary has no table entry for, and fmt's
+// code's pages.
 func (c *Cache) file(cfg kernelsim.Config) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%t\x00%t\x00%q", imageMagic, c.exe, cfg.RAM, cfg.Seed, cfg.Stock, cfg.NoPCP, cfg.Cmdline)
-	return filepath.Join(c.dir, "boot-"+hex.EncodeToString(h.Sum(nil))[:24]+".img")
+	b := make([]byte, 0, len(imageMagic)+len(c.exe)+len(cfg.Cmdline)+64)
+	b = append(append(b, imageMagic...), 0)
+	b = append(append(b, c.exe...), 0)
+	b = append(strconv.AppendUint(b, cfg.RAM, 10), 0)
+	b = append(strconv.AppendUint(b, cfg.Seed, 10), 0)
+	b = append(strconv.AppendBool(b, cfg.Stock), 0)
+	b = append(strconv.AppendBool(b, cfg.NoPCP), 0)
+	b = strconv.AppendQuote(b, cfg.Cmdline)
+	sum := sha256.Sum256(b)
+	return filepath.Join(c.dir, "boot-"+hex.EncodeToString(sum[:12])+".img")
 }
 
 // Image returns the image of cfg: read before in this process, or from

@@ -1,6 +1,8 @@
 package kclone
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"os"
@@ -213,5 +215,21 @@ func TestCacheRefusesAnotherBinarysImage(t *testing.T) {
 	c.Put(snap)
 	if OpenCache(dir).Image(snap.Config()) == nil {
 		t.Error("this binary's image was not read")
+	}
+}
+
+// TestCacheFileName: an image file's name is the SHA-256 of what fmt
+// printed before (the format, the binary, the configuration), whatever
+// the configuration holds.
+func TestCacheFileName(t *testing.T) {
+	c := &Cache{dir: "/d", exe: "/bin/kscript\x00123\x00456\x00go1.26"}
+	for _, cfg := range []kernelsim.Config{{}, {RAM: 16 << 30, Seed: 7}, {Seed: 1<<64 - 1, Stock: true, NoPCP: true},
+		{Cmdline: `kasan_multi_shot slub_debug=P "quoted" \ back ` + "\x00\t\n\u00e9\xff"}} {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%t\x00%t\x00%q", imageMagic, c.exe, cfg.RAM, cfg.Seed, cfg.Stock, cfg.NoPCP, cfg.Cmdline)
+		want := filepath.Join(c.dir, "boot-"+hex.EncodeToString(h.Sum(nil))[:24]+".img")
+		if got := c.file(cfg); got != want {
+			t.Errorf("%+v: %s, want %s", cfg, got, want)
+		}
 	}
 }
