@@ -370,14 +370,31 @@ func (k *Kernel) rmqueueQuiet(z *Zone, order int) (uint32, *memSection) {
 	}
 	pfn := fa[cur].head
 	var sec *memSection
-	if cur == MaxOrder-1 {
-		k.delFromTopList(z, pfn)
+	if cur == MaxOrder-1 { // delFromTopList(z, pfn)
+		top, area := k.mem.top, &fa[MaxOrder-1]
+		t := &top[pfn>>(MaxOrder-1)]
+		next, prev := t.next, t.prev
+		*t = topBlock{pageLinks: pageLinks{noPFN, noPFN}}
+		if prev == noPFN {
+			area.head = next
+		} else {
+			top[prev>>(MaxOrder-1)].next = next
+		}
+		if next == noPFN {
+			area.tail = prev
+		} else {
+			top[next>>(MaxOrder-1)].prev = prev
+		}
+		area.NrFree--
 		sec = k.mem.section(pfn) // (a top-order block may come from an untouched section)
 	} else {
 		sec = k.mem.sections[pfn>>sectionShift]
 		k.unlinkFree(&fa[cur], &sec[pfn&sectionMask])
 	}
-	for size := uint32(1) << (cur & 31); cur > uint(order); { // expand; size: 2^cur pages
+	// expand; size: 2^cur pages. (sec[0]: the nil check, once instead of
+	// in every split.)
+	_ = sec[0]
+	for size := uint32(1) << (cur & 31); cur > uint(order); {
 		cur, size = cur-1, size>>1
 		half := pfn + size
 		k.pushFreeHead(&fa[cur], &sec[half&sectionMask], half, int(cur))
@@ -573,7 +590,8 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 // no one to see them): every buddy below the top order, and the buddy
 // buddy_merge_likely() looks at, is in the block's own section.
 func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
-	secs := k.mem.sections
+	secs, fa := k.mem.sections, &z.freeArea
+	_, _ = sec[0], fa[0] // (the nil checks, once instead of in every merge)
 	o := uint(order) & 15
 	for size := uint32(1) << o; o < MaxOrder-1; o, size = o+1, size<<1 { // size: 2^o pages
 		buddy := pfn ^ size // __find_buddy_pfn
@@ -581,7 +599,7 @@ func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
 		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
 			break
 		}
-		area := &z.freeArea[o] // unlinkFree
+		area := &fa[o] // unlinkFree
 		next, prev := bp.next, bp.prev
 		*bp = page{}
 		area.NrFree--
