@@ -440,7 +440,40 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 // FreePages mirrors __free_pages(page, order). A bad free (wrong order, a
 // page not allocated) is reported as Linux reports it; the error is non-nil
 // only when Linux would kill the task.
+//
+// Its common cases are freePages's first two, repeated here line for
+// line so that they take one call and no spills: a block in flat, with
+// the fast paths open and kmemleak having nothing to forget
+// (dbgFreePages then only resets KASAN's page cache), pushed on its
+// per-CPU list (order 0..3) or, per-CPU lists off or above order 3 and
+// no buddy observer set, put straight on the free lists. Anything else
+// goes to freePages, which repeats the checks (and the reset) from the
+// start.
 func (k *Kernel) FreePages(pfn PFN, order int) error {
+	p := k.flatHead(pfn, order)
+	if p == nil || k.dbg.leak.n != 0 {
+		return k.freePages(pfn, order)
+	}
+	k.dbg.kasan.okPage = 0 // dbgFreePages
+	if k.mem.fastZone != nil && uint(order) <= pageAllocCostlyOrd {
+		z := k.zoneOf(uint32(pfn))
+		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) >= z.pcp.high {
+			k.freePCPPagesBulk(z, z.pcp.batch)
+		}
+		return nil
+	}
+	if k.mem.buddyZone != nil && (k.cfg.NoPCP || order > pageAllocCostlyOrd) && k.mem.buddyObserver == nil {
+		z := k.zoneOf(uint32(pfn))
+		*p = page{}
+		z.nrFree += 1 << (uint(order) & 15)
+		k.freeQuiet(z, k.mem.sections[pfn>>sectionShift], uint32(pfn), order)
+		return nil
+	}
+	return k.freePages(pfn, order)
+}
+
+// freePages is FreePages in full.
+func (k *Kernel) freePages(pfn PFN, order int) error {
 	p := k.flatHead(pfn, order)
 	if p == nil {
 		if p = k.allocatedHead(pfn, order); p == nil {
