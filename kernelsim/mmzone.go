@@ -147,11 +147,12 @@ func (k *Kernel) pushFree(area *FreeArea, p *page, pfn uint32, order int, tail b
 
 // pushFreeHead links page p (frame pfn) at the head of area.
 func (k *Kernel) pushFreeHead(area *FreeArea, p *page, pfn uint32, order int) {
-	*p = page{pageLinks: pageLinks{area.head, noPFN}, flags: pgBuddy, order: uint8(order)}
-	if area.head == noPFN {
+	head := area.head // (read once: the page struct's stores might be its, for all the compiler knows)
+	*p = page{pageLinks: pageLinks{head, noPFN}, flags: pgBuddy, order: uint8(order)}
+	if head == noPFN {
 		area.tail = pfn
 	} else {
-		k.mem.at(area.head).prev = pfn
+		k.mem.at(head).prev = pfn
 	}
 	area.head = pfn
 	area.NrFree++

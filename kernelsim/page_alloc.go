@@ -370,14 +370,31 @@ func (k *Kernel) rmqueueQuiet(z *Zone, order int) (uint32, *memSection) {
 	}
 	pfn := fa[cur].head
 	var sec *memSection
-	if cur == MaxOrder-1 {
-		k.delFromTopList(z, pfn)
+	if cur == MaxOrder-1 { // delFromTopList(z, pfn)
+		top, area := k.mem.top, &fa[MaxOrder-1]
+		t := &top[pfn>>(MaxOrder-1)]
+		next, prev := t.next, t.prev
+		*t = topBlock{pageLinks: pageLinks{noPFN, noPFN}}
+		if prev == noPFN {
+			area.head = next
+		} else {
+			top[prev>>(MaxOrder-1)].next = next
+		}
+		if next == noPFN {
+			area.tail = prev
+		} else {
+			top[next>>(MaxOrder-1)].prev = prev
+		}
+		area.NrFree--
 		sec = k.mem.section(pfn) // (a top-order block may come from an untouched section)
 	} else {
 		sec = k.mem.sections[pfn>>sectionShift]
 		k.unlinkFree(&fa[cur], &sec[pfn&sectionMask])
 	}
-	for size := uint32(1) << (cur & 31); cur > uint(order); { // expand; size: 2^cur pages
+	// expand; size: 2^cur pages. (sec[0]: the nil check, once instead of
+	// in every split.)
+	_ = sec[0]
+	for size := uint32(1) << (cur & 31); cur > uint(order); {
 		cur, size = cur-1, size>>1
 		half := pfn + size
 		k.pushFreeHead(&fa[cur], &sec[half&sectionMask], half, int(cur))
@@ -423,7 +440,40 @@ func (k *Kernel) expand(z *Zone, pfn uint32, low, high int) {
 // FreePages mirrors __free_pages(page, order). A bad free (wrong order, a
 // page not allocated) is reported as Linux reports it; the error is non-nil
 // only when Linux would kill the task.
+//
+// Its common cases are freePages's first two, repeated here line for
+// line so that they take one call and no spills: a block in flat, with
+// the fast paths open and kmemleak having nothing to forget
+// (dbgFreePages then only resets KASAN's page cache), pushed on its
+// per-CPU list (order 0..3) or, per-CPU lists off or above order 3 and
+// no buddy observer set, put straight on the free lists. Anything else
+// goes to freePages, which repeats the checks (and the reset) from the
+// start.
 func (k *Kernel) FreePages(pfn PFN, order int) error {
+	p := k.flatHead(pfn, order)
+	if p == nil || k.dbg.leak.n != 0 {
+		return k.freePages(pfn, order)
+	}
+	k.dbg.kasan.okPage = 0 // dbgFreePages
+	if k.mem.fastZone != nil && uint(order) <= pageAllocCostlyOrd {
+		z := k.zoneOf(uint32(pfn))
+		if k.pcpPushPage(&z.pcp, p, uint32(pfn), order) >= z.pcp.high {
+			k.freePCPPagesBulk(z, z.pcp.batch)
+		}
+		return nil
+	}
+	if k.mem.buddyZone != nil && (k.cfg.NoPCP || order > pageAllocCostlyOrd) && k.mem.buddyObserver == nil {
+		z := k.zoneOf(uint32(pfn))
+		*p = page{}
+		z.nrFree += 1 << (uint(order) & 15)
+		k.freeQuiet(z, k.mem.sections[pfn>>sectionShift], uint32(pfn), order)
+		return nil
+	}
+	return k.freePages(pfn, order)
+}
+
+// freePages is FreePages in full.
+func (k *Kernel) freePages(pfn PFN, order int) error {
 	p := k.flatHead(pfn, order)
 	if p == nil {
 		if p = k.allocatedHead(pfn, order); p == nil {
@@ -573,7 +623,8 @@ func (k *Kernel) freeOnePage(z *Zone, pfn uint32, order int, toTail bool) {
 // no one to see them): every buddy below the top order, and the buddy
 // buddy_merge_likely() looks at, is in the block's own section.
 func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
-	secs := k.mem.sections
+	secs, fa := k.mem.sections, &z.freeArea
+	_, _ = sec[0], fa[0] // (the nil checks, once instead of in every merge)
 	o := uint(order) & 15
 	for size := uint32(1) << o; o < MaxOrder-1; o, size = o+1, size<<1 { // size: 2^o pages
 		buddy := pfn ^ size // __find_buddy_pfn
@@ -581,7 +632,7 @@ func (k *Kernel) freeQuiet(z *Zone, sec *memSection, pfn uint32, order int) {
 		if bp.flags != pgBuddy || uint(bp.order) != o { // page_is_buddy
 			break
 		}
-		area := &z.freeArea[o] // unlinkFree
+		area := &fa[o] // unlinkFree
 		next, prev := bp.next, bp.prev
 		*bp = page{}
 		area.NrFree--
