@@ -2,7 +2,6 @@ package cachefile
 
 import (
 	"errors"
-	"io"
 	"os"
 )
 
@@ -20,18 +19,7 @@ func Open(name string) (*os.File, int64, error) { return openRegular(name) }
 
 // ReadFile reads a whole cache file of at most max bytes (see Open), or
 // returns an error.
-func ReadFile(name string, max int64) ([]byte, error) {
-	f, size, err := Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if size > max {
-		return nil, errors.New("cachefile: a file larger than its kind's files")
-	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
+func ReadFile(name string, max int64) ([]byte, error) { return readFile(name, max) }
+
+// errTooLarge is ReadFile's error for a file longer than max.
+var errTooLarge = errors.New("cachefile: a file larger than its kind's files")

@@ -10,17 +10,11 @@
 // the eventfd, where a process without a poller has its idle threads
 // sleep on a futex. A kscript run reads a handful of regular files and
 // never anything the poller could wait for, so it keeps none: files are
-// opened with open(2) and wrapped by os.NewFile as blocking descriptors,
-// which NewFile does not offer to the poller. Anything else (a FIFO, a
-// terminal: kscript run <(…) passes a pipe) reads the same, each read
-// waiting in a thread of its own as a blocking read does.
+// opened with open(2) as blocking descriptors and read with read(2) (no
+// *os.File: its fcntl and finalizer are not needed either). Anything else
+// (a FIFO, a terminal: kscript run <(…) passes a pipe) reads the same,
+// each read waiting in a thread of its own as a blocking read does.
 package plainfile
-
-import (
-	"io"
-	"os"
-	"syscall"
-)
 
 // MaxSize is the most ReadFile reads: a lesson file or a script is a few
 // kilobytes, and a name such as /dev/zero or an endless pipe would
@@ -31,52 +25,4 @@ const MaxSize = 16 << 20
 // ReadFile reads the whole file name, as os.ReadFile does: the same data
 // and the same errors (*os.PathError with Op "open" or "read"), except that
 // a file longer than MaxSize is a read error, EFBIG.
-func ReadFile(name string) ([]byte, error) {
-	f, err := open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readAll(f)
-}
-
-// readAll reads f to its end as os.ReadFile does: one read of its size
-// and one more to see the end, growing the buffer if it was longer.
-func readAll(f *os.File) ([]byte, error) {
-	var size int
-	if info, err := f.Stat(); err == nil {
-		if size64 := info.Size(); int64(int(size64)) == size64 {
-			size = int(size64)
-		}
-	}
-	if size > MaxSize {
-		return nil, tooLarge(f)
-	}
-	size++ // one byte for the read that sees the end
-	if size < 512 {
-		size = 512
-	}
-	data := make([]byte, 0, size)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err != nil {
-			if err == io.EOF {
-				err = nil
-			}
-			return data, err
-		}
-		if len(data) > MaxSize {
-			return nil, tooLarge(f)
-		}
-		if len(data) >= cap(data) {
-			d := append(data[:cap(data)], 0)
-			data = d[:len(data)]
-		}
-	}
-}
-
-// tooLarge is the error of a file longer than MaxSize: a read error, EFBIG.
-func tooLarge(f *os.File) error {
-	return &os.PathError{Op: "read", Path: f.Name(), Err: syscall.EFBIG}
-}
+func ReadFile(name string) ([]byte, error) { return readFile(name) }

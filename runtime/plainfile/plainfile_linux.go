@@ -7,16 +7,6 @@ import (
 	"syscall"
 )
 
-// open opens name for reading as a blocking descriptor that os.NewFile
-// does not offer to the poller (see the package comment).
-func open(name string) (*os.File, error) {
-	fd, err := Open(name, syscall.O_RDONLY)
-	if err != nil {
-		return nil, err
-	}
-	return os.NewFile(uintptr(fd), name), nil
-}
-
 // Open is open(2) of name with flags and O_CLOEXEC, retried when a signal
 // interrupts it, as os.OpenFile does; its error is an *os.PathError with
 // Op "open", as os.OpenFile's.
@@ -42,4 +32,73 @@ func SetBlocking(fd int) error {
 		return e
 	}
 	return nil
+}
+
+// readFile is ReadFile with the system calls made here: open, fstat, the
+// reads, close. An *os.File costs a file three calls more (fcntl to learn
+// whether the descriptor blocks, and a finalizer set and cleared) and a
+// FileInfo; a run reads a lesson, a script and the compiled forms kept of
+// them. The bytes and errors are os.File's (TestReadFileAsOS): reads
+// retried when interrupted, a read error as the *PathError os.File.Read
+// makes of it, the end of the file at a read of nothing.
+func readFile(name string) ([]byte, error) {
+	fd, err := Open(name, syscall.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	var size int
+	var st syscall.Stat_t
+	if fstat(fd, &st) == nil && int64(int(st.Size)) == st.Size {
+		size = int(st.Size)
+	}
+	if size > MaxSize {
+		return nil, &os.PathError{Op: "read", Path: name, Err: syscall.EFBIG}
+	}
+	size++ // one byte for the read that sees the end
+	if size < 512 {
+		size = 512
+	}
+	data := make([]byte, 0, size)
+	for {
+		n, err := ReadFD(fd, data[len(data):cap(data)])
+		if err != nil {
+			return data, &os.PathError{Op: "read", Path: name, Err: err}
+		}
+		if n == 0 {
+			return data, nil
+		}
+		data = data[:len(data)+n]
+		if len(data) > MaxSize {
+			return nil, &os.PathError{Op: "read", Path: name, Err: syscall.EFBIG}
+		}
+		if len(data) >= cap(data) {
+			d := append(data[:cap(data)], 0)
+			data = d[:len(data)]
+		}
+	}
+}
+
+// fstat is syscall.Fstat, retried when interrupted.
+func fstat(fd int, st *syscall.Stat_t) error {
+	for {
+		if err := syscall.Fstat(fd, st); err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+// ReadFD reads from fd into b as os.File.Read does, retrying when
+// interrupted: 0 bytes and no error is the end of the file.
+func ReadFD(fd int, b []byte) (int, error) {
+	for {
+		n, err := syscall.Read(fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
 }
