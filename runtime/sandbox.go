@@ -91,11 +91,14 @@ func guardedMethodsTable() map[string]bool {
 		"codepoints": true, "codepoint_ords": true, "count": true, "find": true, "rfind": true,
 		"index": true, "rindex": true, "lower": true, "upper": true, "title": true,
 		"capitalize": true, "strip": true, "lstrip": true, "rstrip": true, "partition": true,
-		"rpartition": true,
+		"rpartition": true, "startswith": true, "endswith": true, "removeprefix": true,
+		"removesuffix": true, "isalnum": true, "isalpha": true, "isdigit": true,
+		"islower": true, "isspace": true, "istitle": true, "isupper": true,
 		// lists, dicts and sets
 		"remove": true, "insert": true, "keys": true, "values": true, "items": true,
 		"update": true, "union": true, "intersection": true, "difference": true,
 		"symmetric_difference": true, "issubset": true, "issuperset": true,
+		"pop": true, "get": true, "setdefault": true, "add": true, "discard": true,
 	}
 }
 

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -412,6 +413,27 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 				}
 				return build(t, name, n, "bytes")
 			}
+		case "startswith", "endswith":
+			// Each prefix (or suffix) is compared, up to the length of
+			// the receiver: a tuple of a million 1 MiB strings is a
+			// million comparisons of a MiB.
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				if len(args) == 0 {
+					return nil
+				}
+				var n int64
+				fixes, ok := args[0].(starlark.Tuple)
+				if !ok {
+					fixes = starlark.Tuple{args[0]}
+				}
+				for _, f := range fixes {
+					n += bytesPerValueStep // a step per prefix
+					if x, ok := starlark.AsString(f); ok {
+						n += int64(min(len(x), len(s)))
+					}
+				}
+				return chargeUnits(t, n, "bytes")
+			}
 		case "format":
 			return func(t *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) error {
 				var n int64
@@ -432,7 +454,48 @@ func methodCheck(m *starlark.Builtin) func(*starlark.Thread, starlark.Tuple, []s
 				return build(t, name, int64(len(s))+n*int64(max(1, strings.Count(s, "{"))), "bytes")
 			}
 		}
+	case *starlark.Dict, *starlark.Set:
+		switch name {
+		case "get", "setdefault", "pop", "add", "discard":
+			// The key is hashed (and compared): a 1 MiB string key
+			// costs what d[s] costs.
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				if len(args) == 0 {
+					return nil
+				}
+				return chargeUnits(t, walkUnits(args[0], maxCompareWalk), "elements")
+			}
+		}
 	case *starlark.List:
+		switch name {
+		case "pop":
+			// l.pop(i) moves the elements after i down by one.
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				n := recv.Len()
+				i := n - 1
+				if len(args) == 1 {
+					if x, ok := args[0].(starlark.Int); ok {
+						if v, ok := x.Int64(); ok && v >= -int64(n) && v < int64(n) {
+							i = int(v)
+							if i < 0 {
+								i += n
+							}
+						}
+					}
+				}
+				return chargeUnits(t, int64(n-1-i), "elements")
+			}
+		case "index", "remove":
+			// Each element is compared with the argument: strings in
+			// the list pay for their bytes.
+			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
+				total := walkUnits(recv, maxCompareWalk)
+				for _, a := range args {
+					total += walkUnits(a, maxCompareWalk)
+				}
+				return chargeUnits(t, total, "elements")
+			}
+		}
 		if name == "extend" {
 			return func(t *starlark.Thread, args starlark.Tuple, _ []starlark.Tuple) error {
 				if len(args) != 1 {
@@ -512,10 +575,19 @@ func sizedBuiltin(name string, builds bool) *starlark.Builtin {
 		}
 		for _, a := range args {
 			if l, what := sizeOf(a); l > 0 {
-				if name == "set" || name == "dict" {
+				switch name {
+				case "set", "dict":
 					// Each element is hashed: a step per element and
 					// per bytesPerValueStep bytes of strings in it.
 					l, what = max(l, walkUnits(a, maxCompareWalk)), "elements"
+				case "min", "max":
+					// Each element is compared: two strings of a MiB
+					// that differ at their end take a MiB to compare.
+					l, what = max(l, walkUnits(a, maxCompareWalk)), "elements"
+				case "sorted":
+					// sort.Stable compares each element about log2(n)
+					// times.
+					l, what = max(l, walkUnits(a, maxCompareWalk)*int64(max(1, bits.Len64(uint64(l))))), "elements"
 				}
 				if err := chargeUnits(t, l, what); err != nil {
 					return nil, err

@@ -40,7 +40,7 @@ func resetWritten(m, raw []byte) error {
 		*bp = make([]byte, 8*n)
 	}
 	buf := (*bp)[:8*n]
-	if !preadRaw(pm.fd, buf, int64(first)*8) {
+	if !pm.read(buf, int64(first)*8) {
 		return resetPrivate(m)
 	}
 	for i := range n {
@@ -73,6 +73,16 @@ var pagemap = sync.OnceValue(func() *pagemapFile {
 	return &pagemapFile{f: f, fd: f.Fd()}
 })
 
+// read reads len(b) bytes at off: with preadRaw where it can, else
+// through the file.
+func (p *pagemapFile) read(b []byte, off int64) bool {
+	if preadRaw(p.fd, b, off) {
+		return true
+	}
+	_, err := p.f.ReadAt(b, off)
+	return err == nil
+}
+
 // preadRaw reads len(b) bytes at off from fd, a file that is never
 // waited for (pagemap's entries are made as they are read), with raw
 // system calls, and reports whether it read them all.
@@ -90,6 +100,9 @@ var pagemap = sync.OnceValue(func() *pagemapFile {
 // another thread. A raw call only keeps the P from a stop-the-world for
 // those microseconds, as any loop of that length does.
 func preadRaw(fd uintptr, b []byte, off int64) bool {
+	if unsafe.Sizeof(uintptr(0)) < 8 {
+		return false // a 64-bit offset takes two words there, placed by the architecture's rules
+	}
 	for done := 0; done < len(b); {
 		n, _, e := syscall.RawSyscall6(syscall.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done), uintptr(off)+uintptr(done), 0, 0)
 		switch {
