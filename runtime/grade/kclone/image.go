@@ -729,15 +729,16 @@ func populateHot(hot []hotPage, base []unsafe.Pointer, maps [][]byte) {
 }
 
 // hotPages returns the pages of im's mapped arenas that warm writes when
-// it runs on a copy of im: the copy's arenas, all in the heap (im has no
-// file yet), compared with im's page by page. A warm-up that fails or
-// panics gives none.
+// it runs on a copy of im. Where the system tells which pages of a
+// copy-on-write mapping were written (Linux's pagemap), the copy maps them
+// from a file of im's own, written to a temporary file as a grading
+// lane's is (lanefile_linux.go), and the pages written are the hot ones:
+// a page written back to what it held (a free slot pushed where it was
+// popped) was still copied, and costs a run the same fault. Elsewhere the
+// copy is in the heap and the pages whose bytes changed are taken. A
+// warm-up that fails or panics gives none.
 func (im *Image) hotPages(warm func(*kernelsim.Kernel)) (hot []hotPage) {
 	if im.file != nil {
-		return nil
-	}
-	k, arenas, _, err := im.restore(nil, nil, true)
-	if err != nil {
 		return nil
 	}
 	defer func() {
@@ -745,6 +746,32 @@ func (im *Image) hotPages(warm func(*kernelsim.Kernel)) (hot []hotPage) {
 			hot = nil
 		}
 	}()
+	if fim := tempImage(im); fim != nil {
+		k, _, maps, err := fim.restore(nil, nil, true)
+		if err == nil {
+			warm(k)
+			runtime.KeepAlive(k)
+			ok := true
+			for i := range fim.arenas {
+				if maps[i] == nil {
+					continue
+				}
+				pages, told := writtenPages(maps[i])
+				ok = ok && told
+				for _, p := range pages {
+					hot = append(hot, hotPage{uint32(i), p})
+				}
+			}
+			if ok {
+				return hot[:min(len(hot), maxHot)]
+			}
+			hot = nil
+		}
+	}
+	k, arenas, _, err := im.restore(nil, nil, true)
+	if err != nil {
+		return nil
+	}
 	warm(k)
 	for i := range im.arenas {
 		a := &im.arenas[i]

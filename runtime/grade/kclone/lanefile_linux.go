@@ -15,6 +15,12 @@ func imageFile(s *Snapshot) *Image {
 	if err != nil {
 		return nil
 	}
+	return tempImage(im)
+}
+
+// tempImage returns im as imageFile does: written to a temporary file
+// of the process's own and read back from it; nil when a step fails.
+func tempImage(im *Image) *Image {
 	data, err := im.MarshalBinary()
 	if err != nil {
 		return nil

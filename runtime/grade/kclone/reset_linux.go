@@ -130,3 +130,29 @@ const madvPopulateWrite = 23
 func populate(addr, n uintptr) {
 	syscall.Syscall(syscall.SYS_MADVISE, addr, n, madvPopulateWrite)
 }
+
+// writtenPages returns the numbers of the pages of m, a copy-on-write
+// mapping of a file starting on a page boundary, that are private copies
+// (written since it was mapped), as pagemap tells (see resetWritten), and
+// whether it could tell.
+func writtenPages(m []byte) ([]uint32, bool) {
+	pm := pagemap()
+	ps := uintptr(os.Getpagesize())
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	if pm == nil || len(m) == 0 || addr%ps != 0 {
+		return nil, false
+	}
+	n := (len(m) + int(ps) - 1) / int(ps)
+	buf := make([]byte, 8*n)
+	if !preadRaw(pm.fd, buf, int64(addr/ps)*8) {
+		return nil, false
+	}
+	var pages []uint32
+	for i := range n {
+		e := binary.LittleEndian.Uint64(buf[8*i:])
+		if present, swapped, file := e&(1<<63) != 0, e&(1<<62) != 0, e&(1<<61) != 0; present && !file || swapped {
+			pages = append(pages, uint32(i))
+		}
+	}
+	return pages, true
+}

@@ -14,3 +14,6 @@ func resetWritten(m, _ []byte) error { return resetPrivate(m) }
 // populate is Linux's (reset_linux.go): elsewhere pages fault in as they
 // are written.
 func populate(addr, n uintptr) {}
+
+// writtenPages is Linux's (reset_linux.go): elsewhere nothing tells.
+func writtenPages([]byte) ([]uint32, bool) { return nil, false }
