@@ -8,7 +8,8 @@ package kernelsim
 // 16-byte page per frame instead, holding only what the buddy allocator and
 // the reports need, and allocates both mem_map and the page contents lazily:
 //
-//	mem_map:   sections[pfn >> 15] ──► [32768]page          (16 bytes a frame)
+//	mem_map:   sections[pfn >> 15] ──► [32768]page          (16 bytes a frame;
+//	           the first flatSections sections are slices of one array, flat)
 //	contents:  content[pfn >> 15]  ──► [32768]*pageContents ──► [4096]byte
 //
 // A section (128 MiB, as SPARSEMEM's SECTION_SIZE_BITS=27) gets its mem_map
@@ -17,7 +18,10 @@ package kernelsim
 // Free blocks of the top order (MAX_ORDER-1, 4 MiB) keep their free-list
 // links in a small side table (topBlocks) instead of in mem_map, so the
 // memory a freshly booted machine never touched costs no real memory at all:
-// a 16 GiB machine boots in a few MiB.
+// a 16 GiB machine boots in a few MiB. (The first flatSections sections'
+// mem_map is allocated at boot, as one array, which their section pointers
+// share once written: at most 4 MiB, and all of the default machine's
+// sections are written by boot anyway.)
 
 // sectionShift is log2 of the page frames in a section (PFN_SECTION_SHIFT:
 // SECTION_SIZE_BITS 27 - PAGE_SHIFT 12).
