@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "708d1cdc1250f7f238bf2ad5cd9e9c0d280f0424c7728c9a9a9485daf9b3449e"
-	size = 229520
+	sum  = "0a1c3332a2a0e2f9aed5788569933f9dc936bf588e31702aef918aba3c3b826d"
+	size = 230040
 )

@@ -118,6 +118,13 @@ func SubmissionPaths(paths []string) []string {
 			continue
 		}
 		files, _ := filepath.Glob(filepath.Join(p, "*.star"))
+		if len(files) == 0 {
+			// A folder with nothing to grade is still accounted for: a
+			// Gradescope upload of a zip whose .star is in a subfolder
+			// gets a results.json that says so, not an empty batch.
+			out = append(out, p)
+			continue
+		}
 		sort.Strings(files)
 		out = append(out, files...)
 	}
@@ -135,8 +142,47 @@ func ReadSubmissions(files []string) []Submission {
 
 func readSubmission(path string) Submission {
 	src, err := ReadRegular(path, MaxSubmissionBytes)
+	var refused *RefusedError
+	if errors.As(err, &refused) && refused.Kind == "folder" {
+		refused.noStar(path)
+	}
 	return Submission{Path: path, Src: src, Err: err}
 }
+
+// noStar makes e, the refusal of the folder at path, say what the folder
+// holds when it has no .star file directly in it (an empty upload, a zip
+// whose module is in a subfolder).
+func (e *RefusedError) noStar(path string) {
+	if files, _ := filepath.Glob(filepath.Join(path, "*.star")); len(files) > 0 {
+		return
+	}
+	d, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	entries, _ := d.ReadDir(maxListed + 1)
+	var names []string
+	for _, en := range entries {
+		name := en.Name()
+		if en.IsDir() {
+			name += "/"
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) > maxListed {
+		names = append(names[:maxListed], "…")
+	}
+	e.Kind, e.Holds = kindNoStar, names
+}
+
+// kindNoStar is RefusedError.Kind for a folder with no .star file in it;
+// maxListed is how many of its entries the refusal names.
+const (
+	kindNoStar = "folder without .star"
+	maxListed  = 5
+)
 
 // MaxSubmissionBytes is the largest submission kscript reads: a lesson's
 // solution is a few KiB.
@@ -230,12 +276,19 @@ type RefusedError struct {
 	Path        string
 	Kind        string
 	Size, Limit int64
+	Holds       []string // a folder without .star files: what it holds (kindNoStar)
 }
 
 func (e *RefusedError) Error() string { return e.Text().EN }
 
 // Text words the refusal in both languages.
 func (e *RefusedError) Text() i18n.Text {
+	if e.Kind == kindNoStar {
+		if len(e.Holds) == 0 {
+			return messages.T("no-star-empty", e.Path)
+		}
+		return messages.T("no-star", e.Path, strings.Join(e.Holds, ", "))
+	}
 	if e.Kind == "" {
 		return messages.T("too-big", e.Path, e.Size, e.Limit)
 	}

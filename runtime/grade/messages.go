@@ -25,6 +25,8 @@ func messagesTable() i18n.Catalog {
 		"worker-start":       {"kscript internal error: cannot start a worker process: %s", "kscript ทำงานผิดพลาดภายใน: เริ่มโปรเซส worker ไม่ได้: %s"},
 		"refused":            {"cannot grade the submission: %s", "ตรวจงานที่ส่งนี้ไม่ได้: %s"},
 		"not-regular":        {"%s: a %s, not a regular file: kscript grades regular files only", "%s: เป็น %s ไม่ใช่ไฟล์ธรรมดา (regular file) kscript ตรวจได้เฉพาะไฟล์ธรรมดา"},
+		"no-star":            {"%s: a folder with no .star file directly in it (it holds %s): kscript grades a module written as one .star file", "%s: เป็นโฟลเดอร์ที่ไม่มีไฟล์ .star อยู่ข้างในโดยตรง (ในนั้นมี %s) kscript ตรวจ module ที่เขียนเป็นไฟล์ .star ไฟล์เดียว"},
+		"no-star-empty":      {"%s: an empty folder: kscript grades a module written as one .star file", "%s: เป็นโฟลเดอร์ว่าง kscript ตรวจ module ที่เขียนเป็นไฟล์ .star ไฟล์เดียว"},
 		"too-big":            {"%s: %d bytes, more than the %d a submission may have", "%s: ขนาด %d ไบต์ เกิน %d ไบต์ที่งานหนึ่งชิ้นมีได้"},
 		"not-graded":         {"not graded: the batch was interrupted (%s) before this submission was graded", "ยังไม่ได้ตรวจ: การตรวจทั้งชุดถูกขัดจังหวะ (%s) ก่อนถึงงานชิ้นนี้"},
 		"cut":                {" … [kscript: cut at %d of %d bytes]", " … [kscript: ตัดไว้ที่ %d จาก %d ไบต์]"},

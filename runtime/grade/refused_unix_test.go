@@ -77,3 +77,44 @@ func TestSubmissionPathsLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderWithoutStar checks that a folder with no .star file directly in
+// it is one submission, graded ERROR with what the folder holds, so that a
+// Gradescope upload whose module sits in a subfolder gets a results.json
+// that says why instead of an empty batch Gradescope cannot read.
+func TestFolderWithoutStar(t *testing.T) {
+	root := t.TempDir()
+	empty := filepath.Join(root, "empty")
+	zip := filepath.Join(root, "zip")
+	for _, d := range []string{empty, zip, filepath.Join(zip, "hw1")} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeSub(t, filepath.Join(zip, "hw1"), "a.star", "MODULE_LICENSE(\"GPL\")\n")
+	writeSub(t, zip, "notes.txt", "hi\n")
+	subs := Submissions([]string{empty, zip})
+	if len(subs) != 2 {
+		t.Fatalf("Submissions = %d submissions, want 2", len(subs))
+	}
+	for i, want := range []string{
+		empty + ": an empty folder: kscript grades a module written as one .star file",
+		zip + ": a folder with no .star file directly in it (it holds hw1/, notes.txt): kscript grades a module written as one .star file",
+	} {
+		if subs[i].Err == nil || subs[i].Err.Error() != want {
+			t.Errorf("submission %d: %v, want %q", i, subs[i].Err, want)
+		}
+	}
+	g := newGrader(t, fakeConfig(), "testdata/hello.yaml")
+	r := g.Submission(subs[1])
+	if r.Status != Error || !strings.Contains(r.Message.EN, "cannot grade the submission: "+zip+": a folder with no .star file") || !strings.Contains(r.Message.TH, "ไม่มีไฟล์ .star") {
+		t.Errorf("%s: %s %q / %q", zip, r.Status, r.Message.EN, r.Message.TH)
+	}
+	var b strings.Builder
+	if err := Write(&b, &Batch{Lesson: "hello", Results: []*Result{r}}, WriteOptions{Format: "gradescope", Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"score": 0`) || strings.Contains(b.String(), `"submissions"`) {
+		t.Errorf("gradescope results of a folder without .star: want one results.json with a score:\n%s", b.String())
+	}
+}
