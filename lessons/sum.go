@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "226b740e5999b7064effa63e96fdbb1edcfe39b8049b76d2ff383e1b5a013d30"
-	size = 228998
+	sum  = "708d1cdc1250f7f238bf2ad5cd9e9c0d280f0424c7728c9a9a9485daf9b3449e"
+	size = 229520
 )

@@ -104,7 +104,7 @@ the batch.`,
 		fs.intVarP(&f.jobs, "jobs", "j", 1, "submissions graded at once")
 		fs.stringVarP(&f.output, "output", "o", "", "write the results to FILE instead of standard output")
 		fs.boolVar(&f.inProcess, "in-process", false, "grade in this process, not in worker processes (a submission that exhausts memory then ends the batch)")
-		fs.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with, at least 256M + 32 bytes per --max-steps step + RAM/32 (raised to that when not given); 0: no limit")
+		fs.stringVar(&f.memory, "worker-memory", "2G", "address space each worker process may add to what it starts with, at least 256M + 32 bytes per --max-steps step + RAM/32 + the lesser of 2×RAM and 256 bytes per step (raised to that when not given); 0: no limit")
 		lessonFlag.required = true
 		lessonFlag.exts = []string{"yaml", "yml"}
 	}
@@ -127,7 +127,17 @@ the batch.`,
 //     bytes of string (README, The step budget), so a budget of N steps can
 //     keep 16·N bytes, twice over for the collector's garbage;
 //   - RAM/32 for the simulated machine's page state of the submission
-//     being graded and the next one.
+//     being graded and the next one;
+//   - the page contents a submission writes: a page of simulated RAM that
+//     is written is held as 4 KiB of the worker's memory (a page never
+//     written costs nothing), and writing costs a step per 256 bytes
+//     (memset, memcpy…), so a budget of N steps can fill min(RAM, 256·N)
+//     bytes of pages in a run, and at most 256·N in all its runs: up to
+//     min(2·RAM, 256·N) held at once, a run's pages beside the garbage of
+//     the run before. (Without this, a submission filling the default
+//     512 MiB and keeping lists beside it was an ERROR at the old floor of
+//     578M one time in five, at random; with --ram 4G one writing 2.3 GB of
+//     pages within its budget killed its worker at the default 2G.)
 //
 // Measured: with the default cap (2G), and with caps of 384 MiB and more,
 // no honest submission was an ERROR; at 128–256 MiB, under load, one in
@@ -142,7 +152,7 @@ func workerMemoryFloor(maxSteps, ram uint64) uint64 {
 	if maxSteps > maxWorkerMemory/32 {
 		return math.MaxUint64
 	}
-	return 256<<20 + 32*maxSteps + ram/32
+	return 256<<20 + 32*maxSteps + ram/32 + min(2*ram, 256*maxSteps)
 }
 
 // maxWorkerMemory is where a cap stops meaning anything (64 TiB): a worker

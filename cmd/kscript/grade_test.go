@@ -115,9 +115,9 @@ func TestWorkerMemoryFloor(t *testing.T) {
 	for _, c := range []struct {
 		steps, ram, want uint64
 	}{
-		{0, 0, 256<<20 + 32*10_000_000 + (512<<20)/32},
-		{1_000_000, 512 << 20, 256<<20 + 32_000_000 + 16<<20},
-		{10_000_000, 16 << 30, 256<<20 + 320_000_000 + 512<<20},
+		{0, 0, 256<<20 + 32*10_000_000 + (512<<20)/32 + 2*(512<<20)},
+		{1_000_000, 512 << 20, 256<<20 + 32_000_000 + 16<<20 + 256_000_000},
+		{10_000_000, 16 << 30, 256<<20 + 320_000_000 + 512<<20 + 2_560_000_000},
 		{1 << 62, 0, math.MaxUint64},
 	} {
 		if got := workerMemoryFloor(c.steps, c.ram); got != c.want {
@@ -129,10 +129,10 @@ func TestWorkerMemoryFloor(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--worker-memory", "128M"}, exitUsage, "kscript grade: --worker-memory 128M: below 578M, the least with which a grade cannot depend on the machine's load at --max-steps 10000000"},
-		{[]string{"--worker-memory", "577M"}, exitUsage, "below 578M"},
-		{[]string{"--worker-memory", "128M", "--max-steps", "1000000"}, exitUsage, "below 303M"},
-		{[]string{"--worker-memory", "128M", "--lang", "th"}, exitUsage, "น้อยกว่า 578M"},
+		{[]string{"--worker-memory", "128M"}, exitUsage, "kscript grade: --worker-memory 128M: below 1602M, the least with which a grade cannot depend on the machine's load at --max-steps 10000000"},
+		{[]string{"--worker-memory", "1601M"}, exitUsage, "below 1602M"},
+		{[]string{"--worker-memory", "128M", "--max-steps", "1000000"}, exitUsage, "below 547M"},
+		{[]string{"--worker-memory", "128M", "--lang", "th"}, exitUsage, "น้อยกว่า 1602M"},
 	} {
 		var stdout, stderr strings.Builder
 		args := append([]string{"grade", "--lesson", "../../lessons/01_kmalloc.yaml"}, c.args...)
@@ -168,5 +168,51 @@ func TestWorkerMemoryAtFloor(t *testing.T) {
 		if err != nil || strings.Count(string(out), ": PASS") != 4 {
 			t.Errorf("--worker-memory %s: %v\n%s", mem, err, out)
 		}
+	}
+}
+
+// TestWorkerMemoryPages grades, in worker processes with the default cap, a
+// submission that writes 2.2 GB of simulated RAM's pages within its step
+// budget (--ram 3G): each page written is held as 4 KiB of the worker's
+// memory, so the floor counts them. Before it did, the default 2G cap
+// killed the worker (an ERROR, "out of memory") where --in-process gave the
+// submission its grade; now both give the same.
+func TestWorkerMemoryPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes that hold 2 GB")
+	}
+	dir := t.TempDir()
+	sol, err := os.ReadFile("../../lessons/exercises/01_kmalloc.solution.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := `    blocks = []
+    for i in range(530):
+        pg = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 10)
+        if not pg:
+            break
+        memset(page_address(pg), 0x41, 4 << 20)
+        blocks.append(pg)
+    for pg in blocks:
+        __free_pages(pg, 10)
+`
+	src := strings.Replace(string(sol), "    g.my_buffer = kmalloc(", fill+"    g.my_buffer = kmalloc(", 1)
+	if src == string(sol) {
+		t.Fatal("the solution changed: no place for the fill")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fill.star"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lesson, _ := filepath.Abs("../../lessons/01_kmalloc.yaml")
+	var outs []string
+	for _, mode := range []string{"--jobs=1", "--in-process"} {
+		out, _ := kscriptCommand(t, dir, "grade", "--lesson", lesson, "--ram", "3G", mode, "--format", "json", "fill.star").CombinedOutput()
+		if strings.Contains(string(out), `"status": "ERROR"`) {
+			t.Errorf("%s: an ERROR:\n%s", mode, out)
+		}
+		outs = append(outs, string(out))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("workers and --in-process differ:\n%s\n----\n%s", outs[0], outs[1])
 	}
 }
