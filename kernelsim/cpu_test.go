@@ -40,7 +40,7 @@ func TestBootLogOrderAndClock(t *testing.T) {
 		at += i + len(want)
 	}
 	if k.Now() < bootTime {
-		t.Errorf("clock at %d after boot, want at least %d", k.Now(), bootTime)
+		t.Errorf("clock at %d after boot, want at least %d", k.Now(), int64(bootTime))
 	}
 }
 

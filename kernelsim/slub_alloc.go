@@ -99,7 +99,7 @@ func (k *Kernel) setSlabCache(s *KmemCache) {
 		st.freeIDs = st.freeIDs[:n-1]
 		st.cacheByID[s.id] = s
 	} else {
-		if len(st.cacheByID) >= 1<<32/int(unsafe.Sizeof(slabPools{})) {
+		if uint64(len(st.cacheByID)) >= 1<<32/uint64(unsafe.Sizeof(slabPools{})) {
 			// slabChunk.heads holds id*32 in 32 bits.
 			panic("kernelsim: more than 2^27 slab caches")
 		}

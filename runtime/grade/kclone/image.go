@@ -1511,7 +1511,7 @@ func parseImage(data []byte, stamp int, key uint32) (*Image, error) {
 	for i := range im.hot {
 		h := &im.hot[i]
 		h.arena = uint32(r.count(len(im.arenas) - 1))
-		h.page = uint32(r.count(math.MaxUint32))
+		h.page = uint32(r.count(min(math.MaxUint32, math.MaxInt)))
 		if a := &im.arenas[h.arena]; r.err == nil && (!a.mapped() || uintptr(h.page)*hotPageSize >= a.size()) {
 			r.fail("a hot page outside the mapped arenas")
 		}
