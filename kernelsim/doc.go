@@ -9,6 +9,7 @@
 //
 //	kernel.go              Kernel, Config, New (boot), Report, Oops, the clock        init/main.c start_kernel
 //	addr.go                Addr and the x86-64 address-space layout                   arch/x86/include/asm/page_64_types.h, Documentation/x86/x86_64/mm.rst
+//	arch64.go              a 64-bit Go platform required (compile-time check)        arch/x86/Kconfig (X86_64 selects 64BIT)
 //	physmem.go             struct page array (mem_map), page contents, counters       include/linux/mm_types.h, mm/page_alloc.c
 //	memblock.go            e820, boot reservations, the boot log of memory            mm/memblock.c, mm/mm_init.c, arch/x86/kernel/e820.c
 //	mmzone.go              zones, free areas                                          include/linux/mmzone.h
