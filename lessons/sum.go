@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "0a1c3332a2a0e2f9aed5788569933f9dc936bf588e31702aef918aba3c3b826d"
-	size = 230040
+	sum  = "6d6320f150c28019c7bb4118062daa81ddfd349f17e86b542fcd0ba9c3ef0b2a"
+	size = 230769
 )
