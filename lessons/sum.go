@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "6d6320f150c28019c7bb4118062daa81ddfd349f17e86b542fcd0ba9c3ef0b2a"
-	size = 230769
+	sum  = "7a62167b57f4c7a874e2fb92061c32cb0810a37c1748b9c72aa0a98092285193"
+	size = 231094
 )
