@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "7a62167b57f4c7a874e2fb92061c32cb0810a37c1748b9c72aa0a98092285193"
-	size = 231094
+	sum  = "02cbb3147fe3cfe384125b2a96a14c82408f26653c20f4b2592faa669b9a8b95"
+	size = 231640
 )
