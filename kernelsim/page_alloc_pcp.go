@@ -179,3 +179,8 @@ func (k *Kernel) drainAllPages() {
 // FreePCPPages returns the pages on the per-CPU lists: free, but counted in
 // neither MemFree nor /proc/buddyinfo (show_free_areas' free_pcp).
 func (k *Kernel) FreePCPPages() int64 { return k.freePCP() }
+
+// PageCachePages returns the clean page cache pages on the zones' file
+// LRUs: the memory reclaim can free (vmscan.go), so a module that
+// allocates until the kernel reclaims gets them as free pages.
+func (k *Kernel) PageCachePages() int64 { return k.fileLRU() }

@@ -75,8 +75,9 @@ func memsetFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 	if err := c.unpack(args, kwargs, "s", &s, "c", &ch, "n", &n); err != nil {
 		return nil, err
 	}
-	c.recordWrite(uint64(n))
-	return s.p, c.e.memset(s.addr(), byte(ch), uint64(n))
+	err := c.e.memset(s.addr(), byte(ch), uint64(n))
+	c.recordWrite(uint64(n), s.addr(), err == nil)
+	return s.p, err
 }
 
 // memset and memmove run in kernelsim for kernel code; in a user program
@@ -107,15 +108,19 @@ func memmoveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	if err := c.unpack(args, kwargs, "dest", &dst, "src", &src, "n", &n); err != nil {
 		return nil, err
 	}
-	c.recordWrite(uint64(n))
 	if !src.isLit && c.e.where != whereUser {
-		return dst.p, c.k().Memmove(dst.addr(), src.p.addr, uint64(n))
+		err := c.k().Memmove(dst.addr(), src.p.addr, uint64(n))
+		c.recordWrite(uint64(n), dst.addr(), err == nil)
+		return dst.p, err
 	}
 	data, err := src.bytes(c, uint64(n))
 	if err != nil {
+		c.recordWrite(uint64(n), dst.addr(), false)
 		return nil, err
 	}
-	return dst.p, c.e.write(dst.addr(), data)
+	err = c.e.write(dst.addr(), data)
+	c.recordWrite(uint64(n), dst.addr(), err == nil)
+	return dst.p, err
 }
 
 func memcmpFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -150,8 +155,9 @@ func strcpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Va
 	if err != nil {
 		return nil, err
 	}
-	c.recordWrite(uint64(len(s)) + 1)
-	return dst.p, c.e.write(dst.addr(), append([]byte(s), 0))
+	err = c.e.write(dst.addr(), append([]byte(s), 0))
+	c.recordWrite(uint64(len(s))+1, dst.addr(), err == nil)
+	return dst.p, err
 }
 
 func strncpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -170,8 +176,9 @@ func strncpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	}
 	buf := make([]byte, n)
 	copy(buf, s)
-	c.recordWrite(uint64(n))
-	return dst.p, c.e.write(dst.addr(), buf)
+	err = c.e.write(dst.addr(), buf)
+	c.recordWrite(uint64(n), dst.addr(), err == nil)
+	return dst.p, err
 }
 
 func strscpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -181,19 +188,22 @@ func strscpyFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	if err := c.unpack(args, kwargs, "dest", &dst, "src", &src, "count", &n); err != nil {
 		return nil, err
 	}
-	c.recordWrite(uint64(n))
 	if n == 0 || n > maxCopy {
+		c.recordWrite(uint64(n), dst.addr(), false)
 		return starlark.MakeInt(-int(kernelsim.E2BIG)), nil
 	}
 	s, err := src.str(c, uint64(n))
 	if err != nil {
+		c.recordWrite(uint64(n), dst.addr(), false)
 		return nil, err
 	}
 	ret := len(s)
 	if uint64(len(s)) >= uint64(n) {
 		s, ret = s[:n-1], -int(kernelsim.E2BIG)
 	}
-	return starlark.MakeInt(ret), c.e.write(dst.addr(), append([]byte(s), 0))
+	err = c.e.write(dst.addr(), append([]byte(s), 0))
+	c.recordWrite(uint64(n), dst.addr(), err == nil)
+	return starlark.MakeInt(ret), err
 }
 
 func strlenFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -249,13 +259,14 @@ func snprintfFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.
 	if err != nil {
 		return nil, err
 	}
-	c.recordWrite(uint64(size))
 	if size > 0 {
 		out := []byte(s)[:min(uint64(len(s)), uint64(size)-1)]
 		if err := c.e.write(buf.addr(), append(out, 0)); err != nil {
+			c.recordWrite(uint64(size), buf.addr(), false)
 			return nil, err
 		}
 	}
+	c.recordWrite(uint64(size), buf.addr(), size > 0)
 	return starlark.MakeInt(len(s)), nil
 }
 
@@ -272,8 +283,9 @@ func sprintfFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 	if err != nil {
 		return nil, err
 	}
-	c.recordWrite(uint64(len(s)) + 1)
-	return starlark.MakeInt(len(s)), c.e.write(buf.addr(), append([]byte(s), 0))
+	err = c.e.write(buf.addr(), append([]byte(s), 0))
+	c.recordWrite(uint64(len(s))+1, buf.addr(), err == nil)
+	return starlark.MakeInt(len(s)), err
 }
 
 func kstrdupFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unsafe"
 
 	"kscript.dev/kscript/kernelsim"
@@ -35,7 +36,7 @@ type callKey struct {
 	freedBy   *string
 	freeMatch bool
 	written   bool   // the object held a byte that is not zero when freed
-	held      string // the C string at the object's start when freed (at most maxHeld bytes)
+	held      string // the C string at the object's start when freed (at most maxHeld bytes); for a memory or string helper, the bytes it left at its destination (recordWrite)
 }
 
 // same is k == o field by field, without the generated comparison's call
@@ -112,12 +113,15 @@ func (l *callLog) add(k callKey) int32 {
 		if l.index == nil {
 			l.index = make(map[callKey]int32)
 		}
+		// A caller's held may be a view of a buffer (recordWrite): the
+		// record keeps a copy.
+		k.held = strings.Clone(k.held)
 		i = int32(len(l.keys))
 		l.index[k] = i
 		l.keys = append(l.keys, k)
 		l.counts = append(l.counts, 0)
 	}
-	slot.key, slot.i = k, i+1
+	slot.key, slot.i = l.keys[i], i+1
 	l.counts[i]++
 	return i
 }
@@ -371,13 +375,26 @@ func (c call) recordRealloc(gfp kernelsim.GFP, size uint64, old, a kernelsim.Add
 
 // recordWrite notes a memory or string helper (memset, memcpy, strscpy,
 // snprintf…) called by kernel code with count n (the count argument, or
-// the bytes strcpy and sprintf write): one of count 0 did nothing. Calls
-// from user programs are not the kernel's and are not recorded.
-func (c call) recordWrite(n uint64) {
+// the bytes strcpy and sprintf write): one of count 0 did nothing. It is
+// called once the helper is done; wrote says it wrote at dst, whose first
+// bytes (at most n and maxHeld) the record keeps, read back from the
+// kernel's memory (calls: has:), so a copy of a buffer onto itself is
+// told from one that copied the text. Calls from user programs are not
+// the kernel's and are not recorded.
+func (c call) recordWrite(n uint64, dst kernelsim.Addr, wrote bool) {
 	if c.e.where == whereUser {
 		return
 	}
 	k := c.key(0, n, false)
 	k.noop = n == 0
+	if l := &c.e.calls; wrote && n > 0 && l.k != nil {
+		if l.peek == nil {
+			l.peek = make([]byte, maxWrittenPeek)
+		}
+		buf := l.peek[:min(n, maxHeld)]
+		if l.k.Peek(dst, buf) {
+			k.held = unsafe.String(unsafe.SliceData(buf), len(buf))
+		}
+	}
 	c.e.calls.add(k)
 }

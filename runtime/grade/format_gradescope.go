@@ -36,37 +36,99 @@ type gsTest struct {
 	Visibility   string   `json:"visibility"`
 }
 
-// gsBatch is what kscript writes for several submissions in the gradescope
-// format (Gradescope itself grades one submission per run): each
-// submission's results.json, in order, under its file name.
-type gsBatch struct {
-	Submissions []gsEntry `json:"submissions"`
-}
-
-type gsEntry struct {
-	File    string    `json:"file"`
-	Results gsResults `json:"results"`
-}
-
-// writeGradescope writes results.json for one submission, or a gsBatch for
-// several (or none).
+// writeGradescope writes one results.json, the file Gradescope reads after
+// grading one upload. For one submission it is that submission's result.
+// Several submissions in one upload (a student who uploaded two .star
+// files) cannot each have a results.json there, and a file Gradescope
+// cannot read loses the student's result: so they get one results.json
+// whose score is 0, whose output says why and names the files, and whose
+// tests are every file's checks, named after their file, so the student
+// sees what each would have earned. Batches of many students are graded
+// with --format json.
 func writeGradescope(w io.Writer, b *Batch, lang string) error {
 	if !b.Error.IsZero() {
 		return encodeJSON(w, gsResults{Output: b.Error.In(lang), OutputFormat: "text", StdoutVisibility: "hidden", Tests: []gsTest{}})
 	}
-	if len(b.Results) == 1 {
-		return encodeJSON(w, gradescopeResults(b, b.Results[0], lang))
-	}
-	out := gsBatch{Submissions: []gsEntry{}}
-	for _, r := range b.Results {
-		out.Submissions = append(out.Submissions, gsEntry{File: r.Submission, Results: gradescopeResults(b, r, lang)})
-	}
-	return encodeJSON(w, out)
+	return encodeJSON(w, gradescopeResults(b, b.Results, lang))
 }
 
-func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
+// gsFilesShown is how many file names the output of a results.json for
+// several submissions lists.
+const gsFilesShown = 10
+
+// gradescopeResults makes the results.json of rs, the batch's submissions
+// (see writeGradescope for more than one).
+func gradescopeResults(b *Batch, rs []*Result, lang string) gsResults {
 	t := func(key string, args ...any) string { return messages.T(key, args...).In(lang) }
-	out := []string{t("batch", b.Lesson, b.Title.In(lang), b.Module, 1)}
+	out := []string{t("batch", b.Lesson, b.Title.In(lang), b.Module, len(rs))}
+	several := len(rs) != 1
+	switch {
+	case len(rs) == 0:
+		out = append(out, t("gs-none"))
+	case several:
+		var names []string
+		for i, r := range rs {
+			if i == gsFilesShown {
+				names = append(names, "…")
+				break
+			}
+			names = append(names, r.Submission)
+		}
+		out = append(out, t("gs-several", len(rs), strings.Join(names, ", ")))
+	}
+	res := gsResults{Output: "", OutputFormat: "text", StdoutVisibility: "hidden", Tests: []gsTest{}}
+	incomplete := ""
+	if !b.Complete() {
+		incomplete = t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results))
+	}
+	for i, r := range rs {
+		head, notes := gradescopeOutput(r, lang)
+		out = append(out, head...)
+		if !several && incomplete != "" {
+			out = append(out, incomplete)
+		}
+		out = append(out, notes...)
+		prefix, number := "", strconv.Itoa(i+1)+"."
+		if several {
+			prefix = r.Submission + ": "
+		} else {
+			res.Score, number = r.Score, ""
+		}
+		for j, c := range r.Checks {
+			status := "failed"
+			if c.Status == Pass {
+				status = "passed"
+			}
+			lines := []string{StatusText(c.Status, lang)}
+			score, tags := c.Points, []string{b.Lesson, c.ID}
+			if several {
+				// Not counted: the tests add up to the score, 0.
+				lines[0] += " " + t("gs-not-counted", len(rs), c.Points, c.MaxPoints)
+				score, tags = 0, append(tags, r.Submission)
+			}
+			for _, f := range c.Feedback(lang) {
+				lines = append(lines, indent("  ", f))
+			}
+			res.Tests = append(res.Tests, gsTest{
+				Score: score, MaxScore: c.MaxPoints, Status: status,
+				Name: prefix + fmt.Sprintf("%s: %s", c.ID, c.Title.In(lang)), NameFormat: "text",
+				Number: number + strconv.Itoa(j+1), Output: strings.Join(lines, "\n"), OutputFormat: "text",
+				Tags: tags, Visibility: c.Visibility,
+			})
+		}
+	}
+	if several && incomplete != "" {
+		out = append(out, incomplete)
+	}
+	res.Output = strings.Join(out, "\n")
+	return res
+}
+
+// gradescopeOutput is r's part of a results.json's top-level output: its
+// score line and message, and its notes.
+func gradescopeOutput(r *Result, lang string) (head, notes []string) {
+	t := func(key string, args ...any) string { return messages.T(key, args...).In(lang) }
+	var out []string
 	if v := visibleOnly(r); v.laterChecks == 0 {
 		out = append(out, r.Submission+": "+t("score-line", r.Score, r.MaxScore, StatusText(r.Status, lang)))
 	} else if v.laterChecks == 1 && v.laterPoints == 1 {
@@ -84,31 +146,10 @@ func gradescopeResults(b *Batch, r *Result, lang string) gsResults {
 		// (its fail() text) cannot pose as kscript's own score line.
 		out = append(out, indent("  ", r.Message.In(lang)))
 	}
-	if !b.Complete() {
-		out = append(out, t("incomplete", b.Interrupted, b.Count(NotGraded), len(b.Results)))
-	}
 	for _, n := range r.Notes {
-		out = append(out, n.In(lang))
+		notes = append(notes, n.In(lang))
 	}
-	res := gsResults{Score: r.Score, Output: strings.Join(out, "\n"), OutputFormat: "text",
-		StdoutVisibility: "hidden", Tests: []gsTest{}}
-	for i, c := range r.Checks {
-		status := "failed"
-		if c.Status == Pass {
-			status = "passed"
-		}
-		lines := []string{StatusText(c.Status, lang)}
-		for _, f := range c.Feedback(lang) {
-			lines = append(lines, indent("  ", f))
-		}
-		res.Tests = append(res.Tests, gsTest{
-			Score: c.Points, MaxScore: c.MaxPoints, Status: status,
-			Name: fmt.Sprintf("%s: %s", c.ID, c.Title.In(lang)), NameFormat: "text",
-			Number: strconv.Itoa(i + 1), Output: strings.Join(lines, "\n"), OutputFormat: "text",
-			Tags: []string{b.Lesson, c.ID}, Visibility: c.Visibility,
-		})
-	}
-	return res
+	return out, notes
 }
 
 // visibleScore is a submission's result on its visible checks only.

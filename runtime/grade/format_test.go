@@ -187,26 +187,66 @@ func TestGradescopeSchema(t *testing.T) {
 			}
 		}
 	}
-	// Several submissions: each entry's results is a results.json.
-	var many struct {
-		Submissions []struct {
-			File    string         `json:"file"`
-			Results map[string]any `json:"results"`
-		} `json:"submissions"`
+	// Several submissions (one upload with two .star files): one valid
+	// results.json Gradescope can read, score 0, saying why, with every
+	// file's checks named after their file.
+	for _, lang := range []string{"en", "th"} {
+		var v map[string]any
+		if err := json.Unmarshal(render(t, b, "gradescope", lang), &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := validateGradescope(v); err != nil {
+			t.Fatalf("several (%s): %v", lang, err)
+		}
+		if v["score"] != 0.0 {
+			t.Errorf("several (%s): score %v, want 0", lang, v["score"])
+		}
+		out := v["output"].(string)
+		want := fmt.Sprintf("this upload holds %d .star files", len(b.Results))
+		if lang == "th" {
+			want = fmt.Sprintf("มีไฟล์ .star %d ไฟล์", len(b.Results))
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("several (%s): output does not say why the score is 0:\n%s", lang, out)
+		}
+		tests := v["tests"].([]any)
+		n := 0
+		for i, r := range b.Results {
+			if !strings.Contains(out, r.Submission+": ") {
+				t.Errorf("several (%s): output does not name %s", lang, r.Submission)
+			}
+			for j, c := range r.Checks {
+				tc := tests[n].(map[string]any)
+				n++
+				if name := tc["name"].(string); !strings.HasPrefix(name, r.Submission+": "+c.ID+": ") {
+					t.Errorf("several (%s): test %d is %q", lang, n, name)
+				}
+				if num := tc["number"]; num != fmt.Sprintf("%d.%d", i+1, j+1) {
+					t.Errorf("several (%s): test %d numbered %v", lang, n, num)
+				}
+				if tc["score"] != 0.0 || tc["max_score"] != float64(c.MaxPoints) {
+					t.Errorf("several (%s): test %d scores %v/%v, want 0/%d", lang, n, tc["score"], tc["max_score"], c.MaxPoints)
+				}
+				would := fmt.Sprintf(" %d/%d ", c.Points, c.MaxPoints)
+				if lang == "en" {
+					would = fmt.Sprintf(" would earn %d/%d here", c.Points, c.MaxPoints)
+				}
+				if o := tc["output"].(string); !strings.Contains(strings.SplitN(o, "\n", 2)[0], would) {
+					t.Errorf("several (%s): test %d does not say what it would earn (%q):\n%s", lang, n, would, o)
+				}
+			}
+		}
+		if n != len(tests) {
+			t.Errorf("several (%s): %d tests for %d checks", lang, len(tests), n)
+		}
 	}
-	if err := json.Unmarshal(render(t, b, "gradescope", "en"), &many); err != nil {
+	// No submission at all: still a results.json.
+	var none map[string]any
+	if err := json.Unmarshal(render(t, &Batch{Lesson: b.Lesson, Module: b.Module, Title: b.Title, MaxScore: b.MaxScore}, "gradescope", "en"), &none); err != nil {
 		t.Fatal(err)
 	}
-	if len(many.Submissions) != len(b.Results) {
-		t.Fatalf("%d entries for %d submissions", len(many.Submissions), len(b.Results))
-	}
-	for i, e := range many.Submissions {
-		if e.File != b.Results[i].Submission {
-			t.Errorf("entry %d is %s, want %s", i, e.File, b.Results[i].Submission)
-		}
-		if err := validateGradescope(e.Results); err != nil {
-			t.Errorf("%s: %v", e.File, err)
-		}
+	if err := validateGradescope(none); err != nil || none["score"] != 0.0 {
+		t.Errorf("no submission: %v, %v", err, none)
 	}
 	// A broken lesson still gives a valid results.json.
 	var v map[string]any

@@ -417,6 +417,11 @@ func (t *stderrLog) lastWords() string {
 // as before.
 const workerGCPercent = 800
 
+// workerHeap is the heap a worker maps at its start (hugeHeap): what
+// it grows to anyway under workerGCPercent, whose goal is at least 8 ×
+// the runtime's 4 MiB minimum, less the few MiB it has by then.
+const workerHeap = 28 << 20
+
 // ServeWorker is a worker process's main loop: it reads the batch's
 // configuration, then grades each submission it is sent and writes back
 // its result, until its input ends. newMachine is Config.NewMachine.
@@ -437,6 +442,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(workerGCPercent)
+		hugeHeap(workerHeap)
 	}
 	l, err := lesson.Load(hello.Lesson)
 	if err != nil {

@@ -19,6 +19,10 @@ func limitMemory(extra uint64) error {
 	return nil
 }
 
+// hugeHeap does nothing here: transparent huge pages are Linux's
+// (isolation_linux.go).
+func hugeHeap(int) {}
+
 // rawPipes returns r and w: raw system calls are Linux's here
 // (isolation_linux.go).
 func rawPipes(r io.Reader, w io.Writer) (io.Reader, io.Writer) { return r, w }

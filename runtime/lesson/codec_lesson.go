@@ -455,6 +455,9 @@ func (d *decoder) calls(e *Expect) error {
 		if c.Holds, err = d.strPtr(); err != nil {
 			return err
 		}
+		if c.Has, err = d.strPtr(); err != nil {
+			return err
+		}
 		if c.Failed, err = d.boolPtr(); err != nil {
 			return err
 		}

@@ -222,7 +222,12 @@ type ProcExpect struct {
 // so kfree(kmalloc(n)) does not count; Holds only allocations whose object
 // started with exactly that C string when it was freed (what %s of it
 // printed), so a line printed from a literal beside a buffer holding
-// anything else does not count. Failed, when given, counts only
+// anything else does not count. Has, for memory and string helpers
+// (writeFuncs: memcpy, strscpy, snprintf…), counts only calls whose
+// destination, read back from the kernel's memory right after the call,
+// holds those bytes within what the call wrote (its first 128 bytes at
+// most): a copy of a buffer onto itself, or of another text, does not
+// count as copying the text. Failed, when given, counts only
 // calls that failed (true: the allocation returned NULL, the copy left
 // bytes uncopied) or only calls that succeeded (false).
 //
@@ -244,6 +249,7 @@ type CallExpect struct {
 	FreedBy StringList `yaml:"freed_by"`
 	Written bool       `yaml:"written"`
 	Holds   *string    `yaml:"holds"`
+	Has     *string    `yaml:"has"`
 	Failed  *bool      `yaml:"failed"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32

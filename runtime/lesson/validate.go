@@ -308,6 +308,19 @@ func (l *Lesson) checkCall(c *CallExpect, steps []Step) ErrorList {
 			errs = append(errs, l.errorAt(c.Pos, "calls: a count cannot be negative"))
 		}
 	}
+	if c.Has != nil {
+		for _, fn := range c.Fn {
+			if !member(writeFuncs, fn) {
+				errs = append(errs, l.errorAt(c.Pos, "calls: has: %q is not a memory or string helper: has: checks what one of %s wrote at its destination (for what an allocation's object held when it was freed, use holds:)", fn, strings.Join(writeFuncs, ", ")))
+			}
+		}
+		switch {
+		case *c.Has == "":
+			errs = append(errs, l.errorAt(c.Pos, "calls: has: empty: give the bytes the destination must hold"))
+		case len(*c.Has) > maxHas:
+			errs = append(errs, l.errorAt(c.Pos, "calls: has: %d bytes: kscript keeps the first %d bytes a helper wrote", len(*c.Has), maxHas))
+		}
+	}
 	if c.Count != nil && (c.Min != nil || c.Max != nil) {
 		errs = append(errs, l.errorAt(c.Pos, "calls: give count or min/max, not both"))
 	}
@@ -430,6 +443,14 @@ func (l *Lesson) stepsOf(own []Step) []Step {
 // freeFuncs are the functions freed_by: may name.
 var freeFuncs = []string{"__free_page", "__free_pages", "free_page", "free_pages", "kfree", "kfree_sensitive",
 	"kmem_cache_free", "krealloc", "kvfree", "vfree"}
+
+// writeFuncs are the memory and string helpers whose calls record what
+// they wrote at their destination (calls: has:).
+var writeFuncs = []string{"memcpy", "memmove", "memset", "snprintf", "sprintf", "strcpy", "strncpy", "strscpy"}
+
+// maxHas is how many bytes of what a helper wrote its call's record keeps
+// (runtime's maxHeld).
+const maxHas = 128
 
 // defaultCommands are the commands of the default scenario (make, insmod,
 // the user programs, rmmod, dmesg).

@@ -411,6 +411,9 @@ func fateMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
 	if c.Holds != nil && !(call.Object && call.Freed && call.Held == *c.Holds) {
 		return false
 	}
+	if c.Has != nil && !(!call.Object && strings.Contains(call.Held, *c.Has)) {
+		return false
+	}
 	if len(c.FreedBy) > 0 {
 		return call.Object && call.Freed && call.FreeMatch && member(c.FreedBy, call.FreedBy)
 	}
@@ -430,7 +433,7 @@ func member(list []string, s string) bool {
 // ask about (whether the object was written), so that feedback lists "100×"
 // once, not "1×" and "99×" with the same words.
 func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
-	if c.Written && c.Holds != nil {
+	if c.Written && (c.Holds != nil || c.Has != nil) {
 		return calls
 	}
 	var out []kruntime.Call
@@ -439,7 +442,7 @@ func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
 		if !c.Written {
 			call.Written = false
 		}
-		if c.Holds == nil {
+		if c.Holds == nil && c.Has == nil {
 			call.Held = ""
 		}
 		key := call
@@ -500,6 +503,8 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-small", *c.MinSize)
 	case !argsMatch(c, call):
 		why = messages.T("why-args")
+	case c.Has != nil && !call.Object:
+		why = messages.T("why-has", call.Held)
 	case (c.LiveAt != nil || len(c.FreedBy) > 0) && !call.Object:
 		why = messages.T("why-no-object")
 	case c.LiveAt != nil && call.Step >= live:
@@ -560,6 +565,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Holds != nil {
 		parts = append(parts, messages.T("calls-holds", *c.Holds))
+	}
+	if c.Has != nil {
+		parts = append(parts, messages.T("calls-has", *c.Has))
 	}
 	return i18n.Join(parts, " ")
 }

@@ -33,6 +33,10 @@ type MemoryCheck struct {
 	// and small orders move by batches, so only the free pages in total
 	// are compared.
 	PCP bool
+	// ReclaimedKB is the clean page cache that reclaim freed while a
+	// module was loaded; free memory is then compared with it counted
+	// (diffReclaimed).
+	ReclaimedKB uint64
 	// Reason says why the check was not made ("no module was loaded",
 	// "the module is still loaded").
 	Reason string
@@ -48,6 +52,7 @@ type snapshot struct {
 	memFree uint64           // kB
 	pcp     bool             // the machine has per-CPU page lists
 	pcpKB   uint64           // kB on them (free_pcp)
+	cacheKB uint64           // kB of clean page cache reclaim could free
 }
 
 // takeSnapshot reads the numbers /proc/buddyinfo and /proc/meminfo's
@@ -72,6 +77,7 @@ func takeSnapshot(k *kernelsim.Kernel) *snapshot {
 	s.memFree = uint64(free) * 4
 	s.pcp = !k.Config().NoPCP
 	s.pcpKB = uint64(k.FreePCPPages()) * 4
+	s.cacheKB = uint64(k.PageCachePages()) * 4
 	return s
 }
 
@@ -105,6 +111,9 @@ func parseSnapshot(buddyinfo, meminfo string) *snapshot {
 
 // diff lists how after differs from before.
 func (before *snapshot) diff(after *snapshot) []i18n.Text {
+	if before.cacheKB != after.cacheKB {
+		return before.diffReclaimed(after)
+	}
 	if before.pcp {
 		return before.diffTotal(after)
 	}
@@ -134,6 +143,22 @@ func (before *snapshot) diffTotal(after *snapshot) []i18n.Text {
 		return nil
 	}
 	return []i18n.Text{messages.T("diff-free-pcp", b, a)}
+}
+
+// diffReclaimed compares free memory in total with the page cache reclaim
+// could free: a module that allocates until the kernel reclaims (a
+// GFP_KERNEL allocation when free memory runs low) and then frees what it
+// took leaves more memory free than before, the page cache it pushed out,
+// as on Linux; what it took is back when free memory, the per-CPU lists
+// and that page cache add up to what they did. Reclaim frees page cache
+// pages one by one, so the free blocks per order cannot be compared.
+func (before *snapshot) diffReclaimed(after *snapshot) []i18n.Text {
+	b := before.memFree + before.pcpKB + before.cacheKB
+	a := after.memFree + after.pcpKB + after.cacheKB
+	if b == a {
+		return nil
+	}
+	return []i18n.Text{messages.T("diff-free-cache", b, a, before.cacheKB-min(before.cacheKB, after.cacheKB))}
 }
 
 func at(s []int, i int) int {
@@ -166,6 +191,7 @@ func (r *runner) health() Health {
 		h.Memory.PCP = !r.m.Kernel().Config().NoPCP
 		h.Memory.Diffs = r.diffs
 		h.Memory.Restored = len(h.Memory.Diffs) == 0
+		h.Memory.ReclaimedKB = r.reclaimedKB
 	}
 	if r.defaultScenario {
 		h.Findings = r.findings()

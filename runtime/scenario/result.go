@@ -197,6 +197,8 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 	switch m := h.Memory; {
 	case !m.Checked:
 		line(Plain, "  "+t("memory-"+m.Reason))
+	case m.Restored && m.ReclaimedKB > 0:
+		line(Good, "  "+t("memory-restored-reclaim", m.ReclaimedKB))
 	case m.Restored && m.PCP:
 		line(Good, "  "+t("memory-restored-pcp"))
 	case m.Restored:

@@ -204,8 +204,11 @@ type runner struct {
 	before *snapshot
 	cycles int
 	diffs  []i18n.Text
-	loaded int // successful insmods minus successful rmmods
-	obs    StepObserver
+	// reclaimedKB is the page cache reclaim freed during closed load
+	// cycles (diffReclaimed).
+	reclaimedKB uint64
+	loaded      int // successful insmods minus successful rmmods
+	obs         StepObserver
 
 	src             []byte          // the script, for kscript's findings
 	defaultScenario bool            // DefaultSteps: findings judge the run
@@ -463,6 +466,7 @@ func (r *runner) afterExec(rec shell.Record) {
 	if r.before != nil && r.loaded == 0 {
 		after := takeSnapshot(r.m.Kernel())
 		r.diffs = append(r.diffs, r.before.diff(after)...)
+		r.reclaimedKB += r.before.cacheKB - min(r.before.cacheKB, after.cacheKB)
 		r.before, r.cycles = nil, r.cycles+1
 	}
 }

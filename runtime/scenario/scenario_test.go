@@ -356,6 +356,7 @@ func TestSnapshotMatchesProc(t *testing.T) {
 			want := parseSnapshot(buddy, mi)
 			want.pcp = !cfg.NoPCP
 			want.pcpKB = uint64(k.FreePCPPages()) * 4
+			want.cacheKB = uint64(k.PageCachePages()) * 4
 			if got := takeSnapshot(k); !reflect.DeepEqual(got, want) {
 				t.Errorf("%+v step %d: snapshot %+v, /proc says %+v", cfg, step, got, want)
 			}
@@ -363,5 +364,34 @@ func TestSnapshotMatchesProc(t *testing.T) {
 				k.AllocPages(kernelsim.GFP_KERNEL, order)
 			}
 		}
+	}
+}
+
+// TestSnapshotDiffReclaimed: when reclaim freed page cache during a load
+// cycle, free memory is compared with that page cache counted, so a
+// module that allocated until the kernel reclaimed and freed everything
+// gave its memory back, and one that kept pages did not.
+func TestSnapshotDiffReclaimed(t *testing.T) {
+	before := &snapshot{memFree: 1000, pcpKB: 40, cacheKB: 500, pcp: true}
+	tests := []struct {
+		name  string
+		after snapshot
+		want  string
+	}{
+		{"all back", snapshot{memFree: 1480, pcpKB: 60, cacheKB: 0, pcp: true}, ""},
+		{"per-CPU lists moved", snapshot{memFree: 1300, pcpKB: 40, cacheKB: 200, pcp: true}, ""},
+		{"10 pages kept", snapshot{memFree: 1440, pcpKB: 60, cacheKB: 0, pcp: true},
+			"free memory (MemFree + per-CPU lists + page cache reclaim can free): 1540 kB before insmod, 1500 kB after rmmod (reclaim freed 500 kB of page cache meanwhile)"},
+	}
+	for _, tt := range tests {
+		if d := i18n.Join(before.diff(&tt.after), "|"); d.EN != tt.want {
+			t.Errorf("%s: diff = %q, want %q", tt.name, d.EN, tt.want)
+		}
+	}
+	// Without reclaim, and without per-CPU lists, the blocks per order
+	// are still compared.
+	noPCP := &snapshot{buddy: map[string][]int{"z": {3}}, zones: []string{"z"}, memFree: 12, cacheKB: 8}
+	if d := noPCP.diff(&snapshot{buddy: map[string][]int{"z": {2}}, zones: []string{"z"}, memFree: 8, cacheKB: 8}); len(d) != 2 {
+		t.Errorf("no reclaim, no per-CPU lists: diff %q, want the order and MemFree lines", d)
 	}
 }
