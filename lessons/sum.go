@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "02cbb3147fe3cfe384125b2a96a14c82408f26653c20f4b2592faa669b9a8b95"
-	size = 231640
+	sum  = "13a73e27f79908b51b0fd8e908330384fe4b222505b01a524c079592f344a6f0"
+	size = 231873
 )

@@ -37,6 +37,7 @@ type callKey struct {
 	freeMatch bool
 	written   bool   // the object held a byte that is not zero when freed
 	held      string // the C string at the object's start when freed (at most maxHeld bytes); for a memory or string helper, the bytes it left at its destination (recordWrite)
+	into      string // for a memory or string helper, the static_buffer global its destination lay in ("" if none)
 }
 
 // same is k == o field by field, without the generated comparison's call
@@ -46,7 +47,7 @@ func (k *callKey) same(o *callKey) bool {
 		k.mod == o.mod && k.step == o.step && k.failed == o.failed && k.noop == o.noop &&
 		k.object == o.object && k.folded == o.folded && k.freed == o.freed &&
 		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written &&
-		k.held == o.held
+		k.held == o.held && k.into == o.into
 }
 
 // callLog is the machine's record of kernel API calls: exact counts per
@@ -347,7 +348,7 @@ func (k callKey) export(count int64) Call {
 	}
 	c := Call{Fn: *k.fn, GFP: k.gfp, Size: k.size, Context: k.ctx.String(), Module: mod, Pos: pos, Failed: k.failed,
 		Count: int(count), Step: int(k.step), Noop: k.noop, Folded: k.folded, Object: k.object,
-		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Held: k.held}
+		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Held: k.held, Into: k.into}
 	if k.freedBy != nil {
 		c.FreedBy = *k.freedBy
 	}
@@ -379,7 +380,9 @@ func (c call) recordRealloc(gfp kernelsim.GFP, size uint64, old, a kernelsim.Add
 // called once the helper is done; wrote says it wrote at dst, whose first
 // bytes (at most n and maxHeld) the record keeps, read back from the
 // kernel's memory (calls: has:), so a copy of a buffer onto itself is
-// told from one that copied the text. Calls from user programs are not
+// told from one that copied the text, and the static_buffer global dst
+// lies in (calls: into:), so a copy into another buffer is told from the
+// fix of the one the lesson is about. Calls from user programs are not
 // the kernel's and are not recorded.
 func (c call) recordWrite(n uint64, dst kernelsim.Addr, wrote bool) {
 	if c.e.where == whereUser {
@@ -395,6 +398,9 @@ func (c call) recordWrite(n uint64, dst kernelsim.Addr, wrote bool) {
 		if l.k.Peek(dst, buf) {
 			k.held = unsafe.String(unsafe.SliceData(buf), len(buf))
 		}
+	}
+	if n > 0 && c.e.mod != nil {
+		k.into = c.e.mod.staticAt(dst)
 	}
 	c.e.calls.add(k)
 }

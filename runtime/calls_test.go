@@ -277,3 +277,40 @@ module_init(i)
 		}
 	}
 }
+
+// TestCallWriteInto: a memory or string helper's record names the
+// static_buffer global its destination lay in (calls: into:), anywhere
+// within the array, and "" for other memory; what it left there is Held.
+func TestCallWriteInto(t *testing.T) {
+	m := newTestMachine(t)
+	err := insmodSrc(t, m, `
+name_buf = static_buffer(16, "x")
+other = static_buffer(32)
+def i():
+    strscpy(name_buf, "a name far too long!", 16)
+    memcpy(other + 4, "abc", 3)
+    a = kmalloc(16, GFP_KERNEL)
+    strscpy(a, "a name", 16)
+    kfree(a)
+    memset(name_buf, 0, 0)
+    return 0
+module_init(i)
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		fn, pos    string
+		into, held string
+	}{
+		{"strscpy", "x.star:5:12", "name_buf", "a name far too \x00"},
+		{"memcpy", "x.star:6:11", "other", "abc"},
+		{"strscpy", "x.star:8:12", "", "a name\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"},
+		{"memset", "x.star:10:11", "", ""}, // count 0: wrote nothing, anywhere
+	} {
+		c, ok := callsOf(m, tt.fn)[tt.pos]
+		if !ok || c.Into != tt.into || c.Held != tt.held {
+			t.Errorf("%s at %s: %+v, want Into %q, Held %q", tt.fn, tt.pos, c, tt.into, tt.held)
+		}
+	}
+}

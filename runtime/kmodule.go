@@ -142,3 +142,14 @@ func (inst *instance) dataAddr(off uint64) kernelsim.Addr {
 func (m *Machine) writeStatic(a kernelsim.Addr, data []byte) error {
 	return m.k.WriteMem(a, data)
 }
+
+// staticAt names the static_buffer global whose array holds a, or is "":
+// for calls: into:, which asks where a memory or string helper wrote.
+func (inst *instance) staticAt(a kernelsim.Addr) string {
+	for _, sb := range inst.statics {
+		if start := inst.dataAddr(sb.off); a >= start && a-start < kernelsim.Addr(sb.size) {
+			return sb.name
+		}
+	}
+	return ""
+}

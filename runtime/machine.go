@@ -306,6 +306,10 @@ type Call struct {
 	// page allocator objects.
 	Written bool
 	// Held is the C string the objects started with when they were freed
-	// (at most 128 bytes): what %s of the buffer printed last.
+	// (at most 128 bytes): what %s of the buffer printed last. For a
+	// memory or string helper (memcpy, strscpy…) it is what the call left
+	// at its destination, and Into names the static_buffer global the
+	// destination lay in ("" for any other memory).
 	Held string
+	Into string
 }

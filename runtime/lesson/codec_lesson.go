@@ -458,6 +458,9 @@ func (d *decoder) calls(e *Expect) error {
 		if c.Has, err = d.strPtr(); err != nil {
 			return err
 		}
+		if c.Into, err = d.strPtr(); err != nil {
+			return err
+		}
 		if c.Failed, err = d.boolPtr(); err != nil {
 			return err
 		}

@@ -76,6 +76,8 @@ func TestDecodeBroken(t *testing.T) {
 		"calls_bad_live_at.yaml":     `5:30: calls: live_at: ./reader: no such step in the scenario; give a step number or a command such as rmmod`,
 		"calls_bad_freed_by.yaml":    `4:8: calls: freed_by: "free": want one of __free_page, __free_pages, free_page, free_pages, kfree, kfree_sensitive, kmem_cache_free, krealloc, kvfree, vfree`,
 		"calls_has_not_helper.yaml":  `4:8: calls: has: "kmalloc" is not a memory or string helper: has: checks what one of memcpy, memmove, memset, snprintf, sprintf, strcpy, strncpy, strscpy wrote at its destination (for what an allocation's object held when it was freed, use holds:)`,
+		"calls_into_not_helper.yaml": `4:8: calls: into: "kmalloc" is not a memory or string helper: into: checks where one of memcpy, memmove, memset, snprintf, sprintf, strcpy, strncpy, strscpy wrote`,
+		"calls_into_bad_name.yaml":   `4:8: calls: into: "name_buf+1": give the name of the module's global that holds the static_buffer (into: name_buf)`,
 		"reads_text_and_has.yaml":    `4:8: reads: give text: (every byte read) or has: (bytes the reads contain), one of them`,
 		"reads_bad_step.yaml":        `5:31: reads: step: 4: no such step in the scenario; give a step number or a command such as ./reader`,
 		"capture_bad_name.yaml":      `4:15: capture: "2BAD" is not a shell variable name`,

@@ -227,7 +227,10 @@ type ProcExpect struct {
 // destination, read back from the kernel's memory right after the call,
 // holds those bytes within what the call wrote (its first 128 bytes at
 // most): a copy of a buffer onto itself, or of another text, does not
-// count as copying the text. Failed, when given, counts only
+// count as copying the text. Into, for the same helpers, counts only
+// calls whose destination lay in the static_buffer the module bound to
+// that global (into: name_buf): the same text copied into another buffer
+// is not the fix of this one. Failed, when given, counts only
 // calls that failed (true: the allocation returned NULL, the copy left
 // bytes uncopied) or only calls that succeeded (false).
 //
@@ -250,6 +253,7 @@ type CallExpect struct {
 	Written bool       `yaml:"written"`
 	Holds   *string    `yaml:"holds"`
 	Has     *string    `yaml:"has"`
+	Into    *string    `yaml:"into"`
 	Failed  *bool      `yaml:"failed"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32

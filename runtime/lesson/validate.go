@@ -321,6 +321,16 @@ func (l *Lesson) checkCall(c *CallExpect, steps []Step) ErrorList {
 			errs = append(errs, l.errorAt(c.Pos, "calls: has: %d bytes: kscript keeps the first %d bytes a helper wrote", len(*c.Has), maxHas))
 		}
 	}
+	if c.Into != nil {
+		for _, fn := range c.Fn {
+			if !member(writeFuncs, fn) {
+				errs = append(errs, l.errorAt(c.Pos, "calls: into: %q is not a memory or string helper: into: checks where one of %s wrote", fn, strings.Join(writeFuncs, ", ")))
+			}
+		}
+		if !isIdent(*c.Into) {
+			errs = append(errs, l.errorAt(c.Pos, "calls: into: %q: give the name of the module's global that holds the static_buffer (into: name_buf)", *c.Into))
+		}
+	}
 	if c.Count != nil && (c.Min != nil || c.Max != nil) {
 		errs = append(errs, l.errorAt(c.Pos, "calls: give count or min/max, not both"))
 	}

@@ -414,6 +414,9 @@ func fateMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
 	if c.Has != nil && !(!call.Object && strings.Contains(call.Held, *c.Has)) {
 		return false
 	}
+	if c.Into != nil && !(!call.Object && call.Into == *c.Into) {
+		return false
+	}
 	if len(c.FreedBy) > 0 {
 		return call.Object && call.Freed && call.FreeMatch && member(c.FreedBy, call.FreedBy)
 	}
@@ -444,6 +447,9 @@ func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
 		}
 		if c.Holds == nil && c.Has == nil {
 			call.Held = ""
+		}
+		if c.Into == nil {
+			call.Into = ""
 		}
 		key := call
 		key.Count = 0
@@ -503,8 +509,12 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-small", *c.MinSize)
 	case !argsMatch(c, call):
 		why = messages.T("why-args")
-	case c.Has != nil && !call.Object:
+	case c.Has != nil && !call.Object && !strings.Contains(call.Held, *c.Has):
 		why = messages.T("why-has", call.Held)
+	case c.Into != nil && !call.Object && call.Into == "":
+		why = messages.T("why-into-other", *c.Into)
+	case c.Into != nil && !call.Object && call.Into != *c.Into:
+		why = messages.T("why-into", call.Into, *c.Into)
 	case (c.LiveAt != nil || len(c.FreedBy) > 0) && !call.Object:
 		why = messages.T("why-no-object")
 	case c.LiveAt != nil && call.Step >= live:
@@ -566,8 +576,13 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	if c.Holds != nil {
 		parts = append(parts, messages.T("calls-holds", *c.Holds))
 	}
-	if c.Has != nil {
+	switch {
+	case c.Has != nil && c.Into != nil:
+		parts = append(parts, messages.T("calls-has-into", *c.Has, *c.Into))
+	case c.Has != nil:
 		parts = append(parts, messages.T("calls-has", *c.Has))
+	case c.Into != nil:
+		parts = append(parts, messages.T("calls-into", *c.Into))
 	}
 	return i18n.Join(parts, " ")
 }
