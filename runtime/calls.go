@@ -35,9 +35,14 @@ type callKey struct {
 	freedStep int32
 	freedBy   *string
 	freeMatch bool
-	written   bool   // the object held a byte that is not zero when freed
-	held      string // the C string at the object's start when freed (at most maxHeld bytes); for a memory or string helper, the bytes it left at its destination (recordWrite)
-	into      string // for a memory or string helper, the static_buffer global its destination lay in ("" if none)
+	written   bool // the object held a byte that is not zero when freed
+	// into, for a memory or string helper, is 1 + the index in the log's
+	// intoNames of the static_buffer global its destination lay in, 0 for
+	// other memory: a number that fits the padding after written, since a
+	// string field here cost the kmalloc+kfree loop 68 instructions of its
+	// 5,915 (scripts/bench-instructions' starlark-bridge).
+	into uint16
+	held string // the C string at the object's start when freed (at most maxHeld bytes); for a memory or string helper, the bytes it left at its destination (recordWrite)
 }
 
 // same is k == o field by field, without the generated comparison's call
@@ -47,7 +52,7 @@ func (k *callKey) same(o *callKey) bool {
 		k.mod == o.mod && k.step == o.step && k.failed == o.failed && k.noop == o.noop &&
 		k.object == o.object && k.folded == o.folded && k.freed == o.freed &&
 		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written &&
-		k.held == o.held && k.into == o.into
+		k.into == o.into && k.held == o.held
 }
 
 // callLog is the machine's record of kernel API calls: exact counts per
@@ -83,6 +88,8 @@ type callLog struct {
 	}
 	// peek is wrote's buffer, made on first use.
 	peek []byte
+	// intoNames are the static_buffer globals helpers wrote into (callKey.into).
+	intoNames []string
 }
 
 // liveObject is an allocated object the log follows: the record of the
@@ -337,7 +344,7 @@ func (e *env) contextName() execContext {
 }
 
 // export converts a record for Machine.Calls.
-func (k callKey) export(count int64) Call {
+func (k callKey) export(count int64, intoNames []string) Call {
 	pos := ""
 	if k.pos != nil {
 		pos = fmt.Sprintf("%s:%d:%d", k.pos.File, k.pos.Line, k.pos.Col)
@@ -348,7 +355,10 @@ func (k callKey) export(count int64) Call {
 	}
 	c := Call{Fn: *k.fn, GFP: k.gfp, Size: k.size, Context: k.ctx.String(), Module: mod, Pos: pos, Failed: k.failed,
 		Count: int(count), Step: int(k.step), Noop: k.noop, Folded: k.folded, Object: k.object,
-		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Held: k.held, Into: k.into}
+		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Held: k.held}
+	if k.into > 0 {
+		c.Into = intoNames[k.into-1]
+	}
 	if k.freedBy != nil {
 		c.FreedBy = *k.freedBy
 	}
@@ -400,7 +410,25 @@ func (c call) recordWrite(n uint64, dst kernelsim.Addr, wrote bool) {
 		}
 	}
 	if n > 0 && c.e.mod != nil {
-		k.into = c.e.mod.staticAt(dst)
+		k.into = c.e.calls.intoIndex(c.e.mod.staticAt(dst))
 	}
 	c.e.calls.add(k)
+}
+
+// intoIndex returns name's callKey.into: 0 for "" (or past 65,535 names,
+// more globals than a script can bind), else 1 + its index in intoNames.
+func (l *callLog) intoIndex(name string) uint16 {
+	if name == "" {
+		return 0
+	}
+	for i, n := range l.intoNames {
+		if n == name {
+			return uint16(i + 1)
+		}
+	}
+	if len(l.intoNames) == 1<<16-1 {
+		return 0
+	}
+	l.intoNames = append(l.intoNames, name)
+	return uint16(len(l.intoNames))
 }

@@ -257,7 +257,7 @@ func (m *Machine) Calls() []Call {
 	out := make([]Call, 0, len(l.keys))
 	for i, k := range l.keys {
 		if l.counts[i] > 0 {
-			out = append(out, k.export(l.counts[i]))
+			out = append(out, k.export(l.counts[i], l.intoNames))
 		}
 	}
 	return out
