@@ -68,6 +68,9 @@ type workerHello struct {
 	FreshBoot bool
 	Memory    uint64
 	BootDir   string // the batch's boot images (Config.Boot), "" for none
+	// Page says the worker's descriptor 3 is a page it shares with its
+	// batch (workerPage): it may then hold its answers back.
+	Page bool
 }
 
 // wireOptions are the kruntime.Options a worker needs, as the protocol
@@ -103,17 +106,21 @@ type workerReply struct {
 // processLane grades in a worker process, started on first use and again
 // after each death.
 //
-// A worker is sent the next submission before it has answered the one it
-// grades (workerAhead): it then goes from one to the next without waiting
-// for the batch's process to read its answer, decide and write again —
-// a round trip of two process wake-ups per submission, during which the
-// worker's CPU stood idle, and after which the woken worker was sometimes
-// placed on the CPU the other worker ran on. Results do not change: a
-// worker grades its submissions one after another, each on its own copy
-// of the kernel, and answers in the order it was sent them. When a worker
-// dies, the submission it was grading (the first one unanswered) is the
-// one its death is reported for; those sent after it were not begun, and
-// go to the next worker.
+// A worker is sent the next submissions before it has answered the one it
+// grades (workerAhead, or pageAhead with a shared page): it then goes from
+// one to the next without waiting for the batch's process to read its
+// answer, decide and write again — a round trip of two process wake-ups
+// per submission, during which the worker's CPU stood idle, and after
+// which the woken worker was sometimes placed on the CPU the other worker
+// ran on. With a page it shares with its batch (workerPage) a worker also
+// holds its answers back and sends several in one write (answerWriter).
+// Results do not change: a worker grades its submissions one after
+// another, each on its own copy of the kernel, and answers in the order it
+// was sent them. When a worker dies, its death is reported for the
+// submission it was grading: the one the page says it began last, or,
+// without a page, the first one unanswered. Those before it whose answers
+// died with the worker, and those sent after it, which were not begun, go
+// to the next worker.
 type processLane struct {
 	g *Grader
 	w *Workers
@@ -123,27 +130,43 @@ type processLane struct {
 	aborted  bool
 	deadline bool // the current worker was killed for taking too long
 
+	// page is shared with the lane's workers (pageFile, their descriptor
+	// 3); nil when the system gives none. Made at the first start.
+	page     *workerPage
+	pageFile *os.File
+	madePage bool
+
 	stdin  io.WriteCloser
 	jobs   chan workerJob // to the current worker's writer (see start)
 	out    *bufio.Reader
 	stderr stderrLog
 }
 
-// workerAhead is how many submissions a worker is sent at most before it
-// answers: the one it grades and the next.
+// workerAhead is how many submissions a worker without a shared page is
+// sent at most before it answers: the one it grades and the next.
 const workerAhead = 2
+
+// ahead is how many submissions the lane's worker is sent at most before
+// it answers.
+func (l *processLane) ahead() int {
+	if l.page != nil {
+		return pageAhead
+	}
+	return workerAhead
+}
 
 func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watched bool) {
 	// queued are the submissions taken for this lane and not yet answered,
-	// in the order they are sent; the first of them is being graded, the
-	// first sent of them were written to the current worker.
+	// in the order they are sent; the first of them is being graded (or
+	// was, its answer held back), the first sent of them were written to
+	// the current worker, which has answered answered submissions.
 	var queued []int
-	sent := 0
+	sent, answered := 0, 0
 	for {
-		// Another submission is taken ahead only while there are as many
-		// left as lanes: at the batch's end no lane waits for a submission
-		// queued behind another lane's.
-		for len(queued) < workerAhead && (len(queued) == 0 || f.left() >= f.lanes) {
+		// Another submission is taken ahead only while there are at least
+		// as many left per lane as this one holds: at the batch's end no
+		// lane waits for submissions queued behind another lane's.
+		for len(queued) < l.ahead() && (len(queued) == 0 || f.left() >= f.lanes*len(queued)) {
 			i, ok := f.claim()
 			if !ok {
 				break
@@ -172,14 +195,15 @@ func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watc
 				queued = queued[:0]
 				continue
 			}
-			sent = 0
+			sent, answered = 0, 0
 		}
 		for ; sent < len(queued); sent++ {
 			sub := subs[queued[sent]]
 			l.jobs <- workerJob{Path: sub.Path, Src: sub.Src}
 		}
-		// The worker grades the first submission queued: its deadline
-		// runs from now.
+		// The worker grades the first submission queued (or has, and
+		// holds its answer back): its deadline runs from now, or from
+		// when the worker began its latest submission.
 		i := queued[0]
 		if watched {
 			news <- graded{i, nil}
@@ -188,19 +212,38 @@ func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watc
 		rep := workerReply{Result: l.g.replyTemplate(subs[i].Path)}
 		err := readWire(l.out, wireReply, rep.get)
 		late := !timer.Stop()
-		queued, sent = queued[1:], sent-1
 		switch {
 		case err != nil || rep.Result == nil:
-			news <- graded{i, l.failed(subs[i], l.died())}
+			why := l.died()
+			k := l.culprit(answered, sent)
+			news <- graded{queued[k], l.failed(subs[queued[k]], why)}
+			queued = append(queued[:k], queued[k+1:]...)
 		case late:
 			// The deadline passed as the answer came: the worker is
 			// being killed, and the next submission goes to a new one.
 			news <- graded{i, rep.Result}
+			queued, sent = queued[1:], sent-1
 			l.died()
 		default:
 			news <- graded{i, rep.Result}
+			queued, sent, answered = queued[1:], sent-1, answered+1
 		}
 	}
+}
+
+// culprit returns which of the queued submissions the lane's worker, dead
+// now, died grading, having answered answered submissions and been sent
+// sent of the queued ones: the one the page says it began last, else
+// (no page, or it began none of them) the first.
+func (l *processLane) culprit(answered, sent int) int {
+	if l.page == nil {
+		return 0
+	}
+	begun, _, _ := l.page.state()
+	if k := begun - answered - 1; k > 0 && k < sent {
+		return k
+	}
+	return 0
 }
 
 // cmp returns d, or def when d is 0.
@@ -226,6 +269,14 @@ func (l *processLane) start() error {
 	l.stderr.reset()
 	cmd.Stderr = &l.stderr
 	isolate(cmd)
+	if !l.madePage {
+		l.madePage = true
+		l.page, l.pageFile = newWorkerPage()
+	}
+	if l.page != nil {
+		l.page.reset()
+		cmd.ExtraFiles = []*os.File{l.pageFile}
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return err
@@ -239,9 +290,9 @@ func (l *processLane) start() error {
 	}
 	l.cmd, l.stdin, l.deadline = cmd, stdin, false
 	rd, wr := rawPipes(stdout, stdin)
-	in := bufio.NewWriter(wr)
-	l.out = bufio.NewReader(rd)
-	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory, BootDir: l.g.cfg.Boot.Dir()}
+	in := bufio.NewWriterSize(wr, 64<<10)
+	l.out = bufio.NewReaderSize(rd, 64<<10)
+	hello := workerHello{Lesson: l.g.lesson.File, Options: toWire(l.g.cfg.Options), FreshBoot: l.g.cfg.FreshBoot, Memory: l.w.Memory, BootDir: l.g.cfg.Boot.Dir(), Page: l.page != nil}
 	err = writeWire(in, wireHello, hello.put)
 	if err == nil {
 		err = in.Flush()
@@ -253,19 +304,20 @@ func (l *processLane) start() error {
 		l.cmd = nil
 		return err
 	}
-	l.jobs = make(chan workerJob, workerAhead)
+	l.jobs = make(chan workerJob, l.ahead())
 	go write(in, l.jobs, cmd)
 	return nil
 }
 
-// write writes the jobs to a worker's input until jobs is closed. A
-// worker that no longer reads them is dead or broken: it is killed, and
-// the lane hears so as its answers end.
+// write writes the jobs to a worker's input until jobs is closed, those
+// that are waiting together in one write. A worker that no longer reads
+// them is dead or broken: it is killed, and the lane hears so as its
+// answers end.
 func write(in *bufio.Writer, jobs <-chan workerJob, cmd *exec.Cmd) {
 	var m wireWriter
 	for job := range jobs {
 		err := m.write(in, wireJob, job.put)
-		if err == nil {
+		if err == nil && len(jobs) == 0 {
 			err = in.Flush()
 		}
 		if err != nil {
@@ -279,16 +331,32 @@ func write(in *bufio.Writer, jobs <-chan workerJob, cmd *exec.Cmd) {
 
 // deadlineFor starts the deadline of the submission worker cmd grades
 // now: when it passes, cmd is killed, unless it is no longer the lane's
-// worker.
+// worker. With a page, the deadline is the worker's own: it is killed
+// when it has neither begun nor finished a submission for that long (it
+// may have answered none for longer, holding its answers back).
 func (l *processLane) deadlineFor(cmd *exec.Cmd) *time.Timer {
-	return time.AfterFunc(cmp(l.w.Deadline, DefaultDeadline), func() {
+	d := cmp(l.w.Deadline, DefaultDeadline)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		if l.cmd == cmd {
-			l.deadline = true
-			_ = cmd.Process.Kill()
+		if l.cmd != cmd {
+			return
 		}
+		if l.page != nil {
+			if _, _, at := l.page.state(); !at.IsZero() {
+				if left := d - time.Since(at); left > 0 {
+					t.Reset(left)
+					return
+				}
+			}
+		}
+		l.deadline = true
+		_ = cmd.Process.Kill()
 	})
+	return t
 }
 
 // died waits for the worker that stopped answering and says why it died.
@@ -340,13 +408,19 @@ func (l *processLane) abort() {
 
 // close ends the worker: end of input is its signal to exit.
 func (l *processLane) close() {
-	if l.cmd == nil {
-		return
+	if l.cmd != nil {
+		close(l.jobs)
+		_ = l.stdin.Close()
+		_ = l.cmd.Wait()
+		l.cmd = nil
 	}
-	close(l.jobs)
-	_ = l.stdin.Close()
-	_ = l.cmd.Wait()
-	l.cmd = nil
+	l.mu.Lock() // a deadline's timer may be reading the page
+	defer l.mu.Unlock()
+	if l.page != nil {
+		l.page.release()
+		_ = l.pageFile.Close()
+		l.page, l.pageFile = nil, nil
+	}
 }
 
 // sizeText words a byte count for messages: "2 GiB".
@@ -430,7 +504,7 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 	// decides what an interrupt means, and ends its workers itself.
 	signal.Ignore(os.Interrupt, syscall.SIGTERM)
 	in, out = workerPipes(in, out)
-	rd := bufio.NewReader(in)
+	rd := bufio.NewReaderSize(in, 64<<10)
 	var hello workerHello
 	if err := readWire(rd, wireHello, hello.get); err != nil {
 		return fmt.Errorf("worker: reading the batch's configuration: %v", err)
@@ -457,21 +531,29 @@ func ServeWorker(in io.Reader, out io.Writer, newMachine func(kruntime.Options) 
 		return fmt.Errorf("worker: %v", err)
 	}
 	lane := g.Lane() // results are encoded before the next submission runs
-	bw := bufio.NewWriter(out)
-	var m wireWriter
-	for {
+	// With a page shared with the batch, answers are held back and sent
+	// several at a time (answerWriter), and always before the worker
+	// waits for more submissions: its batch may be waiting for them to
+	// send more.
+	var page *workerPage
+	if hello.Page {
+		page = mapWorkerPage()
+	}
+	aw := newAnswerWriter(bufio.NewWriterSize(out, 64<<10))
+	if page != nil && onIdle(in, func() { _ = aw.flush() }) {
+		aw.holdUpTo(answerBatch)
+	}
+	for n := 1; ; n++ {
 		var job workerJob
 		if err := readWire(rd, wireJob, job.get); err == io.EOF {
-			return nil
+			return aw.flush()
 		} else if err != nil {
 			return fmt.Errorf("worker: reading a submission: %v", err)
 		}
+		page.begin(n)
 		res := lane.Submission(Submission{Path: job.Path, Src: job.Src})
-		rep := workerReply{Result: res}
-		if err := m.write(bw, wireReply, rep.put); err != nil {
-			return err
-		}
-		if err := bw.Flush(); err != nil {
+		page.end(n)
+		if err := aw.put(&workerReply{Result: res}); err != nil {
 			return err
 		}
 	}

@@ -81,7 +81,12 @@ func hugeHeap(n int) {
 // blocks, so it needs no announcement: the RawConn still waits for the
 // pipe in the runtime's poller as os.File does (and os.File's Close still
 // wakes a waiting Read or Write); only the system call itself is raw.
-type rawReader struct{ rc syscall.RawConn }
+type rawReader struct {
+	rc syscall.RawConn
+	// idle, when set, is called each time a read finds nothing to read,
+	// before it waits (a worker sends the answers it holds back).
+	idle func()
+}
 
 type rawWriter struct{ rc syscall.RawConn }
 
@@ -90,7 +95,7 @@ type rawWriter struct{ rc syscall.RawConn }
 func rawPipes(r io.Reader, w io.Writer) (io.Reader, io.Writer) {
 	if sc, ok := r.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			r = rawReader{rc}
+			r = &rawReader{rc: rc}
 		}
 	}
 	if sc, ok := w.(syscall.Conn); ok {
@@ -101,7 +106,7 @@ func rawPipes(r io.Reader, w io.Writer) (io.Reader, io.Writer) {
 	return r, w
 }
 
-func (r rawReader) Read(p []byte) (n int, err error) {
+func (r *rawReader) Read(p []byte) (n int, err error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -112,6 +117,9 @@ func (r rawReader) Read(p []byte) (n int, err error) {
 			case e == syscall.EINTR:
 				continue
 			case e == syscall.EAGAIN:
+				if r.idle != nil {
+					r.idle()
+				}
 				return false // wait in the poller
 			case e != 0:
 				err = e
@@ -209,4 +217,15 @@ func pollablePipe(f *os.File) *os.File {
 		p = os.NewFile(nfd, f.Name())
 	})
 	return p
+}
+
+// onIdle has f called whenever a read of r would wait for its writer (r
+// from workerPipes); false when r is not read so (it is not a pipe), and
+// f is then never called.
+func onIdle(r io.Reader, f func()) bool {
+	if rr, ok := r.(*rawReader); ok {
+		rr.idle = f
+		return true
+	}
+	return false
 }

@@ -30,3 +30,7 @@ func rawPipes(r io.Reader, w io.Writer) (io.Reader, io.Writer) { return r, w }
 // workerPipes returns in and out: raw system calls are Linux's here
 // (isolation_linux.go).
 func workerPipes(in io.Reader, out io.Writer) (io.Reader, io.Writer) { return in, out }
+
+// onIdle returns false: reads that tell when they would wait are
+// Linux's here (isolation_linux.go).
+func onIdle(io.Reader, func()) bool { return false }

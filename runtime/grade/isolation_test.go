@@ -24,7 +24,14 @@ import (
 // Starlark bridge's machine, as kscript's hidden grade-worker command does.
 func TestMain(m *testing.M) {
 	if os.Getenv("KSCRIPT_GRADE_TEST_WORKER") == "1" {
-		if err := ServeWorker(os.Stdin, os.Stdout, nil); err != nil {
+		var newMachine func(kruntime.Options) (scenario.Machine, error)
+		if path := os.Getenv("KSCRIPT_GRADE_TEST_CRASH"); path != "" {
+			newMachine = func(o kruntime.Options) (scenario.Machine, error) {
+				m, err := kruntime.NewMachine(o)
+				return crashing{m, path}, err
+			}
+		}
+		if err := ServeWorker(os.Stdin, os.Stdout, newMachine); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(70)
 		}
@@ -287,6 +294,117 @@ func TestWorkerDeadlineQueued(t *testing.T) {
 		if msg := b.Results[1].Message.EN; !strings.Contains(msg, "did not finish this submission within 1s") {
 			t.Errorf("jobs %d: the looping submission's message %q", jobs, msg)
 		}
+	}
+}
+
+// crashing is a machine whose process dies when it loads the script at
+// path, as a worker killed by a submission does.
+type crashing struct {
+	scenario.Machine
+	path string
+}
+
+func (m crashing) LoadScript(path string, src []byte, module string) error {
+	if path == m.path {
+		fmt.Fprintln(os.Stderr, "fatal error: test crash")
+		os.Exit(2)
+	}
+	return m.Machine.LoadScript(path, src, module)
+}
+
+// TestWorkerDiesMidBatch: a worker that dies grading a submission has its
+// death reported for that submission, wherever it is in the batch and
+// however many answers the worker held back (answerWriter): those are
+// lost with it, and the submissions are graded again by the next worker,
+// as are those sent to it ahead of their turn; every other result is the
+// one grading in process gives.
+func TestWorkerDiesMidBatch(t *testing.T) {
+	src, err := os.ReadFile("testdata/subs/good.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := func(before, after int) []Submission {
+		var subs []Submission
+		for i := range before + 1 + after {
+			p := fmt.Sprintf("good%d.star", i)
+			if i == before {
+				p = "crash.star"
+			}
+			subs = append(subs, Submission{Path: p, Src: src})
+		}
+		return subs
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after int
+	}{
+		{"first", 0, 3},
+		{"second", 1, 3},
+		{"after answers held back", 5, 5},
+		{"last", 4, 0},
+		{"alone", 0, 0},
+		{"after more than a batch of answers", answerBatch + 3, answerBatch + 5},
+	} {
+		for _, jobs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/jobs%d", tc.name, jobs), func(t *testing.T) {
+				subs := batch(tc.before, tc.after)
+				cfg := realConfig()
+				cfg.Jobs = jobs
+				want := newGrader(t, cfg, "testdata/hello.yaml").Grade(subs)
+				cfg.Workers = testWorkers(DefaultWorkerMemory)
+				command := cfg.Workers.Command
+				cfg.Workers.Command = func() *exec.Cmd {
+					cmd := command()
+					cmd.Env = append(cmd.Env, "KSCRIPT_GRADE_TEST_CRASH=crash.star")
+					return cmd
+				}
+				got := newGrader(t, cfg, "testdata/hello.yaml").Grade(subs)
+				for i, r := range got.Results {
+					if i == tc.before {
+						if r.Status != Error || !strings.Contains(r.Message.EN, "test crash") {
+							t.Errorf("%s: %s %q, want ERROR for its worker's crash", r.Submission, r.Status, r.Message.EN)
+						}
+						continue
+					}
+					if x, y := render(t, &Batch{Results: []*Result{want.Results[i]}}, "json", "en"), render(t, &Batch{Results: []*Result{r}}, "json", "en"); string(x) != string(y) {
+						t.Errorf("%s: in a worker:\n%s\nin process:\n%s", r.Submission, y, x)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCulprit: a dead worker's death is reported for the submission its
+// page says it began last, when that is one of those it was sent, else
+// for the first unanswered.
+func TestCulprit(t *testing.T) {
+	page, f := newWorkerPage()
+	if page == nil {
+		t.Skip("no shared page on this system")
+	}
+	defer f.Close()
+	defer page.release()
+	for _, tc := range []struct {
+		begun, answered, sent, want int
+	}{
+		{0, 0, 2, 0},    // died before its first submission
+		{1, 0, 2, 0},    // grading its first
+		{3, 0, 5, 2},    // its third; the first two's answers were held back
+		{7, 5, 4, 1},    // its seventh, having answered five
+		{5, 5, 3, 0},    // between submissions, all it finished answered
+		{9, 5, 3, 0},    // beyond what it was sent: not to be believed
+		{40, 0, 64, 39}, // after a batch of answers held back
+	} {
+		l := &processLane{page: page}
+		page.reset()
+		page.begin(tc.begun)
+		if got := l.culprit(tc.answered, tc.sent); got != tc.want {
+			t.Errorf("begun %d, answered %d, sent %d: culprit %d, want %d", tc.begun, tc.answered, tc.sent, got, tc.want)
+		}
+	}
+	if got := (&processLane{}).culprit(3, 5); got != 0 {
+		t.Errorf("without a page: culprit %d, want the first unanswered", got)
 	}
 }
 

@@ -297,6 +297,7 @@ func (h *workerHello) put(w *wireWriter) {
 	w.bool(h.FreshBoot)
 	w.uint(h.Memory)
 	w.string(h.BootDir)
+	w.bool(h.Page)
 }
 
 func (h *workerHello) get(r *wireReader) {
@@ -312,6 +313,7 @@ func (h *workerHello) get(r *wireReader) {
 	h.FreshBoot = r.bool()
 	h.Memory = r.uint()
 	h.BootDir = r.string()
+	h.Page = r.bool()
 }
 
 func (j *workerJob) put(w *wireWriter) {
