@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "0171fa599afe98b3debeb1c6b3d15992d30f76026d665a5ad91ff1ddcadf61b6"
-	size = 234160
+	sum  = "a92e93981949d89cc90167fff876aa2afcc0603ba1a098ba0db5c06952c56502"
+	size = 234544
 )

@@ -464,6 +464,9 @@ func (d *decoder) calls(e *Expect) error {
 		if c.Failed, err = d.boolPtr(); err != nil {
 			return err
 		}
+		if c.Noop, err = d.bool(); err != nil {
+			return err
+		}
 		if err = d.pos(&c.Pos); err != nil {
 			return err
 		}

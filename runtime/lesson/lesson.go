@@ -232,7 +232,10 @@ type ProcExpect struct {
 // that global (into: name_buf): the same text copied into another buffer
 // is not the fix of this one. Failed, when given, counts only
 // calls that failed (true: the allocation returned NULL, the copy left
-// bytes uncopied) or only calls that succeeded (false).
+// bytes uncopied) or only calls that succeeded (false). Noop counts the
+// calls that did nothing instead, and only those: a free of NULL (the
+// exit function's kfree of a pointer the module set to NULL), a copy of 0
+// bytes; without it they never count.
 //
 //	calls:
 //	  - {fn: vmalloc}
@@ -255,6 +258,7 @@ type CallExpect struct {
 	Has     *string    `yaml:"has"`
 	Into    *string    `yaml:"into"`
 	Failed  *bool      `yaml:"failed"`
+	Noop    bool       `yaml:"noop"`
 	Pos     Pos        `yaml:"-"`
 	gfp     uint32
 }

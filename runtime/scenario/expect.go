@@ -375,7 +375,7 @@ func (r *runner) checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckRe
 // callMatches reports whether call counts for c; live is the step its
 // objects must be live at (0: any).
 func callMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
-	return call.Count > 0 && !call.Noop && fnMatches(c, call) && argsMatch(c, call) && fateMatches(c, call, live)
+	return call.Count > 0 && call.Noop == c.Noop && fnMatches(c, call) && argsMatch(c, call) && fateMatches(c, call, live)
 }
 
 func fnMatches(c *lesson.CallExpect, call kruntime.Call) bool {
@@ -499,7 +499,9 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 	args = append(args, messages.T("calls-in", call.Context))
 	var why i18n.Text
 	switch {
-	case call.Noop:
+	case c.Noop && !call.Noop:
+		why = messages.T("why-not-noop")
+	case call.Noop && !c.Noop:
 		why = messages.T("why-noop")
 	case c.Failed != nil && *c.Failed != call.Failed && call.Failed:
 		why = messages.T("why-failed")
@@ -555,6 +557,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Context != "" {
 		parts = append(parts, messages.T("calls-in", c.Context))
+	}
+	if c.Noop {
+		parts = append(parts, messages.T("calls-noop"))
 	}
 	if c.Failed != nil && *c.Failed {
 		parts = append(parts, messages.T("calls-failed"))

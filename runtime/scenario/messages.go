@@ -51,6 +51,8 @@ func messagesTable() i18n.Catalog {
 		"why-failed":              {"it failed", "ครั้งนั้นล้มเหลว"},
 		"why-succeeded":           {"it succeeded, and this check needs it to fail", "ครั้งนั้นสำเร็จ แต่รายการตรวจนี้ต้องการให้ล้มเหลว"},
 		"why-small":               {"its size is less than %d", "ขนาดน้อยกว่า %d"},
+		"why-not-noop":            {"it did something (it was not a free of NULL or a copy of 0 bytes), and this check counts calls that did nothing", "ครั้งนั้นทำงานจริง (ไม่ใช่การปล่อย NULL หรือการคัดลอก 0 ไบต์) แต่รายการตรวจนี้นับเฉพาะการเรียกที่ไม่ได้ทำอะไร"},
+		"calls-noop":              {"that did nothing (a free of NULL, a copy of 0 bytes)", "ที่ไม่ได้ทำอะไร (ปล่อย NULL หรือคัดลอก 0 ไบต์)"},
 		"calls-min-size":          {"of size %d or more", "ขนาดตั้งแต่ %d ขึ้นไป"},
 		"calls-failed":            {"that failed (NULL, or bytes left uncopied)", "ที่ล้มเหลว (ได้ NULL หรือคัดลอกไม่ครบ)"},
 		"calls-succeeded":         {"that succeeded", "ที่สำเร็จ"},
