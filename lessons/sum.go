@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "a92e93981949d89cc90167fff876aa2afcc0603ba1a098ba0db5c06952c56502"
-	size = 234544
+	sum  = "1e0bf521252672ae840968cd63f01257511d45b0ec3c6fa26086f2a063cfc097"
+	size = 234914
 )

@@ -467,6 +467,9 @@ func (d *decoder) calls(e *Expect) error {
 		if c.Noop, err = d.bool(); err != nil {
 			return err
 		}
+		if c.MaxTotal, err = d.uint64Ptr(); err != nil {
+			return err
+		}
 		if err = d.pos(&c.Pos); err != nil {
 			return err
 		}

@@ -235,7 +235,10 @@ type ProcExpect struct {
 // bytes uncopied) or only calls that succeeded (false). Noop counts the
 // calls that did nothing instead, and only those: a free of NULL (the
 // exit function's kfree of a pointer the module set to NULL), a copy of 0
-// bytes; without it they never count.
+// bytes; without it they never count. MaxTotal bounds the size arguments
+// of the calls that count added together (lesson 8: the copies from user
+// space of one 40-byte write add up to at most 32 bytes, however many
+// pieces they are made in).
 //
 //	calls:
 //	  - {fn: vmalloc}
@@ -243,24 +246,25 @@ type ProcExpect struct {
 //	  - {fn: [kmalloc, kzalloc], gfp: GFP_KERNEL, context: atomic, count: 0}
 //	  - {fn: vmalloc, live_at: rmmod, freed_by: vfree}
 type CallExpect struct {
-	Fn      StringList `yaml:"fn"`
-	GFP     string     `yaml:"gfp"`
-	Context string     `yaml:"context"`
-	Size    *uint64    `yaml:"size"`
-	MinSize *uint64    `yaml:"min_size"`
-	Count   *int       `yaml:"count"`
-	Min     *int       `yaml:"min"`
-	Max     *int       `yaml:"max"`
-	LiveAt  *StepRef   `yaml:"live_at"`
-	FreedBy StringList `yaml:"freed_by"`
-	Written bool       `yaml:"written"`
-	Holds   *string    `yaml:"holds"`
-	Has     *string    `yaml:"has"`
-	Into    *string    `yaml:"into"`
-	Failed  *bool      `yaml:"failed"`
-	Noop    bool       `yaml:"noop"`
-	Pos     Pos        `yaml:"-"`
-	gfp     uint32
+	Fn       StringList `yaml:"fn"`
+	GFP      string     `yaml:"gfp"`
+	Context  string     `yaml:"context"`
+	Size     *uint64    `yaml:"size"`
+	MinSize  *uint64    `yaml:"min_size"`
+	Count    *int       `yaml:"count"`
+	Min      *int       `yaml:"min"`
+	Max      *int       `yaml:"max"`
+	LiveAt   *StepRef   `yaml:"live_at"`
+	FreedBy  StringList `yaml:"freed_by"`
+	Written  bool       `yaml:"written"`
+	Holds    *string    `yaml:"holds"`
+	Has      *string    `yaml:"has"`
+	Into     *string    `yaml:"into"`
+	Failed   *bool      `yaml:"failed"`
+	Noop     bool       `yaml:"noop"`
+	MaxTotal *uint64    `yaml:"max_total"`
+	Pos      Pos        `yaml:"-"`
+	gfp      uint32
 }
 
 // ReadExpect checks the kernel's record of what user space read from a

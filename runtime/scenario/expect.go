@@ -355,17 +355,28 @@ func (r *runner) checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckRe
 		live = c.LiveAt.Resolve(r.steps)
 	}
 	n := 0
+	var total uint64
+	folded := false
 	for _, call := range calls {
 		if callMatches(c, call, live) {
 			n += call.Count
+			total += call.Size * uint64(call.Count)
+			folded = folded || call.Folded
 		}
 	}
 	lo, hi := c.Bounds()
 	res := CheckResult{Name: "calls " + strings.Join(c.Fn, "|"), Want: describeBounds(c, lo, hi)}
 	res.Pass = n >= lo && (hi < 0 || n <= hi)
+	// A record whose sizes were dropped (folded) cannot show the total is
+	// small enough.
+	overTotal := c.MaxTotal != nil && (folded || total > *c.MaxTotal)
 	switch {
 	case c.LiveAt != nil && live == 0:
 		res.Pass, res.Got = false, messages.T("no-step", c.LiveAt.String())
+	case res.Pass && overTotal && folded:
+		res.Pass, res.Got = false, messages.T("total-folded", n)
+	case res.Pass && overTotal:
+		res.Pass, res.Got = false, messages.T("total-over", n, total)
 	case !res.Pass:
 		res.Got = i18n.Join(append([]i18n.Text{messages.T("n-calls", n)}, otherCalls(c, calls, live)...), "; ")
 	}
@@ -560,6 +571,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Noop {
 		parts = append(parts, messages.T("calls-noop"))
+	}
+	if c.MaxTotal != nil {
+		parts = append(parts, messages.T("calls-max-total", *c.MaxTotal))
 	}
 	if c.Failed != nil && *c.Failed {
 		parts = append(parts, messages.T("calls-failed"))

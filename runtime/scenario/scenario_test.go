@@ -133,7 +133,7 @@ expect:
   exit_code: {./user_app: 1, rmmod: 0}
   memory_restored: true
   bugs: [double-free]
-  calls: [{fn: kmalloc, gfp: GFP_ATOMIC}, {fn: kmalloc, failed: true}, {fn: kmalloc, min_size: 4096}, {fn: kmalloc, min_size: 128, failed: false}, {fn: kmalloc, noop: true}]
+  calls: [{fn: kmalloc, gfp: GFP_ATOMIC}, {fn: kmalloc, failed: true}, {fn: kmalloc, min_size: 4096}, {fn: kmalloc, min_size: 128, failed: false}, {fn: kmalloc, noop: true}, {fn: kmalloc, max_total: 64}]
 `
 	l, err := lesson.Decode("hello.yaml", []byte(yaml))
 	if err != nil {
@@ -162,6 +162,7 @@ expect:
 		"calls kmalloc: 0 calls; 1× kmalloc (GFP_KERNEL, of size 128, in process context) at testdata/hello.star:7:18 did not count: it succeeded, and this check needs it to fail",
 		"calls kmalloc: 0 calls; 1× kmalloc (GFP_KERNEL, of size 128, in process context) at testdata/hello.star:7:18 did not count: its size is less than 4096",
 		"calls kmalloc: 0 calls; 1× kmalloc (GFP_KERNEL, of size 128, in process context) at testdata/hello.star:7:18 did not count: it did something (it was not a free of NULL or a copy of 0 bytes), and this check counts calls that did nothing",
+		"calls kmalloc: 1 call, whose sizes add up to 128",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("failed checks\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
