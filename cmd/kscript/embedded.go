@@ -124,18 +124,25 @@ func embeddedPath(p string) string {
 // or a lesson id or number ("03_atomic", "03"), which stands for the
 // lesson's module script (with ext ".star") or its lesson file (".yaml").
 func lessonArg(name, ext string) (string, error) {
+	p, _, err := resolveLessonArg(name, ext)
+	return p, err
+}
+
+// resolveLessonArg is lessonArg, also telling whether the file it returns
+// was found to exist (kscript run need not look for it again).
+func resolveLessonArg(name, ext string) (path string, exists bool, err error) {
 	if _, err := os.Stat(name); err == nil {
-		return name, nil
+		return name, true, nil
 	}
 	if p := embeddedPath(name); p != name {
-		return p, nil
+		return p, false, nil
 	}
 	if filepath.Ext(name) != "" || strings.ContainsRune(name, filepath.Separator) {
-		return name, nil // the caller reports the missing file
+		return name, false, nil // the caller reports the missing file
 	}
 	y, err := findLesson(lessonsDir, name)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	return strings.TrimSuffix(y, filepath.Ext(y)) + ext, nil
+	return strings.TrimSuffix(y, filepath.Ext(y)) + ext, false, nil
 }

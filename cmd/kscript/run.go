@@ -192,7 +192,7 @@ func (a *app) runInput(file, lessonFile string) (scenario.Input, error) {
 // loadInput resolves what run was given: a script, with the lesson beside
 // it if there is one, or a lesson file, with its script.
 func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
-	file, err := lessonArg(file, ".star")
+	file, exists, err := resolveLessonArg(file, ".star")
 	if err != nil {
 		return "", nil, err
 	}
@@ -202,8 +202,10 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 		yamlFile = file
 		script = strings.TrimSuffix(file, filepath.Ext(file)) + ".star"
 	default:
-		if _, err := os.Stat(file); err != nil {
-			return "", nil, fail(exitUsage, "kscript: run: %s", fileError(err))
+		if !exists {
+			if _, err := os.Stat(file); err != nil {
+				return "", nil, fail(exitUsage, "kscript: run: %s", fileError(err))
+			}
 		}
 		yamlFile = lesson.ForScript(file)
 	}
@@ -214,10 +216,17 @@ func (a *app) loadInput(file string) (string, *lesson.Lesson, error) {
 	if err != nil {
 		return "", nil, inputError(err)
 	}
-	if _, serr := os.Stat(script); serr != nil && l.Public {
+	// Only a public lesson needs its script looked for.
+	if l.Public && !fileExists(script) {
 		return "", nil, fail(exitUsage, "kscript: run: %s is a lesson's public form, without the lesson's own script: run your module with kscript run --lesson %s FILE.star", yamlFile, yamlFile)
 	}
 	return script, l, nil
+}
+
+// fileExists reports whether os.Stat finds name.
+func fileExists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
 }
 
 func (a *app) config() scenario.Config {
