@@ -143,10 +143,15 @@ func apiGroup(g int) *builtGroup {
 }
 
 // An apiRef places a name of the table: its group (apiBuilders) and its
-// index in the group.
+// index in the group. For a plain integer constant that every machine
+// shares (an errno, a GFP flag), it also holds the value, so that a
+// script using ENOMEM or GFP_KERNEL does not make the constant's whole
+// group (some 130 errno entries, a few pages of heap) for one number.
 type apiRef struct {
 	name     string
 	group, i uint16
+	isInt    bool  // the entry is a constant with the value v
+	v        int64 // when isInt
 }
 
 // lookupRef returns the place of a name of the table in apiIndex, the
@@ -175,6 +180,9 @@ func lookupRef(name string) (apiRef, bool) {
 // apiValue returns the value of the table's name r for machine e: the
 // value every machine shares, or the machine's own (NULL).
 func apiValue(r apiRef, e *env) starlark.Value {
+	if r.isInt {
+		return starlark.MakeInt64(r.v)
+	}
 	b := apiGroup(int(r.group))
 	if v := b.vals[r.i]; v != nil {
 		return v

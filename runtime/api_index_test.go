@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"go.starlark.net/starlark"
 )
 
 // TestAPIIndex: apiIndex (api_index.go) lists every name of the table,
@@ -15,7 +17,9 @@ func TestAPIIndex(t *testing.T) {
 	var want []apiRef
 	for g, build := range apiBuilders {
 		for i, a := range build() {
-			want = append(want, apiRef{a.Name, uint16(g), uint16(i)})
+			r := apiRef{name: a.Name, group: uint16(g), i: uint16(i)}
+			r.v, r.isInt = intConstOf(a)
+			want = append(want, r)
 		}
 	}
 	sort.Slice(want, func(i, j int) bool { return want[i].name < want[j].name })
@@ -30,11 +34,53 @@ func TestAPIIndex(t *testing.T) {
 	b.WriteString("package runtime\n\n// apiIndex is every name of the kernel API table, sorted, with its group\n// (apiBuilders) and its index in the group: see lookupRef.\n")
 	b.WriteString("var apiIndex = [...]apiRef{\n")
 	for _, r := range want {
-		fmt.Fprintf(&b, "\t{%q, %d, %d},\n", r.name, r.group, r.i)
+		fmt.Fprintf(&b, "\t{%q, %d, %d, %t, %d},\n", r.name, r.group, r.i, r.isInt, r.v)
 	}
 	b.WriteString("}\n")
 	if err := os.WriteFile("api_index.go", []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// intConstOf returns the value of a plain integer constant every machine
+// shares (what apiRef keeps), or false.
+func intConstOf(a API) (int64, bool) {
+	if a.fn != nil || a.own != nil {
+		return 0, false
+	}
+	i, ok := a.v.(starlark.Int)
+	if !ok {
+		return 0, false
+	}
+	return i.Int64()
+}
+
+// TestAPIIndexConstSameAsGroup: the value apiValue gives for every name
+// of the table is the value of the name's entry in its group, built; the
+// constants apiIndex keeps are the group's, equal and of the same type.
+func TestAPIIndexConstSameAsGroup(t *testing.T) {
+	m := newTestMachine(t)
+	consts := 0
+	for _, r := range apiIndex {
+		b := apiGroup(int(r.group))
+		want := b.vals[r.i]
+		if want == nil {
+			want = b.apis[r.i].own(m.env)
+		}
+		got := apiValue(r, m.env)
+		if got.Type() != want.Type() || got.String() != want.String() {
+			t.Errorf("%s: apiValue gives %s %s, the group %s %s", r.name, got.Type(), got, want.Type(), want)
+		}
+		if !r.isInt {
+			continue
+		}
+		consts++
+		if eq, err := starlark.Equal(got, want); err != nil || !eq {
+			t.Errorf("%s: apiIndex's %v is not the group's %v", r.name, got, want)
+		}
+	}
+	if consts < 100 { // the errno and GFP constants at least
+		t.Errorf("apiIndex keeps %d constants", consts)
 	}
 }
 
