@@ -70,10 +70,15 @@ func vmallocToPageFn(pfnOnly bool) apiFunc {
 		if err := c.unpack(args, kwargs, "addr", &p); err != nil {
 			return nil, err
 		}
+		// Recorded, so that a check can ask for the pfns a line prints to
+		// come from the kernel (lesson 12): failed where nothing is mapped.
 		if pfnOnly {
-			return starlark.MakeUint64(uint64(c.k().VmallocToPFN(p.addr()))), nil
+			pfn := c.k().VmallocToPFN(p.addr())
+			c.record(0, 0, pfn == 0)
+			return starlark.MakeUint64(uint64(pfn)), nil
 		}
 		pfn, ok := c.k().VmallocToPage(p.addr())
+		c.record(0, 0, !ok)
 		switch {
 		case !ok:
 			return c.ptr(0), nil

@@ -314,3 +314,36 @@ module_init(i)
 		}
 	}
 }
+
+// TestCallVmallocToPFN: vmalloc_to_pfn and vmalloc_to_page are recorded
+// (lesson 12 asks that the pfns it prints were looked up), failed where
+// nothing is mapped.
+func TestCallVmallocToPFN(t *testing.T) {
+	m := newTestMachine(t)
+	err := insmodSrc(t, m, `
+def i():
+    v = vmalloc(2 * PAGE_SIZE)
+    vmalloc_to_pfn(v)
+    vmalloc_to_page(v + PAGE_SIZE)
+    vmalloc_to_pfn(NULL)
+    vfree(v)
+    return 0
+module_init(i)
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		fn, pos string
+		failed  bool
+	}{
+		{"vmalloc_to_pfn", "x.star:4:19", false},
+		{"vmalloc_to_page", "x.star:5:20", false},
+		{"vmalloc_to_pfn", "x.star:6:19", true},
+	} {
+		c, ok := callsOf(m, tt.fn)[tt.pos]
+		if !ok || c.Count != 1 || c.Failed != tt.failed {
+			t.Errorf("%s at %s: %+v (recorded %v), want 1 call, failed %v", tt.fn, tt.pos, c, ok, tt.failed)
+		}
+	}
+}
