@@ -3,6 +3,8 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -360,7 +362,7 @@ func (r *runner) checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckRe
 	for _, call := range calls {
 		if callMatches(c, call, live) {
 			n += call.Count
-			total += call.Size * uint64(call.Count)
+			total = addSizes(total, call.Size, call.Count)
 			folded = folded || call.Folded
 		}
 	}
@@ -700,4 +702,16 @@ func errText(err error) string {
 		return e.Error()
 	}
 	return err.Error()
+}
+
+// addSizes returns total + size*count for max_total, saturating at the
+// largest uint64: a wrapped sum would let huge size arguments (a copy of
+// 2^64-8 bytes, which fails) add up to a small total.
+func addSizes(total, size uint64, count int) uint64 {
+	hi, prod := bits.Mul64(size, uint64(max(count, 0)))
+	sum, carry := bits.Add64(total, prod, 0)
+	if hi != 0 || carry != 0 {
+		return math.MaxUint64
+	}
+	return sum
 }
