@@ -32,3 +32,20 @@ func (k *Kernel) PeekZeroFill(a Addr, n uint64) bool {
 	idx, ok := s.objIndex(sl, a)
 	return ok && s.metaAt(sl, uint(idx)).fill == fillZero && n <= uint64(s.objectSize)
 }
+
+// Freed reports whether a points into memory that was handed out and has
+// been given back since: a slab object freed (KASAN's KASAN_SLAB_FREE
+// shadow), a free page of the direct map (KASAN_PAGE_FREE), a vmalloc
+// address no area holds any longer (KASAN_VMALLOC_INVALID). It is what
+// KASAN would call a use-after-free if the module dereferenced a now, and
+// is for kscript's own checks (a pointer left dangling after kfree, as
+// Peek is for its bookkeeping): it reads the allocators' state whether or
+// not KASAN is configured, reports nothing and changes nothing. Memory
+// handed out again since (the object reallocated) is not freed.
+func (k *Kernel) Freed(a Addr) bool {
+	switch k.kasanShadow(a) {
+	case kasanSlabFree, kasanSlabFreetrack, kasanPageFree, kasanVmallocInvalid:
+		return true
+	}
+	return false
+}

@@ -51,3 +51,52 @@ func TestPeekZeroFill(t *testing.T) {
 	e := p.Kmalloc(64, GFP_KERNEL|GFPZero)
 	agree(p, e, 64, true)
 }
+
+// TestFreed: Freed is true for memory handed out and given back (a slab
+// object, pages, a vmalloc area), false while it is held, for an address
+// inside a live object, and for NULL.
+func TestFreed(t *testing.T) {
+	k := newSlabKernel(t, Config{})
+	k.Stack = func() []Frame { return []Frame{{Func: "f", File: "x.star", Line: 1}} }
+	if k.Freed(0) {
+		t.Errorf("Freed(NULL) = true")
+	}
+	a := k.Kmalloc(64, GFP_KERNEL)
+	if k.Freed(a) || k.Freed(a+8) {
+		t.Errorf("a live kmalloc-64 object: Freed true")
+	}
+	if err := k.Kfree(a); err != nil {
+		t.Fatal(err)
+	}
+	if !k.Freed(a) || !k.Freed(a+8) {
+		t.Errorf("a kfree'd object: Freed(%#x) = %v, Freed(+8) = %v, want true", a, k.Freed(a), k.Freed(a+8))
+	}
+	if b := k.Kmalloc(64, GFP_KERNEL); k.Freed(b) {
+		t.Errorf("a new object at %#x: Freed true", b)
+	}
+
+	pfn, ok := k.AllocPages(GFP_KERNEL, 1)
+	if !ok {
+		t.Fatal("alloc_pages failed")
+	}
+	if k.Freed(PageAddress(pfn)) || k.Freed(PageAddress(pfn+1)) {
+		t.Errorf("allocated pages: Freed true")
+	}
+	if err := k.FreePages(pfn, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !k.Freed(PageAddress(pfn)) {
+		t.Errorf("freed pages: Freed(%#x) = false", PageAddress(pfn))
+	}
+
+	v := k.Vmalloc(3*PageSize, GFP_KERNEL)
+	if v == 0 || k.Freed(v) || k.Freed(v+2*PageSize) {
+		t.Fatalf("vmalloc = %#x: Freed true while held", v)
+	}
+	if err := k.Vfree(v); err != nil {
+		t.Fatal(err)
+	}
+	if !k.Freed(v) {
+		t.Errorf("vfree'd area: Freed(%#x) = false", v)
+	}
+}

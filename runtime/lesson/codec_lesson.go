@@ -339,6 +339,9 @@ func (d *decoder) expect(e *Expect) (err error) {
 	if err = d.objects(e); err != nil {
 		return err
 	}
+	if e.NoDangling, err = d.stepRef(); err != nil {
+		return err
+	}
 	return d.pos(&e.Pos)
 }
 

@@ -79,6 +79,8 @@ func TestDecodeBroken(t *testing.T) {
 		"calls_into_not_helper.yaml":   `4:8: calls: into: "kmalloc" is not a memory or string helper: into: checks where one of memcpy, memmove, memset, snprintf, sprintf, strcpy, strncpy, strscpy wrote`,
 		"calls_into_bad_name.yaml":     `4:8: calls: into: "name_buf+1": give the name of the module's global that holds the static_buffer (into: name_buf)`,
 		"calls_noop_and_freed_by.yaml": `4:8: calls: noop: true counts calls that did nothing (a free of NULL, a copy of 0 bytes): it cannot also ask for an object, what was written, a size of at least N or a failure`,
+		"no_dangling_bad_step.yaml":    `4:16: no_dangling: rmmod: no such step in the scenario; give a step number or a command such as rmmod`,
+		"no_dangling_bool.yaml":        `4:16: no_dangling: true: give the step at whose start the module's pointers are looked at, such as rmmod, not a boolean`,
 		"reads_text_and_has.yaml":      `4:8: reads: give text: (every byte read) or has: (bytes the reads contain), one of them`,
 		"reads_bad_step.yaml":          `5:31: reads: step: 4: no such step in the scenario; give a step number or a command such as ./reader`,
 		"capture_bad_name.yaml":        `4:15: capture: "2BAD" is not a shell variable name`,

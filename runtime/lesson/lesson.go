@@ -147,6 +147,10 @@ type Expect struct {
 	// Objects checks what the module's kmem_cache objects hold when a
 	// step begins: the bytes the module wrote into them.
 	Objects []ObjectExpect `yaml:"objects"`
+	// NoDangling is a step at whose start no pointer the module keeps in
+	// its static() records may point into memory it freed: after kfree(p),
+	// p = NULL (lesson 2).
+	NoDangling *StepRef `yaml:"no_dangling"`
 
 	Pos Pos `yaml:"-"`
 }

@@ -224,6 +224,13 @@ func (l *Lesson) checkExpect(e *Expect, own []Step) ErrorList {
 	for i := range e.Objects {
 		errs = append(errs, l.checkObjects(&e.Objects[i], own)...)
 	}
+	switch r := e.NoDangling; {
+	case r == nil:
+	case r.Cmd == "true" || r.Cmd == "false":
+		errs = append(errs, l.errorAt(r.Pos, "no_dangling: %s: give the step at whose start the module's pointers are looked at, such as rmmod, not a boolean", r))
+	case !stepExists(*r, l.stepsOf(own)):
+		errs = append(errs, l.errorAt(r.Pos, "no_dangling: %s: no such step in the scenario; give a step number or a command such as rmmod", r))
+	}
 	return errs
 }
 

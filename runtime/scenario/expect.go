@@ -59,6 +59,9 @@ func (r *runner) check(e *lesson.Expect) []CheckResult {
 	for i := range e.Objects {
 		out = append(out, r.checkObjects(&e.Objects[i]))
 	}
+	if e.NoDangling != nil {
+		out = append(out, r.checkDangling(e))
+	}
 	if len(e.Reads) > 0 {
 		reads := r.reads()
 		for i := range e.Reads {
@@ -667,6 +670,22 @@ func (r *runner) checkObjects(e *lesson.ObjectExpect) CheckResult {
 		res.Got = messages.T("objects-none", e.Cache)
 	default:
 		res.Got = messages.T("objects-lack", seen.objects, e.Cache)
+	}
+	return res
+}
+
+// checkDangling looks at the pointers the module kept when the
+// no_dangling: step began.
+func (r *runner) checkDangling(e *lesson.Expect) CheckResult {
+	res := CheckResult{Name: "no_dangling at step " + e.NoDangling.String(), Want: messages.T("no-dangling")}
+	names, ok := r.dangAt[e]
+	switch {
+	case !ok:
+		res.Got = messages.T("step-not-run")
+	case len(names) == 0:
+		res.Pass = true
+	default:
+		res.Got = messages.T("dangling", strings.Join(names, ", "))
 	}
 	return res
 }

@@ -40,6 +40,8 @@ func messagesTable() i18n.Catalog {
 		"missing-log":             {"no such line in the kernel log", "ไม่มีบรรทัดนี้ใน log ของ Kernel (dmesg)"},
 		"needs-facility":          {"this needs %s, which this kernel does not have (--kernel stock, or turned off on --cmdline): run it on --kernel debug", "สิ่งนี้ต้องใช้ %s ซึ่ง Kernel นี้ไม่มี (--kernel stock หรือถูกปิดด้วย --cmdline) ให้รันด้วย --kernel debug"},
 		"log-lost":                {"the kernel log's ring buffer (128 KiB) overwrote the %d oldest lines of this run: too much printk", "ring buffer ของ kernel log (128 KiB) เขียนทับ %d บรรทัดแรกของการรันนี้ไปแล้ว เพราะ printk มากเกินไป"},
+		"no-dangling":             {"no pointer the module keeps in static() points into memory it has freed (after kfree(p), p = NULL)", "ไม่มีพอยน์เตอร์ใน static() ของ module ที่ยังชี้ไปยังหน่วยความจำที่คืนไปแล้ว (หลัง kfree(p) ให้ตั้ง p = NULL)"},
+		"dangling":                {"%s still pointed into freed memory: a dangling pointer", "%s ยังชี้ไปยังหน่วยความจำที่คืนไปแล้ว เป็น dangling pointer"},
 		"objects-has":             {"an object of %s that the module allocated and still holds contains %s", "object ของ %s ที่ module จองไว้และยังไม่คืนมีข้อมูล %s อยู่"},
 		"objects-none":            {"the module held no object of %s then", "ตอนนั้น module ไม่มี object ของ %s ที่ยังไม่คืนเลย"},
 		"objects-lack":            {"none of the %d objects of %s the module held contains those bytes: printing the text is not writing it into the objects", "object ของ %[2]s ทั้ง %[1]d ตัวที่ module ถืออยู่ไม่มีไบต์เหล่านั้นเลย การพิมพ์ข้อความไม่ใช่การเขียนข้อมูลลงใน object"},

@@ -193,7 +193,8 @@ type runner struct {
 	sets     []*lesson.Expect
 	procAt   map[*lesson.ProcExpect]string // /proc files read after their step
 	objAt    map[*lesson.ObjectExpect]objectsSeen
-	captures []CheckResult // failed captures
+	dangAt   map[*lesson.Expect][]string // Machine.Dangling when a no_dangling: step began
+	captures []CheckResult               // failed captures
 
 	startSeq uint64 // the first log record of the run
 	// Memory is compared per load cycle, from an insmod with no module
@@ -374,11 +375,12 @@ func writePrompt(w *bytes.Buffer, run string) {
 // objectsSeen is what an objects: expectation found when its step began.
 type objectsSeen struct{ objects, holding int }
 
-// readObjectsBefore reads the objects that expectations check when step n
-// begins.
+// readObjectsBefore reads the objects, and the modules' pointers, that
+// expectations check when step n begins.
 func (r *runner) readObjectsBefore(n int) {
 	om, ok := r.m.(interface {
 		ObjectsHolding(cache string, data []byte) (int, int)
+		Dangling() []string
 	})
 	if !ok {
 		return
@@ -386,6 +388,12 @@ func (r *runner) readObjectsBefore(n int) {
 	for _, e := range append([]*lesson.Expect{r.exp}, r.sets...) {
 		if e == nil {
 			continue
+		}
+		if e.NoDangling != nil && e.NoDangling.Resolve(r.steps) == n {
+			if r.dangAt == nil {
+				r.dangAt = map[*lesson.Expect][]string{}
+			}
+			r.dangAt[e] = om.Dangling()
 		}
 		for i := range e.Objects {
 			if o := &e.Objects[i]; o.Step != nil && o.Step.Resolve(r.steps) == n {
