@@ -369,3 +369,42 @@ func stamped(st os.FileInfo) bool {
 func stampFile(f *os.File, t time.Time, stamp int) {
 	setModTime(f, time.Unix(t.Unix(), int64(stamp)))
 }
+
+// A CacheLane hands out copies of a cache's images one at a time, each in
+// the memory of the lane's copy before it of the same configuration (an
+// ImageLane per configuration): `kscript run` of several files restores
+// each file's kernel over the previous file's, whose mapped pages are the
+// process's own already and whose heap arenas are reused, instead of
+// faulting in fresh memory for every file. As with a Lane, the kernel a
+// lane returned last is overwritten by its next NewKernel of the same
+// configuration, so nothing of it may be in use by then.
+type CacheLane struct {
+	c     *Cache
+	lanes map[kernelsim.Config]*ImageLane
+}
+
+// Lane returns a new lane of c, for one goroutine at a time.
+func (c *Cache) Lane() *CacheLane { return &CacheLane{c: c} }
+
+// NewKernel is Cache.NewKernel for a lane: a copy of cfg's image in the
+// memory of the lane's previous copy of cfg, or a fresh boot when cfg has
+// no image.
+func (l *CacheLane) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	im := l.c.Image(cfg)
+	if im == nil {
+		return kernelsim.New(cfg)
+	}
+	il := l.lanes[cfg]
+	if il == nil {
+		if l.lanes == nil {
+			l.lanes = map[kernelsim.Config]*ImageLane{}
+		}
+		il = im.Lane()
+		l.lanes[cfg] = il
+	}
+	if k, err := il.NewKernel(cfg); err == nil {
+		return k, nil
+	}
+	delete(l.lanes, cfg) // its arenas may be half written
+	return kernelsim.New(cfg)
+}

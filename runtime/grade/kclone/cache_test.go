@@ -17,7 +17,8 @@ import (
 
 // TestCacheSavesAndRestores: a configuration met for the first time boots
 // and Save leaves a mark; met a second time, it boots and Save writes its
-// image; the next process (another Cache on the folder) copies the image, and its sessions are a fresh boot's. Another
+// image; the next process (another Cache on the folder) copies the image, and its sessions are a fresh boot's, a
+// lane's copies too. Another
 // seed is another image; a damaged file is ignored and the machine boots.
 func TestCacheSavesAndRestores(t *testing.T) {
 	dir := t.TempDir()
@@ -55,6 +56,13 @@ func TestCacheSavesAndRestores(t *testing.T) {
 		}
 		if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: next.NewKernel}, r); got != fresh {
 			t.Fatalf("%+v: the image's run differs from a fresh boot:\n%s", cfg, firstDiff(got, fresh))
+		}
+		// A lane's copies, each in the memory of the one before it.
+		lane := next.Lane()
+		for i := range 2 {
+			if got := session(t, kruntime.Options{Kernel: cfg, NewKernel: lane.NewKernel}, r); got != fresh {
+				t.Fatalf("%+v: lane copy %d differs from a fresh boot:\n%s", cfg, i, firstDiff(got, fresh))
+			}
 		}
 		if err := next.Save(); err != nil { // nothing missed: nothing to do
 			t.Fatal(err)
