@@ -278,6 +278,14 @@ func (a *app) grade(f gradeFlags, args []string) error {
 	// The workers start while the submissions are read (1000 of lesson
 	// 03's in about 7 ms: as long as a worker takes to start).
 	g.StartWorkers(len(paths))
+	if cfg.Workers != nil {
+		// This process's heap (the submissions, the workers' answers, the
+		// results) is made at once, not faulted in 4 KiB at a time while
+		// the workers wait for submissions: about 5.5 KiB per submission
+		// of lesson 03, up to the collector's goal at GOGC 400 (16 MiB).
+		// 1000 submissions: the process's page faults 1,760 -> 700-800.
+		grade.PrepareHeap(min(len(paths)*(6<<10), 16<<20))
+	}
 	subs := grade.ReadSubmissions(paths)
 	if cfg.Workers != nil {
 		// The workers grade; this process only hands them submissions and
