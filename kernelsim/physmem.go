@@ -1,5 +1,7 @@
 package kernelsim
 
+import "unsafe"
+
 // Physical memory: mem_map (one small struct per page frame) and the page
 // contents.
 //
@@ -142,6 +144,9 @@ type physMem struct {
 	// buddyObserver, when set (SetBuddyObserver, snapshot.go), receives
 	// every take, split, merge and put on the free lists.
 	buddyObserver func(BuddyEvent)
+	// prefault, when set (SetPrefault), is told of memory a bulk operation
+	// is about to write (Pressure's page structs and lists).
+	prefault func(p unsafe.Pointer, n uintptr)
 
 	present []bool          // per section: has RAM (pfn_valid)
 	content []*contentChunk // per 1024 pages: page contents, nil until first written

@@ -3,6 +3,7 @@ package kernelsim
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 )
 
 // The machine's other users of memory: what boot left allocated, and the
@@ -241,8 +242,8 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 	if need := z.nrFree - target; need > 0 {
 		// Room for the pages to come, made once: growing the lists a
 		// page at a time copied them over and over.
-		z.lru.pfns = slices.Grow(z.lru.pfns, int(need-need/4)+1)
-		k.mem.pressure = slices.Grow(k.mem.pressure, int(need/4)+1)
+		z.lru.pfns = k.growPfns(z.lru.pfns, int(need-need/4)+1)
+		k.mem.pressure = k.growPfns(k.mem.pressure, int(need/4)+1)
 	}
 	for z.nrFree > target {
 		if bulk {
@@ -251,6 +252,9 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 				k.delFromFreeList(z, pfn, o)
 				z.nrFree -= 1 << o
 				sec := k.mem.section(pfn) // (a top-order block may come from an untouched section)
+				if o >= prefaultOrder && k.mem.prefault != nil {
+					k.mem.prefault(unsafe.Pointer(&sec[pfn&sectionMask]), uintptr(1)<<o*unsafe.Sizeof(page{}))
+				}
 				for i := uint32(0); i < 1<<o; i++ {
 					k.pressurePage(z, &sec[(pfn+i)&sectionMask], pfn+i, took)
 					took++
@@ -267,6 +271,34 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 	}
 	return took
 }
+
+// prefaultOrder is the smallest order of a block whose page structs
+// pressureZone announces to the prefault hook before writing them: 256
+// structs, a 4 KiB page of mem_map.
+const prefaultOrder = 8
+
+// growPfns is slices.Grow(s, n) for Pressure's lists of frames, with the
+// new array announced to the prefault hook before anything is copied into
+// it: a large allocation's fresh pages are written once, by the copy and
+// the appends to come, instead of faulted in one at a time (some 100
+// pages for the LRU of the default machine at pressure 200).
+func (k *Kernel) growPfns(s []uint32, n int) []uint32 {
+	if k.mem.prefault == nil || n <= cap(s)-len(s) {
+		return slices.Grow(s, n)
+	}
+	g := make([]uint32, 0, len(s)+n)
+	k.mem.prefault(unsafe.Pointer(unsafe.SliceData(g)), uintptr(cap(g))*unsafe.Sizeof(uint32(0)))
+	return append(g, s...)
+}
+
+// SetPrefault sets fn to be told of memory the kernel is about to write in
+// bulk, so that the embedder can fault it in at once (madvise
+// MADV_POPULATE_WRITE: a system call for many pages instead of a page
+// fault for each) where its first write would fault: Pressure's page
+// structs, in mem_map mapped copy-on-write from a boot image file
+// (kclone), and the lists it grows. fn must not change what the memory
+// holds; nil turns it off. Nothing the kernel computes depends on it.
+func (k *Kernel) SetPrefault(fn func(p unsafe.Pointer, n uintptr)) { k.mem.prefault = fn }
 
 // smallestFree is the smallest order with a free block in z, MaxOrder when
 // none.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // BenchmarkPressure200 is lesson 03's `pressure 200` and `pressure 0` on
@@ -167,6 +168,44 @@ func TestFreePathsSameWithObserver(t *testing.T) {
 		k2.SetBuddyObserver(nil)
 		if d := buddyStateDiff(k1, k2); d != "" {
 			t.Fatalf("%+v: machines differ: %s", cfg, d)
+		}
+	}
+}
+
+// TestPressurePrefault: with a prefault hook set, Pressure announces the
+// page structs of the blocks it takes whole and the lists it grows, each
+// range inside memory the kernel owns, and leaves the machine as without
+// the hook.
+func TestPressurePrefault(t *testing.T) {
+	for _, cfg := range []Config{{RAM: 512 << 20}, {RAM: 4608 << 20, Seed: 3}} {
+		k1, k2 := bootTest(t, cfg), bootTest(t, cfg)
+		var calls int
+		var bytes uintptr
+		k2.SetPrefault(func(p unsafe.Pointer, n uintptr) {
+			calls++
+			bytes += n
+			if p == nil || n == 0 {
+				t.Fatalf("%+v: prefault(%p, %d)", cfg, p, n)
+			}
+		})
+		s1, s2 := k1.Pressure(200), k2.Pressure(200)
+		if s1 != s2 {
+			t.Fatalf("%+v: %q, with the hook %q", cfg, s1, s2)
+		}
+		if d := buddyStateDiff(k1, k2); d != "" {
+			t.Fatalf("%+v: machines differ: %s", cfg, d)
+		}
+		// Most free memory is in blocks of order 8 and up, 16 bytes of
+		// page struct a frame.
+		if taken := k2.mem.totalram - k2.nrFreePages(); calls < 2 || bytes < uintptr(len(k2.mem.pressure))*4 || bytes > uintptr(taken)*16+uintptr(taken)*8 {
+			t.Errorf("%+v: %d calls announced %d bytes for %d pressure pages", cfg, calls, bytes, len(k2.mem.pressure))
+		}
+		k2.SetPrefault(nil)
+		if r1, r2 := k1.ReleasePressure(), k2.ReleasePressure(); r1 != r2 {
+			t.Fatalf("%+v: released %q, with the hook %q", cfg, r1, r2)
+		}
+		if d := buddyStateDiff(k1, k2); d != "" {
+			t.Fatalf("%+v: machines differ after ReleasePressure: %s", cfg, d)
 		}
 	}
 }
