@@ -49,3 +49,32 @@ func (k *Kernel) Freed(a Addr) bool {
 	}
 	return false
 }
+
+// AllocationAt returns the extent [start, end) of the allocation a lies
+// in: the allocated slab object (kmalloc, kmem_cache; its object_size),
+// the allocated page block (alloc_pages, a large kmalloc; its first page
+// only), the vmalloc area (with its guard page). It is false for memory
+// that is free, or in no allocation. It is for kscript's own bookkeeping
+// (which object a module read, calls: read:), as Peek: it reports nothing
+// and changes nothing the kernel shows.
+func (k *Kernel) AllocationAt(a Addr) (start, end Addr, ok bool) {
+	switch {
+	case IsDirectMapAddr(a):
+		pfn := PFN((a - PageOffset) >> PageShift)
+		if !k.PFNValid(pfn) {
+			return 0, 0, false
+		}
+		if sl := k.slab.byPFN.get(pfn); sl != nil {
+			s := k.slabCache(sl)
+			obj, _, ok := s.kasanObject(sl, a)
+			return obj, obj + Addr(s.objectSize), ok
+		}
+		head, state := k.pageBlockOf(pfn)
+		return PageAddress(head), PageAddress(head + 1), state == blockAllocated
+	case IsVmallocAddr(a):
+		if v := k.vmAreaContaining(a); v != nil {
+			return v.Addr, v.End(), true
+		}
+	}
+	return 0, 0, false
+}

@@ -100,3 +100,40 @@ func TestFreed(t *testing.T) {
 		t.Errorf("vfree'd area: Freed(%#x) = false", v)
 	}
 }
+
+// TestAllocationAt: an address inside an allocated slab object, page
+// block or vmalloc area gives the allocation's start; free memory and
+// addresses in no allocation give false.
+func TestAllocationAt(t *testing.T) {
+	k := newSlabKernel(t, Config{})
+	k.Stack = func() []Frame { return []Frame{{Func: "f", File: "x.star", Line: 1}} }
+	at := func(a, want Addr, wantOK bool) {
+		t.Helper()
+		if got, end, ok := k.AllocationAt(a); ok != wantOK || ok && (got != want || end <= got) {
+			t.Errorf("AllocationAt(%#x) = %#x, %#x, %v; want %#x, %v", a, got, end, ok, want, wantOK)
+		}
+	}
+	a := k.Kmalloc(100, GFP_KERNEL)
+	at(a, a, true)
+	at(a+99, a, true)
+	pfn, ok := k.AllocPages(GFP_KERNEL, 2)
+	if !ok {
+		t.Fatal("alloc_pages failed")
+	}
+	at(PageAddress(pfn)+3*PageSize+5, PageAddress(pfn), true)
+	v := k.Vmalloc(3*PageSize, GFP_KERNEL)
+	at(v+2*PageSize+1, v, true)
+	if err := k.Kfree(a); err != nil {
+		t.Fatal(err)
+	}
+	at(a+8, 0, false)
+	if err := k.FreePages(pfn, 2); err != nil {
+		t.Fatal(err)
+	}
+	at(PageAddress(pfn), 0, false)
+	if err := k.Vfree(v); err != nil {
+		t.Fatal(err)
+	}
+	at(v, 0, false)
+	at(0, 0, false)
+}

@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "1585f63983e1cf092b63484ecca4cce382a6c5dcde7f1b1dc9ab588a0d843f38"
-	size = 236267
+	sum  = "769876409331ac4c7a0949855b10ae19260a5f3211969539d9078c5fb28665d5"
+	size = 236655
 )

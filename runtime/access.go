@@ -21,6 +21,9 @@ func (e *env) read(a kernelsim.Addr, buf []byte) error {
 	if e.where == whereUser {
 		return e.userRead(a, buf)
 	}
+	if len(buf) > 0 {
+		e.calls.noteRead(a)
+	}
 	return e.k.ReadMem(a, buf)
 }
 
@@ -53,6 +56,7 @@ func (e *env) readCStringVia(a kernelsim.Addr, max uint64, frames []string) (str
 	if e.where == whereUser {
 		return e.userCString(a, max)
 	}
+	e.calls.noteRead(a)
 	if frames != nil {
 		return e.k.ReadCStringVia(a, max, frames)
 	}

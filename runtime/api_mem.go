@@ -109,6 +109,9 @@ func memmoveFn(c call, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.V
 		return nil, err
 	}
 	if !src.isLit && c.e.where != whereUser {
+		if n > 0 {
+			c.e.calls.noteRead(src.p.addr)
+		}
 		err := c.k().Memmove(dst.addr(), src.p.addr, uint64(n))
 		c.recordWrite(uint64(n), dst.addr(), err == nil)
 		return dst.p, err

@@ -59,6 +59,9 @@ func copyUserFn(fromUser bool) apiFunc {
 		if fromUser {
 			left, err = c.k().CopyFromUser(to.addr(), from.addr(), uint64(n), objectSize(to.p))
 		} else {
+			if n > 0 {
+				c.e.calls.noteRead(from.addr())
+			}
 			left, err = c.k().CopyToUser(to.addr(), from.addr(), uint64(n), objectSize(from.p))
 			c.e.copiedToUser(to.addr(), from.addr(), uint64(n)-left)
 		}

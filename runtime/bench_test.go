@@ -94,3 +94,35 @@ func BenchmarkKernelKmallocKfree(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+// BenchmarkStarlarkIndexRead is a Starlark loop reading one byte of a live
+// kmalloc object (p[i]): the load path, with the call log noting which
+// followed object each read touches (calls: read:).
+func BenchmarkStarlarkIndexRead(b *testing.B) {
+	m := newTestMachine(b)
+	s, err := m.compile("bench.star", []byte(`
+def loop(n):
+    q = kmalloc(32, GFP_KERNEL)
+    p = kmalloc(64, GFP_KERNEL)
+    x = 0
+    for i in range(n):
+        x += p[i & 63]
+    kfree(p)
+    kfree(q)
+`), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	inst := &instance{s: s}
+	if err := m.runTopLevel(inst, whereFile); err != nil {
+		b.Fatal(err)
+	}
+	m.budget = NewBudget(1 << 62)
+	m.opts.Timeout = 1 << 62
+	b.ResetTimer()
+	start := cpuTime()
+	if _, err := m.callScript(inst, whereKern, inst.globals["loop"].(starlark.Callable), starlark.MakeInt(b.N)); err != nil {
+		b.Fatal(err)
+	}
+	reportCPU(b, start)
+}

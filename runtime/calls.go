@@ -36,6 +36,7 @@ type callKey struct {
 	freedBy   *string
 	freeMatch bool
 	written   bool // the object held a byte that is not zero when freed
+	read      bool // the module read the object while it was allocated (noteRead)
 	// into, for a memory or string helper, is 1 + the index in the log's
 	// intoNames of the static_buffer global its destination lay in, 0 for
 	// other memory: a number that fits the padding after written, since a
@@ -51,7 +52,7 @@ func (k *callKey) same(o *callKey) bool {
 	return k.fn == o.fn && k.pos == o.pos && k.size == o.size && k.gfp == o.gfp && k.ctx == o.ctx &&
 		k.mod == o.mod && k.step == o.step && k.failed == o.failed && k.noop == o.noop &&
 		k.object == o.object && k.folded == o.folded && k.freed == o.freed &&
-		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written &&
+		k.freedStep == o.freedStep && k.freedBy == o.freedBy && k.freeMatch == o.freeMatch && k.written == o.written && k.read == o.read &&
 		k.into == o.into && k.held == o.held
 }
 
@@ -78,6 +79,9 @@ type callLog struct {
 	}
 	step int32             // the scenario step running now (Machine.SetStep)
 	k    *kernelsim.Kernel // to read a freed object's bytes (wrote)
+	// readLo and readHi are the extent of the object noteRead marked
+	// last: a loop reading one buffer asks the kernel where it is once.
+	readLo, readHi kernelsim.Addr
 	// recent caches index's answers for the keys added lately, direct
 	// mapped by builtin, position and whether the key is a freed
 	// object's: a loop adds the same few keys over and over, and
@@ -96,6 +100,7 @@ type callLog struct {
 // call that allocated it and, for a kmem_cache object, its cache.
 type liveObject struct {
 	rec   int32
+	read  bool // the module read it (noteRead)
 	cache *kernelsim.KmemCache
 }
 
@@ -173,6 +178,31 @@ func (l *callLog) track(a kernelsim.Addr, rec int32, cache *kernelsim.KmemCache)
 		delete(l.live, a) // the object a new allocation at a replaces
 	}
 	l.newest.a, l.newest.obj, l.newest.ok = a, liveObject{rec: rec, cache: cache}, true
+	l.readLo, l.readHi = 0, 0 // (it may be where the object marked read was)
+}
+
+// noteRead notes that the module read memory at a (an index, a slice, %s
+// of a pointer, the source of memcpy or copy_to_user): the followed object
+// a lies in, if any, was read while it was allocated (calls: read:,
+// lesson 11's uaf: the byte printed was read from the object, not typed
+// in).
+func (l *callLog) noteRead(a kernelsim.Addr) {
+	if a-l.readLo < l.readHi-l.readLo || !l.newest.ok && len(l.live) == 0 || l.k == nil {
+		return // the object marked last, or no object followed
+	}
+	start, end, ok := l.k.AllocationAt(a)
+	if !ok {
+		return
+	}
+	if n := &l.newest; n.ok && n.a == start {
+		n.obj.read = true
+	} else if obj, ok := l.live[start]; ok {
+		obj.read = true
+		l.live[start] = obj
+	} else {
+		return
+	}
+	l.readLo, l.readHi = start, end
 }
 
 // liveCount returns how many objects the log follows.
@@ -206,6 +236,7 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 	if !ok {
 		return false
 	}
+	l.readLo, l.readHi = 0, 0
 	k := l.keys[obj.rec]
 	size := k.size
 	switch {
@@ -217,6 +248,7 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 		size = kernelsim.PageSize << min(k.size, kernelsim.MaxOrder-1) // k.size is the order
 	}
 	k.written, k.held = l.wrote(a, size)
+	k.read = obj.read
 	if k.folded {
 		k.held = ""
 	}
@@ -355,7 +387,7 @@ func (k callKey) export(count int64, intoNames []string) Call {
 	}
 	c := Call{Fn: *k.fn, GFP: k.gfp, Size: k.size, Context: k.ctx.String(), Module: mod, Pos: pos, Failed: k.failed,
 		Count: int(count), Step: int(k.step), Noop: k.noop, Folded: k.folded, Object: k.object,
-		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Held: k.held}
+		Freed: k.freed, FreedStep: int(k.freedStep), FreeMatch: k.freeMatch, Written: k.written, Read: k.read, Held: k.held}
 	if k.into > 0 {
 		c.Into = intoNames[k.into-1]
 	}

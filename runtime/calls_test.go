@@ -347,3 +347,46 @@ module_init(i)
 		}
 	}
 }
+
+// TestCallRead: an allocation's record says Read when the module read its
+// object before freeing it (an index, a slice inside it, %s of the
+// pointer, memcpy from it), whether the object was the newest one followed
+// or an older one; not when it was only written, copied from with 0
+// bytes, or read after it was freed (no object then).
+func TestCallRead(t *testing.T) {
+	m := newTestMachine(t)
+	err := insmodSrc(t, m, `
+def i():
+    a = kmalloc(64, GFP_KERNEL)
+    b = kmalloc(64, GFP_KERNEL)
+    c = kmalloc(64, GFP_KERNEL)
+    d = kmalloc(64, GFP_KERNEL)
+    e = kmalloc(64, GFP_KERNEL)
+    f = kmalloc(64, GFP_KERNEL)
+    strcpy(a, "abc")
+    x = a[0]
+    y = b[10:12]
+    pr_info("%s\n", c)
+    memcpy(f, d, 4)
+    memcpy(f, e, 0)
+    kfree(a)
+    kfree(b)
+    kfree(c)
+    kfree(d)
+    kfree(e)
+    kfree(f)
+    return 0
+module_init(i)
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"x.star:3:16": true, "x.star:4:16": true, "x.star:5:16": true,
+		"x.star:6:16": true, "x.star:7:16": false, "x.star:8:16": false}
+	got := callsOf(m, "kmalloc")
+	for pos, read := range want {
+		if c, ok := got[pos]; !ok || !c.Freed || c.Read != read {
+			t.Errorf("kmalloc at %s: %+v, want freed, Read %v", pos, c, read)
+		}
+	}
+}

@@ -305,6 +305,9 @@ type Call struct {
 	// is not zero) when they were freed: kmalloc, kmem_cache, vmalloc and
 	// page allocator objects.
 	Written bool
+	// Read says the module read the objects (an index, a slice, %s of the
+	// pointer) while they were allocated.
+	Read bool
 	// Held is the C string the objects started with when they were freed
 	// (at most 128 bytes): what %s of the buffer printed last. For a
 	// memory or string helper (memcpy, strscpy…) it is what the call left

@@ -473,6 +473,9 @@ func (d *decoder) calls(e *Expect) error {
 		if c.MaxTotal, err = d.uint64Ptr(); err != nil {
 			return err
 		}
+		if c.Read, err = d.bool(); err != nil {
+			return err
+		}
 		if err = d.pos(&c.Pos); err != nil {
 			return err
 		}

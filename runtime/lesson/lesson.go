@@ -242,7 +242,10 @@ type ProcExpect struct {
 // bytes; without it they never count. MaxTotal bounds the size arguments
 // of the calls that count added together (lesson 8: the copies from user
 // space of one 40-byte write add up to at most 32 bytes, however many
-// pieces they are made in).
+// pieces they are made in). Read counts only allocations whose object
+// the module read before it was freed (an index, a slice, %s of the
+// pointer): lesson 11's uaf prints the first byte it read, before kfree,
+// not a byte typed in.
 //
 //	calls:
 //	  - {fn: vmalloc}
@@ -267,6 +270,7 @@ type CallExpect struct {
 	Failed   *bool      `yaml:"failed"`
 	Noop     bool       `yaml:"noop"`
 	MaxTotal *uint64    `yaml:"max_total"`
+	Read     bool       `yaml:"read"`
 	Pos      Pos        `yaml:"-"`
 	gfp      uint32
 }

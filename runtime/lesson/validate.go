@@ -338,7 +338,7 @@ func (l *Lesson) checkCall(c *CallExpect, steps []Step) ErrorList {
 			errs = append(errs, l.errorAt(c.Pos, "calls: into: %q: give the name of the module's global that holds the static_buffer (into: name_buf)", *c.Into))
 		}
 	}
-	if c.Noop && (c.LiveAt != nil || len(c.FreedBy) > 0 || c.Written || c.Holds != nil || c.Has != nil || c.Into != nil || c.Failed != nil || c.MinSize != nil) {
+	if c.Noop && (c.LiveAt != nil || len(c.FreedBy) > 0 || c.Written || c.Read || c.Holds != nil || c.Has != nil || c.Into != nil || c.Failed != nil || c.MinSize != nil) {
 		errs = append(errs, l.errorAt(c.Pos, "calls: noop: true counts calls that did nothing (a free of NULL, a copy of 0 bytes): it cannot also ask for an object, what was written, a size of at least N or a failure"))
 	}
 	if c.Count != nil && (c.Min != nil || c.Max != nil) {

@@ -424,6 +424,9 @@ func fateMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
 	if c.Written && !(call.Object && call.Freed && call.Written) {
 		return false
 	}
+	if c.Read && !(call.Object && call.Freed && call.Read) {
+		return false
+	}
 	if c.Holds != nil && !(call.Object && call.Freed && call.Held == *c.Holds) {
 		return false
 	}
@@ -460,6 +463,9 @@ func mergeUnasked(c *lesson.CallExpect, calls []kruntime.Call) []kruntime.Call {
 	for _, call := range calls {
 		if !c.Written {
 			call.Written = false
+		}
+		if !c.Read {
+			call.Read = false
 		}
 		if c.Holds == nil && c.Has == nil {
 			call.Held = ""
@@ -543,6 +549,8 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-not-freed")
 	case c.Written && !call.Written:
 		why = messages.T("why-unwritten")
+	case c.Read && !call.Read:
+		why = messages.T("why-unread")
 	case c.Holds != nil && call.Held != *c.Holds:
 		why = messages.T("why-held", call.Held)
 	default:
@@ -596,6 +604,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 	}
 	if c.Written {
 		parts = append(parts, messages.T("calls-written"))
+	}
+	if c.Read {
+		parts = append(parts, messages.T("calls-read"))
 	}
 	if c.Holds != nil {
 		parts = append(parts, messages.T("calls-holds", *c.Holds))
