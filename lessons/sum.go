@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "769876409331ac4c7a0949855b10ae19260a5f3211969539d9078c5fb28665d5"
-	size = 236655
+	sum  = "6d17f5c08a7955ff07b9f71f962f4db260181f45b8962d44018cbad73eac452d"
+	size = 236667
 )
