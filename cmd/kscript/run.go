@@ -100,6 +100,7 @@ func (a *app) runFiles(files []string, lessonFile, report string) error {
 }
 
 func (a *app) run(file, lessonFile, report string) error {
+	prefaultHeap(prefaultHeapBytes)
 	in, err := a.runInput(file, lessonFile)
 	if err != nil {
 		return err
