@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "6d17f5c08a7955ff07b9f71f962f4db260181f45b8962d44018cbad73eac452d"
-	size = 236667
+	sum  = "cdda02ff424d04a1fe901d9411709f1274ccd8163567a5488a471b5880b05c94"
+	size = 239038
 )

@@ -476,6 +476,9 @@ func (d *decoder) calls(e *Expect) error {
 		if c.Read, err = d.bool(); err != nil {
 			return err
 		}
+		if c.Step, err = d.stepRef(); err != nil {
+			return err
+		}
 		if err = d.pos(&c.Pos); err != nil {
 			return err
 		}

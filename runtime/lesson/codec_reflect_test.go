@@ -220,7 +220,7 @@ func TestCodecSameAsReflection(t *testing.T) {
 		Clean: &yes, NoLeaks: &yes, NoBugs: &yes, MemoryRestored: &yes,
 		Bugs:    []BugExpect{{Class: "double-free", Line: 9, Title: "t", Pos: Pos{1, 1}}},
 		Proc:    []ProcExpect{{File: "/proc/x", Step: 2, Re: "r", Has: m, NotHas: []Matcher{}, Pos: Pos{3, 3}}},
-		Calls:   []CallExpect{{Fn: StringList{"kmalloc"}, GFP: "GFP_KERNEL", Context: "atomic", Size: &u, MinSize: &u, Count: &n, Min: &n, Max: &n, LiveAt: ref, FreedBy: StringList{}, Written: true, Holds: &s, Has: &s, Into: &s, Failed: &yes, Noop: true, MaxTotal: &u, Pos: Pos{6, 7}}},
+		Calls:   []CallExpect{{Fn: StringList{"kmalloc"}, GFP: "GFP_KERNEL", Context: "atomic", Size: &u, MinSize: &u, Count: &n, Min: &n, Max: &n, LiveAt: ref, FreedBy: StringList{}, Written: true, Holds: &s, Has: &s, Into: &s, Failed: &yes, Noop: true, MaxTotal: &u, Read: true, Step: ref, Pos: Pos{6, 7}}},
 		Reads:   []ReadExpect{{Dev: "/dev/a", Step: ref, Text: &s, Has: "h", Pos: Pos{8, 9}}},
 		Objects: []ObjectExpect{{Cache: "c", Step: ref, Has: "h", Pos: Pos{1, 3}}},
 		Pos:     Pos{10, 1}}

@@ -74,6 +74,7 @@ func TestDecodeBroken(t *testing.T) {
 		"calls_bad_gfp.yaml":           `4:8: calls: gfp: unknown GFP flag "GFP_KERNAL"`,
 		"calls_count_and_min.yaml":     `4:8: calls: give count or min/max, not both`,
 		"calls_bad_live_at.yaml":       `5:30: calls: live_at: ./reader: no such step in the scenario; give a step number or a command such as rmmod`,
+		"calls_bad_step.yaml":          `5:27: calls: step: ./reader: no such step in the scenario; give a step number or a command such as insmod`,
 		"calls_bad_freed_by.yaml":      `4:8: calls: freed_by: "free": want one of __free_page, __free_pages, free_page, free_pages, kfree, kfree_sensitive, kmem_cache_free, krealloc, kvfree, vfree`,
 		"calls_has_not_helper.yaml":    `4:8: calls: has: "kmalloc" is not a memory or string helper: has: checks what one of memcpy, memmove, memset, snprintf, sprintf, strcpy, strncpy, strscpy wrote at its destination (for what an allocation's object held when it was freed, use holds:)`,
 		"calls_into_not_helper.yaml":   `4:8: calls: into: "kmalloc" is not a memory or string helper: into: checks where one of memcpy, memmove, memset, snprintf, sprintf, strcpy, strncpy, strscpy wrote`,

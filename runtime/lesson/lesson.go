@@ -245,7 +245,10 @@ type ProcExpect struct {
 // pieces they are made in). Read counts only allocations whose object
 // the module read before it was freed (an index, a slice, %s of the
 // pointer): lesson 11's uaf prints the first byte it read, before kfree,
-// not a byte typed in.
+// not a byte typed in. Step counts only calls made while that scenario
+// step ran (step: insmod, the module's init): an allocation a timer or a
+// work item makes after insmod, out of reach of the fault injection of a
+// check whose scenario ends with insmod, is not the buffer init made.
 //
 //	calls:
 //	  - {fn: vmalloc}
@@ -271,6 +274,7 @@ type CallExpect struct {
 	Noop     bool       `yaml:"noop"`
 	MaxTotal *uint64    `yaml:"max_total"`
 	Read     bool       `yaml:"read"`
+	Step     *StepRef   `yaml:"step"`
 	Pos      Pos        `yaml:"-"`
 	gfp      uint32
 }

@@ -292,6 +292,9 @@ func (l *Lesson) checkCall(c *CallExpect, steps []Step) ErrorList {
 	if c.LiveAt != nil && !stepExists(*c.LiveAt, steps) {
 		errs = append(errs, l.errorAt(c.LiveAt.Pos, "calls: live_at: %s: no such step in the scenario; give a step number or a command such as rmmod", c.LiveAt))
 	}
+	if c.Step != nil && !stepExists(*c.Step, steps) {
+		errs = append(errs, l.errorAt(c.Step.Pos, "calls: step: %s: no such step in the scenario; give a step number or a command such as insmod", c.Step))
+	}
 	for _, fn := range c.FreedBy {
 		if !member(freeFuncs, fn) {
 			errs = append(errs, l.errorAt(c.Pos, "calls: freed_by: %q: want one of %s", fn, strings.Join(freeFuncs, ", ")))

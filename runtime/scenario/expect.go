@@ -355,15 +355,18 @@ func (r *runner) checkProc(p *lesson.ProcExpect) []CheckResult {
 // wrong, the feedback shows the calls to the same functions that did not
 // count (other arguments, another context, freed too early, did nothing).
 func (r *runner) checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckResult {
-	live := 0
+	at := stepsAt{}
 	if c.LiveAt != nil {
-		live = c.LiveAt.Resolve(r.steps)
+		at.live = c.LiveAt.Resolve(r.steps)
+	}
+	if c.Step != nil {
+		at.made = c.Step.Resolve(r.steps)
 	}
 	n := 0
 	var total uint64
 	folded := false
 	for _, call := range calls {
-		if callMatches(c, call, live) {
+		if callMatches(c, call, at) {
 			n += call.Count
 			total = addSizes(total, call.Size, call.Count)
 			folded = folded || call.Folded
@@ -376,22 +379,29 @@ func (r *runner) checkCalls(c *lesson.CallExpect, calls []kruntime.Call) CheckRe
 	// small enough.
 	overTotal := c.MaxTotal != nil && (folded || total > *c.MaxTotal)
 	switch {
-	case c.LiveAt != nil && live == 0:
+	case c.LiveAt != nil && at.live == 0:
 		res.Pass, res.Got = false, messages.T("no-step", c.LiveAt.String())
+	case c.Step != nil && at.made == 0:
+		res.Pass, res.Got = false, messages.T("no-step", c.Step.String())
 	case res.Pass && overTotal && folded:
 		res.Pass, res.Got = false, messages.T("total-folded", n)
 	case res.Pass && overTotal:
 		res.Pass, res.Got = false, messages.T("total-over", n, total)
 	case !res.Pass:
-		res.Got = i18n.Join(append([]i18n.Text{messages.T("n-calls", n)}, otherCalls(c, calls, live)...), "; ")
+		res.Got = i18n.Join(append([]i18n.Text{messages.T("n-calls", n)}, otherCalls(c, calls, at)...), "; ")
 	}
 	return res
 }
 
-// callMatches reports whether call counts for c; live is the step its
-// objects must be live at (0: any).
-func callMatches(c *lesson.CallExpect, call kruntime.Call, live int) bool {
-	return call.Count > 0 && call.Noop == c.Noop && fnMatches(c, call) && argsMatch(c, call) && fateMatches(c, call, live)
+// stepsAt are the steps a calls: expectation names, resolved: live, the
+// step its objects must be live at (live_at:), and made, the step the
+// calls must have been made in (step:); 0 when not asked.
+type stepsAt struct{ live, made int }
+
+// callMatches reports whether call counts for c.
+func callMatches(c *lesson.CallExpect, call kruntime.Call, at stepsAt) bool {
+	return call.Count > 0 && call.Noop == c.Noop && fnMatches(c, call) && argsMatch(c, call) &&
+		(c.Step == nil || int(call.Step) == at.made) && fateMatches(c, call, at.live)
 }
 
 func fnMatches(c *lesson.CallExpect, call kruntime.Call) bool {
@@ -490,18 +500,18 @@ const maxOtherCalls = 4
 
 // otherCalls describes the calls to c's functions that did not count, and
 // why: what a student needs to see to fix the call.
-func otherCalls(c *lesson.CallExpect, calls []kruntime.Call, live int) []i18n.Text {
+func otherCalls(c *lesson.CallExpect, calls []kruntime.Call, at stepsAt) []i18n.Text {
 	var out []i18n.Text
 	more := 0
 	for _, call := range mergeUnasked(c, calls) {
-		if call.Count == 0 || !fnMatches(c, call) || callMatches(c, call, live) {
+		if call.Count == 0 || !fnMatches(c, call) || callMatches(c, call, at) {
 			continue
 		}
 		if len(out) == maxOtherCalls {
 			more += call.Count
 			continue
 		}
-		out = append(out, describeCall(c, call, live))
+		out = append(out, describeCall(c, call, at))
 	}
 	if more > 0 {
 		out = append(out, messages.T("calls-more", more))
@@ -510,7 +520,8 @@ func otherCalls(c *lesson.CallExpect, calls []kruntime.Call, live int) []i18n.Te
 }
 
 // describeCall says what a call was and why it did not count.
-func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text {
+func describeCall(c *lesson.CallExpect, call kruntime.Call, at stepsAt) i18n.Text {
+	live := at.live
 	args := []i18n.Text{}
 	if call.GFP != 0 && !call.Folded {
 		args = append(args, i18n.Plain(call.GFP.String()))
@@ -533,6 +544,8 @@ func describeCall(c *lesson.CallExpect, call kruntime.Call, live int) i18n.Text 
 		why = messages.T("why-small", *c.MinSize)
 	case !argsMatch(c, call):
 		why = messages.T("why-args")
+	case c.Step != nil && int(call.Step) != at.made:
+		why = messages.T("why-other-step", call.Step, c.Step.String())
 	case c.Has != nil && !call.Object && !strings.Contains(call.Held, *c.Has):
 		why = messages.T("why-has", call.Held)
 	case c.Into != nil && !call.Object && call.Into == "":
@@ -601,6 +614,9 @@ func describeBounds(c *lesson.CallExpect, lo, hi int) i18n.Text {
 		parts = append(parts, messages.T("calls-live-at", c.LiveAt.String()))
 	case len(c.FreedBy) > 0:
 		parts = append(parts, messages.T("calls-freed-by", freedBy))
+	}
+	if c.Step != nil {
+		parts = append(parts, messages.T("calls-made-in", c.Step.String()))
 	}
 	if c.Written {
 		parts = append(parts, messages.T("calls-written"))
