@@ -275,19 +275,22 @@ func (a *app) grade(f gradeFlags, args []string) error {
 			return err
 		}
 	}
-	// The workers start while the submissions are read (1000 of lesson
-	// 03's in about 7 ms: as long as a worker takes to start).
 	g.StartWorkers(len(paths))
+	subs := grade.ReadSubmissions
 	if cfg.Workers != nil {
+		// The workers start while this process makes its heap; each
+		// submission is read when a lane takes it, so the first go to
+		// the workers as soon as they are ready, not after the last file
+		// is read (UnreadSubmissions).
+		subs = grade.UnreadSubmissions
 		// This process's heap (the submissions, the workers' answers, the
-		// results) is made at once, not faulted in 4 KiB at a time while
-		// the workers wait for submissions: about 5.5 KiB per submission
-		// of lesson 03, up to the collector's goal at GOGC 400 (16 MiB).
-		// 1000 submissions: the process's page faults 1,760 -> 700-800.
-		grade.PrepareHeap(min(len(paths)*(6<<10), 16<<20))
-	}
-	subs := grade.ReadSubmissions(paths)
-	if cfg.Workers != nil {
+		// results) is made at once, not faulted in 4 KiB at a time: about
+		// 5.5 KiB per submission of lesson 03, up to the collector's goal
+		// at GOGC 400 (16 MiB). 1000 submissions: the process's page
+		// faults 1,760 -> 700-800. Its collection waits for CPU the
+		// starting workers hold (5-12 ms), so the heap is made beside the
+		// lanes, not before them.
+		go grade.PrepareHeap(min(len(paths)*(6<<10), 16<<20))
 		// The workers grade; this process only hands them submissions and
 		// collects their results, a few microseconds of work each. With
 		// one P its goroutines (a lane per worker, the batch's) hand over
@@ -296,7 +299,7 @@ func (a *app) grade(f gradeFlags, args []string) error {
 		// fewer context switches.
 		runtime.GOMAXPROCS(1)
 	}
-	b := g.Grade(subs)
+	b := g.Grade(subs(paths))
 	if a.getenv("KSCRIPT_DEBUG") != "" {
 		for _, r := range b.Results {
 			if r.Stack != "" {

@@ -30,6 +30,7 @@ func (inProcess) close() {}
 
 func (l inProcess) serve(subs []Submission, f *feed, news chan<- graded, watched bool) {
 	for i, ok := f.claim(); ok; i, ok = f.claim() {
+		readTaken(subs, i)
 		if watched {
 			news <- graded{i, nil}
 		}

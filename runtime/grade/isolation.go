@@ -171,6 +171,7 @@ func (l *processLane) serve(subs []Submission, f *feed, news chan<- graded, watc
 			if !ok {
 				break
 			}
+			readTaken(subs, i)
 			if subs[i].Err != nil { // nothing of it runs: graded here
 				if watched {
 					news <- graded{i, nil}

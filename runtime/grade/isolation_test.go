@@ -65,6 +65,30 @@ func TestWorkersSameResults(t *testing.T) {
 	}
 }
 
+// TestUnreadSameResults: submissions read by the lanes that take them
+// (UnreadSubmissions) grade as submissions read first, byte for byte, in
+// process and in workers, one lane and two; a file that cannot be read is
+// the same ERROR.
+func TestUnreadSameResults(t *testing.T) {
+	paths := append(SubmissionPaths([]string{"testdata/subs"}), "testdata/subs/nonexistent.star", "testdata/subs")
+	for _, workers := range []bool{false, true} {
+		for _, jobs := range []int{1, 2} {
+			cfg := realConfig()
+			cfg.Jobs = jobs
+			if workers {
+				cfg.Workers = testWorkers(DefaultWorkerMemory)
+			}
+			read := newGrader(t, cfg, "testdata/hello.yaml").Grade(ReadSubmissions(paths))
+			unread := newGrader(t, cfg, "testdata/hello.yaml").Grade(UnreadSubmissions(paths))
+			for _, f := range Formats {
+				if x, y := render(t, read, f, "en"), render(t, unread, f, "en"); string(x) != string(y) {
+					t.Errorf("workers %v, --jobs %d, %s: read first and read by the lanes differ:\n%s\n----\n%s", workers, jobs, f, x, y)
+				}
+			}
+		}
+	}
+}
+
 // writeSub writes a submission into dir and returns its path.
 func writeSub(t *testing.T, dir, name, src string) string {
 	t.Helper()
