@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "cdda02ff424d04a1fe901d9411709f1274ccd8163567a5488a471b5880b05c94"
-	size = 239038
+	sum  = "bf6e15b1e09ebeb0f480fd5b8dcadf8e802ea354a794a534a47d2f8abab4e255"
+	size = 240380
 )
