@@ -13,11 +13,19 @@ import "fmt"
 // With no_hash_pointers (forced on by slub_debug) every %p prints the
 // address itself, as default_pointer() does.
 func (k *Kernel) HashPointer(a Addr) string {
+	return fmt.Sprintf("%016x", k.PointerID(a))
+}
+
+// PointerID is the number HashPointer prints for a: its keyed hash, or a
+// itself for NULL, an error pointer, or with no_hash_pointers. A check
+// that a printed %p is some known address hashes the address and
+// compares, as the hash cannot be undone.
+func (k *Kernel) PointerID(a Addr) uint64 {
 	if a == 0 || uint64(a) >= uint64(1<<64-4095) || k.boot.noHashPointers {
-		return fmt.Sprintf("%016x", uint64(a))
+		return uint64(a)
 	}
 	key := mix64(k.cfg.Seed ^ 0x70747276616c6b65)
-	return fmt.Sprintf("%016x", mix64(uint64(a)^key)&0xffffffff)
+	return mix64(uint64(a)^key) & 0xffffffff
 }
 
 // mix64 is splitmix64's finaliser: every input bit affects every output bit.
