@@ -88,6 +88,7 @@ func allocPagesFn(single bool) apiFunc {
 			a = kernelsim.PageAddress(pfn)
 		}
 		c.recordAlloc(kernelsim.GFP(gfp), uint64(order), a, nil)
+		c.holdBlock(a, int(order))
 		if !ok {
 			return c.ptr(0), nil
 		}
@@ -136,6 +137,7 @@ func getFreePagesFn(single bool, extra kernelsim.GFP) apiFunc {
 		c.mightAlloc(flags, allocPagesFrames)
 		a := c.k().GetFreePages(flags, int(order))
 		c.recordAlloc(flags, uint64(order), a, nil)
+		c.holdBlock(a, int(order))
 		return c.ptr(a), nil
 	}
 }

@@ -51,6 +51,7 @@ func vmallocFn(extra kernelsim.GFP) apiFunc {
 		c.mightAlloc(gfp, vmallocFrames)
 		a := c.k().Vmalloc(uint64(size), gfp)
 		c.recordAlloc(gfp, uint64(size), a, nil)
+		c.holdVmalloc(a, uint64(size))
 		return c.ptr(a), nil
 	}
 }
@@ -108,6 +109,7 @@ func kvmallocFn(extra kernelsim.GFP) apiFunc {
 		c.mightAllocSize(flags, uint64(size))
 		a := c.k().Kvmalloc(uint64(size), flags)
 		c.recordAlloc(flags, uint64(size), a, nil)
+		c.holdVmalloc(a, uint64(size))
 		return c.ptr(a), nil
 	}
 }

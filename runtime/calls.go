@@ -94,6 +94,8 @@ type callLog struct {
 	peek []byte
 	// intoNames are the static_buffer globals helpers wrote into (callKey.into).
 	intoNames []string
+	// held is what the module's allocations handed it ({{pfn}}, {{kptr}}).
+	held heldRecord
 }
 
 // liveObject is an allocated object the log follows: the record of the
@@ -324,6 +326,9 @@ func (c call) recordAlloc(gfp kernelsim.GFP, size uint64, a kernelsim.Addr, cach
 	rec := c.e.calls.add(k)
 	if a != 0 && !k.noop {
 		c.e.calls.track(a, rec, cache)
+		if h := &c.e.calls.held; a != h.lastObj {
+			h.holdObject(a)
+		}
 	}
 }
 
@@ -413,6 +418,7 @@ func (c call) recordRealloc(gfp kernelsim.GFP, size uint64, old, a kernelsim.Add
 	}
 	if a != kernelsim.ZeroSizePtr {
 		c.e.calls.track(a, rec, nil)
+		c.e.calls.held.holdObject(a)
 	}
 }
 

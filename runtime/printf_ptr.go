@@ -49,6 +49,7 @@ func (f *formatter) pointer(spec printfSpec) error {
 	if err != nil {
 		return err
 	}
+	f.e.calls.held.notePrinted(a) // ({{kptr}})
 	if ext == 'x' {
 		f.out.WriteString(pointerString(uint64(a), spec))
 		return nil

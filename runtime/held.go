@@ -1,0 +1,165 @@
+package runtime
+
+import "kscript.dev/kscript/kernelsim"
+
+// heldRecord is what the module's allocations handed it during the run,
+// freed since or not: the page blocks and vmalloc areas with the frames
+// behind them, and the start of every object the call log followed
+// (kmalloc, kmem_cache, krealloc…). The lessons' {{pfn}} and {{kptr}}
+// placeholders check a printed frame number or pointer against it
+// (Machine.HeldPFN, Machine.HeldPointer), so a number typed into the line
+// does not pass for one the module computed.
+//
+// Memory is bounded: at most maxHeldFrames frames of blocks and areas,
+// and maxHeldObjects object starts; what comes after is not recorded. An
+// object's frame is not recorded but derived from its address when asked
+// (virt_to_pfn), which keeps the kmalloc fast path to one comparison: a
+// loop that frees what it allocates gets the same address back, which is
+// recorded once.
+type heldRecord struct {
+	blocks  []heldBlock
+	frames  int
+	objs    []kernelsim.Addr
+	lastObj kernelsim.Addr
+	// printed are the addresses %p and %px formatted, at most
+	// maxHeldPrinted: a printed pointer is checked among them.
+	printed     []kernelsim.Addr
+	lastPrinted kernelsim.Addr
+}
+
+// heldBlock is a page block (alloc_pages, __get_free_pages…) or a vmalloc
+// area the module got.
+type heldBlock struct {
+	start kernelsim.Addr // the address the allocation returned (page_address of a block)
+	size  uint64
+	pfn   kernelsim.PFN   // a page block's first frame (pfns is nil)
+	n     int             // a page block's frames
+	pfns  []kernelsim.PFN // a vmalloc area's frames, in order (area->pages)
+	page  bool            // a page block, whose struct page * the module may print too
+}
+
+const (
+	maxHeldFrames  = 1 << 16
+	maxHeldObjects = 1 << 16
+	maxHeldPrinted = 1 << 12
+)
+
+// holdPages records a page block of 2^order frames from pfn.
+func (h *heldRecord) holdPages(pfn kernelsim.PFN, order int) {
+	n := 1 << order
+	if h.frames+n > maxHeldFrames {
+		return
+	}
+	h.frames += n
+	h.blocks = append(h.blocks, heldBlock{start: kernelsim.PageAddress(pfn), size: uint64(n) * kernelsim.PageSize, pfn: pfn, n: n, page: true})
+}
+
+// holdArea records the vmalloc area at a of size bytes (as asked), backed
+// by pages (copied, as many as the bound leaves room for).
+func (h *heldRecord) holdArea(a kernelsim.Addr, size uint64, pages []kernelsim.PFN) {
+	pages = pages[:min(len(pages), maxHeldFrames-h.frames)]
+	h.frames += len(pages)
+	h.blocks = append(h.blocks, heldBlock{start: a, size: size, pfns: append([]kernelsim.PFN(nil), pages...)})
+}
+
+// holdObject records an object's start (recordAlloc calls it for every
+// followed object whose start is not the last one recorded).
+func (h *heldRecord) holdObject(a kernelsim.Addr) {
+	h.lastObj = a
+	if len(h.objs) < maxHeldObjects {
+		h.objs = append(h.objs, a)
+	}
+}
+
+// holdBlock records a page block of order order that a page allocator
+// call returned at page_address a (0: it failed).
+func (c call) holdBlock(a kernelsim.Addr, order int) {
+	if kernelsim.IsDirectMapAddr(a) {
+		c.e.calls.held.holdPages(kernelsim.PFN((a-kernelsim.PageOffset)>>kernelsim.PageShift), order)
+	}
+}
+
+// holdVmalloc records the vmalloc area of size bytes a vmalloc call
+// returned at a (0: it failed; kvmalloc's kmalloc object, which track
+// records, is no area).
+func (c call) holdVmalloc(a kernelsim.Addr, size uint64) {
+	if !kernelsim.IsVmallocAddr(a) {
+		return
+	}
+	if area := c.k().FindVMArea(a); area != nil {
+		c.e.calls.held.holdArea(a, size, area.Pages)
+	}
+}
+
+// HeldPFN reports whether pfn is the frame of a page the module held
+// during the run: in one of its page blocks, behind one of its vmalloc
+// areas, or the slab (or large kmalloc) page of one of its objects.
+func (m *Machine) HeldPFN(pfn uint64) bool {
+	h := &m.env.calls.held
+	for i := range h.blocks {
+		b := &h.blocks[i]
+		if b.page && pfn-uint64(b.pfn) < uint64(b.n) {
+			return true
+		}
+		for _, p := range b.pfns {
+			if uint64(p) == pfn {
+				return true
+			}
+		}
+	}
+	for _, a := range h.objs {
+		if kernelsim.IsDirectMapAddr(a) && uint64(a-kernelsim.PageOffset)>>kernelsim.PageShift == pfn {
+			return true
+		}
+	}
+	return false
+}
+
+// HeldPointer reports whether printed is what printk printed for an
+// address the module got from one of its allocations: %p's hash of it
+// with this boot's key (kernelsim.Kernel.PointerID), or the address itself
+// (%px, or %p with no_hash_pointers). The address must be one a %p or %px
+// of the run formatted (an address typed into the line, which the
+// deterministic simulated kernel would hand out again, was not), and one
+// the module held: an allocation's start, a page block's struct page *, or
+// an address inside a page block, its struct pages or a vmalloc area.
+func (m *Machine) HeldPointer(printed uint64) bool {
+	h := &m.env.calls.held
+	for _, a := range h.printed {
+		if (uint64(a) == printed || m.k.PointerID(a) == printed) && h.holds(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether a is an address the module got from one of its
+// allocations (HeldPointer).
+func (h *heldRecord) holds(a kernelsim.Addr) bool {
+	for i := range h.blocks {
+		b := &h.blocks[i]
+		if uint64(a-b.start) < max(b.size, 1) {
+			return true
+		}
+		if b.page && uint64(a-kernelsim.PageStructAddr(b.pfn)) < uint64(b.n)*kernelsim.StructPageSize {
+			return true
+		}
+	}
+	for _, o := range h.objs {
+		if o == a {
+			return true
+		}
+	}
+	return false
+}
+
+// notePrinted records an address a %p or %px formatted (HeldPointer).
+func (h *heldRecord) notePrinted(a kernelsim.Addr) {
+	if a == h.lastPrinted || a == 0 {
+		return
+	}
+	h.lastPrinted = a
+	if len(h.printed) < maxHeldPrinted {
+		h.printed = append(h.printed, a)
+	}
+}
