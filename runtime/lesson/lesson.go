@@ -169,6 +169,9 @@ type Matcher struct {
 	// by these without running the regular expression.
 	lit      string
 	litWhole bool
+	// checks names the text's checked placeholders ({{pfn}}, {{kptr}}),
+	// the regular expression's groups in order.
+	checks []string
 	// For a regular expression that is only literal text or a choice of
 	// literals ("Oops|BUG:|KASAN"): the literals, any of which a matching
 	// line contains.

@@ -21,11 +21,42 @@ func placeholdersTable() map[string]string {
 		"hex":  `(?:0x)?[0-9a-fA-F]+`,
 		"word": `\S+`,
 		"any":  `.*`,
+		// Checked: the text matches their form, and then the value must
+		// be one the run's record holds (Verifier).
+		"pfn":  `([0-9]+)`,                // a frame of a page the module held
+		"kptr": `((?:0x)?[0-9a-f]{8,16})`, // %p (hashed) or %px of an address the module got
 	}
 }
 
 // PlaceholderNames lists the placeholders, sorted, for documentation.
-func PlaceholderNames() []string { return []string{"addr", "any", "hex", "num", "word"} }
+func PlaceholderNames() []string {
+	return []string{"addr", "any", "hex", "kptr", "num", "pfn", "word"}
+}
+
+// checkedPlaceholder reports whether a placeholder's value is checked
+// against the run's record after the line matched its form.
+func checkedPlaceholder(name string) bool { return name == "pfn" || name == "kptr" }
+
+// Verifier checks the values that checked placeholders stand for against
+// what the module did during the run (the scenario runner's machine).
+type Verifier interface {
+	// HeldPFN reports whether pfn (decimal, as {{pfn}} matched it) is the
+	// frame of a page the module held: one of its page blocks, of its
+	// vmalloc areas' pages, or the slab page of one of its objects.
+	HeldPFN(pfn string) bool
+	// HeldPointer reports whether p (hex, as {{kptr}} matched it) is
+	// what printk's %p (hashed) or %px prints for an address the module
+	// got from one of its allocations.
+	HeldPointer(p string) bool
+}
+
+// Rejected is a value a checked placeholder matched that its check
+// refused: the line had the form, not the value.
+type Rejected struct {
+	Placeholder string // "pfn", "kptr"
+	Value       string
+	Line        string
+}
 
 var placeholderRe = lazyre.New(`\{\{\s*([^{}]*?)\s*\}\}`)
 
@@ -46,11 +77,12 @@ func (m *Matcher) compile() error {
 		m.anyOf = literalsOf(re)
 		return nil
 	}
-	expr, err := textPattern(m.Text)
+	expr, checks, err := textPattern(m.Text)
 	if err != nil {
 		return err
 	}
 	m.re = lazyre.New("^" + expr + "$")
+	m.checks = checks
 	m.lit, m.litWhole = m.Text, true
 	if !strings.Contains(m.Text, "{{") {
 		return nil // no placeholder (placeholderRe needs "{{")
@@ -61,11 +93,13 @@ func (m *Matcher) compile() error {
 	return nil
 }
 
-// textPattern turns a text with {{placeholders}} into a regexp (unanchored).
-func textPattern(text string) (string, error) {
+// textPattern turns a text with {{placeholders}} into a regexp
+// (unanchored) whose groups are the checked placeholders, named in checks
+// in order.
+func textPattern(text string) (expr string, checks []string, err error) {
 	if !strings.Contains(text, "{{") {
 		// No placeholder: placeholderRe is not compiled for nothing.
-		return regexp.QuoteMeta(text), nil
+		return regexp.QuoteMeta(text), nil, nil
 	}
 	var b strings.Builder
 	last := 0
@@ -73,14 +107,50 @@ func textPattern(text string) (string, error) {
 		name := text[loc[2]:loc[3]]
 		p, ok := placeholders.Get()[name]
 		if !ok {
-			return "", fmt.Errorf("unknown placeholder {{%s}}: want one of {{%s}}", name, strings.Join(PlaceholderNames(), "}}, {{"))
+			return "", nil, fmt.Errorf("unknown placeholder {{%s}}: want one of {{%s}}", name, strings.Join(PlaceholderNames(), "}}, {{"))
+		}
+		if checkedPlaceholder(name) {
+			checks = append(checks, name)
 		}
 		b.WriteString(regexp.QuoteMeta(text[last:loc[0]]))
 		b.WriteString(p)
 		last = loc[1]
 	}
 	b.WriteString(regexp.QuoteMeta(text[last:]))
-	return b.String(), nil
+	return b.String(), checks, nil
+}
+
+// Checked reports whether the matcher has placeholders whose values are
+// checked ({{pfn}}, {{kptr}}): only MatchVerified can pass them.
+func (m *Matcher) Checked() bool {
+	if m.re == nil && m.compile() != nil {
+		return false
+	}
+	return len(m.checks) > 0
+}
+
+// MatchVerified is Match, and then, for a text with checked placeholders,
+// the check of each value they matched by v (nil refuses them all): a
+// line of the right form whose value v refuses does not match, and rej
+// says which value that was.
+func (m *Matcher) MatchVerified(line string, v Verifier) (ok bool, rej *Rejected) {
+	if !m.Match(line) {
+		return false, nil
+	}
+	if len(m.checks) == 0 {
+		return true, nil
+	}
+	sub := m.re.FindStringSubmatch(line)
+	for i, name := range m.checks {
+		val := sub[i+1]
+		switch {
+		case v == nil:
+		case name == "pfn" && v.HeldPFN(val), name == "kptr" && v.HeldPointer(val):
+			continue
+		}
+		return false, &Rejected{Placeholder: name, Value: val, Line: line}
+	}
+	return true, nil
 }
 
 // literals returns the literals of a regular expression that is one
@@ -152,7 +222,7 @@ func (m *Matcher) Contains(s string) bool {
 	if m.Re != "" {
 		return m.Match(s)
 	}
-	expr, err := textPattern(m.Text)
+	expr, _, err := textPattern(m.Text)
 	if err != nil {
 		return false
 	}

@@ -9,12 +9,12 @@ import (
 // regular expression on lines that match, lines that differ at the start,
 // at the end, and around placeholders.
 func TestMatchFastPath(t *testing.T) {
-	texts := []string{"hello", "hello {{num}}", "{{addr}} freed", "a.b(c) {{hex}} d", "x{{word}}y{{any}}", "{{}", "100% {{ num }}", ""}
-	lines := []string{"hello", "hello ", "hello 42", "hello 42 ", "xhello", "0xffff888003c1e000 freed", "freed",
+	texts := []string{"hello", "hello {{num}}", "{{addr}} freed", "pfn {{pfn}} at {{kptr}}", "a.b(c) {{hex}} d", "x{{word}}y{{any}}", "{{}", "100% {{ num }}", ""}
+	lines := []string{"hello", "hello ", "hello 42", "hello 42 ", "xhello", "0xffff888003c1e000 freed", "freed", "pfn 12 at 00000000bdc99002", "pfn x at 0",
 		"a.b(c) 0x1f d", "aXb(c) 1f d", "xAyB", "xy", "{{}", "100% 7", "100% -3x", ""}
 	for _, text := range texts {
 		m := &Matcher{Text: text}
-		expr, err := textPattern(text)
+		expr, _, err := textPattern(text)
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}

@@ -180,6 +180,8 @@ func (l *Lesson) checkMatchers(key string, ms []Matcher) ErrorList {
 	for i := range ms {
 		if err := ms[i].compile(); err != nil {
 			errs = append(errs, l.errorAt(ms[i].Pos, "%s: %s", key, err))
+		} else if key != "dmesg" && len(ms[i].checks) > 0 {
+			errs = append(errs, l.errorAt(ms[i].Pos, "%s: {{%s}} is checked against the module's allocations: only dmesg: lines may use it", key, ms[i].checks[0]))
 		}
 	}
 	return errs
@@ -202,6 +204,8 @@ func (l *Lesson) checkExpect(e *Expect, own []Step) ErrorList {
 	if e.Insmod != nil {
 		if err := e.Insmod.compile(); err != nil {
 			errs = append(errs, l.errorAt(e.Insmod.Pos, "insmod: %s", err))
+		} else if len(e.Insmod.checks) > 0 {
+			errs = append(errs, l.errorAt(e.Insmod.Pos, "insmod: {{%s}} is checked against the module's allocations: only dmesg: lines may use it", e.Insmod.checks[0]))
 		}
 	}
 	for _, cmd := range e.ExitCommands() {

@@ -28,7 +28,7 @@ type CheckResult struct {
 func (r *runner) check(e *lesson.Expect) []CheckResult {
 	var out []CheckResult
 	logLines := r.logLines()
-	dmesg := ordered("dmesg", e.Dmesg, logLines, "missing-log", "log-empty")
+	dmesg := ordered("dmesg", e.Dmesg, logLines, "missing-log", "log-empty", r.verifier())
 	if lost := r.logLost(); lost > 0 {
 		for i := range dmesg {
 			if !dmesg[i].Pass {
@@ -38,7 +38,7 @@ func (r *runner) check(e *lesson.Expect) []CheckResult {
 	}
 	out = append(out, dmesg...)
 	out = append(out, absent("dmesg_not", e.DmesgNot, logLines)...)
-	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "missing-stdout", "stdout-empty")...)
+	out = append(out, ordered("stdout", e.Stdout, r.programLines(), "missing-stdout", "stdout-empty", nil)...)
 	if e.Insmod != nil {
 		out = append(out, r.checkInsmod(e.Insmod))
 	}
@@ -145,18 +145,24 @@ func (r *runner) programLines() []string {
 
 // ordered checks that each matcher matches a line after the previous
 // one's line; missing is the message key for a line that is not there,
-// empty for lines that are none at all.
-func ordered(name string, ms []lesson.Matcher, lines []string, missing, empty string) []CheckResult {
+// empty for lines that are none at all; v checks the values of {{pfn}}
+// and {{kptr}}.
+func ordered(name string, ms []lesson.Matcher, lines []string, missing, empty string, v lesson.Verifier) []CheckResult {
 	var out []CheckResult
 	next, prev := 0, ""
 	for i := range ms {
 		m := &ms[i]
 		res := CheckResult{Name: name, Want: i18n.Plain(m.String()), Pass: true}
 		found := -1
+		var rej *lesson.Rejected
 		for j := next; j < len(lines); j++ {
-			if m.Match(lines[j]) {
+			ok, r := m.MatchVerified(lines[j], v)
+			if ok {
 				found = j
 				break
+			}
+			if rej == nil {
+				rej = r
 			}
 		}
 		if found >= 0 {
@@ -166,8 +172,11 @@ func ordered(name string, ms []lesson.Matcher, lines []string, missing, empty st
 		}
 		res.Pass = false
 		res.Got = i18n.Join([]i18n.Text{messages.T(missing), closest(m, lines, empty)}, "; ")
+		if rej != nil {
+			res.Got = rejected(rej)
+		}
 		for j := 0; j < next && j < len(lines); j++ {
-			if m.Match(lines[j]) {
+			if ok, _ := m.MatchVerified(lines[j], v); ok {
 				res.Got = messages.T("out-of-order", prev)
 				break
 			}
@@ -175,6 +184,46 @@ func ordered(name string, ms []lesson.Matcher, lines []string, missing, empty st
 		out = append(out, res)
 	}
 	return out
+}
+
+// rejected says why a line of the right form did not count: the value of
+// a {{pfn}} or {{kptr}} was none the module's allocations gave it.
+func rejected(r *lesson.Rejected) i18n.Text {
+	key := "rejected-pfn"
+	if r.Placeholder == "kptr" {
+		key = "rejected-kptr"
+	}
+	return messages.T(key, strconv.Quote(clip(r.Line)), r.Value)
+}
+
+// heldMachine is a machine that keeps the record of what the module's
+// allocations gave it (kruntime.Machine).
+type heldMachine interface {
+	HeldPFN(pfn uint64) bool
+	HeldPointer(printed uint64) bool
+}
+
+// heldVerifier checks {{pfn}} and {{kptr}} values against a machine's
+// record.
+type heldVerifier struct{ m heldMachine }
+
+// verifier returns the checker of {{pfn}} and {{kptr}} for this run's
+// machine; nil (every such value refused) when it keeps no record.
+func (r *runner) verifier() lesson.Verifier {
+	if hm, ok := r.m.(heldMachine); ok {
+		return heldVerifier{hm}
+	}
+	return nil
+}
+
+func (v heldVerifier) HeldPFN(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && v.m.HeldPFN(n)
+}
+
+func (v heldVerifier) HeldPointer(s string) bool {
+	n, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)
+	return err == nil && v.m.HeldPointer(n)
 }
 
 // absent checks that no line matches any of ms.

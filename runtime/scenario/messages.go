@@ -70,6 +70,8 @@ func messagesTable() i18n.Catalog {
 		"calls-written":           {"holding data the module wrote when freed", "ที่มีข้อมูลซึ่ง module เขียนไว้ตอนปล่อย"},
 		"missing-stdout":          {"no such line in the programs' output", "ไม่มีบรรทัดนี้ในผลลัพธ์ของโปรแกรมฝั่ง user"},
 		"missing-line":            {"no such line", "ไม่มีบรรทัดนี้"},
+		"rejected-pfn":            {"the line %s is there, but %s is not the pfn of any page the module held (its page blocks, its vmalloc areas' pages, its objects' slab pages): print the pfn the kernel gave the module (page_to_pfn, vmalloc_to_pfn), not a number typed into the line", "มีบรรทัด %s แต่ %s ไม่ใช่ pfn ของ Page ใดที่ module ถือไว้ (บล็อก Page ที่จอง, Page ของพื้นที่ vmalloc หรือ slab Page ของ object) ต้องพิมพ์ pfn ที่ได้จาก Kernel (page_to_pfn, vmalloc_to_pfn) ไม่ใช่ตัวเลขที่พิมพ์ใส่ลงไปเอง"},
+		"rejected-kptr":           {"the line %s is there, but %s is not what %%p (hashed) or %%px printed for an address the module got from its allocations: print the pointer itself with %%p, not an address typed into the line", "มีบรรทัด %s แต่ %s ไม่ใช่ค่าที่ %%p (แบบ hash) หรือ %%px พิมพ์จากที่อยู่ที่ module ได้จากการจองหน่วยความจำ ต้องพิมพ์พอยน์เตอร์ตัวนั้นด้วย %%p ไม่ใช่ที่อยู่ที่พิมพ์ใส่ลงไปเอง"},
 		"out-of-order":            {"the line is there, but before %q", "มีบรรทัดนี้ แต่อยู่ก่อนบรรทัด %q"},
 		"no-line":                 {"no line %s", "ต้องไม่มีบรรทัด %s"},
 		"never-ran":               {"%s never ran", "ไม่ได้รัน %s เลย"},
