@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "901c973dc58e6333f4c76084f9514a5e444c525da829b4b1f2121e015f267a1f"
-	size = 240398
+	sum  = "c06ae2254e91df1faac9474710fe918e6ff109b197e93d3de43b31a97860780f"
+	size = 242068
 )
