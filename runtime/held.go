@@ -13,7 +13,7 @@ import "kscript.dev/kscript/kernelsim"
 // Memory is bounded: at most maxHeldFrames frames of blocks and areas,
 // and maxHeldObjects object starts; what comes after is not recorded. An
 // object's frame is not recorded but derived from its address when asked
-// (virt_to_pfn), which keeps the kmalloc fast path to one comparison: a
+// (virt_to_page), which keeps the kmalloc fast path to one comparison: a
 // loop that frees what it allocates gets the same address back, which is
 // recorded once.
 type heldRecord struct {
@@ -57,6 +57,9 @@ func (h *heldRecord) holdPages(pfn kernelsim.PFN, order int) {
 // holdArea records the vmalloc area at a of size bytes (as asked), backed
 // by pages (copied, as many as the bound leaves room for).
 func (h *heldRecord) holdArea(a kernelsim.Addr, size uint64, pages []kernelsim.PFN) {
+	if h.frames >= maxHeldFrames {
+		return // (every area has a page: the areas are bounded too)
+	}
 	pages = pages[:min(len(pages), maxHeldFrames-h.frames)]
 	h.frames += len(pages)
 	h.blocks = append(h.blocks, heldBlock{start: a, size: size, pfns: append([]kernelsim.PFN(nil), pages...)})
