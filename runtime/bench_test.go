@@ -23,13 +23,19 @@ func reportCPU(b *testing.B, start time.Duration) {
 // ordinary two-argument builtin twice. Issue 2's target: the first at most
 // twice the second.
 func BenchmarkStarlarkKmallocKfree(b *testing.B) {
-	m := newTestMachine(b)
-	s, err := m.compile("bench.star", []byte(`
+	benchScriptLoop(b, `
 def loop(n):
     for i in range(n):
         p = kmalloc(64, GFP_KERNEL)
         kfree(p)
-`), "bench")
+`)
+}
+
+// benchScriptLoop runs src's loop(n) in kernel code on a test machine
+// with b.N iterations, reporting CPU time per iteration.
+func benchScriptLoop(b *testing.B, src string) {
+	m := newTestMachine(b)
+	s, err := m.compile("bench.star", []byte(src), "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -99,8 +105,7 @@ func BenchmarkKernelKmallocKfree(b *testing.B) {
 // kmalloc object (p[i]): the load path, with the call log noting which
 // followed object each read touches (calls: read:).
 func BenchmarkStarlarkIndexRead(b *testing.B) {
-	m := newTestMachine(b)
-	s, err := m.compile("bench.star", []byte(`
+	benchScriptLoop(b, `
 def loop(n):
     q = kmalloc(32, GFP_KERNEL)
     p = kmalloc(64, GFP_KERNEL)
@@ -109,20 +114,5 @@ def loop(n):
         x += p[i & 63]
     kfree(p)
     kfree(q)
-`), "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	inst := &instance{s: s}
-	if err := m.runTopLevel(inst, whereFile); err != nil {
-		b.Fatal(err)
-	}
-	m.budget = NewBudget(1 << 62)
-	m.opts.Timeout = 1 << 62
-	b.ResetTimer()
-	start := cpuTime()
-	if _, err := m.callScript(inst, whereKern, inst.globals["loop"].(starlark.Callable), starlark.MakeInt(b.N)); err != nil {
-		b.Fatal(err)
-	}
-	reportCPU(b, start)
+`)
 }
