@@ -1,6 +1,12 @@
 package runtime
 
-import "kscript.dev/kscript/kernelsim"
+import (
+	"cmp"
+	"slices"
+	"sort"
+
+	"kscript.dev/kscript/kernelsim"
+)
 
 // heldRecord is what the module's allocations handed it during the run,
 // freed since or not: the page blocks and vmalloc areas with the frames
@@ -25,7 +31,17 @@ type heldRecord struct {
 	// maxHeldPrinted: a printed pointer is checked among them.
 	printed     []kernelsim.Addr
 	lastPrinted kernelsim.Addr
+
+	// pfnIdx and ptrIdx answer HeldPFN and HeldPointer once built (on the
+	// first question after the record last changed): a check may ask for
+	// every line of a long log, and the record holds up to 2^16 frames,
+	// 2^16 objects and 2^12 printed addresses.
+	pfnIdx map[uint64]bool
+	ptrIdx map[uint64]bool
 }
+
+// changed drops the indexes: the record grew.
+func (h *heldRecord) changed() { h.pfnIdx, h.ptrIdx = nil, nil }
 
 // heldBlock is a page block (alloc_pages, __get_free_pages…) or a vmalloc
 // area the module got.
@@ -42,6 +58,7 @@ const (
 	maxHeldFrames  = 1 << 16
 	maxHeldObjects = 1 << 16
 	maxHeldPrinted = 1 << 12
+	maxHolderSteps = 1 << 20 // holder's walks, all questions together
 )
 
 // holdPages records a page block of 2^order frames from pfn.
@@ -51,6 +68,7 @@ func (h *heldRecord) holdPages(pfn kernelsim.PFN, order int) {
 		return
 	}
 	h.frames += n
+	h.changed()
 	h.blocks = append(h.blocks, heldBlock{start: kernelsim.PageAddress(pfn), size: uint64(n) * kernelsim.PageSize, pfn: pfn, n: n, page: true})
 }
 
@@ -62,6 +80,7 @@ func (h *heldRecord) holdArea(a kernelsim.Addr, size uint64, pages []kernelsim.P
 	}
 	pages = pages[:min(len(pages), maxHeldFrames-h.frames)]
 	h.frames += len(pages)
+	h.changed()
 	h.blocks = append(h.blocks, heldBlock{start: a, size: size, pfns: append([]kernelsim.PFN(nil), pages...)})
 }
 
@@ -71,6 +90,7 @@ func (h *heldRecord) holdObject(a kernelsim.Addr) {
 	h.lastObj = a
 	if len(h.objs) < maxHeldObjects {
 		h.objs = append(h.objs, a)
+		h.changed()
 	}
 }
 
@@ -99,23 +119,26 @@ func (c call) holdVmalloc(a kernelsim.Addr, size uint64) {
 // areas, or the slab (or large kmalloc) page of one of its objects.
 func (m *Machine) HeldPFN(pfn uint64) bool {
 	h := &m.env.calls.held
-	for i := range h.blocks {
-		b := &h.blocks[i]
-		if b.page && pfn-uint64(b.pfn) < uint64(b.n) {
-			return true
+	if h.pfnIdx == nil {
+		h.pfnIdx = map[uint64]bool{}
+		for i := range h.blocks {
+			b := &h.blocks[i]
+			if b.page {
+				for j := range b.n {
+					h.pfnIdx[uint64(b.pfn)+uint64(j)] = true
+				}
+			}
+			for _, p := range b.pfns {
+				h.pfnIdx[uint64(p)] = true
+			}
 		}
-		for _, p := range b.pfns {
-			if uint64(p) == pfn {
-				return true
+		for _, a := range h.objs {
+			if kernelsim.IsDirectMapAddr(a) {
+				h.pfnIdx[uint64(a-kernelsim.PageOffset)>>kernelsim.PageShift] = true
 			}
 		}
 	}
-	for _, a := range h.objs {
-		if kernelsim.IsDirectMapAddr(a) && uint64(a-kernelsim.PageOffset)>>kernelsim.PageShift == pfn {
-			return true
-		}
-	}
-	return false
+	return h.pfnIdx[pfn]
 }
 
 // HeldPointer reports whether printed is what printk printed for an
@@ -128,32 +151,72 @@ func (m *Machine) HeldPFN(pfn uint64) bool {
 // an address inside a page block, its struct pages or a vmalloc area.
 func (m *Machine) HeldPointer(printed uint64) bool {
 	h := &m.env.calls.held
-	for _, a := range h.printed {
-		if (uint64(a) == printed || m.k.PointerID(a) == printed) && h.holds(a) {
-			return true
+	if h.ptrIdx == nil {
+		h.ptrIdx = map[uint64]bool{}
+		held := h.holder()
+		for _, a := range h.printed {
+			if held(a) {
+				h.ptrIdx[uint64(a)] = true
+				h.ptrIdx[m.k.PointerID(a)] = true
+			}
 		}
 	}
-	return false
+	return h.ptrIdx[printed]
 }
 
-// holds reports whether a is an address the module got from one of its
-// allocations (HeldPointer).
-func (h *heldRecord) holds(a kernelsim.Addr) bool {
+// heldRange is an address range [lo, lo+n) the module held.
+type heldRange struct {
+	lo kernelsim.Addr
+	n  uint64
+}
+
+// holder returns a function that reports whether a is an address the
+// module got from one of its allocations (HeldPointer): an allocation's
+// start, an address inside a page block, its struct pages or a vmalloc
+// area. It sorts the record's ranges once, so that each question is a
+// binary search.
+func (h *heldRecord) holder() func(kernelsim.Addr) bool {
+	objs := make(map[kernelsim.Addr]bool, len(h.objs))
+	for _, o := range h.objs {
+		objs[o] = true
+	}
+	var rs []heldRange
 	for i := range h.blocks {
 		b := &h.blocks[i]
-		if uint64(a-b.start) < max(b.size, 1) {
-			return true
-		}
-		if b.page && uint64(a-kernelsim.PageStructAddr(b.pfn)) < uint64(b.n)*kernelsim.StructPageSize {
-			return true
+		rs = append(rs, heldRange{b.start, max(b.size, 1)})
+		if b.page {
+			rs = append(rs, heldRange{kernelsim.PageStructAddr(b.pfn), uint64(b.n) * kernelsim.StructPageSize})
 		}
 	}
-	for _, o := range h.objs {
-		if o == a {
-			return true
+	slices.SortFunc(rs, func(x, y heldRange) int { return cmp.Compare(x.lo, y.lo) })
+	// reach[i] is the highest end among rs[:i+1]: ranges may overlap (a
+	// block freed and allocated again).
+	reach := make([]uint64, len(rs))
+	for i, r := range rs {
+		reach[i] = uint64(r.lo) + r.n
+		if i > 0 {
+			reach[i] = max(reach[i], reach[i-1])
 		}
 	}
-	return false
+	// Overlapping ranges make a walk long; steps bounds the walks of all
+	// the questions together, deterministically (a record built to make
+	// them long has its remaining addresses refused, never a slow grade).
+	steps := maxHolderSteps
+	return func(a kernelsim.Addr) bool {
+		if objs[a] {
+			return true
+		}
+		// Walk back from the last range starting at or below a while
+		// some range at or before it still reaches past a.
+		i := sort.Search(len(rs), func(i int) bool { return rs[i].lo > a }) - 1
+		for ; i >= 0 && reach[i] > uint64(a) && steps > 0; i-- {
+			steps--
+			if uint64(a-rs[i].lo) < rs[i].n {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // notePrinted records an address a %p or %px formatted (HeldPointer).
@@ -164,5 +227,6 @@ func (h *heldRecord) notePrinted(a kernelsim.Addr) {
 	h.lastPrinted = a
 	if len(h.printed) < maxHeldPrinted {
 		h.printed = append(h.printed, a)
+		h.changed()
 	}
 }

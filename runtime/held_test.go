@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"kscript.dev/kscript/kernelsim"
 )
 
 // TestHeld: the frames and pointers a module printed from its own
@@ -57,5 +59,37 @@ module_init(i)
 	}
 	if m.HeldPFN(4242) || m.HeldPointer(0xc0ffee42) {
 		t.Error("made-up values are held")
+	}
+}
+
+// TestHeldIndex: the indexes HeldPFN and HeldPointer build are rebuilt
+// when the record grows, and overlapping ranges (an area freed and its
+// addresses handed out again in pieces) are all found.
+func TestHeldIndex(t *testing.T) {
+	m := newTestMachine(t)
+	h := &m.env.calls.held
+	a := kernelsim.PageAddress(100)
+	h.holdPages(100, 0)
+	h.notePrinted(a + 8)
+	h.notePrinted(kernelsim.PageAddress(200))
+	if !m.HeldPointer(uint64(a+8)) || !m.HeldPointer(m.k.PointerID(a+8)) || m.HeldPointer(uint64(kernelsim.PageAddress(200))) {
+		t.Fatal("first index wrong")
+	}
+	if m.HeldPFN(200) {
+		t.Fatal("HeldPFN(200) before the block was held")
+	}
+	h.holdPages(200, 1)
+	if !m.HeldPointer(uint64(kernelsim.PageAddress(200))) || !m.HeldPFN(201) {
+		t.Error("the index did not see the block held after it was built")
+	}
+	big := kernelsim.Addr(0xffffc90000100000)
+	h.holdArea(big, 64*kernelsim.PageSize, []kernelsim.PFN{300})
+	for i := range 16 {
+		h.holdArea(big+kernelsim.Addr(i)*kernelsim.PageSize, kernelsim.PageSize, []kernelsim.PFN{kernelsim.PFN(400 + i)})
+	}
+	h.notePrinted(big + 40*kernelsim.PageSize)
+	h.notePrinted(big + 3*kernelsim.PageSize + 5)
+	if !m.HeldPointer(uint64(big+40*kernelsim.PageSize)) || !m.HeldPointer(uint64(big+3*kernelsim.PageSize+5)) || !m.HeldPFN(415) {
+		t.Error("overlapping areas: an address or frame not found")
 	}
 }
