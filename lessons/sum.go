@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "c06ae2254e91df1faac9474710fe918e6ff109b197e93d3de43b31a97860780f"
-	size = 242068
+	sum  = "f312b598c9db43b3ca9b51d7d7ebc2d395f2a9b3b69ea9dd48ded6a2dfe3564a"
+	size = 242078
 )
