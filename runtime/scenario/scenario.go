@@ -378,22 +378,22 @@ type objectsSeen struct{ objects, holding int }
 // readObjectsBefore reads the objects, and the modules' pointers, that
 // expectations check when step n begins.
 func (r *runner) readObjectsBefore(n int) {
-	om, ok := r.m.(interface {
+	om, objOK := r.m.(interface {
 		ObjectsHolding(cache string, data []byte) (int, int)
-		Dangling() []string
 	})
-	if !ok {
-		return
-	}
+	dm, dangOK := r.m.(interface{ Dangling() []string })
 	for _, e := range append([]*lesson.Expect{r.exp}, r.sets...) {
 		if e == nil {
 			continue
 		}
-		if e.NoDangling != nil && e.NoDangling.Resolve(r.steps) == n {
+		if dangOK && e.NoDangling != nil && e.NoDangling.Resolve(r.steps) == n {
 			if r.dangAt == nil {
 				r.dangAt = map[*lesson.Expect][]string{}
 			}
-			r.dangAt[e] = om.Dangling()
+			r.dangAt[e] = dm.Dangling()
+		}
+		if !objOK {
+			continue
 		}
 		for i := range e.Objects {
 			if o := &e.Objects[i]; o.Step != nil && o.Step.Resolve(r.steps) == n {
