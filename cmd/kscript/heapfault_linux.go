@@ -3,6 +3,8 @@ package main
 import (
 	"syscall"
 	"unsafe"
+
+	"kscript.dev/kscript/cmd/kscript/internal/startheap"
 )
 
 // Faulting in a run's heap ahead of it.
@@ -37,12 +39,13 @@ const prefaultHeapBytes = 2 << 20
 // is allocated on the heap (a local would stay on the stack).
 var heapProbe *[64]byte
 
-// heapPopulated is the end of the heap memory prefaultHeap populated last:
-// the next call starts there, since asking Linux to populate pages that
+// heapPopulated is the end of the heap memory populated last, by
+// prefaultHeap or at the process's start (package startheap): the next
+// call starts there, since asking Linux to populate pages that
 // are already there is not free (it walks them: follow_page_pte was 4% of
 // the five modules' samples when each file's call started from its chunk
 // again).
-var heapPopulated uintptr
+var heapPopulated = startheap.End
 
 // prefaultHeap faults in, writable, n bytes of the Go heap from the start
 // of the allocator's chunk where a fresh small object lies (or from where
