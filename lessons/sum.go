@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "f312b598c9db43b3ca9b51d7d7ebc2d395f2a9b3b69ea9dd48ded6a2dfe3564a"
-	size = 242078
+	sum  = "de84e8caa975759b913125a699319285bba9cf486316f9030b64caf1f500a5aa"
+	size = 243421
 )
