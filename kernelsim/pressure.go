@@ -239,7 +239,13 @@ func pressureTarget(z *Zone, pct int) int64 {
 func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 	var took int64
 	bulk := k.mem.buddyObserver == nil
+	// announce is whether a block taken whole announces its page structs:
+	// not when the zone's were announced together.
+	announce := k.mem.prefault != nil
 	if need := z.nrFree - target; need > 0 {
+		if announce && need >= int64(z.spanned/4) {
+			announce = !k.prefaultMemMap(z)
+		}
 		// Room for the pages to come, made once: growing the lists a
 		// page at a time copied them over and over.
 		z.lru.pfns = k.growPfns(z.lru.pfns, int(need-need/4)+1)
@@ -252,7 +258,7 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 				k.delFromFreeList(z, pfn, o)
 				z.nrFree -= 1 << o
 				sec := k.mem.section(pfn) // (a top-order block may come from an untouched section)
-				if o >= prefaultOrder && k.mem.prefault != nil {
+				if o >= prefaultOrder && announce {
 					k.mem.prefault(unsafe.Pointer(&sec[pfn&sectionMask]), uintptr(1)<<o*unsafe.Sizeof(page{}))
 				}
 				for i := uint32(0); i < 1<<o; i++ {
@@ -270,6 +276,34 @@ func (k *Kernel) pressureZone(z *Zone, target int64) int64 {
 		took++
 	}
 	return took
+}
+
+// prefaultMemMap announces to the prefault hook (SetPrefault) the page
+// structs of z's span that have a mem_map: Fragment writes nearly all of
+// them, and so does a Pressure that takes a quarter of the zone or more.
+// In a copy (kclone) the flat mem_map is mapped copy-on-write from the
+// boot image, about a thousand pages for the default machine, each a
+// fault on its first write where one call can make them all: `fragment`
+// was 46% of a run of lesson 12's samples, most of them those faults.
+// It reports whether every section of the span had its mem_map (a
+// section never written gets one on first write, which is not announced
+// here).
+func (k *Kernel) prefaultMemMap(z *Zone) (whole bool) {
+	if k.mem.prefault == nil || z.spanned == 0 {
+		return false
+	}
+	whole = true
+	start, end := uint32(z.startPFN), uint32(uint64(z.startPFN)+z.spanned)
+	for base := start &^ sectionMask; base < end; base += sectionPages {
+		s := k.mem.sections[base>>sectionShift]
+		if s == nil {
+			whole = false
+			continue
+		}
+		lo, hi := max(base, start), min(base+sectionPages, end)
+		k.mem.prefault(unsafe.Pointer(&s[lo&sectionMask]), uintptr(hi-lo)*unsafe.Sizeof(page{}))
+	}
+	return whole
 }
 
 // prefaultOrder is the smallest order of a block whose page structs
@@ -341,6 +375,7 @@ func (k *Kernel) Fragment() string {
 	var pinned int64
 	for i := ZoneNormal; i >= ZoneDMA; i-- {
 		z := &k.zones.z[i]
+		k.prefaultMemMap(z)
 		tags := k.dropPageCache(z)
 		for o := MaxOrder - 1; o >= 3; o-- {
 			for z.freeArea[o].head != noPFN {

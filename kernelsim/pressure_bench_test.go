@@ -173,9 +173,9 @@ func TestFreePathsSameWithObserver(t *testing.T) {
 }
 
 // TestPressurePrefault: with a prefault hook set, Pressure announces the
-// page structs of the blocks it takes whole and the lists it grows, each
-// range inside memory the kernel owns, and leaves the machine as without
-// the hook.
+// page structs it will write (at pressure 200 those of each zone's whole
+// span: it takes a quarter of the zone or more) and the lists it grows,
+// and leaves the machine as without the hook.
 func TestPressurePrefault(t *testing.T) {
 	for _, cfg := range []Config{{RAM: 512 << 20}, {RAM: 4608 << 20, Seed: 3}} {
 		k1, k2 := bootTest(t, cfg), bootTest(t, cfg)
@@ -195,9 +195,13 @@ func TestPressurePrefault(t *testing.T) {
 		if d := buddyStateDiff(k1, k2); d != "" {
 			t.Fatalf("%+v: machines differ: %s", cfg, d)
 		}
-		// Most free memory is in blocks of order 8 and up, 16 bytes of
-		// page struct a frame.
-		if taken := k2.mem.totalram - k2.nrFreePages(); calls < 2 || bytes < uintptr(len(k2.mem.pressure))*4 || bytes > uintptr(taken)*16+uintptr(taken)*8 {
+		// 16 bytes of page struct a frame of the zones' spans, and the
+		// lists: a frame number for each page taken, with room to spare.
+		var spanned uint64
+		for i := range k2.zones.z {
+			spanned += k2.zones.z[i].spanned
+		}
+		if taken := k2.mem.totalram - k2.nrFreePages(); calls < 2 || bytes < uintptr(len(k2.mem.pressure))*4 || bytes > uintptr(spanned)*16+uintptr(taken)*24 {
 			t.Errorf("%+v: %d calls announced %d bytes for %d pressure pages", cfg, calls, bytes, len(k2.mem.pressure))
 		}
 		k2.SetPrefault(nil)
@@ -207,5 +211,28 @@ func TestPressurePrefault(t *testing.T) {
 		if d := buddyStateDiff(k1, k2); d != "" {
 			t.Fatalf("%+v: machines differ after ReleasePressure: %s", cfg, d)
 		}
+	}
+}
+
+// TestFragmentPrefault: with a prefault hook set, Fragment announces the
+// page structs of the zones it fragments (the flat mem_map of the default
+// machine: 16 bytes a frame) and leaves the machine as without the hook.
+func TestFragmentPrefault(t *testing.T) {
+	cfg := Config{RAM: 512 << 20}
+	k1, k2 := bootTest(t, cfg), bootTest(t, cfg)
+	var bytes uintptr
+	k2.SetPrefault(func(p unsafe.Pointer, n uintptr) { bytes += n })
+	if s1, s2 := k1.Fragment(), k2.Fragment(); s1 != s2 {
+		t.Fatalf("%q, with the hook %q", s1, s2)
+	}
+	if d := buddyStateDiff(k1, k2); d != "" {
+		t.Fatalf("machines differ: %s", d)
+	}
+	var managed uint64
+	for i := range k2.zones.z {
+		managed += uint64(k2.zones.z[i].managed)
+	}
+	if bytes < uintptr(managed)*16 {
+		t.Errorf("announced %d bytes for %d managed frames", bytes, managed)
 	}
 }
