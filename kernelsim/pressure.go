@@ -377,6 +377,12 @@ func (k *Kernel) Fragment() string {
 		z := &k.zones.z[i]
 		k.prefaultMemMap(z)
 		tags := k.dropPageCache(z)
+		// One page pinned in eight of every block of order 3 and up.
+		var pins int
+		for o := 3; o < MaxOrder; o++ {
+			pins += int(z.freeArea[o].NrFree) << (o - 3)
+		}
+		k.mem.pressure = k.growPfns(k.mem.pressure, pins)
 		for o := MaxOrder - 1; o >= 3; o-- {
 			for z.freeArea[o].head != noPFN {
 				pfn := z.freeArea[o].head
@@ -397,14 +403,18 @@ func (k *Kernel) Fragment() string {
 }
 
 // dropPageCache frees all of a zone's page cache, as echo 1 >
-// /proc/sys/vm/drop_caches does, and returns the dropped pages' tags.
+// /proc/sys/vm/drop_caches does, oldest first, and returns the dropped
+// pages' tags. The LRU is emptied at once, not popped page by page (each
+// pop past half of it moved the rest down), and keeps its array for the
+// pages Fragment reads back.
 func (k *Kernel) dropPageCache(z *Zone) []uint32 {
-	var tags []uint32
-	for z.lru.len() > 0 {
-		pfn := z.lru.pop()
+	cached := z.lru.pfns[z.lru.head:]
+	tags := k.growPfns(nil, len(cached))
+	for _, pfn := range cached {
 		tags = append(tags, k.mem.peek(pfn).data)
 		k.freeCachePage(z, pfn)
 	}
+	z.lru.pfns, z.lru.head = z.lru.pfns[:0], 0
 	return tags
 }
 
