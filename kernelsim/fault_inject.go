@@ -135,6 +135,20 @@ func (k *Kernel) FaultInjection() []FailSpec {
 	return out
 }
 
+// FaultCalls returns how many calls the fault attribute of target has been
+// asked about that could fail (FailSpec.Calls), and whether it is armed:
+// FaultInjection's count of one kind, without building the list, for a
+// caller that asks after every allocation (runtime's kept watch).
+func (k *Kernel) FaultCalls(target FaultTarget) (uint64, bool) {
+	if target < 0 || target >= nrFaultTargets {
+		return 0, false
+	}
+	if a := k.dbg.fault.attr[target]; a != nil {
+		return a.calls, true
+	}
+	return 0, false
+}
+
 // The kernel frames between dump_stack() and the caller of each check, as
 // a Debian 6.1 call trace shows them.
 var (

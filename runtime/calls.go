@@ -96,6 +96,9 @@ type callLog struct {
 	intoNames []string
 	// held is what the module's allocations handed it ({{pfn}}, {{kptr}}).
 	held heldRecord
+	// watch are the kept watches armed for grading (Machine.WatchKept);
+	// nil, and untouched, in every other run.
+	watch []*KeptWatch
 }
 
 // liveObject is an allocated object the log follows: the record of the
@@ -255,6 +258,9 @@ func (l *callLog) release(a kernelsim.Addr, fn *string, order uint64, cache *ker
 		k.held = ""
 	}
 	l.counts[obj.rec]--
+	if l.watch != nil {
+		l.watchFree(a)
+	}
 	k.freed, k.freedStep, k.freedBy = true, l.step, fn
 	k.freeMatch = (cache == nil || obj.cache == cache) && (!pages || k.folded || k.size == order)
 	l.add(k)
@@ -329,6 +335,9 @@ func (c call) recordAlloc(gfp kernelsim.GFP, size uint64, a kernelsim.Addr, cach
 		if h := &c.e.calls.held; a != h.lastObj {
 			h.holdObject(a)
 		}
+	}
+	if c.e.calls.watch != nil && !k.noop {
+		c.e.calls.watchAlloc(a, k.pos)
 	}
 }
 
@@ -419,6 +428,9 @@ func (c call) recordRealloc(gfp kernelsim.GFP, size uint64, old, a kernelsim.Add
 	if a != kernelsim.ZeroSizePtr {
 		c.e.calls.track(a, rec, nil)
 		c.e.calls.held.holdObject(a)
+	}
+	if c.e.calls.watch != nil {
+		c.e.calls.watchAlloc(a, k.pos)
 	}
 }
 

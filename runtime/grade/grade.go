@@ -513,13 +513,13 @@ func (g *Grader) submission(sub Submission, lane kernelSource) (res *Result) {
 		return res
 	}
 	budget := kruntime.NewBudget(g.cfg.Options.MaxSteps) // one for all the submission's runs
-	var counted []*faultCounter                          // fault-injectable calls of the runs without injection (failEach)
+	var st runState                                      // what the runs without injection showed (failEach, failKept)
 	for i := range g.runs {
 		if budget.Exhausted() {
 			g.outOfBudget(res, i)
 			break
 		}
-		if stop := g.runOne(sub, &g.runs[i], res, budget, lane, &counted); stop {
+		if stop := g.runOne(sub, &g.runs[i], res, budget, lane, &st); stop {
 			return res
 		}
 	}

@@ -36,6 +36,15 @@ func messagesTable() i18n.Catalog {
 		"each-memory":        {"with %s: memory not restored (the error path does not give back what it allocated)", "เมื่อใช้ %s: หน่วยความจำไม่กลับมาครบ (เส้นทาง error ไม่ได้ปล่อยสิ่งที่จองไว้)"},
 		"each-many":          {"the scenario makes more than %[2]d %[1]s calls: kscript fails each in turn and tests %[2]d at most", "scenario มีการเรียก %[1]s มากกว่า %[2]d ครั้ง: kscript ทำให้ล้มเหลวทีละครั้งและทดสอบได้ไม่เกิน %[2]d ครั้ง"},
 		"each-stopped":       {"with %s: %s", "เมื่อใช้ %s: %s"},
+		"kept-want":          {"the injected failure on a %s call whose object the module keeps, handled: init undoes what it did", "fault injection ล้มเหลวที่การเรียก %s ซึ่ง module เก็บ object ไว้ใช้ และ module รับมือได้: init ย้อนทุกอย่างที่ทำไปแล้ว"},
+		"kept-nth-freed":     {"%s call %d (%s, step %d) made an object freed in step %d, before the check's steps ended: a throwaway allocation took the failure", "การเรียก %s ครั้งที่ %d (%s ขั้นตอนที่ %d) ได้ object ที่ถูกปล่อยในขั้นตอนที่ %d ก่อนขั้นตอนของการตรวจนี้จบ: การจองทิ้งรับความล้มเหลวไปแทน"},
+		"kept-nth-none":      {"%s call %d made no object the module keeps", "การเรียก %s ครั้งที่ %d ไม่ได้ object ที่ module เก็บไว้"},
+		"kept-none":          {"%s; and no %s call made an object still allocated at the end of the check's steps: the failure cannot land on what the module keeps", "%s และไม่มีการเรียก %s ใดได้ object ที่ยังไม่ถูกปล่อยเมื่อขั้นตอนของการตรวจนี้จบ: จึงทำให้การจองที่ module เก็บไว้ล้มเหลวไม่ได้"},
+		"kept-instead":       {"%s; with %s instead, the first call whose object the module keeps (%s)", "%s เมื่อใช้ %s แทน ซึ่งเป็นการเรียกแรกที่ module เก็บ object ไว้ (%s)"},
+		"kept-got":           {"%s: %s", "%s: %s"},
+		"kept-stopped":       {"the run without fault injection, which shows the allocations the module keeps: %s", "การรันโดยไม่มี fault injection ซึ่งใช้ดูว่า module เก็บการจองใดไว้: %s"},
+		"kept-site":          {"with %s, the first call at %s whose object the module keeps (the module keeps objects from more than one place)", "เมื่อใช้ %s ซึ่งเป็นการเรียกแรกที่ %s ที่ module เก็บ object ไว้ (module เก็บ object ที่จองจากหลายตำแหน่ง)"},
+		"kept-many":          {"%d more %s calls to fail in turn (the first kept call of each place the module keeps objects from): kscript tests %d at most", "ต้องทำให้การเรียก %[2]s ล้มเหลวทีละครั้งอีก %[1]d ครั้ง (การเรียกแรกของแต่ละตำแหน่งที่ module เก็บ object ไว้): kscript ทดสอบได้ไม่เกิน %[3]d ครั้ง"},
 		"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจาก Kernel และไม่มีหน่วยความจำรั่ว"},
 
 		// Feedback labels.

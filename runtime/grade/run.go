@@ -59,7 +59,7 @@ func runKey(steps []lesson.Step, fail []string) string {
 // runOne runs one planned run of a submission and judges its checks. It
 // returns true when the submission could not even be loaded: every check
 // has then been marked and grading the submission is over.
-func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane kernelSource, counted *[]*faultCounter) (stop bool) {
+func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kruntime.Budget, lane kernelSource, st *runState) (stop bool) {
 	if len(pr.fail) > 0 && !g.faultInjection() {
 		for _, i := range pr.checks {
 			c := res.Checks[i]
@@ -96,6 +96,13 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 	if count != nil && len(count.targets) > 0 {
 		cfg.Observer = count
 	}
+	var watched []keptSpec
+	if len(pr.fail) == 0 {
+		// Follow the calls fail_kept: checks fail (failKept), when their
+		// steps begin this run.
+		watched = g.keptSpecs(steps, st)
+		cfg.NewMachine = g.watchKept(&cfg.Options, watched, st)
+	}
 	out, err := scenario.Run(cfg, scenario.Input{
 		Script: sub.Path, Src: sub.Src, Module: g.lesson.ModuleName(), Steps: steps, Sets: sets,
 		Programs: g.programs,
@@ -106,8 +113,13 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 		return true
 	}
 	res.noteShadowed(out.Shadowed)
+	if out.Stopped != nil {
+		for _, s := range watched {
+			delete(st.kept, s.check) // a run cut short shows no fate
+		}
+	}
 	if count != nil && len(count.targets) > 0 && out.Stopped == nil {
-		*counted = append(*counted, count)
+		st.counted = append(st.counted, count)
 	}
 	for k, i := range pr.checks {
 		var set scenario.Set // none when the run stopped early
@@ -116,7 +128,8 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 		}
 		judge(res.Checks[i], out, set)
 	}
-	g.failEach(sub, pr, res, budget, lane, counted)
+	g.failEach(sub, pr, res, budget, lane, &st.counted)
+	g.failKept(sub, pr, res, budget, lane, st)
 	return false
 }
 

@@ -590,6 +590,9 @@ func (d *decoder) check(c *Check) (err error) {
 	if c.FailEach, err = d.bool(); err != nil {
 		return err
 	}
+	if c.FailKept, err = d.bool(); err != nil {
+		return err
+	}
 	if c.Scenario, err = d.steps(); err != nil {
 		return err
 	}

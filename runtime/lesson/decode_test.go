@@ -88,6 +88,7 @@ func TestDecodeBroken(t *testing.T) {
 		"capture_bad_regex.yaml":          "4:15: capture MAJOR: missing closing ): `major number (\\d+`",
 		"check_bad_fail.yaml":             `4:7: check enomem: fail: "kmalloc nth 1": want a spec such as kmalloc:nth=1`,
 		"check_bad_fail_each.yaml":        `4:7: check enomem: fail_each: true needs one fail: spec TARGET:nth=N, e.g. kmalloc:nth=1`,
+		"check_bad_fail_kept.yaml":        `4:7: check enomem: fail_kept: true needs one fail: spec TARGET:nth=N, e.g. kmalloc:nth=50`,
 		"check_bad_visibility.yaml":       `4:8: check loads: visibility: "secret": want one of visible, hidden, after_due_date, after_published`,
 		"check_duplicate_id.yaml":         `5:8: checks: id "loads" is used twice`,
 		"check_negative_points.yaml":      `4:8: check loads: points: -1: want 0 or more`,

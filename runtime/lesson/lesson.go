@@ -358,6 +358,16 @@ type Check struct {
 	// each restores memory). So a throwaway allocation made first cannot
 	// take the injected failure for the one the module uses.
 	FailEach bool `yaml:"fail_each"`
+	// FailKept, with a fail: spec TARGET:nth=N, ties the injected failure
+	// to an allocation the module keeps: when the Nth call of that kind
+	// is not one whose object is still allocated at the end of the
+	// check's steps, as the same steps run without fault injection show
+	// (a throwaway allocation, made and freed first, took it), the check
+	// also fails, in a run of its own, the first call after the Nth whose
+	// object the module keeps (else the last one before it). That run
+	// must end as fail_each:'s runs do. A module that checks the
+	// throwaways and not the allocations it keeps loses the check.
+	FailKept bool `yaml:"fail_kept"`
 	// Scenario replaces the lesson's for this check.
 	Scenario []Step  `yaml:"scenario"`
 	Expect   *Expect `yaml:"expect"`

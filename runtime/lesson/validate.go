@@ -18,7 +18,7 @@ import (
 //	isIdent      ^[A-Za-z_][A-Za-z0-9_]*$
 //	isCheckID    ^[A-Za-z0-9][A-Za-z0-9_.-]*$
 //	isFailSpec   ^[a-z_]+(:[a-z_]+=[^,\s]+(,[a-z_]+=[^,\s]+)*)?$
-//	isFailNth    ^[a-z_]+:nth=[1-9][0-9]*$   (the one spec fail_each: true works with)
+//	isFailNth    ^[a-z_]+:nth=[1-9][0-9]*$   (the one spec fail_each: and fail_kept: work with)
 
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' || c == '_' }
 func isAlpha(c byte) bool { return isLower(c) || c >= 'A' && c <= 'Z' }
@@ -419,6 +419,9 @@ func (l *Lesson) checkCheck(c *Check) ErrorList {
 	}
 	if c.FailEach && (len(c.Fail) != 1 || !isFailNth(c.Fail[0])) {
 		errs = append(errs, l.errorAt(c.Pos, "check %s: fail_each: true needs one fail: spec TARGET:nth=N, e.g. kmalloc:nth=1", c.ID))
+	}
+	if c.FailKept && (len(c.Fail) != 1 || !isFailNth(c.Fail[0])) {
+		errs = append(errs, l.errorAt(c.Pos, "check %s: fail_kept: true needs one fail: spec TARGET:nth=N, e.g. kmalloc:nth=50", c.ID))
 	}
 	errs = append(errs, l.checkSteps(c.Scenario)...)
 	errs = append(errs, l.checkExpect(c.Expect, l.stepsOf(c.Scenario))...)
