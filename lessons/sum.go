@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "de84e8caa975759b913125a699319285bba9cf486316f9030b64caf1f500a5aa"
-	size = 243421
+	sum  = "7a8e364bd64e759136bbff40e916d201474f171b8ebb8628cb8b14a0cd33b0ac"
+	size = 247691
 )
