@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "7a8e364bd64e759136bbff40e916d201474f171b8ebb8628cb8b14a0cd33b0ac"
-	size = 247691
+	sum  = "490a9fe07f7ffdd7f2d25f7294033b8d07bfa9a7ad63500f17b6f736ecb6f1a7"
+	size = 247705
 )
