@@ -133,6 +133,7 @@ func (k *Kernel) dieBody(rip string, r faultRegs, callers []string) {
 	}
 	k.printk(LogWarning, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(LogWarning, "Hardware name: %s\n", hardwareStr)
+	k.printWorkerInfo(LogWarning) // "Workqueue: events fn [mod]" in a kworker
 	k.printk(LogWarning, "RIP: 0010:%s\n", rip)
 	k.printRegs(LogWarning, r)
 	k.printTrace(LogWarning, callers)

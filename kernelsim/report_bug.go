@@ -70,6 +70,7 @@ func (k *Kernel) showRegs(level int, ripSym string, kernelTop []string) {
 	t := k.Current()
 	k.printk(level, "CPU: 0 PID: %d Comm: %s %s %s %s\n", t.PID, t.Comm, k.TaintString(), utsRelease, shortVersion())
 	k.printk(level, "Hardware name: %s\n", hardwareStr)
+	k.printWorkerInfo(level)
 	k.printk(level, "RIP: 0010:%s\n", ripSym)
 	k.printRegs(level, ud2Regs(ripSym))
 	k.printTrace(level, kernelTop)

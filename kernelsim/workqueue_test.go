@@ -3,6 +3,7 @@ package kernelsim
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -117,21 +118,107 @@ func TestFlushCancelWork(t *testing.T) {
 	}
 }
 
-// TestFlushSelf: a work function flushing itself waits forever.
+// TestFlushSelf: a work function flushing itself waits forever. The
+// kworker hangs, not whoever ran the deferred work; the work item never
+// finishes, so a later flush hangs its caller too; the pool goes on with
+// another worker.
 func TestFlushSelf(t *testing.T) {
 	h := newHarness(t)
 	k := h.k
 	w := NewWork()
 	k.InitWork(w, h.cb("self_flush", 3, func() error { _, err := k.FlushWork(w); return err }))
 	k.ScheduleWork(w)
-	err := k.RunDeferred()
-	var oops *Oops
-	if !errors.As(err, &oops) || oops.Report.Class != "hung-task" {
-		t.Fatalf("err = %v, want hung task", err)
-	}
+	h.must(k.RunDeferred())
 	h.wantInOrder("INFO: task kworker/0:1:37 blocked for more than 120 seconds.",
 		"task:kworker/0:1     state:D stack:0     pid:37    ppid:2      flags:0x00004000",
 		"Workqueue: events self_flush [mod]", " __flush_work.isra.0+0x1a1/0x260", " self_flush (mod.star:3) [mod]")
+	var comm string
+	w2 := NewWork()
+	k.InitWork(w2, h.cb("other_work", 7, func() error { comm = k.Current().Comm; return nil }))
+	k.ScheduleWork(w2)
+	h.must(k.RunDeferred())
+	if comm != "kworker/0:2" || k.StuckWork() != "" {
+		t.Errorf("other work ran in %q, stuck %q; want kworker/0:2, none", comm, k.StuckWork())
+	}
+	err := h.insmod(func() error { _, err := k.FlushWork(w); return err })
+	var oops *Oops
+	if !errors.As(err, &oops) || oops.Report.Class != "hung-task" || !strings.HasPrefix(oops.Report.Title, "INFO: task insmod:") {
+		t.Fatalf("flush of the hung work: err = %v, want insmod's hung task", err)
+	}
+}
+
+// TestWorkOops: an Oops in a work function kills the kworker, not the
+// task that ran the deferred work; the work item stays running for good,
+// so flush_work and cancel_work_sync hang their caller; the pool is stuck
+// behind the dead worker (nr_running stays raised) and runs no more work.
+func TestWorkOops(t *testing.T) {
+	h := newHarness(t)
+	k := h.k
+	var l Spinlock
+	w := NewWork()
+	k.InitWork(w, h.cb("bad_work", 6, func() error {
+		h.must(k.SpinLock(&l))
+		return k.pageFault(0, true, "")
+	}))
+	ran := false
+	w2 := NewWork()
+	k.InitWork(w2, h.cb("later_work", 9, func() error { ran = true; return nil }))
+	h.must(h.insmod(func() error { k.ScheduleWork(w); return nil }))
+	h.must(k.RunDeferred())
+	h.wantInOrder("BUG: kernel NULL pointer dereference, address: 0000000000000000",
+		"Oops: 0002 [#1] *",
+		"CPU: 0 PID: 37 Comm: kworker/0:1 *",
+		"Hardware name: *",
+		"Workqueue: events bad_work [mod]",
+		"RIP: 0010:bad_work (mod.star:6) [mod]",
+		" bad_work (mod.star:6) [mod]", " process_one_work+0x1c7/0x380",
+		"note: kworker/0:1[37] exited with preempt_count 1")
+	if k.Panicked() != "" || !k.Tainted(TaintDie) {
+		t.Fatalf("panicked %q, taint %s: want no panic, taint D", k.Panicked(), k.TaintString())
+	}
+	if k.StuckWork() != "bad_work [mod]" {
+		t.Errorf("StuckWork = %q, want bad_work [mod]", k.StuckWork())
+	}
+	k.ScheduleWork(w2)
+	h.must(k.RunDeferred())
+	if ran || !w2.Pending() {
+		t.Errorf("work queued behind the dead worker: ran %v pending %v, want it left queued", ran, w2.Pending())
+	}
+	for _, tc := range []struct {
+		name string
+		op   func() error
+	}{
+		{"flush_work", func() error { _, err := k.FlushWork(w); return err }},
+		{"cancel_work_sync", func() error { _, err := k.CancelWorkSync(w); return err }},
+		{"flush_work of queued work", func() error { _, err := k.FlushWork(w2); return err }},
+	} {
+		err := h.insmod(tc.op)
+		var oops *Oops
+		if !errors.As(err, &oops) || oops.Report.Class != "hung-task" || !strings.HasPrefix(oops.Report.Title, "INFO: task insmod:") {
+			t.Errorf("%s: err = %v, want insmod's hung task", tc.name, err)
+		}
+	}
+	// cancel_work_sync of work that waits in the queue takes it off.
+	if was, err := k.CancelWorkSync(w2); err != nil || !was || ran {
+		t.Errorf("cancel_work_sync of queued work: %v, %v (ran %v); want true, nil", was, err, ran)
+	}
+}
+
+// TestWorkOopsInFlush: work that flush_work runs at once Oopses in the
+// kworker; the flusher then waits for good.
+func TestWorkOopsInFlush(t *testing.T) {
+	h := newHarness(t)
+	k := h.k
+	w := NewWork()
+	k.InitWork(w, h.cb("bad_work", 6, func() error { return k.pageFault(0, false, "") }))
+	k.ScheduleWork(w)
+	err := h.insmod(func() error { _, err := k.FlushWork(w); return err })
+	var oops *Oops
+	if !errors.As(err, &oops) || oops.Report.Class != "hung-task" {
+		t.Fatalf("err = %v, want the flusher's hung task", err)
+	}
+	h.wantInOrder("CPU: 0 PID: 37 Comm: kworker/0:1 *", "Workqueue: events bad_work [mod]",
+		"INFO: task insmod:*", " __flush_work.isra.0+0x1a1/0x260", " mod_init (mod.star:10) [mod]")
 }
 
 // TestWorkFIFOAndRequeue checks queue order and self-requeueing.

@@ -139,7 +139,8 @@ func skipOptions(args []string) []string {
 
 // machineResult turns the machine's answer to insmod/rmmod into what the
 // terminal shows: kmod's message and status 1, "Killed" and 137 when an Oops
-// killed the task, or a fatal error that stops the scenario.
+// killed the task, kscript's note and 137 when the task hung for good, or a
+// fatal error that stops the scenario.
 func machineResult(inv *Invocation, err error) int {
 	if err == nil {
 		return 0
@@ -156,6 +157,12 @@ func machineResult(inv *Invocation, err error) int {
 		// The command's task was not killed: the machine stopped.
 		inv.sh.NotePanic(inv.Stderr)
 		return 0
+	case errors.As(err, &ke) && ke.Oops != nil && ke.Oops.Report.Class == "hung-task":
+		// The command's task sleeps in D state for good: Linux's command
+		// never returns. kscript says so and goes on; the status is
+		// kscript's (137, as a task that will not run again), for $?.
+		inv.sh.noteHung(inv.Stderr, inv.Name, ke.Oops.Report.Title)
+		return 128 + 9
 	case errors.As(err, &ke):
 		fmt.Fprintln(inv.Stderr, signalMessage(128+9))
 		return 128 + 9

@@ -56,3 +56,14 @@ func (sh *Shell) NotePanic(w io.Writer) {
 		sh.notePanic(w)
 	}
 }
+
+// noteHung writes kscript's note for a command whose task blocked for good
+// (the hung-task detector's report, title, is in the kernel log): on Linux
+// the command never returns, and the terminal with it.
+func (sh *Shell) noteHung(w io.Writer, cmd, title string) {
+	if sh.Lang == "th" {
+		fmt.Fprintf(w, "kscript: %s ไม่มีวันทำงานจบ: task ของคำสั่งนี้ sleep อยู่ในสถานะ D (uninterruptible) และไม่มีอะไรมาปลุก hung-task detector ของ Kernel จึงรายงานไว้เมื่อผ่านไป 120 วินาที (%s ใน dmesg) บน Linux terminal นี้จะค้างอยู่ตรงนี้ ทั้ง Ctrl-C และ kill -9 ก็หยุดคำสั่งนี้ไม่ได้ kscript จึงทำคำสั่งถัดไปต่อ เหมือนพิมพ์ใน terminal อื่น\n", cmd, title)
+		return
+	}
+	fmt.Fprintf(w, "kscript: %s never returns: its task sleeps in state D (uninterruptible) and nothing will wake it; the kernel's hung-task detector reported it after 120 seconds (%s in dmesg). On Linux this terminal hangs here, and neither Ctrl-C nor kill -9 stops it; kscript goes on with the next command as if typed in another terminal.\n", cmd, title)
+}
