@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"kscript.dev/kscript/kernelsim"
 	kruntime "kscript.dev/kscript/runtime"
 	"kscript.dev/kscript/runtime/lesson"
 	"kscript.dev/kscript/runtime/scenario"
@@ -248,5 +249,50 @@ func TestSnapshotTaken(t *testing.T) {
 	cfg.FreshBoot = true
 	if g := newGrader(t, cfg, "testdata/hello.yaml"); g.cfg.Options.NewKernel != nil {
 		t.Error("a snapshot although FreshBoot is set")
+	}
+}
+
+// TestWorkOopsIsTheSubmissions: an Oops in a work item (a kworker's, in a
+// pause between steps) is the submission's bug, judged with its report,
+// never "kscript internal error".
+func TestWorkOopsIsTheSubmissions(t *testing.T) {
+	l := loadLesson(t, "testdata/hello.yaml")
+	for i := range l.Exercise.Checks {
+		if c := &l.Exercise.Checks[i]; c.ID == "enomem" {
+			// A step after insmod: the timer fires, and the work Oopses,
+			// while the student types it.
+			c.Scenario = append(c.Scenario, lesson.Step{Run: "sudo dmesg | tail -n 1"})
+		}
+	}
+	g, err := New(realConfig(), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := g.Submission(readSubmission("testdata/work_oops.star"))
+	c := checkByID(r, "enomem")
+	if c == nil {
+		t.Fatal("no check enomem")
+	}
+	fb := strings.Join(c.Feedback("en"), "\n")
+	if c.Status != Fail || strings.Contains(fb, "internal error") {
+		t.Errorf("enomem: %s, want FAIL, not an internal error:\n%s", c.Status, fb)
+	}
+	for _, want := range []string{"kernel report: BUG: kernel NULL pointer dereference", "(at work_oops.star:10 in fill)"} {
+		if !strings.Contains(fb, want) {
+			t.Errorf("feedback lacks %q:\n%s", want, fb)
+		}
+	}
+}
+
+// TestStoppedByTheKernel: a run the kernel stopped (the task running the
+// module's code killed by an Oops, a lockup) is a failed check with the
+// report's title, in English and Thai; never kscript's internal error.
+func TestStoppedByTheKernel(t *testing.T) {
+	title := "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:0]"
+	err := &kruntime.KilledError{Oops: &kernelsim.Oops{Report: &kernelsim.Report{Class: "soft-lockup", Title: title, Fatal: true}}}
+	st, why := stopped(fmt.Errorf("step 3: %w", err))
+	if st != Fail || !strings.Contains(why.EN, title) || !strings.Contains(why.TH, title) ||
+		strings.Contains(why.EN, "internal") || why.TH == why.EN {
+		t.Errorf("stopped: %s, %q / %q; want FAIL with the report's title in both languages", st, why.EN, why.TH)
 	}
 }

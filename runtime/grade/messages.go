@@ -17,6 +17,7 @@ func messagesTable() i18n.Catalog {
 		"script-error":       {"the script stopped with an error: %s", "สคริปต์หยุดทำงานเพราะข้อผิดพลาด: %s"},
 		"step-limit":         {"step budget exhausted at %s: the submission used all %d Starlark steps it may take, counted across its code, callbacks, read()/write() and user programs (an endless loop? a tasklet that reschedules itself forever?)", "ใช้ step หมดงบที่ %s: งานที่ส่งใช้ Starlark step ครบ %d step ที่อนุญาต ซึ่งนับรวมทั้งโค้ดของ module, callback, read()/write() และโปรแกรมฝั่งผู้ใช้ (วนลูปไม่รู้จบ? tasklet ที่ตั้งเวลาตัวเองซ้ำไม่หยุด?)"},
 		"internal-error":     {"kscript internal error (a bug in kscript, not in the submission): %s", "kscript ทำงานผิดพลาดภายใน (เป็นบั๊กของ kscript ไม่ใช่ของงานที่ส่ง): %s"},
+		"kernel-stopped":     {"the run stopped at the kernel's report of a bug in the submission: %s (see the kernel report)", "การรันหยุดลงที่รายงานจาก Kernel เรื่องบั๊กในงานที่ส่ง: %s (ดูรายงานจาก Kernel)"},
 		"machine-error":      {"the simulated machine could not boot: %s", "บูตเครื่องจำลองไม่ได้: %s"},
 		"unreadable":         {"cannot read the submission: %s", "อ่านไฟล์งานที่ส่งไม่ได้: %s"},
 		"worker-oom":         {"the submission used more memory than a submission may (%s beyond the worker's start), and kscript's worker process grading it ran out: %s", "งานที่ส่งใช้หน่วยความจำเกินที่งานหนึ่งชิ้นใช้ได้ (เกิน %s จากตอนเริ่ม) โปรเซส worker ของ kscript ที่ตรวจงานชิ้นนี้จึงหน่วยความจำหมด: %s"},

@@ -176,11 +176,16 @@ func stopped(err error) (Status, i18n.Text) {
 	var se *kruntime.ScriptError
 	var ie *kruntime.InternalError
 	var me *scenario.MachineError
+	var ke *kruntime.KilledError
 	switch {
 	case errors.As(err, &le):
 		return Timeout, messages.T("step-limit", le.Pos, le.Steps)
 	case errors.As(err, &se):
 		return Error, messages.T("script-error", scriptErrorText(se))
+	case errors.As(err, &ke) && ke.Oops != nil:
+		// The kernel stopped the module's code (an Oops, a BUG(), a
+		// lockup): the submission's bug, judged with its report.
+		return Fail, messages.T("kernel-stopped", ke.Oops.Report.Title)
 	case errors.As(err, &ie):
 		return Error, messages.T("internal-error", ie.Error())
 	case errors.As(err, &me):
