@@ -230,3 +230,37 @@ func (h *heldRecord) notePrinted(a kernelsim.Addr) {
 		h.changed()
 	}
 }
+
+// HeldMemory is what of the machine's memory a run's module got from its
+// page and vmalloc allocations (HeldPFN's frames but its objects' slab
+// pages, and its vmalloc areas' ranges), for a second run to take out of
+// the allocators' hands before it starts (grade's verify run).
+type HeldMemory struct {
+	Frames []kernelsim.PFN
+	Areas  []HeldArea
+}
+
+// HeldArea is a vmalloc area's range: its start and the size asked for.
+type HeldArea struct {
+	Start kernelsim.Addr
+	Size  uint64
+}
+
+// HeldMemory returns what the run's module held of page blocks and
+// vmalloc areas, freed since or not (bounded as the record is).
+func (m *Machine) HeldMemory() HeldMemory {
+	h := &m.env.calls.held
+	var out HeldMemory
+	for i := range h.blocks {
+		b := &h.blocks[i]
+		if b.page {
+			for j := range b.n {
+				out.Frames = append(out.Frames, b.pfn+kernelsim.PFN(j))
+			}
+			continue
+		}
+		out.Frames = append(out.Frames, b.pfns...)
+		out.Areas = append(out.Areas, HeldArea{Start: b.start, Size: b.size})
+	}
+	return out
+}

@@ -333,10 +333,9 @@ type Grader struct {
 
 	// copies is set when runs copy the lesson's booted kernel (snapshot)
 	// instead of booting their own.
-	copies   bool
-	snapOnce sync.Once
-	snap     *kclone.Snapshot // the booted kernel to copy, nil if it cannot be copied
-	img      *kclone.Image    // or its image, read from Boot
+	copies     bool
+	boot       bootSource // the booted kernel to copy
+	verifyBoot bootSource // the verify seed's (verify.go)
 
 	probeOnce sync.Once
 	canFail   bool // the runtime honours Options.Fail
@@ -407,25 +406,55 @@ func checkPrograms(cfg Config, opts kruntime.Options, programs []scenario.Progra
 // A kernel kclone cannot copy (or one that does not boot) is booted
 // afresh each time (nil): the machine reports a boot error in the
 // submissions' results.
-func (g *Grader) snapshot() kernelSource {
-	g.snapOnce.Do(func() {
+func (g *Grader) snapshot() kernelSource { return g.boot.source(g, g.cfg.Options.Kernel) }
+
+// verifySnapshot is snapshot for the verify runs' kernel (verify.go): the
+// same machine booted with the verify seed, its image kept in the boot
+// cache beside the grading seed's.
+func (g *Grader) verifySnapshot() kernelSource { return g.verifyBoot.source(g, g.verifyConfig()) }
+
+// bootSource is a booted kernel that runs copy, taken on first use: a
+// snapshot taken here or an image read from the boot cache.
+type bootSource struct {
+	once sync.Once
+	snap *kclone.Snapshot // the booted kernel to copy, nil if it cannot be copied
+	img  *kclone.Image    // or its image, read from Boot
+}
+
+// source takes or reads the kernel of cfg once and returns it, nil when
+// the grader's runs do not copy kernels or cfg's cannot be copied.
+func (b *bootSource) source(g *Grader, cfg kernelsim.Config) kernelSource {
+	b.once.Do(func() {
 		if !g.copies {
 			return
 		}
-		if im := g.cfg.Boot.Image(g.cfg.Options.Kernel); im != nil {
-			g.img = im
+		if im := g.cfg.Boot.Image(cfg); im != nil {
+			b.img = im
 			return
 		}
-		if snap, err := kclone.Take(g.cfg.Options.Kernel); err == nil {
-			g.snap = snap
+		if snap, err := kclone.Take(cfg); err == nil {
+			b.snap = snap
 			g.cfg.Boot.Put(snap)
 		}
 	})
 	switch {
-	case g.img != nil:
-		return g.img
-	case g.snap != nil:
-		return g.snap
+	case b.img != nil:
+		return b.img
+	case b.snap != nil:
+		return b.snap
+	}
+	return nil
+}
+
+// lane returns a new lane of the kernel source (kclone.Lane,
+// kclone.ImageLane), nil when there is none.
+func (b *bootSource) lane(g *Grader, cfg kernelsim.Config) kernelSource {
+	b.source(g, cfg)
+	switch {
+	case b.img != nil:
+		return b.img.Lane()
+	case b.snap != nil:
+		return b.snap.Lane()
 	}
 	return nil
 }
@@ -436,9 +465,14 @@ type kernelSource interface {
 	NewKernel(kernelsim.Config) (*kernelsim.Kernel, error)
 }
 
-// newKernel is the runs' Options.NewKernel when they copy the snapshot.
+// newKernel is the runs' Options.NewKernel when they copy the snapshot:
+// the grading seed's kernel, or the verify seed's for a verify run.
 func (g *Grader) newKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
-	if src := g.snapshot(); src != nil {
+	src := g.snapshot()
+	if cfg != g.cfg.Options.Kernel && cfg == g.verifyConfig() {
+		src = g.verifySnapshot()
+	}
+	if src != nil {
 		return src.NewKernel(cfg)
 	}
 	return kernelsim.New(cfg)
@@ -479,14 +513,30 @@ type Lane struct {
 // Lane returns a new lane of g.
 func (g *Grader) Lane() *Lane {
 	l := &Lane{g: g}
-	g.snapshot()
-	switch {
-	case g.img != nil:
-		l.copy = g.img.Lane()
-	case g.snap != nil:
-		l.copy = g.snap.Lane()
+	if c := g.boot.lane(g, g.cfg.Options.Kernel); c != nil {
+		l.copy = &laneKernels{g: g, main: c}
 	}
 	return l
+}
+
+// laneKernels hands out a lane's copies: of the grading seed's kernel, and
+// of the verify seed's, in a lane of its own made on first use.
+type laneKernels struct {
+	g            *Grader
+	main, verify kernelSource
+}
+
+func (l *laneKernels) NewKernel(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
+	g := l.g
+	if cfg == g.cfg.Options.Kernel || cfg != g.verifyConfig() {
+		return l.main.NewKernel(cfg) // (another configuration boots afresh)
+	}
+	if l.verify == nil {
+		if l.verify = g.verifyBoot.lane(g, cfg); l.verify == nil {
+			return kernelsim.New(cfg)
+		}
+	}
+	return l.verify.NewKernel(cfg)
 }
 
 // Submission grades one submission, as Grader.Submission does.

@@ -18,6 +18,9 @@ type plannedRun struct {
 	steps  []lesson.Step // nil: the lesson's scenario (or the default one)
 	fail   []string
 	checks []int // indexes into the exercise's checks
+	// verify are the checks among them whose dmesg lines have checked
+	// placeholders ({{pfn}}, {{kptr}}): judged on a verify run too.
+	verify []int
 }
 
 // plan groups the exercise's checks by the run they need: the same steps
@@ -38,6 +41,9 @@ func plan(l *lesson.Lesson) []plannedRun {
 			runs = append(runs, plannedRun{steps: steps, fail: c.Fail})
 		}
 		runs[j].checks = append(runs[j].checks, i)
+		if checksValues(c.Expect) {
+			runs[j].verify = append(runs[j].verify, i)
+		}
 	}
 	return runs
 }
@@ -105,7 +111,7 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 	}
 	out, err := scenario.Run(cfg, scenario.Input{
 		Script: sub.Path, Src: sub.Src, Module: g.lesson.ModuleName(), Steps: steps, Sets: sets,
-		Programs: g.programs,
+		Programs: g.programs, KeepHeld: len(pr.verify) > 0,
 	})
 	if err != nil {
 		st, why := stopped(err)
@@ -127,6 +133,9 @@ func (g *Grader) runOne(sub Submission, pr *plannedRun, res *Result, budget *kru
 			set = out.Sets[k]
 		}
 		judge(res.Checks[i], out, set)
+	}
+	if out.Stopped == nil {
+		g.verify(sub, pr, res, budget, lane, out.Held)
 	}
 	g.failEach(sub, pr, res, budget, lane, &st.counted)
 	g.failKept(sub, pr, res, budget, lane, st)

@@ -32,6 +32,9 @@ type Result struct {
 	// Shadowed are the user programs the script declares that the
 	// lesson's programs files replace: the lesson's ran instead.
 	Shadowed []string
+	// Held is what the module held of page blocks and vmalloc areas
+	// during the run, when Input.KeepHeld asked for it.
+	Held *kruntime.HeldMemory
 }
 
 // Set is the outcome of one more set of expectations on the same run.
