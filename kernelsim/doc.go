@@ -20,6 +20,7 @@
 //	bad_page.go            bad frees, bad_page, __dump_page                           mm/page_alloc.c, mm/debug.c
 //	vmscan.go              allocation slow path, reclaim                              mm/page_alloc.c __alloc_pages_slowpath, mm/vmscan.c
 //	pressure.go            boot-time users of memory, pressure and fragment steps     (kscript's own)
+//	reserve.go             frames and vmalloc ranges taken before a verify run        mm/page_alloc.c take_page_off_buddy
 //	gfp.go                 GFP flags and their names                                  include/linux/gfp_types.h, include/trace/events/mmflags.h
 //	meminfo.go             /proc/meminfo, free(1)                                     fs/proc/meminfo.c, arch/x86/mm/pat/set_memory.c
 //	vmstat.go              /proc/buddyinfo, zoneinfo, pagetypeinfo, vmstat            mm/vmstat.c
