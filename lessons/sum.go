@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "490a9fe07f7ffdd7f2d25f7294033b8d07bfa9a7ad63500f17b6f736ecb6f1a7"
-	size = 247705
+	sum  = "fc1e7a405dcf686ab126ea94da6f4050add0094f2bc4ec5320119b4679f2ed65"
+	size = 252410
 )
