@@ -96,6 +96,9 @@ var allocPagesCallers = []string{allocPagesCaller}
 // __alloc_pages in a call trace: "__kmalloc_large_node+0x79/0x140", ...)
 // are callers; its warnings print them.
 func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok bool) {
+	if k.mem.avoid != nil && !k.mem.avoiding {
+		return k.allocAvoiding(gfp, order, callers) // reserve.go
+	}
 	if pfn, ok = k.allocPagesFast(gfp, order); ok {
 		return pfn, true
 	}
@@ -109,7 +112,7 @@ func (k *Kernel) allocPages(gfp GFP, order int, callers []string) (pfn PFN, ok b
 			k.warnOrderTooLarge(gfp, callers)
 			return 0, false
 		}
-		if k.shouldFailAlloc(gfp&gfpBitsMask, order, callers...) { // fault_inject.go: should_fail_alloc_page
+		if !k.mem.retrying && k.shouldFailAlloc(gfp&gfpBitsMask, order, callers...) { // fault_inject.go: should_fail_alloc_page
 			return 0, false
 		}
 		high := gfpZone(gfp & gfpBitsMask)
@@ -226,7 +229,8 @@ func (k *Kernel) allocBuddyFast(gfp GFP, order int) (PFN, bool) {
 
 // updatePageFast opens or closes the page allocator's fast paths
 // (allocPagesFast and FreePages's per-CPU push; allocBuddyFast): open when
-// no tracer is set and no page_alloc fault is armed (and, for the per-CPU
+// no tracer is set, no page_alloc fault is armed and no frame is to be
+// avoided (AvoidFrames) (and, for the per-CPU
 // ones, the per-CPU lists are on), which are the only things besides the
 // GFP flags and the zone's counters that the full paths look at.
 // Everything that changes one of them calls it. It also keeps fastMark,
@@ -234,7 +238,7 @@ func (k *Kernel) allocBuddyFast(gfp GFP, order int) (PFN, bool) {
 // lowmem reserve against ZONE_NORMAL allocations), which only boot sets.
 func (k *Kernel) updatePageFast() {
 	k.mem.fastZone, k.mem.buddyZone = nil, nil
-	if k.mem.tracer != nil || k.dbg.fault.attr[FaultPageAlloc] != nil {
+	if k.mem.tracer != nil || k.dbg.fault.attr[FaultPageAlloc] != nil || k.mem.avoid != nil {
 		return
 	}
 	if zl := k.zones.zonelist[ZoneNormal]; len(zl) > 0 {

@@ -153,6 +153,13 @@ type physMem struct {
 	top     []topBlock      // per top-order block (pfn >> (MaxOrder-1))
 	ranges  []pfnRange      // e820 usable RAM, ascending (memblock.memory)
 
+	// avoid, when set (AvoidFrames, reserve.go), are frames the page
+	// allocator never hands out again: allocAvoiding withholds a block
+	// that holds one and asks again (retrying), and the fast paths,
+	// which would not look, are closed (updatePageFast).
+	avoid              map[uint32]bool
+	avoiding, retrying bool
+
 	// Counters maintained by other layers, in pages unless noted; they feed
 	// /proc/meminfo and show_mem. The slab helper bumps the slab counters when
 	// it allocates or frees a slab's pages; vmalloc bumps nrVmallocPages.

@@ -1,11 +1,11 @@
 package kernelsim
 
-// Taking memory out of the kernel's hands before a run, so that the run's
-// module cannot be given it: kscript's grader runs a check whose lines
-// print page frame numbers or pointers a second time with the frames and
-// vmalloc ranges the module got the first time taken (runtime/grade,
-// verify.go), so that a number copied from one run's output into the
-// module's printk is not the module's in the other run.
+// Keeping memory out of a run's hands, so that its module cannot be given
+// it: kscript's grader runs a check whose lines print page frame numbers
+// or pointers a second time with the frames and vmalloc ranges the module
+// got the first time avoided (runtime/grade, verify.go), so that a number
+// copied from one run's output into the module's printk is not the
+// module's in the other run.
 
 // tagTaken marks in page.data a frame TakeFreeFrames took.
 const tagTaken = tagFragment + 1
@@ -98,4 +98,53 @@ func (k *Kernel) ReserveVmallocRange(a Addr, size uint64, caller string) bool {
 	k.vm.nextID++
 	k.insertBusy(&VMStruct{Addr: a, Size: size, Flags: VMMap, caller: kernelCaller(caller), id: k.vm.nextID})
 	return true
+}
+
+// AvoidFrames makes the page allocator never hand out pfns from now on:
+// those that are free are taken at once (TakeFreeFrames), and a block
+// holding one of the others, freed later (page cache that reclaim or
+// drop_caches frees, pages Pressure gives back, a slab emptied), is
+// withheld when an allocation gets it, kept allocated for good, and the
+// allocation asks again, as Linux's allocator skips a page that
+// memory_failure() poisoned. Fault injection does not count the asking
+// again. The fast paths close (updatePageFast): allocations of such a
+// kernel take the full path.
+func (k *Kernel) AvoidFrames(pfns []PFN) {
+	if len(pfns) == 0 {
+		return
+	}
+	k.mem.avoid = make(map[uint32]bool, len(pfns))
+	for _, p := range pfns {
+		k.mem.avoid[uint32(p)] = true
+	}
+	k.updatePageFast()
+	k.TakeFreeFrames(pfns)
+}
+
+// allocAvoiding is allocPages when frames are avoided: a block that holds
+// one is withheld and the allocation made again. Each block withheld holds
+// an avoided frame that is then allocated for good, so it asks at most
+// once per avoided frame more.
+func (k *Kernel) allocAvoiding(gfp GFP, order int, callers []string) (PFN, bool) {
+	k.mem.avoiding = true
+	defer func() { k.mem.avoiding, k.mem.retrying = false, false }()
+	for {
+		pfn, ok := k.allocPages(gfp, order, callers)
+		if !ok || !k.avoided(pfn, order) {
+			return pfn, ok
+		}
+		p := k.mem.pg(uint32(pfn))
+		p.use, p.data = PageUseBoot, tagTaken
+		k.mem.retrying = true
+	}
+}
+
+// avoided reports whether the block of order at pfn holds an avoided frame.
+func (k *Kernel) avoided(pfn PFN, order int) bool {
+	for i := range uint32(1) << order {
+		if k.mem.avoid[uint32(pfn)+i] {
+			return true
+		}
+	}
+	return false
 }

@@ -16,12 +16,13 @@ import (
 //
 // So each such check that passed is judged again on a second run of its
 // scenario, on a kernel booted with the verify seed (VerifySeed of the
-// grading seed) from which the page frames and vmalloc ranges the
-// module got on the first run are taken before the run starts
-// (kernelsim.TakeFreeFrames, ReserveVmallocRange): the module cannot get
-// them again, so no value that passed the first run can pass this one,
-// however it was chosen, while a module that prints what its allocation
-// gave it passes both. The seed changes the rest (the %p hashing key,
+// grading seed) whose page allocator never hands out the page frames the
+// module got on the first run (kernelsim.AvoidFrames: taken at once when
+// free, withheld when freed later) and whose vmalloc ranges are reserved
+// (ReserveVmallocRange): the module cannot get them again, so no value
+// that passed the first run can pass this one, however it was chosen,
+// while a module that prints what its allocation gave it passes both. Its
+// checked dmesg lines are what the verify run judges (verifyExpect). The seed changes the rest (the %p hashing key,
 // where boot left its slabs and free blocks). The check passes only when
 // it passes on both runs; failing on the verify run alone, its feedback
 // says so.
@@ -50,7 +51,7 @@ func (g *Grader) verify(sub Submission, pr *plannedRun, res *Result, budget *kru
 	for _, i := range pr.verify {
 		if res.Checks[i].Status == Pass {
 			checks = append(checks, res.Checks[i])
-			sets = append(sets, g.lesson.Exercise.Checks[i].Expect)
+			sets = append(sets, verifyExpect(g.lesson.Exercise.Checks[i].Expect))
 		}
 	}
 	if len(checks) == 0 || budget.Exhausted() {
@@ -69,7 +70,7 @@ func (g *Grader) verify(sub Submission, pr *plannedRun, res *Result, budget *kru
 	opts.NewKernel = func(cfg kernelsim.Config) (*kernelsim.Kernel, error) {
 		k, err := boot(cfg)
 		if err == nil && held != nil {
-			k.TakeFreeFrames(held.Frames)
+			k.AvoidFrames(held.Frames)
 			for _, a := range held.Areas {
 				k.ReserveVmallocRange(a.Start, a.Size, verifyCaller)
 			}
@@ -109,6 +110,21 @@ func (g *Grader) verify(sub Submission, pr *plannedRun, res *Result, budget *kru
 			c.Failures = append(c.Failures, Expectation{Name: f.Name, Want: f.Want, Got: messages.T("verify-failed", seed, vseed, seed, f.Got)})
 		}
 	}
+}
+
+// verifyExpect is what a verify run judges of a check's expectations
+// e: its dmesg lines with checked placeholders, and a kernel without
+// reports. The rest was judged on the first run; and the verify run's
+// kernel keeps the blocks it withheld (AvoidFrames), so its free memory
+// does not come back as a module's run leaves it.
+func verifyExpect(e *lesson.Expect) *lesson.Expect {
+	v := &lesson.Expect{}
+	for _, m := range e.Dmesg {
+		if m.Checked() {
+			v.Dmesg = append(v.Dmesg, m)
+		}
+	}
+	return v
 }
 
 // checksValues reports whether e has dmesg lines with checked
