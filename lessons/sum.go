@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "fc1e7a405dcf686ab126ea94da6f4050add0094f2bc4ec5320119b4679f2ed65"
-	size = 252410
+	sum  = "c5944b769a89d5f0ff5bb7f805827cf6175f4bde4dc83c515d05804aa45f35fd"
+	size = 253257
 )
