@@ -193,10 +193,10 @@ func catalogueTable() map[string]texts {
 		"null-deref": {
 			en: Entry{"NULL pointer dereference",
 				"The code at {line} dereferenced a NULL pointer (or a small offset from NULL, such as a field of a NULL struct). Most often an allocation's result was used without checking it. The kernel Oopsed: the task was killed and the kernel tainted (D); in init, the module stays stuck as loading and cannot be removed.",
-				"Check every pointer that can be NULL before using it, above all allocation results: if (!p) return -ENOMEM;"},
+				"Check every pointer that can be NULL before using it, above all allocation results: if (!p) return -ENOMEM; in a script, if not p: return -ENOMEM (or p == NULL). A pointer is never equal to the number 0 here, so a check written p == 0 is always False and lets NULL through."},
 			th: Entry{"dereference พอยน์เตอร์ NULL",
 				"โค้ดที่ {line} dereference พอยน์เตอร์ NULL (หรือ offset เล็ก ๆ จาก NULL เช่นฟิลด์ของ struct ที่เป็น NULL) ส่วนใหญ่เกิดจากนำผลการจองหน่วยความจำไปใช้โดยไม่ตรวจสอบ Kernel เกิด Oops: task ถูก kill และ Kernel ถูก taint (D) ถ้าเกิดใน init module จะค้างอยู่ในสถานะกำลังโหลดและถอดออกไม่ได้",
-				"ตรวจพอยน์เตอร์ทุกตัวที่อาจเป็น NULL ก่อนใช้ โดยเฉพาะผลจากการจองหน่วยความจำ: if (!p) return -ENOMEM;"},
+				"ตรวจพอยน์เตอร์ทุกตัวที่อาจเป็น NULL ก่อนใช้ โดยเฉพาะผลจากการจองหน่วยความจำ: if (!p) return -ENOMEM; ในสคริปต์เขียน if not p: return -ENOMEM (หรือ p == NULL) พอยน์เตอร์ไม่มีวันเท่ากับเลข 0 การตรวจแบบ p == 0 จึงเป็นเท็จเสมอและปล่อย NULL ผ่านไป"},
 		},
 		"zero-size-ptr": {
 			en: Entry{"ZERO_SIZE_PTR used (kmalloc of 0 bytes)",
