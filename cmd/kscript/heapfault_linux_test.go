@@ -1,6 +1,7 @@
 package main
 
 import (
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -25,4 +26,15 @@ func TestPrefaultHeap(t *testing.T) {
 		}
 		b[i] = byte(i)
 	}
+}
+
+// populateWorks reports whether madvise(MADV_POPULATE_WRITE) works on a
+// fresh anonymous mapping here.
+func populateWorks(t *testing.T) bool {
+	m, err := syscall.Mmap(-1, 0, 1<<16, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(m)
+	return syscall.Madvise(m, 23) == nil // MADV_POPULATE_WRITE
 }

@@ -52,7 +52,10 @@ func TestStartHeapPopulated(t *testing.T) {
 		return
 	}
 	if startheap.End == 0 {
-		t.Fatal("MADV_POPULATE_WRITE on the heap's start failed")
+		if !populateWorks(t) {
+			t.Skip("this kernel has no MADV_POPULATE_WRITE (Linux 5.14): the package leaves the heap to fault in")
+		}
+		t.Fatal("MADV_POPULATE_WRITE on the heap's start failed, though it works on fresh memory")
 	}
 	if startheap.End%4096 != 0 {
 		t.Errorf("End = %#x, not at a page", startheap.End)

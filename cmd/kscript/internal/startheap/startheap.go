@@ -8,11 +8,15 @@
 // figures are measured on (a 2-vCPU Firecracker guest whose kernel is
 // paravirtual) a fault costs several µs, while madvise(MADV_POPULATE_WRITE)
 // makes a page in about 1.2 µs. Populating the heap's first 256 KiB in one
-// call took kscript --help from 318 to 275 page faults and from 9.0 to
-// 8.0-8.2 ms (a Go hello-world: 5.5 ms), and kscript run
-// lessons/01_kmalloc.star from 15.1 to 12.7 ms. More is not better: with
-// 1 MiB --help faults 233 times but takes longer, since it pays for pages
-// it never uses (see the README's performance section).
+// call takes kscript --help from about 303 to 262 page faults. In the
+// first hour of the session that measured it, that was 9.1 -> 8.1 ms of
+// --help (a Go hello-world: 5.5 ms) and 15.1 -> 12.8 ms of kscript run
+// lessons/01_kmalloc.star; an hour later the difference was below the
+// noise, once the guest had handed its free memory back to the host and a
+// page populated but never used cost a host fault of its own. More is not
+// better: with 1 MiB --help faults 233 times but takes longer, since it
+// pays for pages it never uses (the README's performance section and
+// scripts/bench.md, session 11).
 //
 // The package imports nothing, so that it is initialised before every
 // package that needs sync: Go initialises packages in import-path order
