@@ -128,6 +128,17 @@ func (w *KeptWatch) KeptSites() []KeptCall {
 	return out
 }
 
+// KeptCalls returns every call whose object the module kept, in the order
+// of their numbers.
+func (w *KeptWatch) KeptCalls() []KeptCall {
+	out := make([]KeptCall, 0, len(w.live))
+	for _, o := range w.live {
+		out = append(out, o.export())
+	}
+	slices.SortFunc(out, func(a, b KeptCall) int { return cmp.Compare(a.Nth, b.Nth) })
+	return out
+}
+
 func (o keptObject) export() KeptCall {
 	return KeptCall{Nth: o.ord, Pos: fmt.Sprintf("%s:%d:%d", o.pos.File, o.pos.Line, o.pos.Col), Step: int(o.step),
 		Freed: int(o.freed), Kept: o.object && o.freed == 0}

@@ -1,7 +1,10 @@
 package grade
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"kscript.dev/kscript/kernelsim"
@@ -176,6 +179,7 @@ func (g *Grader) failKept(sub Submission, pr *plannedRun, res *Result, budget *k
 			cr.Failures = append(cr.Failures, Expectation{Name: "fail_kept", Want: want, Got: *failed})
 			continue
 		}
+		trials = append(trials, keptPicks(w, target, spec.Nth, trials, pickSeed(g.lesson.ID, c.ID, sub.Src))...)
 		for _, t := range trials {
 			if !g.keptTrial(sub, pr, &c, cr, t, want, budget, lane) {
 				break
@@ -185,8 +189,10 @@ func (g *Grader) failKept(sub Submission, pr *plannedRun, res *Result, budget *k
 }
 
 // keptTrial is a call a fail_kept: check fails in a run of its own, and
-// why: the one that stands for the Nth call, or the first of a position.
+// why: the one that stands for the Nth call, the first of a position, or
+// one picked from the submission's hash (keptPicks).
 type keptTrial struct {
+	nth  uint64
 	spec string    // "kmalloc:nth=65"
 	why  i18n.Text // for the feedback
 }
@@ -216,7 +222,7 @@ func keptTrials(w *kruntime.KeptWatch, target string, nth uint64) ([]keptTrial, 
 			return nil, &t
 		}
 		spec := fmt.Sprintf("%s:nth=%d", target, kept.Nth)
-		trials = append(trials, keptTrial{spec: spec, why: messages.T("kept-instead", why, spec, kept.Pos)})
+		trials = append(trials, keptTrial{nth: kept.Nth, spec: spec, why: messages.T("kept-instead", why, spec, kept.Pos)})
 		done[kept.Pos] = true
 	} else {
 		done[nthCall.Pos] = true
@@ -227,13 +233,78 @@ func keptTrials(w *kruntime.KeptWatch, target string, nth uint64) ([]keptTrial, 
 		}
 		done[k.Pos] = true
 		spec := fmt.Sprintf("%s:nth=%d", target, k.Nth)
-		trials = append(trials, keptTrial{spec: spec, why: messages.T("kept-site", spec, k.Pos)})
+		trials = append(trials, keptTrial{nth: k.Nth, spec: spec, why: messages.T("kept-site", spec, k.Pos)})
 	}
 	if len(trials) > maxEach {
 		t := messages.T("kept-many", len(trials), target, maxEach)
 		return nil, &t
 	}
 	return trials, nil
+}
+
+// keptPickCount is how many kept calls, besides the ones keptTrials
+// names, a fail_kept: check fails, each in a run of its own.
+const keptPickCount = 3
+
+// keptPicks returns up to keptPickCount more calls to fail, drawn from the
+// calls whose object the module kept (watch w), but the Nth and the ones
+// tried already, from the hash h of the submission (pickSeed). A module
+// whose NULL check is tied to the one call the lesson's public spec fails
+// (if not p and i == 45) handles the Nth and no other: the picks reach
+// its other calls, and no submission can know them in advance, since
+// changing the source to handle them changes them. Calls are picked by
+// their rank among the kept calls, never by a map's order, so the same
+// source and lesson fail the same calls on every seed. An honest module,
+// which handles any of them, pays keptPickCount runs; one that keeps
+// fewer calls, fewer.
+func keptPicks(w *kruntime.KeptWatch, target string, nth uint64, tried []keptTrial, h uint64) []keptTrial {
+	skip := map[uint64]bool{nth: true}
+	for _, t := range tried {
+		skip[t.nth] = true
+	}
+	var pool []kruntime.KeptCall
+	for _, k := range w.KeptCalls() {
+		if !skip[k.Nth] {
+			pool = append(pool, k)
+		}
+	}
+	var picked []kruntime.KeptCall
+	for len(picked) < keptPickCount && len(pool) > 0 {
+		h = splitmix(h)
+		i := int(h % uint64(len(pool)))
+		picked = append(picked, pool[i])
+		pool = append(pool[:i], pool[i+1:]...)
+	}
+	slices.SortFunc(picked, func(a, b kruntime.KeptCall) int {
+		if a.Nth < b.Nth {
+			return -1
+		}
+		return 1 // the picks are distinct calls
+	})
+	out := make([]keptTrial, 0, len(picked))
+	for _, k := range picked {
+		spec := fmt.Sprintf("%s:nth=%d", target, k.Nth)
+		out = append(out, keptTrial{nth: k.Nth, spec: spec, why: messages.T("kept-pick", spec, k.Pos)})
+	}
+	return out
+}
+
+// pickSeed hashes a submission's source with its lesson and check: the
+// seed of keptPicks. The kernel's seed is left out, so that a submission
+// scores the same on every seed.
+func pickSeed(lessonID, checkID string, src []byte) uint64 {
+	d := sha256.New()
+	fmt.Fprintf(d, "kscript fail_kept picks\x00%s\x00%s\x00", lessonID, checkID)
+	d.Write(src)
+	return binary.LittleEndian.Uint64(d.Sum(nil))
+}
+
+// splitmix is one step of SplitMix64: a well-mixed sequence from a seed.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
 }
 
 // keptTrial runs check c's steps with the call of t failing and judges

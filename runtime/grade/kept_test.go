@@ -15,10 +15,13 @@ import (
 // its fail_kept: check. Its steps are the lesson's first steps, so the
 // lesson's run shows which allocations a module keeps: a reference
 // solution, or an honest module that also checks a scratch object, takes
-// no machine beyond the planned runs; a module whose 50th allocation is a
-// throwaway, or that keeps spare objects from another line, one more (in
-// which its unchecked allocation oopses). With the check's steps not the
-// lesson's first steps, the run without fault injection is one more.
+// keptPickCount machines beyond the planned runs (the kept calls picked
+// from its hash, each handled); a module whose 50th allocation is a
+// throwaway, or that keeps spare objects from another line, or whose NULL
+// check is tied to the 50th call's index, one more (in which its
+// unchecked allocation oopses, and no pick runs after it). With the
+// check's steps not the lesson's first steps, the run without fault
+// injection is one more.
 func TestFailKeptRuns(t *testing.T) {
 	own := filepath.Join(t.TempDir(), "10_kmem_cache.yaml")
 	src, err := os.ReadFile("../../lessons/10_kmem_cache.yaml")
@@ -41,18 +44,20 @@ func TestFailKeptRuns(t *testing.T) {
 		throwaway = "testdata/cheats/10_kmem_cache/throwaway_checked.star"
 		sameLine  = "testdata/cheats/10_kmem_cache/throwaway_same_line.star"
 		spares    = "testdata/cheats/10_kmem_cache/spares_kept.star"
+		indexTied = "testdata/cheats/10_kmem_cache/index_tied_check.star"
 	)
 	for _, tc := range []struct {
 		lesson, sub string
 		extra       int64
 		full        bool
 	}{
-		{"../../lessons/10_kmem_cache.yaml", solution, 0, true},
-		{"../../lessons/10_kmem_cache.yaml", gotoStyle, 0, true},
+		{"../../lessons/10_kmem_cache.yaml", solution, keptPickCount, true},
+		{"../../lessons/10_kmem_cache.yaml", gotoStyle, keptPickCount, true},
 		{"../../lessons/10_kmem_cache.yaml", throwaway, 1, false},
 		{"../../lessons/10_kmem_cache.yaml", sameLine, 1, false},
 		{"../../lessons/10_kmem_cache.yaml", spares, 1, false},
-		{own, solution, 1, true},
+		{"../../lessons/10_kmem_cache.yaml", indexTied, 1, false},
+		{own, solution, 1 + keptPickCount, true},
 		{own, throwaway, 2, false},
 	} {
 		var n atomic.Int64
@@ -74,5 +79,43 @@ func TestFailKeptRuns(t *testing.T) {
 		if c := checkByID(r, "handles-enomem"); c == nil || (c.Status == Pass) != tc.full {
 			t.Errorf("%s with %s: handles-enomem: %s", tc.sub, tc.lesson, checkStatuses(r))
 		}
+	}
+}
+
+// TestKeptPicksFollowTheSource grades lesson 10's cheat whose NULL check
+// is tied to the index the lesson's spec fails (nth=50): a kept call
+// picked from the submission's hash oopses. The picks are the same on
+// every kernel seed, byte for byte, and move when the source changes, so
+// that no submission can know them in advance.
+func TestKeptPicksFollowTheSource(t *testing.T) {
+	sub := readSubmission("testdata/cheats/10_kmem_cache/index_tied_check.star")
+	got := func(seed uint64, s Submission) string {
+		cfg := realConfig()
+		cfg.Options.Kernel.Seed = seed
+		r := newGrader(t, cfg, "../../lessons/10_kmem_cache.yaml").Submission(s)
+		c := checkByID(r, "handles-enomem")
+		if c == nil || c.Status == Pass || len(c.Failures) == 0 {
+			t.Fatalf("seed %d: handles-enomem: %s", seed, checkStatuses(r))
+		}
+		g := c.Failures[0].Got.String()
+		if strings.Contains(g, "nth=50,") {
+			t.Errorf("seed %d: the pick is the spec's own call: %s", seed, g)
+		}
+		return g
+	}
+	first := got(0, sub)
+	if again := got(7, sub); again != first {
+		t.Errorf("the picks differ with the seed:\n%s\n%s", first, again)
+	}
+	moved := false
+	for _, c := range []string{"a", "b", "c"} {
+		other := sub
+		other.Src = append(append([]byte(nil), sub.Src...), "# "+c+"\n"...)
+		if got(0, other) != first {
+			moved = true
+		}
+	}
+	if !moved {
+		t.Errorf("the picks do not follow the source: %s", first)
 	}
 }

@@ -47,6 +47,7 @@ func messagesTable() i18n.Catalog {
 		"kept-got":           {"%s: %s", "%s: %s"},
 		"kept-stopped":       {"the run without fault injection, which shows the allocations the module keeps: %s", "การรันโดยไม่มี fault injection ซึ่งใช้ดูว่า module เก็บการจองใดไว้: %s"},
 		"kept-site":          {"with %s, the first call at %s whose object the module keeps (the module keeps objects from more than one place)", "เมื่อใช้ %s ซึ่งเป็นการเรียกแรกที่ %s ที่ module เก็บ object ไว้ (module เก็บ object ที่จองจากหลายตำแหน่ง)"},
+		"kept-pick":          {"with %s, a call at %s whose object the module keeps, picked from a hash of the submission (any kept call may fail)", "เมื่อใช้ %s ซึ่งเป็นการเรียกที่ %s ที่ module เก็บ object ไว้ เลือกจาก hash ของงานที่ส่ง (การจองที่เก็บไว้ครั้งใดก็ล้มเหลวได้)"},
 		"kept-many":          {"%d more %s calls to fail in turn (the first kept call of each place the module keeps objects from): kscript tests %d at most", "ต้องทำให้การเรียก %[2]s ล้มเหลวทีละครั้งอีก %[1]d ครั้ง (การเรียกแรกของแต่ละตำแหน่งที่ module เก็บ object ไว้): kscript ทดสอบได้ไม่เกิน %[3]d ครั้ง"},
 		"healthy-kernel":     {"no kernel report, no leak", "ไม่มีรายงานจาก Kernel และไม่มีหน่วยความจำรั่ว"},
 
