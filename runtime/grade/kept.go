@@ -117,8 +117,11 @@ func (g *Grader) watchKept(opts *kruntime.Options, specs []keptSpec, st *runStat
 // spare objects kept beside the used ones cannot take the failure for
 // them either. A module that keeps no object of the kind by the end of
 // the check's steps fails the check: the failure cannot land on what it
-// keeps. An honest module, whose Nth call is one of the allocations it
-// keeps, all made at one position, costs no run more.
+// keeps. Last, keptPickCount kept calls picked from a hash of the source
+// (keptPicks) fail, each in a run of its own, so that a NULL check tied
+// to the Nth call's index does not pass. An honest module, whose Nth call
+// is one of the allocations it keeps, all made at one position, costs
+// those runs and no other.
 //
 // Up to the injected failure, a run with nth=N armed is the run without
 // it, step for step (the simulation is deterministic, and the step
