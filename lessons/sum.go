@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "c5944b769a89d5f0ff5bb7f805827cf6175f4bde4dc83c515d05804aa45f35fd"
-	size = 253257
+	sum  = "cd2d7e8454325c3690c632ddc8b1c5d6bfd0dc35dc02227563b33e9b332d1bce"
+	size = 255419
 )
