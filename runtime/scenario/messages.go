@@ -19,6 +19,7 @@ func messagesTable() i18n.Catalog {
 		"reports-more":            {"… and %d more reports not shown", "… และรายงานอื่นอีก %d รายการที่ไม่ได้แสดง"},
 		"alloc-failure":           {"allocation failure (not a bug by itself): %s", "การจองหน่วยความจำล้มเหลว (ไม่ใช่บั๊กในตัวเอง): %s"},
 		"leaks-none":              {"leaks: none (kscript's own check when the module was removed)", "หน่วยความจำรั่ว: ไม่พบ (kscript ตรวจเองตอนถอด module)"},
+		"leaks-still-loaded":      {"leaks: not checked (kscript's own check runs when the module is removed, and it is still loaded)", "หน่วยความจำรั่ว: ไม่ได้ตรวจ (kscript ตรวจเองตอนถอด module แต่ module ยังโหลดอยู่)"},
 		"leaks":                   {"leaks: %d found by kscript's own check when the module was removed (kmemleak itself reports only after a scan)", "หน่วยความจำรั่ว: kscript ตรวจพบเองตอนถอด module %d รายการ (kmemleak เองจะรายงานหลังการ scan เท่านั้น)"},
 		"memory-restored":         {"memory: free blocks of every order and MemFree are back to their values before insmod", "หน่วยความจำ: จำนวนบล็อกว่างทุก order และ MemFree กลับมาเท่ากับก่อน insmod"},
 		"memory-restored-reclaim": {"memory: free again as before insmod once the %d kB of page cache that reclaim freed meanwhile are counted (a side effect of GFP_KERNEL, not a leak)", "หน่วยความจำ: ว่างกลับมาครบเหมือนก่อน insmod เมื่อนับรวม page cache %d kB ที่ reclaim ปล่อยไประหว่างนั้น (เป็นผลข้างเคียงของ GFP_KERNEL ไม่ใช่ leak)"},

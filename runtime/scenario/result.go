@@ -189,9 +189,13 @@ func (r *Result) writeHealth(line func(Style, string), t func(string, ...any) st
 	for _, rep := range h.Warns {
 		line(Plain, "  "+t("alloc-failure", rep.Title))
 	}
-	if len(h.Leaks) == 0 {
+	switch {
+	case len(h.Leaks) == 0 && !h.Memory.Checked && h.Memory.Reason == "still-loaded":
+		// kscript looks for leaks when the module is removed: it was not.
+		line(Plain, "  "+t("leaks-still-loaded"))
+	case len(h.Leaks) == 0:
 		line(Good, "  "+t("leaks-none"))
-	} else {
+	default:
 		line(Bad, "  "+t("leaks", len(h.Leaks)))
 	}
 	for _, f := range h.Findings {
