@@ -6,6 +6,7 @@ import (
 	"kscript.dev/kscript/runtime/lazyre"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -56,6 +57,10 @@ type Rejected struct {
 	Placeholder string // "pfn", "kptr"
 	Value       string
 	Line        string
+	// Repeated is set when the value was refused for standing in the line
+	// for a second {{pfn}}: several {{pfn}} in one line are different
+	// frames (lesson 12 prints page 0's and page 1's).
+	Repeated bool
 }
 
 var placeholderRe = lazyre.New(`\{\{\s*([^{}]*?)\s*\}\}`)
@@ -141,8 +146,15 @@ func (m *Matcher) MatchVerified(line string, v Verifier) (ok bool, rej *Rejected
 		return true, nil
 	}
 	sub := m.re.FindStringSubmatch(line)
+	var pfns []string
 	for i, name := range m.checks {
 		val := sub[i+1]
+		if name == "pfn" {
+			if slices.Contains(pfns, val) {
+				return false, &Rejected{Placeholder: name, Value: val, Line: line, Repeated: true}
+			}
+			pfns = append(pfns, val)
+		}
 		switch {
 		case v == nil:
 		case name == "pfn" && v.HeldPFN(val), name == "kptr" && v.HeldPointer(val):

@@ -36,3 +36,24 @@ func TestMatchVerified(t *testing.T) {
 		t.Error("{{num}} is not checked")
 	}
 }
+
+// fakeVerifier2 holds pfns 7 and 9.
+type fakeVerifier2 struct{ fakeVerifier }
+
+func (fakeVerifier2) HeldPFN(s string) bool { return s == "7" || s == "9" }
+
+// TestMatchVerifiedDistinctPFNs: several {{pfn}} in one line are different
+// frames; a value printed twice is refused as Repeated, even when held.
+func TestMatchVerifiedDistinctPFNs(t *testing.T) {
+	m := &Matcher{Text: "page 0: {{pfn}}, page 1: {{pfn}}"}
+	if ok, rej := m.MatchVerified("page 0: 7, page 1: 9", fakeVerifier2{}); !ok || rej != nil {
+		t.Errorf("two held frames: %v, %+v", ok, rej)
+	}
+	ok, rej := m.MatchVerified("page 0: 7, page 1: 7", fakeVerifier2{})
+	if ok || rej == nil || !rej.Repeated || rej.Value != "7" {
+		t.Errorf("one frame twice: %v, %+v; want refused as Repeated 7", ok, rej)
+	}
+	if ok, rej := m.MatchVerified("page 0: 7, page 1: 8", fakeVerifier2{}); ok || rej == nil || rej.Repeated || rej.Value != "8" {
+		t.Errorf("an unheld frame: %v, %+v", ok, rej)
+	}
+}

@@ -190,7 +190,10 @@ func ordered(name string, ms []lesson.Matcher, lines []string, missing, empty st
 // a {{pfn}} or {{kptr}} was none the module's allocations gave it.
 func rejected(r *lesson.Rejected) i18n.Text {
 	key := "rejected-pfn"
-	if r.Placeholder == "kptr" {
+	switch {
+	case r.Repeated:
+		key = "rejected-pfn-repeated"
+	case r.Placeholder == "kptr":
 		key = "rejected-kptr"
 	}
 	return messages.T(key, strconv.Quote(clip(r.Line)), r.Value)
