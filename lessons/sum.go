@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "cd2d7e8454325c3690c632ddc8b1c5d6bfd0dc35dc02227563b33e9b332d1bce"
-	size = 255419
+	sum  = "6cc76ec99777147ef5a44ed88553318f3d55a45ae08565127b729c73dbfd448f"
+	size = 256023
 )
