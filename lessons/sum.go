@@ -4,6 +4,6 @@ package lessons
 
 // sum is Sum's value for the lessons embedded, size their total size.
 const (
-	sum  = "6cc76ec99777147ef5a44ed88553318f3d55a45ae08565127b729c73dbfd448f"
-	size = 256023
+	sum  = "9840a7b6f9bfc394a239319a718e271dcc6bbcc9a37b9dd5ddd86716083cd953"
+	size = 256529
 )
